@@ -1,0 +1,668 @@
+import type { MpiRecord } from './record.ts';
+import { compareBirthDates, DateLevel } from './dates.ts';
+import { jaroWinkler, phoneticKey } from './similarity.ts';
+
+/** Comparison fields of the Fellegi–Sunter model and the names of their agreement levels. */
+export const FIELDS = ['name', 'given', 'birthDate', 'sex', 'cccd', 'bhxh', 'cmnd', 'phone', 'commune', 'household', 'address'] as const;
+export const FIELD_LEVELS: ReadonlyArray<ReadonlyArray<string>> = [
+  ['disagree', 'weak', 'close', 'exact'],
+  ['disagree', 'close', 'exact'],
+  ['disagree', 'near', 'yearOnly', 'swapped', 'exact'],
+  ['disagree', 'agree'],
+  ['disagree', 'agree'],
+  ['disagree', 'agree'],
+  ['disagree', 'agree'],
+  ['disagree', 'agree'],
+  ['disagree', 'agree'],
+  ['disagree', 'agree'],
+  ['disagree', 'close', 'exact'],
+];
+const F = FIELDS.length;
+const F_NAME = 0, F_GIVEN = 1, F_DATE = 2, F_SEX = 3, F_CCCD = 4, F_BHXH = 5, F_CMND = 6, F_PHONE = 7, F_COMMUNE = 8, F_HOUSEHOLD = 9, F_ADDRESS = 10;
+const MISSING = 255;
+
+export interface MatchModel {
+  fields: readonly string[];
+  levels: ReadonlyArray<ReadonlyArray<string>>;
+  /** P(level | same person) per field. */
+  m: number[][];
+  /** P(level | different persons) among candidate pairs. */
+  u: number[][];
+  /** Share of candidate pairs that are matches. */
+  lambda: number;
+  iterations: number;
+}
+
+export interface LinkOptions {
+  /** Posterior match probability at or above which a pair is linked automatically. */
+  upper?: number;
+  /** Posterior probability at or above which a non-linked pair goes to human review. */
+  lower?: number;
+  /** Blocks larger than this are compared with a sorted-neighbourhood window instead of all pairs. */
+  maxBlockSize?: number;
+  window?: number;
+  emSample?: number;
+  emIterations?: number;
+  /** Reuse a model (e.g. from a larger run) instead of estimating one. */
+  model?: MatchModel;
+}
+
+export interface ReviewPair {
+  a: number;
+  b: number;
+  score: number;
+  reasons: string[];
+}
+
+export interface LinkStats {
+  records: number;
+  candidatePairs: number;
+  comparisons: number;
+  cappedBlocks: number;
+  deterministicLinks: number;
+  autoLinks: number;
+  refusedByConflict: number;
+  reviews: number;
+  clusters: number;
+  msBlocking: number;
+  msEm: number;
+  msScoring: number;
+  msClustering: number;
+}
+
+export interface LinkResult {
+  clusterOf: Int32Array;
+  reviewPairs: ReviewPair[];
+  model: MatchModel;
+  stats: LinkStats;
+}
+
+/** Maps strings to dense ids; -1 = missing. */
+class Interner {
+  readonly ids = new Map<string, number>();
+  readonly values: string[] = [];
+  id(s: string | undefined): number {
+    if (s === undefined || s === '') return -1;
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.values.length;
+      this.ids.set(s, id);
+      this.values.push(s);
+    }
+    return id;
+  }
+}
+
+/** Columnar copy of the records: typed arrays keep the hot loop free of object lookups. */
+interface Columns {
+  n: number;
+  year: Int16Array;
+  month: Uint8Array;
+  day: Uint8Array;
+  sex: Int8Array;
+  name: Int32Array;
+  family: Int32Array;
+  middle: Int32Array;
+  given: Int32Array;
+  phonetic: Int32Array;
+  cccd: Int32Array;
+  bhxh: Int32Array;
+  cmnd: Int32Array;
+  phone: Int32Array;
+  commune: Int32Array;
+  household: Int32Array;
+  address: Int32Array;
+  names: string[];
+  givens: string[];
+  addresses: string[];
+  nameCount: Int32Array;
+  avgNameTf: number;
+  /** 1 when all full birth dates seen for this record's name+year agree (ignoring swaps). */
+  unambiguousNameYear: Uint8Array;
+}
+
+function toColumns(records: MpiRecord[]): Columns {
+  const n = records.length;
+  const I = () => new Int32Array(n);
+  const c: Columns = {
+    n, year: new Int16Array(n), month: new Uint8Array(n), day: new Uint8Array(n), sex: new Int8Array(n),
+    name: I(), family: I(), middle: I(), given: I(), phonetic: I(), cccd: I(), bhxh: I(), cmnd: I(), phone: I(),
+    commune: I(), household: I(), address: I(), names: [], givens: [], addresses: [], nameCount: new Int32Array(0), avgNameTf: 0,
+    unambiguousNameYear: new Uint8Array(n),
+  };
+  const names = new Interner(), fam = new Interner(), mid = new Interner(), giv = new Interner(), pho = new Interner();
+  const ids = new Interner(), phones = new Interner(), communes = new Interner(), hh = new Interner(), addr = new Interner();
+  const phoneticCache = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const r = records[i]!;
+    c.year[i] = r.birthYear;
+    c.month[i] = r.birthMonth ?? 0;
+    c.day[i] = r.birthDay ?? 0;
+    c.sex[i] = r.sex === 'male' ? 1 : r.sex === 'female' ? 2 : 0;
+    const nid = names.id(r.nameKey);
+    c.name[i] = nid;
+    c.family[i] = fam.id(r.familyKey);
+    c.middle[i] = mid.id(r.middleKey);
+    c.given[i] = giv.id(r.givenKey);
+    let ph = phoneticCache.get(nid);
+    if (ph === undefined) {
+      ph = pho.id(phoneticKey(r.nameKey));
+      phoneticCache.set(nid, ph);
+    }
+    c.phonetic[i] = ph;
+    // A CCCD contradicting the row's own birth year/sex is often a relative's number typed
+    // into the child's row: it must neither link nor veto.
+    c.cccd[i] = r.cccdMismatch ? -1 : ids.id(r.cccd === undefined ? undefined : 'C' + r.cccd);
+    c.bhxh[i] = ids.id(r.bhxh === undefined ? undefined : 'B' + r.bhxh);
+    c.cmnd[i] = ids.id(r.cmnd === undefined ? undefined : 'M' + r.cmnd);
+    c.phone[i] = phones.id(r.phone);
+    c.commune[i] = communes.id(r.communeCode);
+    c.household[i] = hh.id(r.householdId === undefined ? undefined : (r.communeCode ?? '') + '|' + r.householdId);
+    c.address[i] = addr.id(r.addressKey);
+  }
+  c.names = names.values;
+  c.givens = giv.values;
+  c.addresses = addr.values;
+  c.nameCount = new Int32Array(names.values.length);
+  for (let i = 0; i < n; i++) c.nameCount[c.name[i]!]!++;
+  let sq = 0;
+  for (const k of c.nameCount) sq += k * k;
+  c.avgNameTf = n > 0 ? sq / (n * n) : 0;
+  // A year-only record can only be attached safely when the data holds one candidate date for
+  // its name and year; with two "Nguyễn Văn Hùng 1975" born on different days it is a guess.
+  const seenDate = new Map<number, number>();
+  const nyKey = (i: number) => c.name[i]! * 512 + (c.year[i]! & 511);
+  for (let i = 0; i < n; i++) {
+    if (c.day[i] === 0) continue;
+    const md = c.month[i]! * 32 + c.day[i]!;
+    const sw = c.day[i]! <= 12 ? c.day[i]! * 32 + c.month[i]! : md;
+    const norm = Math.min(md, sw);
+    const k = nyKey(i);
+    const prev = seenDate.get(k);
+    if (prev === undefined) seenDate.set(k, norm);
+    else if (prev !== norm) seenDate.set(k, -1);
+  }
+  for (let i = 0; i < n; i++) c.unambiguousNameYear[i] = (seenDate.get(nyKey(i)) ?? 0) >= 0 ? 1 : 0;
+  return c;
+}
+
+function mix(h: number, v: number): number {
+  h = Math.imul(h ^ (v + 0x7f4a7c15), 0x9e3779b1);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x85ebca6b);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+/** Growable buffer of pair keys a*n+b. */
+class PairBuffer {
+  buf = new Float64Array(1 << 16);
+  length = 0;
+  push(k: number): void {
+    if (this.length === this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.length++] = k;
+  }
+}
+
+type BlockKey = (i: number) => number | undefined;
+
+function blockingKeys(c: Columns): BlockKey[] {
+  const has = (a: Int32Array, i: number) => a[i]! >= 0;
+  return [
+    (i) => (has(c.cccd, i) ? mix(1, c.cccd[i]!) : undefined),
+    (i) => (has(c.bhxh, i) ? mix(2, c.bhxh[i]!) : undefined),
+    (i) => (has(c.cmnd, i) ? mix(3, c.cmnd[i]!) : undefined),
+    (i) => (has(c.phone, i) ? mix(4, c.phone[i]!) : undefined),
+    (i) => (has(c.household, i) ? mix(5, c.household[i]!) : undefined),
+    (i) => mix(mix(6, c.name[i]!), c.year[i]!),
+    (i) => mix(mix(7, c.phonetic[i]!), c.year[i]!),
+    (i) => (has(c.commune, i) ? mix(mix(mix(8, c.given[i]!), c.year[i]!), c.commune[i]!) : undefined),
+    (i) => (has(c.commune, i) ? mix(mix(mix(mix(9, c.family[i]!), c.middle[i]!), c.year[i]!), c.commune[i]!) : undefined),
+    (i) => (c.day[i]! > 0 ? mix(mix(mix(10, c.family[i]!), c.given[i]!), c.month[i]! * 32 + c.day[i]!) : undefined),
+    (i) => (c.day[i]! > 0 && has(c.commune, i) ? mix(mix(mix(11, c.commune[i]!), c.year[i]!), c.month[i]! * 32 + c.day[i]!) : undefined),
+  ];
+}
+
+/**
+ * Candidate pairs from all blocking passes, deduplicated and sorted. Each pass sorts one
+ * Float64Array of (hash, index) composites, so blocking costs O(n log n) per key without
+ * per-record objects; giant blocks fall back to a sorted-neighbourhood window.
+ */
+function candidatePairs(c: Columns, maxBlock: number, window: number): { pairs: Float64Array; cappedBlocks: number } {
+  const n = c.n;
+  const idxBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const hashBits = Math.min(32, 53 - idxBits);
+  const idxScale = 2 ** idxBits;
+  const hashShift = 32 - hashBits;
+  // Secondary order inside giant blocks: similar names, same commune and dates end up adjacent.
+  const rank = new Int32Array(n);
+  {
+    const order = Array.from({ length: n }, (_, i) => i);
+    const nm = c.names;
+    order.sort((a, b) => {
+      const sa = nm[c.name[a]!]!, sb = nm[c.name[b]!]!;
+      if (sa !== sb) return sa < sb ? -1 : 1;
+      return c.commune[a]! - c.commune[b]! || c.year[a]! - c.year[b]! || c.month[a]! - c.month[b]! || c.day[a]! - c.day[b]! || a - b;
+    });
+    for (let r = 0; r < n; r++) rank[order[r]!] = r;
+  }
+  const out = new PairBuffer();
+  let cappedBlocks = 0;
+  const comp = new Float64Array(n);
+  const members: number[] = [];
+  const emit = (a: number, b: number) => out.push(a < b ? a * n + b : b * n + a);
+  const flush = () => {
+    const s = members.length;
+    if (s < 2) return;
+    if (s <= maxBlock) {
+      for (let x = 0; x < s; x++) for (let y = x + 1; y < s; y++) emit(members[x]!, members[y]!);
+      return;
+    }
+    cappedBlocks++;
+    members.sort((a, b) => rank[a]! - rank[b]!);
+    for (let x = 0; x < s; x++) for (let y = x + 1; y < Math.min(s, x + window); y++) emit(members[x]!, members[y]!);
+  };
+  for (const key of blockingKeys(c)) {
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const h = key(i);
+      if (h !== undefined) comp[m++] = (h >>> hashShift) * idxScale + i;
+    }
+    const sorted = comp.subarray(0, m).sort();
+    let cur = -1;
+    members.length = 0;
+    for (let k = 0; k < m; k++) {
+      const v = sorted[k]!;
+      const h = Math.floor(v / idxScale);
+      if (h !== cur) {
+        flush();
+        members.length = 0;
+        cur = h;
+      }
+      members.push(v - h * idxScale);
+    }
+    flush();
+  }
+  const all = out.buf.subarray(0, out.length).sort();
+  let u = 0;
+  for (let k = 0; k < all.length; k++) if (k === 0 || all[k] !== all[k - 1]) all[u++] = all[k]!;
+  return { pairs: all.slice(0, u), cappedBlocks };
+}
+
+function idLevel(a: Int32Array, i: number, j: number): number {
+  const x = a[i]!, y = a[j]!;
+  if (x < 0 || y < 0) return MISSING;
+  return x === y ? 1 : 0;
+}
+
+function comparePair(c: Columns, i: number, j: number, g: Uint8Array): void {
+  const ni = c.name[i]!, nj = c.name[j]!;
+  if (ni === nj) g[F_NAME] = 3;
+  else {
+    const s = jaroWinkler(c.names[ni]!, c.names[nj]!);
+    g[F_NAME] = s >= 0.93 ? 2 : s >= 0.85 ? 1 : 0;
+  }
+  const gi = c.given[i]!, gj = c.given[j]!;
+  if (gi === gj) g[F_GIVEN] = 2;
+  else if (gi < 0 || gj < 0) g[F_GIVEN] = MISSING;
+  else g[F_GIVEN] = jaroWinkler(c.givens[gi]!, c.givens[gj]!) >= 0.88 ? 1 : 0;
+  g[F_DATE] = compareBirthDates(c.year[i]!, c.month[i]!, c.day[i]!, c.year[j]!, c.month[j]!, c.day[j]!);
+  const si = c.sex[i]!, sj = c.sex[j]!;
+  g[F_SEX] = si === 0 || sj === 0 ? MISSING : si === sj ? 1 : 0;
+  g[F_CCCD] = idLevel(c.cccd, i, j);
+  g[F_BHXH] = idLevel(c.bhxh, i, j);
+  g[F_CMND] = idLevel(c.cmnd, i, j);
+  g[F_PHONE] = idLevel(c.phone, i, j);
+  g[F_COMMUNE] = idLevel(c.commune, i, j);
+  g[F_HOUSEHOLD] = idLevel(c.household, i, j);
+  const ai = c.address[i]!, aj = c.address[j]!;
+  if (ai < 0 || aj < 0) g[F_ADDRESS] = MISSING;
+  else if (ai === aj) g[F_ADDRESS] = 2;
+  else g[F_ADDRESS] = jaroWinkler(c.addresses[ai]!, c.addresses[aj]!) >= 0.9 ? 1 : 0;
+}
+
+function initialModel(): MatchModel {
+  // Starting point only: EM moves these, but starting from "names, dates and ids agree for
+  // matches" makes it converge on persons rather than on households.
+  const m: number[][] = [
+    [0.02, 0.05, 0.13, 0.8], [0.03, 0.07, 0.9], [0.02, 0.03, 0.1, 0.05, 0.8], [0.02, 0.98],
+    [0.01, 0.99], [0.02, 0.98], [0.05, 0.95], [0.2, 0.8], [0.1, 0.9], [0.1, 0.9], [0.3, 0.3, 0.4],
+  ];
+  const u: number[][] = [
+    [0.5, 0.2, 0.1, 0.2], [0.7, 0.1, 0.2], [0.6, 0.2, 0.1, 0.01, 0.09], [0.5, 0.5],
+    [0.99, 0.01], [0.99, 0.01], [0.98, 0.02], [0.7, 0.3], [0.6, 0.4], [0.8, 0.2], [0.7, 0.2, 0.1],
+  ];
+  return { fields: FIELDS, levels: FIELD_LEVELS, m, u, lambda: 0.3, iterations: 0 };
+}
+
+/** Expectation–maximisation of m, u and the match share on a sample of candidate-pair patterns. */
+function estimateModel(gammas: Uint8Array, count: number, iterations: number): MatchModel {
+  const model = initialModel();
+  const post = new Float64Array(count);
+  for (let it = 0; it < iterations; it++) {
+    const lm = model.m.map((r) => r.map(Math.log));
+    const lu = model.u.map((r) => r.map(Math.log));
+    const prior = Math.log(model.lambda / (1 - model.lambda));
+    let sumP = 0;
+    for (let p = 0; p < count; p++) {
+      let w = prior;
+      for (let f = 0; f < F; f++) {
+        const l = gammas[p * F + f]!;
+        if (l !== MISSING) w += lm[f]![l]! - lu[f]![l]!;
+      }
+      const q = w > 40 ? 1 : w < -40 ? 0 : 1 / (1 + Math.exp(-w));
+      post[p] = q;
+      sumP += q;
+    }
+    const mAcc = FIELD_LEVELS.map((ls) => new Float64Array(ls.length));
+    const uAcc = FIELD_LEVELS.map((ls) => new Float64Array(ls.length));
+    for (let p = 0; p < count; p++) {
+      const q = post[p]!;
+      for (let f = 0; f < F; f++) {
+        const l = gammas[p * F + f]!;
+        if (l === MISSING) continue;
+        mAcc[f]![l]! += q;
+        uAcc[f]![l]! += 1 - q;
+      }
+    }
+    const norm = (acc: Float64Array) => {
+      // Pseudo-counts keep impossible-in-sample levels finite (e.g. no CCCD conflicts among matches).
+      let s = 0;
+      for (const v of acc) s += v + 0.5;
+      return Array.from(acc, (v) => (v + 0.5) / s);
+    };
+    model.m = mAcc.map(norm);
+    model.u = uAcc.map(norm);
+    model.lambda = Math.min(0.999, Math.max(1e-4, sumP / Math.max(1, count)));
+    model.iterations = it + 1;
+  }
+  return model;
+}
+
+const MAX_WEIGHT = 14;
+
+function weights(model: MatchModel): Float64Array {
+  const w = new Float64Array(F * 8);
+  for (let f = 0; f < F; f++) {
+    const ls = model.m[f]!;
+    for (let l = 0; l < ls.length; l++) {
+      const v = Math.log2(ls[l]! / model.u[f]![l]!);
+      w[f * 8 + l] = Math.max(-MAX_WEIGHT, Math.min(MAX_WEIGHT, v));
+    }
+  }
+  return w;
+}
+
+const VETO_ID_CONFLICT = 1, VETO_DATE = 2, VETO_GIVEN = 4, VETO_SEX = 8, VETO_EVIDENCE = 16, DETERMINISTIC = 32, SHARED_ID_CONFLICT = 64;
+
+/**
+ * Rules that override the probabilistic score. Fellegi–Sunter assumes fields are independent,
+ * but relatives share household, phone, address and family name, so a twin pair can score
+ * high; these guards encode what no weighting can: two different given names, two different
+ * valid ids or clearly different birth dates are different people.
+ */
+function rules(g: Uint8Array, unambiguousYearOnly: boolean): number {
+  let flags = 0;
+  const strongId = g[F_CCCD] === 1 || g[F_BHXH] === 1;
+  if (g[F_CCCD] === 0 || g[F_BHXH] === 0) flags |= VETO_ID_CONFLICT;
+  if (g[F_DATE] === DateLevel.disagree) flags |= VETO_DATE;
+  if (g[F_GIVEN] === 0 && !strongId) flags |= VETO_GIVEN;
+  if (g[F_SEX] === 0 && !strongId) flags |= VETO_SEX;
+  const evidence =
+    strongId || g[F_CMND] === 1 || g[F_PHONE] === 1 || g[F_HOUSEHOLD] === 1 ||
+    g[F_DATE] === DateLevel.exact || g[F_DATE] === DateLevel.swapped ||
+    (unambiguousYearOnly && g[F_NAME] === 3 && g[F_DATE] === DateLevel.yearOnly && g[F_COMMUNE] === 1);
+  if (!evidence) flags |= VETO_EVIDENCE;
+  if (strongId) {
+    const nameOk = g[F_NAME]! >= 1 || g[F_GIVEN]! >= 1;
+    if (nameOk && !(flags & (VETO_ID_CONFLICT | VETO_DATE))) flags |= DETERMINISTIC;
+    else if (!nameOk || flags & VETO_DATE) flags |= SHARED_ID_CONFLICT;
+  }
+  return flags;
+}
+
+const VETOES = VETO_ID_CONFLICT | VETO_DATE | VETO_GIVEN | VETO_SEX | VETO_EVIDENCE | SHARED_ID_CONFLICT;
+
+function reasonsFor(g: Uint8Array, flags: number, extra?: string): string[] {
+  const r: string[] = [];
+  if (extra) r.push(extra);
+  if (flags & SHARED_ID_CONFLICT) r.push('shared-id-different-person');
+  if (flags & VETO_ID_CONFLICT) r.push('id-conflict');
+  if (flags & VETO_DATE) r.push('birth-date-conflict');
+  if (flags & VETO_GIVEN) r.push('given-name-differs');
+  if (flags & VETO_SEX) r.push('sex-differs');
+  if (flags & VETO_EVIDENCE) r.push('weak-evidence');
+  for (let f = 0; f < F; f++) {
+    const l = g[f]!;
+    if (l !== MISSING) r.push(`${FIELDS[f]}:${FIELD_LEVELS[f]![l]}`);
+  }
+  return r;
+}
+
+class Clusters {
+  parent: Int32Array;
+  cccd: Int32Array;
+  bhxh: Int32Array;
+  yMin: Int16Array;
+  yMax: Int16Array;
+  md: Int16Array;
+  sex: Int8Array;
+  given: Int32Array;
+  constructor(c: Columns) {
+    const n = c.n;
+    this.parent = Int32Array.from({ length: n }, (_, i) => i);
+    this.cccd = c.cccd.slice();
+    this.bhxh = c.bhxh.slice();
+    this.yMin = c.year.slice();
+    this.yMax = c.year.slice();
+    this.md = new Int16Array(n);
+    for (let i = 0; i < n; i++) this.md[i] = c.day[i]! > 0 ? c.month[i]! * 32 + c.day[i]! : -1;
+    this.sex = c.sex.slice();
+    this.given = c.given.slice();
+  }
+  find(x: number): number {
+    const p = this.parent;
+    while (p[x] !== x) {
+      p[x] = p[p[x]!]!;
+      x = p[x]!;
+    }
+    return x;
+  }
+  /** Why two clusters must not merge, or undefined when they may. */
+  conflict(a: number, b: number, c: Columns): string | undefined {
+    if (this.cccd[a]! >= 0 && this.cccd[b]! >= 0 && this.cccd[a] !== this.cccd[b]) return 'cluster-cccd-conflict';
+    if (this.bhxh[a]! >= 0 && this.bhxh[b]! >= 0 && this.bhxh[a] !== this.bhxh[b]) return 'cluster-bhxh-conflict';
+    if (Math.max(this.yMax[a]!, this.yMax[b]!) - Math.min(this.yMin[a]!, this.yMin[b]!) > 1) return 'cluster-birth-year-conflict';
+    const ma = this.md[a]!, mb = this.md[b]!;
+    if (ma >= 0 && mb >= 0 && ma !== mb) {
+      const swapped = (ma & 31) * 32 + (ma >> 5) === mb;
+      if (!swapped) return 'cluster-birth-date-conflict';
+    }
+    if (this.sex[a]! > 0 && this.sex[b]! > 0 && this.sex[a] !== this.sex[b]) return 'cluster-sex-conflict';
+    const ga = this.given[a]!, gb = this.given[b]!;
+    if (ga >= 0 && gb >= 0 && ga !== gb && jaroWinkler(c.givens[ga]!, c.givens[gb]!) < 0.8) return 'cluster-given-name-conflict';
+    return undefined;
+  }
+  union(a: number, b: number): void {
+    // Deterministic root choice (smaller index) keeps results independent of merge order ties.
+    const [r, s] = a < b ? [a, b] : [b, a];
+    this.parent[s] = r;
+    if (this.cccd[r]! < 0) this.cccd[r] = this.cccd[s]!;
+    if (this.bhxh[r]! < 0) this.bhxh[r] = this.bhxh[s]!;
+    this.yMin[r] = Math.min(this.yMin[r]!, this.yMin[s]!);
+    this.yMax[r] = Math.max(this.yMax[r]!, this.yMax[s]!);
+    if (this.md[r]! < 0) this.md[r] = this.md[s]!;
+    if (this.sex[r] === 0) this.sex[r] = this.sex[s]!;
+    if (this.given[r]! < 0) this.given[r] = this.given[s]!;
+  }
+}
+
+/**
+ * Links records of one population into persons: blocking → EM-estimated Fellegi–Sunter scores
+ * (with name-frequency adjustment) → guard rules → union-find with cluster-level conflict checks,
+ * strongest links first. Deterministic for a given input order.
+ */
+export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): LinkResult {
+  const upper = options.upper ?? 0.95;
+  const lower = options.lower ?? 0.5;
+  const t0 = performance.now();
+  const c = toColumns(records);
+  const n = c.n;
+  const { pairs, cappedBlocks } = candidatePairs(c, options.maxBlockSize ?? 60, options.window ?? 12);
+  const P = pairs.length;
+  const t1 = performance.now();
+
+  const g = new Uint8Array(F);
+  let model = options.model;
+  if (!model) {
+    const sample = Math.min(P, options.emSample ?? 200_000);
+    const gammas = new Uint8Array(sample * F);
+    const stride = P / Math.max(1, sample);
+    for (let s = 0; s < sample; s++) {
+      const k = pairs[Math.floor(s * stride)]!;
+      const a = Math.floor(k / n);
+      comparePair(c, a, k - a * n, gammas.subarray(s * F, s * F + F));
+    }
+    model = estimateModel(gammas, sample, options.emIterations ?? 30);
+  }
+  const t2 = performance.now();
+
+  const w = weights(model);
+  const prior = Math.log2(model.lambda / (1 - model.lambda));
+  const logit = (p: number) => Math.log2(p / (1 - p));
+  const upperW = logit(upper) - prior;
+  const lowerW = logit(lower) - prior;
+  const score = new Float32Array(P);
+  const flags = new Uint8Array(P);
+  let nAuto = 0;
+  for (let k = 0; k < P; k++) {
+    const key = pairs[k]!;
+    const a = Math.floor(key / n);
+    const b = key - a * n;
+    comparePair(c, a, b, g);
+    let s = 0;
+    for (let f = 0; f < F; f++) {
+      const l = g[f]!;
+      if (l !== MISSING) s += w[f * 8 + l]!;
+    }
+    if (g[F_NAME] === 3) {
+      // Agreeing on "Nguyễn Văn Hùng" says far less than agreeing on a rare name.
+      const tf = c.nameCount[c.name[a]!]! / n;
+      s += Math.max(-6, Math.min(4, Math.log2(c.avgNameTf / tf)));
+    }
+    score[k] = s;
+    const fl = rules(g, c.unambiguousNameYear[a] === 1);
+    flags[k] = fl;
+    if (fl & DETERMINISTIC || (s >= upperW && !(fl & VETOES))) nAuto++;
+  }
+  const t3 = performance.now();
+
+  // Strongest links first so that a chain can only form through the best evidence.
+  const autoIdx = new Uint32Array(nAuto);
+  const autoKey = new Float64Array(nAuto);
+  let q = 0;
+  for (let k = 0; k < P; k++) {
+    const fl = flags[k]!;
+    if (fl & DETERMINISTIC || (score[k]! >= upperW && !(fl & VETOES))) {
+      autoIdx[q] = k;
+      autoKey[q++] = fl & DETERMINISTIC ? 1e6 + score[k]! : score[k]!;
+    }
+  }
+  const order = Array.from(autoIdx.keys()).sort((x, y) => autoKey[y]! - autoKey[x]! || autoIdx[x]! - autoIdx[y]!);
+  const cl = new Clusters(c);
+  const refused = new Map<number, string>();
+  let autoLinks = 0;
+  let deterministicLinks = 0;
+  for (const o of order) {
+    const k = autoIdx[o]!;
+    const key = pairs[k]!;
+    const a = Math.floor(key / n);
+    const b = key - a * n;
+    const ra = cl.find(a), rb = cl.find(b);
+    if (ra === rb) continue;
+    const why = cl.conflict(ra, rb, c);
+    if (why) {
+      refused.set(k, why);
+      continue;
+    }
+    cl.union(ra, rb);
+    autoLinks++;
+    if (flags[k]! & DETERMINISTIC) deterministicLinks++;
+  }
+
+  const reviewPairs: ReviewPair[] = [];
+  for (let k = 0; k < P; k++) {
+    const fl = flags[k]!;
+    const isAuto = fl & DETERMINISTIC || (score[k]! >= upperW && !(fl & VETOES));
+    if (!(isAuto || score[k]! >= lowerW || fl & SHARED_ID_CONFLICT)) continue;
+    const key = pairs[k]!;
+    const a = Math.floor(key / n);
+    const b = key - a * n;
+    if (cl.find(a) === cl.find(b)) continue;
+    comparePair(c, a, b, g);
+    const p = 1 / (1 + 2 ** -(score[k]! + prior));
+    reviewPairs.push({ a, b, score: Math.round(p * 10000) / 10000, reasons: reasonsFor(g, fl, refused.get(k)) });
+  }
+
+  const clusterOf = new Int32Array(n);
+  const dense = new Int32Array(n).fill(-1);
+  let clusters = 0;
+  for (let i = 0; i < n; i++) {
+    const r = cl.find(i);
+    if (dense[r] === -1) dense[r] = clusters++;
+    clusterOf[i] = dense[r]!;
+  }
+  const t4 = performance.now();
+  return {
+    clusterOf,
+    reviewPairs,
+    model,
+    stats: {
+      records: n,
+      candidatePairs: P,
+      comparisons: P,
+      cappedBlocks,
+      deterministicLinks,
+      autoLinks,
+      refusedByConflict: refused.size,
+      reviews: reviewPairs.length,
+      clusters,
+      msBlocking: Math.round(t1 - t0),
+      msEm: Math.round(t2 - t1),
+      msScoring: Math.round(t3 - t2),
+      msClustering: Math.round(t4 - t3),
+    },
+  };
+}
+
+/** Baseline for benchmarks: union of records sharing a valid CCCD or social-insurance number, no guards. */
+export function linkDeterministicOnly(records: MpiRecord[]): Int32Array {
+  const n = records.length;
+  const parent = Int32Array.from({ length: n }, (_, i) => i);
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]!]!;
+      x = parent[x]!;
+    }
+    return x;
+  };
+  const seen = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const r = records[i]!;
+    for (const k of [r.cccd && 'C' + r.cccd, r.bhxh && 'B' + r.bhxh]) {
+      if (!k) continue;
+      const j = seen.get(k);
+      if (j === undefined) seen.set(k, i);
+      else {
+        const x = find(i), y = find(j);
+        if (x !== y) parent[Math.max(x, y)] = Math.min(x, y);
+      }
+    }
+  }
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = find(i);
+  return out;
+}

@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
+import { type DatabaseHandle, migrate, openDatabase } from '../db/index.ts';
+
+const HELP = `hssk – OpenHSSK command line
+
+  hssk start                         run the server (same as npm start)
+  hssk migrate                       apply database migrations
+  hssk demo [--persons N] [--episodes N] [--seed S]
+                                     generate the synthetic demo district (all episodes go through ingest)
+  hssk facility create --code C --name N [--test-mode]
+  hssk facility credential --code C  issue an API credential (secret shown once)
+
+Database: DATABASE_URL (PostgreSQL) or embedded PGlite in HSSK_DATA_DIR (default ./data).`;
+
+async function withDb<T>(fn: (h: DatabaseHandle) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const h = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+  try {
+    await migrate(h);
+    return await fn(h);
+  } finally {
+    await h.close();
+  }
+}
+
+async function main(argv: string[]) {
+  const [cmd, sub, ...rest] = argv;
+  switch (cmd) {
+    case 'start': {
+      const { start } = await import('../main.ts');
+      await start();
+      return;
+    }
+    case 'migrate': {
+      await withDb(async (h) => {
+        const applied = await migrate(h);
+        console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+      });
+      return;
+    }
+    case 'demo': {
+      const { values } = parseArgs({
+        args: [sub ?? '', ...rest].filter(Boolean),
+        options: { persons: { type: 'string' }, episodes: { type: 'string' }, seed: { type: 'string' }, force: { type: 'boolean' } },
+      });
+      const { ensureDemoData } = await import('../demo/seed.ts');
+      await withDb(async (h) => {
+        const persons = Number(values.persons ?? 5000);
+        await ensureDemoData(h.db, {
+          persons,
+          episodes: values.episodes ? Number(values.episodes) : undefined,
+          seed: values.seed ? Number(values.seed) : undefined,
+          force: values.force ?? false,
+          log: (m) => console.log(m),
+        });
+      });
+      return;
+    }
+    case 'facility': {
+      const { values } = parseArgs({ args: rest, options: { code: { type: 'string' }, name: { type: 'string' }, 'test-mode': { type: 'boolean' } } });
+      const { createFacility, issueCredential } = await import('../facility/registry.ts');
+      if (!values.code) throw new Error('--code is required');
+      await withDb(async (h) => {
+        if (sub === 'create') {
+          if (!values.name) throw new Error('--name is required');
+          await createFacility(h.db, { code: values.code!, name: values.name, testMode: values['test-mode'] ?? false });
+          console.log(`Facility ${values.code} created.`);
+        } else if (sub === 'credential') {
+          const c = await issueCredential(h.db, values.code!);
+          console.log(`client_id=${c.clientId}\nclient_secret=${c.clientSecret}\n(the secret is shown only once)`);
+        } else throw new Error(`unknown facility command: ${sub}`);
+      });
+      return;
+    }
+    default:
+      console.log(HELP);
+      if (cmd && cmd !== 'help' && cmd !== '--help') process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const err = e as { message_vi?: string; message?: string };
+  console.error(err.message_vi ? `${err.message_vi} (${err.message})` : String(err.message ?? e));
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+export { type Db, type DatabaseHandle, type DatabaseOptions, openDatabase } from './database.ts';
+export { migrate } from './migrate.ts';
+export type { Schema } from './schema.ts';

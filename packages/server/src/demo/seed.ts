@@ -1,0 +1,189 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { createDistrict } from '@openhssk/core/synth/district';
+import { generateEpisodes } from '@openhssk/core/synth/episodes';
+import { generateResidents, type Resident } from '@openhssk/core/synth/population';
+import { buildEnvelope } from '@openhssk/core/xml130/build';
+import { signEnvelope } from '@openhssk/core/xmldsig/sign';
+import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
+import { upsertDevAccount } from '../auth/dev-idp.ts';
+import { loadOrCreateState } from '../auth/keys.ts';
+import type { Db } from '../db/index.ts';
+import { addCertificate, createFacility, issueCredential } from '../facility/registry.ts';
+import { ingestEnvelope } from '../ingest/service.ts';
+import { addRelations, type NewPerson, upsertPersons } from '../person/index.ts';
+
+export interface DemoOptions {
+  persons: number;
+  episodes?: number | undefined;
+  seed?: number | undefined;
+  force?: boolean | undefined;
+  /** Where the demo facility credentials are written (never committed). */
+  credentialsFile?: string | undefined;
+  log?: (message: string) => void;
+}
+
+export const DEMO_PASSWORD = 'demo';
+const ENVELOPE_SIZE = 100;
+
+const isoBirth = (r: Resident) =>
+  r.birthMonth === 0 ? String(r.birthYear) : `${r.birthYear}-${String(r.birthMonth).padStart(2, '0')}-${String(r.birthDay).padStart(2, '0')}`;
+const isoDate = (yyyymmdd: string) => `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}-${yyyymmdd.slice(6, 8)}`;
+
+/**
+ * Builds the synthetic district once: facilities with credentials and signing certificates,
+ * the population list, and a year of episodes that enter through the real ingest path
+ * (built as XML 130 envelopes, signed, verified, validated, stored).
+ */
+export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
+  const log = opts.log ?? (() => {});
+  const marker = await db.selectFrom('app_state').select('value').where('key', '=', 'demo_seeded').executeTakeFirst();
+  if (marker && !opts.force) return;
+  const seed = opts.seed ?? 2026;
+  const t0 = Date.now();
+  const district = createDistrict();
+  log(`Demo: creating district ${district.name}, ${opts.persons} residents…`);
+
+  await db
+    .insertInto('admin_unit')
+    .values([
+      { code: district.provinceCode, level: 'province', name: district.provinceName, parent_code: null, valid_from: null, valid_to: null },
+      { code: district.code, level: 'district', name: district.name, parent_code: district.provinceCode, valid_from: null, valid_to: '2025-06-30' },
+      ...district.communes.map((c) => ({ code: c.code, level: 'commune' as const, name: `${c.kind} ${c.name}`, parent_code: district.code, valid_from: null, valid_to: null })),
+    ])
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+
+  const credentials: Record<string, { client_id: string; client_secret: string }> = {};
+  const signers = new Map<string, { keyPem: string; certPem: string }>();
+  for (const f of district.facilities) {
+    const exists = await db.selectFrom('facility').select('code').where('code', '=', f.code).executeTakeFirst();
+    if (!exists) {
+      const inDistrict = district.communes.some((c) => c.code === f.communeCode);
+      await createFacility(db, {
+        code: f.code,
+        name: f.name,
+        level: f.adminLevel,
+        adminUnitCode: inDistrict ? f.communeCode : district.code,
+        bhytContract: f.bhytContract,
+      });
+    }
+    const signer = await loadOrCreateState(db, `demo_signer_${f.code}`, () => createTestCertificate({ commonName: f.name, organization: f.code }));
+    signers.set(f.code, { keyPem: signer.privateKeyPem, certPem: signer.certPem });
+    await addCertificate(db, f.code, signer.certPem);
+    const c = await issueCredential(db, f.code);
+    credentials[f.code] = { client_id: c.clientId, client_secret: c.clientSecret };
+  }
+  if (opts.credentialsFile) {
+    mkdirSync(new URL('.', `file://${opts.credentialsFile}`).pathname, { recursive: true });
+    writeFileSync(opts.credentialsFile, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  }
+
+  const residents = generateResidents({ seed, persons: opts.persons, district });
+  const persons: NewPerson[] = residents.map((r) => ({
+    id: r.id,
+    ho_ten: r.fullName,
+    ngay_sinh: isoBirth(r),
+    birth_year: r.birthYear,
+    gioi_tinh: r.sex === 'male' ? 1 : 2,
+    so_cccd: r.cccd ?? null,
+    so_bhyt: r.bhyt?.number ?? null,
+    bhxh: r.socialInsuranceNumber ?? null,
+    bhyt_valid_from: r.bhyt ? isoDate(r.bhyt.validFrom) : null,
+    bhyt_valid_to: r.bhyt ? isoDate(r.bhyt.validTo) : null,
+    bhyt_facility_code: r.bhyt?.registeredFacility ?? null,
+    so_dien_thoai: r.phone ?? null,
+    dia_chi: r.address,
+    ma_xa: r.communeCode,
+    ma_ho_gia_dinh: r.householdId,
+  }));
+  await upsertPersons(db, persons);
+  const relations = residents.flatMap((r) =>
+    [r.fatherIndex, r.motherIndex, r.guardianIndex]
+      .filter((i): i is number => i !== undefined)
+      .map((i) => ({
+        person_id: r.id,
+        related_person_id: residents[i]!.id,
+        relation: (i === r.guardianIndex ? 'guardian' : 'parent') as 'parent' | 'guardian',
+        source: 'MIS2022',
+      })),
+  );
+  await addRelations(db, relations);
+  log(`Demo: ${persons.length} persons, ${relations.length} family relations stored (${Date.now() - t0} ms).`);
+
+  const to = new Date();
+  const from = new Date(to.getTime() - 365 * 86_400_000);
+  const episodeCount = opts.episodes ?? Math.max(20_000, opts.persons * 4);
+  const episodes = generateEpisodes({ seed, residents, facilities: district.facilities, from, to, count: episodeCount });
+  const byFacility = new Map<string, typeof episodes>();
+  for (const e of episodes) {
+    const list = byFacility.get(e.facilityCode) ?? [];
+    list.push(e);
+    byFacility.set(e.facilityCode, list);
+  }
+  let sent = 0;
+  let accepted = 0;
+  for (const [facilityCode, list] of byFacility) {
+    const signer = signers.get(facilityCode)!;
+    for (let i = 0; i < list.length; i += ENVELOPE_SIZE) {
+      const batch = list.slice(i, i + ENVELOPE_SIZE);
+      const xml = buildEnvelope({ facilityCode, createdDate: batch[batch.length - 1]!.tables.XML1![0]!.NGAY_RA!.slice(0, 8), episodes: batch.map((e) => e.tables) });
+      const signed = signEnvelope(xml, signer.keyPem, signer.certPem);
+      const { receipt } = await ingestEnvelope(db, { facilityCode, raw: Buffer.from(signed, 'utf8'), channel: 'demo' });
+      sent += batch.length;
+      accepted += receipt.counts.accepted + receipt.counts.accepted_with_warnings;
+      if (sent % 2000 < ENVELOPE_SIZE) log(`Demo: ${sent}/${episodes.length} episodes ingested…`);
+    }
+  }
+  log(`Demo: ${accepted}/${sent} episodes accepted through ingest (${Math.round((Date.now() - t0) / 1000)} s).`);
+
+  await seedDemoCitizens(db, residents, log);
+  await db
+    .insertInto('app_state')
+    .values({ key: 'demo_seeded', value: JSON.stringify({ seed, persons: opts.persons, episodes: sent, at: new Date().toISOString() }) })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify({ seed, persons: opts.persons, episodes: sent }) }))
+    .execute();
+}
+
+/**
+ * Development identity-provider accounts for a few residents. Chosen deterministically from
+ * the generated population: adults with the most episodes, a parent of young children.
+ */
+async function seedDemoCitizens(db: Db, residents: Resident[], log: (m: string) => void) {
+  const counts = await db
+    .selectFrom('episode')
+    .select(['person_id', db.fn.countAll<number>().as('n')])
+    .where('is_current', '=', true)
+    .where('person_id', 'is not', null)
+    .groupBy('person_id')
+    .orderBy('n', 'desc')
+    .orderBy('person_id')
+    .limit(200)
+    .execute();
+  const byId = new Map(residents.map((r) => [r.id, r]));
+  const chosen: Resident[] = [];
+  for (const c of counts) {
+    const r = byId.get(c.person_id!);
+    if (r?.cccd && r.birthYear < 2000 && chosen.length < 3) chosen.push(r);
+  }
+  const parent = residents.find((r) => r.cccd && residents.some((c) => (c.fatherIndex === r.index || c.motherIndex === r.index) && c.birthYear >= 2014));
+  if (parent && !chosen.includes(parent)) chosen.push(parent);
+  const accounts = chosen.map((r) => ({ r, level: 2 }));
+  const level1 = residents.find((r) => r.cccd && !chosen.includes(r) && r.birthYear < 2000);
+  if (level1) accounts.push({ r: level1, level: 1 });
+  for (const { r, level } of accounts) {
+    await upsertDevAccount(db, {
+      personalId: r.cccd!,
+      password: DEMO_PASSWORD,
+      identityLevel: level,
+      hoTen: r.fullName,
+      ngaySinh: isoBirth(r),
+      gioiTinh: r.sex,
+    });
+  }
+  await db
+    .insertInto('app_state')
+    .values({ key: 'demo_citizens', value: JSON.stringify(accounts.map(({ r, level }) => ({ personal_id: r.cccd, name: r.fullName, level }))) })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(accounts.map(({ r, level }) => ({ personal_id: r.cccd, name: r.fullName, level }))) }))
+    .execute();
+  log(`Demo citizens (password "${DEMO_PASSWORD}"): ${accounts.map(({ r, level }) => `${r.fullName} ${r.cccd} (mức ${level})`).join('; ')}`);
+}

@@ -1,0 +1,106 @@
+import { X509Certificate } from 'node:crypto';
+import { parseFacilityCode } from '@openhssk/core';
+import { hashSecret, randomToken, verifySecret } from '../auth/password.ts';
+import type { Db } from '../db/index.ts';
+import { ApiError } from '../http/problem.ts';
+
+export interface NewFacility {
+  code: string;
+  name: string;
+  level?: string | undefined;
+  adminUnitCode?: string | undefined;
+  bhytContract?: boolean | undefined;
+  testMode?: boolean | undefined;
+}
+
+export async function createFacility(db: Db, f: NewFacility): Promise<void> {
+  const code = parseFacilityCode(f.code);
+  if (!code.ok) throw new ApiError(400, code.error.code, code.error.message_vi, code.error.message_en);
+  const exists = await db.selectFrom('facility').select('code').where('code', '=', f.code).executeTakeFirst();
+  if (exists) throw new ApiError(409, 'FACILITY_EXISTS', `Cơ sở ${f.code} đã tồn tại.`, `Facility ${f.code} already exists.`);
+  await db
+    .insertInto('facility')
+    .values({
+      code: code.value,
+      name: f.name,
+      level: f.level ?? null,
+      admin_unit_code: f.adminUnitCode ?? null,
+      bhyt_contract: f.bhytContract ?? true,
+      test_mode: f.testMode ?? false,
+    })
+    .execute();
+}
+
+export async function getFacility(db: Db, code: string) {
+  return db.selectFrom('facility').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+/** Issues a new API credential; the secret is shown once and only its hash is stored. */
+export async function issueCredential(db: Db, facilityCode: string): Promise<{ clientId: string; clientSecret: string }> {
+  const clientId = `${facilityCode}-${randomToken(6)}`;
+  const clientSecret = randomToken(24);
+  await db
+    .insertInto('facility_credential')
+    .values({ client_id: clientId, facility_code: facilityCode, secret_hash: await hashSecret(clientSecret) })
+    .execute();
+  return { clientId, clientSecret };
+}
+
+/** Returns the facility code for a valid, unrevoked credential. */
+export async function checkCredential(db: Db, clientId: string, clientSecret: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('facility_credential')
+    .select(['facility_code', 'secret_hash'])
+    .where('client_id', '=', clientId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return (await verifySecret(clientSecret, row.secret_hash)) ? row.facility_code : undefined;
+}
+
+export interface TrustedCert {
+  id: string;
+  certPem: string;
+}
+
+/** Certificates a facility signs with: several may be active during rotation. */
+export async function addCertificate(db: Db, facilityCode: string, certPemOrDer: string | Buffer) {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(certPemOrDer);
+  } catch {
+    throw new ApiError(400, 'CERT_INVALID', 'Tệp chứng thư số không hợp lệ (cần PEM hoặc DER X.509).', 'Not a valid X.509 certificate (PEM or DER).');
+  }
+  const notAfter = new Date(cert.validTo);
+  if (notAfter.getTime() < Date.now()) {
+    throw new ApiError(400, 'CERT_EXPIRED', 'Chứng thư số đã hết hạn.', 'The certificate has expired.');
+  }
+  const fingerprint = cert.fingerprint256;
+  const pem = cert.toString();
+  await db
+    .insertInto('facility_certificate')
+    .values({
+      facility_code: facilityCode,
+      fingerprint256: fingerprint,
+      subject: cert.subject,
+      cert_pem: pem,
+      not_before: new Date(cert.validFrom),
+      not_after: notAfter,
+    })
+    .onConflict((oc) => oc.columns(['facility_code', 'fingerprint256']).doNothing())
+    .execute();
+  return { fingerprint256: fingerprint, subject: cert.subject, notBefore: new Date(cert.validFrom), notAfter };
+}
+
+/** Active certificates: not revoked and valid now. */
+export async function trustedCertificates(db: Db, facilityCode: string, at = new Date()): Promise<TrustedCert[]> {
+  const rows = await db
+    .selectFrom('facility_certificate')
+    .select(['id', 'cert_pem'])
+    .where('facility_code', '=', facilityCode)
+    .where('revoked_at', 'is', null)
+    .where('not_before', '<=', at)
+    .where('not_after', '>=', at)
+    .execute();
+  return rows.map((r) => ({ id: String(r.id), certPem: r.cert_pem }));
+}

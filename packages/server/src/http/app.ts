@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerCitizenAuth } from '../auth/citizen.ts';
+import { registerDevIdp } from '../auth/dev-idp.ts';
+import { loadServerKeys } from '../auth/keys.ts';
+import { OidcClient } from '../auth/oidc-client.ts';
+import { registerBookRoutes } from '../book/routes.ts';
+import type { Config } from '../config.ts';
+import type { DatabaseHandle } from '../db/index.ts';
+import { registerFacilityRoutes } from '../facility/routes.ts';
+import { registerIngestRoutes } from '../ingest/routes.ts';
+import { ApiError, errorHandler, sendProblem } from './problem.ts';
+
+export interface AppOptions {
+  config: Config;
+  database: DatabaseHandle;
+  logger?: boolean;
+}
+
+export async function buildApp({ config, database, logger = true }: AppOptions): Promise<FastifyInstance> {
+  const db = database.db;
+  const app = Fastify({
+    logger: logger ? { level: config.logLevel } : false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    genReqId: () => crypto.randomUUID(),
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || req.method !== 'GET') {
+      return sendProblem(req, reply, new ApiError(404, 'NOT_FOUND', 'Không tìm thấy địa chỉ yêu cầu.', 'No such endpoint.'));
+    }
+    // Client-side routes of the single-page app.
+    const index = join(config.webDistDir, 'index.html');
+    if (existsSync(index)) return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    return reply.status(404).type('text/plain; charset=utf-8').send('Giao diện web chưa được build: chạy `npm run build`.');
+  });
+
+  // XML envelopes are read as raw bytes: the signature covers bytes, not a re-serialised tree.
+  app.addContentTypeParser(
+    ['application/xml', 'text/xml', 'application/octet-stream', 'application/x-pem-file', 'application/pkix-cert'],
+    { parseAs: 'buffer', bodyLimit: config.maxEnvelopeBytes },
+    (_req, body, done) => done(null, body),
+  );
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'OpenHSSK API', version: '0.1.0', description: 'Electronic health record and citizen health book platform' },
+      components: { securitySchemes: { facilityToken: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+  });
+
+  const keys = await loadServerKeys(db);
+  let oidc: OidcClient;
+  if (config.oidcIssuer) {
+    if (!config.oidcClientSecret) throw new Error('OIDC_CLIENT_SECRET is required with OIDC_ISSUER');
+    oidc = new OidcClient({ issuer: config.oidcIssuer, clientId: config.oidcClientId, clientSecret: config.oidcClientSecret, redirectUri: `${config.publicUrl}/auth/callback` });
+  } else {
+    const idp = await registerDevIdp(app, db, config, keys);
+    oidc = new OidcClient({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, redirectUri: `${config.publicUrl}/auth/callback` });
+  }
+
+  registerCitizenAuth(app, db, config, oidc);
+  registerFacilityRoutes(app, db, config, keys.facilityTokenKey);
+  registerIngestRoutes(app, db, config, keys.facilityTokenKey);
+  registerBookRoutes(app, db);
+
+  app.get('/healthz', async () => ({ status: 'ok', database: database.kind }));
+  app.get('/api/openapi.json', async () => app.swagger());
+
+  if (existsSync(config.webDistDir)) {
+    await app.register(fastifyStatic, { root: config.webDistDir, prefix: '/', wildcard: false, index: ['index.html'] });
+  }
+  return app;
+}

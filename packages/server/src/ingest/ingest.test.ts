@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildEnvelope } from '@openhssk/core/xml130/build';
+import { sampleEpisode } from '@openhssk/core/xml130/testdata';
+import { signEnvelope } from '@openhssk/core/xmldsig/sign';
+import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
+import type { FastifyInstance } from 'fastify';
+import { facilityWithToken, startTestApp, type TestDatabase } from '../http/test-app.ts';
+import { upsertPersons } from '../person/index.ts';
+import type { Receipt } from './receipt.ts';
+
+const FAC = '79001';
+
+describe(`XML 130 ingest over HTTP (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
+  let app: FastifyInstance;
+  let db: TestDatabase;
+  let close: () => Promise<void>;
+  let token: string;
+  const signer = createTestCertificate({ commonName: 'Bệnh viện thử nghiệm', organization: FAC });
+
+  const submit = (body: string | Buffer, headers: Record<string, string> = {}, t = token) =>
+    app.inject({ method: 'POST', url: '/api/v1/xml130/submissions', headers: { 'content-type': 'application/xml', authorization: `Bearer ${t}`, ...headers }, payload: body });
+  const signed = (episodes: ReturnType<typeof sampleEpisode>[], facility = FAC) =>
+    signEnvelope(buildEnvelope({ facilityCode: facility, createdDate: '20240305', episodes }), signer.privateKeyPem, signer.certPem);
+
+  before(async () => {
+    ({ app, db, close } = await startTestApp());
+    ({ token } = await facilityWithToken(app, db, FAC));
+    const up = await app.inject({ method: 'POST', url: '/api/v1/facility/certificates', headers: { 'content-type': 'application/x-pem-file', authorization: `Bearer ${token}` }, payload: signer.certPem });
+    assert.equal(up.statusCode, 201, up.body);
+  });
+  after(async () => close());
+
+  it('accepts a signed envelope, stores every table and returns a receipt', async () => {
+    const ep = sampleEpisode(1, FAC);
+    const cccd = ep.XML1![0]!.SO_CCCD!;
+    await upsertPersons(db.db, [{ id: 'P-TEST-1', ho_ten: ep.XML1![0]!.HO_TEN!, so_cccd: cccd }]);
+    const r = await submit(signed([ep, sampleEpisode(2, FAC)]));
+    assert.equal(r.statusCode, 201, r.body);
+    const receipt = r.json() as Receipt;
+    assert.equal(receipt.status, 'accepted');
+    assert.equal(receipt.counts.episodes, 2);
+    assert.equal(receipt.signature.verified, true);
+    const again = await app.inject({ method: 'GET', url: `/api/v1/xml130/receipts/${receipt.receipt_id}`, headers: { authorization: `Bearer ${token}` } });
+    assert.equal(again.statusCode, 200);
+    assert.equal((again.json() as Receipt).receipt_id, receipt.receipt_id);
+
+    const stored = await db.db.selectFrom('episode').selectAll().where('ma_lk', '=', ep.XML1![0]!.MA_LK!).executeTakeFirstOrThrow();
+    assert.equal(stored.person_id, 'P-TEST-1', 'linked by CCCD');
+    assert.equal(stored.version, 1);
+    const rows = await db.db.selectFrom('episode_row').select(['tbl']).where('episode_id', '=', stored.id).execute();
+    const tables = new Set(rows.map((x) => x.tbl));
+    for (const t of Object.keys(ep).filter((k) => k !== 'XML1')) assert.ok(tables.has(t), `${t} stored`);
+    const raw = await db.db.selectFrom('submission_raw').select('raw').where('submission_id', '=', receipt.receipt_id).executeTakeFirstOrThrow();
+    assert.ok(raw.raw.includes('<GIAMDINHHS'));
+  });
+
+  it('answers a byte-identical resend with the first receipt', async () => {
+    const body = signed([sampleEpisode(3, FAC)]);
+    const first = await submit(body);
+    const second = await submit(body);
+    assert.equal(first.statusCode, 201);
+    assert.equal(second.statusCode, 200);
+    assert.equal((second.json() as Receipt).receipt_id, (first.json() as Receipt).receipt_id);
+  });
+
+  it('keeps versions when the same MA_LK is corrected', async () => {
+    const ep = sampleEpisode(4, FAC);
+    assert.equal((await submit(signed([ep]))).statusCode, 201);
+    ep.XML1![0]!.CHAN_DOAN_RV = 'Chẩn đoán đã sửa';
+    const r = await submit(signed([ep]));
+    assert.equal(r.statusCode, 201, r.body);
+    assert.equal((r.json() as Receipt).episodes[0]?.version, 2);
+    const versions = await db.db.selectFrom('episode').select(['version', 'is_current']).where('ma_lk', '=', ep.XML1![0]!.MA_LK!).orderBy('version').execute();
+    assert.deepEqual(versions, [{ version: 1, is_current: false }, { version: 2, is_current: true }]);
+  });
+
+  it('rejects only the bad episode of an envelope', async () => {
+    const bad = sampleEpisode(6, FAC);
+    delete bad.XML1![0]!.HO_TEN;
+    const r = await submit(signed([sampleEpisode(5, FAC), bad]));
+    assert.equal(r.statusCode, 201, r.body);
+    const receipt = r.json() as Receipt;
+    assert.equal(receipt.status, 'partially_accepted');
+    const rejected = receipt.episodes.find((e) => e.status === 'rejected');
+    assert.ok(rejected?.issues.some((i) => i.field === 'HO_TEN' && i.severity === 'error' && i.message_vi.length > 0));
+  });
+
+  it('returns 422 problem+json when every episode is rejected', async () => {
+    const bad = sampleEpisode(7, FAC);
+    delete bad.XML1![0]!.MA_BENH_CHINH;
+    const r = await submit(signed([bad]));
+    assert.equal(r.statusCode, 422);
+    assert.match(String(r.headers['content-type']), /application\/problem\+json/);
+    assert.equal((r.json() as { code: string }).code, 'EPISODES_REJECTED');
+  });
+
+  const hostile: Array<[string, string | (() => string), number, string]> = [
+    ['malformed XML', '<GIAMDINHHS><THONGTINDONVI>', 400, 'XML_MALFORMED'],
+    ['XXE', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><GIAMDINHHS>&e;</GIAMDINHHS>', 400, 'XML_DTD_FORBIDDEN'],
+    ['an unregistered facility', () => signed([sampleEpisode(8, '01999')], '01999'), 422, 'UNKNOWN_FACILITY'],
+    ['an unsigned envelope', () => buildEnvelope({ facilityCode: FAC, createdDate: '20240305', episodes: [sampleEpisode(9, FAC)] }), 422, 'SIGNATURE_MISSING'],
+    ['tampered content', () => signed([sampleEpisode(10, FAC)]).replace(/<NGAYLAP>\d+/, '<NGAYLAP>20240306'), 422, 'SIGNATURE_INVALID'],
+  ];
+  for (const [name, body, status, code] of hostile) {
+    it(`refuses ${name} with ${status} ${code}`, async () => {
+      const r = await submit(typeof body === 'function' ? body() : body);
+      assert.equal(r.statusCode, status, r.body);
+      assert.match(String(r.headers['content-type']), /application\/problem\+json/);
+      const p = r.json() as { code: string; message_vi: string; message_en: string };
+      assert.equal(p.code, code);
+      assert.ok(p.message_vi && p.message_en);
+    });
+  }
+
+  it('refuses requests without a valid token', async () => {
+    const r = await submit(signed([sampleEpisode(11, FAC)]), {}, 'not-a-token');
+    assert.equal(r.statusCode, 401);
+    assert.equal((r.json() as { code: string }).code, 'TOKEN_INVALID');
+  });
+});

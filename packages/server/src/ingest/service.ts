@@ -1,0 +1,128 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { parseEnvelope } from '@openhssk/core/xml130/envelope';
+import { XmlInputError } from '@openhssk/core/xml130/errors';
+import { parseEpisodeFiles } from '@openhssk/core/xml130/parse';
+import { validateEpisode } from '@openhssk/core/xml130/validate';
+import { verifyEnvelopeSignature } from '@openhssk/core/xmldsig/verify';
+import type { Db } from '../db/index.ts';
+import { getFacility, trustedCertificates } from '../facility/registry.ts';
+import { ApiError } from '../http/problem.ts';
+import type { Receipt } from './receipt.ts';
+import { storeSubmission, type ValidatedEpisode } from './store.ts';
+
+export interface IngestRequest {
+  /** Facility authenticated by its credential; the envelope must be its own. */
+  facilityCode: string;
+  raw: Buffer;
+  channel: 'rest' | 'portal' | 'cli' | 'demo';
+  idempotencyKey?: string | undefined;
+  maxBytes?: number | undefined;
+}
+
+export interface IngestResult {
+  receipt: Receipt;
+  /** True when this exact envelope (or idempotency key) was already received. */
+  duplicate: boolean;
+}
+
+const newReceiptId = () => `BN-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(8).toString('hex')}`;
+
+async function existingReceipt(db: Db, facilityCode: string, sha256: string, idempotencyKey?: string) {
+  if (idempotencyKey) {
+    const byKey = await db
+      .selectFrom('submission')
+      .select(['receipt', 'sha256'])
+      .where('facility_code', '=', facilityCode)
+      .where('idempotency_key', '=', idempotencyKey)
+      .executeTakeFirst();
+    if (byKey) {
+      if (byKey.sha256 !== sha256) {
+        throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key đã được dùng cho một hồ sơ khác.', 'This Idempotency-Key was already used for a different envelope.');
+      }
+      return byKey.receipt as unknown as Receipt;
+    }
+  }
+  const bySha = await db
+    .selectFrom('submission')
+    .select('receipt')
+    .where('facility_code', '=', facilityCode)
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
+  return bySha?.receipt as unknown as Receipt | undefined;
+}
+
+/**
+ * The one ingest path (REST, portal-compatible endpoint, CLI and demo all come here):
+ * parse → verify signature → validate each episode → store in one transaction → receipt.
+ */
+export async function ingestEnvelope(db: Db, req: IngestRequest): Promise<IngestResult> {
+  const sha256 = createHash('sha256').update(req.raw).digest('hex');
+  const previous = await existingReceipt(db, req.facilityCode, sha256, req.idempotencyKey);
+  if (previous) return { receipt: previous, duplicate: true };
+
+  let envelope: ReturnType<typeof parseEnvelope>;
+  try {
+    envelope = parseEnvelope(req.raw, req.maxBytes ? { maxBytes: req.maxBytes } : {});
+  } catch (e) {
+    if (e instanceof XmlInputError) {
+      const status = e.code === 'ENVELOPE_TOO_LARGE' || e.code === 'XML_TOO_LARGE' ? 413 : 400;
+      throw new ApiError(status, e.code, e.message_vi, e.message_en);
+    }
+    throw e;
+  }
+
+  if (envelope.facilityCode !== req.facilityCode) {
+    const known = await getFacility(db, envelope.facilityCode);
+    if (!known) {
+      throw new ApiError(422, 'UNKNOWN_FACILITY', `Mã cơ sở KCB ${envelope.facilityCode} trong hồ sơ chưa được đăng ký.`, `Facility ${envelope.facilityCode} named in the envelope is not registered.`);
+    }
+    throw new ApiError(403, 'FACILITY_MISMATCH', 'Hồ sơ ghi mã cơ sở KCB khác với tài khoản gửi.', 'The envelope names a different facility than the sending account.');
+  }
+  const facility = await getFacility(db, req.facilityCode);
+  if (!facility) {
+    throw new ApiError(422, 'UNKNOWN_FACILITY', `Mã cơ sở KCB ${req.facilityCode} chưa được đăng ký.`, `Facility ${req.facilityCode} is not registered.`);
+  }
+
+  const signature = await checkSignature(db, req.raw, envelope.hasSignature, facility.code, facility.test_mode);
+
+  const episodes: ValidatedEpisode[] = envelope.episodes.map((ep) => {
+    const parsed = parseEpisodeFiles(ep.files);
+    const v = validateEpisode(parsed, { facilityCode: facility.code });
+    return { index: ep.index, files: ep.files, parsed, outcome: { index: ep.index, ma_lk: parsed.maLk, status: v.status, issues: v.issues } };
+  });
+
+  let receipt: Receipt;
+  try {
+    receipt = await storeSubmission(db, {
+      id: newReceiptId(),
+      facilityCode: facility.code,
+      channel: req.channel,
+      sha256,
+      raw: req.raw,
+      idempotencyKey: req.idempotencyKey ?? null,
+      signature,
+      episodes,
+    });
+  } catch (e) {
+    // A concurrent identical resend won the race: answer with its receipt.
+    if ((e as { code?: string }).code === '23505') {
+      const again = await existingReceipt(db, req.facilityCode, sha256, req.idempotencyKey);
+      if (again) return { receipt: again, duplicate: true };
+    }
+    throw e;
+  }
+  return { receipt, duplicate: false };
+}
+
+async function checkSignature(db: Db, raw: Buffer, hasSignature: boolean, facilityCode: string, testMode: boolean): Promise<Receipt['signature']> {
+  if (!hasSignature) {
+    if (testMode) {
+      return { verified: false, note_vi: 'Cơ sở đang ở chế độ thử nghiệm: chấp nhận hồ sơ chưa ký.', note_en: 'Facility in test mode: unsigned envelope accepted.' };
+    }
+    throw new ApiError(422, 'SIGNATURE_MISSING', 'Hồ sơ chưa được ký số (CHUKYDONVI trống).', 'The envelope is not signed (CHUKYDONVI is empty).');
+  }
+  const trusted = await trustedCertificates(db, facilityCode);
+  const r = verifyEnvelopeSignature(raw, trusted);
+  if (!r.ok) throw new ApiError(422, r.code, r.message_vi, r.message_en);
+  return { verified: true, method: r.method, certificate_id: r.certId };
+}

@@ -1,0 +1,49 @@
+import { searchKey } from '@openhssk/core';
+import type { Insertable } from 'kysely';
+import type { Db } from '../db/index.ts';
+import type { Schema } from '../db/schema.ts';
+
+export type NewPerson = Omit<Insertable<Schema['person']>, 'name_key'>;
+
+const CHUNK = 500;
+
+/** Inserts or refreshes golden records; the diacritic-free name key is derived here, once. */
+export async function upsertPersons(db: Db, persons: readonly NewPerson[]): Promise<void> {
+  for (let i = 0; i < persons.length; i += CHUNK) {
+    const values = persons.slice(i, i + CHUNK).map((p) => ({ ...p, name_key: searchKey(p.ho_ten) }));
+    await db
+      .insertInto('person')
+      .values(values)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          ho_ten: eb.ref('excluded.ho_ten'),
+          name_key: eb.ref('excluded.name_key'),
+          ngay_sinh: eb.ref('excluded.ngay_sinh'),
+          birth_year: eb.ref('excluded.birth_year'),
+          gioi_tinh: eb.ref('excluded.gioi_tinh'),
+          so_cccd: eb.ref('excluded.so_cccd'),
+          so_bhyt: eb.ref('excluded.so_bhyt'),
+          bhxh: eb.ref('excluded.bhxh'),
+          bhyt_valid_from: eb.ref('excluded.bhyt_valid_from'),
+          bhyt_valid_to: eb.ref('excluded.bhyt_valid_to'),
+          bhyt_facility_code: eb.ref('excluded.bhyt_facility_code'),
+          so_dien_thoai: eb.ref('excluded.so_dien_thoai'),
+          dia_chi: eb.ref('excluded.dia_chi'),
+          ma_xa: eb.ref('excluded.ma_xa'),
+          ma_ho_gia_dinh: eb.ref('excluded.ma_ho_gia_dinh'),
+          updated_at: new Date(),
+        })),
+      )
+      .execute();
+  }
+}
+
+export async function addRelations(db: Db, rows: ReadonlyArray<Insertable<Schema['person_relation']>>): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await db
+      .insertInto('person_relation')
+      .values(rows.slice(i, i + CHUNK))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+}

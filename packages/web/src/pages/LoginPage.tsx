@@ -1,0 +1,26 @@
+const ERRORS: Record<string, string> = {
+  IDENTITY_LEVEL:
+    'Tài khoản định danh điện tử của bạn đang ở mức 1. Sổ sức khỏe điện tử chứa dữ liệu sức khỏe nên yêu cầu tài khoản mức 2. Vui lòng nâng cấp tài khoản VNeID tại cơ quan công an rồi đăng nhập lại.',
+  CANCELLED: 'Bạn đã hủy đăng nhập.',
+  STATE: 'Phiên đăng nhập không hợp lệ, vui lòng thử lại.',
+  EXPIRED: 'Phiên đăng nhập đã hết hạn, vui lòng thử lại.',
+};
+
+export function LoginPage() {
+  const error = new URLSearchParams(window.location.search).get('login_error');
+  return (
+    <section className="card narrow">
+      <h1>Sổ sức khỏe điện tử</h1>
+      <p>Xem lịch sử khám chữa bệnh, đơn thuốc, kết quả xét nghiệm, giấy hẹn khám lại và giấy chuyển tuyến của bạn.</p>
+      {error && (
+        <p role="alert" className="alert">
+          {ERRORS[error] ?? 'Đăng nhập không thành công.'}
+        </p>
+      )}
+      <a className="button primary" href="/auth/login">
+        Đăng nhập bằng VNeID
+      </a>
+      <p className="muted">Yêu cầu tài khoản định danh điện tử mức 2.</p>
+    </section>
+  );
+}

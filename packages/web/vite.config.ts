@@ -1,0 +1,8 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  plugins: [react()],
+  build: { outDir: 'dist', sourcemap: false, target: 'es2020' },
+  server: { proxy: { '/api': 'http://localhost:8080', '/auth': 'http://localhost:8080', '/idp': 'http://localhost:8080' } },
+});
