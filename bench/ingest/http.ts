@@ -1,0 +1,116 @@
+/**
+ * Ingest throughput through the HTTP API on PostgreSQL, printed beside a baseline measured in the
+ * same run on the same database: a plain multi-row INSERT of the same episode rows (no parsing,
+ * no signature check, no validation). Usage:
+ *   npx tsx bench/ingest/http.ts [--episodes 5000] [--per-envelope 100] [--tables xml1|full] [--concurrency 2]
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { sampleEpisode } from '@openhssk/core/xml130/testdata';
+import { buildEnvelope } from '@openhssk/core/xml130/build';
+import { signEnvelope } from '@openhssk/core/xmldsig/sign';
+import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
+import { loadConfig } from '@openhssk/server/config';
+import { openDatabase, migrate } from '@openhssk/server/db/index';
+import { bulkInsert } from '@openhssk/server/db/bulk';
+import { addCertificate, createFacility, issueCredential } from '@openhssk/server/facility/registry';
+import { buildApp } from '@openhssk/server/http/app';
+import { sql } from 'kysely';
+import pg from 'pg';
+
+const { values } = parseArgs({
+  options: {
+    episodes: { type: 'string', default: '5000' },
+    'per-envelope': { type: 'string', default: '100' },
+    tables: { type: 'string', default: 'xml1' },
+    concurrency: { type: 'string', default: '2' },
+  },
+});
+const total = Number(values.episodes);
+const per = Number(values['per-envelope']);
+const full = values.tables === 'full';
+const concurrency = Number(values.concurrency);
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const FAC = '79001';
+
+const dbName = `hssk_bench_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`create database ${dbName}`);
+const url = new URL(adminUrl);
+url.pathname = `/${dbName}`;
+const handle = await openDatabase({ url: url.toString(), poolSize: 8 });
+
+try {
+  await migrate(handle);
+  await createFacility(handle.db, { code: FAC, name: 'Bench' });
+  const signer = createTestCertificate({ organization: FAC });
+  await addCertificate(handle.db, FAC, signer.certPem);
+  const cred = await issueCredential(handle.db, FAC);
+
+  // Build the signed envelopes before timing anything.
+  const envelopes: string[] = [];
+  const xml1Rows: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < total; i += per) {
+    const eps = Array.from({ length: Math.min(per, total - i) }, (_, k) => {
+      const e = sampleEpisode(i + k + 1, FAC, full ? {} : { drugs: 0, services: 0 });
+      // XML1-only mode: the episode summary alone (no drug or service lines, so totals are zero).
+      if (!full) for (const t of Object.keys(e)) if (t !== 'XML1') delete e[t];
+      return e;
+    });
+    for (const e of eps) xml1Rows.push({ ma_lk: e.XML1![0]!.MA_LK, fields: e.XML1![0] });
+    envelopes.push(signEnvelope(buildEnvelope({ facilityCode: FAC, createdDate: '20240305', episodes: eps }), signer.privateKeyPem, signer.certPem));
+  }
+  const bytes = envelopes.reduce((s, e) => s + Buffer.byteLength(e), 0);
+
+  // Baseline: the same XML1 rows written with a plain multi-row INSERT, one transaction per envelope.
+  await sql`create table bench_baseline (ma_lk text, fields jsonb)`.execute(handle.db);
+  const b0 = performance.now();
+  for (let i = 0; i < xml1Rows.length; i += per) {
+    await handle.db.transaction().execute(async (tx) => {
+      await bulkInsert(tx, 'bench_baseline', { ma_lk: 'text', fields: 'jsonb' }, xml1Rows.slice(i, i + per));
+    });
+  }
+  const baselineMs = performance.now() - b0;
+
+  const config = loadConfig({ port: 0, host: '127.0.0.1', demo: false, webDistDir: '/nonexistent', logLevel: 'error' });
+  const app = await buildApp({ config, database: handle, logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address() as { port: number };
+  const base = `http://127.0.0.1:${addr.port}`;
+  const tok = (await (
+    await fetch(`${base}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_id: cred.clientId, client_secret: cred.clientSecret }) })
+  ).json()) as { access_token: string };
+
+  let next = 0;
+  let accepted = 0;
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < envelopes.length) {
+        const body = envelopes[next++]!;
+        const s = performance.now();
+        const r = await fetch(`${base}/api/v1/xml130/submissions`, { method: 'POST', headers: { 'content-type': 'application/xml', authorization: `Bearer ${tok.access_token}` }, body });
+        const j = (await r.json()) as { counts?: { accepted: number; accepted_with_warnings: number } };
+        if (r.status >= 300) throw new Error(`HTTP ${r.status}: ${JSON.stringify(j).slice(0, 300)}`);
+        accepted += (j.counts?.accepted ?? 0) + (j.counts?.accepted_with_warnings ?? 0);
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  const httpMs = performance.now() - t0;
+  await app.close();
+  latencies.sort((a, b) => a - b);
+  const eps = (total / httpMs) * 1000;
+  const baseEps = (total / baselineMs) * 1000;
+  console.log(`| mode | episodes | envelopes | MB | HTTP eps/s | baseline INSERT eps/s | ratio | p50 ms/envelope | p99 ms/envelope | RSS MB |`);
+  console.log(`|---|---|---|---|---|---|---|---|---|---|`);
+  console.log(
+    `| ${full ? 'XML1–XML5' : 'XML1 only'} | ${total} (${accepted} accepted) | ${envelopes.length} | ${(bytes / 1e6).toFixed(1)} | ${eps.toFixed(0)} | ${baseEps.toFixed(0)} | ${(eps / baseEps).toFixed(2)} | ${latencies[Math.floor(latencies.length * 0.5)]!.toFixed(0)} | ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(0)} | ${(process.memoryUsage().rss / 1e6).toFixed(0)} |`,
+  );
+} finally {
+  await handle.close();
+  await admin.query(`drop database if exists ${dbName} with (force)`);
+  await admin.end();
+}

@@ -1,0 +1,68 @@
+import type { Generated, Kysely } from 'kysely';
+import type { Db } from '../db/index.ts';
+import type { Schema } from '../db/schema.ts';
+
+export interface MpiImportTable {
+  id: Generated<number>;
+  file_name: string;
+  file_sha256: string;
+  source_system: string | null;
+  mapping: Generated<unknown>;
+  started_at: Generated<Date>;
+  finished_at: Date | null;
+  row_count: Generated<number>;
+  accepted: Generated<number>;
+  rejected: Generated<number>;
+  warnings: Generated<number>;
+  status: Generated<'running' | 'done' | 'failed'>;
+}
+
+export interface MpiImportIssueTable {
+  id: Generated<number>;
+  import_id: number;
+  line: number;
+  field: string;
+  code: string;
+  severity: 'error' | 'warning';
+  message_vi: string;
+  message_en: string;
+}
+
+export interface MpiReviewTable {
+  id: Generated<number>;
+  a_system: string;
+  a_id: string;
+  b_system: string;
+  b_id: string;
+  score: number;
+  reasons: unknown;
+  status: Generated<'pending' | 'merged' | 'separate'>;
+  decided_by: string | null;
+  decided_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export interface MpiCorrectionTable {
+  id: Generated<number>;
+  person_id: string;
+  field: string;
+  from_value: string;
+  to_value: string;
+  reason_vi: string;
+  reason_en: string;
+  created_at: Generated<Date>;
+}
+
+export interface MpiTables {
+  mpi_import: MpiImportTable;
+  mpi_import_issue: MpiImportIssueTable;
+  mpi_review: MpiReviewTable;
+  mpi_correction: MpiCorrectionTable;
+}
+
+export type MpiDb = Kysely<Schema & MpiTables>;
+
+/** The shared Db type predates these tables; this widens it without touching db/schema.ts. */
+export function mpiDb(db: Db): MpiDb {
+  return db.withTables<MpiTables>();
+}
