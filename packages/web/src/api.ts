@@ -49,6 +49,15 @@ export interface EpisodeSummary {
   sensitivity: string[];
 }
 
+export interface OpenVisit {
+  id: number;
+  facility_code: string;
+  facility_name: string | null;
+  ma_lk: string;
+  ngay_vao: string;
+  ma_loai_kcb: string | null;
+}
+
 export interface EpisodeDetail {
   episode: EpisodeSummary & {
     chan_doan_vao: string | null;

@@ -69,3 +69,15 @@ export async function getEpisodeForPerson(db: Db, personId: string, episodeId: n
   }
   return { episode: e, tables };
 }
+
+/** Visits checked in whose episode has not arrived yet: shown as awaiting the facility's data. */
+export async function listOpenVisits(db: Db, personId: string) {
+  return db
+    .selectFrom('visit as v')
+    .leftJoin('facility as f', 'f.code', 'v.facility_code')
+    .select(['v.id', 'v.facility_code', 'f.name as facility_name', 'v.ma_lk', 'v.ngay_vao', 'v.ma_loai_kcb'])
+    .where('v.person_id', '=', personId)
+    .where('v.status', '=', 'open')
+    .orderBy('v.ngay_vao', 'desc')
+    .execute();
+}

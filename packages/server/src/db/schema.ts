@@ -211,6 +211,25 @@ export interface DevIdpAccountTable {
   created_at: Generated<Date>;
 }
 
+export interface VisitTable {
+  id: Generated<number>;
+  facility_code: string;
+  ma_lk: string;
+  person_id: string | null;
+  patient_source_id: string;
+  ho_ten: string;
+  so_cccd: string | null;
+  ma_the_bhyt: string | null;
+  ma_loai_kcb: string | null;
+  ngay_vao: string;
+  id_method: string;
+  status: 'open' | 'closed';
+  checkin: Json<Record<string, unknown>>;
+  received_at: Generated<Date>;
+  closed_at: Timestamp | null;
+  episode_id: number | null;
+}
+
 export interface Schema {
   admin_unit: AdminUnitTable;
   facility: FacilityTable;
@@ -228,4 +247,5 @@ export interface Schema {
   session: SessionTable;
   app_state: AppStateTable;
   dev_idp_account: DevIdpAccountTable;
+  visit: VisitTable;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildEnvelope } from '@openhssk/core/xml130/build';
-import { sampleEpisode } from '@openhssk/core/xml130/testdata';
+import { buildCheckin, buildEnvelope } from '@openhssk/core/xml130/build';
+import { sampleCheckinRow, sampleEpisode } from '@openhssk/core/xml130/testdata';
 import { signEnvelope } from '@openhssk/core/xmldsig/sign';
 import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
 import type { FastifyInstance } from 'fastify';
@@ -117,5 +117,45 @@ describe(`XML 130 ingest over HTTP (${process.env.HSSK_TEST_DB ?? 'pglite'})`, (
     const r = await submit(signed([sampleEpisode(11, FAC)]), {}, 'not-a-token');
     assert.equal(r.statusCode, 401);
     assert.equal((r.json() as { code: string }).code, 'TOKEN_INVALID');
+  });
+});
+
+describe(`XML0 check-in (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
+  let app: FastifyInstance;
+  let db: TestDatabase;
+  let close: () => Promise<void>;
+  let token: string;
+  before(async () => {
+    ({ app, db, close } = await startTestApp());
+    ({ token } = await facilityWithToken(app, db, '51002', { testMode: true }));
+  });
+  after(async () => close());
+
+  it('opens a visit that the later episode closes', async () => {
+    const ep = sampleEpisode(20, '51002');
+    const x1 = ep.XML1![0]!;
+    await upsertPersons(db.db, [{ id: 'P-CHK', ho_ten: x1.HO_TEN!, so_cccd: x1.SO_CCCD! }]);
+    const row = { ...sampleCheckinRow('51002'), MA_LK: x1.MA_LK!, MA_BN: x1.MA_BN!, HO_TEN: x1.HO_TEN!, SO_CCCD: x1.SO_CCCD! };
+    const headers = { 'content-type': 'application/xml', authorization: `Bearer ${token}` };
+    const r = await app.inject({ method: 'POST', url: '/api/v1/xml130/checkins', headers, payload: buildCheckin([row]) });
+    assert.equal(r.statusCode, 201, r.body);
+    assert.equal((r.json() as { rows: Array<{ status: string }> }).rows[0]?.status, 'opened');
+    const open = await db.db.selectFrom('visit').select(['status', 'person_id']).where('ma_lk', '=', x1.MA_LK!).executeTakeFirstOrThrow();
+    assert.deepEqual(open, { status: 'open', person_id: 'P-CHK' });
+
+    const e = await app.inject({ method: 'POST', url: '/api/v1/xml130/submissions', headers, payload: buildEnvelope({ facilityCode: '51002', createdDate: '20240305', episodes: [ep] }) });
+    assert.equal(e.statusCode, 201, e.body);
+    const closed = await db.db.selectFrom('visit').select('status').where('ma_lk', '=', x1.MA_LK!).executeTakeFirstOrThrow();
+    assert.equal(closed.status, 'closed');
+  });
+
+  it('rejects a check-in row missing required fields with per-field issues', async () => {
+    const row = sampleCheckinRow('51002');
+    delete row.HO_TEN;
+    const r = await app.inject({ method: 'POST', url: '/api/v1/xml130/checkins', headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` }, payload: buildCheckin([row]) });
+    assert.equal(r.statusCode, 422);
+    const body = r.json() as { code: string; rows: Array<{ issues: Array<{ field: string }> }> };
+    assert.equal(body.code, 'CHECKIN_REJECTED');
+    assert.ok(body.rows[0]?.issues.some((i) => i.field === 'HO_TEN'));
   });
 });

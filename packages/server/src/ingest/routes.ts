@@ -3,6 +3,7 @@ import { verifyFacilityToken } from '../auth/facility-token.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { ApiError, notFound, sendProblem } from '../http/problem.ts';
+import { ingestCheckin } from './checkin.ts';
 import { ingestEnvelope } from './service.ts';
 
 export function registerIngestRoutes(app: FastifyInstance, db: Db, config: Config, tokenKey: string) {
@@ -39,6 +40,23 @@ export function registerIngestRoutes(app: FastifyInstance, db: Db, config: Confi
         );
       }
       return reply.status(duplicate ? 200 : 201).header('location', `/api/v1/xml130/receipts/${receipt.receipt_id}`).send(receipt);
+    },
+  );
+
+  app.post(
+    '/api/v1/xml130/checkins',
+    { bodyLimit: 1024 * 1024, schema: { summary: 'Check-in message (XML0, CHI_TIEU_TRANG_THAI_KCB) opening a visit', tags: ['ingest'] } },
+    async (req, reply) => {
+      const { facilityCode } = await verifyFacilityToken(tokenKey, req.headers.authorization);
+      if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
+        throw new ApiError(400, 'BODY_REQUIRED', 'Thiếu nội dung bản tin check-in.', 'The check-in XML is missing from the request body.');
+      }
+      const result = await ingestCheckin(db, facilityCode, req.body);
+      const ok = result.rows.some((r) => r.status !== 'rejected');
+      if (!ok) {
+        return sendProblem(req, reply, new ApiError(422, 'CHECKIN_REJECTED', 'Bản tin check-in bị từ chối, xem chi tiết lỗi.', 'The check-in was rejected; see the issues.', result));
+      }
+      return reply.status(201).send(result);
     },
   );
 

@@ -148,6 +148,15 @@ async function insertEpisodes(
   });
   await bulkInsert(tx, 'episode', EPISODE_COLUMNS, episodeValues);
 
+  // An episode closes the visit its check-in opened (same facility and MA_LK).
+  await tx
+    .updateTable('visit')
+    .set({ status: 'closed', closed_at: new Date() })
+    .where('facility_code', '=', s.facilityCode)
+    .where('ma_lk', 'in', superseded)
+    .where('status', '=', 'open')
+    .execute();
+
   const rowValues: Array<Record<string, unknown>> = [];
   items.forEach(({ e }, i) => {
     for (const [tbl, rows] of Object.entries(e.parsed.tables)) {

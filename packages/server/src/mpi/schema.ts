@@ -53,12 +53,13 @@ export interface MpiCorrectionTable {
   created_at: Generated<Date>;
 }
 
-export interface MpiTables {
+// A type alias, not an interface: withTables<T> needs an implicit index signature.
+export type MpiTables = {
   mpi_import: MpiImportTable;
   mpi_import_issue: MpiImportIssueTable;
   mpi_review: MpiReviewTable;
   mpi_correction: MpiCorrectionTable;
-}
+};
 
 export type MpiDb = Kysely<Schema & MpiTables>;
 

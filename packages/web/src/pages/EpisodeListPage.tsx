@@ -1,13 +1,17 @@
 import { useEffect, useState } from 'react';
-import { api, type EpisodeSummary } from '../api.ts';
+import { api, type EpisodeSummary, type OpenVisit } from '../api.ts';
 import { CARE_TYPE, formatInstant, RESULT } from '../labels.ts';
 
 export function EpisodeListPage({ onOpen }: { onOpen: (id: number) => void }) {
   const [episodes, setEpisodes] = useState<EpisodeSummary[] | null>(null);
+  const [openVisits, setOpenVisits] = useState<OpenVisit[]>([]);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<{ episodes: EpisodeSummary[] }>('/api/v1/book/episodes')
-      .then((r) => setEpisodes(r.episodes))
+    api<{ episodes: EpisodeSummary[]; open_visits: OpenVisit[] }>('/api/v1/book/episodes')
+      .then((r) => {
+        setEpisodes(r.episodes);
+        setOpenVisits(r.open_visits);
+      })
       .catch((e: Error) => setError(e.message));
   }, []);
   if (error) return <p role="alert">{error}</p>;
@@ -15,6 +19,17 @@ export function EpisodeListPage({ onOpen }: { onOpen: (id: number) => void }) {
   return (
     <section aria-labelledby="visits-title">
       <h1 id="visits-title">Lịch sử khám chữa bệnh</h1>
+      {openVisits.length > 0 && (
+        <ul className="episodes" aria-label="Lượt khám đang chờ dữ liệu">
+          {openVisits.map((v) => (
+            <li key={`v${v.id}`} className="card episode pending">
+              <span className="facility">{v.facility_name ?? v.facility_code}</span>
+              <span className="dates">Vào lúc {formatInstant(v.ngay_vao)}</span>
+              <span className="status">Đang chờ cơ sở y tế gửi dữ liệu lượt khám</span>
+            </li>
+          ))}
+        </ul>
+      )}
       {episodes.length === 0 ? (
         <p>Chưa có lượt khám chữa bệnh nào được cơ sở y tế gửi về.</p>
       ) : (

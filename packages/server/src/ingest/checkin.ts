@@ -1,0 +1,89 @@
+import { parseCheckin } from '@openhssk/core/xml130/parse';
+import { XmlInputError } from '@openhssk/core/xml130/errors';
+import { validateCheckinRow } from '@openhssk/core/xml130/validate';
+import type { Issue } from '@openhssk/core/xml130/types';
+import { verifyEnvelopeSignature } from '@openhssk/core/xmldsig/verify';
+import type { Db } from '../db/index.ts';
+import { trustedCertificates } from '../facility/registry.ts';
+import { ApiError } from '../http/problem.ts';
+import { linkDeterministic } from '../person/index.ts';
+import { instantToSql, patientIdentity } from './episode-record.ts';
+
+export interface CheckinOutcome {
+  row: number;
+  ma_lk: string | null;
+  status: 'opened' | 'updated' | 'already_closed' | 'rejected';
+  issues: Issue[];
+}
+
+/**
+ * A check-in message (XML0, CHI_TIEU_TRANG_THAI_KCB) opens a visit so the citizen sees it as
+ * awaiting the facility's data. Vendors usually send it with an empty CHUKYDONVI; a signature,
+ * when present, must verify like an envelope's.
+ */
+export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer): Promise<{ rows: CheckinOutcome[] }> {
+  let parsed: ReturnType<typeof parseCheckin>;
+  try {
+    parsed = parseCheckin(raw);
+  } catch (e) {
+    if (e instanceof XmlInputError) throw new ApiError(400, e.code, e.message_vi, e.message_en);
+    throw e;
+  }
+  if (parsed.issues.some((i) => i.severity === 'error') && parsed.rows.length === 0) {
+    const first = parsed.issues[0]!;
+    throw new ApiError(400, first.code, first.message_vi, first.message_en);
+  }
+  if (parsed.hasSignature) {
+    const r = verifyEnvelopeSignature(raw, await trustedCertificates(db, facilityCode));
+    if (!r.ok) throw new ApiError(422, r.code, r.message_vi, r.message_en);
+  }
+  const outcomes: CheckinOutcome[] = [];
+  const valid: Array<{ fields: Record<string, string>; outcome: CheckinOutcome }> = [];
+  parsed.rows.forEach((row, i) => {
+    const issues = validateCheckinRow(row, { facilityCode }, i + 1);
+    if (row.fields.MA_CSKCB && row.fields.MA_CSKCB !== facilityCode) {
+      issues.push({ table: 'XML0', row: i + 1, field: 'MA_CSKCB', code: 'FACILITY_MISMATCH', severity: 'error', message_vi: 'MA_CSKCB khác với cơ sở gửi.', message_en: 'MA_CSKCB differs from the sending facility.' });
+    }
+    const outcome: CheckinOutcome = { row: i + 1, ma_lk: row.fields.MA_LK ?? null, status: 'rejected', issues };
+    outcomes.push(outcome);
+    if (!issues.some((x) => x.severity === 'error') && row.fields.MA_LK) valid.push({ fields: row.fields, outcome });
+  });
+  if (valid.length === 0) return { rows: outcomes };
+
+  await db.transaction().execute(async (tx) => {
+    const links = await linkDeterministic(tx, valid.map((v) => patientIdentity(v.fields)));
+    for (const [i, v] of valid.entries()) {
+      const f = v.fields;
+      const existing = await tx.selectFrom('visit').select(['status']).where('facility_code', '=', facilityCode).where('ma_lk', '=', f.MA_LK!).executeTakeFirst();
+      if (existing?.status === 'closed') {
+        v.outcome.status = 'already_closed';
+        continue;
+      }
+      const episode = await tx.selectFrom('episode').select('id').where('facility_code', '=', facilityCode).where('ma_lk', '=', f.MA_LK!).where('is_current', '=', true).executeTakeFirst();
+      const values = {
+        facility_code: facilityCode,
+        ma_lk: f.MA_LK!,
+        person_id: links[i]?.personId ?? null,
+        patient_source_id: `${facilityCode}:${f.MA_BN ?? ''}`,
+        ho_ten: f.HO_TEN ?? '',
+        so_cccd: f.SO_CCCD || null,
+        ma_the_bhyt: f.MA_THE_BHYT || null,
+        ma_loai_kcb: f.MA_LOAI_KCB || null,
+        ngay_vao: instantToSql(f.NGAY_VAO) ?? '1970-01-01 00:00:00',
+        id_method: 'xml0',
+        // The episode may have arrived first (messages cross): then the visit is closed at once.
+        status: (episode ? 'closed' : 'open') as 'open' | 'closed',
+        closed_at: episode ? new Date() : null,
+        episode_id: episode?.id ?? null,
+        checkin: JSON.stringify(f),
+      };
+      await tx
+        .insertInto('visit')
+        .values(values)
+        .onConflict((oc) => oc.columns(['facility_code', 'ma_lk']).doUpdateSet({ ...values, received_at: new Date() }))
+        .execute();
+      v.outcome.status = existing ? 'updated' : 'opened';
+    }
+  });
+  return { rows: outcomes };
+}
