@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { type JSX, useCallback, useEffect, useState } from 'react';
 import { ApiProblem, api, type Me } from './api.ts';
 import { ConsentPage } from './pages/ConsentPage.tsx';
 import { EpisodeDetailPage } from './pages/EpisodeDetailPage.tsx';
