@@ -10,6 +10,16 @@ const HELP = `hssk – OpenHSSK command line
                                      generate the synthetic demo district (all episodes go through ingest)
   hssk facility create --code C --name N [--test-mode]
   hssk facility credential --code C  issue an API credential (secret shown once)
+  hssk mpi import <file> [--source SYSTEM] [--map canonical=Header,...] [--no-link]
+                                     import a population list (CSV UTF-8/UTF-16, , ; or tab; or XLSX,
+                                     first sheet) into the master patient index, then relink everyone.
+                                     Header: source_system,source_id,ho_ten,ngay_sinh,gioi_tinh,so_cccd,
+                                     so_bhyt,so_dien_thoai,dia_chi,ma_xa,ma_ho_gia_dinh; --source fills
+                                     source_system where the file has none. Bad rows are reported with
+                                     their line and skipped; re-importing the same file is a no-op.
+  hssk mpi link                      relink all source records (imports and KCB episode patients)
+  hssk mpi export --out FILE.csv     write source_system,source_id,person_id for every source record
+                                     (rows rejected at import are not source records: not exported)
 
 Database: DATABASE_URL (PostgreSQL) or embedded PGlite in HSSK_DATA_DIR (default ./data).`;
 
@@ -71,6 +81,11 @@ async function main(argv: string[]) {
           console.log(`client_id=${c.clientId}\nclient_secret=${c.clientSecret}\n(the secret is shown only once)`);
         } else throw new Error(`unknown facility command: ${sub}`);
       });
+      return;
+    }
+    case 'mpi': {
+      const { runMpi } = await import('../mpi/cli.ts');
+      await withDb((h) => runMpi(h.db, sub, rest));
       return;
     }
     default:

@@ -1,0 +1,397 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { pipeline, Transform } from 'node:stream';
+import { normalizeSourceRecord, SOURCE_COLUMNS } from '@openhssk/core/mpi/index';
+import type { RecordIssue } from '@openhssk/core/mpi/index';
+import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import Papa from 'papaparse';
+import { bulkInsert } from '../db/bulk.ts';
+import type { Db } from '../db/index.ts';
+import { mpiDb } from './schema.ts';
+
+export type SourceColumn = (typeof SOURCE_COLUMNS)[number];
+/** canonical column → header used in the file. */
+export type ColumnMapping = Partial<Record<SourceColumn, string>>;
+
+export interface ImportProgress {
+  rows: number;
+  bytesRead: number;
+  totalBytes: number;
+}
+
+export interface ImportOptions {
+  /** Fills source_system for rows (or files) that have none; a value in the row wins. */
+  sourceSystem?: string | undefined;
+  mapping?: ColumnMapping | undefined;
+  /** Rows per database batch. */
+  batchSize?: number | undefined;
+  onProgress?: ((p: ImportProgress) => void) | undefined;
+  /** How many error issues to return in the result (all are stored). */
+  maxReportedIssues?: number | undefined;
+}
+
+export interface ImportIssue {
+  line: number;
+  field: string;
+  code: string;
+  severity: 'error' | 'warning';
+  message_vi: string;
+  message_en: string;
+}
+
+export interface ImportResult {
+  importId: number;
+  fileName: string;
+  sha256: string;
+  /** The same bytes were imported before with the same options: nothing was written. */
+  alreadyImported: boolean;
+  rows: number;
+  accepted: number;
+  rejected: number;
+  /** Number of warning issues (a row may carry several). */
+  warnings: number;
+  /** First error issues by line, for the summary; all issues are in mpi_import_issue. */
+  errors: ImportIssue[];
+}
+
+/** A problem with the file as a whole (unreadable, unknown columns): nothing usable was imported. */
+export class MpiImportError extends Error {
+  constructor(
+    readonly code: string,
+    readonly message_vi: string,
+    message_en: string,
+  ) {
+    super(message_en);
+    this.name = 'MpiImportError';
+  }
+}
+
+const SOURCE_RECORD_COLUMNS = {
+  source_system: 'text', source_id: 'text', ho_ten: 'text', ngay_sinh: 'text', gioi_tinh: 'text', so_cccd: 'text',
+  so_bhyt: 'text', so_dien_thoai: 'text', dia_chi: 'text', ma_xa: 'text', ma_ho_gia_dinh: 'text', content_hash: 'text',
+  import_id: 'bigint',
+} as const;
+
+const ISSUE_COLUMNS = {
+  import_id: 'bigint', line: 'int', field: 'text', code: 'text', severity: 'text', message_vi: 'text', message_en: 'text',
+} as const;
+
+// Only changed content is rewritten, so re-importing a file does not churn rows or lose links.
+const UPSERT = `on conflict (source_system, source_id) do update set
+  ho_ten = excluded.ho_ten, ngay_sinh = excluded.ngay_sinh, gioi_tinh = excluded.gioi_tinh, so_cccd = excluded.so_cccd,
+  so_bhyt = excluded.so_bhyt, so_dien_thoai = excluded.so_dien_thoai, dia_chi = excluded.dia_chi, ma_xa = excluded.ma_xa,
+  ma_ho_gia_dinh = excluded.ma_ho_gia_dinh, content_hash = excluded.content_hash, import_id = excluded.import_id,
+  updated_at = now()
+  where source_record.content_hash is distinct from excluded.content_hash`;
+
+const CONTENT_FIELDS = SOURCE_COLUMNS.filter((c) => c !== 'source_system' && c !== 'source_id');
+
+/** The same hash as ingest computes for KCB records, so both writers agree on "unchanged". */
+export function contentHash(row: Record<string, string | null>): string {
+  const fields: Record<string, string | null> = {};
+  for (const c of CONTENT_FIELDS) fields[c] = row[c] || null;
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+}
+
+/** Parses `canonical=header,canonical=header` as given on the command line. */
+export function parseMapping(spec: string): ColumnMapping {
+  const out: ColumnMapping = {};
+  for (const part of spec.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (eq < 0 || !(SOURCE_COLUMNS as readonly string[]).includes(key) || value === '') {
+      throw new MpiImportError(
+        'MAPPING_INVALID',
+        `Ánh xạ cột "${part}" không hợp lệ; dùng dạng cot_chuan=Tiêu đề, ví dụ ho_ten=Họ và tên. Cột chuẩn: ${SOURCE_COLUMNS.join(', ')}.`,
+        `Column mapping "${part}" is invalid; use canonical=Header, e.g. ho_ten=Full name. Canonical columns: ${SOURCE_COLUMNS.join(', ')}.`,
+      );
+    }
+    out[key as SourceColumn] = value;
+  }
+  return out;
+}
+
+async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+interface RawRow {
+  /** Row number in the file as a spreadsheet shows it (header = 1). */
+  line: number;
+  cells: string[];
+}
+
+type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+function sniff(path: string): { encoding: Encoding; delimiter: string } {
+  const fd = openSync(path, 'r');
+  const head = Buffer.alloc(64 * 1024);
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const b = head.subarray(0, n);
+  let encoding: Encoding = 'utf-8';
+  if (b[0] === 0xff && b[1] === 0xfe) encoding = 'utf-16le';
+  else if (b[0] === 0xfe && b[1] === 0xff) encoding = 'utf-16be';
+  // Excel's "Unicode text" may come without BOM: many zero bytes in odd/even positions give it away.
+  else if (n >= 4 && b[0] !== 0 && b[1] === 0 && b[3] === 0) encoding = 'utf-16le';
+  else if (n >= 4 && b[0] === 0 && b[2] === 0 && b[1] !== 0) encoding = 'utf-16be';
+  const text = new TextDecoder(encoding).decode(b);
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  // Counted outside quotes: a quoted header like "Họ, tên" must not vote for comma.
+  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0, '|': 0 };
+  let quoted = false;
+  for (const ch of firstLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch in counts) counts[ch] = (counts[ch] ?? 0) + 1;
+  }
+  let delimiter = ',';
+  for (const d of [';', '\t', '|']) if ((counts[d] ?? 0) > (counts[delimiter] ?? 0)) delimiter = d;
+  return { encoding, delimiter };
+}
+
+async function* csvRows(path: string, onBytes: (n: number) => void): AsyncGenerator<RawRow> {
+  const { encoding, delimiter } = sniff(path);
+  const decoder = new TextDecoder(encoding);
+  // Whole decoded strings go on, so Papa never sees a multi-byte character cut in half.
+  const decode = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      onBytes(chunk.length);
+      cb(null, decoder.decode(chunk, { stream: true }));
+    },
+    flush(cb) {
+      cb(null, decoder.decode());
+    },
+  });
+  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { delimiter, header: false, skipEmptyLines: false });
+  pipeline(createReadStream(path), decode, parser, () => {});
+  let line = 0;
+  for await (const cells of parser as AsyncIterable<string[]>) {
+    line++;
+    yield { line, cells };
+  }
+}
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) {
+    // Excel stores dates as wall-clock days; exceljs exposes them as UTC midnight.
+    const y = v.getUTCFullYear();
+    const m = String(v.getUTCMonth() + 1).padStart(2, '0');
+    const d = String(v.getUTCDate()).padStart(2, '0');
+    return `${y}-${m}-${d}`;
+  }
+  if (typeof v === 'object') {
+    const o = v as { richText?: Array<{ text: string }>; text?: unknown; result?: unknown; error?: string };
+    if (Array.isArray(o.richText)) return o.richText.map((r) => r.text).join('');
+    if (o.text !== undefined) return cellText(o.text);
+    if (o.result !== undefined) return cellText(o.result);
+    return '';
+  }
+  return String(v);
+}
+
+async function* xlsxRows(path: string, onBytes: (n: number) => void): AsyncGenerator<RawRow> {
+  const input = createReadStream(path);
+  input.on('data', (c) => onBytes(c.length));
+  // Styles are needed: without them exceljs cannot tell a date cell from a number.
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore',
+  });
+  for await (const sheet of reader) {
+    for await (const row of sheet) {
+      const values = row.values as unknown[];
+      const cells: string[] = [];
+      // exceljs rows are 1-based (index 0 is empty).
+      for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
+      yield { line: row.number, cells };
+    }
+    // Only the first sheet is the list; the rest (notes, lookups) are ignored on purpose.
+    break;
+  }
+}
+
+function isXlsx(path: string): boolean {
+  const fd = openSync(path, 'r');
+  const head = Buffer.alloc(4);
+  try {
+    readSync(fd, head, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  // A ZIP container: the extension alone is not trusted (".csv" files saved as workbook happen).
+  return head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+}
+
+function columnIndex(header: string[], mapping: ColumnMapping, sourceGiven: boolean): Map<SourceColumn, number> {
+  const clean = header.map((h) => h.replace(/^\uFEFF/, '').trim());
+  const lower = clean.map((h) => h.toLowerCase());
+  const index = new Map<SourceColumn, number>();
+  for (const col of SOURCE_COLUMNS) {
+    const wanted = mapping[col] ?? col;
+    let i = clean.indexOf(wanted);
+    if (i < 0) i = lower.indexOf(wanted.toLowerCase());
+    if (i >= 0) index.set(col, i);
+    else if (mapping[col] !== undefined) {
+      throw new MpiImportError(
+        'MAPPED_COLUMN_MISSING',
+        `Không tìm thấy cột "${wanted}" (ánh xạ cho ${col}) trong dòng tiêu đề.`,
+        `Column "${wanted}" (mapped to ${col}) is not in the header row.`,
+      );
+    }
+  }
+  const required: SourceColumn[] = ['source_id', 'ho_ten', 'ngay_sinh'];
+  if (!sourceGiven) required.unshift('source_system');
+  const missing = required.filter((c) => !index.has(c));
+  if (missing.length > 0) {
+    throw new MpiImportError(
+      'COLUMNS_MISSING',
+      `Tệp thiếu cột bắt buộc: ${missing.join(', ')}. Tiêu đề chuẩn: ${SOURCE_COLUMNS.join(',')}; dùng --map cot_chuan=Tiêu đề cho tiêu đề khác${missing.includes('source_system') ? ', hoặc --source <HỆ_THỐNG>' : ''}.`,
+      `The file lacks required columns: ${missing.join(', ')}. Canonical header: ${SOURCE_COLUMNS.join(',')}; use --map canonical=Header for other headers${missing.includes('source_system') ? ', or --source <SYSTEM>' : ''}.`,
+    );
+  }
+  return index;
+}
+
+/**
+ * Streams a CSV or XLSX population list into source_record. Rows failing normalization are
+ * recorded in mpi_import_issue with their line and not written (so never linked); the memory
+ * held is one batch plus the set of keys seen (to reject duplicate ids within the file).
+ */
+export async function importFile(db: Db, path: string, options: ImportOptions = {}): Promise<ImportResult> {
+  const m = mpiDb(db);
+  const fileName = basename(path);
+  const totalBytes = statSync(path).size;
+  const sha256 = await sha256File(path);
+  const sourceSystem = options.sourceSystem?.trim().toUpperCase() || undefined;
+  const mapping = options.mapping ?? {};
+  const mappingJson = JSON.stringify(Object.fromEntries(Object.entries(mapping).sort()));
+  const maxReported = options.maxReportedIssues ?? 20;
+
+  const previous = await m
+    .selectFrom('mpi_import')
+    .selectAll()
+    .where('file_sha256', '=', sha256)
+    .where('status', '=', 'done')
+    .where(sql<boolean>`source_system is not distinct from ${sourceSystem ?? null}`)
+    .where(sql<boolean>`mapping = ${mappingJson}::jsonb`)
+    .orderBy('id')
+    .executeTakeFirst();
+  if (previous) {
+    const errors = await m
+      .selectFrom('mpi_import_issue')
+      .select(['line', 'field', 'code', 'severity', 'message_vi', 'message_en'])
+      .where('import_id', '=', previous.id)
+      .where('severity', '=', 'error')
+      .orderBy('line')
+      .orderBy('id')
+      .limit(maxReported)
+      .execute();
+    return {
+      importId: previous.id, fileName, sha256, alreadyImported: true, rows: previous.row_count, accepted: previous.accepted,
+      rejected: previous.rejected, warnings: previous.warnings, errors,
+    };
+  }
+
+  const { id: importId } = await m
+    .insertInto('mpi_import')
+    .values({ file_name: fileName, file_sha256: sha256, source_system: sourceSystem ?? null, mapping: mappingJson })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+
+  const batchSize = options.batchSize ?? 5000;
+  let rows = 0;
+  let accepted = 0;
+  let rejected = 0;
+  let warnings = 0;
+  let bytesRead = 0;
+  const errors: ImportIssue[] = [];
+  let batch: Array<Record<string, unknown>> = [];
+  let issues: Array<Record<string, unknown>> = [];
+  const seen = new Set<string>();
+
+  const flush = async () => {
+    if (batch.length > 0) await bulkInsert(db, 'source_record', SOURCE_RECORD_COLUMNS, batch, UPSERT);
+    if (issues.length > 0) await bulkInsert(db, 'mpi_import_issue', ISSUE_COLUMNS, issues);
+    batch = [];
+    issues = [];
+    options.onProgress?.({ rows, bytesRead, totalBytes });
+  };
+  const addIssue = (line: number, i: RecordIssue) => {
+    const issue: ImportIssue = {
+      line, field: i.field, code: i.code, severity: i.severity, message_vi: i.message_vi, message_en: i.message_en,
+    };
+    issues.push({ import_id: importId, ...issue });
+    if (i.severity === 'warning') warnings++;
+    else if (errors.length < maxReported) errors.push(issue);
+  };
+
+  try {
+    const onBytes = (n: number) => {
+      bytesRead += n;
+    };
+    const source = isXlsx(path) ? xlsxRows(path, onBytes) : csvRows(path, onBytes);
+    let index: Map<SourceColumn, number> | undefined;
+    for await (const { line, cells } of source) {
+      if (index === undefined) {
+        index = columnIndex(cells, mapping, sourceSystem !== undefined);
+        continue;
+      }
+      if (cells.every((c) => c.trim() === '')) continue;
+      rows++;
+      const raw: Record<string, string> = {};
+      for (const [col, i] of index) raw[col] = cells[i] ?? '';
+      if ((raw.source_system ?? '').trim() === '' && sourceSystem !== undefined) raw.source_system = sourceSystem;
+      const { record, issues: found } = normalizeSourceRecord(raw);
+      for (const i of found) addIssue(line, i);
+      if (!record) {
+        rejected++;
+      } else {
+        const key = `${record.sourceSystem}|${record.sourceId}`;
+        if (seen.has(key)) {
+          addIssue(line, {
+            field: 'source_id', code: 'DUPLICATE_SOURCE_ID', severity: 'error',
+            message_vi: `Mã bản ghi ${record.sourceId} (${record.sourceSystem}) lặp lại trong tệp; giữ dòng xuất hiện trước.`,
+            message_en: `Record id ${record.sourceId} (${record.sourceSystem}) appears twice in the file; the first row is kept.`,
+          });
+          rejected++;
+        } else {
+          seen.add(key);
+          accepted++;
+          const row: Record<string, string | number | null> = {
+            source_system: record.sourceSystem, source_id: record.sourceId, import_id: importId,
+          };
+          // Raw text is stored (trimmed) so the record can be re-normalized when the rules improve.
+          for (const c of CONTENT_FIELDS) row[c] = (raw[c] ?? '').trim() || null;
+          row.content_hash = contentHash(row as Record<string, string | null>);
+          batch.push(row);
+        }
+      }
+      if (batch.length >= batchSize || issues.length >= batchSize) await flush();
+    }
+    if (index === undefined) {
+      throw new MpiImportError('FILE_EMPTY', 'Tệp rỗng: không có dòng tiêu đề.', 'The file is empty: no header row.');
+    }
+    await flush();
+  } catch (e) {
+    await m.updateTable('mpi_import').set({ status: 'failed', finished_at: new Date(), row_count: rows, accepted, rejected, warnings })
+      .where('id', '=', importId).execute();
+    throw e;
+  }
+  await m
+    .updateTable('mpi_import')
+    .set({ status: 'done', finished_at: new Date(), row_count: rows, accepted, rejected, warnings })
+    .where('id', '=', importId)
+    .execute();
+  errors.sort((a, b) => a.line - b.line);
+  return { importId, fileName, sha256, alreadyImported: false, rows, accepted, rejected, warnings, errors };
+}
