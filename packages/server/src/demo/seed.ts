@@ -1,4 +1,6 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createDistrict } from '@openhssk/core/synth/district';
 import { generateEpisodes } from '@openhssk/core/synth/episodes';
 import { generateResidents, type Resident } from '@openhssk/core/synth/population';
@@ -10,7 +12,9 @@ import { loadOrCreateState } from '../auth/keys.ts';
 import type { Db } from '../db/index.ts';
 import { addCertificate, createFacility, issueCredential } from '../facility/registry.ts';
 import { ingestEnvelope } from '../ingest/service.ts';
-import { addRelations, type NewPerson, upsertPersons } from '../person/index.ts';
+import { importFile } from '../mpi/import.ts';
+import { relinkAll } from '../mpi/link.ts';
+import { addRelations, updatePersonCards } from '../person/index.ts';
 
 export interface DemoOptions {
   persons: number;
@@ -79,36 +83,40 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
   }
 
   const residents = generateResidents({ seed, persons: opts.persons, district });
-  const persons: NewPerson[] = residents.map((r) => ({
-    id: r.id,
-    ho_ten: r.fullName,
-    ngay_sinh: isoBirth(r),
-    birth_year: r.birthYear,
-    gioi_tinh: r.sex === 'male' ? 1 : 2,
-    so_cccd: r.cccd ?? null,
-    so_bhyt: r.bhyt?.number ?? null,
-    bhxh: r.socialInsuranceNumber ?? null,
-    bhyt_valid_from: r.bhyt ? isoDate(r.bhyt.validFrom) : null,
-    bhyt_valid_to: r.bhyt ? isoDate(r.bhyt.validTo) : null,
-    bhyt_facility_code: r.bhyt?.registeredFacility ?? null,
-    so_dien_thoai: r.phone ?? null,
-    dia_chi: r.address,
-    ma_xa: r.communeCode,
-    ma_ho_gia_dinh: r.householdId,
-  }));
-  await upsertPersons(db, persons);
+  // The population list enters like any registry export: a MIS2022 CSV through the MPI import.
+  const workDir = mkdtempSync(join(tmpdir(), 'hssk-demo-'));
+  const csvPath = join(workDir, 'MIS2022.csv');
+  writeFileSync(csvPath, registryCsv(residents));
+  const imported = await importFile(db, csvPath, { sourceSystem: 'MIS2022' });
+  rmSync(workDir, { recursive: true, force: true });
+  let counter = 0;
+  // Deterministic person ids keep demo URLs and logins stable between fresh installs.
+  const newId = () => `P${String(++counter).padStart(9, '0')}`;
+  await relinkAll(db, { newId });
+  const personOf = new Map(
+    (await db.selectFrom('source_record').select(['source_id', 'person_id']).where('source_system', '=', 'MIS2022').execute()).map((r) => [r.source_id, r.person_id]),
+  );
+  // Card validity and registered facility come with the BHXH card list, not the population registry.
+  const cards = residents.flatMap((r) => {
+    const personId = personOf.get(r.id);
+    return r.bhyt && personId
+      ? [{ id: personId, bhyt_valid_from: isoDate(r.bhyt.validFrom), bhyt_valid_to: isoDate(r.bhyt.validTo), bhyt_facility_code: r.bhyt.registeredFacility }]
+      : [];
+  });
+  await updatePersonCards(db, cards);
   const relations = residents.flatMap((r) =>
     [r.fatherIndex, r.motherIndex, r.guardianIndex]
       .filter((i): i is number => i !== undefined)
       .map((i) => ({
-        person_id: r.id,
-        related_person_id: residents[i]!.id,
+        person_id: personOf.get(r.id) ?? '',
+        related_person_id: personOf.get(residents[i]!.id) ?? '',
         relation: (i === r.guardianIndex ? 'guardian' : 'parent') as 'parent' | 'guardian',
         source: 'MIS2022',
-      })),
+      }))
+      .filter((x) => x.person_id && x.related_person_id && x.person_id !== x.related_person_id),
   );
   await addRelations(db, relations);
-  log(`Demo: ${persons.length} persons, ${relations.length} family relations stored (${Date.now() - t0} ms).`);
+  log(`Demo: ${imported.accepted} registry rows imported, ${personOf.size} linked, ${relations.length} family relations (${Date.now() - t0} ms).`);
 
   const to = new Date();
   const from = new Date(to.getTime() - 365 * 86_400_000);
@@ -135,6 +143,9 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
     }
   }
   log(`Demo: ${accepted}/${sent} episodes accepted through ingest (${Math.round((Date.now() - t0) / 1000)} s).`);
+  // Patients the facilities sent without a usable CCCD/BHXH number are resolved by the MPI.
+  const relinked = await relinkAll(db, { newId });
+  log(`Demo: MPI relinked ${relinked.records} records into ${relinked.persons} persons (${relinked.reviews} pairs for review).`);
 
   await seedDemoCitizens(db, residents, log);
   await db
@@ -142,6 +153,23 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
     .values({ key: 'demo_seeded', value: JSON.stringify({ seed, persons: opts.persons, episodes: sent, at: new Date().toISOString() }) })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify({ seed, persons: opts.persons, episodes: sent }) }))
     .execute();
+}
+
+const CSV_HEADER = 'source_system,source_id,ho_ten,ngay_sinh,gioi_tinh,so_cccd,so_bhyt,so_dien_thoai,dia_chi,ma_xa,ma_ho_gia_dinh';
+const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** The residents as the MIS 2022 population registry exports them (canonical MPI columns). */
+function registryCsv(residents: readonly Resident[]): string {
+  const lines = [CSV_HEADER];
+  for (const r of residents) {
+    const birth = r.birthMonth === 0 ? String(r.birthYear) : `${String(r.birthDay).padStart(2, '0')}/${String(r.birthMonth).padStart(2, '0')}/${r.birthYear}`;
+    lines.push(
+      ['MIS2022', r.id, r.fullName, birth, r.sex === 'male' ? 'Nam' : 'Nữ', r.cccd ?? '', r.bhyt?.number ?? '', r.phone ?? '', r.address, r.communeCode, r.householdId]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -159,10 +187,13 @@ async function seedDemoCitizens(db: Db, residents: Resident[], log: (m: string) 
     .orderBy('person_id')
     .limit(200)
     .execute();
+  const residentOfPerson = new Map(
+    (await db.selectFrom('source_record').select(['source_id', 'person_id']).where('source_system', '=', 'MIS2022').execute()).map((r) => [r.person_id, r.source_id]),
+  );
   const byId = new Map(residents.map((r) => [r.id, r]));
   const chosen: Resident[] = [];
   for (const c of counts) {
-    const r = byId.get(c.person_id!);
+    const r = byId.get(residentOfPerson.get(c.person_id) ?? '');
     if (r?.cccd && r.birthYear < 2000 && chosen.length < 3) chosen.push(r);
   }
   const parent = residents.find((r) => r.cccd && residents.some((c) => (c.fatherIndex === r.index || c.motherIndex === r.index) && c.birthYear >= 2014));

@@ -1,2 +1,2 @@
 export { type IdentityKeys, type LinkResult, linkDeterministic } from './link.ts';
-export { addRelations, type NewPerson, upsertPersons } from './registry.ts';
+export { addRelations, type CardValidity, type NewPerson, updatePersonCards, upsertPersons } from './registry.ts';

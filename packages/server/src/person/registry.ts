@@ -1,5 +1,5 @@
 import { searchKey } from '@openhssk/core';
-import type { Insertable } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Schema } from '../db/schema.ts';
 
@@ -45,5 +45,23 @@ export async function addRelations(db: Db, rows: ReadonlyArray<Insertable<Schema
       .values(rows.slice(i, i + CHUNK))
       .onConflict((oc) => oc.doNothing())
       .execute();
+  }
+}
+
+export interface CardValidity {
+  id: string;
+  bhyt_valid_from: string;
+  bhyt_valid_to: string;
+  bhyt_facility_code: string;
+}
+
+/** Card validity and registered facility from the insurance card list. */
+export async function updatePersonCards(db: Db, cards: readonly CardValidity[]): Promise<void> {
+  for (let i = 0; i < cards.length; i += CHUNK * 4) {
+    const json = JSON.stringify(cards.slice(i, i + CHUNK * 4));
+    await sql`update person p set bhyt_valid_from = x.bhyt_valid_from, bhyt_valid_to = x.bhyt_valid_to,
+        bhyt_facility_code = x.bhyt_facility_code, updated_at = now()
+      from jsonb_to_recordset(${json}::jsonb) as x(id text, bhyt_valid_from date, bhyt_valid_to date, bhyt_facility_code text)
+      where p.id = x.id`.execute(db);
   }
 }
