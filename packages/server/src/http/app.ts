@@ -35,9 +35,9 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
     if (req.url.startsWith('/api/') || req.method !== 'GET') {
       return sendProblem(req, reply, new ApiError(404, 'NOT_FOUND', 'Không tìm thấy địa chỉ yêu cầu.', 'No such endpoint.'));
     }
-    // Client-side routes of the single-page app.
-    const index = join(config.webDistDir, 'index.html');
-    if (existsSync(index)) return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    // Client-side routes of the two single-page apps: staff portal under /nhan-vien, citizen book elsewhere.
+    const page = req.url === '/nhan-vien' || req.url.startsWith('/nhan-vien/') ? 'staff.html' : 'index.html';
+    if (existsSync(join(config.webDistDir, page))) return reply.type('text/html; charset=utf-8').sendFile(page);
     return reply.status(404).type('text/plain; charset=utf-8').send('Giao diện web chưa được build: chạy `npm run build`.');
   });
 
