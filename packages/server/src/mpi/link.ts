@@ -68,7 +68,7 @@ export function isoPartialDate(display: string | undefined): string | null {
   return display;
 }
 
-const PERSON_COLUMNS = {
+export const PERSON_COLUMNS = {
   id: 'text', ho_ten: 'text', name_key: 'text', ngay_sinh: 'text', birth_year: 'int', gioi_tinh: 'smallint', so_cccd: 'text',
   so_bhyt: 'text', bhxh: 'text', so_dien_thoai: 'text', dia_chi: 'text', ma_xa: 'text', ma_ho_gia_dinh: 'text',
   quality_flags: 'text[]',
@@ -76,7 +76,7 @@ const PERSON_COLUMNS = {
 
 const PERSON_FIELDS = Object.keys(PERSON_COLUMNS).filter((c) => c !== 'id');
 // Rewriting an unchanged person would only create dead tuples and bump updated_at.
-const PERSON_UPSERT = `on conflict (id) do update set
+export const PERSON_UPSERT = `on conflict (id) do update set
   ${PERSON_FIELDS.map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = now()
   where (${PERSON_FIELDS.map((c) => `person.${c}`).join(', ')}) is distinct from (${PERSON_FIELDS.map((c) => `excluded.${c}`).join(', ')})`;
 
@@ -88,7 +88,7 @@ const REVIEW_COLUMNS = {
   a_system: 'text', a_id: 'text', b_system: 'text', b_id: 'text', score: 'real', reasons: 'jsonb',
 } as const;
 
-function personRow(id: string, g: GoldenRecord, members: MpiRecord[]): Record<string, unknown> {
+export function personRow(id: string, g: GoldenRecord, members: MpiRecord[]): Record<string, unknown> {
   const f = g.fields;
   const ngaySinh = isoPartialDate(f.ngaySinh);
   // The golden card may be absent while a bare 10-digit social-insurance number is known.

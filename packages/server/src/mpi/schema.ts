@@ -1,4 +1,4 @@
-import type { Generated, Kysely } from 'kysely';
+import type { ColumnType, Generated, Kysely } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Schema } from '../db/schema.ts';
 
@@ -53,12 +53,25 @@ export interface MpiCorrectionTable {
   created_at: Generated<Date>;
 }
 
+export interface MpiMergeTable {
+  id: Generated<number>;
+  review_id: number | null;
+  from_person: string;
+  to_person: string;
+  moved: ColumnType<unknown, string, string>;
+  decided_by: string;
+  decided_at: Generated<Date>;
+  undone_by: string | null;
+  undone_at: Date | null;
+}
+
 // A type alias, not an interface: withTables<T> needs an implicit index signature.
 export type MpiTables = {
   mpi_import: MpiImportTable;
   mpi_import_issue: MpiImportIssueTable;
   mpi_review: MpiReviewTable;
   mpi_correction: MpiCorrectionTable;
+  mpi_merge: MpiMergeTable;
 };
 
 export type MpiDb = Kysely<Schema & MpiTables>;

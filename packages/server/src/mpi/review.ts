@@ -1,0 +1,154 @@
+import { DEFAULT_SOURCE_PRIORITY, goldenRecord, type MpiRecord, normalizeSourceRecord } from '@openhssk/core/mpi/index';
+import { sql, type Transaction } from 'kysely';
+import { type Actor, audit } from '../audit/audit.ts';
+import { bulkInsert } from '../db/bulk.ts';
+import type { Db } from '../db/index.ts';
+import type { Schema } from '../db/schema.ts';
+import { ApiError, notFound } from '../http/problem.ts';
+import { newPersonId, PERSON_COLUMNS, PERSON_UPSERT, personRow } from './link.ts';
+import { mpiDb } from './schema.ts';
+
+const SOURCE_FIELDS = ['ho_ten', 'ngay_sinh', 'gioi_tinh', 'so_cccd', 'so_bhyt', 'so_dien_thoai', 'dia_chi', 'ma_xa', 'ma_ho_gia_dinh'] as const;
+
+export interface SourceView {
+  source_system: string;
+  source_id: string;
+  person_id: string | null;
+  fields: Record<(typeof SOURCE_FIELDS)[number], string | null>;
+}
+
+async function sourceRecord(db: Db, system: string, id: string): Promise<SourceView | undefined> {
+  const r = await db.selectFrom('source_record').selectAll().where('source_system', '=', system).where('source_id', '=', id).executeTakeFirst();
+  if (!r) return undefined;
+  const fields = Object.fromEntries(SOURCE_FIELDS.map((f) => [f, r[f]])) as SourceView['fields'];
+  return { source_system: r.source_system, source_id: r.source_id, person_id: r.person_id, fields };
+}
+
+/** Uncertain pairs with both records side by side, strongest first. */
+export async function listReviews(db: Db, opts: { status?: 'pending' | 'merged' | 'separate'; limit?: number; offset?: number } = {}) {
+  const m = mpiDb(db);
+  const rows = await m
+    .selectFrom('mpi_review')
+    .selectAll()
+    .where('status', '=', opts.status ?? 'pending')
+    .orderBy('score', 'desc')
+    .orderBy('id')
+    .limit(Math.min(opts.limit ?? 50, 200))
+    .offset(opts.offset ?? 0)
+    .execute();
+  const out = [];
+  for (const r of rows) {
+    out.push({
+      id: r.id,
+      score: r.score,
+      reasons: r.reasons,
+      status: r.status,
+      decided_by: r.decided_by,
+      decided_at: r.decided_at,
+      a: await sourceRecord(db, r.a_system, r.a_id),
+      b: await sourceRecord(db, r.b_system, r.b_id),
+    });
+  }
+  return out;
+}
+
+/** Rebuilds the golden record of the given persons from the source records they now hold. */
+async function recomputePersons(tx: Transaction<Schema>, personIds: readonly string[]) {
+  const rows = await tx.selectFrom('source_record').selectAll().where('person_id', 'in', [...personIds]).execute();
+  const byPerson = new Map<string, MpiRecord[]>();
+  for (const r of rows) {
+    const raw: Record<string, string> = { source_system: r.source_system, source_id: r.source_id };
+    for (const f of SOURCE_FIELDS) raw[f] = r[f] ?? '';
+    const { record } = normalizeSourceRecord(raw);
+    if (!record) continue;
+    const list = byPerson.get(r.person_id!) ?? [];
+    list.push(record);
+    byPerson.set(r.person_id!, list);
+  }
+  const persons = [...byPerson].map(([id, members]) => personRow(id, goldenRecord(members, DEFAULT_SOURCE_PRIORITY), members));
+  await bulkInsert(tx, 'person', PERSON_COLUMNS, persons, PERSON_UPSERT);
+  const emptied = personIds.filter((id) => !byPerson.has(id));
+  if (emptied.length > 0) {
+    await sql`update person set quality_flags = array_append(array_remove(quality_flags, 'NO_SOURCE_RECORDS'), 'NO_SOURCE_RECORDS'), updated_at = now()
+      where id in (${sql.join(emptied)})`.execute(tx);
+  }
+}
+
+/** Moves source records (and the episodes and visits of KCB patients among them) to another person. */
+async function moveRecords(tx: Transaction<Schema>, keys: ReadonlyArray<{ s: string; i: string }>, to: string, rule: string) {
+  if (keys.length === 0) return;
+  const json = JSON.stringify(keys);
+  await sql`update source_record sr set person_id = ${to}, link_rule = ${rule}, updated_at = now()
+    from jsonb_to_recordset(${json}::jsonb) as x(s text, i text) where sr.source_system = x.s and sr.source_id = x.i`.execute(tx);
+  const kcb = keys.filter((k) => k.s === 'KCB').map((k) => k.i);
+  if (kcb.length > 0) {
+    await tx.updateTable('episode').set({ person_id: to }).where('patient_source_id', 'in', kcb).execute();
+    await sql`update episode_row er set person_id = ${to} from episode e where e.id = er.episode_id and e.patient_source_id in (${sql.join(kcb)})`.execute(tx);
+    await tx.updateTable('visit').set({ person_id: to }).where('patient_source_id', 'in', kcb).execute();
+  }
+}
+
+/**
+ * A reviewer's decision on one pair, applied at once to the two persons involved (no global
+ * relink) and kept in mpi_review so later relinks respect it. Merges are logged for unmerge.
+ */
+export async function decideReview(db: Db, reviewId: number, decision: 'merged' | 'separate', actor: Actor) {
+  return db.transaction().execute(async (tx) => {
+    const m = mpiDb(tx as unknown as Db);
+    const review = await m.selectFrom('mpi_review').selectAll().where('id', '=', reviewId).forUpdate().executeTakeFirst();
+    if (!review) throw notFound('cặp hồ sơ cần xem xét', 'Review pair');
+    const a = await tx.selectFrom('source_record').select(['person_id']).where('source_system', '=', review.a_system).where('source_id', '=', review.a_id).executeTakeFirst();
+    const b = await tx.selectFrom('source_record').select(['person_id']).where('source_system', '=', review.b_system).where('source_id', '=', review.b_id).executeTakeFirst();
+    if (!a?.person_id || !b?.person_id) {
+      throw new ApiError(409, 'REVIEW_STALE', 'Một trong hai bản ghi không còn tồn tại hoặc chưa được liên kết.', 'One of the records no longer exists or is not linked.');
+    }
+    let mergeId: number | null = null;
+    const affected = new Set([a.person_id, b.person_id]);
+    if (decision === 'merged' && a.person_id !== b.person_id) {
+      const moved = await tx.selectFrom('source_record').select(['source_system as s', 'source_id as i']).where('person_id', '=', b.person_id).execute();
+      await moveRecords(tx, moved, a.person_id, 'MPI_MANUAL_MERGE');
+      await tx.updateTable('citizen_account').set({ person_id: a.person_id }).where('person_id', '=', b.person_id).execute();
+      const log = await m
+        .insertInto('mpi_merge')
+        .values({ review_id: reviewId, from_person: b.person_id, to_person: a.person_id, moved: JSON.stringify(moved), decided_by: actor.id })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      mergeId = log.id;
+    } else if (decision === 'separate' && a.person_id === b.person_id) {
+      const fresh = newPersonId();
+      await tx.insertInto('person').values({ id: fresh, ho_ten: '—', name_key: '' }).execute();
+      await moveRecords(tx, [{ s: review.b_system, i: review.b_id }], fresh, 'MPI_MANUAL_SEPARATE');
+      affected.add(fresh);
+    }
+    await m.updateTable('mpi_review').set({ status: decision, decided_by: actor.id, decided_at: new Date() }).where('id', '=', reviewId).execute();
+    await recomputePersons(tx, [...affected]);
+    await audit(tx as unknown as Db, {
+      actor,
+      action: `mpi.review.${decision}`,
+      personId: a.person_id,
+      resource: `mpi_review/${reviewId}`,
+      detail: { persons: [...affected], merge_id: mergeId },
+    });
+    return { review_id: reviewId, decision, persons: [...affected], merge_id: mergeId };
+  });
+}
+
+/** Undoes a manual merge: the moved records go back to their person, the pair is marked separate. */
+export async function undoMerge(db: Db, mergeId: number, actor: Actor) {
+  return db.transaction().execute(async (tx) => {
+    const m = mpiDb(tx as unknown as Db);
+    const merge = await m.selectFrom('mpi_merge').selectAll().where('id', '=', mergeId).forUpdate().executeTakeFirst();
+    if (!merge) throw notFound('lần gộp hồ sơ', 'Merge');
+    if (merge.undone_at) throw new ApiError(409, 'MERGE_ALREADY_UNDONE', 'Lần gộp này đã được hủy trước đó.', 'This merge was already undone.');
+    const moved = merge.moved as Array<{ s: string; i: string }>;
+    await moveRecords(tx, moved, merge.from_person, 'MPI_MANUAL_SEPARATE');
+    await m.updateTable('mpi_merge').set({ undone_by: actor.id, undone_at: new Date() }).where('id', '=', mergeId).execute();
+    if (merge.review_id !== null) {
+      await m.updateTable('mpi_review').set({ status: 'separate', decided_by: actor.id, decided_at: new Date() }).where('id', '=', merge.review_id).execute();
+    }
+    await sql`update person set quality_flags = array_remove(quality_flags, 'NO_SOURCE_RECORDS') where id = ${merge.from_person}`.execute(tx);
+    await recomputePersons(tx, [merge.from_person, merge.to_person]);
+    await audit(tx as unknown as Db, { actor, action: 'mpi.merge.undo', personId: merge.to_person, resource: `mpi_merge/${mergeId}`, detail: { restored: merge.from_person } });
+    return { merge_id: mergeId, restored_person: merge.from_person };
+  });
+}
