@@ -14,10 +14,13 @@ function printImport(r: ImportResult) {
   }
   console.log(`Số dòng / rows: ${r.rows}`);
   console.log(`Hợp lệ / accepted: ${r.accepted}`);
+  if (r.held > 0) {
+    console.log(`  trong đó không ghép được vì thiếu họ tên/ngày sinh / of which unmatchable (no usable name or birth date): ${r.held}`);
+  }
   console.log(`Bị loại / rejected: ${r.rejected}`);
   console.log(`Cảnh báo / warnings: ${r.warnings}`);
   for (const i of r.errors) console.log(`  ${r.fileName}:${i.line} ${i.field} ${i.message_vi} / ${i.message_en}`);
-  if (r.rejected > r.errors.length) {
+  if (r.rejected + r.held > r.errors.length) {
     console.log(`  … (xem bảng mpi_import_issue, import_id = ${r.importId} / see mpi_import_issue, import_id = ${r.importId})`);
   }
 }

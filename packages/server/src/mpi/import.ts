@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pipeline, Transform } from 'node:stream';
+import { cleanText } from '@openhssk/core';
 import { normalizeSourceRecord, SOURCE_COLUMNS } from '@openhssk/core/mpi/index';
 import type { RecordIssue } from '@openhssk/core/mpi/index';
 import ExcelJS from 'exceljs';
@@ -50,6 +51,8 @@ export interface ImportResult {
   rows: number;
   accepted: number;
   rejected: number;
+  /** Stored rows (counted in accepted) whose name or birth date is unusable: never matched by similarity. */
+  held: number;
   /** Number of warning issues (a row may carry several). */
   warnings: number;
   /** First error issues by line, for the summary; all issues are in mpi_import_issue. */
@@ -298,7 +301,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       .execute();
     return {
       importId: previous.id, fileName, sha256, alreadyImported: true, rows: previous.row_count, accepted: previous.accepted,
-      rejected: previous.rejected, warnings: previous.warnings, errors,
+      rejected: previous.rejected, held: 0, warnings: previous.warnings, errors,
     };
   }
 
@@ -312,6 +315,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   let rows = 0;
   let accepted = 0;
   let rejected = 0;
+  let held = 0;
   let warnings = 0;
   let bytesRead = 0;
   const errors: ImportIssue[] = [];
@@ -353,22 +357,27 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       if ((raw.source_system ?? '').trim() === '' && sourceSystem !== undefined) raw.source_system = sourceSystem;
       const { record, issues: found } = normalizeSourceRecord(raw);
       for (const i of found) addIssue(line, i);
-      if (!record) {
+      // A row that names its source and id is kept even when its name or birth date is unusable:
+      // it is reported, cannot be matched by similarity, and still gets a person (see relinkAll).
+      const identified = !found.some((i) => i.field === 'source_system' || i.field === 'source_id');
+      const sourceKey = record ?? (identified ? { sourceSystem: cleanText(raw.source_system ?? '').toUpperCase(), sourceId: cleanText(raw.source_id ?? '') } : undefined);
+      if (!record && identified) held++;
+      if (!sourceKey) {
         rejected++;
       } else {
-        const key = `${record.sourceSystem}|${record.sourceId}`;
+        const key = `${sourceKey.sourceSystem}|${sourceKey.sourceId}`;
         if (seen.has(key)) {
           addIssue(line, {
             field: 'source_id', code: 'DUPLICATE_SOURCE_ID', severity: 'error',
-            message_vi: `Mã bản ghi ${record.sourceId} (${record.sourceSystem}) lặp lại trong tệp; giữ dòng xuất hiện trước.`,
-            message_en: `Record id ${record.sourceId} (${record.sourceSystem}) appears twice in the file; the first row is kept.`,
+            message_vi: `Mã bản ghi ${sourceKey.sourceId} (${sourceKey.sourceSystem}) lặp lại trong tệp; giữ dòng xuất hiện trước.`,
+            message_en: `Record id ${sourceKey.sourceId} (${sourceKey.sourceSystem}) appears twice in the file; the first row is kept.`,
           });
           rejected++;
         } else {
           seen.add(key);
           accepted++;
           const row: Record<string, string | number | null> = {
-            source_system: record.sourceSystem, source_id: record.sourceId, import_id: importId,
+            source_system: sourceKey.sourceSystem, source_id: sourceKey.sourceId, import_id: importId,
           };
           // Raw text is stored (trimmed) so the record can be re-normalized when the rules improve.
           for (const c of CONTENT_FIELDS) row[c] = (raw[c] ?? '').trim() || null;
@@ -393,5 +402,5 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     .where('id', '=', importId)
     .execute();
   errors.sort((a, b) => a.line - b.line);
-  return { importId, fileName, sha256, alreadyImported: false, rows, accepted, rejected, warnings, errors };
+  return { importId, fileName, sha256, alreadyImported: false, rows, accepted, rejected, held, warnings, errors };
 }

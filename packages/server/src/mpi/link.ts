@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { searchKey } from '@openhssk/core';
+import { normalizePersonName, parseCccd, searchKey, socialInsuranceNumber } from '@openhssk/core';
 import {
   assignStableIds, DEFAULT_SOURCE_PRIORITY, goldenRecord, linkRecords, normalizeSourceRecord,
 } from '@openhssk/core/mpi/index';
@@ -141,6 +141,9 @@ export async function relinkAll(db: Db, options: RelinkOptions = {}): Promise<Re
   const prevIds: Array<string | undefined> = [];
   const prevRules: Array<string | null> = [];
   let unlinkable = 0;
+  // Rows without a usable name or birth date cannot be matched by similarity; they still belong
+  // to a person (one row per imported record), found by a valid identifier or on their own.
+  const held: LoadedRow[] = [];
   let after: [string, string] | undefined;
   for (;;) {
     const page = await sql<LoadedRow>`
@@ -158,6 +161,7 @@ export async function relinkAll(db: Db, options: RelinkOptions = {}): Promise<Re
       });
       if (!record) {
         unlinkable++;
+        held.push(r);
         continue;
       }
       // normalizeSourceRecord upper-cases the system; the stored key is what must be written back.
@@ -290,6 +294,34 @@ export async function relinkAll(db: Db, options: RelinkOptions = {}): Promise<Re
     }
     await flushUpdates();
     log(`updated ${changedRecords} source records`);
+
+    if (held.length > 0) {
+      const byCccd = new Map<string, string>();
+      const byBhxh = new Map<string, string>();
+      for (let i = 0; i < n; i++) {
+        const r = records[i]!;
+        if (r.cccd && !r.cccdMismatch) byCccd.set(r.cccd, ids[i]!);
+        if (r.bhxh) byBhxh.set(r.bhxh, ids[i]!);
+      }
+      const fresh: Array<Record<string, unknown>> = [];
+      for (const r of held) {
+        const cccd = parseCccd(r.so_cccd ?? '');
+        const bhxh = r.so_bhyt ? socialInsuranceNumber(r.so_bhyt) : undefined;
+        let person = (cccd.ok ? byCccd.get(cccd.value.number) : undefined) ?? (bhxh ? byBhxh.get(bhxh) : undefined);
+        const rule = person ? 'MPI_HELD_ID' : 'MPI_HELD_SINGLE';
+        if (!person) {
+          person = r.person_id ?? (options.newId ?? newPersonId)();
+          const name = normalizePersonName(r.ho_ten ?? '') || '—';
+          fresh.push({ id: person, ho_ten: name, name_key: searchKey(name), so_cccd: cccd.ok ? cccd.value.number : null, bhxh: bhxh ?? null, quality_flags: ['UNMATCHABLE_RECORD'] });
+        }
+        if (person === r.person_id && rule === r.link_rule) continue;
+        updates.push({ s: r.source_system, i: r.source_id, p: person, r: rule });
+        if (person !== r.person_id) changedRecords++;
+      }
+      await bulkInsert(tx, 'person', { id: 'text', ho_ten: 'text', name_key: 'text', so_cccd: 'text', bhxh: 'text', quality_flags: 'text[]' }, fresh, 'on conflict (id) do nothing');
+      await flushUpdates();
+      log(`placed ${held.length} records without name or birth date`);
+    }
 
     // Episodes follow their KCB patient record; set-based, so patients linked earlier by ingest
     // but whose episode arrived without a usable id are repaired as well.

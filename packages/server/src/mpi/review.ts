@@ -24,10 +24,24 @@ async function sourceRecord(db: Db, system: string, id: string): Promise<SourceV
   return { source_system: r.source_system, source_id: r.source_id, person_id: r.person_id, fields };
 }
 
+type ReviewRow = { id: number; score: number; reasons: unknown; status: string; decided_by: string | null; decided_at: Date | null; a_system: string; a_id: string; b_system: string; b_id: string };
+
+async function withRecords(db: Db, r: ReviewRow) {
+  return {
+    id: r.id,
+    score: r.score,
+    reasons: r.reasons,
+    status: r.status,
+    decided_by: r.decided_by,
+    decided_at: r.decided_at,
+    a: await sourceRecord(db, r.a_system, r.a_id),
+    b: await sourceRecord(db, r.b_system, r.b_id),
+  };
+}
+
 /** Uncertain pairs with both records side by side, strongest first. */
 export async function listReviews(db: Db, opts: { status?: 'pending' | 'merged' | 'separate'; limit?: number; offset?: number } = {}) {
-  const m = mpiDb(db);
-  const rows = await m
+  const rows = await mpiDb(db)
     .selectFrom('mpi_review')
     .selectAll()
     .where('status', '=', opts.status ?? 'pending')
@@ -37,19 +51,13 @@ export async function listReviews(db: Db, opts: { status?: 'pending' | 'merged' 
     .offset(opts.offset ?? 0)
     .execute();
   const out = [];
-  for (const r of rows) {
-    out.push({
-      id: r.id,
-      score: r.score,
-      reasons: r.reasons,
-      status: r.status,
-      decided_by: r.decided_by,
-      decided_at: r.decided_at,
-      a: await sourceRecord(db, r.a_system, r.a_id),
-      b: await sourceRecord(db, r.b_system, r.b_id),
-    });
-  }
+  for (const r of rows) out.push(await withRecords(db, r));
   return out;
+}
+
+export async function getReview(db: Db, id: number) {
+  const r = await mpiDb(db).selectFrom('mpi_review').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? withRecords(db, r) : undefined;
 }
 
 /** Rebuilds the golden record of the given persons from the source records they now hold. */
