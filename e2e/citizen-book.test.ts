@@ -1,9 +1,51 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { ARTIFACTS, launchBrowser, type RunningServer, startServer } from './harness.ts';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, launchBrowser, ROOT, type RunningServer, startServer } from './harness.ts';
+
+interface AxeResult {
+  violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }>;
+}
+
+/** axe-core with the WCAG 2.x A/AA rules: no serious or critical violation on the page as it stands. */
+async function assertAccessible(page: Page, name: string) {
+  await page.addScriptTag({ path: join(ROOT, 'node_modules/axe-core/axe.min.js') });
+  const r = await page.evaluate(
+    async () =>
+      (await (window as unknown as { axe: { run: (c: Document, o: unknown) => Promise<AxeResult> } }).axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+      })) as AxeResult,
+  );
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`),
+    [],
+    `axe on ${name}`,
+  );
+}
+
+async function assertNoSidewaysScroll(page: Page, what: string) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false, `no sideways scrolling: ${what}`);
+}
+
+async function login(page: Page, url: string, levelText: string) {
+  await page.goto(url);
+  await page.getByRole('link', { name: 'Đăng nhập bằng VNeID' }).click();
+  await page.waitForURL(/\/idp\/interaction\//);
+  const code = page.locator('li', { hasText: levelText }).first().locator('code');
+  const personalId = (await code.getAttribute('data-personal-id')) ?? '';
+  assert.match(personalId, /^\d{12}$/);
+  await page.getByLabel('Số định danh cá nhân').fill(personalId);
+  await page.getByLabel('Mật khẩu').fill('demo');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
+const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Mục chính' }).getByRole('link', { name, exact: true }).click();
 
 describe('citizen health book in Chromium', () => {
   let server: RunningServer;
@@ -17,31 +59,144 @@ describe('citizen health book in Chromium', () => {
     await server?.stop();
   });
 
-  it('logs in through the VNeID stand-in, consents and sees the episode list', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(server.url);
-    await page.getByRole('link', { name: 'Đăng nhập bằng VNeID' }).click();
-    await page.waitForURL(/\/idp\/interaction\//);
-    const level2 = page.locator('li', { hasText: '(mức 2)' }).first().locator('code');
-    const personalId = (await level2.getAttribute('data-personal-id')) ?? '';
-    assert.match(personalId, /^\d{12}$/);
-    await page.getByLabel('Số định danh cá nhân').fill(personalId);
-    await page.getByLabel('Mật khẩu').fill('demo');
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  it('log in, consent, episode + PDF, share opened by a doctor, access log, accessible and mobile-first', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const page = await ctx.newPage();
+    await login(page, server.url, '(mức 2)');
     await page.getByRole('heading', { name: 'Đồng ý sử dụng' }).waitFor();
+    await assertAccessible(page, 'consent');
     await page.getByRole('button', { name: 'Tôi đồng ý' }).click();
+    await page.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
+    await page.getByRole('heading', { name: 'Thẻ bảo hiểm y tế' }).waitFor();
+    await assertAccessible(page, 'summary');
+    await page.screenshot({ path: join(ARTIFACTS, 'book-summary-1280.png'), fullPage: true });
+
+    // Keyboard: on a fresh load the first Tab reaches the skip link, and focus is visible.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Thẻ bảo hiểm y tế' }).waitFor();
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      return { text: el.textContent, outline: getComputedStyle(el).outlineStyle };
+    });
+    assert.equal(focused.text, 'Bỏ qua đến nội dung chính');
+    assert.notEqual(focused.outline, 'none');
+
+    await nav(page, 'Lượt khám');
     await page.getByRole('heading', { name: 'Lịch sử khám chữa bệnh' }).waitFor();
     const items = page.getByTestId('episode-list').locator('li');
-    assert.ok((await items.count()) > 0, 'the demo citizen has episodes');
+    await items.first().waitFor();
+    const total = await items.count();
+    assert.ok(total > 0, 'the demo citizen has episodes');
+    await assertAccessible(page, 'episode list');
     await page.screenshot({ path: join(ARTIFACTS, 'book-episodes-1280.png'), fullPage: true });
 
+    // Search works without diacritics: the first visit's facility name typed plain.
+    const facility = (await items.first().locator('.facility').textContent()) ?? '';
+    const plain = facility.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+    await page.getByLabel(/Tìm theo bệnh/).fill(plain.toLowerCase());
+    await page.getByRole('button', { name: 'Tìm', exact: true }).click();
+    await page.getByText(/lượt khám phù hợp|lượt khám$/).first().waitFor();
+    await page.waitForFunction((f) => Array.from(document.querySelectorAll('[data-testid=episode-list] .facility')).every((e) => e.textContent === f), facility);
+    assert.ok((await items.count()) > 0);
+
     await items.first().locator('a').click();
-    await page.getByRole('heading', { name: 'Thuốc' }).waitFor();
+    await page.getByRole('heading', { name: 'Chẩn đoán', exact: true }).waitFor();
+    await page.getByText('sơ bộ').first().waitFor();
+    await assertAccessible(page, 'episode detail');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Tải PDF lượt khám' }).click()]);
+    const pdfPath = join(ARTIFACTS, 'episode.pdf');
+    await download.saveAs(pdfPath);
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', pdfPath, '-'], { encoding: 'utf8' });
+    assert.ok(text.includes('Chẩn đoán'), 'PDF has "Chẩn đoán"');
+    assert.ok(text.replace(/\s+/g, ' ').includes(facility.trim()), `PDF names the facility ${facility}`);
+
+    for (const width of [360, 320]) {
+      await page.setViewportSize({ width, height: 800 });
+      await assertNoSidewaysScroll(page, `episode at ${width} px`);
+    }
     await page.setViewportSize({ width: 360, height: 800 });
     await page.screenshot({ path: join(ARTIFACTS, 'book-episode-360.png'), fullPage: true });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-    assert.equal(overflow, false, 'no sideways scrolling at 360 px');
-    await page.close();
+
+    // Self-declared allergy.
+    await nav(page, 'Tự khai báo');
+    await page.getByLabel(/^Nội dung/).fill('Penicilin');
+    await page.getByRole('button', { name: 'Thêm', exact: true }).click();
+    await page.getByRole('button', { name: 'Sửa Penicilin' }).waitFor();
+    await assertAccessible(page, 'declarations');
+    await assertNoSidewaysScroll(page, 'declarations at 360 px');
+
+    await nav(page, 'Tiêm chủng');
+    await page.getByText('Chưa có dữ liệu tiêm chủng.').waitFor();
+    await assertAccessible(page, 'vaccinations');
+
+    // Share, full scope, opened by a doctor in a separate browser context (no login).
+    await nav(page, 'Chia sẻ');
+    await page.getByRole('radio', { name: /Đầy đủ/ }).check();
+    await page.getByRole('button', { name: 'Tạo mã chia sẻ' }).click();
+    const shareUrl = (await page.getByTestId('share-url').textContent()) ?? '';
+    assert.match(shareUrl, /\/chia-se\/[A-Za-z0-9_-]{40,}$/);
+    await page.getByRole('img', { name: 'Mã QR của đường dẫn chia sẻ' }).waitFor();
+    await assertAccessible(page, 'shares');
+    await assertNoSidewaysScroll(page, 'shares at 360 px');
+    await page.screenshot({ path: join(ARTIFACTS, 'book-share-360.png'), fullPage: true });
+
+    const doctorCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const doctor = await doctorCtx.newPage();
+    await doctor.goto(shareUrl);
+    await doctor.getByRole('heading', { name: /Hồ sơ sức khỏe được chia sẻ/ }).waitFor();
+    await doctor.getByTestId('shared-episodes').locator('button').first().click();
+    await doctor.getByRole('heading', { name: 'Chẩn đoán', exact: true }).waitFor();
+    await assertAccessible(doctor, 'shared view');
+    await doctor.screenshot({ path: join(ARTIFACTS, 'share-doctor-1280.png'), fullPage: true });
+
+    await nav(page, 'Ai đã xem');
+    await page.getByTestId('access-log').getByText('Bác sĩ xem qua mã chia sẻ').first().waitFor();
+    await page.getByText('Mở hồ sơ qua mã chia sẻ').first().waitFor();
+    await assertAccessible(page, 'access log');
+    await page.screenshot({ path: join(ARTIFACTS, 'book-access-log-360.png'), fullPage: true });
+
+    // Revoking ends the doctor's access with a plain message.
+    await nav(page, 'Chia sẻ');
+    await page.getByRole('button', { name: /^Thu hồi/ }).first().click();
+    await page.getByText('đã thu hồi').first().waitFor();
+    await doctor.reload();
+    await doctor.getByRole('alert').waitFor();
+    assert.match((await doctor.getByRole('alert').textContent()) ?? '', /thu hồi/);
+    await assertAccessible(doctor, 'revoked share');
+
+    // 200 % zoom on a 1280 px window leaves a 640 px wide layout.
+    await page.setViewportSize({ width: 640, height: 450 });
+    await nav(page, 'Tổng quan');
+    await page.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
+    await assertNoSidewaysScroll(page, 'summary at 200 % zoom');
+    await page.setViewportSize({ width: 360, height: 800 });
+    await assertNoSidewaysScroll(page, 'summary at 360 px');
+    await page.screenshot({ path: join(ARTIFACTS, 'book-summary-360.png'), fullPage: true });
+
+    // A parent sees a child's book with a banner naming the child on every page.
+    const childButton = page.getByRole('button', { name: /^Xem sổ của / });
+    if ((await childButton.count()) > 0) {
+      await childButton.first().click();
+      const name = (await page.getByTestId('child-name').textContent()) ?? '';
+      assert.ok(name.length > 0);
+      await nav(page, 'Lượt khám');
+      await page.getByRole('heading', { name: 'Lịch sử khám chữa bệnh' }).waitFor();
+      assert.equal(await page.getByTestId('child-name').textContent(), name);
+      await assertAccessible(page, 'child book');
+      await page.getByRole('button', { name: 'Về sổ của tôi' }).click();
+    }
+
+    await nav(page, 'Cài đặt');
+    await page.getByRole('button', { name: 'Rút lại sự đồng ý' }).waitFor();
+    await assertAccessible(page, 'settings');
+    await page.getByRole('button', { name: 'Đăng xuất khỏi thiết bị này' }).click();
+    await page.getByRole('link', { name: 'Đăng nhập bằng VNeID' }).waitFor();
+    const me = await page.evaluate(async () => (await fetch('/api/v1/me')).status);
+    assert.equal(me, 401, 'logged out');
+    await doctorCtx.close();
+    await ctx.close();
+    assert.ok(readFileSync(pdfPath).length > 1000);
   });
 
   it('refuses an identity-level-1 account with an explanation', async () => {
@@ -53,7 +208,8 @@ describe('citizen health book in Chromium', () => {
     await page.getByLabel('Mật khẩu').fill('demo');
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.getByRole('alert').waitFor();
-    assert.match(await page.getByRole('alert').textContent() ?? '', /mức 2/);
+    assert.match((await page.getByRole('alert').textContent()) ?? '', /mức 2/);
+    await assertAccessible(page, 'login refused');
     await page.close();
   });
 });

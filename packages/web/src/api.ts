@@ -10,9 +10,11 @@ export class ApiProblem extends Error {
 }
 
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...(init.headers ?? {}) } });
+  const headers: Record<string, string> = { accept: 'application/json', ...((init.headers as Record<string, string>) ?? {}) };
+  if (init.body && typeof init.body === 'string') headers['content-type'] = 'application/json';
+  const res = await fetch(path, { credentials: 'same-origin', ...init, headers });
   if (!res.ok) {
-    let code = 'HTTP_' + res.status;
+    let code = `HTTP_${res.status}`;
     let message = 'Đã có lỗi xảy ra, vui lòng thử lại.';
     try {
       const p = (await res.json()) as { code?: string; message_vi?: string };
@@ -26,12 +28,23 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** Adds `person=<child id>` when a parent is viewing a child's book; the server checks the relation. */
+export function withPerson(path: string, personId: string | null, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams(extra);
+  if (personId) params.set('person', personId);
+  for (const [k, v] of [...params]) if (v === '') params.delete(k);
+  const qs = params.toString();
+  return qs ? `${path}${path.includes('?') ? '&' : '?'}${qs}` : path;
+}
+
 export interface Me {
   personal_id: string;
   name: string;
   has_record: boolean;
   consented: boolean;
 }
+
+export type CareGroup = 'outpatient' | 'inpatient' | 'day_care' | 'other';
 
 export interface EpisodeSummary {
   id: number;
@@ -40,6 +53,7 @@ export interface EpisodeSummary {
   ma_lk: string;
   version: number;
   ma_loai_kcb: string;
+  care_group: CareGroup;
   ngay_vao: string;
   ngay_ra: string | null;
   ma_benh_chinh: string | null;
@@ -58,11 +72,88 @@ export interface OpenVisit {
   ma_loai_kcb: string | null;
 }
 
+export interface EpisodeList {
+  episodes: EpisodeSummary[];
+  open_visits: OpenVisit[];
+  total: number;
+  facets: { years: number[]; facilities: Array<{ code: string; name: string }>; types: CareGroup[] };
+}
+
 export interface EpisodeDetail {
   episode: EpisodeSummary & {
     chan_doan_vao: string | null;
     ma_benh_kt: string | null;
-    xml1: { fields: Record<string, string> };
+    xml1: { fields: Record<string, string> } | Record<string, string>;
   };
+  diagnoses: {
+    preliminary: string | null;
+    final: Array<{ code: string; name: string | null; main: boolean; chronic: boolean; sensitivity: string | null }>;
+    final_text: string | null;
+  };
+  medicines: Array<{ name: string; strength: string; quantity: string; unit: string; dose: string; usage: string; days: number | null }>;
+  labs: Array<{ code: string; name: string; value: string; unit: string; description: string; conclusion: string; at: string; range: { low: number; high: number } | null; abnormal: boolean }>;
   tables: Record<string, Array<Record<string, string>>>;
+}
+
+export interface Declaration {
+  id: number;
+  kind: 'allergy' | 'personal_history' | 'family_history' | 'risk_factor';
+  title: string;
+  detail: string | null;
+  relation: string | null;
+  since: string | null;
+  updated_at: string;
+}
+
+export interface Vaccination {
+  id: number;
+  vaccine_name: string;
+  dose_no: number | null;
+  given_on: string;
+  facility_name: string | null;
+  reaction: string | null;
+}
+
+export interface BookSummary {
+  person: { id?: string; ho_ten: string; ngay_sinh: string | null; gioi_tinh: number | null; so_cccd: string | null; so_dien_thoai?: string | null; dia_chi?: string | null };
+  bhyt: { so_bhyt: string; valid_from: string | null; valid_to: string | null; facility_code: string | null; facility_name: string | null; valid_now: boolean } | null;
+  episode_count: number;
+  hidden_sensitive: number;
+  open_visits: number;
+  last_episode: { id: number; facility_name: string; ngay_vao: string; ma_benh_chinh: string | null; ten_benh_chinh: string | null } | null;
+  chronic: Array<{ code: string; name: string | null; first_seen: string; last_seen: string; episodes: number }>;
+  declarations: Declaration[];
+  vaccinations: Vaccination[];
+  viewing_child?: { name: string; relation: string } | null;
+}
+
+export interface Dependent {
+  id: string;
+  ho_ten: string;
+  ngay_sinh: string | null;
+  relation: string;
+}
+
+export interface Share {
+  id: number;
+  scope: 'summary' | 'full';
+  include_sensitive: boolean;
+  expires_at: string;
+  revoked_at: string | null;
+  created_at: string;
+  active: boolean;
+}
+
+export interface AccessEvent {
+  id: number;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  actor_role: string | null;
+  facility_code: string | null;
+  facility_name: string | null;
+  action: string;
+  resource: string | null;
+  break_glass: boolean;
 }

@@ -1,4 +1,4 @@
-/** Display labels for XML 130 codes (QĐ 130/4750/3176 code sets). */
+/** Display labels for XML 130 codes (QĐ 130/4750/3176 code sets) and book screens. */
 export const CARE_TYPE: Record<string, string> = {
   '01': 'Khám bệnh',
   '02': 'Điều trị ngoại trú',
@@ -12,6 +12,13 @@ export const CARE_TYPE: Record<string, string> = {
   '10': 'Khác',
 };
 
+export const CARE_GROUP: Record<string, string> = {
+  outpatient: 'Ngoại trú, khám bệnh',
+  inpatient: 'Nội trú',
+  day_care: 'Nội trú ban ngày',
+  other: 'Khác (gồm khám từ xa)',
+};
+
 export const RESULT: Record<number, string> = {
   1: 'Khỏi',
   2: 'Đỡ',
@@ -23,11 +30,64 @@ export const RESULT: Record<number, string> = {
   8: 'Tử vong ngoài viện',
 };
 
+export const SEX: Record<number, string> = { 1: 'Nam', 2: 'Nữ', 3: 'Chưa xác định' };
+
+export const DECLARATION_KIND: Record<string, string> = {
+  allergy: 'Dị ứng',
+  personal_history: 'Tiền sử bệnh của bản thân',
+  family_history: 'Tiền sử bệnh của gia đình',
+  risk_factor: 'Yếu tố nguy cơ',
+};
+
+export const RELATION: Record<string, string> = { parent: 'cha/mẹ', guardian: 'người giám hộ' };
+
+export const ACTOR_TYPE: Record<string, string> = {
+  citizen: 'Công dân',
+  staff: 'Nhân viên y tế',
+  facility: 'Cơ sở y tế (hệ thống)',
+  share: 'Bác sĩ xem qua mã chia sẻ',
+  system: 'Hệ thống',
+};
+
+export const ACTION: Record<string, string> = {
+  'book.summary.read': 'Xem trang tổng quan',
+  'book.episodes.list': 'Xem lịch sử khám chữa bệnh',
+  'book.episode.read': 'Xem chi tiết lượt khám',
+  'book.episode.pdf': 'Tải PDF lượt khám',
+  'book.pdf': 'Tải PDF sổ sức khỏe',
+  'book.vaccinations.list': 'Xem tiêm chủng',
+  'book.declarations.list': 'Xem thông tin tự khai báo',
+  'book.declaration.create': 'Thêm thông tin tự khai báo',
+  'book.declaration.update': 'Sửa thông tin tự khai báo',
+  'book.declaration.delete': 'Xóa thông tin tự khai báo',
+  'book.access_log.read': 'Xem nhật ký truy cập',
+  'book.share.create': 'Tạo mã chia sẻ',
+  'book.share.revoke': 'Thu hồi mã chia sẻ',
+  'share.view': 'Mở hồ sơ qua mã chia sẻ',
+  'share.episode.read': 'Xem lượt khám qua mã chia sẻ',
+  'consent.give': 'Đồng ý sử dụng',
+  'consent.withdraw': 'Rút lại đồng ý',
+};
+
 /** 'YYYY-MM-DD HH:MM:SS' → 'DD/MM/YYYY HH:MM' (Vietnamese order). */
 export function formatInstant(v: string | null | undefined): string {
   if (!v) return '—';
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})/.exec(v);
-  return m ? `${m[3]}/${m[2]}/${m[1]} ${m[4]}:${m[5]}` : v;
+  const d = /^\d{4}-\d{2}-\d{2}T.*Z$/.test(v) ? new Date(v) : null;
+  if (d) {
+    const p = (n: number) => String(n).padStart(2, '0');
+    return `${p(d.getDate())}/${p(d.getMonth() + 1)}/${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  }
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?/.exec(v);
+  if (!m) return v;
+  return m[4] ? `${m[3]}/${m[2]}/${m[1]} ${m[4]}:${m[5]}` : `${m[3]}/${m[2]}/${m[1]}`;
+}
+
+/** 'yyyy-mm-dd', 'yyyy-mm' or 'yyyy' → Vietnamese order at the precision known. */
+export function formatDate(v: string | null | undefined): string {
+  if (!v) return '—';
+  const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?/.exec(v);
+  if (!m) return v;
+  return [m[3], m[2], m[1]].filter(Boolean).join('/');
 }
 
 /** 'yyyyMMdd' or 'yyyyMMddHHmm' → 'DD/MM/YYYY'. */

@@ -68,4 +68,9 @@ describe('parseXml accepted input', () => {
     const root = parseXml(Buffer.from('<HO_TEN>Nguyễn Thị Hằng</HO_TEN>', 'utf8'));
     assert.equal(root.text, 'Nguyễn Thị Hằng');
   });
+  it('refuses raw characters XML 1.0 forbids (U+0000 would also break jsonb storage)', () => {
+    assert.throws(() => parseXml('<A>a\u0000b</A>'), (e: XmlInputError) => e.code === 'XML_MALFORMED' && /U\+0000/.test(e.message));
+    assert.throws(() => parseXml('<A>\u001F</A>'), (e: XmlInputError) => e.code === 'XML_MALFORMED');
+    assert.equal(parseXml('<A>tab\tcr\r</A>').text, 'tab\tcr\r');
+  });
 });

@@ -92,6 +92,7 @@ export function decodeUtf8(input: Buffer | Uint8Array): string {
   }
 }
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 /**
  * Parses a small, flat, element-only XML document. Refuses DTDs, entity declarations, processing
@@ -110,6 +111,10 @@ export function parseXml(input: string | Buffer | Uint8Array, limits: TokenizerL
   if (s.length > maxChars) {
     throw new XmlInputError('XML_TOO_LARGE', 'Tài liệu XML vượt quá kích thước cho phép.', 'The XML document exceeds the size limit.');
   }
+  // XML 1.0 forbids these code points even as raw text; PostgreSQL then refuses U+0000 in jsonb,
+  // so letting one through would turn bad input into a storage failure. One regex scan is cheap.
+  const bad = FORBIDDEN_CHAR.exec(s);
+  if (bad) throw malformed(bad.index, `forbidden character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`, 'ký tự bị cấm trong XML');
   let pos = 0;
   if (s.startsWith('<?xml')) {
     const c = s.charCodeAt(5);

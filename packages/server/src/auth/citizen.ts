@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { audit } from '../audit/audit.ts';
+import { revokeSharesBy } from '../book/share.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { ApiError, unauthorized } from '../http/problem.ts';
@@ -114,12 +116,18 @@ export function registerCitizenAuth(app: FastifyInstance, db: Db, config: Config
       .set({ consent_at: new Date(), consent_withdrawn_at: null })
       .where('subject', '=', c.subject)
       .execute();
+    await audit(db, { actor: { type: 'citizen', id: c.subject, name: c.name }, action: 'consent.give', personId: c.personId, requestId: req.id });
     return { consented: true };
   });
 
   app.delete('/api/v1/me/consent', async (req) => {
     const c = await requireCitizen(db, req);
-    await db.updateTable('citizen_account').set({ consent_withdrawn_at: new Date() }).where('subject', '=', c.subject).execute();
-    return { consented: false };
+    // Withdrawal and share revocation commit together: no share may outlive the consent it relied on.
+    const revoked = await db.transaction().execute(async (tx) => {
+      await tx.updateTable('citizen_account').set({ consent_withdrawn_at: new Date() }).where('subject', '=', c.subject).execute();
+      return revokeSharesBy(tx, c.subject);
+    });
+    await audit(db, { actor: { type: 'citizen', id: c.subject, name: c.name }, action: 'consent.withdraw', personId: c.personId, detail: { shares_revoked: revoked }, requestId: req.id });
+    return { consented: false, shares_revoked: revoked };
   });
 }

@@ -1,5 +1,8 @@
-import { icd10Name } from '@openhssk/core/codes/icd10';
+import { icd10Name, isAbnormal, isChronic, normalizeIcd10, referenceRange, sensitivityOf } from '@openhssk/core/codes/index';
+import { searchKey } from '@openhssk/core';
+import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { bookDb } from './schema.ts';
 
 export interface EpisodeSummary {
   id: number;
@@ -8,6 +11,7 @@ export interface EpisodeSummary {
   ma_lk: string;
   version: number;
   ma_loai_kcb: string;
+  care_group: CareGroup;
   ngay_vao: string;
   ngay_ra: string | null;
   ma_benh_chinh: string | null;
@@ -16,6 +20,33 @@ export interface EpisodeSummary {
   ket_qua_dtri: number | null;
   sensitivity: string[];
 }
+
+export type CareGroup = 'outpatient' | 'inpatient' | 'day_care' | 'other';
+
+/**
+ * Care type filter groups over MA_LOAI_KCB. The 130/4750/3176 code set has no telehealth code;
+ * teleconsultations arrive as '10' (Khác) until the Ministry adds one, so they fall under 'other'.
+ */
+const CARE_GROUP: Readonly<Record<string, CareGroup>> = {
+  '01': 'outpatient',
+  '02': 'outpatient',
+  '05': 'outpatient',
+  '07': 'outpatient',
+  '08': 'outpatient',
+  '03': 'inpatient',
+  '06': 'inpatient',
+  '09': 'inpatient',
+  '04': 'day_care',
+};
+export const careGroupOf = (maLoaiKcb: string): CareGroup => CARE_GROUP[maLoaiKcb] ?? 'other';
+
+/** Codes of an episode: main first, then the secondary ones ("I10;E11.9" separated by ';'). */
+export function diagnosisCodes(main: string | null, secondary: string | null): string[] {
+  const codes = [main ?? '', ...(secondary ?? '').split(/[;,]/)].map((c) => c.trim()).filter(Boolean);
+  return [...new Set(codes.map(normalizeIcd10))];
+}
+
+export const isSensitiveEpisode = (e: { sensitivity: string[] }) => e.sensitivity.length > 0;
 
 /** Current version of each episode of one person, newest first. */
 export async function listEpisodes(db: Db, personId: string, limit = 500): Promise<EpisodeSummary[]> {
@@ -32,6 +63,7 @@ export async function listEpisodes(db: Db, personId: string, limit = 500): Promi
       'e.ngay_vao',
       'e.ngay_ra',
       'e.ma_benh_chinh',
+      'e.ma_benh_kt',
       'e.chan_doan_rv',
       'e.ket_qua_dtri',
       'e.sensitivity',
@@ -41,7 +73,49 @@ export async function listEpisodes(db: Db, personId: string, limit = 500): Promi
     .orderBy('e.ngay_vao', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ ...r, ten_benh_chinh: r.ma_benh_chinh ? (icd10Name(r.ma_benh_chinh) ?? null) : null }));
+  return rows.map(({ ma_benh_kt: _kt, ...r }) => ({
+    ...r,
+    care_group: careGroupOf(r.ma_loai_kcb),
+    ten_benh_chinh: r.ma_benh_chinh ? (icd10Name(r.ma_benh_chinh) ?? null) : null,
+  }));
+}
+
+export interface EpisodeFilter {
+  year?: number | undefined;
+  facility?: string | undefined;
+  type?: CareGroup | undefined;
+  /** Matches facility, diagnoses (codes, ICD-10 names, free text) and medicine names, with or without diacritics. */
+  q?: string | undefined;
+}
+
+/** Filters the list in memory: a person has at most a few hundred episodes, and facets come from the full list. */
+export async function filterEpisodes(db: Db, episodes: EpisodeSummary[], f: EpisodeFilter): Promise<EpisodeSummary[]> {
+  let out = episodes.filter(
+    (e) =>
+      (f.year === undefined || e.ngay_vao.slice(0, 4) === String(f.year)) &&
+      (f.facility === undefined || e.facility_code === f.facility) &&
+      (f.type === undefined || e.care_group === f.type),
+  );
+  const key = f.q ? searchKey(f.q) : '';
+  if (key && out.length > 0) {
+    const drugs = await db
+      .selectFrom('episode_row')
+      .select(['episode_id', sql<string | null>`fields->>'TEN_THUOC'`.as('ten')])
+      .where(
+        'episode_id',
+        'in',
+        out.map((e) => e.id),
+      )
+      .where('tbl', '=', 'XML2')
+      .execute();
+    const drugText = new Map<number, string>();
+    for (const d of drugs) drugText.set(d.episode_id, `${drugText.get(d.episode_id) ?? ''} ${d.ten ?? ''}`);
+    out = out.filter((e) => {
+      const text = [e.facility_name, e.ma_benh_chinh, e.ten_benh_chinh, e.chan_doan_rv, drugText.get(e.id)].join(' ');
+      return searchKey(text).includes(key);
+    });
+  }
+  return out;
 }
 
 export async function getEpisodeForPerson(db: Db, personId: string, episodeId: number) {
@@ -67,7 +141,50 @@ export async function getEpisodeForPerson(db: Db, personId: string, episodeId: n
     list.push(r.fields);
     tables[r.tbl] = list;
   }
-  return { episode: e, tables };
+  const sex = e.gioi_tinh === 2 ? 'female' : 'male';
+  const codes = diagnosisCodes(e.ma_benh_chinh, e.ma_benh_kt);
+  const { xml1, ...episode } = e;
+  return {
+    episode: { ...episode, care_group: careGroupOf(e.ma_loai_kcb), ten_benh_chinh: e.ma_benh_chinh ? (icd10Name(e.ma_benh_chinh) ?? null) : null, xml1 },
+    diagnoses: {
+      /** CHAN_DOAN_VAO: written at admission, before tests; shown as preliminary. */
+      preliminary: e.chan_doan_vao,
+      final: codes.map((code, i) => ({ code, name: icd10Name(code) ?? null, main: i === 0, chronic: isChronic(code), sensitivity: sensitivityOf(code) })),
+      final_text: e.chan_doan_rv,
+    },
+    medicines: (tables.XML2 ?? []).map((r) => ({
+      name: r.TEN_THUOC ?? '',
+      strength: r.HAM_LUONG ?? '',
+      quantity: r.SO_LUONG ?? '',
+      unit: r.DON_VI_TINH ?? '',
+      dose: r.LIEU_DUNG ?? '',
+      usage: r.CACH_DUNG ?? '',
+      days: daysOf(r.LIEU_DUNG),
+    })),
+    labs: (tables.XML4 ?? []).map((r) => {
+      const code = r.MA_CHI_SO ?? '';
+      const range = code ? referenceRange(code, sex) : undefined;
+      return {
+        code,
+        name: r.TEN_CHI_SO ?? '',
+        value: r.GIA_TRI ?? '',
+        unit: r.DON_VI_DO ?? '',
+        description: r.MO_TA ?? '',
+        conclusion: r.KET_LUAN ?? '',
+        at: r.NGAY_KQ ?? '',
+        range: range ?? null,
+        abnormal: code && r.GIA_TRI ? isAbnormal(code, r.GIA_TRI, sex) : false,
+      };
+    }),
+    tables,
+  };
+}
+
+/** Days of treatment from LIEU_DUNG "per dose * times/day * days" (the last factor, when it says "ngày"). */
+export function daysOf(lieuDung: string | undefined): number | null {
+  const last = (lieuDung ?? '').split('*').at(-1) ?? '';
+  const m = /(\d+)\s*ngày/i.exec(last);
+  return m ? Number(m[1]) : null;
 }
 
 /** Visits checked in whose episode has not arrived yet: shown as awaiting the facility's data. */
@@ -80,4 +197,134 @@ export async function listOpenVisits(db: Db, personId: string) {
     .where('v.status', '=', 'open')
     .orderBy('v.ngay_vao', 'desc')
     .execute();
+}
+
+export async function getPersonInfo(db: Db, personId: string) {
+  const p = await db
+    .selectFrom('person as p')
+    .leftJoin('facility as f', 'f.code', 'p.bhyt_facility_code')
+    .select([
+      'p.id',
+      'p.ho_ten',
+      'p.ngay_sinh',
+      'p.birth_year',
+      'p.gioi_tinh',
+      'p.so_cccd',
+      'p.so_bhyt',
+      'p.bhyt_valid_from',
+      'p.bhyt_valid_to',
+      'p.bhyt_facility_code',
+      'f.name as bhyt_facility_name',
+      'p.so_dien_thoai',
+      'p.dia_chi',
+    ])
+    .where('p.id', '=', personId)
+    .executeTakeFirst();
+  if (!p) return undefined;
+  const day = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
+  const from = day(p.bhyt_valid_from);
+  const to = day(p.bhyt_valid_to);
+  const today = new Date().toISOString().slice(0, 10);
+  return {
+    person: { id: p.id, ho_ten: p.ho_ten, ngay_sinh: p.ngay_sinh ?? (p.birth_year ? String(p.birth_year) : null), gioi_tinh: p.gioi_tinh, so_cccd: p.so_cccd, so_dien_thoai: p.so_dien_thoai, dia_chi: p.dia_chi },
+    bhyt: p.so_bhyt
+      ? {
+          so_bhyt: p.so_bhyt,
+          valid_from: from,
+          valid_to: to,
+          facility_code: p.bhyt_facility_code,
+          facility_name: p.bhyt_facility_name,
+          valid_now: (!from || from <= today) && (!to || to >= today),
+        }
+      : null,
+  };
+}
+
+export async function listDeclarations(db: Db, personId: string) {
+  return bookDb(db)
+    .selectFrom('citizen_declaration')
+    .select(['id', 'kind', 'title', 'detail', 'relation', 'since', 'updated_at'])
+    .where('person_id', '=', personId)
+    .orderBy('kind')
+    .orderBy('id')
+    .execute();
+}
+
+export async function listVaccinations(db: Db, personId: string) {
+  return bookDb(db)
+    .selectFrom('vaccination as v')
+    .leftJoin('facility as f', 'f.code', 'v.facility_code')
+    .select(['v.id', 'v.vaccine_code', 'v.vaccine_name', 'v.dose_no', 'v.given_on', 'v.facility_code', 'f.name as facility_name', 'v.reaction', 'v.source'])
+    .where('v.person_id', '=', personId)
+    .orderBy('v.given_on', 'desc')
+    .execute();
+}
+
+export interface ChronicCondition {
+  code: string;
+  name: string | null;
+  first_seen: string;
+  last_seen: string;
+  episodes: number;
+}
+
+/** Chronic conditions derived from the ICD-10 codes of episodes (facility data, not declarations). */
+export function chronicConditions(episodes: ReadonlyArray<{ ngay_vao: string; ma_benh_chinh: string | null; ma_benh_kt?: string | null }>, includeSensitive: boolean) {
+  const by = new Map<string, ChronicCondition>();
+  for (const e of episodes) {
+    for (const code of diagnosisCodes(e.ma_benh_chinh, e.ma_benh_kt ?? null)) {
+      if (!isChronic(code) || (!includeSensitive && sensitivityOf(code))) continue;
+      const day = e.ngay_vao.slice(0, 10);
+      const c = by.get(code);
+      if (!c) by.set(code, { code, name: icd10Name(code) ?? null, first_seen: day, last_seen: day, episodes: 1 });
+      else {
+        c.episodes++;
+        if (day < c.first_seen) c.first_seen = day;
+        if (day > c.last_seen) c.last_seen = day;
+      }
+    }
+  }
+  return [...by.values()].sort((a, b) => b.last_seen.localeCompare(a.last_seen));
+}
+
+/** Raw rows the summary is built from; the benchmark times these queries alone as its baseline. */
+export async function summaryRows(db: Db, personId: string) {
+  const [info, episodes, declarations, vaccinations, open] = await Promise.all([
+    getPersonInfo(db, personId),
+    db
+      .selectFrom('episode as e')
+      .leftJoin('facility as f', 'f.code', 'e.facility_code')
+      .select(['e.id', 'e.facility_code', 'f.name as facility_name', 'e.ma_loai_kcb', 'e.ngay_vao', 'e.ngay_ra', 'e.ma_benh_chinh', 'e.ma_benh_kt', 'e.sensitivity'])
+      .where('e.person_id', '=', personId)
+      .where('e.is_current', '=', true)
+      .orderBy('e.ngay_vao', 'desc')
+      .execute(),
+    listDeclarations(db, personId),
+    listVaccinations(db, personId),
+    db.selectFrom('visit').select((eb) => eb.fn.countAll<string>().as('n')).where('person_id', '=', personId).where('status', '=', 'open').executeTakeFirst(),
+  ]);
+  return { info, episodes, declarations, vaccinations, openVisits: Number(open?.n ?? 0) };
+}
+
+/**
+ * The book's front page. Sensitive episodes (HIV, TB, mental health) are left out unless asked:
+ * a summary is what gets shown or shared, and the citizen decides when those appear.
+ */
+export async function bookSummary(db: Db, personId: string, opts: { includeSensitive: boolean }) {
+  const r = await summaryRows(db, personId);
+  if (!r.info) return undefined;
+  const shown = opts.includeSensitive ? r.episodes : r.episodes.filter((e) => !isSensitiveEpisode(e));
+  const last = shown[0];
+  return {
+    ...r.info,
+    episode_count: shown.length,
+    hidden_sensitive: r.episodes.length - shown.length,
+    open_visits: r.openVisits,
+    last_episode: last
+      ? { id: last.id, facility_name: last.facility_name ?? last.facility_code, ngay_vao: last.ngay_vao, ma_benh_chinh: last.ma_benh_chinh, ten_benh_chinh: last.ma_benh_chinh ? (icd10Name(last.ma_benh_chinh) ?? null) : null }
+      : null,
+    chronic: chronicConditions(shown, opts.includeSensitive),
+    declarations: r.declarations,
+    vaccinations: r.vaccinations,
+  };
 }

@@ -1,31 +1,277 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../audit/audit.ts';
 import { requireConsentedCitizen } from '../auth/citizen.ts';
+import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { notFound } from '../http/problem.ts';
-import { getEpisodeForPerson, listEpisodes, listOpenVisits } from './queries.ts';
+import { type BookSubject, listDependents, resolveBookSubject } from './access.ts';
+import { bookPdf, episodePdf } from './pdf.ts';
+import {
+  bookSummary,
+  type CareGroup,
+  filterEpisodes,
+  getEpisodeForPerson,
+  getPersonInfo,
+  isSensitiveEpisode,
+  listDeclarations,
+  listEpisodes,
+  listOpenVisits,
+  listVaccinations,
+} from './queries.ts';
+import { bookDb, DECLARATION_KINDS } from './schema.ts';
+import { createShare, listShares, openShare, revokeShare, SHARE_DEFAULT_MINUTES, SHARE_MAX_MINUTES } from './share.ts';
 
-export function registerBookRoutes(app: FastifyInstance, db: Db) {
-  app.get('/api/v1/book/episodes', { schema: { summary: "The citizen's own visits, newest first", tags: ['book'] } }, async (req) => {
+const personQuery = { type: 'object', properties: { person: { type: 'string', maxLength: 64 } } } as const;
+const tags = ['book'];
+
+const idOf = (req: FastifyRequest): number | undefined => {
+  const id = Number((req.params as { id: string }).id);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+};
+const truthy = (v: unknown) => v === '1' || v === 'true' || v === true;
+
+function record(db: Db, req: FastifyRequest, s: BookSubject, action: string, resource?: string) {
+  return audit(db, {
+    actor: s.actor,
+    action,
+    personId: s.personId,
+    resource,
+    requestId: req.id,
+    detail: s.dependent ? { on_behalf_of_child: true, relation: s.dependent.relation } : undefined,
+  });
+}
+
+function sendPdf(reply: FastifyReply, pdf: Buffer, name: string) {
+  return reply
+    .type('application/pdf')
+    .header('content-disposition', `attachment; filename="${name}"`)
+    .header('cache-control', 'no-store')
+    .send(pdf);
+}
+
+const declarationBody = {
+  type: 'object',
+  required: ['kind', 'title'],
+  additionalProperties: false,
+  properties: {
+    kind: { type: 'string', enum: DECLARATION_KINDS },
+    title: { type: 'string', minLength: 1, maxLength: 200 },
+    detail: { type: ['string', 'null'], maxLength: 1000 },
+    relation: { type: ['string', 'null'], maxLength: 50 },
+    since: { type: ['string', 'null'], maxLength: 20 },
+  },
+} as const;
+type DeclarationBody = { kind: (typeof DECLARATION_KINDS)[number]; title: string; detail?: string | null; relation?: string | null; since?: string | null };
+
+export function registerBookRoutes(app: FastifyInstance, db: Db, config: Config) {
+  app.get('/api/v1/book/dependents', { schema: { summary: 'Children under 14 whose books this citizen may open', tags } }, async (req) => {
     const c = await requireConsentedCitizen(db, req);
-    const [episodes, open_visits] = await Promise.all([listEpisodes(db, c.personId), listOpenVisits(db, c.personId)]);
-    await audit(db, { actor: { type: 'citizen', id: c.subject, name: c.name }, action: 'book.episodes.list', personId: c.personId, requestId: req.id });
-    return { episodes, open_visits };
+    const rows = await listDependents(db, c.personId);
+    await audit(db, { actor: { type: 'citizen', id: c.subject, name: c.name }, action: 'book.dependents.list', personId: c.personId, requestId: req.id });
+    return { dependents: rows.map((r) => ({ id: r.id, ho_ten: r.ho_ten, ngay_sinh: r.ngay_sinh ?? (r.birth_year ? String(r.birth_year) : null), relation: r.relation })) };
   });
 
-  app.get('/api/v1/book/episodes/:id', { schema: { summary: 'One visit of the citizen with all its tables', tags: ['book'] } }, async (req) => {
-    const c = await requireConsentedCitizen(db, req);
-    const id = Number((req.params as { id: string }).id);
-    const found = Number.isSafeInteger(id) ? await getEpisodeForPerson(db, c.personId, id) : undefined;
+  app.get('/api/v1/book/summary', { schema: { summary: 'Front page: personal data, BHYT card, chronic conditions, declarations', tags, querystring: { ...personQuery, properties: { ...personQuery.properties, include_sensitive: { type: 'string' } } } } }, async (req) => {
+    const s = await resolveBookSubject(db, req);
+    const summary = await bookSummary(db, s.personId, { includeSensitive: truthy((req.query as { include_sensitive?: string }).include_sensitive) });
+    if (!summary) throw notFound('sổ sức khỏe', 'Health book');
+    await record(db, req, s, 'book.summary.read');
+    return { ...summary, viewing_child: s.dependent };
+  });
+
+  app.get('/api/v1/book/episodes', { schema: { summary: 'Visits, newest first, with filters and diacritic-insensitive search', tags } }, async (req) => {
+    const s = await resolveBookSubject(db, req);
+    const q = req.query as { year?: string; facility?: string; type?: string; q?: string };
+    const year = q.year && /^\d{4}$/.test(q.year) ? Number(q.year) : undefined;
+    const type = (['outpatient', 'inpatient', 'day_care', 'other'] as const).find((t) => t === q.type) as CareGroup | undefined;
+    const [all, open_visits] = await Promise.all([listEpisodes(db, s.personId), listOpenVisits(db, s.personId)]);
+    const episodes = await filterEpisodes(db, all, { year, facility: q.facility || undefined, type, q: q.q?.slice(0, 100) || undefined });
+    await record(db, req, s, 'book.episodes.list');
+    const facilities = new Map(all.map((e) => [e.facility_code, e.facility_name ?? e.facility_code]));
+    return {
+      episodes,
+      open_visits,
+      total: all.length,
+      facets: {
+        years: [...new Set(all.map((e) => Number(e.ngay_vao.slice(0, 4))))].sort((a, b) => b - a),
+        facilities: [...facilities].map(([code, name]) => ({ code, name })).sort((a, b) => a.name.localeCompare(b.name, 'vi')),
+        types: [...new Set(all.map((e) => e.care_group))],
+      },
+    };
+  });
+
+  app.get('/api/v1/book/episodes/:id', { schema: { summary: 'One visit with diagnoses, medicines, services, labs, papers', tags } }, async (req) => {
+    const s = await resolveBookSubject(db, req);
+    const id = idOf(req);
+    const found = id ? await getEpisodeForPerson(db, s.personId, id) : undefined;
     // Someone else's episode and a missing one answer alike, so ids cannot be probed.
     if (!found) throw notFound('lượt khám', 'Episode');
-    await audit(db, {
-      actor: { type: 'citizen', id: c.subject, name: c.name },
-      action: 'book.episode.read',
-      personId: c.personId,
-      resource: `episode/${id}`,
-      requestId: req.id,
-    });
+    await record(db, req, s, 'book.episode.read', `episode/${id}`);
+    return found;
+  });
+
+  app.get('/api/v1/book/episodes/:id/pdf', { schema: { summary: 'PDF of one visit', tags } }, async (req, reply) => {
+    const s = await resolveBookSubject(db, req);
+    const id = idOf(req);
+    const found = id ? await getEpisodeForPerson(db, s.personId, id) : undefined;
+    const info = await getPersonInfo(db, s.personId);
+    if (!found || !info) throw notFound('lượt khám', 'Episode');
+    const pdf = await episodePdf(info, found);
+    await record(db, req, s, 'book.episode.pdf', `episode/${id}`);
+    return sendPdf(reply, pdf, `luot-kham-${id}.pdf`);
+  });
+
+  app.get('/api/v1/book/pdf', { schema: { summary: 'PDF of the whole book (sensitive visits only with include_sensitive=1)', tags } }, async (req, reply) => {
+    const s = await resolveBookSubject(db, req);
+    const includeSensitive = truthy((req.query as { include_sensitive?: string }).include_sensitive);
+    const [summary, episodes] = await Promise.all([bookSummary(db, s.personId, { includeSensitive }), listEpisodes(db, s.personId)]);
+    if (!summary) throw notFound('sổ sức khỏe', 'Health book');
+    const pdf = await bookPdf(summary, includeSensitive ? episodes : episodes.filter((e) => !isSensitiveEpisode(e)));
+    await record(db, req, s, 'book.pdf', undefined);
+    return sendPdf(reply, pdf, 'so-suc-khoe.pdf');
+  });
+
+  app.get('/api/v1/book/vaccinations', { schema: { summary: 'Vaccination doses (from immunisation feeds only)', tags } }, async (req) => {
+    const s = await resolveBookSubject(db, req);
+    const vaccinations = await listVaccinations(db, s.personId);
+    await record(db, req, s, 'book.vaccinations.list');
+    return { vaccinations };
+  });
+
+  app.get('/api/v1/book/declarations', { schema: { summary: 'Allergies, history and risk factors declared by the citizen', tags } }, async (req) => {
+    const s = await resolveBookSubject(db, req);
+    const declarations = await listDeclarations(db, s.personId);
+    await record(db, req, s, 'book.declarations.list');
+    return { declarations };
+  });
+
+  app.post('/api/v1/book/declarations', { schema: { summary: 'Declare an allergy, history item or risk factor', tags, body: declarationBody } }, async (req, reply) => {
+    const s = await resolveBookSubject(db, req);
+    const b = req.body as DeclarationBody;
+    const row = await bookDb(db)
+      .insertInto('citizen_declaration')
+      .values({ person_id: s.personId, kind: b.kind, title: b.title.trim(), detail: b.detail?.trim() || null, relation: b.relation?.trim() || null, since: b.since?.trim() || null, declared_by: s.citizen.subject })
+      .returning(['id', 'kind', 'title', 'detail', 'relation', 'since', 'updated_at'])
+      .executeTakeFirstOrThrow();
+    await record(db, req, s, 'book.declaration.create', `declaration/${row.id}`);
+    return reply.status(201).send(row);
+  });
+
+  app.put('/api/v1/book/declarations/:id', { schema: { summary: 'Change a declaration', tags, body: declarationBody } }, async (req) => {
+    const s = await resolveBookSubject(db, req);
+    const id = idOf(req);
+    const b = req.body as DeclarationBody;
+    const row = id
+      ? await bookDb(db)
+          .updateTable('citizen_declaration')
+          .set({ kind: b.kind, title: b.title.trim(), detail: b.detail?.trim() || null, relation: b.relation?.trim() || null, since: b.since?.trim() || null, declared_by: s.citizen.subject, updated_at: new Date() })
+          .where('id', '=', id)
+          .where('person_id', '=', s.personId)
+          .returning(['id', 'kind', 'title', 'detail', 'relation', 'since', 'updated_at'])
+          .executeTakeFirst()
+      : undefined;
+    if (!row) throw notFound('thông tin khai báo', 'Declaration');
+    await record(db, req, s, 'book.declaration.update', `declaration/${id}`);
+    return row;
+  });
+
+  app.delete('/api/v1/book/declarations/:id', { schema: { summary: 'Delete a declaration', tags } }, async (req) => {
+    const s = await resolveBookSubject(db, req);
+    const id = idOf(req);
+    const r = id ? await bookDb(db).deleteFrom('citizen_declaration').where('id', '=', id).where('person_id', '=', s.personId).executeTakeFirst() : undefined;
+    if (!r || Number(r.numDeletedRows) === 0) throw notFound('thông tin khai báo', 'Declaration');
+    await record(db, req, s, 'book.declaration.delete', `declaration/${id}`);
+    return { deleted: true };
+  });
+
+  app.get('/api/v1/book/access-log', { schema: { summary: 'Who viewed this book: citizen, shares, staff (break-glass marked)', tags } }, async (req) => {
+    const s = await resolveBookSubject(db, req);
+    const rows = await db
+      .selectFrom('audit_event as a')
+      .leftJoin('facility as f', 'f.code', 'a.facility_code')
+      .select(['a.id', 'a.at', 'a.actor_type', 'a.actor_id', 'a.actor_name', 'a.actor_role', 'a.facility_code', 'f.name as facility_name', 'a.action', 'a.resource', 'a.break_glass'])
+      .where('a.person_id', '=', s.personId)
+      .orderBy('a.at', 'desc')
+      .orderBy('a.id', 'desc')
+      .limit(300)
+      .execute();
+    await record(db, req, s, 'book.access_log.read');
+    // The citizen's own personal id is not echoed back for other citizens (a parent) or share viewers.
+    return { events: rows.map((r) => ({ ...r, actor_id: r.actor_type === 'citizen' && r.actor_id !== s.citizen.subject ? null : r.actor_id })) };
+  });
+
+  app.get('/api/v1/book/shares', { schema: { summary: 'Shares of this book', tags } }, async (req) => {
+    const s = await resolveBookSubject(db, req);
+    return { shares: await listShares(db, s.personId) };
+  });
+
+  app.post(
+    '/api/v1/book/shares',
+    {
+      schema: {
+        summary: 'Share with a doctor: link + QR, 30 minutes by default',
+        tags,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            scope: { type: 'string', enum: ['summary', 'full'], default: 'summary' },
+            include_sensitive: { type: 'boolean', default: false },
+            minutes: { type: 'integer', minimum: 5, maximum: SHARE_MAX_MINUTES, default: SHARE_DEFAULT_MINUTES },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const s = await resolveBookSubject(db, req);
+      const b = (req.body ?? {}) as { scope?: 'summary' | 'full'; include_sensitive?: boolean; minutes?: number };
+      const share = await createShare(db, config.publicUrl, {
+        personId: s.personId,
+        createdBy: s.citizen.subject,
+        scope: b.scope ?? 'summary',
+        includeSensitive: b.include_sensitive ?? false,
+        minutes: b.minutes ?? SHARE_DEFAULT_MINUTES,
+      });
+      await record(db, req, s, 'book.share.create', `share/${share.id}`);
+      return reply.status(201).send(share);
+    },
+  );
+
+  app.delete('/api/v1/book/shares/:id', { schema: { summary: 'Revoke a share', tags } }, async (req) => {
+    const s = await resolveBookSubject(db, req);
+    const id = idOf(req);
+    if (!id || !(await revokeShare(db, s.personId, id))) throw notFound('mã chia sẻ', 'Share');
+    await record(db, req, s, 'book.share.revoke', `share/${id}`);
+    return { revoked: true };
+  });
+
+  // Opened by a doctor without logging in: the token is the only credential, and every view is logged.
+  app.get('/api/v1/shared/:token', { schema: { summary: 'Shared view of a book (no login)', tags: ['share'] } }, async (req) => {
+    const share = await openShare(db, (req.params as { token: string }).token);
+    const includeSensitive = share.include_sensitive;
+    const summary = await bookSummary(db, share.person_id, { includeSensitive });
+    if (!summary) throw notFound('sổ sức khỏe', 'Health book');
+    const episodes = share.scope === 'full' ? (await listEpisodes(db, share.person_id)).filter((e) => includeSensitive || !isSensitiveEpisode(e)) : [];
+    await audit(db, shareAudit(share.id, share.person_id, 'share.view', req.id));
+    // A doctor needs identity and clinical data, not the citizen's phone number or address.
+    const { so_dien_thoai: _p, dia_chi: _a, ...person } = summary.person;
+    return { share: { scope: share.scope, include_sensitive: includeSensitive, expires_at: share.expires_at }, summary: { ...summary, person }, episodes };
+  });
+
+  app.get('/api/v1/shared/:token/episodes/:id', { schema: { summary: 'One visit through a full share', tags: ['share'] } }, async (req) => {
+    const share = await openShare(db, (req.params as { token: string }).token);
+    const id = idOf(req);
+    const found = share.scope === 'full' && id ? await getEpisodeForPerson(db, share.person_id, id) : undefined;
+    if (!found || (!share.include_sensitive && isSensitiveEpisode(found.episode))) throw notFound('lượt khám', 'Episode');
+    await audit(db, shareAudit(share.id, share.person_id, 'share.episode.read', req.id, `episode/${id}`));
     return found;
   });
 }
+
+const shareAudit = (shareId: number, personId: string, action: string, requestId: string, resource?: string) => ({
+  actor: { type: 'share' as const, id: `share/${shareId}`, name: 'Người xem qua mã chia sẻ' },
+  action,
+  personId,
+  resource: resource ?? `share/${shareId}`,
+  requestId,
+});

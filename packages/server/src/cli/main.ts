@@ -17,7 +17,18 @@ const HELP = `hssk – OpenHSSK command line
                                      so_bhyt,so_dien_thoai,dia_chi,ma_xa,ma_ho_gia_dinh; --source fills
                                      source_system where the file has none. Bad rows are reported with
                                      their line and skipped; re-importing the same file is a no-op.
+  hssk staff create --username U --role ROLE [--name "Full name"] [--facility C] [--unit CODE]
+                                     create a staff account; prints a one-time password (changed at
+                                     first login). ROLE: system_admin, health_officer (--unit),
+                                     facility_admin, clinician, receptionist (--facility)
+  hssk staff reset --username U      new one-time password (forces a change at next login)
+  hssk staff demo                    demo staff of the demo district (password "demo-Staff1")
   hssk mpi link                      relink all source records (imports and KCB episode patients)
+  hssk import xml130 <file|dir>... [--facility CODE] [--journal FILE]
+                                     submit GIAMDINHHS envelope files (*.xml, folders walked) through ingest;
+                                     resumable: finished files are listed by SHA-256 in .hssk-import-journal.json
+                                     (working dir) and skipped, and a re-sent identical file returns its receipt.
+                                     Exit 1 only for read errors or when every file failed.
   hssk mpi export --out FILE.csv     write source_system,source_id,person_id for every source record
                                      (rows rejected at import are not source records: not exported)
 
@@ -80,6 +91,47 @@ async function main(argv: string[]) {
           const c = await issueCredential(h.db, values.code!);
           console.log(`client_id=${c.clientId}\nclient_secret=${c.clientSecret}\n(the secret is shown only once)`);
         } else throw new Error(`unknown facility command: ${sub}`);
+      });
+      return;
+    }
+    case 'staff': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, facility: { type: 'string' }, unit: { type: 'string' } },
+      });
+      const { createStaff, resetPassword, staffDb } = await import('../staff/index.ts');
+      await withDb(async (h) => {
+        if (sub === 'create') {
+          if (!values.username || !values.role) throw new Error('--username and --role are required');
+          const r = await createStaff(h.db, {
+            username: values.username,
+            fullName: values.name ?? values.username,
+            role: values.role as import('../staff/index.ts').StaffRole,
+            facilityCode: values.facility,
+            adminUnitCode: values.unit,
+          });
+          console.log(`Staff ${values.username} created.\npassword=${r.password}\n(shown only once; must be changed at first login)`);
+        } else if (sub === 'reset') {
+          const acc = await staffDb(h.db).selectFrom('staff_account').select('id').where('username', '=', (values.username ?? '').toLowerCase()).executeTakeFirst();
+          if (!acc) throw new Error(`no staff account ${values.username}`);
+          console.log(`password=${await resetPassword(h.db, acc.id)}\n(shown only once; must be changed at next login)`);
+        } else if (sub === 'demo') {
+          const { seedDemoStaff } = await import('../staff/demo.ts');
+          await seedDemoStaff(h.db, (m) => console.log(m));
+        } else throw new Error(`unknown staff command: ${sub}`);
+      });
+      return;
+    }
+    case 'import': {
+      if (sub !== 'xml130') throw new Error('usage: hssk import xml130 <file|dir>... [--facility CODE]');
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { facility: { type: 'string' }, journal: { type: 'string' } } });
+      if (positionals.length === 0) throw new Error('usage: hssk import xml130 <file|dir>... [--facility CODE]');
+      const { importXml130Files, formatSummary, importExitCode } = await import('../ingest/import-files.ts');
+      const config = loadConfig();
+      await withDb(async (h) => {
+        const s = await importXml130Files(h.db, positionals, { facility: values.facility, journalPath: values.journal, progress: process.stderr.isTTY, maxBytes: config.maxEnvelopeBytes });
+        console.log(formatSummary(s));
+        process.exitCode = importExitCode(s);
       });
       return;
     }

@@ -15,6 +15,7 @@ import { ingestEnvelope } from '../ingest/service.ts';
 import { importFile } from '../mpi/import.ts';
 import { relinkAll } from '../mpi/link.ts';
 import { addRelations, updatePersonCards } from '../person/index.ts';
+import { seedDemoStaff } from '../staff/demo.ts';
 
 export interface DemoOptions {
   persons: number;
@@ -148,6 +149,7 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
   log(`Demo: MPI relinked ${relinked.records} records into ${relinked.persons} persons (${relinked.reviews} pairs for review).`);
 
   await seedDemoCitizens(db, residents, log);
+  await seedDemoStaff(db, log);
   await db
     .insertInto('app_state')
     .values({ key: 'demo_seeded', value: JSON.stringify({ seed, persons: opts.persons, episodes: sent, at: new Date().toISOString() }) })

@@ -46,16 +46,38 @@ export async function issueCredential(db: Db, facilityCode: string): Promise<{ c
   return { clientId, clientSecret };
 }
 
-/** Returns the facility code for a valid, unrevoked credential. */
+/**
+ * Returns the facility code for a valid credential. A revocation time in the future is a rotation
+ * grace period: the old secret keeps working until the HIS has been reconfigured.
+ */
 export async function checkCredential(db: Db, clientId: string, clientSecret: string): Promise<string | undefined> {
   const row = await db
     .selectFrom('facility_credential')
     .select(['facility_code', 'secret_hash'])
     .where('client_id', '=', clientId)
-    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', new Date())]))
     .executeTakeFirst();
   if (!row) return undefined;
   return (await verifySecret(clientSecret, row.secret_hash)) ? row.facility_code : undefined;
+}
+
+/**
+ * Rotation: a new credential now; the facility's other credentials stop working after
+ * `graceHours` (0 = at once). Tokens already issued live until their own short expiry.
+ */
+export async function rotateCredential(db: Db, facilityCode: string, graceHours = 0) {
+  const revokeAt = new Date(Date.now() + Math.max(0, graceHours) * 3600_000);
+  return db.transaction().execute(async (tx) => {
+    const revoked = await tx
+      .updateTable('facility_credential')
+      .set({ revoked_at: revokeAt })
+      .where('facility_code', '=', facilityCode)
+      .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', revokeAt)]))
+      .returning('client_id')
+      .execute();
+    const fresh = await issueCredential(tx, facilityCode);
+    return { ...fresh, revoked: revoked.map((r) => r.client_id), revokedAt: revokeAt };
+  });
 }
 
 export interface TrustedCert {

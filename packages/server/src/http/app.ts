@@ -10,10 +10,16 @@ import { registerDevIdp } from '../auth/dev-idp.ts';
 import { loadServerKeys } from '../auth/keys.ts';
 import { OidcClient } from '../auth/oidc-client.ts';
 import { registerBookRoutes } from '../book/routes.ts';
+import { registerClinicRoutes } from '../clinic/routes.ts';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/index.ts';
+import { registerFacilityAdminRoutes } from '../facility/admin-routes.ts';
 import { registerFacilityRoutes } from '../facility/routes.ts';
 import { registerIngestRoutes } from '../ingest/routes.ts';
+import { registerMpiRoutes } from '../mpi/routes.ts';
+import { registerPortalRoutes } from '../portal/routes.ts';
+import { registerReportRoutes } from '../reports/routes.ts';
+import { registerStaffRoutes } from '../staff/routes.ts';
 import { ApiError, errorHandler, sendProblem } from './problem.ts';
 
 export interface AppOptions {
@@ -75,7 +81,13 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   registerCitizenAuth(app, db, config, oidc);
   registerFacilityRoutes(app, db, config, keys.facilityTokenKey);
   registerIngestRoutes(app, db, config, keys.facilityTokenKey);
-  registerBookRoutes(app, db);
+  registerPortalRoutes(app, db, config, keys.facilityTokenKey);
+  registerBookRoutes(app, db, config);
+  registerStaffRoutes(app, db, config);
+  registerClinicRoutes(app, db);
+  await registerFacilityAdminRoutes(app, db);
+  registerMpiRoutes(app, db);
+  registerReportRoutes(app, db);
 
   app.get('/healthz', async () => ({ status: 'ok', database: database.kind }));
   app.get('/api/openapi.json', async () => app.swagger());

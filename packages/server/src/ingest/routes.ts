@@ -4,72 +4,153 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { ApiError, notFound, sendProblem } from '../http/problem.ts';
 import { ingestCheckin } from './checkin.ts';
+import { emptyBody, registerIngestRateLimit, requestFacility, xmlUploadGuard } from './guard.ts';
+import { listEpisodeVersions, listReceipts, parseReceiptQuery } from './history.ts';
+import { checkinResultSchema, problemResponses, receiptListSchema, receiptSchema, versionListSchema } from './schemas.ts';
 import { ingestEnvelope } from './service.ts';
 
+const security = [{ facilityToken: [] }];
+const CHECKIN_LIMIT = 1024 * 1024;
+
 export function registerIngestRoutes(app: FastifyInstance, db: Db, config: Config, tokenKey: string) {
-  app.post(
-    '/api/v1/xml130/submissions',
+  // One encapsulated scope so the rate limiter applies to these routes only.
+  app.register(async (scope) => {
+    await registerIngestRateLimit(scope);
+
+    scope.post(
+      '/api/v1/xml130/submissions',
+      {
+        bodyLimit: config.maxEnvelopeBytes,
+        onRequest: xmlUploadGuard(tokenKey, config.maxEnvelopeBytes),
+        config: { rateLimit: {} },
+        schema: {
+          summary: 'Submit a signed GIAMDINHHS envelope (XML 130/4750/3176)',
+          description:
+            'Body: the envelope as application/xml (raw bytes; the signature covers bytes). 201 with the receipt, ' +
+            '200 with the first receipt for a byte-identical resend or a repeated Idempotency-Key, 422 EPISODES_REJECTED ' +
+            '(receipt inside) when every episode is rejected. Hostile input is refused with a 4xx and a stable code: ' +
+            'PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BODY_REQUIRED, XML_DTD_FORBIDDEN, XML_ENTITY_FORBIDDEN, XML_TOO_DEEP, ' +
+            'XML_MALFORMED, ENVELOPE_STRUCTURE, ENVELOPE_COUNT_MISMATCH, ENVELOPE_TOO_LARGE, BASE64_INVALID, RATE_LIMITED.',
+          tags: ['ingest'],
+          security,
+          headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', maxLength: 200 } } },
+          response: { 200: receiptSchema, 201: receiptSchema, ...problemResponses },
+        },
+      },
+      async (req, reply) => {
+        const facilityCode = requestFacility(req)!;
+        if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw emptyBody();
+        const idem = req.headers['idempotency-key'];
+        const { receipt, duplicate } = await ingestEnvelope(db, {
+          facilityCode,
+          raw: req.body,
+          channel: 'rest',
+          idempotencyKey: typeof idem === 'string' ? idem : undefined,
+          maxBytes: config.maxEnvelopeBytes,
+        });
+        if (receipt.status === 'rejected') {
+          return sendProblem(
+            req,
+            reply,
+            new ApiError(422, 'EPISODES_REJECTED', 'Tất cả hồ sơ trong gói đều bị từ chối, xem chi tiết lỗi.', 'Every episode in the envelope was rejected; see the issues.', {
+              receipt,
+            }),
+          );
+        }
+        return reply.status(duplicate ? 200 : 201).header('location', `/api/v1/xml130/receipts/${receipt.receipt_id}`).send(receipt);
+      },
+    );
+
+    scope.post(
+      '/api/v1/xml130/checkins',
+      {
+        bodyLimit: CHECKIN_LIMIT,
+        onRequest: xmlUploadGuard(tokenKey, CHECKIN_LIMIT),
+        config: { rateLimit: {} },
+        schema: {
+          summary: 'Check-in message (XML0, CHI_TIEU_TRANG_THAI_KCB) opening a visit',
+          tags: ['ingest'],
+          security,
+          response: { 201: checkinResultSchema, ...problemResponses },
+        },
+      },
+      async (req, reply) => {
+        const facilityCode = requestFacility(req)!;
+        if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw emptyBody();
+        const result = await ingestCheckin(db, facilityCode, req.body);
+        const ok = result.rows.some((r) => r.status !== 'rejected');
+        if (!ok) {
+          return sendProblem(req, reply, new ApiError(422, 'CHECKIN_REJECTED', 'Bản tin check-in bị từ chối, xem chi tiết lỗi.', 'The check-in was rejected; see the issues.', result));
+        }
+        return reply.status(201).send(result);
+      },
+    );
+  });
+
+  app.get(
+    '/api/v1/xml130/receipts',
     {
-      bodyLimit: config.maxEnvelopeBytes,
       schema: {
-        summary: 'Submit a signed GIAMDINHHS envelope (XML 130/4750/3176)',
+        summary: "List the calling facility's receipts, newest first, with per-episode issue counts",
         tags: ['ingest'],
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', maxLength: 200 } } },
+        security,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            from: { type: 'string', maxLength: 40, description: 'received at or after (ISO 8601; a date means 00:00 UTC)' },
+            to: { type: 'string', maxLength: 40, description: 'received before' },
+            status: { type: 'string', enum: ['accepted', 'partially_accepted', 'rejected'] },
+            page: { type: 'integer', minimum: 1, maximum: 100000, default: 1 },
+            page_size: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+          },
+        },
+        response: { 200: receiptListSchema, ...problemResponses },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const { facilityCode } = await verifyFacilityToken(tokenKey, req.headers.authorization);
-      if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
-        throw new ApiError(400, 'BODY_REQUIRED', 'Thiếu nội dung hồ sơ XML.', 'The XML envelope is missing from the request body.');
-      }
-      const idem = req.headers['idempotency-key'];
-      const { receipt, duplicate } = await ingestEnvelope(db, {
-        facilityCode,
-        raw: req.body,
-        channel: 'rest',
-        idempotencyKey: typeof idem === 'string' ? idem : undefined,
-        maxBytes: config.maxEnvelopeBytes,
-      });
-      if (receipt.status === 'rejected') {
-        return sendProblem(
-          req,
-          reply,
-          new ApiError(422, 'EPISODES_REJECTED', 'Tất cả hồ sơ trong gói đều bị từ chối, xem chi tiết lỗi.', 'Every episode in the envelope was rejected; see the issues.', {
-            receipt,
-          }),
-        );
-      }
-      return reply.status(duplicate ? 200 : 201).header('location', `/api/v1/xml130/receipts/${receipt.receipt_id}`).send(receipt);
+      return listReceipts(db, facilityCode, parseReceiptQuery(req.query as Record<string, unknown>));
     },
   );
 
-  app.post(
-    '/api/v1/xml130/checkins',
-    { bodyLimit: 1024 * 1024, schema: { summary: 'Check-in message (XML0, CHI_TIEU_TRANG_THAI_KCB) opening a visit', tags: ['ingest'] } },
-    async (req, reply) => {
+  app.get(
+    '/api/v1/xml130/receipts/:id',
+    {
+      schema: {
+        summary: 'Read a receipt of the calling facility (per-episode, per-field issues)',
+        tags: ['ingest'],
+        security,
+        params: { type: 'object', properties: { id: { type: 'string', maxLength: 100 } }, required: ['id'] },
+        response: { 200: receiptSchema, ...problemResponses },
+      },
+    },
+    async (req) => {
       const { facilityCode } = await verifyFacilityToken(tokenKey, req.headers.authorization);
-      if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
-        throw new ApiError(400, 'BODY_REQUIRED', 'Thiếu nội dung bản tin check-in.', 'The check-in XML is missing from the request body.');
-      }
-      const result = await ingestCheckin(db, facilityCode, req.body);
-      const ok = result.rows.some((r) => r.status !== 'rejected');
-      if (!ok) {
-        return sendProblem(req, reply, new ApiError(422, 'CHECKIN_REJECTED', 'Bản tin check-in bị từ chối, xem chi tiết lỗi.', 'The check-in was rejected; see the issues.', result));
-      }
-      return reply.status(201).send(result);
+      const { id } = req.params as { id: string };
+      const row = await db.selectFrom('submission').select('receipt').where('id', '=', id).where('facility_code', '=', facilityCode).executeTakeFirst();
+      if (!row) throw notFound('biên nhận', 'Receipt');
+      return row.receipt;
     },
   );
 
-  app.get('/api/v1/xml130/receipts/:id', { schema: { summary: 'Read a receipt of the calling facility', tags: ['ingest'] } }, async (req) => {
-    const { facilityCode } = await verifyFacilityToken(tokenKey, req.headers.authorization);
-    const { id } = req.params as { id: string };
-    const row = await db
-      .selectFrom('submission')
-      .select('receipt')
-      .where('id', '=', id)
-      .where('facility_code', '=', facilityCode)
-      .executeTakeFirst();
-    if (!row) throw notFound('biên nhận', 'Receipt');
-    return row.receipt;
-  });
+  app.get(
+    '/api/v1/xml130/episodes/:maLk/versions',
+    {
+      schema: {
+        summary: "Versions of one of the calling facility's episodes (MA_LK), oldest first",
+        tags: ['ingest'],
+        security,
+        params: { type: 'object', properties: { maLk: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['maLk'] },
+        response: { 200: versionListSchema, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const { facilityCode } = await verifyFacilityToken(tokenKey, req.headers.authorization);
+      const { maLk } = req.params as { maLk: string };
+      const versions = await listEpisodeVersions(db, facilityCode, maLk);
+      if (versions.length === 0) throw notFound('hồ sơ (MA_LK)', 'Episode');
+      return { ma_lk: maLk, versions };
+    },
+  );
 }

@@ -1,0 +1,147 @@
+/// <reference lib="dom" />
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { buildEnvelope } from '@openhssk/core/xml130/build';
+import { sampleEpisode } from '@openhssk/core/xml130/testdata';
+import { signEnvelope } from '@openhssk/core/xmldsig/sign';
+import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, launchBrowser, ROOT, type RunningServer, startServer } from './harness.ts';
+
+const DEMO_PASSWORD = 'demo-Staff1';
+const NEW_FACILITY = '51999';
+
+async function staffLogin(page: Page, url: string, username: string, password = DEMO_PASSWORD) {
+  await page.goto(`${url}/nhan-vien/`);
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu').fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
+/** JSON API call from the page, with its session cookie. */
+const call = (page: Page, method: string, path: string, body?: unknown) =>
+  page.evaluate(
+    async ([m, p, b]) => {
+      const r = await fetch(p as string, { method: m as string, headers: { 'content-type': 'application/json' }, ...(b === undefined ? {} : { body: JSON.stringify(b) }) });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    },
+    [method, path, body] as const,
+  );
+
+describe('staff portal in Chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  before(async () => {
+    // PGlite serves one process at a time: seed demo data and demo staff through the CLI first,
+    // then start the server on the same data directory (its demo seeding sees the marker and skips).
+    const dataDir = mkdtempSync(join(tmpdir(), 'hssk-e2e-staff-'));
+    const env = { ...process.env, HSSK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    const cli = join(ROOT, 'packages/server/bin/hssk.mjs');
+    execFileSync(process.execPath, [cli, 'demo', '--persons', '400', '--episodes', '1500'], { env, stdio: 'pipe' });
+    execFileSync(process.execPath, [cli, 'staff', 'demo'], { env, stdio: 'pipe' });
+    server = await startServer({ HSSK_DATA_DIR: dataDir });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('receptionist checks in by CCCD; clinician uses break-glass; the citizen sees it in the access log', async () => {
+    // The citizen signs in once (no consent yet) so we know a demo patient's personal ID.
+    const citizen = await (await browser.newContext()).newPage();
+    await citizen.goto(server.url);
+    await citizen.getByRole('link', { name: 'Đăng nhập bằng VNeID' }).click();
+    await citizen.waitForURL(/\/idp\/interaction\//);
+    const personalId = (await citizen.locator('li', { hasText: '(mức 2)' }).first().locator('code').getAttribute('data-personal-id')) ?? '';
+    assert.match(personalId, /^\d{12}$/);
+    await citizen.getByLabel('Số định danh cá nhân').fill(personalId);
+    await citizen.getByLabel('Mật khẩu').fill('demo');
+    await citizen.getByRole('button', { name: 'Đăng nhập' }).click();
+    await citizen.getByRole('heading', { name: 'Đồng ý sử dụng' }).waitFor();
+
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const reception = await ctx.newPage();
+    await staffLogin(reception, server.url, 'letan');
+    await reception.getByRole('heading', { name: 'Tiếp đón người bệnh' }).waitFor();
+    await reception.getByLabel('CCCD gắn chip').check();
+    await reception.getByLabel(/Số CCCD \(12 số\)/).fill(personalId);
+    await reception.getByRole('button', { name: 'Tiếp nhận' }).click();
+    await reception.getByTestId('cccd').getByText(personalId).waitFor();
+    await reception.getByText(/Đã tiếp nhận lúc/).waitFor();
+    await reception.screenshot({ path: join(ARTIFACTS, 'staff-checkin-390.png'), fullPage: true });
+    // Keyboard: on a fresh load the first Tab reaches the skip link, with a visible focus ring.
+    await reception.reload();
+    await reception.getByRole('heading', { name: 'Tiếp đón người bệnh' }).waitFor();
+    await reception.keyboard.press('Tab');
+    const focused = await reception.evaluate(() => ({ text: document.activeElement?.textContent, outline: getComputedStyle(document.activeElement as HTMLElement).outlineStyle }));
+    assert.equal(focused.text, 'Bỏ qua đến nội dung chính');
+    assert.notEqual(focused.outline, 'none');
+    await ctx.close();
+
+    const doctor = await (await browser.newContext()).newPage();
+    await staffLogin(doctor, server.url, 'bacsi');
+    await doctor.getByLabel(/Số CCCD \(12 số\)/).fill(personalId);
+    await doctor.getByRole('button', { name: 'Tiếp nhận' }).click();
+    await doctor.getByRole('heading', { name: 'Tóm tắt hồ sơ' }).waitFor();
+    await doctor.getByRole('button', { name: 'Truy cập khẩn cấp' }).click();
+    await doctor.getByLabel('Lý do (ít nhất 10 ký tự)').fill('Người bệnh cấp cứu, cần tiền sử dùng thuốc');
+    await doctor.getByRole('button', { name: 'Xác nhận truy cập' }).click();
+    await doctor.getByText('Truy cập khẩn cấp (đã ghi nhận)').waitFor();
+    await doctor.screenshot({ path: join(ARTIFACTS, 'staff-break-glass.png'), fullPage: true });
+
+    await citizen.getByRole('button', { name: 'Tôi đồng ý' }).click();
+    await citizen.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
+    const log = await call(citizen, 'GET', '/api/v1/book/access-log');
+    assert.equal(log.status, 200);
+    const events = (log.body as { events: Array<{ actor_type: string; break_glass: boolean; action: string }> }).events;
+    assert.ok(events.some((e) => e.actor_type === 'staff' && e.break_glass && e.action === 'clinic.break_glass'), 'break-glass listed to the citizen');
+    assert.ok(events.some((e) => e.actor_type === 'staff' && e.action === 'clinic.checkin'), 'check-in listed to the citizen');
+  });
+
+  it('facility admin uploads a certificate and the checklist turns green', async () => {
+    // The system admin registers a new facility, issues its credential and its admin account.
+    const root = await (await browser.newContext()).newPage();
+    await staffLogin(root, server.url, 'quantri');
+    await root.getByRole('heading', { name: /Bệnh viện|Trung tâm|Trạm|Phòng khám/ }).first().waitFor();
+    assert.equal((await call(root, 'POST', '/api/v1/facilities', { code: NEW_FACILITY, name: 'Phòng khám Đa khoa Thử nghiệm' })).status, 201);
+    const cred = await call(root, 'POST', `/api/v1/facilities/${NEW_FACILITY}/credentials/rotate`, {});
+    const { client_id, client_secret } = cred.body as { client_id: string; client_secret: string };
+    const acc = await call(root, 'POST', '/api/v1/staff/accounts', { username: 'qt.moi', full_name: 'Quản trị phòng khám', role: 'facility_admin', facility_code: NEW_FACILITY });
+    const oneTime = (acc.body as { one_time_password: string }).one_time_password;
+
+    const page = await (await browser.newContext()).newPage();
+    await staffLogin(page, server.url, 'qt.moi', oneTime);
+    await page.getByRole('heading', { name: 'Đổi mật khẩu' }).waitFor();
+    await page.getByLabel('Mật khẩu hiện tại').fill(oneTime);
+    await page.getByLabel('Mật khẩu mới').fill('Moi-Passw0rd-2026');
+    await page.getByRole('button', { name: 'Lưu mật khẩu mới' }).click();
+    await page.getByRole('heading', { name: 'Danh mục kết nối' }).waitFor();
+    assert.equal(await page.getByTestId('badge').textContent(), 'đang tích hợp');
+    assert.equal(await page.locator('[data-key="certificate"]').getAttribute('data-state'), 'missing');
+
+    const signer = createTestCertificate({ commonName: 'Phòng khám Thử nghiệm', organization: NEW_FACILITY });
+    const certFile = join(mkdtempSync(join(tmpdir(), 'hssk-cert-')), 'chung-thu.pem');
+    writeFileSync(certFile, signer.certPem);
+    await page.getByLabel(/Tệp chứng thư số/).setInputFiles(certFile);
+    await page.getByRole('button', { name: 'Tải lên' }).click();
+    await page.getByText(/Đã tải lên chứng thư số/).waitFor();
+    await page.locator('[data-key="certificate"][data-state="ok"]').waitFor();
+
+    // The HIS sends its first signed envelope with the issued credential.
+    const token = (await (await fetch(`${server.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', client_id, client_secret }) })).json()) as { access_token: string };
+    const xml = signEnvelope(buildEnvelope({ facilityCode: NEW_FACILITY, createdDate: '20260105', episodes: [sampleEpisode(1, NEW_FACILITY)] }), signer.privateKeyPem, signer.certPem);
+    const sent = await fetch(`${server.url}/api/v1/xml130/submissions`, { method: 'POST', headers: { 'content-type': 'application/xml', authorization: `Bearer ${token.access_token}` }, body: xml });
+    assert.equal(sent.status, 201, await sent.clone().text());
+    await page.reload();
+    await page.getByRole('heading', { name: 'Danh mục kết nối' }).waitFor();
+    assert.equal(await page.getByTestId('badge').textContent(), 'đã kết nối');
+    assert.equal(await page.locator('.checklist li.ok').count(), 5);
+    await page.getByRole('heading', { name: 'Theo dõi gửi dữ liệu (30 ngày)' }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'staff-facility.png'), fullPage: true });
+  });
+});

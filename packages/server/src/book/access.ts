@@ -1,0 +1,65 @@
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../audit/audit.ts';
+import { type CitizenContext, requireConsentedCitizen } from '../auth/citizen.ts';
+import type { Db } from '../db/index.ts';
+import { notFound } from '../http/problem.ts';
+
+/** Parents and guardians see a child's book until the child turns 14 (then the child decides alone). */
+export const DEPENDENT_MAX_AGE = 14;
+
+export interface BookSubject {
+  citizen: CitizenContext & { personId: string };
+  /** Whose book is read: the citizen's own or a dependent child's. */
+  personId: string;
+  dependent: { name: string; relation: string } | null;
+  actor: Actor;
+}
+
+/**
+ * Age in whole years. Unknown month/day count as January 1st: the child is then taken as older,
+ * so an imprecise birth date never extends a parent's access past the 14th birthday.
+ */
+export function ageOn(ngaySinh: string | null, birthYear: number | null, today = new Date()): number | null {
+  const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?/.exec(ngaySinh ?? '');
+  const y = m ? Number(m[1]) : birthYear;
+  if (!y) return null;
+  const mo = m?.[2] ? Number(m[2]) : 1;
+  const d = m?.[3] ? Number(m[3]) : 1;
+  let age = today.getUTCFullYear() - y;
+  if (today.getUTCMonth() + 1 < mo || (today.getUTCMonth() + 1 === mo && today.getUTCDate() < d)) age--;
+  return age;
+}
+
+/** Children under 14 for whom this person is recorded as parent or guardian. */
+export async function listDependents(db: Db, parentPersonId: string) {
+  const rows = await db
+    .selectFrom('person_relation as r')
+    .innerJoin('person as p', 'p.id', 'r.person_id')
+    .select(['p.id', 'p.ho_ten', 'p.ngay_sinh', 'p.birth_year', 'p.gioi_tinh', 'r.relation'])
+    .where('r.related_person_id', '=', parentPersonId)
+    .where('r.relation', 'in', ['parent', 'guardian'])
+    .orderBy('p.ngay_sinh', 'desc')
+    .execute();
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    const age = ageOn(r.ngay_sinh, r.birth_year);
+    if (seen.has(r.id) || age === null || age >= DEPENDENT_MAX_AGE || r.id === parentPersonId) return false;
+    seen.add(r.id);
+    return true;
+  });
+}
+
+/**
+ * The book a request may read: the citizen's own, or with `?person=` a dependent's. Anything else
+ * answers 404 like a missing record, so person ids cannot be probed.
+ */
+export async function resolveBookSubject(db: Db, req: FastifyRequest): Promise<BookSubject> {
+  const citizen = await requireConsentedCitizen(db, req);
+  const actor: Actor = { type: 'citizen', id: citizen.subject, name: citizen.name };
+  const q = req.query as { person?: unknown } | undefined;
+  const wanted = typeof q?.person === 'string' && q.person !== '' ? q.person : citizen.personId;
+  if (wanted === citizen.personId) return { citizen, personId: citizen.personId, dependent: null, actor };
+  const child = (await listDependents(db, citizen.personId)).find((d) => d.id === wanted);
+  if (!child) throw notFound('sổ sức khỏe', 'Health book');
+  return { citizen, personId: child.id, dependent: { name: child.ho_ten, relation: child.relation }, actor: { ...actor, role: child.relation } };
+}

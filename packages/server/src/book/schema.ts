@@ -1,0 +1,51 @@
+import type { Generated, Kysely } from 'kysely';
+import type { Db } from '../db/index.ts';
+
+type Timestamp = Date | string;
+
+/** Tables of migration 006. Kept here, not in db/schema.ts, because only the book module uses them. */
+export type BookTables = {
+  vaccination: {
+    id: Generated<number>;
+    person_id: string;
+    vaccine_code: string | null;
+    vaccine_name: string;
+    dose_no: number | null;
+    given_on: Timestamp;
+    facility_code: string | null;
+    lot_no: string | null;
+    reaction: string | null;
+    source: string;
+    created_at: Generated<Date>;
+  };
+  citizen_declaration: {
+    id: Generated<number>;
+    person_id: string;
+    kind: DeclarationKind;
+    title: string;
+    detail: string | null;
+    relation: string | null;
+    since: string | null;
+    declared_by: string;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  book_share: {
+    id: Generated<number>;
+    token_hash: string;
+    person_id: string;
+    created_by: string;
+    scope: 'summary' | 'full';
+    include_sensitive: Generated<boolean>;
+    expires_at: Timestamp;
+    revoked_at: Timestamp | null;
+    created_at: Generated<Date>;
+  };
+};
+
+export type DeclarationKind = 'allergy' | 'personal_history' | 'family_history' | 'risk_factor';
+export const DECLARATION_KINDS: ReadonlyArray<DeclarationKind> = ['allergy', 'personal_history', 'family_history', 'risk_factor'];
+
+export type BookDb = Kysely<(Db extends Kysely<infer S> ? S : never) & BookTables>;
+
+export const bookDb = (db: Db): BookDb => db.withTables<BookTables>() as unknown as BookDb;

@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import { audit } from '../audit/audit.ts';
+import type { Db } from '../db/index.ts';
+import { ApiError, notFound } from '../http/problem.ts';
+import { requireStaff, staffActor, staffDb } from '../staff/index.ts';
+import { findPerson, openFrontDeskVisit, personNotFound } from './checkin.ts';
+import { CHECKIN_METHODS, type CheckinMethod, patientKey } from './identify.ts';
+import { accessFor, BREAK_GLASS_MINUTES, noCareRelationship, patientSummary } from './summary.ts';
+
+const MIN_REASON = 10;
+
+export function registerClinicRoutes(app: FastifyInstance, db: Db) {
+  app.post('/api/v1/clinic/checkin', { schema: { summary: 'Front-desk check-in by VNeID QR, chip CCCD, BHYT card or typed number', tags: ['clinic'] } }, async (req, reply) => {
+    const s = await requireStaff(db, req, { roles: ['receptionist', 'clinician'] });
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const method = (typeof b.method === 'string' ? b.method : 'typed') as CheckinMethod;
+    if (!CHECKIN_METHODS.includes(method)) {
+      throw new ApiError(400, 'METHOD_INVALID', 'Cách tiếp nhận không hợp lệ.', `method must be one of ${CHECKIN_METHODS.join(', ')}.`);
+    }
+    const key = patientKey(method, typeof b.value === 'string' ? b.value : '');
+    const facilityCode = s.facilityCode!;
+    const card = await findPerson(db, key);
+    if (!card) {
+      await audit(db, { actor: staffActor(s), action: 'clinic.checkin.not_found', requestId: req.id, detail: { method, key_kind: key.kind } });
+      throw personNotFound();
+    }
+    const visit = await openFrontDeskVisit(db, facilityCode, card, method, staffActor(s), req.id);
+    return reply.status(visit.reopened ? 200 : 201).send({ patient: card, visit: { id: visit.id, ma_lk: visit.ma_lk, ngay_vao: visit.ngay_vao, id_method: method, status: 'open', already_open: visit.reopened } });
+  });
+
+  /** Identification methods per day at the caller's facility: the VNeID-usage indicator. */
+  app.get('/api/v1/clinic/checkin-stats', { schema: { summary: 'Check-ins by identification method (VNeID usage)', tags: ['clinic'] } }, async (req) => {
+    const s = await requireStaff(db, req, { roles: ['facility_admin', 'receptionist', 'clinician'] });
+    const rows = await db
+      .selectFrom('visit')
+      .select(['id_method', db.fn.countAll<number>().as('n')])
+      .where('facility_code', '=', s.facilityCode!)
+      .where('received_at', '>=', new Date(Date.now() - 30 * 86400_000))
+      .groupBy('id_method')
+      .execute();
+    const total = rows.reduce((a, r) => a + Number(r.n), 0);
+    const vneid = rows.filter((r) => r.id_method === 'vneid_qr' || r.id_method === 'chip_cccd').reduce((a, r) => a + Number(r.n), 0);
+    return { days: 30, by_method: rows, total, vneid_or_chip_share: total ? vneid / total : null };
+  });
+
+  app.get('/api/v1/clinic/patients/:personId/summary', { schema: { summary: 'Patient summary for a clinician (consent / break-glass aware)', tags: ['clinic'] } }, async (req) => {
+    const s = await requireStaff(db, req, { roles: ['clinician'] });
+    const personId = (req.params as { personId: string }).personId;
+    const card = await db.selectFrom('person').select(['so_cccd', 'bhxh']).where('id', '=', personId).executeTakeFirst();
+    if (!card) throw notFound('người bệnh', 'Person');
+    const access = await accessFor(db, s.id, s.facilityCode!, personId);
+    if (!access) {
+      await audit(db, { actor: staffActor(s), action: 'clinic.summary.denied', personId, requestId: req.id });
+      throw noCareRelationship();
+    }
+    const patient = card.so_cccd ? await findPerson(db, { kind: 'cccd', value: card.so_cccd }) : card.bhxh ? await findPerson(db, { kind: 'bhxh', value: card.bhxh }) : undefined;
+    const summary = await patientSummary(db, personId, s.facilityCode!, access);
+    await audit(db, {
+      actor: staffActor(s),
+      action: 'clinic.summary.read',
+      personId,
+      resource: `person/${personId}/summary`,
+      breakGlass: access.basis === 'break_glass',
+      requestId: req.id,
+      detail: { basis: access.basis },
+    });
+    return { patient: patient ?? null, ...summary };
+  });
+
+  app.post('/api/v1/clinic/patients/:personId/break-glass', { schema: { summary: 'Emergency access for 30 minutes with a typed reason', tags: ['clinic'] } }, async (req, reply) => {
+    const s = await requireStaff(db, req, { roles: ['clinician'] });
+    const personId = (req.params as { personId: string }).personId;
+    const reason = String((req.body as Record<string, unknown> | undefined)?.reason ?? '').trim();
+    if (reason.length < MIN_REASON) {
+      throw new ApiError(400, 'REASON_REQUIRED', `Nhập lý do truy cập khẩn cấp (ít nhất ${MIN_REASON} ký tự).`, `A reason of at least ${MIN_REASON} characters is required.`);
+    }
+    if (!(await db.selectFrom('person').select('id').where('id', '=', personId).executeTakeFirst())) throw notFound('người bệnh', 'Person');
+    const expiresAt = new Date(Date.now() + BREAK_GLASS_MINUTES * 60_000);
+    const grant = await staffDb(db)
+      .insertInto('break_glass_grant')
+      .values({ person_id: personId, staff_id: s.id, facility_code: s.facilityCode!, reason: reason.slice(0, 1000), expires_at: expiresAt })
+      .returning(['id'])
+      .executeTakeFirstOrThrow();
+    await audit(db, {
+      actor: staffActor(s),
+      action: 'clinic.break_glass',
+      personId,
+      resource: `break-glass/${grant.id}`,
+      breakGlass: true,
+      requestId: req.id,
+      detail: { reason: reason.slice(0, 1000), expires_at: expiresAt.toISOString() },
+    });
+    return reply.status(201).send({ id: grant.id, expires_at: expiresAt, minutes: BREAK_GLASS_MINUTES });
+  });
+}

@@ -1,0 +1,207 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { audit } from '../audit/audit.ts';
+import type { Db } from '../db/index.ts';
+import { ApiError, forbidden, notFound } from '../http/problem.ts';
+import { coversFacility, requireStaff, type StaffContext, staffActor, staffDb, unitDescendants } from '../staff/index.ts';
+import { submissionMonitor } from './monitor.ts';
+import { firstMultipartFile } from './multipart.ts';
+import { CERT_WARN_DAYS, onboardingChecklist } from './onboarding.ts';
+import { addCertificate, createFacility, getFacility, rotateCredential } from './registry.ts';
+
+const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+/** Staff-facing facility registry, onboarding, certificates, credentials and submission monitor. */
+export async function registerFacilityAdminRoutes(app: FastifyInstance, db: Db) {
+  // Scoped to this plugin: certificate uploads from a browser form arrive as multipart.
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
+    routes(scope, db);
+  });
+}
+
+async function facilityOr404(db: Db, code: string) {
+  const f = await getFacility(db, code);
+  if (!f) throw notFound('cơ sở', 'Facility');
+  return f;
+}
+
+/** The facility a request is about: its own for facility staff, else the `facility` query/param. */
+function targetFacility(s: StaffContext, requested: string | undefined): string {
+  const code = requested ?? s.facilityCode ?? undefined;
+  if (!code) throw new ApiError(400, 'FACILITY_REQUIRED', 'Chọn cơ sở KCB.', 'The facility query parameter is required.');
+  return code;
+}
+
+function routes(app: FastifyInstance, db: Db) {
+  const sdb = staffDb(db);
+  const MANAGERS = ['system_admin', 'facility_admin'] as const;
+  const VIEWERS = ['system_admin', 'facility_admin', 'health_officer'] as const;
+
+  app.get('/api/v1/facilities', { schema: { summary: 'Facilities in the caller’s scope, with onboarding badge', tags: ['facility'] } }, async (req) => {
+    const s = await requireStaff(db, req, { roles: VIEWERS });
+    let q = db.selectFrom('facility as f').leftJoin('admin_unit as u', 'u.code', 'f.admin_unit_code').select(['f.code', 'f.name', 'f.level', 'f.admin_unit_code', 'u.name as admin_unit_name', 'f.bhyt_contract', 'f.test_mode']).orderBy('f.code');
+    if (s.role === 'facility_admin') q = q.where('f.code', '=', s.facilityCode!);
+    if (s.role === 'health_officer') q = q.where('f.admin_unit_code', 'in', await unitDescendants(db, s.adminUnitCode!));
+    const rows = await q.limit(1000).execute();
+    const out = [];
+    for (const r of rows) out.push({ ...r, badge: (await onboardingChecklist(db, r.code))?.badge });
+    return { facilities: out };
+  });
+
+  app.post('/api/v1/facilities', { schema: { summary: 'Register a facility (system admin)', tags: ['facility'] } }, async (req, reply) => {
+    const s = await requireStaff(db, req, { roles: ['system_admin'] });
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const code = str(b.code) ?? '';
+    const name = str(b.name);
+    if (!name) throw new ApiError(400, 'NAME_REQUIRED', 'Nhập tên cơ sở.', 'The facility name is required.');
+    const unit = str(b.admin_unit_code);
+    if (unit && !(await db.selectFrom('admin_unit').select('code').where('code', '=', unit).executeTakeFirst())) {
+      throw new ApiError(400, 'UNIT_UNKNOWN', `Không có đơn vị hành chính ${unit}.`, `Admin unit ${unit} does not exist.`);
+    }
+    await createFacility(db, { code, name, level: str(b.level), adminUnitCode: unit, bhytContract: b.bhyt_contract !== false, testMode: b.test_mode === true });
+    await audit(db, { actor: staffActor(s), action: 'facility.create', resource: `facility/${code}` });
+    return reply.status(201).send(await facilityOr404(db, code));
+  });
+
+  app.get('/api/v1/facilities/:code', { schema: { summary: 'One facility with its onboarding checklist', tags: ['facility'] } }, async (req) => {
+    const code = (req.params as { code: string }).code;
+    await requireStaff(db, req, { roles: VIEWERS, facility: code });
+    const c = await onboardingChecklist(db, code);
+    if (!c) throw notFound('cơ sở', 'Facility');
+    return { ...c, cert_warn_days: CERT_WARN_DAYS };
+  });
+
+  /** Registry fields by the system admin; a facility admin may only switch test mode (its HIS configuration). */
+  app.patch('/api/v1/facilities/:code', { schema: { summary: 'Update a facility', tags: ['facility'] } }, async (req) => {
+    const code = (req.params as { code: string }).code;
+    const s = await requireStaff(db, req, { roles: MANAGERS, facility: code });
+    await facilityOr404(db, code);
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const set: { name?: string; level?: string | null; admin_unit_code?: string | null; bhyt_contract?: boolean; test_mode?: boolean } = {};
+    if (typeof b.test_mode === 'boolean') set.test_mode = b.test_mode;
+    if (s.role === 'system_admin') {
+      if (str(b.name)) set.name = str(b.name)!;
+      if ('level' in b) set.level = str(b.level) ?? null;
+      if ('admin_unit_code' in b) set.admin_unit_code = str(b.admin_unit_code) ?? null;
+      if (typeof b.bhyt_contract === 'boolean') set.bhyt_contract = b.bhyt_contract;
+    } else if (Object.keys(b).some((k) => k !== 'test_mode')) throw forbidden();
+    if (Object.keys(set).length) await db.updateTable('facility').set(set).where('code', '=', code).execute();
+    await audit(db, { actor: staffActor(s), action: 'facility.update', resource: `facility/${code}`, detail: set });
+    return facilityOr404(db, code);
+  });
+
+  /** Only a facility that never sent data can be removed: episodes and receipts must keep their facility. */
+  app.delete('/api/v1/facilities/:code', { schema: { summary: 'Remove a facility that has no data (system admin)', tags: ['facility'] } }, async (req, reply) => {
+    const code = (req.params as { code: string }).code;
+    const s = await requireStaff(db, req, { roles: ['system_admin'] });
+    await facilityOr404(db, code);
+    const used = await db.selectFrom('submission').select('id').where('facility_code', '=', code).limit(1).executeTakeFirst();
+    const staff = await sdb.selectFrom('staff_account').select('id').where('facility_code', '=', code).limit(1).executeTakeFirst();
+    if (used || staff) throw new ApiError(409, 'FACILITY_IN_USE', 'Cơ sở đã có dữ liệu hoặc tài khoản nhân viên, không thể xóa.', 'The facility has data or staff accounts.');
+    await db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('facility_credential').where('facility_code', '=', code).execute();
+      await tx.deleteFrom('facility_certificate').where('facility_code', '=', code).execute();
+      await tx.deleteFrom('facility').where('code', '=', code).execute();
+    });
+    await audit(db, { actor: staffActor(s), action: 'facility.delete', resource: `facility/${code}` });
+    return reply.status(204).send();
+  });
+
+  app.get('/api/v1/facilities/:code/certificates', { schema: { summary: 'Signing certificates with expiry warnings', tags: ['facility'] } }, async (req) => {
+    const code = (req.params as { code: string }).code;
+    await requireStaff(db, req, { roles: VIEWERS, facility: code });
+    const rows = await db
+      .selectFrom('facility_certificate')
+      .select(['id', 'subject', 'fingerprint256', 'not_before', 'not_after', 'uploaded_at', 'revoked_at'])
+      .where('facility_code', '=', code)
+      .orderBy('not_after', 'desc')
+      .execute();
+    const now = Date.now();
+    return {
+      certificates: rows.map((r) => {
+        const daysLeft = Math.floor((r.not_after.getTime() - now) / 86400_000);
+        return { ...r, days_left: daysLeft, state: r.revoked_at ? 'revoked' : daysLeft < 0 ? 'expired' : daysLeft < CERT_WARN_DAYS ? 'expiring' : 'valid' };
+      }),
+    };
+  });
+
+  app.post('/api/v1/facilities/:code/certificates', { schema: { summary: 'Upload a certificate (PEM or DER; raw body, JSON {pem} or multipart)', tags: ['facility'] } }, async (req, reply) => {
+    const code = (req.params as { code: string }).code;
+    const s = await requireStaff(db, req, { roles: MANAGERS, facility: code });
+    await facilityOr404(db, code);
+    const bytes = certificateBytes(req);
+    if (!bytes?.length) throw new ApiError(400, 'CERT_REQUIRED', 'Thiếu tệp chứng thư số.', 'A certificate file is required.');
+    const info = await addCertificate(db, code, bytes);
+    const daysLeft = Math.floor((info.notAfter.getTime() - Date.now()) / 86400_000);
+    await audit(db, { actor: staffActor(s), action: 'facility.certificate.upload', resource: `facility/${code}/certificate/${info.fingerprint256}` });
+    return reply.status(201).send({
+      fingerprint256: info.fingerprint256,
+      subject: info.subject,
+      not_before: info.notBefore,
+      not_after: info.notAfter,
+      days_left: daysLeft,
+      ...(daysLeft < CERT_WARN_DAYS ? { warning_vi: `Chứng thư số chỉ còn hiệu lực ${daysLeft} ngày.` } : {}),
+    });
+  });
+
+  app.get('/api/v1/facilities/:code/credentials', { schema: { summary: 'API credentials (never their secrets)', tags: ['facility'] } }, async (req) => {
+    const code = (req.params as { code: string }).code;
+    await requireStaff(db, req, { roles: MANAGERS, facility: code });
+    const rows = await db.selectFrom('facility_credential').select(['client_id', 'created_at', 'revoked_at']).where('facility_code', '=', code).orderBy('created_at', 'desc').execute();
+    return { credentials: rows };
+  });
+
+  app.post('/api/v1/facilities/:code/credentials/rotate', { schema: { summary: 'Issue a new API credential; old ones revoked after an optional grace period', tags: ['facility'] } }, async (req, reply) => {
+    const code = (req.params as { code: string }).code;
+    const s = await requireStaff(db, req, { roles: MANAGERS, facility: code });
+    await facilityOr404(db, code);
+    const grace = Number((req.body as Record<string, unknown> | undefined)?.grace_hours ?? 0);
+    if (!Number.isFinite(grace) || grace < 0 || grace > 24 * 30) {
+      throw new ApiError(400, 'GRACE_INVALID', 'Thời gian chuyển tiếp từ 0 đến 720 giờ.', 'grace_hours must be 0–720.');
+    }
+    const r = await rotateCredential(db, code, grace);
+    await audit(db, { actor: staffActor(s), action: 'facility.credential.rotate', resource: `facility/${code}/credential/${r.clientId}`, detail: { revoked: r.revoked, grace_hours: grace } });
+    return reply.status(201).send({ client_id: r.clientId, client_secret: r.clientSecret, revoked: r.revoked, old_revoked_at: r.revokedAt, note_vi: 'Mật khẩu ứng dụng chỉ hiển thị một lần. Hãy cấu hình ngay vào phần mềm HIS.' });
+  });
+
+  app.get('/api/v1/facility/submissions', { schema: { summary: 'Submission monitor: receipts, daily counts, late episodes', tags: ['facility'] } }, async (req) => {
+    const q = req.query as { facility?: string; days?: string };
+    const pre = await requireStaff(db, req, { roles: VIEWERS });
+    const code = targetFacility(pre, q.facility);
+    if (!(await coversFacility(db, pre, code))) throw forbidden();
+    await facilityOr404(db, code);
+    const days = Math.min(Math.max(Number(q.days ?? 30) || 30, 1), 366);
+    return submissionMonitor(db, code, days);
+  });
+
+  app.get('/api/v1/facility/break-glass', { schema: { summary: 'Break-glass accesses at the facility (for review)', tags: ['facility'] } }, async (req) => {
+    const q = req.query as { facility?: string };
+    const pre = await requireStaff(db, req, { roles: ['system_admin', 'facility_admin'] });
+    const code = targetFacility(pre, q.facility);
+    if (!(await coversFacility(db, pre, code))) throw forbidden();
+    const rows = await sdb
+      .selectFrom('break_glass_grant as g')
+      .innerJoin('staff_account as s', 's.id', 'g.staff_id')
+      .innerJoin('person as p', 'p.id', 'g.person_id')
+      .select(['g.id', 'g.person_id', 'p.ho_ten as person_name', 'g.staff_id', 's.username', 's.full_name as staff_name', 'g.reason', 'g.granted_at', 'g.expires_at'])
+      .where('g.facility_code', '=', code)
+      .orderBy('g.granted_at', 'desc')
+      .limit(200)
+      .execute();
+    await audit(db, { actor: staffActor(pre), action: 'facility.break_glass.review', resource: `facility/${code}/break-glass` });
+    return { facility_code: code, grants: rows };
+  });
+}
+
+function certificateBytes(req: FastifyRequest): Buffer | undefined {
+  const body = req.body;
+  const ct = req.headers['content-type'] ?? '';
+  if (Buffer.isBuffer(body)) return ct.startsWith('multipart/form-data') ? firstMultipartFile(body, ct) : body;
+  if (typeof body === 'string') return Buffer.from(body);
+  if (body && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    if (typeof b.pem === 'string') return Buffer.from(b.pem);
+    if (typeof b.der_base64 === 'string') return Buffer.from(b.der_base64, 'base64');
+  }
+  return undefined;
+}

@@ -1,0 +1,34 @@
+/**
+ * The real server in its own process, for the crash test and the ingest benchmark (so a load
+ * generator or test runner does not share its CPU). Prints one JSON line per event on stdout.
+ *   DATABASE_URL | HSSK_CHILD_PGLITE_DIR   database (PostgreSQL or on-disk PGlite)
+ *   HSSK_CHILD_SETUP = {"facility":"79001","testMode":true,"certPem":"…"}   registers facility + credential
+ */
+import { loadConfig } from '../config.ts';
+import { migrate, openDatabase } from '../db/index.ts';
+import { addCertificate, createFacility, getFacility, issueCredential } from '../facility/registry.ts';
+import { buildApp } from '../http/app.ts';
+
+const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);
+
+const database = await openDatabase({ url: process.env.DATABASE_URL || undefined, dataDir: process.env.HSSK_CHILD_PGLITE_DIR, poolSize: 8 });
+await migrate(database);
+if (process.env.HSSK_CHILD_SETUP) {
+  const s = JSON.parse(process.env.HSSK_CHILD_SETUP) as { facility: string; testMode?: boolean; certPem?: string };
+  if (!(await getFacility(database.db, s.facility))) await createFacility(database.db, { code: s.facility, name: `Cơ sở ${s.facility}`, testMode: s.testMode ?? false });
+  if (s.certPem) await addCertificate(database.db, s.facility, s.certPem);
+  say({ credential: await issueCredential(database.db, s.facility) });
+}
+const config = loadConfig({ port: 0, host: '127.0.0.1', demo: false, webDistDir: '/nonexistent', logLevel: 'error' });
+const app = await buildApp({ config, database, logger: false });
+await app.listen({ port: 0, host: '127.0.0.1' });
+const address = app.server.address();
+say({ ready: true, port: typeof address === 'object' && address ? address.port : 0, pid: process.pid });
+
+const stop = async () => {
+  await app.close();
+  await database.close();
+  process.exit(0);
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -1,0 +1,120 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readSession } from '../auth/sessions.ts';
+import type { Actor } from '../audit/audit.ts';
+import type { Db } from '../db/index.ts';
+import { ApiError, forbidden, unauthorized } from '../http/problem.ts';
+import { type StaffRole, staffDb } from './schema.ts';
+
+/** Not the citizen cookie: a browser may hold both, and neither session may stand for the other. */
+export const STAFF_COOKIE = 'hssk_staff';
+export const STAFF_SESSION_KIND = 'staff';
+/** Short: staff sessions open health records of many people. */
+export const STAFF_SESSION_TTL_SECONDS = 8 * 3600;
+
+export interface StaffContext {
+  id: string;
+  username: string;
+  name: string;
+  role: StaffRole;
+  facilityCode: string | null;
+  adminUnitCode: string | null;
+  mustChangePassword: boolean;
+  totpEnabled: boolean;
+}
+
+export interface StaffGuard {
+  roles?: readonly StaffRole[] | undefined;
+  /** The facility the request acts on: the staff member's scope must cover it. */
+  facility?: string | undefined;
+  /** Only the password-change and session endpoints allow a pending forced change. */
+  allowPasswordChange?: boolean | undefined;
+}
+
+export const staffActor = (s: StaffContext): Actor => ({
+  type: 'staff',
+  id: s.id,
+  name: s.name,
+  role: s.role,
+  facilityCode: s.facilityCode ?? undefined,
+});
+
+/** Codes of the unit and all units above it (commune → district → province). */
+export async function unitAncestry(db: Db, code: string | null): Promise<string[]> {
+  const out: string[] = [];
+  let cur = code;
+  // Depth is at most 3; the bound also stops a malformed cycle.
+  while (cur && out.length < 5) {
+    out.push(cur);
+    const row = await db.selectFrom('admin_unit').select('parent_code').where('code', '=', cur).executeTakeFirst();
+    cur = row?.parent_code ?? null;
+  }
+  return out;
+}
+
+/** Codes of the unit and all units below it. */
+export async function unitDescendants(db: Db, code: string): Promise<string[]> {
+  const out = [code];
+  let frontier = [code];
+  for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
+    const rows = await db.selectFrom('admin_unit').select('code').where('parent_code', 'in', frontier).execute();
+    frontier = rows.map((r) => r.code).filter((c) => !out.includes(c));
+    out.push(...frontier);
+  }
+  return out;
+}
+
+/** Whether the staff member may act on this facility's data. */
+export async function coversFacility(db: Db, s: StaffContext, facilityCode: string): Promise<boolean> {
+  if (s.role === 'system_admin') return true;
+  if (s.role === 'health_officer') {
+    const f = await db.selectFrom('facility').select('admin_unit_code').where('code', '=', facilityCode).executeTakeFirst();
+    if (!f) return false;
+    return (await unitAncestry(db, f.admin_unit_code)).includes(s.adminUnitCode ?? '');
+  }
+  return s.facilityCode === facilityCode;
+}
+
+export async function currentStaff(db: Db, req: FastifyRequest): Promise<StaffContext | undefined> {
+  const s = await readSession(db, STAFF_SESSION_KIND, req.cookies[STAFF_COOKIE]);
+  // Read on every request: a disabled account or changed role takes effect at once.
+  return s ? staffById(db, s.subject) : undefined;
+}
+
+export async function staffById(db: Db, id: string): Promise<StaffContext | undefined> {
+  const acc = await staffDb(db)
+    .selectFrom('staff_account')
+    .select(['id', 'username', 'full_name', 'role', 'facility_code', 'admin_unit_code', 'must_change_password', 'totp_enabled', 'disabled_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!acc || acc.disabled_at) return undefined;
+  return {
+    id: acc.id,
+    username: acc.username,
+    name: acc.full_name,
+    role: acc.role,
+    facilityCode: acc.facility_code,
+    adminUnitCode: acc.admin_unit_code,
+    mustChangePassword: acc.must_change_password,
+    totpEnabled: acc.totp_enabled,
+  };
+}
+
+/** The logged-in staff member allowed by role and scope; 401 without a session, 403 otherwise. */
+export async function requireStaff(db: Db, req: FastifyRequest, guard: StaffGuard = {}): Promise<StaffContext> {
+  const s = await currentStaff(db, req);
+  if (!s) throw unauthorized();
+  if (s.mustChangePassword && !guard.allowPasswordChange) {
+    throw new ApiError(403, 'PASSWORD_CHANGE_REQUIRED', 'Bạn cần đổi mật khẩu trước khi tiếp tục.', 'You must change your password first.');
+  }
+  if (guard.roles && !guard.roles.includes(s.role)) throw forbidden();
+  if (guard.facility !== undefined && !(await coversFacility(db, s, guard.facility))) throw forbidden();
+  return s;
+}
+
+export function setStaffCookie(reply: FastifyReply, id: string, secure: boolean) {
+  reply.setCookie(STAFF_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: STAFF_SESSION_TTL_SECONDS });
+}
+
+export function clearStaffCookie(reply: FastifyReply, secure: boolean) {
+  reply.clearCookie(STAFF_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure });
+}

@@ -1,0 +1,49 @@
+import type { ColumnType, Generated, Kysely } from 'kysely';
+import type { Db } from '../db/index.ts';
+import type { Schema } from '../db/schema.ts';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export const STAFF_ROLES = ['system_admin', 'health_officer', 'facility_admin', 'clinician', 'receptionist'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+export const FACILITY_ROLES: readonly StaffRole[] = ['facility_admin', 'clinician', 'receptionist'];
+
+export interface StaffAccountTable {
+  id: string;
+  username: string;
+  full_name: string;
+  role: StaffRole;
+  facility_code: string | null;
+  admin_unit_code: string | null;
+  password_hash: string;
+  must_change_password: Generated<boolean>;
+  totp_secret: string | null;
+  totp_enabled: Generated<boolean>;
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  disabled_at: Timestamp | null;
+  created_at: Generated<Date>;
+  last_login_at: Timestamp | null;
+}
+
+export interface BreakGlassGrantTable {
+  id: Generated<number>;
+  person_id: string;
+  staff_id: string;
+  facility_code: string;
+  reason: string;
+  granted_at: Generated<Date>;
+  expires_at: Timestamp;
+}
+
+// A type alias, not an interface: withTables<T> needs an implicit index signature.
+export type StaffTables = {
+  staff_account: StaffAccountTable;
+  break_glass_grant: BreakGlassGrantTable;
+};
+
+export type StaffDb = Kysely<Schema & StaffTables>;
+
+/** The shared Db typed with the tables of migration 004 (kept out of db/schema.ts, owned elsewhere). */
+export const staffDb = (db: Db): StaffDb => db.withTables<StaffTables>();

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { createFacility } from '../facility/registry.ts';
+import { startTestApp, type TestDatabase } from '../http/test-app.ts';
+import { createStaff } from './accounts.ts';
+import { staffDb } from './schema.ts';
+import { login, staffSession, TEST_PASSWORD } from './test-helpers.ts';
+import { totpCode } from './totp.ts';
+
+describe(`staff accounts and login (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
+  let app: FastifyInstance;
+  let db: TestDatabase;
+  let close: () => Promise<void>;
+
+  before(async () => {
+    ({ app, db, close } = await startTestApp());
+    await createFacility(db.db, { code: '51001', name: 'Bệnh viện A' });
+    await createFacility(db.db, { code: '51002', name: 'Bệnh viện B' });
+  });
+  after(async () => close());
+
+  it('logs in with a password, sets a staff cookie distinct from the citizen one, and logs out', async () => {
+    const { cookie } = await staffSession(app, db.db, { username: 'bs.an', fullName: 'BS. An', role: 'clinician', facilityCode: '51001' });
+    assert.match(cookie, /^hssk_staff=/);
+    const me = await app.inject({ method: 'GET', url: '/api/v1/staff/me', headers: { cookie } });
+    assert.equal(me.statusCode, 200);
+    assert.equal(me.json().role, 'clinician');
+    assert.equal(me.json().facility.code, '51001');
+    const citizen = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: cookie.replace('hssk_staff', 'hssk_sid') } });
+    assert.equal(citizen.statusCode, 401, 'a staff session is not a citizen session');
+    await app.inject({ method: 'POST', url: '/api/v1/staff/logout', headers: { cookie } });
+    const gone = await app.inject({ method: 'GET', url: '/api/v1/staff/me', headers: { cookie } });
+    assert.equal(gone.statusCode, 401);
+    assert.equal(gone.headers['content-type'], 'application/problem+json; charset=utf-8');
+  });
+
+  it('locks the account for 15 minutes after 5 failures', async () => {
+    await createStaff(db.db, { username: 'le.tan', fullName: 'Lễ tân', role: 'receptionist', facilityCode: '51001', password: TEST_PASSWORD });
+    for (let i = 0; i < 5; i++) {
+      const r = await app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { username: 'le.tan', password: 'wrong-pass1' } });
+      assert.equal(r.statusCode, 401);
+      assert.equal(r.json().code, 'INVALID_LOGIN');
+    }
+    const locked = await app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { username: 'le.tan', password: TEST_PASSWORD } });
+    assert.equal(locked.statusCode, 423);
+    assert.equal(locked.json().code, 'ACCOUNT_LOCKED');
+    const row = await staffDb(db.db).selectFrom('staff_account').select('locked_until').where('username', '=', 'le.tan').executeTakeFirstOrThrow();
+    const minutes = (row.locked_until!.getTime() - Date.now()) / 60_000;
+    assert.ok(minutes > 14 && minutes <= 15, `locked for ${minutes} min`);
+  });
+
+  it('enrols TOTP and then requires a fresh code', async () => {
+    const { cookie } = await staffSession(app, db.db, { username: 'qt.coso', fullName: 'Quản trị', role: 'facility_admin', facilityCode: '51001' });
+    const en = await app.inject({ method: 'POST', url: '/api/v1/staff/me/totp', headers: { cookie } });
+    assert.equal(en.statusCode, 200);
+    const { secret, otpauth_uri } = en.json() as { secret: string; otpauth_uri: string };
+    assert.match(otpauth_uri, /^otpauth:\/\/totp\/OpenHSSK%3Aqt\.coso\?secret=/);
+    const ok = await app.inject({ method: 'POST', url: '/api/v1/staff/me/totp/confirm', headers: { cookie }, payload: { code: totpCode(secret) } });
+    assert.equal(ok.statusCode, 200);
+    const need = await app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { username: 'qt.coso', password: TEST_PASSWORD } });
+    assert.equal(need.json().code, 'TOTP_REQUIRED');
+    // The confirming code was consumed; the next window's code logs in.
+    const next = totpCode(secret, Date.now() + 30_000);
+    await login(app, 'qt.coso', TEST_PASSWORD, next);
+    const replay = await app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { username: 'qt.coso', password: TEST_PASSWORD, totp: next } });
+    assert.equal(replay.json().code, 'TOTP_INVALID');
+  });
+
+  it('admin reset forces a password change before anything else', async () => {
+    const admin = await staffSession(app, db.db, { username: 'root', fullName: 'Quản trị hệ thống', role: 'system_admin' });
+    const created = await app.inject({ method: 'POST', url: '/api/v1/staff/accounts', headers: { cookie: admin.cookie }, payload: { username: 'bs.binh', full_name: 'BS. Bình', role: 'clinician', facility_code: '51002' } });
+    assert.equal(created.statusCode, 201, created.body);
+    const { id, one_time_password } = created.json() as { id: string; one_time_password: string };
+    const reset = await app.inject({ method: 'POST', url: `/api/v1/staff/accounts/${id}/reset-password`, headers: { cookie: admin.cookie } });
+    const pw = reset.json().one_time_password as string;
+    assert.notEqual(pw, one_time_password);
+    const cookie = await login(app, 'bs.binh', pw);
+    const blocked = await app.inject({ method: 'POST', url: '/api/v1/clinic/checkin', headers: { cookie }, payload: { method: 'typed', value: '051090001234' } });
+    assert.equal(blocked.statusCode, 403);
+    assert.equal(blocked.json().code, 'PASSWORD_CHANGE_REQUIRED');
+    const weak = await app.inject({ method: 'POST', url: '/api/v1/staff/me/password', headers: { cookie }, payload: { current: pw, next: 'short' } });
+    assert.equal(weak.json().code, 'WEAK_PASSWORD');
+    const changed = await app.inject({ method: 'POST', url: '/api/v1/staff/me/password', headers: { cookie }, payload: { current: pw, next: 'new-Passw0rd-1' } });
+    assert.equal(changed.statusCode, 200);
+    const me = await app.inject({ method: 'GET', url: '/api/v1/staff/me', headers: { cookie } });
+    assert.equal(me.json().must_change_password, false);
+  });
+
+  it('a facility admin manages only clinicians and receptionists of their own facility', async () => {
+    const fa = await staffSession(app, db.db, { username: 'qt.b', fullName: 'Quản trị B', role: 'facility_admin', facilityCode: '51002' });
+    const other = await app.inject({ method: 'POST', url: '/api/v1/staff/accounts', headers: { cookie: fa.cookie }, payload: { username: 'x.other', full_name: 'X', role: 'clinician', facility_code: '51001' } });
+    assert.equal(other.statusCode, 403);
+    const raise = await app.inject({ method: 'POST', url: '/api/v1/staff/accounts', headers: { cookie: fa.cookie }, payload: { username: 'x.admin', full_name: 'X', role: 'facility_admin', facility_code: '51002' } });
+    assert.equal(raise.statusCode, 403);
+    const ok = await app.inject({ method: 'POST', url: '/api/v1/staff/accounts', headers: { cookie: fa.cookie }, payload: { username: 'x.letan', full_name: 'X', role: 'receptionist', facility_code: '51002' } });
+    assert.equal(ok.statusCode, 201);
+    const list = await app.inject({ method: 'GET', url: '/api/v1/staff/accounts', headers: { cookie: fa.cookie } });
+    assert.ok((list.json().accounts as Array<{ facility_code: string }>).every((a) => a.facility_code === '51002'));
+  });
+
+  it('refuses accounts whose scope does not fit the role', async () => {
+    await assert.rejects(createStaff(db.db, { username: 'no.fac', fullName: 'X', role: 'clinician' }), { code: 'FACILITY_SCOPE' });
+    await assert.rejects(createStaff(db.db, { username: 'no.unit', fullName: 'X', role: 'health_officer' }), { code: 'UNIT_SCOPE' });
+    await assert.rejects(createStaff(db.db, { username: 'bad.fac', fullName: 'X', role: 'clinician', facilityCode: '99999' }), { code: 'FACILITY_UNKNOWN' });
+  });
+});

@@ -1,0 +1,138 @@
+import { type FormEvent, useState } from 'react';
+import { api, type Declaration, withPerson } from '../api.ts';
+import { DECLARATION_KIND } from '../labels.ts';
+import { useApi } from './useApi.ts';
+
+type Draft = { kind: Declaration['kind']; title: string; detail: string; relation: string; since: string };
+const EMPTY: Draft = { kind: 'allergy', title: '', detail: '', relation: '', since: '' };
+
+export function DeclarationsPage({ personId }: { personId: string | null }) {
+  const { data, error, reload } = useApi<{ declarations: Declaration[] }>(withPerson('/api/v1/book/declarations', personId));
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [editing, setEditing] = useState<number | null>(null);
+  const [msg, setMsg] = useState<string | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+
+  const save = async (ev: FormEvent) => {
+    ev.preventDefault();
+    setFormError(null);
+    const body = JSON.stringify({ ...draft, relation: draft.kind === 'family_history' ? draft.relation : null });
+    try {
+      if (editing) await api(withPerson(`/api/v1/book/declarations/${editing}`, personId), { method: 'PUT', body });
+      else await api(withPerson('/api/v1/book/declarations', personId), { method: 'POST', body });
+      setMsg(editing ? 'Đã lưu thay đổi.' : 'Đã thêm.');
+      setDraft(EMPTY);
+      setEditing(null);
+      reload();
+    } catch (e) {
+      setFormError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const remove = async (d: Declaration) => {
+    if (!window.confirm(`Xóa "${d.title}"?`)) return;
+    await api(withPerson(`/api/v1/book/declarations/${d.id}`, personId), { method: 'DELETE' });
+    setMsg('Đã xóa.');
+    reload();
+  };
+  const edit = (d: Declaration) => {
+    setEditing(d.id);
+    setDraft({ kind: d.kind, title: d.title, detail: d.detail ?? '', relation: d.relation ?? '', since: d.since ?? '' });
+    document.getElementById('d-title')?.focus();
+  };
+
+  return (
+    <section aria-labelledby="decl-page-title">
+      <h1 id="decl-page-title">Dị ứng, tiền sử và yếu tố nguy cơ</h1>
+      <p className="muted">
+        Thông tin ở đây do bạn tự khai báo (<span className="tag">tự khai báo</span>), không phải chẩn đoán của cơ sở y tế. Bác sĩ sẽ thấy rõ điều này khi bạn chia sẻ.
+      </p>
+      <p aria-live="polite" className="ok">
+        {msg}
+      </p>
+      {error && <p role="alert">{error}</p>}
+      {data &&
+        (Object.keys(DECLARATION_KIND) as Declaration['kind'][]).map((kind) => {
+          const rows = data.declarations.filter((d) => d.kind === kind);
+          return (
+            <section key={kind} className="card" aria-label={DECLARATION_KIND[kind]}>
+              <h2>{DECLARATION_KIND[kind]}</h2>
+              {rows.length === 0 ? (
+                <p className="muted">Chưa khai báo.</p>
+              ) : (
+                <ul className="plain">
+                  {rows.map((d) => (
+                    <li key={d.id}>
+                      <strong>{d.title}</strong> {d.relation ? `(${d.relation})` : ''} {d.since ? <span className="muted">từ {d.since}</span> : null}{' '}
+                      <span className="tag">tự khai báo</span>
+                      {d.detail ? <div>{d.detail}</div> : null}
+                      <span className="row">
+                        <button type="button" className="link" onClick={() => edit(d)}>
+                          Sửa <span className="sr-only">{d.title}</span>
+                        </button>
+                        <button type="button" className="link" onClick={() => remove(d)}>
+                          Xóa <span className="sr-only">{d.title}</span>
+                        </button>
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          );
+        })}
+      <form className="card" onSubmit={save} aria-labelledby="decl-form-title">
+        <h2 id="decl-form-title">{editing ? 'Sửa thông tin' : 'Thêm thông tin'}</h2>
+        <div className="field">
+          <label htmlFor="d-kind">Loại</label>
+          <select id="d-kind" value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.target.value as Draft['kind'] })}>
+            {Object.entries(DECLARATION_KIND).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="d-title">Nội dung (ví dụ: thuốc gây dị ứng, tên bệnh, hút thuốc lá)</label>
+          <input id="d-title" required maxLength={200} value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} />
+        </div>
+        {draft.kind === 'family_history' && (
+          <div className="field">
+            <label htmlFor="d-rel">Người thân (ví dụ: bố, mẹ)</label>
+            <input id="d-rel" maxLength={50} value={draft.relation} onChange={(e) => setDraft({ ...draft, relation: e.target.value })} />
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor="d-since">Từ năm (không bắt buộc)</label>
+          <input id="d-since" maxLength={20} inputMode="numeric" value={draft.since} onChange={(e) => setDraft({ ...draft, since: e.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor="d-detail">Mô tả thêm (không bắt buộc)</label>
+          <textarea id="d-detail" maxLength={1000} rows={3} value={draft.detail} onChange={(e) => setDraft({ ...draft, detail: e.target.value })} />
+        </div>
+        {formError && (
+          <p role="alert" className="alert">
+            {formError}
+          </p>
+        )}
+        <p className="row">
+          <button type="submit" className="button primary">
+            {editing ? 'Lưu thay đổi' : 'Thêm'}
+          </button>
+          {editing && (
+            <button
+              type="button"
+              className="button secondary"
+              onClick={() => {
+                setEditing(null);
+                setDraft(EMPTY);
+              }}
+            >
+              Hủy
+            </button>
+          )}
+        </p>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,115 @@
+import { useState } from 'react';
+import { api, type BookSummary, type EpisodeDetail, type EpisodeSummary } from '../api.ts';
+import { CARE_TYPE, DECLARATION_KIND, formatDate, formatInstant, SEX } from '../labels.ts';
+import { EpisodeView } from './EpisodeView.tsx';
+import { useApi } from './useApi.ts';
+
+interface SharedView {
+  share: { scope: 'summary' | 'full'; include_sensitive: boolean; expires_at: string };
+  summary: BookSummary;
+  episodes: EpisodeSummary[];
+}
+
+/** What a doctor sees from a share link, without logging in. */
+export function SharedViewPage({ token }: { token: string }) {
+  const { data, error } = useApi<SharedView>(`/api/v1/shared/${token}`);
+  const [open, setOpen] = useState<EpisodeDetail | null>(null);
+  const [openError, setOpenError] = useState<string | null>(null);
+  if (error)
+    return (
+      <section className="card narrow" aria-labelledby="shared-err">
+        <h1 id="shared-err">Không mở được hồ sơ chia sẻ</h1>
+        <p role="alert" className="alert">
+          {error}
+        </p>
+      </section>
+    );
+  if (!data) return <p aria-live="polite">Đang tải hồ sơ được chia sẻ…</p>;
+  const s = data.summary;
+  const show = async (id: number) => {
+    setOpenError(null);
+    try {
+      setOpen(await api<EpisodeDetail>(`/api/v1/shared/${token}/episodes/${id}`));
+      requestAnimationFrame(() => document.getElementById('shared-episode')?.focus());
+    } catch (e) {
+      setOpenError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <>
+      <h1>Hồ sơ sức khỏe được chia sẻ: {s.person.ho_ten}</h1>
+      <p className="card notice">
+        Người bệnh chia sẻ {data.share.scope === 'full' ? 'đầy đủ' : 'bản tóm tắt'} đến {formatInstant(data.share.expires_at)}.{' '}
+        {data.share.include_sensitive ? 'Có bao gồm thông tin nhạy cảm.' : 'Không bao gồm thông tin nhạy cảm.'} Lượt xem này được ghi lại và người bệnh xem được.
+      </p>
+      <section className="card" aria-labelledby="sh-person">
+        <h2 id="sh-person">Thông tin cá nhân</h2>
+        <dl className="facts">
+          <dt>Họ và tên</dt>
+          <dd>{s.person.ho_ten}</dd>
+          <dt>Ngày sinh</dt>
+          <dd>{formatDate(s.person.ngay_sinh)}</dd>
+          <dt>Giới tính</dt>
+          <dd>{s.person.gioi_tinh ? (SEX[s.person.gioi_tinh] ?? '—') : '—'}</dd>
+          <dt>Thẻ BHYT</dt>
+          <dd>{s.bhyt ? `${s.bhyt.so_bhyt} (${formatDate(s.bhyt.valid_from)} – ${formatDate(s.bhyt.valid_to)})` : '—'}</dd>
+        </dl>
+      </section>
+      <section className="card" aria-labelledby="sh-chronic">
+        <h2 id="sh-chronic">Bệnh mạn tính</h2>
+        {s.chronic.length === 0 ? (
+          <p>Không có.</p>
+        ) : (
+          <ul className="plain">
+            {s.chronic.map((c) => (
+              <li key={c.code}>
+                <strong>{c.code}</strong> {c.name} <span className="muted">(gần nhất {formatDate(c.last_seen)})</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="card" aria-labelledby="sh-decl">
+        <h2 id="sh-decl">Dị ứng, tiền sử, yếu tố nguy cơ</h2>
+        {s.declarations.length === 0 ? (
+          <p>Người bệnh chưa khai báo.</p>
+        ) : (
+          <ul className="plain">
+            {s.declarations.map((d) => (
+              <li key={d.id}>
+                {DECLARATION_KIND[d.kind]}: <strong>{d.title}</strong> {d.detail ? `– ${d.detail}` : ''} <span className="tag">tự khai báo</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      {data.share.scope === 'full' && (
+        <section className="card" aria-labelledby="sh-visits">
+          <h2 id="sh-visits">Lượt khám chữa bệnh</h2>
+          {data.episodes.length === 0 ? (
+            <p>Không có lượt khám.</p>
+          ) : (
+            <ul className="plain" data-testid="shared-episodes">
+              {data.episodes.map((e) => (
+                <li key={e.id}>
+                  <button type="button" className="link" onClick={() => show(e.id)}>
+                    {formatInstant(e.ngay_vao)} — {e.facility_name ?? e.facility_code}
+                  </button>{' '}
+                  <span className="muted">
+                    {CARE_TYPE[e.ma_loai_kcb] ?? e.ma_loai_kcb}; {e.ma_benh_chinh} {e.ten_benh_chinh ?? ''}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {openError && <p role="alert">{openError}</p>}
+        </section>
+      )}
+      {open && (
+        <article id="shared-episode" tabIndex={-1} aria-labelledby="ep-title">
+          <EpisodeView data={open} headingLevel={2} />
+        </article>
+      )}
+    </>
+  );
+}

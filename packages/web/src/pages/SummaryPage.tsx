@@ -1,0 +1,131 @@
+import { type Child, Link, type Navigate } from '../App.tsx';
+import { type BookSummary, type Dependent, withPerson } from '../api.ts';
+import { DECLARATION_KIND, formatDate, formatInstant, RELATION, SEX } from '../labels.ts';
+import { useApi } from './useApi.ts';
+
+export function SummaryPage({ personId, navigate, onOpenChild }: { personId: string | null; navigate: Navigate; onOpenChild: (c: Child) => void }) {
+  const { data: s, error } = useApi<BookSummary>(withPerson('/api/v1/book/summary', personId));
+  const deps = useApi<{ dependents: Dependent[] }>(personId ? null : '/api/v1/book/dependents');
+  if (error) return <p role="alert">{error}</p>;
+  if (!s) return <p aria-live="polite">Đang tải sổ sức khỏe…</p>;
+  const p = s.person;
+  return (
+    <>
+      <h1>{personId ? `Sổ sức khỏe của ${p.ho_ten}` : 'Sổ sức khỏe của tôi'}</h1>
+      <section className="card" aria-labelledby="personal-title">
+        <h2 id="personal-title">Thông tin cá nhân</h2>
+        <dl className="facts">
+          <dt>Họ và tên</dt>
+          <dd>{p.ho_ten}</dd>
+          <dt>Ngày sinh</dt>
+          <dd>{formatDate(p.ngay_sinh)}</dd>
+          <dt>Giới tính</dt>
+          <dd>{p.gioi_tinh ? (SEX[p.gioi_tinh] ?? '—') : '—'}</dd>
+          <dt>Số định danh cá nhân</dt>
+          <dd>{p.so_cccd ?? '—'}</dd>
+          <dt>Điện thoại</dt>
+          <dd>{p.so_dien_thoai ?? '—'}</dd>
+          <dt>Địa chỉ</dt>
+          <dd>{p.dia_chi ?? '—'}</dd>
+        </dl>
+      </section>
+      <section className="card" aria-labelledby="bhyt-title">
+        <h2 id="bhyt-title">Thẻ bảo hiểm y tế</h2>
+        {s.bhyt ? (
+          <dl className="facts">
+            <dt>Số thẻ</dt>
+            <dd>{s.bhyt.so_bhyt}</dd>
+            <dt>Giá trị sử dụng</dt>
+            <dd>
+              {formatDate(s.bhyt.valid_from)} – {formatDate(s.bhyt.valid_to)}{' '}
+              <span className={s.bhyt.valid_now ? 'ok' : 'warn'}>({s.bhyt.valid_now ? 'còn hiệu lực' : 'không còn hiệu lực'})</span>
+            </dd>
+            <dt>Nơi đăng ký KCB ban đầu</dt>
+            <dd>
+              {s.bhyt.facility_name ?? ''} {s.bhyt.facility_code ? `(${s.bhyt.facility_code})` : '—'}
+            </dd>
+          </dl>
+        ) : (
+          <p className="muted">Chưa có thông tin thẻ BHYT.</p>
+        )}
+      </section>
+      <section className="card" aria-labelledby="visits-sum-title">
+        <h2 id="visits-sum-title">Khám chữa bệnh</h2>
+        <p>
+          {s.episode_count} lượt khám chữa bệnh.{' '}
+          {s.last_episode && (
+            <>
+              Gần nhất: {formatInstant(s.last_episode.ngay_vao)} tại {s.last_episode.facility_name}.
+            </>
+          )}
+        </p>
+        {s.open_visits > 0 && <p className="status">{s.open_visits} lượt khám đang chờ cơ sở y tế gửi dữ liệu.</p>}
+        {s.hidden_sensitive > 0 && (
+          <p className="muted">{s.hidden_sensitive} lượt khám thuộc nhóm thông tin nhạy cảm không được đưa vào tóm tắt; bạn vẫn xem được trong mục Lượt khám.</p>
+        )}
+        <Link to="/luot-kham" navigate={navigate}>
+          Xem lịch sử khám chữa bệnh
+        </Link>
+        {' · '}
+        <a href={withPerson('/api/v1/book/pdf', personId)} download>
+          Tải PDF toàn bộ sổ
+        </a>
+      </section>
+      <section className="card" aria-labelledby="chronic-title">
+        <h2 id="chronic-title">Bệnh mạn tính</h2>
+        <p className="muted">Tổng hợp từ chẩn đoán của các cơ sở y tế.</p>
+        {s.chronic.length === 0 ? (
+          <p>Không có bệnh mạn tính nào trong các lượt khám.</p>
+        ) : (
+          <ul className="plain">
+            {s.chronic.map((c) => (
+              <li key={c.code}>
+                <strong>{c.code}</strong> {c.name ?? ''} <span className="muted">— {c.episodes} lượt, gần nhất {formatDate(c.last_seen)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="card" aria-labelledby="decl-title">
+        <h2 id="decl-title">Dị ứng, tiền sử, yếu tố nguy cơ</h2>
+        {s.declarations.length === 0 ? (
+          <p>Chưa khai báo.</p>
+        ) : (
+          <ul className="plain">
+            {s.declarations.map((d) => (
+              <li key={d.id}>
+                {DECLARATION_KIND[d.kind]}: <strong>{d.title}</strong> <span className="tag">tự khai báo</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        <Link to="/tu-khai-bao" navigate={navigate}>
+          Khai báo, sửa thông tin
+        </Link>
+      </section>
+      <section className="card" aria-labelledby="vacc-sum-title">
+        <h2 id="vacc-sum-title">Tiêm chủng</h2>
+        {s.vaccinations.length === 0 ? <p>Chưa có dữ liệu tiêm chủng.</p> : <p>{s.vaccinations.length} mũi tiêm đã ghi nhận.</p>}
+        <Link to="/tiem-chung" navigate={navigate}>
+          Xem tiêm chủng
+        </Link>
+      </section>
+      {!personId && deps.data && deps.data.dependents.length > 0 && (
+        <section className="card" aria-labelledby="children-title">
+          <h2 id="children-title">Sổ sức khỏe của con</h2>
+          <p className="muted">Cha, mẹ, người giám hộ xem được sổ của con dưới 14 tuổi. Mỗi lượt xem đều được ghi lại.</p>
+          <ul className="plain">
+            {deps.data.dependents.map((d) => (
+              <li key={d.id}>
+                <strong>{d.ho_ten}</strong> <span className="muted">(sinh {formatDate(d.ngay_sinh)}, bạn là {RELATION[d.relation] ?? d.relation})</span>{' '}
+                <button type="button" className="button secondary" onClick={() => onOpenChild({ id: d.id, name: d.ho_ten })}>
+                  Xem sổ của {d.ho_ten}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}

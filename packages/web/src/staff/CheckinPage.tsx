@@ -1,0 +1,302 @@
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { ApiProblem, get, post, type StaffMe, viDate, viDateTime } from './http.ts';
+
+type Method = 'typed' | 'chip_cccd' | 'bhyt_card' | 'vneid_qr';
+
+const METHOD_VI: Record<Method, string> = {
+  typed: 'Nhập số',
+  chip_cccd: 'CCCD gắn chip',
+  bhyt_card: 'Thẻ BHYT',
+  vneid_qr: 'Mã QR VNeID',
+};
+
+interface Patient {
+  person_id: string;
+  ho_ten: string;
+  ngay_sinh: string | null;
+  gioi_tinh: number | null;
+  so_cccd: string | null;
+  so_bhyt: string | null;
+  bhyt_valid_from: string | null;
+  bhyt_valid_to: string | null;
+  bhyt_facility_code: string | null;
+  bhyt_facility_name: string | null;
+  bhyt_status: 'valid' | 'expired' | 'none';
+}
+
+interface Summary {
+  access: { basis: 'own_facility' | 'referral' | 'consent' | 'break_glass'; cross_facility: boolean; break_glass_expires_at: string | null };
+  allergies: unknown[];
+  chronic_conditions: Array<{ code: string; name: string | null; last_seen: string; facility_code: string }>;
+  medicines_90d: Array<{ episode_id: number; date: string; ten_thuoc: string | null; lieu_dung: string | null; facility_code: string }>;
+  recent_episodes: Array<{ id: number; facility_code: string; facility_name: string | null; ngay_vao: string; ma_benh_chinh: string | null; chan_doan_rv: string | null }>;
+  pending_appointments: Array<{ episode_id: number; facility_code: string; ngay_hen_kl: string | null }>;
+  incoming_referrals: Array<{ episode_id: number; from_facility_name: string | null; from_facility_code: string; ngay_ra: string | null; chan_doan: string | null }>;
+  other_facility_episodes_hidden: number;
+}
+
+const BASIS_VI: Record<Summary['access']['basis'], string> = {
+  own_facility: 'Chỉ dữ liệu của cơ sở mình (người bệnh chưa đồng ý chia sẻ)',
+  referral: 'Người bệnh được chuyển tuyến đến cơ sở',
+  consent: 'Người bệnh đã đồng ý chia sẻ hồ sơ',
+  break_glass: 'Truy cập khẩn cấp (đã ghi nhận)',
+};
+
+const SEX_VI = (g: number | null) => (g === 1 ? 'Nam' : g === 2 ? 'Nữ' : '—');
+
+export function CheckinPage({ me }: { me: StaffMe }) {
+  const [method, setMethod] = useState<Method>('typed');
+  const [value, setValue] = useState('');
+  const [patient, setPatient] = useState<Patient | null>(null);
+  const [visitNote, setVisitNote] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function lookup(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setPatient(null);
+    try {
+      // A pasted QR payload is recognised whatever the selected method.
+      const m: Method = value.includes('|') || value.trim().startsWith('{') ? 'vneid_qr' : method;
+      const r = await post<{ patient: Patient; visit: { ma_lk: string; ngay_vao: string; already_open: boolean } }>('/api/v1/clinic/checkin', { method: m, value });
+      setPatient(r.patient);
+      setVisitNote(r.visit.already_open ? `Đã tiếp nhận hôm nay lúc ${r.visit.ngay_vao.slice(11, 16)}.` : `Đã tiếp nhận lúc ${r.visit.ngay_vao.slice(11, 16)} (${METHOD_VI[m]}).`);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : 'Không tìm được người bệnh.');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <section className="card">
+        <h1>Tiếp đón người bệnh</h1>
+        <form onSubmit={lookup} className="stack" aria-label="Tìm người bệnh">
+          <fieldset className="methods">
+            <legend>Cách xác định người bệnh</legend>
+            {(Object.keys(METHOD_VI) as Method[]).map((m) => (
+              <label key={m} className="chip">
+                <input type="radio" name="method" value={m} checked={method === m} onChange={() => setMethod(m)} /> {METHOD_VI[m]}
+              </label>
+            ))}
+          </fieldset>
+          <div className="field">
+            <label htmlFor="lookup">Số CCCD (12 số), mã thẻ BHYT (15 ký tự) hoặc dán nội dung mã QR</label>
+            <div className="row">
+              <input id="lookup" name="lookup" value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" required />
+              <button className="button primary" type="submit" disabled={busy}>
+                {busy ? 'Đang tìm…' : 'Tiếp nhận'}
+              </button>
+            </div>
+          </div>
+        </form>
+        {error && (
+          <p role="alert" className="alert">
+            {error}
+          </p>
+        )}
+      </section>
+      {patient && <IdentityCard patient={patient} note={visitNote} />}
+      {patient && me.role === 'clinician' && <PatientSummary personId={patient.person_id} key={patient.person_id} />}
+    </>
+  );
+}
+
+function IdentityCard({ patient: p, note }: { patient: Patient; note: string | null }) {
+  return (
+    <section className="card idcard" aria-labelledby="idcard-title">
+      <h2 id="idcard-title">{p.ho_ten}</h2>
+      {note && <p className="status ok">{note}</p>}
+      <dl className="facts">
+        <dt>Ngày sinh</dt>
+        <dd>{viDate(p.ngay_sinh)}</dd>
+        <dt>Giới tính</dt>
+        <dd>{SEX_VI(p.gioi_tinh)}</dd>
+        <dt>Số CCCD</dt>
+        <dd data-testid="cccd">{p.so_cccd ?? '—'}</dd>
+        <dt>Mã thẻ BHYT</dt>
+        <dd>{p.so_bhyt ?? 'Không có thẻ'}</dd>
+        {p.so_bhyt && (
+          <>
+            <dt>Hạn thẻ</dt>
+            <dd>
+              {viDate(p.bhyt_valid_from)} – {viDate(p.bhyt_valid_to)}{' '}
+              <span className={`badge ${p.bhyt_status === 'valid' ? 'ok' : 'bad'}`}>{p.bhyt_status === 'valid' ? 'còn hạn' : 'hết hạn'}</span>
+            </dd>
+            <dt>Nơi ĐKKCB ban đầu</dt>
+            <dd>{p.bhyt_facility_name ? `${p.bhyt_facility_name} (${p.bhyt_facility_code})` : (p.bhyt_facility_code ?? '—')}</dd>
+          </>
+        )}
+      </dl>
+    </section>
+  );
+}
+
+function PatientSummary({ personId }: { personId: string }) {
+  const [summary, setSummary] = useState<Summary | null>(null);
+  const [denied, setDenied] = useState<string | null>(null);
+  const [dialog, setDialog] = useState(false);
+
+  async function load() {
+    try {
+      setSummary(await get<Summary>(`/api/v1/clinic/patients/${encodeURIComponent(personId)}/summary`));
+      setDenied(null);
+    } catch (err) {
+      if (err instanceof ApiProblem && err.status === 403) setDenied(err.message);
+      else setDenied(err instanceof Error ? err.message : 'Không tải được tóm tắt.');
+    }
+  }
+  // biome-ignore lint/correctness/useExhaustiveDependencies: load once per person (the component is keyed by it)
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const canBreakGlass = denied !== null || (summary !== null && !summary.access.cross_facility);
+  return (
+    <section className="card" aria-labelledby="summary-title">
+      <div className="spread">
+        <h2 id="summary-title">Tóm tắt hồ sơ</h2>
+        {canBreakGlass && (
+          <button type="button" className="button danger" onClick={() => setDialog(true)}>
+            Truy cập khẩn cấp
+          </button>
+        )}
+      </div>
+      {denied && (
+        <p role="alert" className="alert">
+          {denied}
+        </p>
+      )}
+      {summary && (
+        <>
+          <p className={`status ${summary.access.basis === 'break_glass' ? 'warn' : ''}`}>
+            {BASIS_VI[summary.access.basis]}
+            {summary.access.break_glass_expires_at && ` — hết hạn lúc ${viDateTime(summary.access.break_glass_expires_at)}`}
+          </p>
+          {summary.other_facility_episodes_hidden > 0 && <p className="muted">{summary.other_facility_episodes_hidden} lượt khám tại cơ sở khác không hiển thị.</p>}
+          <h3>Dị ứng</h3>
+          <p className="muted">Chưa có nguồn dữ liệu dị ứng (XML 130 không có bảng dị ứng).</p>
+          <h3>Bệnh mạn tính</h3>
+          {summary.chronic_conditions.length ? (
+            <ul className="plain">
+              {summary.chronic_conditions.map((c) => (
+                <li key={c.code}>
+                  <strong>{c.code}</strong> {c.name ?? ''} <span className="muted">(gần nhất {viDate(c.last_seen)})</span>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">Không có.</p>
+          )}
+          <h3>Thuốc 90 ngày gần đây</h3>
+          {summary.medicines_90d.length ? (
+            <ul className="plain">
+              {summary.medicines_90d.map((m) => (
+                <li key={`${m.episode_id}-${m.date}-${m.ten_thuoc}-${m.lieu_dung}`}>
+                  {viDate(m.date)} — <strong>{m.ten_thuoc ?? '?'}</strong> {m.lieu_dung ?? ''} <span className="muted">({m.facility_code})</span>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">Không có.</p>
+          )}
+          <h3>5 lượt khám gần nhất</h3>
+          {summary.recent_episodes.length ? (
+            <ul className="plain">
+              {summary.recent_episodes.map((e) => (
+                <li key={e.id}>
+                  {viDate(e.ngay_vao)} — {e.facility_name ?? e.facility_code}: {e.ma_benh_chinh ?? ''} {e.chan_doan_rv ?? ''}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">Chưa có lượt khám được hiển thị.</p>
+          )}
+          {summary.pending_appointments.length > 0 && (
+            <>
+              <h3>Hẹn khám lại</h3>
+              <ul className="plain">
+                {summary.pending_appointments.map((a) => (
+                  <li key={a.episode_id}>
+                    {viDate(a.ngay_hen_kl)} tại {a.facility_code}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {summary.incoming_referrals.length > 0 && (
+            <>
+              <h3>Giấy chuyển tuyến đến cơ sở</h3>
+              <ul className="plain">
+                {summary.incoming_referrals.map((r) => (
+                  <li key={r.episode_id}>
+                    Từ {r.from_facility_name ?? r.from_facility_code} ({viDate(r.ngay_ra)}): {r.chan_doan ?? ''}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </>
+      )}
+      {dialog && (
+        <BreakGlassDialog
+          personId={personId}
+          onClose={() => setDialog(false)}
+          onGranted={() => {
+            setDialog(false);
+            void load();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function BreakGlassDialog({ personId, onClose, onGranted }: { personId: string; onClose: () => void; onGranted: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    try {
+      await post(`/api/v1/clinic/patients/${encodeURIComponent(personId)}/break-glass`, { reason });
+      onGranted();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : 'Không thực hiện được.');
+    }
+  }
+  return (
+    <dialog ref={ref} className="card dialog" aria-labelledby="bg-title" onClose={onClose}>
+      <form onSubmit={submit} className="stack">
+        <h2 id="bg-title">Truy cập khẩn cấp</h2>
+        <p>
+          Chỉ dùng khi cần để cứu chữa người bệnh. Quyền truy cập có hiệu lực <strong>30 phút</strong>, được ghi lại và người bệnh sẽ thấy trong mục “Ai đã xem hồ sơ của tôi”. Dữ liệu nhạy cảm
+          (HIV, lao, tâm thần) của cơ sở khác vẫn không hiển thị.
+        </p>
+        <div className="field">
+          <label htmlFor="bg-reason">Lý do (ít nhất 10 ký tự)</label>
+          <textarea id="bg-reason" value={reason} onChange={(e) => setReason(e.target.value)} minLength={10} required rows={3} />
+        </div>
+        {error && (
+          <p role="alert" className="alert">
+            {error}
+          </p>
+        )}
+        <div className="row">
+          <button type="submit" className="button danger">
+            Xác nhận truy cập
+          </button>
+          <button type="button" className="button secondary" onClick={onClose}>
+            Hủy
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

@@ -1,0 +1,48 @@
+import { api } from '../api.ts';
+
+export { ApiProblem } from '../api.ts';
+
+export const get = <T,>(path: string) => api<T>(path);
+
+export const post = <T,>(path: string, body: unknown = {}) =>
+  api<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+export const patch = <T,>(path: string, body: unknown) =>
+  api<T>(path, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** Certificate files go up as raw bytes: PEM and DER are both accepted by the server. */
+export const upload = <T,>(path: string, file: File) =>
+  api<T>(path, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file });
+
+export type Role = 'system_admin' | 'health_officer' | 'facility_admin' | 'clinician' | 'receptionist';
+
+export interface StaffMe {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+  facility_code: string | null;
+  admin_unit_code: string | null;
+  must_change_password: boolean;
+  totp_enabled: boolean;
+  facility?: { code: string; name: string } | null;
+  admin_unit?: { code: string; name: string; level: string } | null;
+}
+
+export const ROLE_VI: Record<Role, string> = {
+  system_admin: 'Quản trị hệ thống',
+  health_officer: 'Cán bộ quản lý y tế',
+  facility_admin: 'Quản trị cơ sở',
+  clinician: 'Bác sĩ',
+  receptionist: 'Tiếp đón',
+};
+
+/** 'YYYY-MM-DD…' or 'YYYYMMDD…' as dd/mm/yyyy. */
+export function viDate(s: string | null | undefined): string {
+  if (!s) return '—';
+  const d = s.replace(/-/g, '');
+  if (!/^\d{8}/.test(d)) return s;
+  return `${d.slice(6, 8)}/${d.slice(4, 6)}/${d.slice(0, 4)}`;
+}
+
+export const viDateTime = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }) : '—');
