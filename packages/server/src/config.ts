@@ -16,6 +16,8 @@ export interface Config {
   facilityTokenTtlSeconds: number;
   sessionTtlSeconds: number;
   maxEnvelopeBytes: number;
+  /** Accept RSA-SHA1 facility signatures (older signer products); flagged in the receipt. */
+  xmldsigAllowSha1: boolean;
   webDistDir: string;
   logLevel: string;
 }
@@ -45,6 +47,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     facilityTokenTtlSeconds: int('HSSK_FACILITY_TOKEN_TTL', 900),
     sessionTtlSeconds: int('HSSK_SESSION_TTL', 8 * 3600),
     maxEnvelopeBytes: int('HSSK_MAX_ENVELOPE_BYTES', 64 * 1024 * 1024),
+    xmldsigAllowSha1: (process.env.HSSK_XMLDSIG_ALLOW_SHA1 ?? '1') !== '0',
     webDistDir: process.env.HSSK_WEB_DIST ?? new URL('../../web/dist/', import.meta.url).pathname,
     logLevel: process.env.LOG_LEVEL ?? 'info',
     ...overrides,

@@ -11,7 +11,7 @@ export interface TrustedCert {
 export type VerifyFailureCode = 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'CERT_UNTRUSTED';
 
 export type VerifyResult =
-  | { ok: true; certId: string; method: 'fast' | 'full' }
+  | { ok: true; certId: string; method: 'fast' | 'full'; /** Set when the signature uses SHA-1 (accepted only with allowSha1). */ weakAlgorithm?: true }
   | { ok: false; code: VerifyFailureCode; message_vi: string; message_en: string };
 
 interface Trusted {
@@ -140,7 +140,21 @@ export function verifyFull(raw: Buffer | string, trusted: ReadonlyArray<TrustedC
     const der = strictBase64(certEls[i]!.textContent ?? '');
     if (der) match = trustedList.find((t) => t.der.equals(der));
   }
-  if (!match) return fail('CERT_UNTRUSTED');
+  if (certEls.length > 0) {
+    if (!match) return fail('CERT_UNTRUSTED');
+    return checkWith(sigNode, text, match, opts);
+  }
+  // No certificate in KeyInfo (some signers send only KeyValue or IssuerSerial): only the
+  // facility's own registered certificates are tried, so nothing outside them can verify.
+  let last: VerifyResult = fail('CERT_UNTRUSTED');
+  for (const candidate of trustedList) {
+    last = checkWith(sigNode, text, candidate, opts);
+    if (last.ok) return last;
+  }
+  return last;
+}
+
+function checkWith(sigNode: Element, text: string, match: Trusted, opts: FullVerifyOptions): VerifyResult {
   const sig = new SignedXml({ publicCert: match.pem, getCertFromKeyInfo: () => null });
   try {
     sig.loadSignature(sigNode as unknown as Parameters<SignedXml['loadSignature']>[0]);
@@ -169,7 +183,8 @@ export function verifyFull(raw: Buffer | string, trusted: ReadonlyArray<TrustedC
   } catch {
     return fail('SIGNATURE_INVALID');
   }
-  return { ok: true, certId: match.id, method: 'full' };
+  const weak = sig.signatureAlgorithm === SHA1_SIG || ref.digestAlgorithm === SHA1_DIGEST;
+  return weak ? { ok: true, certId: match.id, method: 'full', weakAlgorithm: true } : { ok: true, certId: match.id, method: 'full' };
 }
 
 /**

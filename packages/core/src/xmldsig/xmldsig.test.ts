@@ -156,3 +156,52 @@ describe('differential: fast path vs xml-crypto on single-byte mutations', () =>
     assert.ok(decidedFast > 100, `fast path decided only ${decidedFast} cases`);
   });
 });
+
+/** Signs like older .NET / USB-token signer products: chosen algorithms, optionally no certificate in KeyInfo. */
+function signWith(xml: string, opts: { sha1: boolean; includeCert: boolean }): string {
+  const sig = new SignedXml({
+    privateKey: signer.privateKeyPem,
+    publicCert: opts.includeCert ? signer.certPem : undefined,
+    signatureAlgorithm: opts.sha1 ? 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' : 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+    getKeyInfoContent: opts.includeCert ? undefined : () => '',
+  });
+  sig.addReference({
+    xpath: '/*',
+    uri: '',
+    isEmptyUri: true,
+    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
+    digestAlgorithm: opts.sha1 ? 'http://www.w3.org/2000/09/xmldsig#sha1' : 'http://www.w3.org/2001/04/xmlenc#sha256',
+  });
+  sig.computeSignature(xml.replace('<CHUKYDONVI></CHUKYDONVI>', '<CHUKYDONVI/>'), {
+    location: { reference: "/*/*[local-name()='CHUKYDONVI']", action: 'append' },
+  });
+  return sig.getSignedXml();
+}
+
+describe('signer variants seen in the field', () => {
+  it('accepts RSA-SHA1 only when allowed, and flags it as weak', () => {
+    const xml = signWith(unsigned, { sha1: true, includeCert: true });
+    assert.ok(xmlCryptoAccepts(xml, signer.certPem), 'oracle accepts the SHA-1 signature');
+    const strict = verifyEnvelopeSignature(xml, trusted());
+    assert.equal(strict.ok, false);
+    const lenient = verifyEnvelopeSignature(xml, trusted(), { allowSha1: true });
+    assert.ok(lenient.ok);
+    assert.equal(lenient.weakAlgorithm, true);
+    assert.equal(lenient.certId, 'facility-cert');
+  });
+
+  it('verifies a signature without a certificate in KeyInfo against the registered certificates only', () => {
+    const xml = signWith(unsigned, { sha1: false, includeCert: false });
+    assert.doesNotMatch(xml, /X509Certificate/);
+    const ok = verifyEnvelopeSignature(xml, trusted());
+    assert.ok(ok.ok);
+    assert.equal(ok.certId, 'facility-cert');
+    assert.equal(ok.weakAlgorithm, undefined);
+    const untrusted = verifyEnvelopeSignature(xml, [{ id: 'other', certPem: other.certPem }]);
+    assert.equal(untrusted.ok, false);
+    const tampered = verifyEnvelopeSignature(xml.replace(/<NGAYLAP>\d+/, '<NGAYLAP>20240307'), trusted());
+    assert.equal(tampered.ok, false);
+    if (!tampered.ok) assert.equal(tampered.code, 'SIGNATURE_INVALID');
+  });
+});

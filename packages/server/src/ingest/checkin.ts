@@ -21,7 +21,7 @@ export interface CheckinOutcome {
  * awaiting the facility's data. Vendors usually send it with an empty CHUKYDONVI; a signature,
  * when present, must verify like an envelope's.
  */
-export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer): Promise<{ rows: CheckinOutcome[] }> {
+export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, allowSha1 = true): Promise<{ rows: CheckinOutcome[] }> {
   let parsed: ReturnType<typeof parseCheckin>;
   try {
     parsed = parseCheckin(raw);
@@ -34,7 +34,7 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer): 
     throw new ApiError(400, first.code, first.message_vi, first.message_en);
   }
   if (parsed.hasSignature) {
-    const r = verifyEnvelopeSignature(raw, await trustedCertificates(db, facilityCode));
+    const r = verifyEnvelopeSignature(raw, await trustedCertificates(db, facilityCode), { allowSha1 });
     if (!r.ok) throw new ApiError(422, r.code, r.message_vi, r.message_en);
   }
   const outcomes: CheckinOutcome[] = [];

@@ -47,6 +47,7 @@ export function registerIngestRoutes(app: FastifyInstance, db: Db, config: Confi
           channel: 'rest',
           idempotencyKey: typeof idem === 'string' ? idem : undefined,
           maxBytes: config.maxEnvelopeBytes,
+          allowSha1: config.xmldsigAllowSha1,
         });
         if (receipt.status === 'rejected') {
           return sendProblem(
@@ -77,7 +78,7 @@ export function registerIngestRoutes(app: FastifyInstance, db: Db, config: Confi
       async (req, reply) => {
         const facilityCode = requestFacility(req)!;
         if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw emptyBody();
-        const result = await ingestCheckin(db, facilityCode, req.body);
+        const result = await ingestCheckin(db, facilityCode, req.body, config.xmldsigAllowSha1);
         const ok = result.rows.some((r) => r.status !== 'rejected');
         if (!ok) {
           return sendProblem(req, reply, new ApiError(422, 'CHECKIN_REJECTED', 'Bản tin check-in bị từ chối, xem chi tiết lỗi.', 'The check-in was rejected; see the issues.', result));

@@ -17,6 +17,8 @@ export interface IngestRequest {
   channel: 'rest' | 'portal' | 'cli' | 'demo';
   idempotencyKey?: string | undefined;
   maxBytes?: number | undefined;
+  /** RSA-SHA1 signatures are accepted (and flagged) unless this is false; see Config.xmldsigAllowSha1. */
+  allowSha1?: boolean | undefined;
 }
 
 export interface IngestResult {
@@ -83,7 +85,7 @@ export async function ingestEnvelope(db: Db, req: IngestRequest): Promise<Ingest
     throw new ApiError(422, 'UNKNOWN_FACILITY', `Mã cơ sở KCB ${req.facilityCode} chưa được đăng ký.`, `Facility ${req.facilityCode} is not registered.`);
   }
 
-  const signature = await checkSignature(db, req.raw, envelope.hasSignature, facility.code, facility.test_mode);
+  const signature = await checkSignature(db, req.raw, envelope.hasSignature, facility.code, facility.test_mode, req.allowSha1 ?? true);
 
   const episodes: ValidatedEpisode[] = envelope.episodes.map((ep) => {
     const parsed = parseEpisodeFiles(ep.files);
@@ -114,7 +116,7 @@ export async function ingestEnvelope(db: Db, req: IngestRequest): Promise<Ingest
   return { receipt, duplicate: false };
 }
 
-async function checkSignature(db: Db, raw: Buffer, hasSignature: boolean, facilityCode: string, testMode: boolean): Promise<Receipt['signature']> {
+async function checkSignature(db: Db, raw: Buffer, hasSignature: boolean, facilityCode: string, testMode: boolean, allowSha1: boolean): Promise<Receipt['signature']> {
   if (!hasSignature) {
     if (testMode) {
       return { verified: false, note_vi: 'Cơ sở đang ở chế độ thử nghiệm: chấp nhận hồ sơ chưa ký.', note_en: 'Facility in test mode: unsigned envelope accepted.' };
@@ -122,7 +124,16 @@ async function checkSignature(db: Db, raw: Buffer, hasSignature: boolean, facili
     throw new ApiError(422, 'SIGNATURE_MISSING', 'Hồ sơ chưa được ký số (CHUKYDONVI trống).', 'The envelope is not signed (CHUKYDONVI is empty).');
   }
   const trusted = await trustedCertificates(db, facilityCode);
-  const r = verifyEnvelopeSignature(raw, trusted);
+  const r = verifyEnvelopeSignature(raw, trusted, { allowSha1 });
   if (!r.ok) throw new ApiError(422, r.code, r.message_vi, r.message_en);
+  if (r.weakAlgorithm) {
+    return {
+      verified: true,
+      method: r.method,
+      certificate_id: r.certId,
+      note_vi: 'Chữ ký dùng thuật toán SHA-1 đã lỗi thời; đề nghị cơ sở chuyển sang RSA-SHA256.',
+      note_en: 'The signature uses the outdated SHA-1 algorithm; please move to RSA-SHA256.',
+    };
+  }
   return { verified: true, method: r.method, certificate_id: r.certId };
 }

@@ -181,7 +181,7 @@ export function registerPortalRoutes(app: FastifyInstance, db: Db, config: Confi
         const facilityCode = await facilityFromRequest(req, tokenKey);
         checkCommonFields(req.body, facilityCode, '130');
         const raw = decodeFile(req.body, config.maxEnvelopeBytes);
-        const { receipt, duplicate } = await ingestEnvelope(db, { facilityCode, raw, channel: 'portal', maxBytes: config.maxEnvelopeBytes });
+        const { receipt, duplicate } = await ingestEnvelope(db, { facilityCode, raw, channel: 'portal', maxBytes: config.maxEnvelopeBytes, allowSha1: config.xmldsigAllowSha1 });
         const c = receipt.counts;
         const summary_vi = `${c.episodes} hồ sơ: ${c.accepted} hợp lệ, ${c.accepted_with_warnings} có cảnh báo, ${c.unchanged} không đổi, ${c.rejected} bị từ chối.`;
         if (receipt.status === 'rejected') {
@@ -208,7 +208,7 @@ export function registerPortalRoutes(app: FastifyInstance, db: Db, config: Confi
         const facilityCode = await facilityFromRequest(req, tokenKey);
         checkCommonFields(req.body, facilityCode, '0');
         const raw = decodeFile(req.body, 1024 * 1024);
-        const result = await ingestCheckin(db, facilityCode, raw);
+        const result = await ingestCheckin(db, facilityCode, raw, config.xmldsigAllowSha1);
         const okRows = result.rows.filter((r) => r.status !== 'rejected').length;
         if (okRows === 0) {
           const first = result.rows[0]?.issues[0];
