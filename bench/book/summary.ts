@@ -5,7 +5,6 @@
  * Data is generated with SQL generate_series, not through ingest. Usage:
  *   npx tsx bench/book/summary.ts [--persons 1000000] [--episodes 300] [--iterations 500]
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createSession, SESSION_COOKIE } from '@openhssk/server/auth/sessions';
 import { summaryRows } from '@openhssk/server/book/queries';
@@ -13,7 +12,7 @@ import { loadConfig } from '@openhssk/server/config';
 import { migrate, openDatabase } from '@openhssk/server/db/index';
 import { buildApp } from '@openhssk/server/http/app';
 import { sql } from 'kysely';
-import pg from 'pg';
+import { createScratchPostgres } from '@openhssk/server/db/scratch-postgres';
 
 const { values } = parseArgs({
   options: {
@@ -28,16 +27,11 @@ const persons = Number(values.persons);
 const perTarget = Number(values.episodes);
 const others = Number(values.others);
 const iterations = Number(values.iterations);
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const adminUrl = process.env.BENCH_DATABASE_URL;
 const TARGET = 'P0000500000';
 
-const dbName = `hssk_bench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`create database ${dbName}`);
-const url = new URL(adminUrl);
-url.pathname = `/${dbName}`;
-const handle = await openDatabase({ url: url.toString(), poolSize: 4 });
+const scratch = await createScratchPostgres('hssk_bench', adminUrl);
+const handle = await openDatabase({ url: scratch.url, poolSize: 4 });
 await migrate(handle);
 const db = handle.db;
 
@@ -108,5 +102,4 @@ console.log(`\nratio p95 API / SQL: ${(pct(api, 95) / pct(base, 95)).toFixed(2)}
 
 await app.close();
 await handle.close();
-if (!values.keep) await admin.query(`drop database ${dbName} with (force)`);
-await admin.end();
+if (!values.keep) await scratch.drop();

@@ -8,7 +8,6 @@
  *   npx tsx bench/ingest/e2e.ts [--episodes 5000] [--per-envelope 100] [--concurrency 2] [--rss-mb 1000]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
@@ -22,6 +21,7 @@ import { signEnvelope } from '@openhssk/core/xmldsig/sign';
 import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { createScratchPostgres } from '@openhssk/server/db/scratch-postgres';
 
 const { values } = parseArgs({
   options: {
@@ -35,24 +35,20 @@ const total = Number(values.episodes);
 const per = Number(values['per-envelope']);
 const concurrency = Number(values.concurrency);
 const rssMb = Number(values['rss-mb']);
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const adminUrl = process.env.BENCH_DATABASE_URL;
 const FAC = '79001';
 const FAC_RSS = '79002';
 const CHILD = new URL('../../packages/server/src/ingest/child-server.ts', import.meta.url).pathname;
 // A realistic episode (XML1–XML5: 3 drugs, 4 services/supplies, labs, clinical notes).
 const episode = (i: number, fac: string) => sampleEpisode(i, fac);
 
-const dbName = `hssk_bench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`create database ${dbName}`);
-const url = new URL(adminUrl);
-url.pathname = `/${dbName}`;
-const client = new pg.Client({ connectionString: url.toString() });
+const scratch = await createScratchPostgres('hssk_bench', adminUrl);
+const url = scratch.url;
+const client = new pg.Client({ connectionString: url });
 
 function startChild(env: Record<string, string>): Promise<{ proc: ChildProcess; port: number; credential: { clientId: string; clientSecret: string } }> {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', CHILD], { env: { ...process.env, DATABASE_URL: url.toString(), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', CHILD], { env: { ...process.env, DATABASE_URL: url, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let credential: { clientId: string; clientSecret: string } | undefined;
     proc.once('exit', (c) => reject(new Error(`server exited ${c}`)));
@@ -122,7 +118,7 @@ try {
   let accepted = 0;
   const latencies: number[] = [];
   const visible: number[] = [];
-  const reader = new pg.Client({ connectionString: url.toString() });
+  const reader = new pg.Client({ connectionString: url });
   await reader.connect();
   const t0 = performance.now();
   await Promise.all(
@@ -185,6 +181,5 @@ try {
   server?.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
   await client.end().catch(() => {});
-  await admin.query(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }

@@ -4,7 +4,6 @@
  * no signature check, no validation). Usage:
  *   npx tsx bench/ingest/http.ts [--episodes 5000] [--per-envelope 100] [--tables xml1|full] [--concurrency 2]
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sampleEpisode } from '@openhssk/core/xml130/testdata';
 import { buildEnvelope } from '@openhssk/core/xml130/build';
@@ -13,10 +12,10 @@ import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
 import { loadConfig } from '@openhssk/server/config';
 import { openDatabase, migrate } from '@openhssk/server/db/index';
 import { bulkInsert } from '@openhssk/server/db/bulk';
+import { createScratchPostgres } from '@openhssk/server/db/scratch-postgres';
 import { addCertificate, createFacility, issueCredential } from '@openhssk/server/facility/registry';
 import { buildApp } from '@openhssk/server/http/app';
 import { sql } from 'kysely';
-import pg from 'pg';
 
 const { values } = parseArgs({
   options: {
@@ -30,16 +29,11 @@ const total = Number(values.episodes);
 const per = Number(values['per-envelope']);
 const full = values.tables === 'full';
 const concurrency = Number(values.concurrency);
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const adminUrl = process.env.BENCH_DATABASE_URL;
 const FAC = '79001';
 
-const dbName = `hssk_bench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`create database ${dbName}`);
-const url = new URL(adminUrl);
-url.pathname = `/${dbName}`;
-const handle = await openDatabase({ url: url.toString(), poolSize: 8 });
+const scratch = await createScratchPostgres('hssk_bench', adminUrl);
+const handle = await openDatabase({ url: scratch.url, poolSize: 8 });
 
 try {
   await migrate(handle);
@@ -111,6 +105,5 @@ try {
   );
 } finally {
   await handle.close();
-  await admin.query(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }

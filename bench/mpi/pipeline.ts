@@ -16,6 +16,7 @@ import { migrate, openDatabase } from '@openhssk/server/db/index';
 import { exportLinks } from '@openhssk/server/mpi/export';
 import { importFile } from '@openhssk/server/mpi/import';
 import { relinkAll } from '@openhssk/server/mpi/link';
+import { createScratchPostgres } from '@openhssk/server/db/scratch-postgres';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
@@ -24,7 +25,7 @@ const { values } = parseArgs({
 });
 const persons = Number(values.persons);
 const seed = Number(values.seed);
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const adminUrl = process.env.BENCH_DATABASE_URL;
 const COLUMNS = ['source_system', 'source_id', 'ho_ten', 'ngay_sinh', 'gioi_tinh', 'so_cccd', 'so_bhyt', 'so_dien_thoai', 'dia_chi', 'ma_xa', 'ma_ho_gia_dinh'] as const;
 const cell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -41,17 +42,13 @@ const csv = join(dir, 'population.csv');
 const gen = spawnSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--persons', String(persons), '--seed', String(seed), '--generate-to', dir], { stdio: 'inherit' });
 if (gen.status !== 0) throw new Error('generator failed');
 
-const dbName = `hssk_mpibench_${Date.now()}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`create database ${dbName}`);
-const url = new URL(adminUrl);
-url.pathname = `/${dbName}`;
-const handle = await openDatabase({ url: url.toString(), poolSize: 4 });
+const scratch = await createScratchPostgres('hssk_mpibench', adminUrl);
+const url = scratch.url;
+const handle = await openDatabase({ url, poolSize: 4 });
 try {
   await migrate(handle);
 
-  const client = new pg.Client({ connectionString: url.toString() });
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query(`create table copy_baseline (${COLUMNS.map((c) => `${c} text`).join(', ')})`);
   let t = performance.now();
@@ -91,7 +88,6 @@ try {
   );
 } finally {
   await handle.close();
-  await admin.query(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
   rmSync(dir, { recursive: true, force: true });
 }

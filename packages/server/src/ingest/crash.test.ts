@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +7,9 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { buildEnvelope } from '@openhssk/core/xml130/build';
 import { sampleEpisode } from '@openhssk/core/xml130/testdata';
-import pg from 'pg';
 import { openDatabase } from '../db/index.ts';
 import type { Receipt } from './receipt.ts';
+import { createScratchPostgres } from '../db/scratch-postgres.ts';
 
 const FAC = '79030';
 const CHILD = new URL('./child-server.ts', import.meta.url).pathname;
@@ -42,21 +41,9 @@ describe(`kill -9 in the middle of a batch (${usePostgres ? 'postgres' : 'pglite
   let cleanup: () => Promise<void>;
   before(async () => {
     if (usePostgres) {
-      const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-      const name = `hssk_crash_${randomBytes(6).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`create database ${name}`);
-      await admin.end();
-      const url = new URL(adminUrl);
-      url.pathname = `/${name}`;
-      dbEnv = { DATABASE_URL: url.toString() };
-      cleanup = async () => {
-        const c = new pg.Client({ connectionString: adminUrl });
-        await c.connect();
-        await c.query(`drop database if exists ${name} with (force)`);
-        await c.end();
-      };
+      const scratch = await createScratchPostgres('hssk_crash', process.env.TEST_DATABASE_URL);
+      dbEnv = { DATABASE_URL: scratch.url };
+      cleanup = () => scratch.drop();
     } else {
       const dir = await mkdtemp(join(tmpdir(), 'hssk-crash-'));
       dbEnv = { HSSK_CHILD_PGLITE_DIR: dir, DATABASE_URL: '' };

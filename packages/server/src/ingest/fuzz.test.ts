@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildEnvelope, buildInnerXml } from '@openhssk/core/xml130/build';
+import { createRng } from '@openhssk/core/synth/names';
 import { sampleEpisode } from '@openhssk/core/xml130/testdata';
 import type { FastifyInstance } from 'fastify';
 import { facilityWithToken, startTestApp, type TestDatabase } from '../http/test-app.ts';
 
 const FAC = '79040';
 const CASES = Number(process.env.HSSK_FUZZ_CASES ?? 5000);
-
-/** mulberry32: a seeded generator so a failing case can be replayed from its number. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HUGE = ['9'.repeat(400), '1e308', '-1', 'NaN', 'Infinity', '0x1F', '١٢٣', '99999999999999999999.999999', '', ' ', '&#0;', '\u0000'];
 
@@ -38,7 +27,7 @@ describe(`fuzzed envelopes never crash the server (${process.env.HSSK_TEST_DB ??
   });
 
   it(`answers ${CASES} mutated envelopes with 2xx/4xx only`, async () => {
-    const random = rng(20261123);
+    const random = createRng(20261123);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const int = (n: number) => Math.floor(random() * n);
 
