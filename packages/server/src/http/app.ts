@@ -18,6 +18,7 @@ import { registerFacilityRoutes } from '../facility/routes.ts';
 import { registerIngestRoutes } from '../ingest/routes.ts';
 import { registerMpiRoutes } from '../mpi/routes.ts';
 import { registerPortalRoutes } from '../portal/routes.ts';
+import { registerReportRoutes } from '../reports/routes.ts';
 import { registerStaffRoutes } from '../staff/routes.ts';
 import { ApiError, errorHandler, sendProblem } from './problem.ts';
 
@@ -86,6 +87,7 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   registerClinicRoutes(app, db);
   await registerFacilityAdminRoutes(app, db);
   registerMpiRoutes(app, db);
+  registerReportRoutes(app, db);
 
   app.get('/healthz', async () => ({ status: 'ok', database: database.kind }));
   app.get('/api/openapi.json', async () => app.swagger());

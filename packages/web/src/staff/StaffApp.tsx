@@ -1,17 +1,21 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { CheckinPage } from './CheckinPage.tsx';
 import { FacilityPage } from './FacilityPage.tsx';
 import { ApiProblem, get, post, ROLE_VI, type StaffMe } from './http.ts';
 import { ChangePasswordPage, LoginPage } from './LoginPage.tsx';
 import { ReviewPage } from './mpi/ReviewPage.tsx';
 
-type Page = 'tiep-don' | 'co-so' | 'ra-soat';
+// ECharts weighs ~350 kB: load the reports screen only when an officer opens it.
+const ReportsPage = lazy(() => import('./reports/ReportsPage.tsx').then((m) => ({ default: m.ReportsPage })));
+
+type Page = 'tiep-don' | 'co-so' | 'ra-soat' | 'bao-cao';
 
 /** Screens of the portal, in menu order, with the roles that may open each. */
 const PAGES: ReadonlyArray<{ id: Page; label: string; roles: ReadonlyArray<StaffMe['role']> }> = [
   { id: 'tiep-don', label: 'Tiếp đón', roles: ['receptionist', 'clinician'] },
   { id: 'co-so', label: 'Cơ sở & kết nối', roles: ['facility_admin', 'health_officer', 'system_admin'] },
   { id: 'ra-soat', label: 'Rà soát hồ sơ trùng', roles: ['health_officer', 'system_admin'] },
+  { id: 'bao-cao', label: 'Báo cáo', roles: ['health_officer', 'system_admin'] },
 ];
 
 const pageFromPath = (): Page => PAGES.find((p) => window.location.pathname.startsWith(`/nhan-vien/${p.id}`))?.id ?? 'tiep-don';
@@ -91,6 +95,11 @@ export function StaffApp() {
         {me && !me.must_change_password && shown === 'tiep-don' && <CheckinPage me={me} />}
         {me && !me.must_change_password && shown === 'co-so' && <FacilityPage me={me} />}
         {me && !me.must_change_password && shown === 'ra-soat' && <ReviewPage />}
+        {me && !me.must_change_password && shown === 'bao-cao' && (
+          <Suspense fallback={<p className="muted">Đang tải…</p>}>
+            <ReportsPage />
+          </Suspense>
+        )}
       </main>
     </>
   );

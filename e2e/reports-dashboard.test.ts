@@ -1,0 +1,83 @@
+/// <reference lib="dom" />
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import ExcelJS from 'exceljs';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, launchBrowser, type RunningServer, startServer } from './harness.ts';
+
+const DEMO_PASSWORD = 'demo-Staff1';
+/** District officer of the demo district (packages/server/src/staff/demo.ts). */
+const OFFICER = 'canbo.huyen';
+const ROUTE = process.env.REPORTS_ROUTE ?? '/nhan-vien/bao-cao';
+
+interface KpiBody {
+  unit: { code: string; name: string };
+  kpis: { residents: number | null; episodes: number };
+  children: Array<{ unit: { code: string; name: string }; kpis: { residents: number | null } }>;
+}
+
+const fetchJson = (page: Page, path: string) =>
+  page.evaluate(async (p) => {
+    const r = await fetch(p, { credentials: 'same-origin' });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }, path);
+
+describe('reports dashboard in Chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  before(async () => {
+    // The demo seeds the district, its episodes and the demo staff; the summaries are refreshed
+    // every 2 s without hold-back (PGlite runs one transaction at a time).
+    server = await startServer({ HSSK_REPORT_REFRESH_SECONDS: '2', HSSK_REPORT_HOLDBACK_SECONDS: '0' });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('a district officer drills down to a commune and downloads the KPI table as XLSX', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/nhan-vien/`);
+    await page.getByLabel('Tên đăng nhập').fill(OFFICER);
+    await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+
+    // Wait until the background refresher has folded the demo data in.
+    const me = (await fetchJson(page, '/api/v1/staff/me')).body as { admin_unit_code: string };
+    let district: KpiBody | undefined;
+    for (let i = 0; i < 60; i++) {
+      const r = await fetchJson(page, `/api/v1/reports/kpis?unit=${me.admin_unit_code}`);
+      assert.equal(r.status, 200);
+      district = r.body as KpiBody;
+      if ((district.kpis.residents ?? 0) > 0 && district.kpis.episodes > 0) break;
+      await page.waitForTimeout(1000);
+    }
+    assert.ok(district && (district.kpis.residents ?? 0) > 0, 'summaries refreshed');
+    // Another district's figures are out of scope.
+    assert.equal((await fetchJson(page, '/api/v1/reports/kpis?unit=51')).status, 403);
+
+    await page.goto(`${server.url}${ROUTE}`);
+    await page.getByTestId('report-unit').filter({ hasText: district.unit.name }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'reports-district.png'), fullPage: true });
+
+    const commune = district.children.find((c) => (c.kpis.residents ?? 0) > 0);
+    assert.ok(commune, 'a commune with residents');
+    await page.getByRole('table').getByRole('button', { name: commune.unit.name }).click();
+    await page.getByTestId('report-unit').filter({ hasText: commune.unit.name }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'reports-commune.png'), fullPage: true });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('kpi-xlsx').click()]);
+    const file = join(ARTIFACTS, 'reports-commune.xlsx');
+    await download.saveAs(file);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const row = wb.getWorksheet('Chỉ số')!.getRow(4);
+    assert.equal(row.getCell(1).value, commune.unit.code);
+    assert.equal(row.getCell(4).value, commune.kpis.residents);
+    await ctx.close();
+  });
+});

@@ -1,0 +1,211 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import ExcelJS from 'exceljs';
+import PDFDocument from 'pdfkit';
+import { DELAY_BUCKETS, type Kpis, type MonthlyEpisodes, type Period, TARGETS, type UnitRef } from './kpis.ts';
+
+// The standard 14 PDF fonts have no Vietnamese glyphs; the whole DejaVu font is embedded.
+const FONT_DIR = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+const REGULAR = join(FONT_DIR, 'DejaVuSans.ttf');
+const BOLD = join(FONT_DIR, 'DejaVuSans-Bold.ttf');
+
+export interface UnitKpis {
+  unit: UnitRef;
+  kpis: Kpis;
+}
+
+const LEVEL_VI = { province: 'Tỉnh', district: 'Huyện', commune: 'Xã' } as const;
+
+/** Columns of every KPI table (dashboard, XLSX, six-monthly report); value is a count or a ratio. */
+export const KPI_COLUMNS: Array<{ key: string; title: string; pct?: boolean; get: (k: Kpis) => number | null }> = [
+  { key: 'residents', title: 'Dân số (danh sách MIS2022)', get: (k) => k.residents },
+  { key: 'withRecord', title: 'Có hồ sơ sức khỏe', get: (k) => k.withRecord },
+  { key: 'rateRecord', title: 'Tỷ lệ có hồ sơ', pct: true, get: (k) => k.rates.withRecord },
+  { key: 'rateBhyt', title: 'Tỷ lệ có số BHYT', pct: true, get: (k) => k.rates.withBhyt },
+  { key: 'rateActivated', title: 'Tỷ lệ kích hoạt sổ', pct: true, get: (k) => k.rates.activated },
+  { key: 'checkins', title: 'Lượt tiếp nhận', get: (k) => k.checkins },
+  { key: 'rateVneid', title: 'Tỷ lệ tiếp nhận bằng VNeID', pct: true, get: (k) => k.rates.vneid },
+  { key: 'insured', title: 'Cơ sở KCB BHYT', get: (k) => k.insuredFacilities },
+  { key: 'rateIntegrated', title: 'Tỷ lệ cơ sở đã liên thông', pct: true, get: (k) => k.rates.integrated },
+  { key: 'episodes', title: 'Hồ sơ KCB nhận được', get: (k) => k.episodes },
+  { key: 'rate24h', title: 'Tỷ lệ hiển thị trong 24 giờ', pct: true, get: (k) => k.rates.visible24h },
+  { key: 'referrals', title: 'Giấy chuyển tuyến (XML13)', get: (k) => k.referrals },
+  { key: 'reexams', title: 'Giấy hẹn khám lại (XML14)', get: (k) => k.reexams },
+  { key: 'qValid', title: 'Đúng', pct: true, get: (k) => k.quality.valid },
+  { key: 'qComplete', title: 'Đủ', pct: true, get: (k) => k.quality.complete },
+  { key: 'qClean', title: 'Sạch', pct: true, get: (k) => k.quality.clean },
+  { key: 'qFresh', title: 'Sống', pct: true, get: (k) => k.quality.fresh },
+];
+
+const vnDate = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
+const pctText = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1).replace('.', ',')} %`);
+const numText = (v: number | null) => (v === null ? '—' : v.toLocaleString('vi-VN'));
+
+function addKpiSheet(wb: ExcelJS.Workbook, name: string, title: string, rows: UnitKpis[]) {
+  const ws = wb.addWorksheet(name);
+  ws.addRow([title]).font = { bold: true, size: 13 };
+  ws.addRow([]);
+  const header = ws.addRow(['Mã', 'Đơn vị', 'Cấp', ...KPI_COLUMNS.map((c) => c.title)]);
+  header.font = { bold: true };
+  header.alignment = { wrapText: true, vertical: 'top' };
+  for (const r of rows) {
+    const row = ws.addRow([r.unit.code, r.unit.name, LEVEL_VI[r.unit.level], ...KPI_COLUMNS.map((c) => c.get(r.kpis))]);
+    KPI_COLUMNS.forEach((c, i) => {
+      if (c.pct) row.getCell(4 + i).numFmt = '0.0%';
+    });
+  }
+  ws.getColumn(1).width = 10;
+  ws.getColumn(2).width = 32;
+  for (let i = 0; i < KPI_COLUMNS.length; i++) ws.getColumn(4 + i).width = 14;
+  ws.views = [{ state: 'frozen', xSplit: 2, ySplit: 3 }];
+  return ws;
+}
+
+/** The dashboard's KPI table: the unit then its children; a second sheet holds the delay distribution. */
+export async function kpiWorkbook(unit: UnitKpis, children: UnitKpis[], period: Period, monthly: MonthlyEpisodes[] = []): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'OpenHSSK';
+  addKpiSheet(wb, 'Chỉ số', `Chỉ số hồ sơ sức khỏe điện tử — ${unit.unit.name}, ${vnDate(period.from)}–${vnDate(period.to)}`, [unit, ...children]);
+  const ws = wb.addWorksheet('Độ trễ hiển thị');
+  ws.addRow(['Thời gian từ ra viện đến khi nhận hồ sơ']).font = { bold: true };
+  ws.addRow(['Mã', 'Đơn vị', ...DELAY_BUCKETS, 'Chưa ra viện']).font = { bold: true };
+  for (const r of [unit, ...children]) ws.addRow([r.unit.code, r.unit.name, ...r.kpis.delayBuckets, r.kpis.episodes - r.kpis.discharged]);
+  ws.getColumn(2).width = 32;
+  const wm = wb.addWorksheet('Theo tháng');
+  wm.addRow([`Hồ sơ KCB nhận được theo tháng — ${unit.unit.name}`]).font = { bold: true };
+  wm.addRow(['Tháng', 'Hồ sơ nhận được', 'Đã ra viện', 'Hiển thị trong 24 giờ']).font = { bold: true };
+  for (const m of monthly) wm.addRow([m.month, m.episodes, m.discharged, m.visibleWithin24h]);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+export interface SixMonthly {
+  unit: UnitRef;
+  year: number;
+  half: 1 | 2;
+  period: Period;
+  previous: Period;
+  current: UnitKpis[];
+  prior: Map<string, Kpis>;
+}
+
+const TARGET_ROWS: Array<{ title: string; target: string; get: (k: Kpis) => number | null; goal: number; strict: boolean }> = [
+  { title: 'Người dân có hồ sơ sức khỏe điện tử', target: '≥ 95 %', get: (k) => k.rates.withRecord, goal: TARGETS.withRecord, strict: false },
+  { title: 'Người đi KCB sử dụng Sổ sức khỏe điện tử VNeID', target: '> 80 %', get: (k) => k.rates.vneid, goal: TARGETS.vneid, strict: true },
+  { title: 'Cơ sở KCB BHYT đã liên thông dữ liệu', target: '100 %', get: (k) => k.rates.integrated, goal: TARGETS.integrated, strict: false },
+];
+
+const meets = (v: number | null, goal: number, strict: boolean) => (v === null ? 'Chưa có số liệu' : (strict ? v > goal : v >= goal) ? 'Đạt' : 'Chưa đạt');
+const change = (a: number | null, b: number | null | undefined) =>
+  a === null || b === null || b === undefined ? '—' : `${a >= b ? '+' : ''}${((a - b) * 100).toFixed(1).replace('.', ',')} điểm %`;
+
+function reportTitle(r: SixMonthly) {
+  return `Báo cáo kết quả triển khai Sổ sức khỏe điện tử ${r.half === 1 ? '6 tháng đầu' : '6 tháng cuối'} năm ${r.year}`;
+}
+
+/** Six-monthly report (Điều 8 QĐ 2733/QĐ-BYT) as a workbook: targets, figures per area, previous half. */
+export async function sixMonthlyWorkbook(r: SixMonthly): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'OpenHSSK';
+  const own = r.current[0];
+  const ws = wb.addWorksheet('Tổng hợp');
+  ws.addRow([reportTitle(r)]).font = { bold: true, size: 13 };
+  ws.addRow([`Đơn vị: ${r.unit.name} (${r.unit.code}). Kỳ báo cáo: ${vnDate(r.period.from)}–${vnDate(r.period.to)}; kỳ trước: ${vnDate(r.previous.from)}–${vnDate(r.previous.to)}.`]);
+  ws.addRow([]);
+  ws.addRow(['Chỉ tiêu', 'Mục tiêu', 'Kỳ này', 'Kỳ trước', 'Thay đổi', 'Đánh giá']).font = { bold: true };
+  for (const t of TARGET_ROWS) {
+    const cur = own ? t.get(own.kpis) : null;
+    const prev = own ? r.prior.get(own.unit.code) : undefined;
+    const p = prev ? t.get(prev) : null;
+    const row = ws.addRow([t.title, t.target, cur, p, change(cur, p), meets(cur, t.goal, t.strict)]);
+    row.getCell(3).numFmt = '0.0%';
+    row.getCell(4).numFmt = '0.0%';
+  }
+  ws.getColumn(1).width = 50;
+  for (const c of [2, 3, 4, 5, 6]) ws.getColumn(c).width = 16;
+  addKpiSheet(wb, 'Theo địa bàn', `${reportTitle(r)} — số liệu theo địa bàn`, r.current);
+  const prior = r.current.map((u) => ({ unit: u.unit, kpis: r.prior.get(u.unit.code) })).filter((u): u is UnitKpis => u.kpis !== undefined);
+  addKpiSheet(wb, 'Kỳ trước', `Kỳ trước (${vnDate(r.previous.from)}–${vnDate(r.previous.to)})`, prior);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** The same report as a PDF (A4 landscape). */
+export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 36, info: { Title: reportTitle(r), Author: 'OpenHSSK' } });
+  doc.registerFont('regular', REGULAR);
+  doc.registerFont('bold', BOLD);
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+
+  doc.font('bold').fontSize(14).text(reportTitle(r).toUpperCase(), { align: 'center' });
+  doc.font('regular').fontSize(10).moveDown(0.3).text(`(Theo Điều 8 Quyết định số 2733/QĐ-BYT) — Đơn vị: ${r.unit.name} (${r.unit.code})`, { align: 'center' });
+  doc.text(`Kỳ báo cáo: ${vnDate(r.period.from)}–${vnDate(r.period.to)}; so sánh với kỳ trước ${vnDate(r.previous.from)}–${vnDate(r.previous.to)}.`, { align: 'center' });
+  doc.moveDown();
+
+  const table = (headers: string[], rows: string[][], widths: number[]) => {
+    let y = doc.y;
+    const x0 = doc.page.margins.left;
+    const drawRow = (cells: string[], bold: boolean) => {
+      doc.font(bold ? 'bold' : 'regular').fontSize(7.5);
+      const h = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: (widths[i] ?? 60) - 4 }))) + 4;
+      if (y + h > doc.page.height - doc.page.margins.bottom) {
+        doc.addPage();
+        y = doc.page.margins.top;
+      }
+      let x = x0;
+      cells.forEach((c, i) => {
+        const w = widths[i] ?? 60;
+        doc.rect(x, y, w, h).stroke('#999999');
+        doc.fillColor('#000000').text(c, x + 2, y + 2, { width: w - 4 });
+        x += w;
+      });
+      y += h;
+    };
+    drawRow(headers, true);
+    for (const row of rows) drawRow(row, false);
+    doc.x = x0;
+    doc.y = y + 10;
+  };
+
+  doc.font('bold').fontSize(11).text('1. Kết quả so với mục tiêu');
+  doc.moveDown(0.3);
+  const own = r.current[0];
+  table(
+    ['Chỉ tiêu', 'Mục tiêu', 'Kỳ này', 'Kỳ trước', 'Thay đổi', 'Đánh giá'],
+    TARGET_ROWS.map((t) => {
+      const cur = own ? t.get(own.kpis) : null;
+      const prev = own ? r.prior.get(own.unit.code) : undefined;
+      const p = prev ? t.get(prev) : null;
+      return [t.title, t.target, pctText(cur), pctText(p), change(cur, p), meets(cur, t.goal, t.strict)];
+    }),
+    [260, 70, 80, 80, 110, 100],
+  );
+
+  doc.font('bold').fontSize(11).text('2. Số liệu theo địa bàn');
+  doc.moveDown(0.3);
+  const cols = KPI_COLUMNS.filter((c) => !['qValid', 'qComplete', 'qClean', 'qFresh', 'insured'].includes(c.key));
+  table(
+    ['Đơn vị', ...cols.map((c) => c.title)],
+    r.current.map((u) => [u.unit.name, ...cols.map((c) => (c.pct ? pctText(c.get(u.kpis)) : numText(c.get(u.kpis))))]),
+    [110, ...cols.map(() => 52)],
+  );
+
+  doc.font('bold').fontSize(11).text('3. Chất lượng dữ liệu (đúng, đủ, sạch, sống)');
+  doc.moveDown(0.3);
+  table(
+    ['Đơn vị', 'Đúng', 'Đủ', 'Sạch', 'Sống', 'Cặp trùng chờ xử lý', 'Đúng kỳ trước', 'Đủ kỳ trước'],
+    r.current.map((u) => {
+      const p = r.prior.get(u.unit.code);
+      return [u.unit.name, pctText(u.kpis.quality.valid), pctText(u.kpis.quality.complete), pctText(u.kpis.quality.clean), pctText(u.kpis.quality.fresh),
+        numText(u.kpis.quality.pendingReviews), pctText(p?.quality.valid ?? null), pctText(p?.quality.complete ?? null)];
+    }),
+    [150, 70, 70, 70, 70, 100, 90, 90],
+  );
+  doc.font('regular').fontSize(8).fillColor('#333333').text(
+    'Ghi chú: dân số là người có trong danh sách dân cư (MIS2022). Có hồ sơ: đủ họ tên, ngày sinh, giới tính, số CCCD, địa chỉ và mã xã. ' +
+      'Tỷ lệ VNeID: lượt tiếp nhận bằng mã QR Sổ sức khỏe điện tử VNeID trên tổng lượt tiếp nhận tại quầy. ' +
+      'Cơ sở đã liên thông: có lô dữ liệu được chấp nhận trong 7 ngày cuối kỳ. Hiển thị trong 24 giờ: từ giờ ra viện đến khi hệ thống nhận hồ sơ.',
+  );
+  doc.end();
+  return done;
+}

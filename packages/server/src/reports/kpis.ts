@@ -1,0 +1,294 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+
+/**
+ * KPI definitions (docs/reports.md has the long form). Person figures count residents: persons
+ * with a MIS2022 (population list) source record, placed by person.ma_xa. Flow figures (episodes,
+ * visits, submissions) are placed by the sending facility's admin_unit_code and counted by the
+ * Viet Nam local day they were received (visits: check-in day).
+ */
+export interface Kpis {
+  residents: number | null;
+  /** Residents whose golden record holds the 831 core fields: name, birth date, sex, CCCD, address, commune. */
+  withRecord: number | null;
+  withBhyt: number | null;
+  /** Residents with an active consent to the citizen book (consent given, not withdrawn since). */
+  activated: number | null;
+  /** Visits checked in at the front desk (id_method other than 'xml0'); vneid = with the VNeID/book QR. */
+  checkins: number;
+  vneidCheckins: number;
+  insuredFacilities: number;
+  /** Insured facilities with an accepted submission in the last 7 days of the period. */
+  integratedFacilities: number;
+  episodes: number;
+  /** Episodes with a discharge time, the denominator of the delay figures. */
+  discharged: number;
+  visibleWithin24h: number;
+  meanDelayHours: number | null;
+  /** Counts per delay bucket, same order as DELAY_BUCKETS. */
+  delayBuckets: number[];
+  referrals: number;
+  reexams: number;
+  quality: {
+    /** đúng: valid identifiers among those present (CCCD structure, BHYT pattern). */
+    valid: number | null;
+    /** đủ: filled fields among 7 (name, birth date, sex, CCCD, BHYT, address, phone). */
+    complete: number | null;
+    /** sạch: 1 − pending duplicate reviews per resident. */
+    clean: number | null;
+    /** sống: residents whose record was updated in the 12 months before the period end. */
+    fresh: number | null;
+    pendingReviews: number | null;
+  };
+  rates: {
+    withRecord: number | null;
+    withBhyt: number | null;
+    activated: number | null;
+    vneid: number | null;
+    integrated: number | null;
+    visible24h: number | null;
+  };
+}
+
+export const DELAY_BUCKETS = ['< 1 giờ', '1–6 giờ', '6–24 giờ', '1–3 ngày', '3–7 ngày', '7–30 ngày', '≥ 30 ngày'] as const;
+
+export const TARGETS = { withRecord: 0.95, vneid: 0.8, integrated: 1 } as const;
+
+export interface UnitRef {
+  code: string;
+  name: string;
+  level: 'province' | 'district' | 'commune';
+}
+
+export interface Period {
+  from: string;
+  to: string;
+}
+
+const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
+
+/** Today in Viet Nam (UTC+7) as YYYY-MM-DD. */
+export const vnToday = (now = new Date()) => new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+export async function getUnit(db: Db, code: string): Promise<UnitRef | undefined> {
+  return db.selectFrom('admin_unit').select(['code', 'name', 'level']).where('code', '=', code).executeTakeFirst();
+}
+
+/**
+ * Units shown under a unit for a period. Since 01/07/2025 there is no district level: a commune
+ * whose district ended (valid_to) before the period starts is listed directly under the province,
+ * and the ended district is not listed.
+ */
+export async function childUnits(db: Db, code: string, period?: Period): Promise<UnitRef[]> {
+  const from = period?.from ?? vnToday();
+  const to = period?.to ?? from;
+  const r = await sql<UnitRef>`
+    with direct as (
+      select code, name, level, valid_from, valid_to from admin_unit where parent_code = ${code}
+    )
+    select code, name, level from direct
+     where (valid_to is null or valid_to >= ${from}::date) and (valid_from is null or valid_from <= ${to}::date)
+    union all
+    select c.code, c.name, c.level from direct d join admin_unit c on c.parent_code = d.code
+     where d.level = 'district' and d.valid_to < ${from}::date
+    order by code`.execute(db);
+  return r.rows;
+}
+
+/** First day of the month of a YYYY-MM-DD day. */
+const monthStart = (day: string) => `${day.slice(0, 7)}-01`;
+const nextMonth = (day: string) => {
+  const d = new Date(`${monthStart(day)}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return d.toISOString().slice(0, 10);
+};
+
+/**
+ * Rows of a daily summary and its monthly twin covering the period exactly: whole months from the
+ * monthly table, the partial months at either end from the daily one. Columns: facility_code, m
+ * (month), then the given columns.
+ */
+function periodRows(base: 'report_episode' | 'report_visit', cols: string[], period: Period) {
+  const mFrom = period.from === monthStart(period.from) ? period.from : nextMonth(period.from);
+  const mTo = addDays(period.to, 1) === nextMonth(period.to) ? nextMonth(period.to) : monthStart(period.to);
+  const c = sql.join(cols.map((x) => sql.ref(x)));
+  return sql`(
+    select facility_code, day as m, ${c} from ${sql.table(`${base}_month`)}
+     where day >= ${mFrom}::date and day < ${mTo}::date
+    union all
+    select facility_code, date_trunc('month', day)::date as m, ${c} from ${sql.table(`${base}_day`)}
+     where day between ${period.from}::date and ${period.to}::date and (day < ${mFrom}::date or day >= ${mTo}::date)
+  )`;
+}
+
+const EPISODE_COLS = ['episodes', 'no_discharge', 'd0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'delay_hours_sum', 'referrals', 'reexams'];
+
+function emptyKpis(): Kpis {
+  return {
+    residents: null,
+    withRecord: null,
+    withBhyt: null,
+    activated: null,
+    checkins: 0,
+    vneidCheckins: 0,
+    insuredFacilities: 0,
+    integratedFacilities: 0,
+    episodes: 0,
+    discharged: 0,
+    visibleWithin24h: 0,
+    meanDelayHours: null,
+    delayBuckets: DELAY_BUCKETS.map(() => 0),
+    referrals: 0,
+    reexams: 0,
+    quality: { valid: null, complete: null, clean: null, fresh: null, pendingReviews: null },
+    rates: { withRecord: null, withBhyt: null, activated: null, vneid: null, integrated: null, visible24h: null },
+  };
+}
+
+/**
+ * Figures for several units at once, each over itself and everything below it. Reads only the
+ * report_* summary tables plus admin_unit and facility (small).
+ */
+export async function computeKpis(db: Db, roots: string[], period: Period): Promise<Map<string, Kpis>> {
+  const out = new Map<string, Kpis>(roots.map((c) => [c, emptyKpis()]));
+  if (roots.length === 0) return out;
+  // (root, code): every unit in each root's subtree.
+  const tree = sql`tree as (
+      select code as root, code from admin_unit where code = any(${roots})
+      union all
+      select t.root, a.code from admin_unit a join tree t on a.parent_code = t.code
+    )`;
+
+  // Summed per facility first (≤ one row per facility), then spread over the roots.
+  const flow = await sql<Record<string, number | string>>`
+    with recursive ${tree},
+    e as (select facility_code, ${sql.join(EPISODE_COLS.map((c) => sql`sum(${sql.ref(c)}) as ${sql.ref(c)}`))}
+            from ${periodRows('report_episode', EPISODE_COLS, period)} r group by facility_code)
+    select t.root, sum(e.episodes) episodes, sum(e.no_discharge) no_discharge,
+           sum(e.d0) d0, sum(e.d1) d1, sum(e.d2) d2, sum(e.d3) d3, sum(e.d4) d4, sum(e.d5) d5, sum(e.d6) d6,
+           sum(e.delay_hours_sum) delay_sum, sum(e.referrals) referrals, sum(e.reexams) reexams
+      from tree t join facility f on f.admin_unit_code = t.code join e on e.facility_code = f.code
+     group by t.root`.execute(db);
+  for (const r of flow.rows) {
+    const k = out.get(String(r.root));
+    if (!k) continue;
+    const n = (c: string) => Number(r[c] ?? 0);
+    k.episodes = n('episodes');
+    k.delayBuckets = [n('d0'), n('d1'), n('d2'), n('d3'), n('d4'), n('d5'), n('d6')];
+    k.discharged = k.episodes - n('no_discharge');
+    k.visibleWithin24h = n('d0') + n('d1') + n('d2');
+    k.meanDelayHours = k.discharged > 0 ? n('delay_sum') / k.discharged : null;
+    k.referrals = n('referrals');
+    k.reexams = n('reexams');
+  }
+
+  const visits = await sql<{ root: string; checkins: number; vneid: number }>`
+    with recursive ${tree},
+    v as (select facility_code, sum(checkins) checkins, sum(vneid) vneid
+            from ${periodRows('report_visit', ['checkins', 'vneid'], period)} r group by facility_code)
+    select t.root, sum(v.checkins) checkins, sum(v.vneid) vneid
+      from tree t join facility f on f.admin_unit_code = t.code join v on v.facility_code = f.code
+     group by t.root`.execute(db);
+  for (const r of visits.rows) {
+    const k = out.get(r.root);
+    if (!k) continue;
+    k.checkins = Number(r.checkins ?? 0);
+    k.vneidCheckins = Number(r.vneid ?? 0);
+  }
+
+  // Integrated: an accepted submission in the 7 days ending on the period's last day.
+  const fac = await sql<{ root: string; insured: number; integrated: number }>`
+    with recursive ${tree}
+    select t.root, count(*) insured,
+           count(*) filter (where exists (select 1 from report_facility_day d where d.facility_code = f.code
+                                           and d.day between ${addDays(period.to, -6)}::date and ${period.to}::date and d.accepted > 0)) integrated
+      from tree t join facility f on f.admin_unit_code = t.code
+     where f.bhyt_contract and not f.test_mode
+     group by t.root`.execute(db);
+  for (const r of fac.rows) {
+    const k = out.get(r.root);
+    if (!k) continue;
+    k.insuredFacilities = Number(r.insured);
+    k.integratedFacilities = Number(r.integrated);
+  }
+
+  // Residents: live figures for a period reaching today, otherwise the last daily copy in the period.
+  const live = period.to >= vnToday();
+  const freshFrom = `${addDays(period.to, 0).slice(0, 7)}-01`;
+  const persons = live
+    ? await sql<Record<string, number | string>>`
+        with recursive ${tree},
+        a as (select ma_xa, sum(persons) persons, sum(has_record) has_record, sum(has_bhyt) has_bhyt, sum(activated) activated,
+                     sum(cccd_present) cccd_present, sum(cccd_valid) cccd_valid, sum(bhyt_present) bhyt_present,
+                     sum(bhyt_valid) bhyt_valid, sum(fields_filled) fields_filled,
+                     coalesce(sum(persons) filter (where upd_month >= (${freshFrom}::date - interval '11 months')::date), 0) fresh
+                from report_person_agg group by ma_xa)
+        select t.root, sum(a.persons) persons, sum(a.has_record) has_record, sum(a.has_bhyt) has_bhyt, sum(a.activated) activated,
+               sum(a.cccd_present) cccd_present, sum(a.cccd_valid) cccd_valid, sum(a.bhyt_present) bhyt_present, sum(a.bhyt_valid) bhyt_valid,
+               sum(a.fields_filled) fields_filled, sum(a.fresh) fresh,
+               (select coalesce(sum(rp.pending), 0) from report_review_pending rp join tree t2 on t2.code = rp.ma_xa where t2.root = t.root) pending
+          from tree t left join a on a.ma_xa = t.code
+         group by t.root`.execute(db)
+    : await sql<Record<string, number | string>>`
+        with recursive ${tree},
+        snap as (select max(day) as day from report_person_daily where day <= ${period.to}::date)
+        select t.root, sum(d.persons) persons, sum(d.has_record) has_record, sum(d.has_bhyt) has_bhyt, sum(d.activated) activated,
+               sum(d.cccd_present) cccd_present, sum(d.cccd_valid) cccd_valid, sum(d.bhyt_present) bhyt_present, sum(d.bhyt_valid) bhyt_valid,
+               sum(d.fields_filled) fields_filled, sum(d.fresh) fresh, sum(d.pending_reviews) pending
+          from tree t join report_person_daily d on d.ma_xa = t.code join snap on snap.day = d.day
+         group by t.root`.execute(db);
+  for (const r of persons.rows) {
+    const k = out.get(String(r.root));
+    if (!k) continue;
+    const n = (c: string) => Number(r[c] ?? 0);
+    k.residents = n('persons');
+    k.withRecord = n('has_record');
+    k.withBhyt = n('has_bhyt');
+    k.activated = n('activated');
+    k.quality = {
+      valid: ratio(n('cccd_valid') + n('bhyt_valid'), n('cccd_present') + n('bhyt_present')),
+      complete: ratio(n('fields_filled'), n('persons') * 7),
+      clean: n('persons') > 0 ? Math.max(0, 1 - n('pending') / n('persons')) : null,
+      fresh: ratio(n('fresh'), n('persons')),
+      pendingReviews: n('pending'),
+    };
+  }
+  for (const k of out.values()) {
+    k.rates = {
+      withRecord: ratio(k.withRecord, k.residents),
+      withBhyt: ratio(k.withBhyt, k.residents),
+      activated: ratio(k.activated, k.residents),
+      vneid: ratio(k.vneidCheckins, k.checkins),
+      integrated: ratio(k.integratedFacilities, k.insuredFacilities),
+      visible24h: ratio(k.visibleWithin24h, k.discharged),
+    };
+  }
+  return out;
+}
+
+export interface MonthlyEpisodes {
+  month: string;
+  episodes: number;
+  visibleWithin24h: number;
+  discharged: number;
+}
+
+/** Episodes per month of the period for one unit (for the trend chart). */
+export async function monthlyEpisodes(db: Db, unit: string, period: Period): Promise<MonthlyEpisodes[]> {
+  const r = await sql<{ month: string; episodes: number; v24: number; discharged: number }>`
+    with recursive tree as (
+      select code from admin_unit where code = ${unit}
+      union all select a.code from admin_unit a join tree t on a.parent_code = t.code
+    )
+    select to_char(e.m, 'YYYY-MM') as month, sum(e.episodes) episodes, sum(e.d0 + e.d1 + e.d2) v24, sum(e.episodes - e.no_discharge) discharged
+      from tree t join facility f on f.admin_unit_code = t.code
+      join ${periodRows('report_episode', ['episodes', 'no_discharge', 'd0', 'd1', 'd2'], period)} e on e.facility_code = f.code
+     group by 1 order by 1`.execute(db);
+  return r.rows.map((x) => ({ month: x.month, episodes: Number(x.episodes), visibleWithin24h: Number(x.v24), discharged: Number(x.discharged) }));
+}

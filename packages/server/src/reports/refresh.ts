@@ -1,0 +1,286 @@
+import { OLD_PROVINCES } from '@openhssk/core/identifiers/provinces';
+import { sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+
+/**
+ * Rows are folded in only once they are this old. An id or received_at is taken when the ingest
+ * transaction starts, so a row may become visible after rows with a higher id; waiting longer than
+ * any ingest transaction lasts keeps the watermark from stepping over it.
+ */
+export const DEFAULT_HOLDBACK_SECONDS = 30;
+
+/** CCCD province prefixes accepted by parseCccd (leading 0 + an old province code). */
+const CCCD_PREFIXES = Object.keys(OLD_PROVINCES).map((c) => `0${c}`);
+
+export interface RefreshResult {
+  episodes: number;
+  visits: number;
+  submissions: number;
+  persons: number;
+  ms: number;
+}
+
+export interface RefreshOptions {
+  /** Seconds a row must have existed before it is folded in; 0 in tests that ingest then read. */
+  holdbackSeconds?: number | undefined;
+  /** Cap per run for the id-based sources, so one run stays short after a long outage. */
+  batchSize?: number | undefined;
+}
+
+async function watermark(db: Db, name: string): Promise<{ lastId: number; lastAt: Date | null }> {
+  const r = await sql<{ last_id: number; last_at: Date | null }>`select last_id, last_at from report_watermark where name = ${name}`.execute(db);
+  const row = r.rows[0];
+  return { lastId: Number(row?.last_id ?? 0), lastAt: row?.last_at ?? null };
+}
+
+async function setWatermark(db: Db, name: string, lastId: number, lastAt: Date | null) {
+  await sql`insert into report_watermark (name, last_id, last_at, updated_at) values (${name}, ${lastId}, ${lastAt}, now())
+    on conflict (name) do update set last_id = excluded.last_id, last_at = excluded.last_at, updated_at = now()`.execute(db);
+}
+
+/** Highest id in (lastId, …] below which every row is older than the cutoff. */
+async function safeUpperId(db: Db, table: 'episode' | 'visit', lastId: number, cutoff: Date, batch: number): Promise<number> {
+  const t = sql.table(table);
+  const r = await sql<{ max_id: number | null; young: number | null }>`
+    select (select max(id) from ${t} where id > ${lastId}) as max_id,
+           (select min(id) from ${t} where id > ${lastId} and received_at >= ${cutoff}) as young`.execute(db);
+  const row = r.rows[0];
+  if (!row?.max_id) return lastId;
+  const upper = row.young ? Number(row.young) - 1 : Number(row.max_id);
+  return Math.min(upper, lastId + batch);
+}
+
+/** The local day a timestamptz falls on in Viet Nam (UTC+7, no daylight saving). */
+const vnDay = (col: ReturnType<typeof sql.ref>) => sql`((${col} at time zone 'UTC') + interval '7 hours')::date`;
+
+/** Daily table and its monthly twin (column `day` holds the month's first day there). */
+const GRAINS = [
+  { suffix: 'day', key: sql`e.day` },
+  { suffix: 'month', key: sql`date_trunc('month', e.day)::date` },
+] as const;
+
+async function refreshEpisodes(db: Db, cutoff: Date, batch: number): Promise<number> {
+  const wm = await watermark(db, 'episode');
+  const upper = await safeUpperId(db, 'episode', wm.lastId, cutoff, batch);
+  if (upper <= wm.lastId) return 0;
+  await db.transaction().execute(async (tx) => {
+    for (const g of GRAINS) {
+      const target = sql.table(`report_episode_${g.suffix}`);
+      // NGAY_RA is Viet Nam wall-clock time without zone: shift by 7 h to compare with received_at.
+      await sql`
+        with e as (
+          select e.id, e.facility_code, ${vnDay(sql.ref('e.received_at'))} as day,
+                 case when e.ngay_ra is null then null
+                      else extract(epoch from (e.received_at - ((e.ngay_ra - interval '7 hours') at time zone 'UTC'))) / 3600.0 end as h
+            from episode e
+           where e.id > ${wm.lastId} and e.id <= ${upper} and e.version = 1
+        ), rw as (
+          select episode_id, count(*) filter (where tbl = 'XML13') as ref, count(*) filter (where tbl = 'XML14') as re
+            from episode_row
+           where episode_id > ${wm.lastId} and episode_id <= ${upper} and tbl in ('XML13', 'XML14')
+           group by episode_id
+        )
+        insert into ${target} as t (facility_code, day, episodes, no_discharge, d0, d1, d2, d3, d4, d5, d6, delay_hours_sum, referrals, reexams)
+        select e.facility_code, ${g.key}, count(*),
+               count(*) filter (where h is null),
+               count(*) filter (where h < 1),
+               count(*) filter (where h >= 1 and h < 6),
+               count(*) filter (where h >= 6 and h < 24),
+               count(*) filter (where h >= 24 and h < 72),
+               count(*) filter (where h >= 72 and h < 168),
+               count(*) filter (where h >= 168 and h < 720),
+               count(*) filter (where h >= 720),
+               coalesce(sum(greatest(h, 0)), 0),
+               coalesce(sum(rw.ref), 0), coalesce(sum(rw.re), 0)
+          from e left join rw on rw.episode_id = e.id
+         group by 1, 2
+        on conflict (facility_code, day) do update set
+          episodes = t.episodes + excluded.episodes, no_discharge = t.no_discharge + excluded.no_discharge,
+          d0 = t.d0 + excluded.d0, d1 = t.d1 + excluded.d1, d2 = t.d2 + excluded.d2, d3 = t.d3 + excluded.d3,
+          d4 = t.d4 + excluded.d4, d5 = t.d5 + excluded.d5, d6 = t.d6 + excluded.d6,
+          delay_hours_sum = t.delay_hours_sum + excluded.delay_hours_sum,
+          referrals = t.referrals + excluded.referrals, reexams = t.reexams + excluded.reexams`.execute(tx);
+    }
+    await setWatermark(tx, 'episode', upper, null);
+  });
+  return upper - wm.lastId;
+}
+
+async function refreshVisits(db: Db, cutoff: Date, batch: number): Promise<number> {
+  const wm = await watermark(db, 'visit');
+  const upper = await safeUpperId(db, 'visit', wm.lastId, cutoff, batch);
+  if (upper <= wm.lastId) return 0;
+  await db.transaction().execute(async (tx) => {
+    for (const g of GRAINS) {
+      await sql`
+        with e as (select facility_code, ngay_vao::date as day, id_method from visit where id > ${wm.lastId} and id <= ${upper})
+        insert into ${sql.table(`report_visit_${g.suffix}`)} as t (facility_code, day, visits, checkins, vneid)
+        select e.facility_code, ${g.key}, count(*), count(*) filter (where id_method <> 'xml0'), count(*) filter (where id_method = 'vneid_qr')
+          from e group by 1, 2
+        on conflict (facility_code, day) do update set
+          visits = t.visits + excluded.visits, checkins = t.checkins + excluded.checkins, vneid = t.vneid + excluded.vneid`.execute(tx);
+    }
+    await setWatermark(tx, 'visit', upper, null);
+  });
+  return upper - wm.lastId;
+}
+
+async function refreshSubmissions(db: Db, cutoff: Date): Promise<number> {
+  const wm = await watermark(db, 'submission');
+  const from = wm.lastAt ?? new Date(0);
+  if (cutoff <= from) return 0;
+  let n = 0;
+  await db.transaction().execute(async (tx) => {
+    const r = await sql`
+      insert into report_facility_day as t (facility_code, day, accepted)
+      select facility_code, ${vnDay(sql.ref('received_at'))}, count(*)
+        from submission where received_at > ${from} and received_at <= ${cutoff} and accepted_count > 0
+       group by 1, 2
+      on conflict (facility_code, day) do update set accepted = t.accepted + excluded.accepted`.execute(tx);
+    n = Number(r.numAffectedRows ?? 0);
+    await setWatermark(tx, 'submission', 0, cutoff);
+  });
+  return n;
+}
+
+const AGG_COLS = ['has_record', 'has_bhyt', 'activated', 'cccd_present', 'cccd_valid', 'bhyt_present', 'bhyt_valid'] as const;
+
+/** Adds (sign 1) or removes (sign -1) the contribution of the persons in report_changed. */
+async function applyPersonState(tx: Db, sign: 1 | -1) {
+  const sums = sql.join(AGG_COLS.map((c) => sql`${sign} * count(*) filter (where s.${sql.ref(c)})`));
+  const updates = sql.join(AGG_COLS.map((c) => sql`${sql.ref(c)} = t.${sql.ref(c)} + excluded.${sql.ref(c)}`));
+  await sql`
+    insert into report_person_agg as t (ma_xa, upd_month, persons, ${sql.join(AGG_COLS.map((c) => sql.ref(c)))}, fields_filled)
+    select s.ma_xa, s.upd_month, ${sign} * count(*), ${sums}, ${sign} * sum(s.fields_filled)
+      from report_person_state s join report_changed c on c.person_id = s.person_id
+     where s.ma_xa is not null
+     group by s.ma_xa, s.upd_month
+    on conflict (ma_xa, upd_month) do update set persons = t.persons + excluded.persons, ${updates}, fields_filled = t.fields_filled + excluded.fields_filled`.execute(tx);
+}
+
+async function refreshPersons(db: Db, cutoff: Date): Promise<number> {
+  const wm = await watermark(db, 'person');
+  const from = wm.lastAt ?? new Date(0);
+  if (cutoff <= from) return 0;
+  let n = 0;
+  await db.transaction().execute(async (tx) => {
+    await sql`create temp table report_changed (person_id text primary key) on commit drop`.execute(tx);
+    // A person's figures change with the golden record, with its linked source records (population
+    // list membership) and with the citizen's consent to the book.
+    await sql`
+      insert into report_changed
+      select id from person where updated_at > ${from} and updated_at <= ${cutoff}
+      union select person_id from source_record where updated_at > ${from} and updated_at <= ${cutoff} and person_id is not null
+      union select person_id from citizen_account where person_id is not null and (
+              (created_at > ${from} and created_at <= ${cutoff}) or (consent_at > ${from} and consent_at <= ${cutoff})
+              or (consent_withdrawn_at > ${from} and consent_withdrawn_at <= ${cutoff}))
+      on conflict do nothing`.execute(tx);
+    await applyPersonState(tx, -1);
+    await sql`delete from report_person_state s using report_changed c where c.person_id = s.person_id`.execute(tx);
+    const r = await sql`
+      insert into report_person_state (person_id, ma_xa, upd_month, resident, has_record, has_bhyt, activated,
+                                       cccd_present, cccd_valid, bhyt_present, bhyt_valid, fields_filled)
+      select p.id, p.ma_xa, date_trunc('month', (p.updated_at at time zone 'UTC') + interval '7 hours')::date, true,
+             -- Health record (831 core): a golden record with name, birth date, sex, personal ID, address and commune.
+             (coalesce(p.ho_ten, '') <> '' and p.ngay_sinh is not null and p.gioi_tinh is not null
+               and coalesce(p.so_cccd, '') <> '' and coalesce(p.dia_chi, '') <> '' and p.ma_xa is not null),
+             coalesce(p.so_bhyt, '') <> '',
+             exists (select 1 from citizen_account a where a.person_id = p.id and a.consent_at is not null
+                       and (a.consent_withdrawn_at is null or a.consent_withdrawn_at < a.consent_at)),
+             coalesce(p.so_cccd, '') <> '',
+             -- Same structure test as parseCccd: 12 digits; a leading 0 must be followed by a province code.
+             coalesce(p.so_cccd ~ '^[0-9]{12}$' and (left(p.so_cccd, 1) <> '0' or left(p.so_cccd, 3) = any(${CCCD_PREFIXES})), false),
+             coalesce(p.so_bhyt, '') <> '',
+             coalesce(upper(p.so_bhyt) ~ '^[A-Z]{2}[1-5][0-9]{12}$', false),
+             ((coalesce(p.ho_ten, '') <> '')::int + (p.ngay_sinh is not null)::int + (p.gioi_tinh is not null)::int
+               + (coalesce(p.so_cccd, '') <> '')::int + (coalesce(p.so_bhyt, '') <> '')::int
+               + (coalesce(p.dia_chi, '') <> '')::int + (coalesce(p.so_dien_thoai, '') <> '')::int)::smallint
+        from person p join report_changed c on c.person_id = p.id
+       where exists (select 1 from source_record sr where sr.person_id = p.id and sr.source_system = 'MIS2022')`.execute(tx);
+    n = Number(r.numAffectedRows ?? 0);
+    await applyPersonState(tx, 1);
+    await sql`delete from report_person_agg where persons = 0`.execute(tx);
+    await setWatermark(tx, 'person', 0, cutoff);
+  });
+  return n;
+}
+
+/** Pending duplicate pairs per commune; the pending queue is small, so it is recounted. */
+async function refreshReviews(db: Db) {
+  await db.transaction().execute(async (tx) => {
+    await sql`delete from report_review_pending`.execute(tx);
+    await sql`
+      insert into report_review_pending (ma_xa, pending)
+      select coalesce(p.ma_xa, sr.ma_xa), count(*)
+        from mpi_review r
+        join source_record sr on sr.source_system = r.a_system and sr.source_id = r.a_id
+        left join person p on p.id = sr.person_id
+       where r.status = 'pending' and coalesce(p.ma_xa, sr.ma_xa) is not null
+       group by 1`.execute(tx);
+  });
+}
+
+/** Today's copy of the resident figures (overwritten by every refresh of the day). */
+async function snapshotToday(db: Db) {
+  await sql`
+    with d as (select ((now() at time zone 'UTC') + interval '7 hours')::date as day)
+    insert into report_person_daily as t (day, ma_xa, persons, has_record, has_bhyt, activated, cccd_present, cccd_valid,
+                                          bhyt_present, bhyt_valid, fields_filled, fresh, pending_reviews)
+    select d.day, x.ma_xa, coalesce(a.persons, 0), coalesce(a.has_record, 0), coalesce(a.has_bhyt, 0), coalesce(a.activated, 0),
+           coalesce(a.cccd_present, 0), coalesce(a.cccd_valid, 0), coalesce(a.bhyt_present, 0), coalesce(a.bhyt_valid, 0),
+           coalesce(a.fields_filled, 0), coalesce(a.fresh, 0), coalesce(rp.pending, 0)
+      from d, (select ma_xa from report_person_agg union select ma_xa from report_review_pending) x
+      left join (
+        select ma_xa, sum(persons) persons, sum(has_record) has_record, sum(has_bhyt) has_bhyt, sum(activated) activated,
+               sum(cccd_present) cccd_present, sum(cccd_valid) cccd_valid, sum(bhyt_present) bhyt_present, sum(bhyt_valid) bhyt_valid,
+               sum(fields_filled) fields_filled,
+               sum(persons) filter (where upd_month >= (date_trunc('month', (now() at time zone 'UTC') + interval '7 hours') - interval '11 months')::date) fresh
+          from report_person_agg group by ma_xa) a on a.ma_xa = x.ma_xa
+      left join report_review_pending rp on rp.ma_xa = x.ma_xa
+    on conflict (day, ma_xa) do update set persons = excluded.persons, has_record = excluded.has_record, has_bhyt = excluded.has_bhyt,
+      activated = excluded.activated, cccd_present = excluded.cccd_present, cccd_valid = excluded.cccd_valid,
+      bhyt_present = excluded.bhyt_present, bhyt_valid = excluded.bhyt_valid, fields_filled = excluded.fields_filled,
+      fresh = excluded.fresh, pending_reviews = excluded.pending_reviews`.execute(db);
+}
+
+let running: Promise<RefreshResult> | null = null;
+
+/**
+ * Folds rows added since the last run into the summary tables. Runs are serialised per process:
+ * a timer tick and an on-demand call never apply the same rows twice.
+ */
+export function refreshReports(db: Db, opts: RefreshOptions = {}): Promise<RefreshResult> {
+  const prev = running ?? Promise.resolve(undefined);
+  const next = prev.catch(() => undefined).then(() => runRefresh(db, opts));
+  running = next;
+  void next.finally(() => {
+    if (running === next) running = null;
+  }).catch(() => {});
+  return next;
+}
+
+async function runRefresh(db: Db, opts: RefreshOptions): Promise<RefreshResult> {
+  const t0 = performance.now();
+  const holdback = opts.holdbackSeconds ?? DEFAULT_HOLDBACK_SECONDS;
+  const batch = opts.batchSize ?? 1_000_000;
+  const now = (await sql<{ now: Date }>`select now() as now`.execute(db)).rows[0]?.now ?? new Date();
+  const cutoff = new Date(now.getTime() - holdback * 1000);
+  // Batches keep each transaction bounded after an outage or a bulk load; loop until caught up.
+  let episodes = 0;
+  for (;;) {
+    const n = await refreshEpisodes(db, cutoff, batch);
+    if (n === 0) break;
+    episodes += n;
+  }
+  let visits = 0;
+  for (;;) {
+    const n = await refreshVisits(db, cutoff, batch);
+    if (n === 0) break;
+    visits += n;
+  }
+  const submissions = await refreshSubmissions(db, cutoff);
+  const persons = await refreshPersons(db, cutoff);
+  await refreshReviews(db);
+  await snapshotToday(db);
+  return { episodes, visits, submissions, persons, ms: Math.round(performance.now() - t0) };
+}

@@ -1,0 +1,306 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+import { startTestApp } from '../http/test-app.ts';
+import { staffSession } from '../staff/test-helpers.ts';
+import { addDays, childUnits, vnToday } from './kpis.ts';
+import { refreshReports } from './refresh.ts';
+
+// Rows below are back-dated, which a background refresh racing the setup could step over.
+process.env.HSSK_REPORT_REFRESH_SECONDS = '0';
+
+type App = Awaited<ReturnType<typeof startTestApp>>;
+
+const today = vnToday();
+const daysAgo = (n: number) => addDays(today, -n);
+/** A Viet Nam local wall-clock time n days (plus h hours) before now, and the same instant as UTC. */
+const vnLocal = (d: Date) => new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+
+interface P {
+  id: string;
+  ma_xa: string;
+  resident: boolean;
+  cccd: string | null;
+  bhyt: string | null;
+  ngay_sinh: string | null;
+  dia_chi: string | null;
+  phone: string | null;
+  stale: boolean;
+  consent: 'none' | 'active' | 'withdrawn';
+}
+
+const COMMUNES = ['21001', '21002', '21101'];
+const FAC: Record<string, { unit: string; bhyt: boolean }> = {
+  '51001': { unit: '21001', bhyt: true },
+  '51002': { unit: '21002', bhyt: true },
+  '51003': { unit: '528', bhyt: false },
+  '51101': { unit: '21101', bhyt: true },
+};
+
+function makePersons(): P[] {
+  const out: P[] = [];
+  for (let i = 0; i < 60; i++) {
+    out.push({
+      id: `P${String(i).padStart(4, '0')}`,
+      ma_xa: COMMUNES[i % 3]!,
+      resident: i % 10 !== 9,
+      // Every 4th CCCD missing, every 7th malformed (province 099 does not exist).
+      cccd: i % 4 === 0 ? null : i % 7 === 0 ? `0991${String(80000000 + i)}` : `0510${String(80000000 + i)}`,
+      bhyt: i % 5 === 0 ? null : i % 11 === 0 ? 'XX9123' : `DN451${String(5100000000 + i)}`,
+      ngay_sinh: i % 6 === 0 ? null : '1980-01-01',
+      dia_chi: i % 8 === 0 ? null : 'Thôn 1',
+      phone: i % 2 === 0 ? '0905000000' : null,
+      stale: i % 9 === 0,
+      consent: i % 3 === 0 ? 'active' : i % 13 === 0 ? 'withdrawn' : 'none',
+    });
+  }
+  return out;
+}
+
+interface E {
+  facility: string;
+  ma_lk: string;
+  version: number;
+  received: Date;
+  /** Discharge hours before receipt; null = not discharged. */
+  delayH: number | null;
+  xml13: number;
+  xml14: number;
+}
+
+let eseq = 0;
+function makeEpisodes(n: number, offsetDays: number): E[] {
+  const facs = Object.keys(FAC);
+  const delays = [null, 0.5, 3, 10, 30, 100, 200, 1000, -2];
+  const out: E[] = [];
+  for (let i = 0; i < n; i++) {
+    eseq++;
+    const received = new Date(Date.now() - (offsetDays + (i % 20)) * 86400_000 - 3600_000);
+    out.push({ facility: facs[i % facs.length]!, ma_lk: `LK${eseq}`, version: 1, received, delayH: delays[i % delays.length]!, xml13: i % 5 === 0 ? 1 : 0, xml14: i % 4 === 0 ? 2 : 0 });
+  }
+  return out;
+}
+
+async function insertEpisodes(db: Db, eps: E[]) {
+  for (const e of eps) {
+    const sub = `S-${e.ma_lk}-${e.version}`;
+    await sql`insert into submission (id, facility_code, channel, received_at, sha256, size_bytes, status, episode_count, accepted_count, warning_count, rejected_count, receipt)
+              values (${sub}, ${e.facility}, 'api', ${e.received}, ${sub}, 1, 'accepted', 1, 0, 0, 0, '{}')`.execute(db);
+    const ngayRa = e.delayH === null ? null : vnLocal(new Date(e.received.getTime() - e.delayH * 3600_000));
+    const ngayVao = vnLocal(new Date(e.received.getTime() - 2000 * 3600_000));
+    const r = await sql<{ id: number }>`
+      insert into episode (facility_code, ma_lk, version, is_current, submission_id, patient_source_id, status, ma_bn, ho_ten, ma_loai_kcb, ngay_vao, ngay_ra, content_sha256, xml1, received_at)
+      values (${e.facility}, ${e.ma_lk}, ${e.version}, false, ${sub}, 'X', 'accepted', 'BN', 'Nguyễn Văn A', '01', ${ngayVao}::timestamp, ${ngayRa}::timestamp, 'h', '{}', ${e.received})
+      returning id`.execute(db);
+    const id = r.rows[0]!.id;
+    for (let k = 0; k < e.xml13; k++) await sql`insert into episode_row (episode_id, tbl, row_no, fields) values (${id}, 'XML13', ${k}, '{}')`.execute(db);
+    for (let k = 0; k < e.xml14; k++) await sql`insert into episode_row (episode_id, tbl, row_no, fields) values (${id}, 'XML14', ${k}, '{}')`.execute(db);
+  }
+}
+
+/** The expected figures, computed in JavaScript from the generated rows (not through SQL). */
+function expectedEpisodes(eps: E[], units: string[], from: string, to: string) {
+  const day = (d: Date) => vnLocal(d).slice(0, 10);
+  const sel = eps.filter((e) => e.version === 1 && units.includes(FAC[e.facility]!.unit) && day(e.received) >= from && day(e.received) <= to);
+  const discharged = sel.filter((e) => e.delayH !== null);
+  return {
+    episodes: sel.length,
+    discharged: discharged.length,
+    within24: discharged.filter((e) => (e.delayH ?? 0) < 24).length,
+    referrals: sel.reduce((a, e) => a + e.xml13, 0),
+    reexams: sel.reduce((a, e) => a + e.xml14, 0),
+  };
+}
+
+describe('reports', () => {
+  let t: App;
+  let admin: string;
+  let officer528: string;
+  let officer529: string;
+  let reception: string;
+  const persons = makePersons();
+  const episodes: E[] = [];
+  const visits: Array<{ facility: string; method: string; day: string }> = [];
+
+  before(async () => {
+    t = await startTestApp();
+    const db = t.db.db;
+    await sql`insert into admin_unit (code, level, name, parent_code, valid_to) values
+      ('51', 'province', 'Tỉnh Quảng Ngãi', null, null),
+      ('528', 'district', 'Huyện Tư Nghĩa', '51', '2025-06-30'),
+      ('529', 'district', 'Huyện Mộ Đức', '51', '2025-06-30'),
+      ('21001', 'commune', 'Xã Nghĩa Kỳ', '528', null),
+      ('21002', 'commune', 'Xã Nghĩa Hòa', '528', null),
+      ('21101', 'commune', 'Xã Đức Phổ', '529', null)`.execute(db);
+    for (const [code, f] of Object.entries(FAC)) {
+      await sql`insert into facility (code, name, admin_unit_code, bhyt_contract) values (${code}, ${`Cơ sở ${code}`}, ${f.unit}, ${f.bhyt})`.execute(db);
+    }
+    for (const p of persons) {
+      const upd = p.stale ? new Date(Date.now() - 500 * 86400_000) : new Date();
+      await sql`insert into person (id, ho_ten, name_key, ngay_sinh, gioi_tinh, so_cccd, so_bhyt, dia_chi, so_dien_thoai, ma_xa, updated_at)
+                values (${p.id}, 'Nguyễn Văn A', 'nguyen van a', ${p.ngay_sinh}, 1, ${p.cccd}, ${p.bhyt}, ${p.dia_chi}, ${p.phone}, ${p.ma_xa}, ${upd})`.execute(db);
+      const sys = p.resident ? 'MIS2022' : 'KCB';
+      await sql`insert into source_record (source_system, source_id, ho_ten, content_hash, person_id, ma_xa) values (${sys}, ${p.id}, 'x', 'h', ${p.id}, ${p.ma_xa})`.execute(db);
+      if (p.consent !== 'none') {
+        await sql`insert into citizen_account (subject, person_id, consent_at, consent_withdrawn_at)
+                  values (${`S${p.id}`}, ${p.id}, now() - interval '2 days', ${p.consent === 'withdrawn' ? sql`now() - interval '1 day'` : null})`.execute(db);
+      }
+    }
+    // Two pending duplicate pairs in 21001 (P0000, P0003 live there).
+    await sql`insert into mpi_review (a_system, a_id, b_system, b_id, score) values ('MIS2022', 'P0003', 'MIS2022', 'P0006', 0.8), ('MIS2022', 'P0012', 'MIS2022', 'P0015', 0.8)`.execute(db);
+    episodes.push(...makeEpisodes(90, 0), ...makeEpisodes(9, 200));
+    // A resubmission (version 2) of an earlier episode is a correction, not a new episode.
+    episodes.push({ ...episodes[1]!, version: 2, received: new Date(Date.now() - 3600_000) });
+    await insertEpisodes(db, episodes);
+    const methods = ['xml0', 'vneid_qr', 'chip_cccd', 'vneid_qr', 'bhyt_card', 'typed', 'vneid_qr'];
+    for (let i = 0; i < 40; i++) {
+      const facility = Object.keys(FAC)[i % 4]!;
+      const method = methods[i % methods.length]!;
+      const day = daysAgo(i % 10);
+      visits.push({ facility, method, day });
+      await sql`insert into visit (facility_code, ma_lk, patient_source_id, ho_ten, ngay_vao, id_method, status, checkin)
+                values (${facility}, ${`V${i}`}, 'X', 'A', ${`${day} 08:00:00`}::timestamp, ${method}, 'open', '{}')`.execute(db);
+    }
+    // Integration: 51001 sent 2 days ago (accepted), 51002 only 20 days ago, 51101 today but all rejected.
+    const subs: Array<[string, number, number]> = [['51001', 2, 3], ['51002', 20, 5], ['51101', 0, 0]];
+    for (const [f, ago, accepted] of subs) {
+      const id = `SUB-${f}`;
+      await sql`insert into submission (id, facility_code, channel, received_at, sha256, size_bytes, status, episode_count, accepted_count, warning_count, rejected_count, receipt)
+                values (${id}, ${f}, 'api', ${new Date(Date.now() - ago * 86400_000)}, ${id}, 1, 'done', 1, ${accepted}, 0, 0, '{}')`.execute(db);
+    }
+    admin = (await staffSession(t.app, db, { username: 'quantri', fullName: 'Quản trị', role: 'system_admin' })).cookie;
+    officer528 = (await staffSession(t.app, db, { username: 'cb528', fullName: 'Cán bộ 528', role: 'health_officer', adminUnitCode: '528' })).cookie;
+    officer529 = (await staffSession(t.app, db, { username: 'cb529', fullName: 'Cán bộ 529', role: 'health_officer', adminUnitCode: '529' })).cookie;
+    await sql`insert into facility (code, name, admin_unit_code, bhyt_contract) values ('51999', 'Phòng khám', '21001', false) on conflict do nothing`.execute(db);
+    reception = (await staffSession(t.app, db, { username: 'letan', fullName: 'Lễ tân', role: 'receptionist', facilityCode: '51999' })).cookie;
+    await refreshReports(db, { holdbackSeconds: 0 });
+  });
+  after(() => t.close());
+
+  const kpis = async (cookie: string, unit: string, from = daysAgo(60), to = today) =>
+    t.app.inject({ method: 'GET', url: `/api/v1/reports/kpis?unit=${unit}&from=${from}&to=${to}`, headers: { cookie } });
+
+  it('person figures equal a direct count', async () => {
+    const r = await kpis(admin, '528');
+    assert.equal(r.statusCode, 200, r.body);
+    const body = r.json();
+    const sel = persons.filter((p) => p.resident && (p.ma_xa === '21001' || p.ma_xa === '21002'));
+    const complete = sel.filter((p) => p.cccd && p.ngay_sinh && p.dia_chi);
+    assert.equal(body.kpis.residents, sel.length);
+    assert.equal(body.kpis.withRecord, complete.length);
+    assert.equal(body.kpis.withBhyt, sel.filter((p) => p.bhyt).length);
+    assert.equal(body.kpis.activated, sel.filter((p) => p.consent === 'active').length);
+    const present = sel.filter((p) => p.cccd).length + sel.filter((p) => p.bhyt).length;
+    const valid = sel.filter((p) => p.cccd?.startsWith('051')).length + sel.filter((p) => p.bhyt?.startsWith('DN')).length;
+    assert.equal(body.kpis.quality.valid, valid / present);
+    const filled = sel.reduce((a, p) => a + 2 + [p.cccd, p.bhyt, p.ngay_sinh, p.dia_chi, p.phone].filter(Boolean).length, 0);
+    assert.equal(body.kpis.quality.complete, filled / (sel.length * 7));
+    assert.equal(body.kpis.quality.fresh, sel.filter((p) => !p.stale).length / sel.length);
+    assert.equal(body.kpis.quality.pendingReviews, 2);
+    const c1 = body.children.find((c: { unit: { code: string } }) => c.unit.code === '21001');
+    assert.equal(c1.kpis.residents, persons.filter((p) => p.resident && p.ma_xa === '21001').length);
+  });
+
+  it('episode, visit and integration figures equal a direct count', async () => {
+    const from = daysAgo(60);
+    const body = (await kpis(admin, '51', from, today)).json();
+    const exp = expectedEpisodes(episodes, ['21001', '21002', '21101', '528'], from, today);
+    assert.equal(body.kpis.episodes, exp.episodes);
+    assert.equal(body.kpis.discharged, exp.discharged);
+    assert.equal(body.kpis.visibleWithin24h, exp.within24);
+    assert.equal(body.kpis.referrals, exp.referrals);
+    assert.equal(body.kpis.reexams, exp.reexams);
+    const checkins = visits.filter((v) => v.method !== 'xml0');
+    assert.equal(body.kpis.checkins, checkins.length);
+    assert.equal(body.kpis.vneidCheckins, checkins.filter((v) => v.method === 'vneid_qr').length);
+    assert.equal(body.kpis.insuredFacilities, 3);
+    assert.equal(body.kpis.integratedFacilities, 1);
+    const e528 = expectedEpisodes(episodes, ['21001', '21002', '528'], from, today);
+    assert.equal((await kpis(admin, '528', from, today)).json().kpis.episodes, e528.episodes);
+    const old = expectedEpisodes(episodes, ['21001', '21002', '21101', '528'], daysAgo(400), daysAgo(150));
+    assert.ok(old.episodes > 0);
+    assert.equal((await kpis(admin, '51', daysAgo(400), daysAgo(150))).json().kpis.episodes, old.episodes);
+    // Whole calendar months come from the monthly summary, the rest from the daily one.
+    const mEnd = addDays(`${today.slice(0, 7)}-01`, -1);
+    const mStart = `${addDays(`${mEnd.slice(0, 7)}-01`, -1).slice(0, 7)}-01`;
+    for (const [f, tt] of [[mStart, mEnd], [mStart, today], [addDays(mStart, 3), mEnd]] as const) {
+      const want = expectedEpisodes(episodes, ['21001', '21002', '21101', '528'], f, tt);
+      const got = (await kpis(admin, '51', f, tt)).json().kpis;
+      assert.equal(got.episodes, want.episodes, `${f}..${tt}`);
+      assert.equal(got.visibleWithin24h, want.within24, `${f}..${tt}`);
+    }
+  });
+
+  it('folds only new rows on the next refresh', async () => {
+    const db = t.db.db;
+    const more = makeEpisodes(13, 1);
+    episodes.push(...more);
+    await insertEpisodes(db, more);
+    await sql`update person set so_bhyt = null, updated_at = now() where id = 'P0001'`.execute(db);
+    persons[1]!.bhyt = null;
+    await refreshReports(db, { holdbackSeconds: 0 });
+    const from = daysAgo(60);
+    const body = (await kpis(admin, '51', from, today)).json();
+    assert.equal(body.kpis.episodes, expectedEpisodes(episodes, ['21001', '21002', '21101', '528'], from, today).episodes);
+    assert.equal(body.kpis.withBhyt, persons.filter((p) => p.resident && p.bhyt).length);
+    // A second refresh with nothing new changes nothing.
+    await refreshReports(db, { holdbackSeconds: 0 });
+    assert.deepEqual((await kpis(admin, '51', from, today)).json().kpis, body.kpis);
+  });
+
+  it('lists communes under the province after the district level ended', async () => {
+    const db = t.db.db;
+    assert.deepEqual((await childUnits(db, '51', { from: '2025-01-01', to: '2025-06-30' })).map((u) => u.code), ['528', '529']);
+    assert.deepEqual((await childUnits(db, '51', { from: '2025-07-01', to: '2025-12-31' })).map((u) => u.code), ['21001', '21002', '21101']);
+    const tree = await t.app.inject({ method: 'GET', url: '/api/v1/reports/units?parent=51&from=2026-01-01&to=2026-06-30', headers: { cookie: admin } });
+    assert.equal(tree.json().units.length, 3);
+  });
+
+  it('scopes a health officer to their area', async () => {
+    const own = await kpis(officer528, '528');
+    assert.equal(own.statusCode, 200);
+    assert.deepEqual(own.json().children.map((c: { unit: { code: string } }) => c.unit.code), ['21001', '21002']);
+    assert.equal((await kpis(officer528, '21001')).statusCode, 200);
+    assert.equal((await kpis(officer529, '528')).statusCode, 403);
+    assert.equal((await kpis(officer529, '21001')).statusCode, 403);
+    assert.equal((await kpis(officer528, '51')).statusCode, 403);
+    const r = await kpis(reception, '528');
+    assert.equal(r.statusCode, 403);
+    assert.ok(r.json().message_vi);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/reports/kpis?unit=528' })).statusCode, 401);
+    const top = await t.app.inject({ method: 'GET', url: '/api/v1/reports/units', headers: { cookie: officer528 } });
+    assert.deepEqual(top.json().units.map((u: { code: string }) => u.code), ['528']);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/reports/kpis.xlsx?unit=21101', headers: { cookie: officer528 } })).statusCode, 403);
+    assert.equal((await kpis(admin, '528', 'x', today)).statusCode, 400);
+  });
+
+  it('exports the KPI table as XLSX with the same figures and logs the download', async () => {
+    const r = await t.app.inject({ method: 'GET', url: `/api/v1/reports/kpis.xlsx?unit=528&from=${daysAgo(60)}&to=${today}`, headers: { cookie: officer528 } });
+    assert.equal(r.statusCode, 200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('Chỉ số')!;
+    assert.equal(ws.getRow(4).getCell(1).value, '528');
+    assert.equal(ws.getRow(4).getCell(4).value, persons.filter((p) => p.resident && p.ma_xa !== '21101').length);
+    const logged = await sql<{ n: number }>`select count(*)::int n from audit_event where action = 'report.kpis.download' and person_id is null`.execute(t.db.db);
+    assert.equal(logged.rows[0]!.n, 1);
+  });
+
+  it('builds the six-monthly report as XLSX and PDF', async () => {
+    const year = Number(today.slice(0, 4));
+    const x = await t.app.inject({ method: 'GET', url: `/api/v1/reports/six-monthly?unit=51&year=${year}&half=2&format=xlsx`, headers: { cookie: admin } });
+    assert.equal(x.statusCode, 200, x.body);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(x.rawPayload as unknown as ArrayBuffer);
+    const sum = wb.getWorksheet('Tổng hợp')!;
+    assert.match(String(sum.getRow(1).getCell(1).value), /6 tháng cuối năm/);
+    assert.equal(sum.getRow(5).getCell(2).value, '≥ 95 %');
+    assert.ok(wb.getWorksheet('Theo địa bàn'));
+    const p = await t.app.inject({ method: 'GET', url: `/api/v1/reports/six-monthly?unit=51&year=${year}&half=1&format=pdf`, headers: { cookie: admin } });
+    assert.equal(p.statusCode, 200);
+    assert.equal(p.rawPayload.subarray(0, 5).toString(), '%PDF-');
+    assert.equal((await t.app.inject({ method: 'GET', url: `/api/v1/reports/six-monthly?unit=51&year=${year}&half=3`, headers: { cookie: admin } })).statusCode, 400);
+  });
+});

@@ -1,0 +1,167 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { audit } from '../audit/audit.ts';
+import type { Db } from '../db/index.ts';
+import { ApiError, forbidden, notFound } from '../http/problem.ts';
+import { requireStaff, type StaffContext, staffActor, unitAncestry } from '../staff/index.ts';
+import { kpiWorkbook, type SixMonthly, sixMonthlyPdf, sixMonthlyWorkbook } from './export.ts';
+import { childUnits, computeKpis, DELAY_BUCKETS, getUnit, monthlyEpisodes, type Period, TARGETS, type UnitRef, vnToday } from './kpis.ts';
+import { refreshReports } from './refresh.ts';
+
+export interface ReportOptions {
+  /** Seconds between background refreshes (default HSSK_REPORT_REFRESH_SECONDS or 60); 0 disables the timer. */
+  refreshSeconds?: number | undefined;
+}
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const badRequest = (vi: string, en: string) => new ApiError(400, 'VALIDATION_FAILED', vi, en);
+
+function isDate(s: string) {
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+function parsePeriod(q: Record<string, string | undefined>): Period {
+  const to = q.to ?? vnToday();
+  const from = q.from ?? `${to.slice(0, 4)}-01-01`;
+  if (!DATE.test(from) || !DATE.test(to) || !isDate(from) || !isDate(to)) {
+    throw badRequest('Ngày không hợp lệ (định dạng YYYY-MM-DD).', 'from and to must be dates (YYYY-MM-DD).');
+  }
+  if (from > to) throw badRequest('Ngày bắt đầu phải trước ngày kết thúc.', 'from must not be after to.');
+  return { from, to };
+}
+
+/** Health officers see their unit and below; system admins everything; other roles nothing. */
+async function scopedUnit(db: Db, s: StaffContext, code: string | undefined): Promise<UnitRef> {
+  const wanted = code ?? s.adminUnitCode ?? undefined;
+  if (!wanted) throw badRequest('Thiếu mã đơn vị hành chính (unit).', 'unit is required.');
+  if (!/^[0-9]{1,6}$/.test(wanted)) throw badRequest('Mã đơn vị hành chính không hợp lệ.', 'unit must be an administrative unit code.');
+  const unit = await getUnit(db, wanted);
+  if (!unit) throw notFound('đơn vị hành chính', 'Administrative unit');
+  if (s.role === 'health_officer' && !(await unitAncestry(db, unit.code)).includes(s.adminUnitCode ?? '')) throw forbidden();
+  return unit;
+}
+
+const staffGuard = { roles: ['system_admin', 'health_officer'] as const };
+
+async function kpiTable(db: Db, unit: UnitRef, period: Period) {
+  const children = await childUnits(db, unit.code, period);
+  const figures = await computeKpis(db, [unit.code, ...children.map((c) => c.code)], period);
+  // computeKpis returns an entry for every root it was given.
+  const own = { unit, kpis: figures.get(unit.code)! };
+  return { own, children: children.map((c) => ({ unit: c, kpis: figures.get(c.code)! })) };
+}
+
+export function registerReportRoutes(app: FastifyInstance, db: Db, opts: ReportOptions = {}) {
+  const q = (req: FastifyRequest) => req.query as Record<string, string | undefined>;
+
+  app.get('/api/v1/reports/units', { schema: { summary: 'Administrative unit tree for the reports', tags: ['reports'] } }, async (req) => {
+    const s = await requireStaff(db, req, staffGuard);
+    const { parent } = q(req);
+    const period = parsePeriod(q(req));
+    if (!parent) {
+      // The top of what the caller may see.
+      if (s.role === 'health_officer') return { parent: null, units: [await scopedUnit(db, s, undefined)] };
+      const roots = await db.selectFrom('admin_unit').select(['code', 'name', 'level']).where('parent_code', 'is', null).orderBy('code').execute();
+      return { parent: null, units: roots };
+    }
+    const unit = await scopedUnit(db, s, parent);
+    return { parent: unit, units: await childUnits(db, unit.code, period) };
+  });
+
+  app.get('/api/v1/reports/kpis', { schema: { summary: 'KPIs of a unit and its children for a period', tags: ['reports'] } }, async (req) => {
+    const s = await requireStaff(db, req, staffGuard);
+    const unit = await scopedUnit(db, s, q(req).unit);
+    const period = parsePeriod(q(req));
+    const { own, children } = await kpiTable(db, unit, period);
+    const path: UnitRef[] = [];
+    for (const code of (await unitAncestry(db, unit.code)).reverse()) {
+      if (s.role === 'health_officer' && path.length === 0 && code !== s.adminUnitCode) continue;
+      const u = await getUnit(db, code);
+      if (u) path.push(u);
+    }
+    return {
+      unit,
+      period,
+      path,
+      targets: TARGETS,
+      delayBuckets: DELAY_BUCKETS,
+      kpis: own.kpis,
+      children,
+      monthly: await monthlyEpisodes(db, unit.code, period),
+    };
+  });
+
+  app.get('/api/v1/reports/kpis.xlsx', { schema: { summary: 'KPI table as XLSX', tags: ['reports'] } }, async (req, reply) => {
+    const s = await requireStaff(db, req, staffGuard);
+    const unit = await scopedUnit(db, s, q(req).unit);
+    const period = parsePeriod(q(req));
+    const { own, children } = await kpiTable(db, unit, period);
+    const body = await kpiWorkbook(own, children, period, await monthlyEpisodes(db, unit.code, period));
+    await audit(db, { actor: staffActor(s), action: 'report.kpis.download', resource: `unit:${unit.code}`, requestId: req.id, detail: { ...period, format: 'xlsx' } });
+    return reply
+      .type(XLSX)
+      .header('content-disposition', `attachment; filename="chi-so-${unit.code}-${period.from}-${period.to}.xlsx"`)
+      .send(body);
+  });
+
+  app.get('/api/v1/reports/six-monthly', { schema: { summary: 'Six-monthly report (Điều 8 QĐ 2733/QĐ-BYT)', tags: ['reports'] } }, async (req, reply) => {
+    const s = await requireStaff(db, req, staffGuard);
+    const unit = await scopedUnit(db, s, q(req).unit);
+    const year = Number(q(req).year);
+    const half = Number(q(req).half);
+    const format = q(req).format ?? 'xlsx';
+    if (!Number.isInteger(year) || year < 2020 || year > 2100) throw badRequest('Năm báo cáo không hợp lệ.', 'year must be a year.');
+    if (half !== 1 && half !== 2) throw badRequest('Kỳ báo cáo phải là 1 hoặc 2.', 'half must be 1 or 2.');
+    if (format !== 'xlsx' && format !== 'pdf') throw badRequest('Định dạng phải là xlsx hoặc pdf.', 'format must be xlsx or pdf.');
+    const period: Period = half === 1 ? { from: `${year}-01-01`, to: `${year}-06-30` } : { from: `${year}-07-01`, to: `${year}-12-31` };
+    const previous: Period = half === 1 ? { from: `${year - 1}-07-01`, to: `${year - 1}-12-31` } : { from: `${year}-01-01`, to: `${year}-06-30` };
+    const { own, children } = await kpiTable(db, unit, period);
+    const prior = await computeKpis(db, [unit.code, ...children.map((c) => c.unit.code)], previous);
+    const report: SixMonthly = { unit, year, half, period, previous, current: [own, ...children], prior };
+    const body = format === 'pdf' ? await sixMonthlyPdf(report) : await sixMonthlyWorkbook(report);
+    await audit(db, { actor: staffActor(s), action: 'report.six_monthly.download', resource: `unit:${unit.code}`, requestId: req.id, detail: { year, half, format } });
+    return reply
+      .type(format === 'pdf' ? 'application/pdf' : XLSX)
+      .header('content-disposition', `attachment; filename="bao-cao-6-thang-${unit.code}-${year}-${half}.${format}"`)
+      .send(body);
+  });
+
+  /** On-demand refresh (system admin): after a bulk import, without waiting for the timer. */
+  app.post('/api/v1/reports/refresh', { schema: { summary: 'Fold new rows into the report summaries now', tags: ['reports'] } }, async (req) => {
+    await requireStaff(db, req, { roles: ['system_admin'] });
+    const b = (req.body ?? {}) as { holdback_seconds?: unknown };
+    const holdback = typeof b.holdback_seconds === 'number' && b.holdback_seconds >= 0 ? b.holdback_seconds : undefined;
+    return refreshReports(db, { holdbackSeconds: holdback });
+  });
+
+  const fromEnv = process.env.HSSK_REPORT_REFRESH_SECONDS;
+  const every = opts.refreshSeconds ?? (fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : 60);
+  if (every > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    let inflight: Promise<unknown> = Promise.resolve();
+    const hb = process.env.HSSK_REPORT_HOLDBACK_SECONDS;
+    const holdbackSeconds = hb !== undefined && hb !== '' ? Number(hb) : undefined;
+    const tick = async () => {
+      try {
+        inflight = refreshReports(db, { holdbackSeconds });
+        await inflight;
+      } catch (err) {
+        if (!stopped) app.log.error({ err }, 'report refresh failed');
+      }
+      if (!stopped) timer = setTimeout(tick, every * 1000);
+    };
+    app.addHook('onReady', async () => {
+      timer = setTimeout(tick, Math.min(every, 5) * 1000);
+    });
+    app.addHook('onClose', async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      // The database closes after the app: let a running refresh finish first.
+      await inflight.catch(() => {});
+    });
+  }
+}
+

@@ -1,0 +1,384 @@
+import { useEffect, useMemo, useState } from 'react';
+import { ApiProblem, get } from '../http.ts';
+import { Chart } from './Chart.tsx';
+import './reports.css';
+
+type Level = 'province' | 'district' | 'commune';
+
+interface Unit {
+  code: string;
+  name: string;
+  level: Level;
+}
+
+interface Kpis {
+  residents: number | null;
+  withRecord: number | null;
+  withBhyt: number | null;
+  activated: number | null;
+  checkins: number;
+  vneidCheckins: number;
+  insuredFacilities: number;
+  integratedFacilities: number;
+  episodes: number;
+  discharged: number;
+  visibleWithin24h: number;
+  meanDelayHours: number | null;
+  delayBuckets: number[];
+  referrals: number;
+  reexams: number;
+  quality: { valid: number | null; complete: number | null; clean: number | null; fresh: number | null; pendingReviews: number | null };
+  rates: { withRecord: number | null; withBhyt: number | null; activated: number | null; vneid: number | null; integrated: number | null; visible24h: number | null };
+}
+
+interface KpiResponse {
+  unit: Unit;
+  period: { from: string; to: string };
+  path: Unit[];
+  targets: { withRecord: number; vneid: number; integrated: number };
+  delayBuckets: string[];
+  kpis: Kpis;
+  children: Array<{ unit: Unit; kpis: Kpis }>;
+  monthly: Array<{ month: string; episodes: number; visibleWithin24h: number; discharged: number }>;
+}
+
+const LEVEL_VI: Record<Level, string> = { province: 'Tỉnh', district: 'Huyện', commune: 'Xã' };
+
+const KIND = /^(xã|phường|thị trấn|thị xã|thành phố|huyện|quận|tỉnh|đặc khu)\s/i;
+
+/** Demo and registry names often carry their kind already ("xã Nghĩa Kỳ"); add it only when missing. */
+function unitLabel(u: Unit): string {
+  const name = KIND.test(u.name) ? u.name : `${LEVEL_VI[u.level]} ${u.name}`;
+  return name.charAt(0).toLocaleUpperCase('vi') + name.slice(1);
+}
+
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toLocaleString('vi-VN', { maximumFractionDigits: 1 })} %`);
+const num = (v: number | null) => (v === null ? '—' : v.toLocaleString('vi-VN'));
+
+function todayVn(): string {
+  return new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+}
+
+const qs = (p: Record<string, string>) => new URLSearchParams(p).toString();
+
+/** One node of the area tree; children are fetched when opened. */
+function TreeNode({ unit, period, selected, onSelect }: { unit: Unit; period: { from: string; to: string }; selected: string; onSelect: (code: string) => void }) {
+  const [open, setOpen] = useState(false);
+  const [kids, setKids] = useState<Unit[] | null>(null);
+  const toggle = () => {
+    if (!open && kids === null) {
+      void get<{ units: Unit[] }>(`/api/v1/reports/units?${qs({ parent: unit.code, ...period })}`).then(
+        (r) => setKids(r.units),
+        () => setKids([]),
+      );
+    }
+    setOpen(!open);
+  };
+  return (
+    <li>
+      {unit.level !== 'commune' ? (
+        <button type="button" className="tree-toggle" aria-expanded={open} aria-label={`${open ? 'Thu gọn' : 'Mở'} ${unitLabel(unit)}`} onClick={toggle}>
+          {open ? '▾' : '▸'}
+        </button>
+      ) : (
+        <span className="tree-toggle" aria-hidden="true" />
+      )}
+      <button type="button" className={`link${selected === unit.code ? ' current' : ''}`} aria-current={selected === unit.code ? 'true' : undefined} onClick={() => onSelect(unit.code)}>
+        {unitLabel(unit)}
+      </button>
+      {open && kids && kids.length > 0 && (
+        <ul>
+          {kids.map((k) => (
+            <TreeNode key={k.code} unit={k} period={period} selected={selected} onSelect={onSelect} />
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+function Card({ title, value, detail, target }: { title: string; value: string; detail?: string | undefined; target?: { ok: boolean; text: string } | undefined }) {
+  return (
+    <div className="kpi-card">
+      <div className="kpi-title">{title}</div>
+      <div className="kpi-value">{value}</div>
+      {detail && <div className="kpi-detail">{detail}</div>}
+      {target && <div className={`kpi-target ${target.ok ? 'ok' : 'bad'}`}>{target.text}</div>}
+    </div>
+  );
+}
+
+/**
+ * Health-department dashboard (issue 8): KPIs of an area and its sub-areas for a period,
+ * drill-down province → district → commune, XLSX export and the six-monthly report.
+ */
+export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined }) {
+  const year = Number(todayVn().slice(0, 4));
+  const [from, setFrom] = useState(`${year}-01-01`);
+  const [to, setTo] = useState(todayVn());
+  const [unit, setUnit] = useState<string | undefined>(initialUnit);
+  const [roots, setRoots] = useState<Unit[]>([]);
+  const [data, setData] = useState<KpiResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [repYear, setRepYear] = useState(year);
+  const [repHalf, setRepHalf] = useState<1 | 2>(Number(todayVn().slice(5, 7)) > 6 ? 1 : 2);
+  const period = useMemo(() => ({ from, to }), [from, to]);
+
+  useEffect(() => {
+    get<{ units: Unit[] }>(`/api/v1/reports/units?${qs(period)}`).then(
+      (r) => {
+        setRoots(r.units);
+        setUnit((u) => u ?? r.units[0]?.code);
+      },
+      (e: unknown) => setError(e instanceof ApiProblem ? e.message : 'Không tải được danh sách địa bàn.'),
+    );
+  }, [period]);
+
+  useEffect(() => {
+    if (!unit) return;
+    setLoading(true);
+    get<KpiResponse>(`/api/v1/reports/kpis?${qs({ unit, ...period })}`).then(
+      (r) => {
+        setData(r);
+        setError(null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        setError(e instanceof ApiProblem ? e.message : 'Không tải được số liệu.');
+        setLoading(false);
+      },
+    );
+  }, [unit, period]);
+
+  const delayOption = useMemo(
+    () =>
+      data && {
+        tooltip: { trigger: 'axis' },
+        grid: { left: 48, right: 16, top: 24, bottom: 40 },
+        xAxis: { type: 'category', data: data.delayBuckets, name: 'Ra viện → nhận hồ sơ', nameLocation: 'middle', nameGap: 28 },
+        yAxis: { type: 'value', name: 'Hồ sơ' },
+        series: [{ type: 'bar', name: 'Hồ sơ', data: data.kpis.delayBuckets.map((v, i) => ({ value: v, itemStyle: { color: i < 3 ? '#1e7a3c' : '#b45309' } })) }],
+      },
+    [data],
+  );
+  const monthlyOption = useMemo(
+    () =>
+      data && {
+        tooltip: { trigger: 'axis' },
+        legend: { top: 0 },
+        grid: { left: 48, right: 16, top: 32, bottom: 28 },
+        xAxis: { type: 'category', data: data.monthly.map((m) => m.month) },
+        yAxis: { type: 'value' },
+        series: [
+          { type: 'bar', name: 'Hồ sơ nhận được', data: data.monthly.map((m) => m.episodes), itemStyle: { color: '#0f3d6e' } },
+          { type: 'line', name: 'Hiển thị trong 24 giờ', data: data.monthly.map((m) => m.visibleWithin24h), itemStyle: { color: '#1e7a3c' } },
+        ],
+      },
+    [data],
+  );
+
+  const k = data?.kpis;
+  const t = data?.targets;
+  const xlsxHref = data ? `/api/v1/reports/kpis.xlsx?${qs({ unit: data.unit.code, ...period })}` : undefined;
+  const sixHref = (format: 'xlsx' | 'pdf') => (data ? `/api/v1/reports/six-monthly?${qs({ unit: data.unit.code, year: String(repYear), half: String(repHalf), format })}` : undefined);
+
+  return (
+    <main id="main" className="reports">
+      <h1>Báo cáo Sổ sức khỏe điện tử</h1>
+      <form className="report-filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Từ ngày
+          <input type="date" value={from} max={to} onChange={(e) => e.target.value && setFrom(e.target.value)} />
+        </label>
+        <label>
+          Đến ngày
+          <input type="date" value={to} min={from} onChange={(e) => e.target.value && setTo(e.target.value)} />
+        </label>
+        <label>
+          Địa bàn
+          <select value={unit ?? ''} onChange={(e) => setUnit(e.target.value)}>
+            {[...(data?.path ?? roots), ...(data?.children.map((c) => c.unit) ?? [])]
+              .filter((u, i, all) => all.findIndex((x) => x.code === u.code) === i)
+              .map((u) => (
+                <option key={u.code} value={u.code}>
+                  {unitLabel(u)}
+                </option>
+              ))}
+          </select>
+        </label>
+      </form>
+
+      {error && (
+        <p role="alert" className="status warn">
+          {error}
+        </p>
+      )}
+
+      <div className="report-layout">
+        <nav aria-label="Cây địa bàn" className="unit-tree">
+          <ul>
+            {roots.map((r) => (
+              <TreeNode key={r.code} unit={r} period={period} selected={unit ?? ''} onSelect={setUnit} />
+            ))}
+          </ul>
+        </nav>
+
+        <section aria-busy={loading} className="report-body">
+          {data && k && t && (
+            <>
+              <nav aria-label="Đường dẫn địa bàn" className="crumbs">
+                {data.path.map((u, i) => (
+                  <span key={u.code}>
+                    {i > 0 && ' › '}
+                    {u.code === data.unit.code ? (
+                      <strong>{unitLabel(u)}</strong>
+                    ) : (
+                      <button type="button" className="link" onClick={() => setUnit(u.code)}>
+                        {unitLabel(u)}
+                      </button>
+                    )}
+                  </span>
+                ))}
+              </nav>
+              <h2 data-testid="report-unit">{unitLabel(data.unit)}</h2>
+
+              <div className="kpi-cards">
+                <Card title="Dân số (MIS2022)" value={num(k.residents)} />
+                <Card
+                  title="Có hồ sơ sức khỏe"
+                  value={pct(k.rates.withRecord)}
+                  detail={`${num(k.withRecord)} người`}
+                  target={k.rates.withRecord === null ? undefined : { ok: k.rates.withRecord >= t.withRecord, text: `Mục tiêu ≥ ${t.withRecord * 100} %` }}
+                />
+                <Card title="Có số BHYT" value={pct(k.rates.withBhyt)} detail={`${num(k.withBhyt)} người`} />
+                <Card title="Kích hoạt sổ" value={pct(k.rates.activated)} detail={`${num(k.activated)} người`} />
+                <Card
+                  title="Tiếp nhận bằng VNeID"
+                  value={pct(k.rates.vneid)}
+                  detail={`${num(k.vneidCheckins)}/${num(k.checkins)} lượt`}
+                  target={k.rates.vneid === null ? undefined : { ok: k.rates.vneid > t.vneid, text: `Mục tiêu > ${t.vneid * 100} %` }}
+                />
+                <Card
+                  title="Cơ sở BHYT đã liên thông"
+                  value={pct(k.rates.integrated)}
+                  detail={`${num(k.integratedFacilities)}/${num(k.insuredFacilities)} cơ sở`}
+                  target={k.rates.integrated === null ? undefined : { ok: k.rates.integrated >= t.integrated, text: 'Mục tiêu 100 %' }}
+                />
+                <Card title="Hồ sơ KCB nhận được" value={num(k.episodes)} detail={`Hiển thị trong 24 giờ: ${pct(k.rates.visible24h)}`} />
+                <Card title="Chuyển tuyến / hẹn khám lại" value={`${num(k.referrals)} / ${num(k.reexams)}`} />
+                <Card
+                  title="Chất lượng dữ liệu"
+                  value={`Đúng ${pct(k.quality.valid)}`}
+                  detail={`Đủ ${pct(k.quality.complete)} · Sạch ${pct(k.quality.clean)} · Sống ${pct(k.quality.fresh)}`}
+                />
+              </div>
+
+              <p className="exports">
+                <a className="button" href={xlsxHref} download data-testid="kpi-xlsx">
+                  Tải bảng chỉ số (XLSX)
+                </a>
+              </p>
+
+              {data.children.length > 0 && (
+                <div className="table-wrap">
+                  <table>
+                    <caption>Chỉ số theo địa bàn trực thuộc</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Địa bàn</th>
+                        <th scope="col">Dân số</th>
+                        <th scope="col">Có hồ sơ</th>
+                        <th scope="col">Có BHYT</th>
+                        <th scope="col">Kích hoạt sổ</th>
+                        <th scope="col">VNeID</th>
+                        <th scope="col">Liên thông</th>
+                        <th scope="col">Hồ sơ KCB</th>
+                        <th scope="col">Trong 24 giờ</th>
+                        <th scope="col">Đúng / Đủ</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {data.children.map((c) => (
+                        <tr key={c.unit.code}>
+                          <th scope="row">
+                            <button type="button" className="link" onClick={() => setUnit(c.unit.code)}>
+                              {unitLabel(c.unit)}
+                            </button>
+                          </th>
+                          <td>{num(c.kpis.residents)}</td>
+                          <td className={c.kpis.rates.withRecord !== null && c.kpis.rates.withRecord < t.withRecord ? 'bad' : undefined}>{pct(c.kpis.rates.withRecord)}</td>
+                          <td>{pct(c.kpis.rates.withBhyt)}</td>
+                          <td>{pct(c.kpis.rates.activated)}</td>
+                          <td>{pct(c.kpis.rates.vneid)}</td>
+                          <td>{pct(c.kpis.rates.integrated)}</td>
+                          <td>{num(c.kpis.episodes)}</td>
+                          <td>{pct(c.kpis.rates.visible24h)}</td>
+                          <td>
+                            {pct(c.kpis.quality.valid)} / {pct(c.kpis.quality.complete)}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+
+              <div className="charts">
+                <figure>
+                  <figcaption>Thời gian từ ra viện đến khi hồ sơ hiển thị</figcaption>
+                  {delayOption && <Chart option={delayOption} label="Biểu đồ phân bố độ trễ hiển thị hồ sơ" />}
+                  <table className="compact">
+                    <caption className="sr-only">Phân bố độ trễ</caption>
+                    <tbody>
+                      <tr>
+                        {data.delayBuckets.map((b) => (
+                          <th key={b} scope="col">
+                            {b}
+                          </th>
+                        ))}
+                      </tr>
+                      <tr>
+                        {k.delayBuckets.map((v, i) => (
+                          <td key={data.delayBuckets[i]}>{num(v)}</td>
+                        ))}
+                      </tr>
+                    </tbody>
+                  </table>
+                </figure>
+                <figure>
+                  <figcaption>Hồ sơ khám chữa bệnh nhận được theo tháng</figcaption>
+                  {monthlyOption && <Chart option={monthlyOption} label="Biểu đồ số hồ sơ nhận được theo tháng" />}
+                </figure>
+              </div>
+              <p className="note">Các bảng trên có trong tệp XLSX (trang “Chỉ số”, “Độ trễ hiển thị”, “Theo tháng”).</p>
+
+              <section className="six-monthly" aria-labelledby="six-h">
+                <h2 id="six-h">Báo cáo 6 tháng (Điều 8 QĐ 2733/QĐ-BYT)</h2>
+                <div className="report-filters">
+                  <label>
+                    Năm
+                    <input type="number" min={2024} max={2100} value={repYear} onChange={(e) => setRepYear(Number(e.target.value))} />
+                  </label>
+                  <label>
+                    Kỳ
+                    <select value={repHalf} onChange={(e) => setRepHalf(e.target.value === '1' ? 1 : 2)}>
+                      <option value="1">6 tháng đầu năm</option>
+                      <option value="2">6 tháng cuối năm</option>
+                    </select>
+                  </label>
+                  <a className="button" href={sixHref('xlsx')} download>
+                    Tạo báo cáo (XLSX)
+                  </a>
+                  <a className="button secondary" href={sixHref('pdf')} download>
+                    Tạo báo cáo (PDF)
+                  </a>
+                </div>
+              </section>
+            </>
+          )}
+        </section>
+      </div>
+    </main>
+  );
+}
