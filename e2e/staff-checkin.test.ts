@@ -10,6 +10,7 @@ import { sampleEpisode } from '@openhssk/core/xml130/testdata';
 import { signEnvelope } from '@openhssk/core/xmldsig/sign';
 import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
 import type { Browser, Page } from 'playwright-core';
+import QRCode from 'qrcode';
 import { ARTIFACTS, launchBrowser, ROOT, type RunningServer, startServer } from './harness.ts';
 
 const DEMO_PASSWORD = 'demo-Staff1';
@@ -74,6 +75,15 @@ describe('staff portal in Chromium', () => {
     await reception.getByTestId('cccd').getByText(personalId).waitFor();
     await reception.getByText(/Đã tiếp nhận lúc/).waitFor();
     await reception.screenshot({ path: join(ARTIFACTS, 'staff-checkin-390.png'), fullPage: true });
+    // A photo of the chip-card QR (CCCD|CMND|name|birth|sex|address|issue date) is decoded in the browser.
+    const qrDir = mkdtempSync(join(tmpdir(), 'hssk-qr-'));
+    const qrPhoto = join(qrDir, 'qr.png');
+    await QRCode.toFile(qrPhoto, `${personalId}|123456789|Người bệnh|01011980|Nam|Tư Nghĩa|01012022`, { width: 360, margin: 4 });
+    await reception.getByLabel('Hoặc chụp / tải ảnh mã QR').setInputFiles(qrPhoto);
+    await reception.waitForFunction((id) => (document.getElementById('lookup') as HTMLInputElement | null)?.value.startsWith(id), personalId);
+    assert.equal(await reception.getByLabel('Mã QR VNeID').isChecked(), true);
+    await reception.getByRole('button', { name: 'Tiếp nhận' }).click();
+    await reception.getByText(/Đã tiếp nhận/).waitFor();
     // Keyboard: on a fresh load the first Tab reaches the skip link, with a visible focus ring.
     await reception.reload();
     await reception.getByRole('heading', { name: 'Tiếp đón người bệnh' }).waitFor();

@@ -6,6 +6,7 @@ import { startTestApp, type TestDatabase } from '../http/test-app.ts';
 import { upsertPersons } from '../person/index.ts';
 import { insertEpisode, staffSession } from '../staff/test-helpers.ts';
 import { vietnamNow } from './identify.ts';
+import { bookDb } from '../book/schema.ts';
 
 const X = '51001';
 const Y = '51002';
@@ -87,6 +88,10 @@ describe(`clinic check-in, summary and break-glass (${process.env.HSSK_TEST_DB ?
   });
 
   it('without consent a clinician sees only their facility’s episodes', async () => {
+    await bookDb(db.db)
+      .insertInto('citizen_declaration')
+      .values({ person_id: 'P1', kind: 'allergy', title: 'Penicillin', detail: 'Nổi mề đay', declared_by: 'P1' })
+      .execute();
     const r = await summary('P1');
     assert.equal(r.statusCode, 200, r.body);
     const s = r.json();
@@ -95,6 +100,11 @@ describe(`clinic check-in, summary and break-glass (${process.env.HSSK_TEST_DB ?
     assert.equal(s.other_facility_episodes_hidden, 2);
     assert.deepEqual(s.chronic_conditions.map((c: { code: string }) => c.code), ['I10']);
     assert.equal(s.medicines_90d.length, 0);
+    assert.deepEqual(
+      s.allergies.map((a: { agent: string; self_declared: boolean }) => [a.agent, a.self_declared]),
+      [['Penicillin', true]],
+      'self-declared allergies are shown to the treating clinician',
+    );
   });
 
   it('refuses a person with no episode here, no consent and no break-glass (403)', async () => {

@@ -4,6 +4,7 @@ import type { Db } from '../db/index.ts';
 import { ApiError } from '../http/problem.ts';
 import { staffDb } from '../staff/index.ts';
 import { vietnamNow } from './identify.ts';
+import { bookDb } from '../book/schema.ts';
 
 export const BREAK_GLASS_MINUTES = 30;
 
@@ -151,10 +152,19 @@ export async function patientSummary(db: Db, personId: string, facilityCode: str
     .filter((m) => m.date >= since90)
     .sort((a, b) => b.date.localeCompare(a.date));
 
+  // XML 130 has no allergy table: the citizen's own declarations in the health book are the source,
+  // shown as self-declared. They are safety information, so every clinician with access sees them.
+  const allergies = await bookDb(db)
+    .selectFrom('citizen_declaration')
+    .select(['title', 'detail', 'since', 'updated_at'])
+    .where('person_id', '=', personId)
+    .where('kind', '=', 'allergy')
+    .orderBy('updated_at', 'desc')
+    .execute();
+
   return {
     access: { basis: access.basis, cross_facility: access.crossFacility, break_glass_expires_at: access.breakGlassUntil },
-    // XML 130 has no allergy table; allergies need a source such as the 831 health record (not yet integrated).
-    allergies: [] as unknown[],
+    allergies: allergies.map((a) => ({ agent: a.title, detail: a.detail, since: a.since, self_declared: true, updated_at: a.updated_at })),
     chronic_conditions: [...chronic.values()],
     medicines_90d: medicines,
     recent_episodes: episodes,

@@ -15,6 +15,7 @@ import { ingestEnvelope } from '../ingest/service.ts';
 import { importFile } from '../mpi/import.ts';
 import { relinkAll } from '../mpi/link.ts';
 import { addRelations, updatePersonCards } from '../person/index.ts';
+import { refreshReports } from '../reports/refresh.ts';
 import { seedDemoStaff } from '../staff/demo.ts';
 
 export interface DemoOptions {
@@ -150,6 +151,8 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
 
   await seedDemoCitizens(db, residents, log);
   await seedDemoStaff(db, log);
+  // The dashboard should show the demo district at once, not after the first timed refresh.
+  await refreshReports(db, { holdbackSeconds: 0 });
   await db
     .insertInto('app_state')
     .values({ key: 'demo_seeded', value: JSON.stringify({ seed, persons: opts.persons, episodes: sent, at: new Date().toISOString() }) })

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiProblem, get, post, type StaffMe, viDate, viDateTime } from './http.ts';
+import { QrPhotoInput } from './QrPhotoInput.tsx';
 
 type Method = 'typed' | 'chip_cccd' | 'bhyt_card' | 'vneid_qr';
 
@@ -26,7 +27,7 @@ interface Patient {
 
 interface Summary {
   access: { basis: 'own_facility' | 'referral' | 'consent' | 'break_glass'; cross_facility: boolean; break_glass_expires_at: string | null };
-  allergies: unknown[];
+  allergies: Array<{ agent: string; detail: string | null; since: string | null; self_declared: boolean }>;
   chronic_conditions: Array<{ code: string; name: string | null; last_seen: string; facility_code: string }>;
   medicines_90d: Array<{ episode_id: number; date: string; ten_thuoc: string | null; lieu_dung: string | null; facility_code: string }>;
   recent_episodes: Array<{ id: number; facility_code: string; facility_name: string | null; ngay_vao: string; ma_benh_chinh: string | null; chan_doan_rv: string | null }>;
@@ -93,6 +94,12 @@ export function CheckinPage({ me }: { me: StaffMe }) {
             </div>
           </div>
         </form>
+        <QrPhotoInput
+          onDecoded={(payload) => {
+            setMethod('vneid_qr');
+            setValue(payload);
+          }}
+        />
         {error && (
           <p role="alert" className="alert">
             {error}
@@ -178,7 +185,18 @@ function PatientSummary({ personId }: { personId: string }) {
           </p>
           {summary.other_facility_episodes_hidden > 0 && <p className="muted">{summary.other_facility_episodes_hidden} lượt khám tại cơ sở khác không hiển thị.</p>}
           <h3>Dị ứng</h3>
-          <p className="muted">Chưa có nguồn dữ liệu dị ứng (XML 130 không có bảng dị ứng).</p>
+          {summary.allergies.length ? (
+            <ul className="plain">
+              {summary.allergies.map((a) => (
+                <li key={`${a.agent}-${a.since ?? ''}`}>
+                  <strong>{a.agent}</strong> {a.detail ?? ''} {a.since ? <span className="muted">(từ {a.since})</span> : null}{' '}
+                  <span className="muted">· người bệnh tự khai báo</span>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">Người bệnh chưa khai báo dị ứng nào.</p>
+          )}
           <h3>Bệnh mạn tính</h3>
           {summary.chronic_conditions.length ? (
             <ul className="plain">
