@@ -202,12 +202,14 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
     k.vneidCheckins = Number(r.vneid ?? 0);
   }
 
-  // Integrated: an accepted submission in the 7 days ending on the period's last day.
+  // Integrated: an accepted submission in the 7 days ending on the period's last day, or today
+  // while the period is still running (a half-year report made mid-period must not count the future).
+  const windowEnd = period.to < vnToday() ? period.to : vnToday();
   const fac = await sql<{ root: string; insured: number; integrated: number }>`
     with recursive ${tree}
     select t.root, count(*) insured,
            count(*) filter (where exists (select 1 from report_facility_day d where d.facility_code = f.code
-                                           and d.day between ${addDays(period.to, -6)}::date and ${period.to}::date and d.accepted > 0)) integrated
+                                           and d.day between ${addDays(windowEnd, -6)}::date and ${windowEnd}::date and d.accepted > 0)) integrated
       from tree t join facility f on f.admin_unit_code = t.code
      where f.bhyt_contract and not f.test_mode
      group by t.root`.execute(db);

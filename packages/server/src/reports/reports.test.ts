@@ -217,6 +217,9 @@ describe('reports', () => {
     assert.equal(body.kpis.vneidCheckins, checkins.filter((v) => v.method === 'vneid_qr').length);
     assert.equal(body.kpis.insuredFacilities, 3);
     assert.equal(body.kpis.integratedFacilities, 1);
+    // A period still running (ends in the future) measures integration up to today, not its last day.
+    const running = (await kpis(admin, '51', from, addDays(today, 90))).json();
+    assert.equal(running.kpis.integratedFacilities, 1);
     const e528 = expectedEpisodes(episodes, ['21001', '21002', '528'], from, today);
     assert.equal((await kpis(admin, '528', from, today)).json().kpis.episodes, e528.episodes);
     const old = expectedEpisodes(episodes, ['21001', '21002', '21101', '528'], daysAgo(400), daysAgo(150));
