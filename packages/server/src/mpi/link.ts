@@ -7,6 +7,7 @@ import type { GoldenRecord, LinkOptions, MpiRecord } from '@openhssk/core/mpi/in
 import { sql } from 'kysely';
 import { bulkInsert } from '../db/bulk.ts';
 import type { Db } from '../db/index.ts';
+import type { SourceRecordTable } from '../db/schema.ts';
 
 export interface RelinkOptions {
   link?: LinkOptions | undefined;
@@ -43,21 +44,11 @@ export function newPersonId(): string {
   return `P${randomBytes(6).toString('hex').toUpperCase()}`;
 }
 
-interface LoadedRow {
-  source_system: string;
-  source_id: string;
-  ho_ten: string | null;
-  ngay_sinh: string | null;
-  gioi_tinh: string | null;
-  so_cccd: string | null;
-  so_bhyt: string | null;
-  so_dien_thoai: string | null;
-  dia_chi: string | null;
-  ma_xa: string | null;
-  ma_ho_gia_dinh: string | null;
-  person_id: string | null;
-  link_rule: string | null;
-}
+type LoadedRow = Pick<
+  SourceRecordTable,
+  | 'source_system' | 'source_id' | 'ho_ten' | 'ngay_sinh' | 'gioi_tinh' | 'so_cccd' | 'so_bhyt' | 'so_dien_thoai'
+  | 'dia_chi' | 'ma_xa' | 'ma_ho_gia_dinh' | 'person_id' | 'link_rule'
+>;
 
 /** dd/mm/yyyy | mm/yyyy | yyyy (golden display form) → the ISO-like form person.ngay_sinh stores. */
 export function isoPartialDate(display: string | undefined): string | null {
