@@ -74,7 +74,9 @@ async function refreshEpisodes(db: Db, cutoff: Date, batch: number): Promise<num
                       else extract(epoch from (e.received_at - ((e.ngay_ra - interval '7 hours') at time zone 'UTC'))) / 3600.0 end as h
             from episode e
            where e.id > ${wm.lastId} and e.id <= ${upper} and e.version = 1
-        ), rw as (
+        ), rw as materialized (
+          -- Materialized: without fresh statistics (PGlite has no autovacuum) the planner re-ran this
+          -- aggregate once per episode (measured 26 s for 20,000 episodes instead of well under 1 s).
           select episode_id, count(*) filter (where tbl = 'XML13') as ref, count(*) filter (where tbl = 'XML14') as re
             from episode_row
            where episode_id > ${wm.lastId} and episode_id <= ${upper} and tbl in ('XML13', 'XML14')
