@@ -1,14 +1,15 @@
 /**
  * End-to-end ingest with the server in a CHILD PROCESS (packages/server/src/ingest/child-server.ts) on
  * PostgreSQL, so the load generator does not share the server's event loop. Printed beside a baseline
- * measured in the same run on the same database: COPY (pg-copy-streams) of the same parsed rows into
- * equivalent tables (one typed row + XML1 jsonb per episode, one jsonb row per XML2..15 row), one
- * transaction per envelope. Also: submission → visible in a current-episode select (p50/p99), and the
+ * measured in the same run on the same PostgreSQL: COPY (pg-copy-streams) of the same parsed and
+ * validated rows into the same tables of a second database with the real schema (submission, raw
+ * envelope, episode, episode_row, KCB source record), one transaction per envelope. Also: submission → visible in a current-episode select (p50/p99), and the
  * server's peak RSS (VmHWM) while it ingests --rss-mb of XML.
  *   npx tsx bench/ingest/e2e.ts [--episodes 5000] [--per-envelope 100] [--concurrency 2] [--rss-mb 1000]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -21,7 +22,10 @@ import { signEnvelope } from '@openhssk/core/xmldsig/sign';
 import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { validateEpisode } from '@openhssk/core/xml130/validate';
+import { migrate, openDatabase } from '@openhssk/server/db/index';
 import { createScratchPostgres } from '@openhssk/server/db/scratch-postgres';
+import { birthDateToIso, episodeColumns, episodeContentHash, sensitivityOfEpisode } from '@openhssk/server/ingest/episode-record';
 
 const { values } = parseArgs({
   options: {
@@ -44,7 +48,7 @@ const episode = (i: number, fac: string) => sampleEpisode(i, fac);
 
 const scratch = await createScratchPostgres('hssk_bench', adminUrl);
 const url = scratch.url;
-const client = new pg.Client({ connectionString: url });
+let client = new pg.Client({ connectionString: url });
 
 function startChild(env: Record<string, string>): Promise<{ proc: ChildProcess; port: number; credential: { clientId: string; clientSecret: string } }> {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -60,13 +64,28 @@ function startChild(env: Record<string, string>): Promise<{ proc: ChildProcess; 
   });
 }
 
+// CPU seconds (user + system) of a process, and of every PostgreSQL process, from /proc.
+const CLK = 100;
+const procCpu = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK;
+};
+const postgresCpu = () =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .reduce((s, d) => {
+      try {
+        return readFileSync(`/proc/${d}/comm`, 'utf8').startsWith('postgres') ? s + procCpu(Number(d)) : s;
+      } catch {
+        return s;
+      }
+    }, 0);
 const vmHwm = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 const copyText = (s: string) => s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 
 let server: ChildProcess | undefined;
 try {
-  await client.connect();
   const signer = createTestCertificate({ organization: FAC });
   const started = await startChild({ HSSK_CHILD_SETUP: JSON.stringify({ facility: FAC, certPem: signer.certPem }) });
   server = started.proc;
@@ -83,35 +102,64 @@ try {
   }
   const bytes = envelopes.reduce((s, e) => s + Buffer.byteLength(e.xml), 0);
 
-  // Baseline: COPY of the same parsed rows (parsing done here, outside the timing).
-  const parsed = envelopes.map((e) => parseEnvelope(e.xml).episodes.map((ep) => parseEpisodeFiles(ep.files)));
-  const rowCount = parsed.flat().reduce((n, ep) => n + Object.entries(ep.tables).reduce((m, [t, rows]) => m + (t === 'XML1' ? 0 : rows.length), 0), 0);
-  await client.query(`create table bench_episode (id bigint primary key, facility_code text, ma_lk text, ma_bn text, ho_ten text, so_cccd text, ngay_vao text, ma_benh_chinh text, t_tongchi_bv numeric, xml1 jsonb)`);
-  await client.query(`create table bench_row (episode_id bigint, tbl text, row_no int, fields jsonb, primary key (episode_id, tbl, row_no))`);
-  await client.query('create index on bench_episode (facility_code, ma_lk)');
+  // Baseline: COPY of the same parsed rows into the same tables (a second database migrated with the
+  // real schema: same indexes, foreign keys and triggers): submission + raw envelope, episode,
+  // episode_row, KCB source record. Parsing happens here, outside the timing; building the COPY text
+  // and the writes are timed, one transaction per envelope.
+  const parsed = envelopes.map((e) => ({ raw: e.xml, episodes: parseEnvelope(e.xml).episodes.map((ep) => {
+      const p = parseEpisodeFiles(ep.files);
+      return { files: ep.files, p, v: validateEpisode(p, { facilityCode: FAC }) };
+    }),
+  }));
+  const rowCount = parsed.flatMap((e) => e.episodes).reduce((n, ep) => n + Object.entries(ep.p.tables).reduce((m, [t, rows]) => m + (t === 'XML1' ? 0 : rows.length), 0), 0);
+  const baseDb = await createScratchPostgres('hssk_bench_copy', adminUrl);
+  const baseHandle = await openDatabase({ url: baseDb.url });
+  await migrate(baseHandle);
+  await baseHandle.close();
+  await client.end();
+  client = new pg.Client({ connectionString: baseDb.url });
+  await client.connect();
+  await client.query(`insert into facility (code, name) values ($1, 'Cơ sở COPY')`, [FAC]);
+  const copyRows = async (table: string, columns: string, lines: string[]) => {
+    if (lines.length > 0) await pipeline(Readable.from([lines.join('')]), client.query(copyFrom(`copy ${table} (${columns}) from stdin`)));
+  };
+  const cell = (v: unknown) => (v === null || v === undefined ? '\\N' : Array.isArray(v) ? copyText(`{${v.join(',')}}`) : typeof v === 'object' ? copyText(JSON.stringify(v)) : copyText(String(v)));
+  const line = (vals: unknown[]) => `${vals.map(cell).join('\t')}\n`;
   let nextId = 1;
   const c0 = performance.now();
-  for (const env of parsed) {
-    let epText = '';
-    let rowText = '';
-    for (const ep of env) {
+  for (const [k, env] of parsed.entries()) {
+    const subId = `COPY-${k}`;
+    const episodeLines: string[] = [];
+    const rowLines: string[] = [];
+    const sourceLines: string[] = [];
+    for (const { files, p, v } of env.episodes) {
       const id = nextId++;
-      const x1 = ep.tables.XML1?.[0]?.fields ?? {};
-      const num = Number(x1.T_TONGCHI_BV);
-      epText += [id, FAC, ep.maLk ?? '', x1.MA_BN ?? '', x1.HO_TEN ?? '', x1.SO_CCCD ?? '\\N', x1.NGAY_VAO ?? '', x1.MA_BENH_CHINH ?? '', Number.isFinite(num) ? num : '\\N', copyText(JSON.stringify(x1))].join('\t') + '\n';
-      for (const [t, rows] of Object.entries(ep.tables)) {
+      const x1 = p.tables.XML1?.[0];
+      const f = x1?.fields ?? {};
+      const sourceId = `${FAC}:${f.MA_BN ?? ''}`;
+      episodeLines.push(line([id, FAC, p.maLk, 1, true, subId, null, sourceId, v.status, ...Object.values(episodeColumns(p)), sensitivityOfEpisode(p), episodeContentHash(files), { fields: f, extra: x1?.extra ?? {} }, v.issues]));
+      for (const [t, rows] of Object.entries(p.tables)) {
         if (t === 'XML1') continue;
-        rows.forEach((r, k) => {
-          rowText += `${id}\t${t}\t${k + 1}\t${copyText(JSON.stringify(r.fields))}\n`;
+        rows.forEach((r, n) => {
+          rowLines.push(line([id, null, t, n + 1, r.fields, Object.keys(r.extra).length > 0 ? r.extra : null]));
         });
       }
+      const src = [f.HO_TEN, birthDateToIso(f.NGAY_SINH), f.GIOI_TINH, f.SO_CCCD, f.MA_THE_BHYT, f.DIEN_THOAI, f.DIA_CHI, f.MAXA_CU_TRU];
+      sourceLines.push(line(['KCB', sourceId, ...src, createHash('sha256').update(JSON.stringify(src)).digest('hex')]));
     }
     await client.query('begin');
-    await pipeline(Readable.from([epText]), client.query(copyFrom('copy bench_episode from stdin')));
-    await pipeline(Readable.from([rowText]), client.query(copyFrom('copy bench_row from stdin')));
+    await copyRows('submission', 'id, facility_code, channel, sha256, size_bytes, status, episode_count, accepted_count, warning_count, rejected_count, receipt', [
+      line([subId, FAC, 'rest', createHash('sha256').update(env.raw).digest('hex'), Buffer.byteLength(env.raw), 'accepted', env.episodes.length, env.episodes.length, 0, 0, { receipt_id: subId }]),
+    ]);
+    await copyRows('submission_raw', 'submission_id, raw', [line([subId, env.raw])]);
+    await copyRows('episode', `id, facility_code, ma_lk, version, is_current, submission_id, person_id, patient_source_id, status, ${Object.keys(episodeColumns(env.episodes[0]!.p)).join(', ')}, sensitivity, content_sha256, xml1, issues`, episodeLines);
+    await copyRows('episode_row', 'episode_id, person_id, tbl, row_no, fields, extra', rowLines);
+    await copyRows('source_record', 'source_system, source_id, ho_ten, ngay_sinh, gioi_tinh, so_cccd, so_bhyt, so_dien_thoai, dia_chi, ma_xa, content_hash', sourceLines);
     await client.query('commit');
   }
   const copyMs = performance.now() - c0;
+  await client.end();
+  await baseDb.drop();
 
   // Through HTTP into the child server; each receipt is followed by the read the health book does.
   let next = 0;
@@ -120,6 +168,7 @@ try {
   const visible: number[] = [];
   const reader = new pg.Client({ connectionString: url });
   await reader.connect();
+  const cpu0 = { server: procCpu(server.pid!), pg: postgresCpu(), gen: process.cpuUsage() };
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -138,6 +187,12 @@ try {
     }),
   );
   const httpMs = performance.now() - t0;
+  const genCpu = process.cpuUsage(cpu0.gen);
+  const cpuMsPerEp = {
+    server: ((procCpu(server.pid!) - cpu0.server) * 1000) / total,
+    pg: ((postgresCpu() - cpu0.pg) * 1000) / total,
+    gen: (genCpu.user + genCpu.system) / 1000 / total,
+  };
   await reader.end();
   const hwmThroughput = vmHwm(server.pid!);
 
@@ -146,10 +201,11 @@ try {
   console.log(`episodes ${total} (${accepted} accepted) in ${envelopes.length} signed envelopes, ${(bytes / 1e6).toFixed(1)} MB (${(bytes / total / 1024).toFixed(1)} KB/episode), ${rowCount} rows XML2–XML5`);
   console.log('| measure | value |\n|---|---|');
   console.log(`| HTTP end to end (server in child process, concurrency ${concurrency}) | ${eps.toFixed(0)} episodes/s |`);
-  console.log(`| baseline COPY of the same parsed rows, same run | ${copyEps.toFixed(0)} episodes/s |`);
+  console.log(`| baseline COPY of the same parsed rows into the same schema, same run | ${copyEps.toFixed(0)} episodes/s |`);
   console.log(`| ratio HTTP / COPY | ${(eps / copyEps).toFixed(2)} |`);
   console.log(`| latency per envelope p50 / p99 | ${pct(latencies, 0.5).toFixed(0)} / ${pct(latencies, 0.99).toFixed(0)} ms |`);
   console.log(`| submission → visible in current-episode select p50 / p99 | ${pct(visible, 0.5).toFixed(0)} / ${pct(visible, 0.99).toFixed(0)} ms |`);
+  console.log(`| CPU ms per episode: server / PostgreSQL / load generator | ${cpuMsPerEp.server.toFixed(2)} / ${cpuMsPerEp.pg.toFixed(2)} / ${cpuMsPerEp.gen.toFixed(2)} |`);
   console.log(`| server VmHWM after the throughput run | ${hwmThroughput.toFixed(0)} MB |`);
 
   if (rssMb > 0) {
@@ -180,6 +236,5 @@ try {
 } finally {
   server?.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
-  await client.end().catch(() => {});
   await scratch.drop();
 }

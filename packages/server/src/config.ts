@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /** Runtime configuration, from environment variables only (secrets never live in the repo). */
 export interface Config {
   port: number;
@@ -18,9 +20,18 @@ export interface Config {
   maxEnvelopeBytes: number;
   /** Accept RSA-SHA1 facility signatures (older signer products); flagged in the receipt. */
   xmldsigAllowSha1: boolean;
+  /**
+   * Worker threads that parse, verify and validate envelopes; 0 = on the event loop. The default
+   * leaves one core to the event loop and the database: on 2 cores a second worker measured no
+   * faster and ~80 MB larger (docs/benchmarks.md).
+   */
+  ingestWorkers: number;
   webDistDir: string;
   logLevel: string;
 }
+
+/** One core stays with the event loop and the database (see Config.ingestWorkers). */
+export const DEFAULT_INGEST_WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
 function int(name: string, fallback: number): number {
   const v = process.env[name];
@@ -48,6 +59,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     sessionTtlSeconds: int('HSSK_SESSION_TTL', 8 * 3600),
     maxEnvelopeBytes: int('HSSK_MAX_ENVELOPE_BYTES', 64 * 1024 * 1024),
     xmldsigAllowSha1: (process.env.HSSK_XMLDSIG_ALLOW_SHA1 ?? '1') !== '0',
+    ingestWorkers: int('HSSK_INGEST_WORKERS', DEFAULT_INGEST_WORKERS),
     webDistDir: process.env.HSSK_WEB_DIST ?? new URL('../../web/dist/', import.meta.url).pathname,
     logLevel: process.env.LOG_LEVEL ?? 'info',
     ...overrides,

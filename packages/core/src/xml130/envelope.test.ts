@@ -58,6 +58,18 @@ describe('parseEnvelope round trip', () => {
     });
   }
 
+  it('accepts wrapped base64 and non-zero padding bits (the tolerant path behind the fast one)', () => {
+    const wrapped = b64(xml1).replace(/(.{76})/g, '$1\r\n');
+    assert.equal(parseEnvelope(envelope([`<HOSO>${file('XML1', wrapped)}</HOSO>`])).episodes[0]!.files[0]!.xml, xml1);
+    let text = `${xml1}x`;
+    while (Buffer.byteLength(text) % 3 !== 1) text += ' ';
+    const canonical = b64(text);
+    assert.ok(canonical.endsWith('=='));
+    // "eA==" and "eB==" both decode to "x"; only the first is canonical.
+    const loose = `${canonical.slice(0, -3)}B==`;
+    assert.equal(parseEnvelope(envelope([`<HOSO>${file('XML1', loose)}</HOSO>`])).episodes[0]!.files[0]!.xml, text);
+  });
+
   it('accepts an inner document with a BOM and detects a signature in CHUKYDONVI', () => {
     const inner = b64(`\uFEFF${xml1}`);
     const signed = envelope([`<HOSO>${file('XML1', inner)}</HOSO>`]).replace('<CHUKYDONVI/>', '<CHUKYDONVI><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo/></ds:Signature></CHUKYDONVI>');
@@ -74,6 +86,7 @@ describe('parseEnvelope refusals', () => {
     ['base64 with bad characters', envelope([`<HOSO>${file('XML1', 'PD94bWwg!!==')}</HOSO>`]), 'BASE64_INVALID'],
     ['base64 truncated', envelope([`<HOSO>${file('XML1', b64(xml1).slice(0, -3))}</HOSO>`]), 'BASE64_INVALID'],
     ['base64 padding in the middle', envelope([`<HOSO>${file('XML1', 'QQ==QUFB')}</HOSO>`]), 'BASE64_INVALID'],
+    ['base64url alphabet (- and _)', envelope([`<HOSO>${file('XML1', b64(xml1).replace(/\+/g, '-').replace(/\//g, '_').padEnd(8, 'A').replace(/^(.{3})./, '$1-'))}</HOSO>`]), 'BASE64_INVALID'],
     ['empty NOIDUNGFILE', envelope([`<HOSO>${file('XML1', '')}</HOSO>`]), 'BASE64_INVALID'],
     ['inner not UTF-8', envelope([`<HOSO>${file('XML1', Buffer.from([0x3c, 0x61, 0xff, 0x3e]).toString('base64'))}</HOSO>`]), 'XML_ENCODING'],
     ['inner XXE', envelope([`<HOSO>${file('XML1', b64('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><TONG_HOP>&e;</TONG_HOP>'))}</HOSO>`]), 'XML_DTD_FORBIDDEN'],
@@ -95,4 +108,16 @@ describe('parseEnvelope refusals', () => {
   for (const [name, input, expected, limits] of cases) {
     it(`${name} → ${expected}`, () => assert.equal(code(() => parseEnvelope(input, limits)), expected));
   }
+});
+
+describe('parseEnvelope file bytes', () => {
+  it('carries the UTF-8 bytes of exactly the decoded text (BOMs removed)', () => {
+    const text = '<TONG_HOP><HO_TEN>Nguyễn Thị Ánh</HO_TEN></TONG_HOP>';
+    for (const prefix of ['', '\uFEFF', '\uFEFF\uFEFF']) {
+      const env = `<?xml version="1.0" encoding="utf-8"?><GIAMDINHHS><THONGTINDONVI><MACSKCB>01001</MACSKCB></THONGTINDONVI><THONGTINHOSO><NGAYLAP>20240306</NGAYLAP><SOLUONGHOSO>1</SOLUONGHOSO><DANHSACHHOSO><HOSO><FILEHOSO><LOAIHOSO>XML1</LOAIHOSO><NOIDUNGFILE>${b64(prefix + text)}</NOIDUNGFILE></FILEHOSO></HOSO></DANHSACHHOSO></THONGTINHOSO><CHUKYDONVI/></GIAMDINHHS>`;
+      const f = parseEnvelope(env).episodes[0]!.files[0]!;
+      assert.equal(f.xml, prefix.length === 2 ? `\uFEFF${text}`.slice(1) : text);
+      assert.equal(f.bytes.toString('utf8'), f.xml);
+    }
+  });
 });

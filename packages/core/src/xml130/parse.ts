@@ -82,7 +82,7 @@ export function rowsFromDocument(def: TableDef, root: XmlElement, issues: Issue[
  * Turns the decoded files of one HOSO into rows per table. Never throws for content problems:
  * everything wrong with one table becomes an issue so the caller can reject just this episode.
  */
-export function parseEpisodeFiles(files: readonly EnvelopeFile[]): ParsedEpisode {
+export function parseEpisodeFiles(files: ReadonlyArray<Pick<EnvelopeFile, 'type' | 'xml'>>): ParsedEpisode {
   const tables: Record<string, ParsedRow[]> = {};
   const issues: Issue[] = [];
   for (const file of files) {

@@ -15,6 +15,7 @@ import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/index.ts';
 import { registerFacilityAdminRoutes } from '../facility/admin-routes.ts';
 import { registerFacilityRoutes } from '../facility/routes.ts';
+import { setPrepareWorkers } from '../ingest/prepare-pool.ts';
 import { registerIngestRoutes } from '../ingest/routes.ts';
 import { registerMpiRoutes } from '../mpi/routes.ts';
 import { registerPortalRoutes } from '../portal/routes.ts';
@@ -30,6 +31,7 @@ export interface AppOptions {
 
 export async function buildApp({ config, database, logger = true }: AppOptions): Promise<FastifyInstance> {
   const db = database.db;
+  setPrepareWorkers(config.ingestWorkers);
   const app = Fastify({
     logger: logger ? { level: config.logLevel } : false,
     bodyLimit: 1024 * 1024,

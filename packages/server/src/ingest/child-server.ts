@@ -8,6 +8,7 @@ import { loadConfig } from '../config.ts';
 import { migrate, openDatabase } from '../db/index.ts';
 import { addCertificate, createFacility, getFacility, issueCredential } from '../facility/registry.ts';
 import { buildApp } from '../http/app.ts';
+import { warmPreparePool } from './prepare-pool.ts';
 
 const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
@@ -21,6 +22,7 @@ if (process.env.HSSK_CHILD_SETUP) {
 }
 const config = loadConfig({ port: 0, host: '127.0.0.1', demo: false, webDistDir: '/nonexistent', logLevel: 'error' });
 const app = await buildApp({ config, database, logger: false });
+warmPreparePool();
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 say({ ready: true, port: typeof address === 'object' && address ? address.port : 0, pid: process.pid });

@@ -23,9 +23,10 @@ export function birthDateToIso(v: string | undefined): string | null {
 
 const num = (v: string | undefined) => (v === undefined || v === '' || Number.isNaN(Number(v)) ? null : Number(v));
 
+/** Same value as hashing the decoded text (valid UTF-8 round-trips), without encoding it again. */
 export function episodeContentHash(files: readonly EnvelopeFile[]): string {
   const h = createHash('sha256');
-  for (const f of files) h.update(f.type).update('\0').update(f.xml).update('\0');
+  for (const f of files) h.update(f.type).update('\0').update(f.bytes).update('\0');
   return h.digest('hex');
 }
 

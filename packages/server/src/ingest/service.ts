@@ -1,14 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { parseEnvelope } from '@openhssk/core/xml130/envelope';
-import { XmlInputError } from '@openhssk/core/xml130/errors';
-import { parseEpisodeFiles } from '@openhssk/core/xml130/parse';
-import { validateEpisode } from '@openhssk/core/xml130/validate';
-import { verifyEnvelopeSignature } from '@openhssk/core/xmldsig/verify';
+import type { VerifyResult } from '@openhssk/core/xmldsig/verify';
 import type { Db } from '../db/index.ts';
 import { getFacility, trustedCertificates } from '../facility/registry.ts';
 import { ApiError } from '../http/problem.ts';
 import type { Receipt } from './receipt.ts';
-import { storeSubmission, type ValidatedEpisode } from './store.ts';
+import { prepareInPool } from './prepare-pool.ts';
+import { storeSubmission } from './store.ts';
 
 export interface IngestRequest {
   /** Facility authenticated by its credential; the envelope must be its own. */
@@ -55,43 +52,41 @@ async function existingReceipt(db: Db, facilityCode: string, sha256: string, ide
 
 /**
  * The one ingest path (REST, portal-compatible endpoint, CLI and demo all come here):
- * parse → verify signature → validate each episode → store in one transaction → receipt.
+ * parse → verify signature → validate each episode (in a worker thread) → store in one transaction → receipt.
  */
 export async function ingestEnvelope(db: Db, req: IngestRequest): Promise<IngestResult> {
   const sha256 = createHash('sha256').update(req.raw).digest('hex');
   const previous = await existingReceipt(db, req.facilityCode, sha256, req.idempotencyKey);
   if (previous) return { receipt: previous, duplicate: true };
 
-  let envelope: ReturnType<typeof parseEnvelope>;
-  try {
-    envelope = parseEnvelope(req.raw, req.maxBytes ? { maxBytes: req.maxBytes } : {});
-  } catch (e) {
-    if (e instanceof XmlInputError) {
-      const status = e.code === 'ENVELOPE_TOO_LARGE' || e.code === 'XML_TOO_LARGE' ? 413 : 400;
-      throw new ApiError(status, e.code, e.message_vi, e.message_en);
-    }
-    throw e;
+  // Certificates are looked up before parsing so the worker can check the signature in the same pass.
+  const facility = await getFacility(db, req.facilityCode);
+  const trusted = facility ? await trustedCertificates(db, facility.code) : [];
+  const prepared = await prepareInPool({
+    raw: req.raw,
+    facilityCode: req.facilityCode,
+    trusted,
+    allowSha1: req.allowSha1 ?? true,
+    requireSignature: !facility?.test_mode,
+    maxBytes: req.maxBytes,
+  });
+  if (!prepared.ok) {
+    const status = prepared.code === 'ENVELOPE_TOO_LARGE' || prepared.code === 'XML_TOO_LARGE' ? 413 : 400;
+    throw new ApiError(status, prepared.code, prepared.message_vi, prepared.message_en);
   }
 
-  if (envelope.facilityCode !== req.facilityCode) {
-    const known = await getFacility(db, envelope.facilityCode);
+  if (prepared.facilityCode !== req.facilityCode) {
+    const known = await getFacility(db, prepared.facilityCode);
     if (!known) {
-      throw new ApiError(422, 'UNKNOWN_FACILITY', `Mã cơ sở KCB ${envelope.facilityCode} trong hồ sơ chưa được đăng ký.`, `Facility ${envelope.facilityCode} named in the envelope is not registered.`);
+      throw new ApiError(422, 'UNKNOWN_FACILITY', `Mã cơ sở KCB ${prepared.facilityCode} trong hồ sơ chưa được đăng ký.`, `Facility ${prepared.facilityCode} named in the envelope is not registered.`);
     }
     throw new ApiError(403, 'FACILITY_MISMATCH', 'Hồ sơ ghi mã cơ sở KCB khác với tài khoản gửi.', 'The envelope names a different facility than the sending account.');
   }
-  const facility = await getFacility(db, req.facilityCode);
   if (!facility) {
     throw new ApiError(422, 'UNKNOWN_FACILITY', `Mã cơ sở KCB ${req.facilityCode} chưa được đăng ký.`, `Facility ${req.facilityCode} is not registered.`);
   }
 
-  const signature = await checkSignature(db, req.raw, envelope.hasSignature, facility.code, facility.test_mode, req.allowSha1 ?? true);
-
-  const episodes: ValidatedEpisode[] = envelope.episodes.map((ep) => {
-    const parsed = parseEpisodeFiles(ep.files);
-    const v = validateEpisode(parsed, { facilityCode: facility.code });
-    return { index: ep.index, files: ep.files, parsed, outcome: { index: ep.index, ma_lk: parsed.maLk, status: v.status, issues: v.issues } };
-  });
+  const signature = signatureNote(prepared.signature, facility.test_mode);
 
   let receipt: Receipt;
   try {
@@ -103,7 +98,7 @@ export async function ingestEnvelope(db: Db, req: IngestRequest): Promise<Ingest
       raw: req.raw,
       idempotencyKey: req.idempotencyKey ?? null,
       signature,
-      episodes,
+      prepared,
     });
   } catch (e) {
     // A concurrent identical resend won the race: answer with its receipt.
@@ -116,15 +111,13 @@ export async function ingestEnvelope(db: Db, req: IngestRequest): Promise<Ingest
   return { receipt, duplicate: false };
 }
 
-async function checkSignature(db: Db, raw: Buffer, hasSignature: boolean, facilityCode: string, testMode: boolean, allowSha1: boolean): Promise<Receipt['signature']> {
-  if (!hasSignature) {
+function signatureNote(r: VerifyResult | undefined, testMode: boolean): Receipt['signature'] {
+  if (!r) {
     if (testMode) {
       return { verified: false, note_vi: 'Cơ sở đang ở chế độ thử nghiệm: chấp nhận hồ sơ chưa ký.', note_en: 'Facility in test mode: unsigned envelope accepted.' };
     }
     throw new ApiError(422, 'SIGNATURE_MISSING', 'Hồ sơ chưa được ký số (CHUKYDONVI trống).', 'The envelope is not signed (CHUKYDONVI is empty).');
   }
-  const trusted = await trustedCertificates(db, facilityCode);
-  const r = verifyEnvelopeSignature(raw, trusted, { allowSha1 });
   if (!r.ok) throw new ApiError(422, r.code, r.message_vi, r.message_en);
   if (r.weakAlgorithm) {
     return {

@@ -1,21 +1,10 @@
-import { createHash } from 'node:crypto';
-import type { ParsedEpisode } from '@openhssk/core/xml130/parse';
-import type { EnvelopeFile } from '@openhssk/core/xml130/envelope';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { bulkInsert, reserveIds } from '../db/bulk.ts';
 import type { Db } from '../db/index.ts';
 import type { Schema } from '../db/schema.ts';
 import { linkDeterministic } from '../person/index.ts';
-import { birthDateToIso, episodeColumns, episodeContentHash, patientIdentity, sensitivityOfEpisode } from './episode-record.ts';
-import { type EpisodeOutcome, type Receipt, summarize } from './receipt.ts';
-
-export interface ValidatedEpisode {
-  index: number;
-  files: readonly EnvelopeFile[];
-  parsed: ParsedEpisode;
-  /** Outcome of validation; 'rejected' episodes are reported but not stored as episodes. */
-  outcome: EpisodeOutcome;
-}
+import type { AcceptedEpisode, PreparedEnvelope } from './prepare.ts';
+import { type Receipt, summarize } from './receipt.ts';
 
 export interface SubmissionToStore {
   id: string;
@@ -25,7 +14,14 @@ export interface SubmissionToStore {
   raw: Buffer;
   idempotencyKey: string | null;
   signature: Receipt['signature'];
-  episodes: ValidatedEpisode[];
+  prepared: PreparedEnvelope;
+}
+
+/** One accepted episode that becomes a new version (`ep` = its 1-based position in the payloads). */
+interface NewVersion {
+  ep: number;
+  a: AcceptedEpisode;
+  version: number;
 }
 
 /**
@@ -34,41 +30,38 @@ export interface SubmissionToStore {
  */
 export async function storeSubmission(db: Db, s: SubmissionToStore): Promise<Receipt> {
   return db.transaction().execute(async (tx) => {
-    const accepted = s.episodes.filter((e) => e.outcome.status !== 'rejected' && e.parsed.maLk);
-    const maLks = accepted.map((e) => e.parsed.maLk!);
+    const { accepted, outcomes } = s.prepared;
     const current = new Map<string, { id: number; version: number; content_sha256: string }>();
-    if (maLks.length > 0) {
+    if (accepted.length > 0) {
       const rows = await tx
         .selectFrom('episode')
         .select(['id', 'ma_lk', 'version', 'content_sha256'])
         .where('facility_code', '=', s.facilityCode)
-        .where('ma_lk', 'in', maLks)
+        .where('ma_lk', 'in', [...new Set(accepted.map((a) => a.maLk))])
         .where('is_current', '=', true)
         .forUpdate()
         .execute();
       for (const r of rows) current.set(r.ma_lk, r);
     }
 
-    const toInsert: Array<{ e: ValidatedEpisode; version: number; hash: string }> = [];
+    const toInsert: NewVersion[] = [];
     const seen = new Map<string, number>();
-    for (const e of accepted) {
-      const maLk = e.parsed.maLk!;
-      const hash = episodeContentHash(e.files);
-      const prev = current.get(maLk);
+    accepted.forEach((a, i) => {
+      const outcome = outcomes[a.outcome]!;
+      const prev = current.get(a.maLk);
       // The same MA_LK twice in one envelope: the later HOSO is the newer version.
-      const prevInEnvelope = seen.get(maLk);
-      if (prevInEnvelope === undefined && prev && prev.content_sha256 === hash) {
-        e.outcome.status = 'unchanged';
-        e.outcome.version = prev.version;
-        continue;
+      const prevInEnvelope = seen.get(a.maLk);
+      if (prevInEnvelope === undefined && prev && prev.content_sha256 === a.contentHash) {
+        outcome.status = 'unchanged';
+        outcome.version = prev.version;
+        return;
       }
       const version = (prevInEnvelope ?? prev?.version ?? 0) + 1;
-      seen.set(maLk, version);
-      e.outcome.version = version;
-      toInsert.push({ e, version, hash });
-    }
+      seen.set(a.maLk, version);
+      outcome.version = version;
+      toInsert.push({ ep: i + 1, a, version });
+    });
 
-    const outcomes = s.episodes.map((e) => e.outcome);
     const receipt: Receipt = {
       receipt_id: s.id,
       facility_code: s.facilityCode,
@@ -102,16 +95,14 @@ export async function storeSubmission(db: Db, s: SubmissionToStore): Promise<Rec
   });
 }
 
-async function insertEpisodes(
-  tx: Transaction<Schema>,
-  s: SubmissionToStore,
-  items: Array<{ e: ValidatedEpisode; version: number; hash: string }>,
-) {
-  const identities = items.map(({ e }) => patientIdentity(e.parsed.tables.XML1?.[0]?.fields ?? {}));
-  const links = await linkDeterministic(tx, identities);
+async function insertEpisodes(tx: Transaction<Schema>, s: SubmissionToStore, items: NewVersion[]) {
+  const links = await linkDeterministic(
+    tx,
+    items.map(({ a }) => a.identity),
+  );
 
   // Older versions stop being current before the new ones arrive (partial unique index).
-  const superseded = [...new Set(items.map(({ e }) => e.parsed.maLk!))];
+  const superseded = [...new Set(items.map(({ a }) => a.maLk))];
   await tx
     .updateTable('episode')
     .set({ is_current: false })
@@ -120,33 +111,20 @@ async function insertEpisodes(
     .where('is_current', '=', true)
     .execute();
 
+  // Per payload position (`ep`): the new row's id, version, currency and person. Positions not
+  // listed (unchanged resends) are not stored; one small JSON keeps both drivers on text parameters.
+  const reserved = await reserveIds(tx, 'episode_id_seq', items.length);
   // Within one envelope only the last version of a MA_LK is current.
-  const lastIndex = new Map<string, number>();
-  items.forEach(({ e }, i) => {
-    lastIndex.set(e.parsed.maLk!, i);
-  });
+  const last = new Map<string, number>();
+  for (const { ep, a } of items) last.set(a.maLk, ep);
+  const placement = JSON.stringify(
+    items.map(({ ep, a, version }, i) => ({ ep, id: reserved[i], version, is_current: last.get(a.maLk) === ep, person_id: links[i]?.personId ?? null })),
+  );
 
-  const ids = await reserveIds(tx, 'episode_id_seq', items.length);
-  const episodeValues = items.map(({ e, version, hash }, i) => {
-    const x1 = e.parsed.tables.XML1?.[0];
-    return {
-      id: ids[i],
-      facility_code: s.facilityCode,
-      ma_lk: e.parsed.maLk!,
-      version,
-      is_current: lastIndex.get(e.parsed.maLk!) === i,
-      submission_id: s.id,
-      person_id: links[i]?.personId ?? null,
-      patient_source_id: `${s.facilityCode}:${x1?.fields.MA_BN ?? ''}`,
-      status: e.outcome.status,
-      ...episodeColumns(e.parsed),
-      sensitivity: sensitivityOfEpisode(e.parsed),
-      content_sha256: hash,
-      xml1: { fields: x1?.fields ?? {}, extra: x1?.extra ?? {} },
-      issues: e.outcome.issues,
-    };
-  });
-  await bulkInsert(tx, 'episode', EPISODE_COLUMNS, episodeValues);
+  await sql`insert into episode (${EPISODE_COLUMN_LIST}, id, facility_code, submission_id, version, is_current, person_id)
+    select ${EPISODE_COLUMN_LIST}, p.id, ${s.facilityCode}, ${s.id}, p.version, p.is_current, p.person_id
+    from jsonb_to_recordset(${s.prepared.episodeJson}::jsonb) as x(ep int, ${EPISODE_RECORD_DEF})
+    join jsonb_to_recordset(${placement}::jsonb) as p(${PLACEMENT_DEF}) using (ep)`.execute(tx);
 
   // An episode closes the visit its check-in opened (same facility and MA_LK).
   await tx
@@ -157,48 +135,17 @@ async function insertEpisodes(
     .where('status', '=', 'open')
     .execute();
 
-  const rowValues: Array<Record<string, unknown>> = [];
-  items.forEach(({ e }, i) => {
-    for (const [tbl, rows] of Object.entries(e.parsed.tables)) {
-      if (tbl === 'XML1') continue;
-      rows.forEach((r, rowNo) => {
-        rowValues.push({
-          episode_id: ids[i],
-          person_id: links[i]?.personId ?? null,
-          tbl,
-          row_no: rowNo + 1,
-          fields: r.fields,
-          extra: Object.keys(r.extra).length > 0 ? r.extra : null,
-        });
-      });
-    }
-  });
-  await bulkInsert(tx, 'episode_row', EPISODE_ROW_COLUMNS, rowValues);
+  for (const chunk of s.prepared.rowChunks) {
+    await sql`insert into episode_row (episode_id, person_id, tbl, row_no, fields, extra)
+      select p.id, p.person_id, x.tbl, x.row_no, x.fields, x.extra
+      from jsonb_to_recordset(${chunk}::jsonb) as x(ep int, tbl text, row_no int, fields jsonb, extra jsonb)
+      join jsonb_to_recordset(${placement}::jsonb) as p(${PLACEMENT_DEF}) using (ep)`.execute(tx);
+  }
 
-  // The patient as the facility knows them becomes a KCB source record for the MPI.
+  // The patient as the facility knows them becomes a KCB source record for the MPI (last wins).
   const sources = new Map<string, Record<string, unknown>>();
-  items.forEach(({ e }, i) => {
-    const x1 = e.parsed.tables.XML1?.[0]?.fields ?? {};
-    const sourceId = `${s.facilityCode}:${x1.MA_BN ?? ''}`;
-    const fields = {
-      ho_ten: x1.HO_TEN || null,
-      ngay_sinh: birthDateToIso(x1.NGAY_SINH),
-      gioi_tinh: x1.GIOI_TINH || null,
-      so_cccd: x1.SO_CCCD || null,
-      so_bhyt: identities[i]?.cardNumber ?? null,
-      so_dien_thoai: x1.DIEN_THOAI || null,
-      dia_chi: x1.DIA_CHI || null,
-      ma_xa: x1.MAXA_CU_TRU || null,
-      ma_ho_gia_dinh: null,
-    };
-    sources.set(sourceId, {
-      source_system: 'KCB',
-      source_id: sourceId,
-      ...fields,
-      content_hash: createHash('sha256').update(JSON.stringify(fields)).digest('hex'),
-      person_id: links[i]?.personId ?? null,
-      link_rule: links[i]?.rule ?? null,
-    });
+  items.forEach(({ a }, i) => {
+    sources.set(a.source.source_id!, { source_system: 'KCB', ...a.source, person_id: links[i]?.personId ?? null, link_rule: links[i]?.rule ?? null });
   });
   // A link made earlier (e.g. by MPI review) is kept when this message carries no usable id.
   await bulkInsert(
@@ -216,16 +163,21 @@ async function insertEpisodes(
   );
 }
 
-const EPISODE_COLUMNS = {
-  id: 'bigint', facility_code: 'text', ma_lk: 'text', version: 'int', is_current: 'boolean', submission_id: 'text',
-  person_id: 'text', patient_source_id: 'text', status: 'text', ma_bn: 'text', ho_ten: 'text', so_cccd: 'text',
+/** Columns filled from the prepared episode JSON (prepare.ts); names and types come from code. */
+const EPISODE_JSON_COLUMNS = {
+  ma_lk: 'text', patient_source_id: 'text', status: 'text', ma_bn: 'text', ho_ten: 'text', so_cccd: 'text',
   ma_the_bhyt: 'text', ngay_sinh: 'text', gioi_tinh: 'smallint', ma_loai_kcb: 'text', ngay_vao: 'timestamp',
   ngay_vao_noi_tru: 'timestamp', ngay_ra: 'timestamp', ma_benh_chinh: 'text', ma_benh_kt: 'text', chan_doan_vao: 'text',
   chan_doan_rv: 'text', ket_qua_dtri: 'smallint', ma_loai_rv: 'smallint', t_tongchi_bv: 'numeric', t_bhtt: 'numeric',
   t_bncct: 'numeric', t_bntt: 'numeric', sensitivity: 'text[]', content_sha256: 'text', xml1: 'jsonb', issues: 'jsonb',
 } as const;
-
-const EPISODE_ROW_COLUMNS = { episode_id: 'bigint', person_id: 'text', tbl: 'text', row_no: 'int', fields: 'jsonb', extra: 'jsonb' } as const;
+const PLACEMENT_DEF = sql.raw('ep int, id bigint, version int, is_current boolean, person_id text');
+const EPISODE_COLUMN_LIST = sql.raw(Object.keys(EPISODE_JSON_COLUMNS).join(', '));
+const EPISODE_RECORD_DEF = sql.raw(
+  Object.entries(EPISODE_JSON_COLUMNS)
+    .map(([k, t]) => `${k} ${t}`)
+    .join(', '),
+);
 
 const SOURCE_RECORD_COLUMNS = {
   source_system: 'text', source_id: 'text', ho_ten: 'text', ngay_sinh: 'text', gioi_tinh: 'text', so_cccd: 'text',
