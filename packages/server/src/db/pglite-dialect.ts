@@ -73,12 +73,18 @@ class PGliteDriver implements Driver {
   async destroy(): Promise<void> {}
 }
 
+/**
+ * The schema has no bytea columns: a Buffer parameter is UTF-8 text (e.g. the raw envelope). node-postgres
+ * sends it in binary format, which PostgreSQL's text input reads as those bytes; PGlite needs a string.
+ */
+const utf8Param = (v: unknown) => (Buffer.isBuffer(v) ? v.toString('utf8') : v);
+
 class PGliteConnection implements DatabaseConnection {
   release: () => void = () => {};
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[]);
+    const result = await this.pglite.query<R>(compiled.sql, compiled.parameters.map(utf8Param));
     const affected = result.affectedRows;
     return {
       rows: result.rows,

@@ -89,7 +89,8 @@ export async function storeSubmission(db: Db, s: SubmissionToStore): Promise<Rec
         receipt: JSON.stringify(receipt),
       })
       .execute();
-    await tx.insertInto('submission_raw').values({ submission_id: s.id, raw: s.raw.toString('utf8') }).execute();
+    // The bytes go to the driver as they are (db/pglite-dialect.ts): no 1.5 MB string per envelope.
+    await sql`insert into submission_raw (submission_id, raw) values (${s.id}, ${s.raw})`.execute(tx);
     if (toInsert.length > 0) await insertEpisodes(tx, s, toInsert);
     return receipt;
   });
