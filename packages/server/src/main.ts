@@ -2,6 +2,7 @@ import { loadConfig } from './config.ts';
 import { migrate, openDatabase } from './db/index.ts';
 import { ensureDemoData } from './demo/seed.ts';
 import { buildApp } from './http/app.ts';
+import { closePreparePool, warmPreparePool } from './ingest/prepare-pool.ts';
 
 /** `npm start`: embedded database unless DATABASE_URL is set, migrations, demo data, HTTP. */
 export async function start() {
@@ -9,6 +10,7 @@ export async function start() {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
   await migrate(database);
   const app = await buildApp({ config, database });
+  warmPreparePool();
   if (config.demo) await ensureDemoData(database.db, {
       persons: config.demoPersons,
       episodes: config.demoEpisodes || undefined,
@@ -19,6 +21,7 @@ export async function start() {
   app.log.info(`OpenHSSK ready at ${config.publicUrl} (${database.kind})`);
   const stop = async () => {
     await app.close();
+    await closePreparePool();
     await database.close();
     process.exit(0);
   };
