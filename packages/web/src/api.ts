@@ -1,3 +1,7 @@
+import type { CareGroup, EpisodeSummary } from '@openhssk/core/api/book';
+
+export type { CareGroup, EpisodeSummary };
+
 /** Thin fetch wrapper: same-origin cookies, problem+json errors surfaced with their Vietnamese text. */
 export class ApiProblem extends Error {
   constructor(
@@ -42,25 +46,6 @@ export interface Me {
   name: string;
   has_record: boolean;
   consented: boolean;
-}
-
-export type CareGroup = 'outpatient' | 'inpatient' | 'day_care' | 'other';
-
-export interface EpisodeSummary {
-  id: number;
-  facility_code: string;
-  facility_name: string | null;
-  ma_lk: string;
-  version: number;
-  ma_loai_kcb: string;
-  care_group: CareGroup;
-  ngay_vao: string;
-  ngay_ra: string | null;
-  ma_benh_chinh: string | null;
-  ten_benh_chinh: string | null;
-  chan_doan_rv: string | null;
-  ket_qua_dtri: number | null;
-  sensitivity: string[];
 }
 
 export interface OpenVisit {

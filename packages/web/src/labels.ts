@@ -1,4 +1,8 @@
-/** Display labels for XML 130 codes (QĐ 130/4750/3176 code sets) and book screens. */
+import { CODE_SETS } from '@openhssk/core/xml130/codesets';
+
+// Display labels for XML 130 codes (QĐ 130/4750/3176 code sets) and book screens.
+
+/** Short forms of CODE_SETS.MA_LOAI_KCB for narrow phone screens; the official names are longer. */
 export const CARE_TYPE: Record<string, string> = {
   '01': 'Khám bệnh',
   '02': 'Điều trị ngoại trú',
@@ -19,16 +23,8 @@ export const CARE_GROUP: Record<string, string> = {
   other: 'Khác (gồm khám từ xa)',
 };
 
-export const RESULT: Record<number, string> = {
-  1: 'Khỏi',
-  2: 'Đỡ',
-  3: 'Không thay đổi',
-  4: 'Nặng hơn',
-  5: 'Tử vong',
-  6: 'Tiên lượng nặng xin về',
-  7: 'Chưa xác định',
-  8: 'Tử vong ngoài viện',
-};
+/** Treatment results: the standard's own labels (KET_QUA_DTRI). */
+export const RESULT: Readonly<Record<string, string>> = CODE_SETS.KET_QUA_DTRI;
 
 export const SEX: Record<number, string> = { 1: 'Nam', 2: 'Nữ', 3: 'Chưa xác định' };
 

@@ -1,27 +1,12 @@
 import { icd10Name, isAbnormal, isChronic, normalizeIcd10, referenceRange, sensitivityOf } from '@openhssk/core/codes/index';
 import { searchKey } from '@openhssk/core';
 import { sql } from 'kysely';
+import type { CareGroup, EpisodeSummary } from '@openhssk/core/api/book';
 import type { Db } from '../db/index.ts';
+
+export type { CareGroup, EpisodeSummary };
 import { bookDb } from './schema.ts';
 
-export interface EpisodeSummary {
-  id: number;
-  facility_code: string;
-  facility_name: string | null;
-  ma_lk: string;
-  version: number;
-  ma_loai_kcb: string;
-  care_group: CareGroup;
-  ngay_vao: string;
-  ngay_ra: string | null;
-  ma_benh_chinh: string | null;
-  ten_benh_chinh: string | null;
-  chan_doan_rv: string | null;
-  ket_qua_dtri: number | null;
-  sensitivity: string[];
-}
-
-export type CareGroup = 'outpatient' | 'inpatient' | 'day_care' | 'other';
 
 /**
  * Care type filter groups over MA_LOAI_KCB. The 130/4750/3176 code set has no telehealth code;

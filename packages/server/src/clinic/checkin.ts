@@ -1,23 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { type Actor, audit } from '../audit/audit.ts';
+import type { IdentityCard } from '@openhssk/core/api/clinic';
 import type { Db } from '../db/index.ts';
+
+export type { IdentityCard };
 import { ApiError } from '../http/problem.ts';
 import { type CheckinMethod, type PatientKey, vietnamNow } from './identify.ts';
-
-export interface IdentityCard {
-  person_id: string;
-  ho_ten: string;
-  ngay_sinh: string | null;
-  gioi_tinh: number | null;
-  so_cccd: string | null;
-  so_bhyt: string | null;
-  bhyt_valid_from: string | null;
-  bhyt_valid_to: string | null;
-  bhyt_facility_code: string | null;
-  bhyt_facility_name: string | null;
-  /** valid / expired / none, judged on today's Vietnam date. */
-  bhyt_status: 'valid' | 'expired' | 'none';
-}
 
 export async function findPerson(db: Db, key: PatientKey): Promise<IdentityCard | undefined> {
   const row = await db

@@ -27,19 +27,26 @@ export interface RefreshOptions {
   batchSize?: number | undefined;
 }
 
-async function watermark(db: Db, name: string): Promise<{ lastId: number; lastAt: Date | null }> {
-  const r = await sql<{ last_id: number; last_at: Date | null }>`select last_id, last_at from report_watermark where name = ${name}`.execute(db);
+/**
+ * Instants stay PostgreSQL text (microseconds): a JavaScript Date keeps milliseconds, and a row
+ * written in the same millisecond as the cutoff would then fall between two runs' windows.
+ */
+type Instant = string;
+const EPOCH: Instant = '1970-01-01 00:00:00+00';
+
+async function watermark(db: Db, name: string): Promise<{ lastId: number; lastAt: Instant | null }> {
+  const r = await sql<{ last_id: number; last_at: Instant | null }>`select last_id, last_at::text as last_at from report_watermark where name = ${name}`.execute(db);
   const row = r.rows[0];
   return { lastId: Number(row?.last_id ?? 0), lastAt: row?.last_at ?? null };
 }
 
-async function setWatermark(db: Db, name: string, lastId: number, lastAt: Date | null) {
+async function setWatermark(db: Db, name: string, lastId: number, lastAt: Instant | null) {
   await sql`insert into report_watermark (name, last_id, last_at, updated_at) values (${name}, ${lastId}, ${lastAt}, now())
     on conflict (name) do update set last_id = excluded.last_id, last_at = excluded.last_at, updated_at = now()`.execute(db);
 }
 
 /** Highest id in (lastId, …] below which every row is older than the cutoff. */
-async function safeUpperId(db: Db, table: 'episode' | 'visit', lastId: number, cutoff: Date, batch: number): Promise<number> {
+async function safeUpperId(db: Db, table: 'episode' | 'visit', lastId: number, cutoff: Instant, batch: number): Promise<number> {
   const t = sql.table(table);
   const r = await sql<{ max_id: number | null; young: number | null }>`
     select (select max(id) from ${t} where id > ${lastId}) as max_id,
@@ -59,7 +66,7 @@ const GRAINS = [
   { suffix: 'month', key: sql`date_trunc('month', e.day)::date` },
 ] as const;
 
-async function refreshEpisodes(db: Db, cutoff: Date, batch: number): Promise<number> {
+async function refreshEpisodes(db: Db, cutoff: Instant, batch: number): Promise<number> {
   const wm = await watermark(db, 'episode');
   const upper = await safeUpperId(db, 'episode', wm.lastId, cutoff, batch);
   if (upper <= wm.lastId) return 0;
@@ -108,7 +115,7 @@ async function refreshEpisodes(db: Db, cutoff: Date, batch: number): Promise<num
   return upper - wm.lastId;
 }
 
-async function refreshVisits(db: Db, cutoff: Date, batch: number): Promise<number> {
+async function refreshVisits(db: Db, cutoff: Instant, batch: number): Promise<number> {
   const wm = await watermark(db, 'visit');
   const upper = await safeUpperId(db, 'visit', wm.lastId, cutoff, batch);
   if (upper <= wm.lastId) return 0;
@@ -127,10 +134,9 @@ async function refreshVisits(db: Db, cutoff: Date, batch: number): Promise<numbe
   return upper - wm.lastId;
 }
 
-async function refreshSubmissions(db: Db, cutoff: Date): Promise<number> {
+async function refreshSubmissions(db: Db, cutoff: Instant): Promise<number> {
   const wm = await watermark(db, 'submission');
-  const from = wm.lastAt ?? new Date(0);
-  if (cutoff <= from) return 0;
+  const from = wm.lastAt ?? EPOCH;
   let n = 0;
   await db.transaction().execute(async (tx) => {
     const r = await sql`
@@ -160,10 +166,9 @@ async function applyPersonState(tx: Db, sign: 1 | -1) {
     on conflict (ma_xa, upd_month) do update set persons = t.persons + excluded.persons, ${updates}, fields_filled = t.fields_filled + excluded.fields_filled`.execute(tx);
 }
 
-async function refreshPersons(db: Db, cutoff: Date): Promise<number> {
+async function refreshPersons(db: Db, cutoff: Instant): Promise<number> {
   const wm = await watermark(db, 'person');
-  const from = wm.lastAt ?? new Date(0);
-  if (cutoff <= from) return 0;
+  const from = wm.lastAt ?? EPOCH;
   let n = 0;
   await db.transaction().execute(async (tx) => {
     await sql`create temp table report_changed (person_id text primary key) on commit drop`.execute(tx);
@@ -265,8 +270,7 @@ async function runRefresh(db: Db, opts: RefreshOptions): Promise<RefreshResult> 
   const t0 = performance.now();
   const holdback = opts.holdbackSeconds ?? DEFAULT_HOLDBACK_SECONDS;
   const batch = opts.batchSize ?? 1_000_000;
-  const now = (await sql<{ now: Date }>`select now() as now`.execute(db)).rows[0]?.now ?? new Date();
-  const cutoff = new Date(now.getTime() - holdback * 1000);
+  const cutoff = (await sql<{ c: Instant }>`select (now() - make_interval(secs => ${holdback}))::text as c`.execute(db)).rows[0]!.c;
   // Batches keep each transaction bounded after an outage or a bulk load; loop until caught up.
   let episodes = 0;
   for (;;) {

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiProblem, get, post, type StaffMe, viDate, viDateTime } from './http.ts';
 import { QrPhotoInput } from './QrPhotoInput.tsx';
+import type { IdentityCard as Patient } from '@openhssk/core/api/clinic';
 
 type Method = 'typed' | 'chip_cccd' | 'bhyt_card' | 'vneid_qr';
 
@@ -10,20 +11,6 @@ const METHOD_VI: Record<Method, string> = {
   bhyt_card: 'Thẻ BHYT',
   vneid_qr: 'Mã QR VNeID',
 };
-
-interface Patient {
-  person_id: string;
-  ho_ten: string;
-  ngay_sinh: string | null;
-  gioi_tinh: number | null;
-  so_cccd: string | null;
-  so_bhyt: string | null;
-  bhyt_valid_from: string | null;
-  bhyt_valid_to: string | null;
-  bhyt_facility_code: string | null;
-  bhyt_facility_name: string | null;
-  bhyt_status: 'valid' | 'expired' | 'none';
-}
 
 interface Summary {
   access: { basis: 'own_facility' | 'referral' | 'consent' | 'break_glass'; cross_facility: boolean; break_glass_expires_at: string | null };

@@ -1,35 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
+import type { Kpis, UnitRef } from '@openhssk/core/api/reports';
 import { ApiProblem, get } from '../http.ts';
 import { Chart } from './Chart.tsx';
 import './reports.css';
 
-type Level = 'province' | 'district' | 'commune';
+type Level = UnitRef['level'];
+type Unit = UnitRef;
 
-interface Unit {
-  code: string;
-  name: string;
-  level: Level;
-}
-
-interface Kpis {
-  residents: number | null;
-  withRecord: number | null;
-  withBhyt: number | null;
-  activated: number | null;
-  checkins: number;
-  vneidCheckins: number;
-  insuredFacilities: number;
-  integratedFacilities: number;
-  episodes: number;
-  discharged: number;
-  visibleWithin24h: number;
-  meanDelayHours: number | null;
-  delayBuckets: number[];
-  referrals: number;
-  reexams: number;
-  quality: { valid: number | null; complete: number | null; clean: number | null; fresh: number | null; pendingReviews: number | null };
-  rates: { withRecord: number | null; withBhyt: number | null; activated: number | null; vneid: number | null; integrated: number | null; visible24h: number | null };
-}
 
 interface KpiResponse {
   unit: Unit;
