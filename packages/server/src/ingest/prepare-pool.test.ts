@@ -65,6 +65,18 @@ describe('ingest prepare pool', () => {
     assert.ok(again.ok && again.accepted.length === 1);
   });
 
+  it('stays alive when a result arrives while the pool is closing', async () => {
+    setPrepareWorkers(1);
+    const late = assert.rejects(prepareInPool(input()), /closed/);
+    // Block the event loop while the worker finishes: its answer is queued when the pool closes.
+    const until = Date.now() + 400;
+    while (Date.now() < until) {}
+    await closePreparePool();
+    await late;
+    const again = await prepareInPool(input());
+    assert.ok(again.ok && again.accepted.length === 1);
+  });
+
   it('runs on the calling thread when configured with no workers', async () => {
     setPrepareWorkers(0);
     const r = await prepareInPool(input());

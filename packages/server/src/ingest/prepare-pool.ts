@@ -52,7 +52,14 @@ export function prepareInPool(input: PrepareInput): Promise<PrepareOutput> {
 export async function closePreparePool(): Promise<void> {
   const old = slots;
   slots = [];
-  for (const s of old) s.task?.reject(new Error('ingest worker pool closed'));
+  for (const s of old) {
+    const t = s.task;
+    // Cleared first: a result racing the termination must not reach the task or unref the worker.
+    s.task = null;
+    t?.reject(new Error('ingest worker pool closed'));
+    // Referenced until it has exited, so awaiting the termination keeps the process alive.
+    s.worker.ref();
+  }
   await Promise.all(old.map((s) => s.worker.terminate()));
 }
 
