@@ -26,6 +26,10 @@ export interface Config {
    * faster and ~80 MB larger (docs/benchmarks.md).
    */
   ingestWorkers: number;
+  /** Seconds between background refreshes of the report summaries; 0 = only on demand. */
+  reportRefreshSeconds: number;
+  /** Age a row must reach before the refresher folds it in; unset = reports/refresh.ts default. */
+  reportHoldbackSeconds: number | undefined;
   webDistDir: string;
   logLevel: string;
 }
@@ -60,6 +64,8 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     maxEnvelopeBytes: int('HSSK_MAX_ENVELOPE_BYTES', 64 * 1024 * 1024),
     xmldsigAllowSha1: (process.env.HSSK_XMLDSIG_ALLOW_SHA1 ?? '1') !== '0',
     ingestWorkers: int('HSSK_INGEST_WORKERS', DEFAULT_INGEST_WORKERS),
+    reportRefreshSeconds: int('HSSK_REPORT_REFRESH_SECONDS', 60),
+    reportHoldbackSeconds: process.env.HSSK_REPORT_HOLDBACK_SECONDS ? int('HSSK_REPORT_HOLDBACK_SECONDS', 0) : undefined,
     webDistDir: process.env.HSSK_WEB_DIST ?? new URL('../../web/dist/', import.meta.url).pathname,
     logLevel: process.env.LOG_LEVEL ?? 'info',
     ...overrides,

@@ -89,7 +89,7 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   registerClinicRoutes(app, db);
   await registerFacilityAdminRoutes(app, db);
   registerMpiRoutes(app, db);
-  registerReportRoutes(app, db);
+  registerReportRoutes(app, db, { refreshSeconds: config.reportRefreshSeconds, holdbackSeconds: config.reportHoldbackSeconds });
 
   app.get('/healthz', async () => ({ status: 'ok', database: database.kind }));
   app.get('/api/openapi.json', async () => app.swagger());

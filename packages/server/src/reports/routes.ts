@@ -8,8 +8,10 @@ import { childUnits, computeKpis, DELAY_BUCKETS, getUnit, monthlyEpisodes, type 
 import { refreshReports } from './refresh.ts';
 
 export interface ReportOptions {
-  /** Seconds between background refreshes (default HSSK_REPORT_REFRESH_SECONDS or 60); 0 disables the timer. */
-  refreshSeconds?: number | undefined;
+  /** Seconds between background refreshes (Config.reportRefreshSeconds); 0 disables the timer. */
+  refreshSeconds: number;
+  /** Config.reportHoldbackSeconds; undefined = the refresher's default. */
+  holdbackSeconds: number | undefined;
 }
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -53,7 +55,7 @@ async function kpiTable(db: Db, unit: UnitRef, period: Period) {
   return { own, children: children.map((c) => ({ unit: c, kpis: figures.get(c.code)! })) };
 }
 
-export function registerReportRoutes(app: FastifyInstance, db: Db, opts: ReportOptions = {}) {
+export function registerReportRoutes(app: FastifyInstance, db: Db, opts: ReportOptions) {
   const q = (req: FastifyRequest) => req.query as Record<string, string | undefined>;
 
   app.get('/api/v1/reports/units', { schema: { summary: 'Administrative unit tree for the reports', tags: ['reports'] } }, async (req) => {
@@ -136,14 +138,12 @@ export function registerReportRoutes(app: FastifyInstance, db: Db, opts: ReportO
     return refreshReports(db, { holdbackSeconds: holdback });
   });
 
-  const fromEnv = process.env.HSSK_REPORT_REFRESH_SECONDS;
-  const every = opts.refreshSeconds ?? (fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : 60);
+  const every = opts.refreshSeconds;
+  const holdbackSeconds = opts.holdbackSeconds;
   if (every > 0) {
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
     let inflight: Promise<unknown> = Promise.resolve();
-    const hb = process.env.HSSK_REPORT_HOLDBACK_SECONDS;
-    const holdbackSeconds = hb !== undefined && hb !== '' ? Number(hb) : undefined;
     const tick = async () => {
       try {
         inflight = refreshReports(db, { holdbackSeconds });
