@@ -70,6 +70,18 @@ describe('parseEnvelope round trip', () => {
     assert.equal(parseEnvelope(envelope([`<HOSO>${file('XML1', loose)}</HOSO>`])).episodes[0]!.files[0]!.xml, text);
   });
 
+  it('measures a wrapped file by its decoded size, not by its wrapped length', () => {
+    // A content length whose CRLF-wrapped base64 is a multiple of 4 long (the canonical fast path's shape).
+    let text = xml1;
+    const wrap = (s: string) => b64(s).replace(/(.{76})(?=.)/g, '$1\r\n');
+    while (wrap(text).length % 4 !== 0) text += ' ';
+    const size = Buffer.byteLength(text);
+    assert.ok((wrap(text).length / 4) * 3 > size, 'the wrapped length alone would overestimate the size');
+    const env = envelope([`<HOSO>${file('XML1', wrap(text))}</HOSO>`]);
+    assert.equal(parseEnvelope(env, { maxFileBytes: size }).episodes[0]!.files[0]!.xml, text);
+    assert.equal(code(() => parseEnvelope(env, { maxFileBytes: size - 1 })), 'ENVELOPE_TOO_LARGE');
+  });
+
   it('accepts an inner document with a BOM and detects a signature in CHUKYDONVI', () => {
     const inner = b64(`\uFEFF${xml1}`);
     const signed = envelope([`<HOSO>${file('XML1', inner)}</HOSO>`]).replace('<CHUKYDONVI/>', '<CHUKYDONVI><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo/></ds:Signature></CHUKYDONVI>');

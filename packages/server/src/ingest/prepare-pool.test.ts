@@ -77,6 +77,17 @@ describe('ingest prepare pool', () => {
     assert.ok(again.ok && again.accepted.length === 1);
   });
 
+  it('hands waiting tasks over when the number of workers changes', async () => {
+    setPrepareWorkers(1);
+    const waiting = [prepareInPool(input()), prepareInPool(input()), prepareInPool(input())];
+    // The first is in a worker (and fails with it); the two queued ones run on the calling thread.
+    setPrepareWorkers(0);
+    const settled = await Promise.allSettled(waiting);
+    assert.equal(settled[0]!.status, 'rejected');
+    assert.ok(settled.slice(1).every((r) => r.status === 'fulfilled' && r.value.ok && r.value.accepted.length === 1));
+    setPrepareWorkers(1);
+  });
+
   it('runs on the calling thread when configured with no workers', async () => {
     setPrepareWorkers(0);
     const r = await prepareInPool(input());

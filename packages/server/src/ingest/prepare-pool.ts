@@ -33,7 +33,13 @@ let nextId = 1;
 export function setPrepareWorkers(n: number): void {
   if (n === size) return;
   size = n;
-  void closePreparePool();
+  void stopWorkers();
+  // Tasks still waiting go to the new workers, or run here when there are none.
+  if (size === 0) {
+    for (const t of queue.splice(0)) prepareHere(t.input).then(t.resolve, t.reject);
+  } else {
+    dispatch();
+  }
 }
 
 /** Starts the workers ahead of the first envelope (server start), so it does not wait for them. */
@@ -42,14 +48,22 @@ export function warmPreparePool(): void {
 }
 
 export function prepareInPool(input: PrepareInput): Promise<PrepareOutput> {
-  if (size === 0) return Promise.resolve().then(() => prepareEnvelope(input));
+  if (size === 0) return prepareHere(input);
   return new Promise((resolve, reject) => {
     queue.push({ id: nextId++, input, resolve, reject });
     dispatch();
   });
 }
 
+/** Shutdown: every task not yet answered fails, the workers stop. */
 export async function closePreparePool(): Promise<void> {
+  for (const t of queue.splice(0)) t.reject(new Error('ingest worker pool closed'));
+  await stopWorkers();
+}
+
+const prepareHere = (input: PrepareInput) => Promise.resolve().then(() => prepareEnvelope(input));
+
+async function stopWorkers(): Promise<void> {
   const old = slots;
   slots = [];
   for (const s of old) {

@@ -32,17 +32,27 @@ export interface RefreshOptions {
  * written in the same millisecond as the cutoff would then fall between two runs' windows.
  */
 type Instant = string;
-const EPOCH: Instant = '1970-01-01 00:00:00+00';
+const EPOCH: Instant = '1970-01-01T00:00:00.000000Z';
+/** ISO 8601 in UTC with microseconds: read back the same whatever the session's DateStyle/TimeZone. */
+const isoInstant = (expr: ReturnType<typeof sql>) => sql`to_char((${expr}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** True when a run's window (from, cutoff] is empty: a later cutoff was already folded in. */
+async function windowEmpty(db: Db, from: Instant, cutoff: Instant): Promise<boolean> {
+  const r = await sql<{ empty: boolean }>`select ${cutoff}::timestamptz <= ${from}::timestamptz as empty`.execute(db);
+  return r.rows[0]?.empty ?? true;
+}
 
 async function watermark(db: Db, name: string): Promise<{ lastId: number; lastAt: Instant | null }> {
-  const r = await sql<{ last_id: number; last_at: Instant | null }>`select last_id, last_at::text as last_at from report_watermark where name = ${name}`.execute(db);
+  const r = await sql<{ last_id: number; last_at: Instant | null }>`select last_id, ${isoInstant(sql`last_at`)} as last_at from report_watermark where name = ${name}`.execute(db);
   const row = r.rows[0];
   return { lastId: Number(row?.last_id ?? 0), lastAt: row?.last_at ?? null };
 }
 
 async function setWatermark(db: Db, name: string, lastId: number, lastAt: Instant | null) {
   await sql`insert into report_watermark (name, last_id, last_at, updated_at) values (${name}, ${lastId}, ${lastAt}, now())
-    on conflict (name) do update set last_id = excluded.last_id, last_at = excluded.last_at, updated_at = now()`.execute(db);
+    on conflict (name) do update set last_id = excluded.last_id, updated_at = now(),
+      -- Never backwards (greatest ignores NULL, the id-based watermarks keep none).
+      last_at = greatest(report_watermark.last_at, excluded.last_at)`.execute(db);
 }
 
 /** Highest id in (lastId, …] below which every row is older than the cutoff. */
@@ -137,6 +147,7 @@ async function refreshVisits(db: Db, cutoff: Instant, batch: number): Promise<nu
 async function refreshSubmissions(db: Db, cutoff: Instant): Promise<number> {
   const wm = await watermark(db, 'submission');
   const from = wm.lastAt ?? EPOCH;
+  if (await windowEmpty(db, from, cutoff)) return 0;
   let n = 0;
   await db.transaction().execute(async (tx) => {
     const r = await sql`
@@ -169,6 +180,7 @@ async function applyPersonState(tx: Db, sign: 1 | -1) {
 async function refreshPersons(db: Db, cutoff: Instant): Promise<number> {
   const wm = await watermark(db, 'person');
   const from = wm.lastAt ?? EPOCH;
+  if (await windowEmpty(db, from, cutoff)) return 0;
   let n = 0;
   await db.transaction().execute(async (tx) => {
     await sql`create temp table report_changed (person_id text primary key) on commit drop`.execute(tx);
@@ -270,7 +282,7 @@ async function runRefresh(db: Db, opts: RefreshOptions): Promise<RefreshResult> 
   const t0 = performance.now();
   const holdback = opts.holdbackSeconds ?? DEFAULT_HOLDBACK_SECONDS;
   const batch = opts.batchSize ?? 1_000_000;
-  const cutoff = (await sql<{ c: Instant }>`select (now() - make_interval(secs => ${holdback}))::text as c`.execute(db)).rows[0]!.c;
+  const cutoff = (await sql<{ c: Instant }>`select ${isoInstant(sql`now() - make_interval(secs => ${holdback})`)} as c`.execute(db)).rows[0]!.c;
   // Batches keep each transaction bounded after an outage or a bulk load; loop until caught up.
   let episodes = 0;
   for (;;) {

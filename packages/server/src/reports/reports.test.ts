@@ -236,6 +236,18 @@ describe('reports', () => {
     }
   });
 
+  it('never moves a time watermark back: a refresh with a longer holdback after one without counts nothing twice', async () => {
+    const db = t.db.db;
+    await refreshReports(db, { holdbackSeconds: 0 });
+    const accepted = async () =>
+      Number((await sql<{ n: string }>`select coalesce(sum(accepted), 0) as n from report_facility_day`.execute(db)).rows[0]!.n);
+    const direct = Number((await sql<{ n: string }>`select count(*) as n from submission where accepted_count > 0`.execute(db)).rows[0]!.n);
+    assert.equal(await accepted(), direct);
+    await refreshReports(db, { holdbackSeconds: 40 * 86400 });
+    await refreshReports(db, { holdbackSeconds: 0 });
+    assert.equal(await accepted(), direct);
+  });
+
   it('folds only new rows on the next refresh', async () => {
     const db = t.db.db;
     const more = makeEpisodes(13, 1);
