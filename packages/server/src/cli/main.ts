@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { type DatabaseHandle, migrate, openDatabase } from '../db/index.ts';
@@ -10,6 +11,9 @@ const HELP = `hssk – OpenHSSK command line
                                      generate the synthetic demo district (all episodes go through ingest)
   hssk facility create --code C --name N [--test-mode]
   hssk facility credential --code C  issue an API credential (secret shown once)
+  hssk facility cert --code C --file CERT
+                                     register the facility's signing certificate (X.509 PEM or DER);
+                                     several may be active at once for rotation
   hssk mpi import <file> [--source SYSTEM] [--map canonical=Header,...] [--no-link]
                                      import a population list (CSV UTF-8/UTF-16, , ; or tab; or XLSX,
                                      first sheet) into the master patient index, then relink everyone.
@@ -79,8 +83,11 @@ async function main(argv: string[]) {
       return;
     }
     case 'facility': {
-      const { values } = parseArgs({ args: rest, options: { code: { type: 'string' }, name: { type: 'string' }, 'test-mode': { type: 'boolean' } } });
-      const { createFacility, issueCredential } = await import('../facility/registry.ts');
+      const { values } = parseArgs({
+        args: rest,
+        options: { code: { type: 'string' }, name: { type: 'string' }, 'test-mode': { type: 'boolean' }, file: { type: 'string' } },
+      });
+      const { addCertificate, createFacility, getFacility, issueCredential } = await import('../facility/registry.ts');
       if (!values.code) throw new Error('--code is required');
       await withDb(async (h) => {
         if (sub === 'create') {
@@ -90,6 +97,11 @@ async function main(argv: string[]) {
         } else if (sub === 'credential') {
           const c = await issueCredential(h.db, values.code!);
           console.log(`client_id=${c.clientId}\nclient_secret=${c.clientSecret}\n(the secret is shown only once)`);
+        } else if (sub === 'cert') {
+          if (!values.file) throw new Error('--file is required');
+          if (!(await getFacility(h.db, values.code!))) throw new Error(`facility ${values.code} is not registered (hssk facility create)`);
+          const c = await addCertificate(h.db, values.code!, readFileSync(values.file));
+          console.log(`Certificate registered for ${values.code}: ${c.subject}\nSHA-256 ${c.fingerprint256}\nvalid ${c.notBefore.toISOString()} – ${c.notAfter.toISOString()}`);
         } else throw new Error(`unknown facility command: ${sub}`);
       });
       return;
