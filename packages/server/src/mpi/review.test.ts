@@ -39,6 +39,14 @@ describe(`MPI review decisions (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () =>
     assert.equal(list[0]?.b?.fields.so_cccd, '051080000001');
   });
 
+  it('leaves out a pending pair whose records already belong to one person, and shows it again when they part', async () => {
+    const [review] = await listReviews(h.db);
+    await h.db.updateTable('source_record').set({ person_id: 'PA' }).where('source_id', '=', '51001:BN9').execute();
+    assert.deepEqual(await listReviews(h.db), []);
+    await h.db.updateTable('source_record').set({ person_id: 'PB' }).where('source_id', '=', '51001:BN9').execute();
+    assert.deepEqual((await listReviews(h.db)).map((r) => r.id), [review!.id]);
+  });
+
   it('merges, moving the episode with its patient, then unmerges', async () => {
     const [review] = await listReviews(h.db);
     const r = await decideReview(h.db, review!.id, 'merged', reviewer);

@@ -10,6 +10,15 @@ import { mpiDb } from './schema.ts';
 
 const SOURCE_FIELDS = ['ho_ten', 'ngay_sinh', 'gioi_tinh', 'so_cccd', 'so_bhyt', 'so_dien_thoai', 'dia_chi', 'ma_xa', 'ma_ho_gia_dinh'] as const;
 
+/**
+ * A pending pair (aliased `r`) still needs a reviewer unless both records already belong to one
+ * person (a later relink or another merge joined them). Judged when read, so an unmerge that
+ * splits them again brings the pair back.
+ */
+export const REVIEW_STILL_OPEN = sql<boolean>`not exists (
+  select 1 from source_record sa join source_record sb on sb.person_id = sa.person_id
+   where sa.source_system = r.a_system and sa.source_id = r.a_id and sb.source_system = r.b_system and sb.source_id = r.b_id)`;
+
 export interface SourceView {
   source_system: string;
   source_id: string;
@@ -41,12 +50,14 @@ async function withRecords(db: Db, r: ReviewRow) {
 
 /** Uncertain pairs with both records side by side, strongest first. */
 export async function listReviews(db: Db, opts: { status?: 'pending' | 'merged' | 'separate'; limit?: number; offset?: number } = {}) {
+  const status = opts.status ?? 'pending';
   const rows = await mpiDb(db)
-    .selectFrom('mpi_review')
+    .selectFrom('mpi_review as r')
     .selectAll()
-    .where('status', '=', opts.status ?? 'pending')
-    .orderBy('score', 'desc')
-    .orderBy('id')
+    .where('r.status', '=', status)
+    .$if(status === 'pending', (q) => q.where(REVIEW_STILL_OPEN))
+    .orderBy('r.score', 'desc')
+    .orderBy('r.id')
     .limit(Math.min(opts.limit ?? 50, 200))
     .offset(opts.offset ?? 0)
     .execute();

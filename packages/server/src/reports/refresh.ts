@@ -1,6 +1,7 @@
 import { OLD_PROVINCES } from '@openhssk/core/identifiers/provinces';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { REVIEW_STILL_OPEN } from '../mpi/review.ts';
 
 /**
  * Rows are folded in only once they are this old. An id or received_at is taken when the ingest
@@ -234,7 +235,7 @@ async function refreshReviews(db: Db) {
         from mpi_review r
         join source_record sr on sr.source_system = r.a_system and sr.source_id = r.a_id
         left join person p on p.id = sr.person_id
-       where r.status = 'pending' and coalesce(p.ma_xa, sr.ma_xa) is not null
+       where r.status = 'pending' and ${REVIEW_STILL_OPEN} and coalesce(p.ma_xa, sr.ma_xa) is not null
        group by 1`.execute(tx);
   });
 }
