@@ -6,6 +6,15 @@ export type ColumnTypes = Readonly<Record<string, string>>;
 
 const CHUNK = 2000;
 
+/** The column list and the jsonb_to_recordset record definition of a set of typed columns. */
+export function recordColumns(columns: ColumnTypes) {
+  const names = Object.keys(columns);
+  return {
+    list: sql.raw(names.map((n) => `"${n}"`).join(', ')),
+    def: sql.raw(names.map((n) => `"${n}" ${columns[n]}`).join(', ')),
+  };
+}
+
 /**
  * Bulk insert as ONE jsonb parameter expanded by jsonb_to_recordset. PGlite serialises each bound
  * parameter in JavaScript, so hundreds of small parameters per row cost more than the insert
@@ -18,9 +27,7 @@ export async function bulkInsert(
   rows: ReadonlyArray<Record<string, unknown>>,
   conflict?: string,
 ): Promise<void> {
-  const names = Object.keys(columns);
-  const colList = sql.raw(names.map((n) => `"${n}"`).join(', '));
-  const recordDef = sql.raw(names.map((n) => `"${n}" ${columns[n]}`).join(', '));
+  const { list: colList, def: recordDef } = recordColumns(columns);
   for (let i = 0; i < rows.length; i += CHUNK) {
     const json = JSON.stringify(rows.slice(i, i + CHUNK));
     await sql`insert into ${sql.table(table)} (${colList})

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import { bulkInsert, reserveIds } from '../db/bulk.ts';
+import { bulkInsert, recordColumns, reserveIds } from '../db/bulk.ts';
 import type { Db } from '../db/index.ts';
 import type { Schema } from '../db/schema.ts';
 import { linkDeterministic } from '../person/index.ts';
@@ -122,10 +122,10 @@ async function insertEpisodes(tx: Transaction<Schema>, s: SubmissionToStore, ite
     items.map(({ ep, a, version }, i) => ({ ep, id: reserved[i], version, is_current: last.get(a.maLk) === ep, person_id: links[i]?.personId ?? null })),
   );
 
-  await sql`insert into episode (${EPISODE_COLUMN_LIST}, id, facility_code, submission_id, version, is_current, person_id)
-    select ${EPISODE_COLUMN_LIST}, p.id, ${s.facilityCode}, ${s.id}, p.version, p.is_current, p.person_id
-    from jsonb_to_recordset(${s.prepared.episodeJson}::jsonb) as x(ep int, ${EPISODE_RECORD_DEF})
-    join jsonb_to_recordset(${placement}::jsonb) as p(${PLACEMENT_DEF}) using (ep)`.execute(tx);
+  await sql`insert into episode (${EPISODE_JSON.list}, id, facility_code, submission_id, version, is_current, person_id)
+    select ${EPISODE_JSON.list}, p.id, ${s.facilityCode}, ${s.id}, p.version, p.is_current, p.person_id
+    from jsonb_to_recordset(${s.prepared.episodeJson}::jsonb) as x(ep int, ${EPISODE_JSON.def})
+    join jsonb_to_recordset(${placement}::jsonb) as p(${PLACEMENT.def}) using (ep)`.execute(tx);
 
   // An episode closes the visit its check-in opened (same facility and MA_LK).
   await tx
@@ -139,8 +139,8 @@ async function insertEpisodes(tx: Transaction<Schema>, s: SubmissionToStore, ite
   for (const chunk of s.prepared.rowChunks) {
     await sql`insert into episode_row (episode_id, person_id, tbl, row_no, fields, extra)
       select p.id, p.person_id, x.tbl, x.row_no, x.fields, x.extra
-      from jsonb_to_recordset(${chunk}::jsonb) as x(ep int, tbl text, row_no int, fields jsonb, extra jsonb)
-      join jsonb_to_recordset(${placement}::jsonb) as p(${PLACEMENT_DEF}) using (ep)`.execute(tx);
+      from jsonb_to_recordset(${chunk}::jsonb) as x(${ROW_JSON.def})
+      join jsonb_to_recordset(${placement}::jsonb) as p(${PLACEMENT.def}) using (ep)`.execute(tx);
   }
 
   // The patient as the facility knows them becomes a KCB source record for the MPI (last wins).
@@ -164,21 +164,18 @@ async function insertEpisodes(tx: Transaction<Schema>, s: SubmissionToStore, ite
   );
 }
 
-/** Columns filled from the prepared episode JSON (prepare.ts); names and types come from code. */
-const EPISODE_JSON_COLUMNS = {
+/** Columns filled from the prepared episode JSON (prepare.ts); each object also carries its `ep`. */
+const EPISODE_JSON = recordColumns({
   ma_lk: 'text', patient_source_id: 'text', status: 'text', ma_bn: 'text', ho_ten: 'text', so_cccd: 'text',
   ma_the_bhyt: 'text', ngay_sinh: 'text', gioi_tinh: 'smallint', ma_loai_kcb: 'text', ngay_vao: 'timestamp',
   ngay_vao_noi_tru: 'timestamp', ngay_ra: 'timestamp', ma_benh_chinh: 'text', ma_benh_kt: 'text', chan_doan_vao: 'text',
   chan_doan_rv: 'text', ket_qua_dtri: 'smallint', ma_loai_rv: 'smallint', t_tongchi_bv: 'numeric', t_bhtt: 'numeric',
   t_bncct: 'numeric', t_bntt: 'numeric', sensitivity: 'text[]', content_sha256: 'text', xml1: 'jsonb', issues: 'jsonb',
-} as const;
-const PLACEMENT_DEF = sql.raw('ep int, id bigint, version int, is_current boolean, person_id text');
-const EPISODE_COLUMN_LIST = sql.raw(Object.keys(EPISODE_JSON_COLUMNS).join(', '));
-const EPISODE_RECORD_DEF = sql.raw(
-  Object.entries(EPISODE_JSON_COLUMNS)
-    .map(([k, t]) => `${k} ${t}`)
-    .join(', '),
-);
+});
+/** Rows of XML2…XML15 from the prepared row chunks. */
+const ROW_JSON = recordColumns({ ep: 'int', tbl: 'text', row_no: 'int', fields: 'jsonb', extra: 'jsonb' });
+/** What the transaction decides per position: id, version, currency and the linked person. */
+const PLACEMENT = recordColumns({ ep: 'int', id: 'bigint', version: 'int', is_current: 'boolean', person_id: 'text' });
 
 const SOURCE_RECORD_COLUMNS = {
   source_system: 'text', source_id: 'text', ho_ten: 'text', ngay_sinh: 'text', gioi_tinh: 'text', so_cccd: 'text',
