@@ -29,19 +29,13 @@ export interface RefreshOptions {
 }
 
 /**
- * Instants stay PostgreSQL text (microseconds): a JavaScript Date keeps milliseconds, and a row
- * written in the same millisecond as the cutoff would then fall between two runs' windows.
+ * Instants stay text with microseconds (a JavaScript Date keeps milliseconds, and a row written in
+ * the same millisecond as the cutoff would then fall between two runs' windows). Always fixed-width
+ * ISO 8601 in UTC, so they read back the same whatever the session's settings and compare as text.
  */
 type Instant = string;
 const EPOCH: Instant = '1970-01-01T00:00:00.000000Z';
-/** ISO 8601 in UTC with microseconds: read back the same whatever the session's DateStyle/TimeZone. */
 const isoInstant = (expr: ReturnType<typeof sql>) => sql`to_char((${expr}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
-/** True when a run's window (from, cutoff] is empty: a later cutoff was already folded in. */
-async function windowEmpty(db: Db, from: Instant, cutoff: Instant): Promise<boolean> {
-  const r = await sql<{ empty: boolean }>`select ${cutoff}::timestamptz <= ${from}::timestamptz as empty`.execute(db);
-  return r.rows[0]?.empty ?? true;
-}
 
 async function watermark(db: Db, name: string): Promise<{ lastId: number; lastAt: Instant | null }> {
   const r = await sql<{ last_id: number; last_at: Instant | null }>`select last_id, ${isoInstant(sql`last_at`)} as last_at from report_watermark where name = ${name}`.execute(db);
@@ -148,7 +142,7 @@ async function refreshVisits(db: Db, cutoff: Instant, batch: number): Promise<nu
 async function refreshSubmissions(db: Db, cutoff: Instant): Promise<number> {
   const wm = await watermark(db, 'submission');
   const from = wm.lastAt ?? EPOCH;
-  if (await windowEmpty(db, from, cutoff)) return 0;
+  if (cutoff <= from) return 0;
   let n = 0;
   await db.transaction().execute(async (tx) => {
     const r = await sql`
@@ -181,7 +175,7 @@ async function applyPersonState(tx: Db, sign: 1 | -1) {
 async function refreshPersons(db: Db, cutoff: Instant): Promise<number> {
   const wm = await watermark(db, 'person');
   const from = wm.lastAt ?? EPOCH;
-  if (await windowEmpty(db, from, cutoff)) return 0;
+  if (cutoff <= from) return 0;
   let n = 0;
   await db.transaction().execute(async (tx) => {
     await sql`create temp table report_changed (person_id text primary key) on commit drop`.execute(tx);

@@ -138,8 +138,7 @@ export function registerReportRoutes(app: FastifyInstance, db: Db, opts: ReportO
     return refreshReports(db, { holdbackSeconds: holdback });
   });
 
-  const every = opts.refreshSeconds;
-  const holdbackSeconds = opts.holdbackSeconds;
+  const { refreshSeconds: every, holdbackSeconds } = opts;
   if (every > 0) {
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
