@@ -65,9 +65,10 @@ export function prepareEnvelope(input: PrepareInput): PrepareOutput {
   }
   const own = envelope.facilityCode === input.facilityCode;
   const signature = own && envelope.hasSignature ? verifyEnvelopeSignature(raw, input.trusted, { allowSha1: input.allowSha1 }) : undefined;
+  const head = { ok: true as const, facilityCode: envelope.facilityCode, hasSignature: envelope.hasSignature, ...(signature ? { signature } : {}) };
   // Nothing more is worth computing for an envelope that will be refused as a whole.
   if (!own || (signature && !signature.ok) || (!envelope.hasSignature && input.requireSignature)) {
-    return { ok: true, facilityCode: envelope.facilityCode, hasSignature: envelope.hasSignature, ...(signature ? { signature } : {}), outcomes: [], accepted: [], episodeJson: '[]', rowChunks: [] };
+    return { ...head, outcomes: [], accepted: [], episodeJson: '[]', rowChunks: [] };
   }
 
   const outcomes: EpisodeOutcome[] = [];
@@ -133,5 +134,5 @@ export function prepareEnvelope(input: PrepareInput): PrepareOutput {
     }
   }
   if (chunk.length > 0) rowChunks.push(`[${chunk.join(',')}]`);
-  return { ok: true, facilityCode: envelope.facilityCode, hasSignature: envelope.hasSignature, ...(signature ? { signature } : {}), outcomes, accepted, episodeJson: `[${episodeParts.join(',')}]`, rowChunks };
+  return { ...head, outcomes, accepted, episodeJson: `[${episodeParts.join(',')}]`, rowChunks };
 }
