@@ -3,8 +3,9 @@
  * PostgreSQL, so the load generator does not share the server's event loop. Printed beside a baseline
  * measured in the same run on the same PostgreSQL: COPY (pg-copy-streams) of the same parsed and
  * validated rows into the same tables of a second database with the real schema (submission, raw
- * envelope, episode, episode_row, KCB source record), one transaction per envelope. Also: submission → visible in a current-episode select (p50/p99), and the
- * server's peak RSS (VmHWM) while it ingests --rss-mb of XML.
+ * envelope, episode, episode_row, KCB source record), one transaction per envelope. Also: submission
+ * → visible in a current-episode select (p50/p99), CPU per episode of server, PostgreSQL and load
+ * generator, and the server's peak RSS (VmHWM) while it ingests --rss-mb of XML.
  *   npx tsx bench/ingest/e2e.ts [--episodes 5000] [--per-envelope 100] [--concurrency 2] [--rss-mb 1000]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -48,7 +49,6 @@ const episode = (i: number, fac: string) => sampleEpisode(i, fac);
 
 const scratch = await createScratchPostgres('hssk_bench', adminUrl);
 const url = scratch.url;
-let client = new pg.Client({ connectionString: url });
 
 // The per-facility rate limit (600 envelopes/min by default) is lifted: one facility stands for all.
 function startChild(env: Record<string, string>): Promise<{ proc: ChildProcess; port: number; credential: { clientId: string; clientSecret: string } }> {
@@ -117,8 +117,7 @@ try {
   const baseHandle = await openDatabase({ url: baseDb.url });
   await migrate(baseHandle);
   await baseHandle.close();
-  await client.end();
-  client = new pg.Client({ connectionString: baseDb.url });
+  const client = new pg.Client({ connectionString: baseDb.url });
   await client.connect();
   await client.query(`insert into facility (code, name) values ($1, 'Cơ sở COPY')`, [FAC]);
   const copyRows = async (table: string, columns: string, lines: string[]) => {
