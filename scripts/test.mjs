@@ -2,25 +2,20 @@
 // Runs every test suite: core unit tests, server integration tests on BOTH databases
 // (embedded PGlite and a real PostgreSQL), then browser e2e tests. Prints one summary line.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import pg from 'pg';
+import { walk } from './check-boundaries.mjs';
+import { ensureSupportedNode } from './node-runtime.mjs';
+
+await ensureSupportedNode();
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv[2];
 const ci = process.env.CI === 'true';
 
-function findTests(dir, out = []) {
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist') continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) findTests(p, out);
-    else if (name.endsWith('.test.ts')) out.push(relative(root, p));
-  }
-  return out.sort();
-}
+const findTests = (dir) => walk(dir, /\.test\.ts$/).map((p) => relative(root, p)).sort();
 
 const totals = { pass: 0, fail: 0, skipped: 0 };
 let failedSuites = 0;
@@ -48,7 +43,7 @@ async function postgresReachable(url) {
   try { await c.connect(); await c.end(); return true; } catch { return false; }
 }
 
-const unit = findTests(join(root, 'packages/core'));
+const unit = [...findTests(join(root, 'packages/core')), ...findTests(join(root, 'scripts'))];
 const integration = findTests(join(root, 'packages/server'));
 const e2e = findTests(join(root, 'e2e'));
 

@@ -6,13 +6,12 @@
  *   npx tsx bench/book/summary.ts [--persons 1000000] [--episodes 300] [--iterations 500]
  */
 import { parseArgs } from 'node:util';
-import { createSession, SESSION_COOKIE } from '@openhssk/server/auth/sessions';
-import { summaryRows } from '@openhssk/server/book/queries';
-import { loadConfig } from '@openhssk/server/config';
-import { migrate, openDatabase } from '@openhssk/server/db/index';
-import { buildApp } from '@openhssk/server/http/app';
+import { buildApp, loadConfig } from '@openhssk/server';
+import { createSession, SESSION_COOKIE } from '@openhssk/server/auth';
+import { summaryRows } from '@openhssk/server/book';
+import { migrate, openDatabase } from '@openhssk/server/db';
+import { createScratchPostgres } from '@openhssk/server/test-support';
 import { sql } from 'kysely';
-import { createScratchPostgres } from '@openhssk/server/db/scratch-postgres';
 
 const { values } = parseArgs({
   options: {

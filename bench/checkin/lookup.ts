@@ -6,10 +6,10 @@
  *   npx tsx bench/checkin/lookup.ts [--persons 1000000] [--requests 2000]
  */
 import { parseArgs } from 'node:util';
-import { findPerson } from '@openhssk/server/clinic/checkin';
-import { createFacility } from '@openhssk/server/facility/registry';
-import { startTestApp } from '@openhssk/server/http/test-app';
-import { createStaff } from '@openhssk/server/staff/accounts';
+import { findPerson } from '@openhssk/server/clinic';
+import { createFacility } from '@openhssk/server/facility';
+import { createStaff } from '@openhssk/server/staff';
+import { startTestApp } from '@openhssk/server/test-support';
 import { sql } from 'kysely';
 
 const { values } = parseArgs({ options: { persons: { type: 'string', default: '1000000' }, requests: { type: 'string', default: '2000' } } });

@@ -1,5 +1,5 @@
 /**
- * End-to-end ingest with the server in a CHILD PROCESS (packages/server/src/ingest/child-server.ts) on
+ * End-to-end ingest with the server in a CHILD PROCESS (packages/server/test-support/child-server.ts) on
  * PostgreSQL, so the load generator does not share the server's event loop. Printed beside a baseline
  * measured in the same run on the same PostgreSQL: COPY (pg-copy-streams) of the same parsed and
  * validated rows into the same tables of a second database with the real schema (submission, raw
@@ -12,21 +12,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { buildEnvelope } from '@openhssk/core/xml130/build';
-import { parseEnvelope } from '@openhssk/core/xml130/envelope';
-import { parseEpisodeFiles } from '@openhssk/core/xml130/parse';
-import { sampleEpisode } from '@openhssk/core/xml130/testdata';
-import { signEnvelope } from '@openhssk/core/xmldsig/sign';
-import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
+import { sampleEpisode } from '@openhssk/core/testing';
+import { buildEnvelope, parseEnvelope, parseEpisodeFiles, validateEpisode } from '@openhssk/core/xml130';
+import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
+import { migrate, openDatabase } from '@openhssk/server/db';
+import { birthDateToIso, episodeColumns, episodeContentHash, sensitivityOfEpisode } from '@openhssk/server/ingest';
+import { createScratchPostgres } from '@openhssk/server/test-support';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { validateEpisode } from '@openhssk/core/xml130/validate';
-import { migrate, openDatabase } from '@openhssk/server/db/index';
-import { createScratchPostgres } from '@openhssk/server/db/scratch-postgres';
-import { birthDateToIso, episodeColumns, episodeContentHash, sensitivityOfEpisode } from '@openhssk/server/ingest/episode-record';
 
 const { values } = parseArgs({
   options: {
@@ -43,7 +39,7 @@ const rssMb = Number(values['rss-mb']);
 const adminUrl = process.env.BENCH_DATABASE_URL;
 const FAC = '79001';
 const FAC_RSS = '79002';
-const CHILD = new URL('../../packages/server/src/ingest/child-server.ts', import.meta.url).pathname;
+const CHILD = new URL('../../packages/server/test-support/child-server.ts', import.meta.url).pathname;
 // A realistic episode (XML1–XML5: 3 drugs, 4 services/supplies, labs, clinical notes).
 const episode = (i: number, fac: string) => sampleEpisode(i, fac);
 

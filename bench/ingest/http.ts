@@ -5,16 +5,13 @@
  *   npx tsx bench/ingest/http.ts [--episodes 5000] [--per-envelope 100] [--tables xml1|full] [--concurrency 2]
  */
 import { parseArgs } from 'node:util';
-import { sampleEpisode } from '@openhssk/core/xml130/testdata';
-import { buildEnvelope } from '@openhssk/core/xml130/build';
-import { signEnvelope } from '@openhssk/core/xmldsig/sign';
-import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
-import { loadConfig } from '@openhssk/server/config';
-import { openDatabase, migrate } from '@openhssk/server/db/index';
-import { bulkInsert } from '@openhssk/server/db/bulk';
-import { createScratchPostgres } from '@openhssk/server/db/scratch-postgres';
-import { addCertificate, createFacility, issueCredential } from '@openhssk/server/facility/registry';
-import { buildApp } from '@openhssk/server/http/app';
+import { sampleEpisode } from '@openhssk/core/testing';
+import { buildEnvelope } from '@openhssk/core/xml130';
+import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
+import { buildApp, loadConfig } from '@openhssk/server';
+import { bulkInsert, migrate, openDatabase } from '@openhssk/server/db';
+import { addCertificate, createFacility, issueCredential } from '@openhssk/server/facility';
+import { createScratchPostgres } from '@openhssk/server/test-support';
 import { sql } from 'kysely';
 
 const { values } = parseArgs({

@@ -11,12 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { clusterMetrics, generatePopulation, generateSourceRows } from '@openhssk/core/mpi/index';
-import { migrate, openDatabase } from '@openhssk/server/db/index';
-import { exportLinks } from '@openhssk/server/mpi/export';
-import { importFile } from '@openhssk/server/mpi/import';
-import { relinkAll } from '@openhssk/server/mpi/link';
-import { createScratchPostgres } from '@openhssk/server/db/scratch-postgres';
+import { clusterMetrics, generatePopulation, generateSourceRows } from '@openhssk/core/mpi';
+import { migrate, openDatabase } from '@openhssk/server/db';
+import { exportLinks, importFile, relinkAll } from '@openhssk/server/mpi';
+import { createScratchPostgres } from '@openhssk/server/test-support';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 

@@ -2,10 +2,11 @@
  * MPI linking quality/speed bench on seeded synthetic data.
  * Usage: npx tsx bench/mpi/quality.ts --persons 20000 --seed 1 [--upper 0.95 --lower 0.5]
  */
+
+import type { MpiRecord } from '@openhssk/core/mpi';
 import {
   clusterMetrics, generatePopulation, generateSourceRows, linkDeterministicOnly, linkRecords, normalizeSourceRecord,
-} from '../../packages/core/src/mpi/index.ts';
-import type { MpiRecord } from '../../packages/core/src/mpi/index.ts';
+} from '@openhssk/core/mpi';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);

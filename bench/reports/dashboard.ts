@@ -11,20 +11,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { buildEnvelope } from '@openhssk/core/xml130/build';
-import { sampleEpisode } from '@openhssk/core/xml130/testdata';
-import { signEnvelope } from '@openhssk/core/xmldsig/sign';
-import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
+import { sampleEpisode } from '@openhssk/core/testing';
+import { buildEnvelope } from '@openhssk/core/xml130';
+import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
+import { buildApp, loadConfig } from '@openhssk/server';
+import { migrate, openDatabase } from '@openhssk/server/db';
+import { addCertificate } from '@openhssk/server/facility';
+import { ingestEnvelope } from '@openhssk/server/ingest';
+import { refreshReports } from '@openhssk/server/reports';
+import { createStaff } from '@openhssk/server/staff';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { loadConfig } from '../../packages/server/src/config.ts';
-import { openDatabase } from '../../packages/server/src/db/database.ts';
-import { migrate } from '../../packages/server/src/db/migrate.ts';
-import { addCertificate } from '../../packages/server/src/facility/registry.ts';
-import { buildApp } from '../../packages/server/src/http/app.ts';
-import { ingestEnvelope } from '../../packages/server/src/ingest/service.ts';
-import { refreshReports } from '../../packages/server/src/reports/refresh.ts';
-import { createStaff } from '../../packages/server/src/staff/index.ts';
 
 const { values } = parseArgs({
   options: {

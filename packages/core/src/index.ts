@@ -1,2 +1,4 @@
+export * from './errors.ts';
 export * from './identifiers/index.ts';
 export * from './text/vietnamese.ts';
+export * from './time/vietnam.ts';

@@ -66,7 +66,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     ingestWorkers: int('HSSK_INGEST_WORKERS', DEFAULT_INGEST_WORKERS),
     reportRefreshSeconds: int('HSSK_REPORT_REFRESH_SECONDS', 60),
     reportHoldbackSeconds: process.env.HSSK_REPORT_HOLDBACK_SECONDS ? int('HSSK_REPORT_HOLDBACK_SECONDS', 0) : undefined,
-    webDistDir: process.env.HSSK_WEB_DIST ?? new URL('../../web/dist/', import.meta.url).pathname,
+    webDistDir: process.env.HSSK_WEB_DIST ?? new URL('../../web/dist', import.meta.url).pathname,
     logLevel: process.env.LOG_LEVEL ?? 'info',
     ...overrides,
   };

@@ -1,8 +1,8 @@
+import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { migrate, openDatabase } from './db/index.ts';
-import { ensureDemoData } from './demo/seed.ts';
-import { buildApp } from './http/app.ts';
-import { closePreparePool, warmPreparePool } from './ingest/prepare-pool.ts';
+import { ensureDemoData } from './demo/index.ts';
+import { closePreparePool, warmPreparePool } from './ingest/index.ts';
 
 /** `npm start`: embedded database unless DATABASE_URL is set, migrations, demo data, HTTP. */
 export async function start() {

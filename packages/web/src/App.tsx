@@ -1,5 +1,6 @@
-import { type JSX, type ReactNode, useCallback, useEffect, useState } from 'react';
+import { type JSX, useCallback, useEffect, useState } from 'react';
 import { ApiProblem, api, type Me } from './api.ts';
+import { type Child, loadChild, storeChild } from './child.ts';
 import { AccessLogPage } from './pages/AccessLogPage.tsx';
 import { ConsentPage } from './pages/ConsentPage.tsx';
 import { DeclarationsPage } from './pages/DeclarationsPage.tsx';
@@ -11,61 +12,10 @@ import { SharedViewPage } from './pages/SharedViewPage.tsx';
 import { SharesPage } from './pages/SharesPage.tsx';
 import { SummaryPage } from './pages/SummaryPage.tsx';
 import { VaccinationsPage } from './pages/VaccinationsPage.tsx';
-
-/** Minimal path router: the app has few screens and must stay light for cheap phones. */
-function usePath(): [string, (p: string) => void] {
-  const [path, setPath] = useState(window.location.pathname);
-  useEffect(() => {
-    const onPop = () => setPath(window.location.pathname);
-    window.addEventListener('popstate', onPop);
-    return () => window.removeEventListener('popstate', onPop);
-  }, []);
-  const navigate = useCallback((p: string) => {
-    window.history.pushState(null, '', p);
-    setPath(p);
-    window.scrollTo(0, 0);
-    // Screen readers and keyboard users start at the new page's content.
-    requestAnimationFrame(() => document.getElementById('main')?.focus());
-  }, []);
-  return [path, navigate];
-}
-
-export type Navigate = (p: string) => void;
-
-/** An in-app link: a real <a href> (so it opens in a new tab and reads as a link) that routes client-side. */
-export function Link({ to, navigate, children, className, current }: { to: string; navigate: Navigate; children: ReactNode; className?: string; current?: boolean }) {
-  return (
-    <a
-      href={to}
-      className={className}
-      aria-current={current ? 'page' : undefined}
-      onClick={(ev) => {
-        if (ev.metaKey || ev.ctrlKey || ev.shiftKey) return;
-        ev.preventDefault();
-        navigate(to);
-      }}
-    >
-      {children}
-    </a>
-  );
-}
+import { Link, usePath } from './router.tsx';
+import { SkipLink } from './ui.tsx';
 
 type MeState = { status: 'loading' } | { status: 'anonymous' } | { status: 'ready'; me: Me } | { status: 'error'; message: string };
-
-export interface Child {
-  id: string;
-  name: string;
-}
-
-const CHILD_KEY = 'hssk_child';
-function loadChild(): Child | null {
-  try {
-    const v = sessionStorage.getItem(CHILD_KEY);
-    return v ? (JSON.parse(v) as Child) : null;
-  } catch {
-    return null;
-  }
-}
 
 const NAV: ReadonlyArray<[string, string]> = [
   ['/', 'Tổng quan'],
@@ -85,8 +35,7 @@ export function App() {
 
   const setChild = useCallback(
     (c: Child | null) => {
-      if (c) sessionStorage.setItem(CHILD_KEY, JSON.stringify(c));
-      else sessionStorage.removeItem(CHILD_KEY);
+      storeChild(c);
       setChildState(c);
       navigate('/');
     },
@@ -107,7 +56,7 @@ export function App() {
 
   const logout = async () => {
     await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin' });
-    sessionStorage.removeItem(CHILD_KEY);
+    storeChild(null);
     setChildState(null);
     setState({ status: 'anonymous' });
     navigate('/');
@@ -136,9 +85,7 @@ export function App() {
 
   return (
     <>
-      <a className="skip" href="#main">
-        Bỏ qua đến nội dung chính
-      </a>
+      <SkipLink />
       <header className="topbar">
         <span className="brand">Sổ sức khỏe điện tử</span>
         {state.status === 'ready' && !shared && (

@@ -1,4 +1,5 @@
-import type { CareGroup, EpisodeSummary } from '@openhssk/core/api/book';
+import type { Problem } from '@openhssk/core';
+import type { CareGroup, EpisodeSummary } from '@openhssk/core/api';
 
 export type { CareGroup, EpisodeSummary };
 
@@ -8,9 +9,21 @@ export class ApiProblem extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The server's problem document; null when the error came from something else (a proxy, a gateway). */
+    readonly problem: Problem | null = null,
   ) {
     super(message);
   }
+}
+
+/**
+ * A proxy error page, a gateway timeout or a crashed server can answer with any body, so only a
+ * body carrying the fields the UI relies on is trusted as the server's problem document.
+ */
+export function asProblem(body: unknown): Problem | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const p = body as Record<string, unknown>;
+  return typeof p.status === 'number' && typeof p.code === 'string' && typeof p.message_vi === 'string' && p.message_vi !== '' ? (body as Problem) : null;
 }
 
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -18,16 +31,14 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   if (init.body && typeof init.body === 'string') headers['content-type'] = 'application/json';
   const res = await fetch(path, { credentials: 'same-origin', ...init, headers });
   if (!res.ok) {
-    let code = `HTTP_${res.status}`;
-    let message = 'Đã có lỗi xảy ra, vui lòng thử lại.';
+    let body: unknown = null;
     try {
-      const p = (await res.json()) as { code?: string; message_vi?: string };
-      code = p.code ?? code;
-      message = p.message_vi ?? message;
+      body = await res.json();
     } catch {
-      // Not a problem document: keep the generic message.
+      // Not JSON (a proxy page, an empty body): the generic message below stands.
     }
-    throw new ApiProblem(res.status, code, message);
+    const problem = asProblem(body);
+    throw new ApiProblem(res.status, problem?.code ?? `HTTP_${res.status}`, problem?.message_vi ?? 'Đã có lỗi xảy ra, vui lòng thử lại.', problem);
   }
   return (await res.json()) as T;
 }

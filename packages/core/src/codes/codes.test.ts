@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DRUGS, drugsFor, ICD10, icd10Name, isAbnormal, isChronic, referenceRange, sensitivityOf, SERVICES, LAB_INDICES, serviceByCode } from './index.ts';
+import { DRUGS, diagnosisCodes, drugsFor, ICD10, icd10Name, isAbnormal, isChronic, LAB_INDICES, referenceRange, SERVICES, sensitivityOf, serviceByCode } from './index.ts';
 
 describe('icd10', () => {
   it('has ~250+ unique codes', () => {
@@ -59,4 +59,18 @@ describe('labs', () => {
     assert.equal(isAbnormal('AFB', 'Âm tính', 'male'), false);
     assert.equal(isAbnormal('AFB', 'Dương tính (2+)', 'male'), true);
   });
+});
+
+describe('diagnosisCodes', () => {
+  const cases: Array<[string | null, string | null, string[]]> = [
+    ['I10', 'E11.9;E78.5', ['I10', 'E11.9', 'E78.5']],
+    ['i10', ' e119 ; I10 ', ['I10', 'E11.9']],
+    ['J18.9', 'K29.7,K21.0', ['J18.9', 'K29.7', 'K21.0']],
+    [null, 'Z00.0', ['Z00.0']],
+    ['', '', []],
+    [null, null, []],
+  ];
+  for (const [main, secondary, want] of cases) {
+    it(`${main} + ${secondary}`, () => assert.deepEqual(diagnosisCodes(main, secondary), want));
+  }
 });

@@ -351,6 +351,15 @@ export function normalizeIcd10(code: string): string {
   return c.length > 3 ? `${c.slice(0, 3)}.${c.slice(3)}` : c;
 }
 
+/**
+ * Codes of an episode: the main one first, then the secondary ones (MA_BENH_KT is ';'-separated
+ * by the standard; some senders use ','), canonical and each once.
+ */
+export function diagnosisCodes(main: string | null | undefined, secondary: string | null | undefined): string[] {
+  const codes = [main ?? '', ...(secondary ?? '').split(/[;,]/)].map((c) => c.trim()).filter(Boolean);
+  return [...new Set(codes.map(normalizeIcd10))];
+}
+
 export const ICD10: ReadonlyArray<Icd10Entry> = RAW.map(([code, name]) => ({ code, name }));
 
 const BY_CODE: ReadonlyMap<string, string> = new Map(RAW.map(([code, name]) => [code, name]));

@@ -1,4 +1,4 @@
-export * from './icd10.ts';
 export * from './drugs.ts';
-export * from './services.ts';
+export * from './icd10.ts';
 export * from './labs.ts';
+export * from './services.ts';

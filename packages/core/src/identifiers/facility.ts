@@ -1,4 +1,4 @@
-import { OLD_PROVINCES, NEW_PROVINCES } from './provinces.ts';
+import { NEW_PROVINCES, OLD_PROVINCES } from './provinces.ts';
 import { fail, type IdCheck } from './result.ts';
 
 /**

@@ -1,9 +1,7 @@
+import type { BilingualMessage } from '../errors.ts';
+
 /** Outcome of checking one identifier: a stable code plus bilingual text for users. */
-export interface IdIssue {
-  code: string;
-  message_vi: string;
-  message_en: string;
-}
+export type IdIssue = BilingualMessage;
 
 export type IdCheck<T> =
   | { ok: true; value: T; warnings: IdIssue[] }

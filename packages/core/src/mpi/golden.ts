@@ -1,5 +1,5 @@
-import { parseCccd } from '../identifiers/index.ts';
 import type { Sex } from '../identifiers/index.ts';
+import { parseCccd } from '../identifiers/index.ts';
 import { formatPartialDate } from './dates.ts';
 import type { MpiRecord } from './record.ts';
 

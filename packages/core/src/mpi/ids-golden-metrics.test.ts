@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { goldenRecord } from './golden.ts';
 import { clusterMetrics } from './metrics.ts';
-import { normalizeSourceRecord } from './record.ts';
 import type { MpiRecord } from './record.ts';
+import { normalizeSourceRecord } from './record.ts';
 import { assignStableIds } from './stable-ids.ts';
 
 function counter(prefix = 'N') {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { linkRecords } from './match.ts';
 import type { MatchModel } from './match.ts';
+import { linkRecords } from './match.ts';
 import { clusterMetrics } from './metrics.ts';
-import { normalizeSourceRecord } from './record.ts';
 import type { MpiRecord } from './record.ts';
+import { normalizeSourceRecord } from './record.ts';
 import { generatePopulation, generateSourceRows } from './synth.ts';
 
 function normalizeAll(rows: Array<Record<string, string>>): MpiRecord[] {

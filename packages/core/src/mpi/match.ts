@@ -1,5 +1,5 @@
-import type { MpiRecord } from './record.ts';
 import { compareBirthDates, DateLevel } from './dates.ts';
+import type { MpiRecord } from './record.ts';
 import { jaroWinkler, phoneticKey } from './similarity.ts';
 
 /** Comparison fields of the Fellegi–Sunter model and the names of their agreement levels. */

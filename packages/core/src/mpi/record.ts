@@ -1,5 +1,5 @@
-import { parseBhyt, parseCccd, parseCmnd, socialInsuranceNumber } from '../identifiers/index.ts';
 import type { Sex } from '../identifiers/index.ts';
+import { parseBhyt, parseCccd, parseCmnd, socialInsuranceNumber } from '../identifiers/index.ts';
 import { cleanText, hasDiacritics, normalizePersonName, searchKey, splitName } from '../text/vietnamese.ts';
 import { addressKey, normalizeAddress } from './address.ts';
 import { parseBirthDate } from './dates.ts';

@@ -1,9 +1,9 @@
-import { cccdGenderDigit, OLD_PROVINCES } from '../identifiers/index.ts';
 import type { Sex } from '../identifiers/index.ts';
-import { stripDiacritics } from '../text/vietnamese.ts';
+import { cccdGenderDigit, OLD_PROVINCES } from '../identifiers/index.ts';
 import {
   createRng, FAMILY_NAMES, FEMALE_GIVEN, FEMALE_MIDDLE, MALE_GIVEN, MALE_MIDDLE, pick, pickWeighted, randomInt,
 } from '../synth/names.ts';
+import { stripDiacritics } from '../text/vietnamese.ts';
 
 export interface SynthPerson {
   id: string;

@@ -2,10 +2,10 @@
  * Synthetic XML 130 episodes (XML1–XML15 rows as string maps) fed through the real ingest path.
  * Money is handled in integer cents so XML1 totals equal the sums of XML2/XML3 lines exactly.
  */
-import { drugsFor, doseText, tenderInfo, type Drug } from '../codes/drugs.ts';
+import { type Drug, doseText, drugsFor, tenderInfo } from '../codes/drugs.ts';
 import { diagnosisText } from '../codes/icd10.ts';
 import { imagingReport, indicesForService, type LabIndex } from '../codes/labs.ts';
-import { canPerform, priceAt, serviceByCode, supplyByCode, type Service } from '../codes/services.ts';
+import { canPerform, priceAt, type Service, serviceByCode, supplyByCode } from '../codes/services.ts';
 import { stripDiacritics } from '../text/vietnamese.ts';
 import type { Facility, FacilityType } from './district.ts';
 import { createRng, FAMILY_NAMES, MALE_GIVEN, MALE_MIDDLE, pick, pickWeighted, randomInt } from './names.ts';

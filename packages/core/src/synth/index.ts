@@ -1,5 +1,5 @@
-export * from './names.ts';
 export * from './district.ts';
+export * from './episodes.ts';
+export * from './names.ts';
 export * from './population.ts';
 export * from './scenarios.ts';
-export * from './episodes.ts';

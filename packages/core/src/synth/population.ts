@@ -3,7 +3,7 @@
  * parents, twins and shared addresses are coherent. Deterministic for a given seed.
  */
 import { cccdGenderDigit, type Sex } from '../identifiers/index.ts';
-import { communeLabel, type Commune, type District, type Facility } from './district.ts';
+import { type Commune, communeLabel, type District, type Facility } from './district.ts';
 import {
   createRng, FAMILY_NAMES, FEMALE_GIVEN, FEMALE_MIDDLE, MALE_GIVEN, MALE_MIDDLE, pick, pickWeighted, randomInt,
 } from './names.ts';

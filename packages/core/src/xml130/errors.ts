@@ -1,3 +1,5 @@
+import { DomainError, type DomainErrorKind } from '../errors.ts';
+
 export type XmlInputErrorCode =
   | 'XML_MALFORMED'
   | 'XML_DTD_FORBIDDEN'
@@ -12,17 +14,17 @@ export type XmlInputErrorCode =
   | 'ENVELOPE_TOO_LARGE'
   | 'BASE64_INVALID';
 
+const TOO_LARGE: ReadonlySet<string> = new Set(['XML_TOO_LARGE', 'ENVELOPE_TOO_LARGE']);
+
+/** Oversize input is its own kind (the sender must split it); every other refusal is invalid input. */
+export const xmlRefusalKind = (code: string): DomainErrorKind => (TOO_LARGE.has(code) ? 'too_large' : 'invalid');
+
 /** Input refused before any data is trusted; carries bilingual text for the submitter. */
-export class XmlInputError extends Error {
-  readonly code: XmlInputErrorCode;
-  readonly message_vi: string;
-  readonly message_en: string;
+export class XmlInputError extends DomainError {
+  declare readonly code: XmlInputErrorCode;
 
   constructor(code: XmlInputErrorCode, message_vi: string, message_en: string) {
-    super(`${code}: ${message_en}`);
+    super(xmlRefusalKind(code), code, message_vi, message_en);
     this.name = 'XmlInputError';
-    this.code = code;
-    this.message_vi = message_vi;
-    this.message_en = message_en;
   }
 }

@@ -1,5 +1,5 @@
-import { XmlInputError } from './errors.ts';
 import type { EnvelopeFile } from './envelope.ts';
+import { XmlInputError } from './errors.ts';
 import { fieldIndex, tableByCode, tableByRoot } from './tables.ts';
 import { isXmlWhitespace, parseXml, type XmlElement } from './tokenizer.ts';
 import type { Issue, TableDef } from './types.ts';

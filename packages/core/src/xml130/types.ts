@@ -1,3 +1,5 @@
+import type { BilingualMessage } from '../errors.ts';
+
 /** One element of an XML 130 table as published (3176 consolidated sheet + BHXH 4750 check sheet). */
 export interface FieldDef {
   name: string;
@@ -26,12 +28,9 @@ export interface TableDef {
 }
 
 /** A problem found in an episode or check-in document; errors reject the episode. */
-export interface Issue {
+export interface Issue extends BilingualMessage {
   table: string | null;
   row: number | null;
   field: string | null;
-  code: string;
   severity: 'error' | 'warning';
-  message_vi: string;
-  message_en: string;
 }

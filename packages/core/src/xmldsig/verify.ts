@@ -1,5 +1,5 @@
 import { createHash, type KeyObject, verify as rsaVerify, X509Certificate } from 'node:crypto';
-import { type Document, DOMParser, type Element, type Node } from '@xmldom/xmldom';
+import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { ALG_ENVELOPED, ALG_EXC_C14N, ALG_RSA_SHA256, ALG_SHA256, analyzeProfile, canonicalSignedInfo, DSIG_NS, PROFILE_SIGNATURE, strictBase64 } from './profile.ts';
 

@@ -1,9 +1,9 @@
+import { DomainError, unauthorized } from '@openhssk/core';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { audit } from '../audit/audit.ts';
-import { revokeSharesBy } from '../book/share.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { ApiError, unauthorized } from '../http/problem.ts';
+import { typedRoutes } from '../http/index.ts';
 import type { OidcClient } from './oidc-client.ts';
 import {
   clearSessionCookie,
@@ -17,6 +17,14 @@ import {
 
 const LOGIN_COOKIE = 'hssk_login';
 const REQUIRED_LEVEL = 2;
+
+// All optional: a provider reporting a refusal sends `error` without `code`, and the handler sends
+// every incomplete answer back to the web app with a login_error it can explain.
+const callbackQuery = Type.Object({
+  code: Type.Optional(Type.String({ maxLength: 4096 })),
+  state: Type.Optional(Type.String({ maxLength: 1024 })),
+  error: Type.Optional(Type.String({ maxLength: 256 })),
+});
 
 export interface CitizenContext {
   subject: string;
@@ -44,19 +52,29 @@ export async function requireCitizen(db: Db, req: FastifyRequest): Promise<Citiz
   return { subject: s.subject, personId: acc?.person_id ?? null, name: String(s.data.name ?? ''), consented };
 }
 
+/** Records the citizen's choice about the health book; share revocation on withdrawal is the book's job. */
+export async function recordConsent(db: Db, subject: string, given: boolean): Promise<void> {
+  await db
+    .updateTable('citizen_account')
+    .set(given ? { consent_at: new Date(), consent_withdrawn_at: null } : { consent_withdrawn_at: new Date() })
+    .where('subject', '=', subject)
+    .execute();
+}
+
 /** Health data is shown only after "Đồng ý sử dụng". */
 export async function requireConsentedCitizen(db: Db, req: FastifyRequest): Promise<CitizenContext & { personId: string }> {
   const c = await requireCitizen(db, req);
   if (!c.consented) {
-    throw new ApiError(403, 'CONSENT_REQUIRED', 'Bạn cần đồng ý sử dụng Sổ sức khỏe điện tử trước.', 'Consent to use the health book is required first.');
+    throw new DomainError('forbidden', 'CONSENT_REQUIRED', 'Bạn cần đồng ý sử dụng Sổ sức khỏe điện tử trước.', 'Consent to use the health book is required first.');
   }
   if (!c.personId) {
-    throw new ApiError(404, 'NO_HEALTH_RECORD', 'Chưa có hồ sơ sức khỏe gắn với số định danh của bạn.', 'No health record is linked to your personal ID yet.');
+    throw new DomainError('not_found', 'NO_HEALTH_RECORD', 'Chưa có hồ sơ sức khỏe gắn với số định danh của bạn.', 'No health record is linked to your personal ID yet.');
   }
   return { ...c, personId: c.personId };
 }
 
-export function registerCitizenAuth(app: FastifyInstance, db: Db, config: Config, oidc: OidcClient) {
+export function registerCitizenAuth(fastify: FastifyInstance, db: Db, config: Config, oidc: OidcClient) {
+  const app = typedRoutes(fastify);
   const secure = config.publicUrl.startsWith('https://') || new URL(config.publicUrl).hostname === 'localhost';
 
   app.get('/auth/login', async (_req, reply) => {
@@ -67,8 +85,8 @@ export function registerCitizenAuth(app: FastifyInstance, db: Db, config: Config
     return reply.redirect(a.url, 302);
   });
 
-  app.get('/auth/callback', async (req, reply) => {
-    const q = req.query as { code?: string; state?: string; error?: string };
+  app.get('/auth/callback', { schema: { querystring: callbackQuery } }, async (req, reply) => {
+    const q = req.query;
     if (q.error || !q.code || !q.state) return reply.redirect('/?login_error=CANCELLED', 302);
     if (req.cookies[LOGIN_COOKIE] !== q.state) return reply.redirect('/?login_error=STATE', 302);
     const pending = await takeSession(db, 'oidc_pending', q.state);
@@ -107,27 +125,5 @@ export function registerCitizenAuth(app: FastifyInstance, db: Db, config: Config
       has_record: !!person,
       consented: c.consented,
     };
-  });
-
-  app.post('/api/v1/me/consent', async (req) => {
-    const c = await requireCitizen(db, req);
-    await db
-      .updateTable('citizen_account')
-      .set({ consent_at: new Date(), consent_withdrawn_at: null })
-      .where('subject', '=', c.subject)
-      .execute();
-    await audit(db, { actor: { type: 'citizen', id: c.subject, name: c.name }, action: 'consent.give', personId: c.personId, requestId: req.id });
-    return { consented: true };
-  });
-
-  app.delete('/api/v1/me/consent', async (req) => {
-    const c = await requireCitizen(db, req);
-    // Withdrawal and share revocation commit together: no share may outlive the consent it relied on.
-    const revoked = await db.transaction().execute(async (tx) => {
-      await tx.updateTable('citizen_account').set({ consent_withdrawn_at: new Date() }).where('subject', '=', c.subject).execute();
-      return revokeSharesBy(tx, c.subject);
-    });
-    await audit(db, { actor: { type: 'citizen', id: c.subject, name: c.name }, action: 'consent.withdraw', personId: c.personId, detail: { shares_revoked: revoked }, requestId: req.id });
-    return { consented: false, shares_revoked: revoked };
   });
 }

@@ -1,13 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import Provider, { type Configuration } from 'oidc-provider';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { escapeHtml } from '../http/html.ts';
+import { escapeHtml, typedRoutes } from '../http/index.ts';
 import { loadOrCreateState, type ServerKeys } from './keys.ts';
 import { hashSecret, randomToken, verifySecret } from './password.ts';
 
 export const DEV_IDP_PATH = '/idp';
+
+const interactionParams = Type.Object({ uid: Type.String({ minLength: 1, maxLength: 100 }) });
+const interactionQuery = Type.Object({ e: Type.Optional(Type.String({ maxLength: 8, description: 'set after a failed login' })) });
+// The form always posts both fields (empty when left blank); the bounds are loose so a mistyped id
+// still gets the page's own error message rather than a JSON refusal.
+// Optional: a form with a field missing gets the page's own "wrong credentials" answer, as before.
+const loginForm = Type.Object({ personal_id: Type.Optional(Type.String({ maxLength: 64 })), password: Type.Optional(Type.String({ maxLength: 1024 })) });
 
 export interface DevAccount {
   personalId: string;
@@ -45,7 +53,8 @@ export interface DevIdp {
  * real OIDC server (oidc-provider): the health book logs in through the same code path it would
  * use against the national identity provider.
  */
-export async function registerDevIdp(app: FastifyInstance, db: Db, config: Config, keys: ServerKeys): Promise<DevIdp> {
+export async function registerDevIdp(fastify: FastifyInstance, db: Db, config: Config, keys: ServerKeys): Promise<DevIdp> {
+  const app = typedRoutes(fastify);
   const issuer = `${config.publicUrl}${DEV_IDP_PATH}`;
   const clientSecret = await loadOrCreateState(db, 'idp_client_secret', () => randomToken(24));
   const configuration: Configuration = {
@@ -110,11 +119,11 @@ export async function registerDevIdp(app: FastifyInstance, db: Db, config: Confi
   provider.proxy = true;
   const callback = provider.callback();
 
-  app.get(`${DEV_IDP_PATH}/interaction/:uid`, async (req, reply) => {
+  app.get(`${DEV_IDP_PATH}/interaction/:uid`, { schema: { params: interactionParams, querystring: interactionQuery } }, async (req, reply) => {
     reply.hijack();
     const details = await provider.interactionDetails(req.raw, reply.raw);
     const uid = escapeHtml(details.uid);
-    const error = (req.query as { e?: string }).e;
+    const error = req.query.e;
     const demo = await db.selectFrom('app_state').select('value').where('key', '=', 'demo_citizens').executeTakeFirst();
     const demoList = (demo?.value ?? []) as Array<{ personal_id: string; name: string; level: number }>;
     const demoHtml = demoList.length
@@ -138,12 +147,11 @@ export async function registerDevIdp(app: FastifyInstance, db: Db, config: Confi
     reply.raw.end(html);
   });
 
-  app.post(`${DEV_IDP_PATH}/interaction/:uid/login`, async (req, reply) => {
-    const { uid } = req.params as { uid: string };
-    const body = (req.body ?? {}) as { personal_id?: string; password?: string };
-    const id = String(body.personal_id ?? '').trim();
+  app.post(`${DEV_IDP_PATH}/interaction/:uid/login`, { schema: { params: interactionParams, body: loginForm } }, async (req, reply) => {
+    const { uid } = req.params;
+    const id = (req.body.personal_id ?? '').trim();
     const acc = await db.selectFrom('dev_idp_account').selectAll().where('personal_id', '=', id).executeTakeFirst();
-    const ok = acc !== undefined && (await verifySecret(String(body.password ?? ''), acc.password_hash));
+    const ok = acc !== undefined && (await verifySecret(req.body.password ?? '', acc.password_hash));
     if (!ok) return reply.redirect(`${DEV_IDP_PATH}/interaction/${encodeURIComponent(uid)}?e=1`, 303);
     reply.hijack();
     await provider.interactionFinished(req.raw, reply.raw, { login: { accountId: id } }, { mergeWithLastSubmission: false });
@@ -157,7 +165,7 @@ export async function registerDevIdp(app: FastifyInstance, db: Db, config: Confi
     raw.url = (raw.url ?? '/').slice(DEV_IDP_PATH.length) || '/';
     return callback(raw, res);
   };
-  app.all(`${DEV_IDP_PATH}/*`, async (req, reply) => {
+  app.all(`${DEV_IDP_PATH}/*`, { schema: { hide: true } }, async (req, reply) => {
     reply.hijack();
     await forward(req, reply.raw);
   });

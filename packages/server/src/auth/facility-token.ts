@@ -1,5 +1,5 @@
+import { DomainError } from '@openhssk/core';
 import { jwtVerify, SignJWT } from 'jose';
-import { ApiError } from '../http/problem.ts';
 
 const AUDIENCE = 'openhssk-ingest';
 
@@ -18,13 +18,13 @@ export async function signFacilityToken(key: string, facilityCode: string, clien
 export async function verifyFacilityToken(key: string, authorization: string | undefined) {
   const m = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
   if (!m?.[1]) {
-    throw new ApiError(401, 'TOKEN_MISSING', 'Thiếu mã truy cập (Bearer token).', 'A bearer token is required.');
+    throw new DomainError('unauthenticated', 'TOKEN_MISSING', 'Thiếu mã truy cập (Bearer token).', 'A bearer token is required.');
   }
   try {
     const { payload } = await jwtVerify(m[1], Buffer.from(key, 'base64url'), { audience: AUDIENCE, algorithms: ['HS256'] });
     if (typeof payload.fac !== 'string' || typeof payload.sub !== 'string') throw new Error('claims');
     return { facilityCode: payload.fac, clientId: payload.sub };
   } catch {
-    throw new ApiError(401, 'TOKEN_INVALID', 'Mã truy cập không hợp lệ hoặc đã hết hạn.', 'The access token is invalid or expired.');
+    throw new DomainError('unauthenticated', 'TOKEN_INVALID', 'Mã truy cập không hợp lệ hoặc đã hết hạn.', 'The access token is invalid or expired.');
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { DomainError } from '@openhssk/core';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { ApiError } from '../http/problem.ts';
 import { randomToken } from './password.ts';
 
 interface Discovery {
@@ -80,13 +80,13 @@ export class OidcClient {
     });
     if (!res.ok) {
       const detail = await res.text().catch(() => '');
-      throw new ApiError(401, 'LOGIN_FAILED', 'Đăng nhập không thành công, vui lòng thử lại.', `Token exchange failed (${res.status}): ${detail.slice(0, 200)}`);
+      throw new DomainError('unauthenticated', 'LOGIN_FAILED', 'Đăng nhập không thành công, vui lòng thử lại.', `Token exchange failed (${res.status}): ${detail.slice(0, 200)}`);
     }
     const body = (await res.json()) as { id_token?: string };
-    if (!body.id_token) throw new ApiError(401, 'LOGIN_FAILED', 'Đăng nhập không thành công.', 'No ID token returned.');
+    if (!body.id_token) throw new DomainError('unauthenticated', 'LOGIN_FAILED', 'Đăng nhập không thành công.', 'No ID token returned.');
     this.jwks ??= createRemoteJWKSet(new URL(meta.jwks_uri));
     const { payload } = await jwtVerify(body.id_token, this.jwks, { issuer: meta.issuer, audience: this.options.clientId });
-    if (payload.nonce !== nonce) throw new ApiError(401, 'LOGIN_FAILED', 'Đăng nhập không thành công.', 'Nonce mismatch.');
+    if (payload.nonce !== nonce) throw new DomainError('unauthenticated', 'LOGIN_FAILED', 'Đăng nhập không thành công.', 'Nonce mismatch.');
     const personalId = String(payload.personal_id ?? payload.sub ?? '');
     return {
       sub: String(payload.sub),

@@ -71,3 +71,14 @@ export function clearSessionCookie(reply: FastifyReply, secure: boolean) {
 export function sessionIdOf(req: FastifyRequest): string | undefined {
   return req.cookies[SESSION_COOKIE];
 }
+
+/** Removes expired sessions (they are already refused when read); returns how many went. */
+export async function purgeExpiredSessions(db: Db): Promise<number> {
+  const r = await db.deleteFrom('session').where('expires_at', '<=', new Date()).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/** Ends every session of one subject (a staff account reset or disabled must log out everywhere). */
+export async function deleteSessionsOf(db: Db, kind: string, subject: string): Promise<void> {
+  await db.deleteFrom('session').where('kind', '=', kind).where('subject', '=', subject).execute();
+}

@@ -1,8 +1,8 @@
+import { notFound } from '@openhssk/core';
 import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../audit/audit.ts';
-import { type CitizenContext, requireConsentedCitizen } from '../auth/citizen.ts';
+import type { Actor } from '../audit/index.ts';
+import { type CitizenContext, requireConsentedCitizen } from '../auth/index.ts';
 import type { Db } from '../db/index.ts';
-import { notFound } from '../http/problem.ts';
 
 /** Parents and guardians see a child's book until the child turns 14 (then the child decides alone). */
 export const DEPENDENT_MAX_AGE = 14;
@@ -50,14 +50,14 @@ export async function listDependents(db: Db, parentPersonId: string) {
 }
 
 /**
- * The book a request may read: the citizen's own, or with `?person=` a dependent's. Anything else
- * answers 404 like a missing record, so person ids cannot be probed.
+ * The book a request may read: the citizen's own, or with `?person=` (passed as `person`, already
+ * validated by the route) a dependent's. Anything else answers 404 like a missing record, so person
+ * ids cannot be probed.
  */
-export async function resolveBookSubject(db: Db, req: FastifyRequest): Promise<BookSubject> {
+export async function resolveBookSubject(db: Db, req: FastifyRequest, person: string | undefined): Promise<BookSubject> {
   const citizen = await requireConsentedCitizen(db, req);
   const actor: Actor = { type: 'citizen', id: citizen.subject, name: citizen.name };
-  const q = req.query as { person?: unknown } | undefined;
-  const wanted = typeof q?.person === 'string' && q.person !== '' ? q.person : citizen.personId;
+  const wanted = person || citizen.personId;
   if (wanted === citizen.personId) return { citizen, personId: citizen.personId, dependent: null, actor };
   const child = (await listDependents(db, citizen.personId)).find((d) => d.id === wanted);
   if (!child) throw notFound('sổ sức khỏe', 'Health book');

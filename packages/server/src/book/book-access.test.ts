@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildEnvelope } from '@openhssk/core/xml130/build';
-import { sampleEpisode } from '@openhssk/core/xml130/testdata';
+import { sampleEpisode } from '@openhssk/core/testing';
+import { buildEnvelope } from '@openhssk/core/xml130';
 import type { FastifyInstance } from 'fastify';
-import { createSession, SESSION_COOKIE } from '../auth/sessions.ts';
-import { facilityWithToken, startTestApp, type TestDatabase } from '../http/test-app.ts';
+import { facilityWithToken, startTestApp, type TestDatabase } from '../../test-support/app.ts';
+import { citizenCookie } from '../../test-support/book-fixture.ts';
 import { upsertPersons } from '../person/index.ts';
 
 const FAC = '51001';
-
-/** A logged-in citizen without going through the identity provider (the e2e test covers that path). */
-async function citizenCookie(db: TestDatabase, personalId: string, personId: string, consented: boolean) {
-  await db.db
-    .insertInto('citizen_account')
-    .values({ subject: personalId, person_id: personId, consent_at: consented ? new Date() : null })
-    .execute();
-  const sid = await createSession(db.db, 'citizen', personalId, { name: personalId }, 3600);
-  return `${SESSION_COOKIE}=${sid}`;
-}
 
 describe(`health book authorization (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
   let app: FastifyInstance;

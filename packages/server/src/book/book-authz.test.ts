@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type BookFixture, bookFixture, json } from './test-fixture.ts';
+import { type BookFixture, bookFixture, json } from '../../test-support/book-fixture.ts';
 
 /**
  * Authorization matrix: every route that returns health data, called by citizen A with every way

@@ -4,9 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { type BookFixture, bookFixture, FAC, json } from '../../test-support/book-fixture.ts';
 import { ageOn } from './access.ts';
 import type { bookSummary, getEpisodeForPerson } from './queries.ts';
-import { type BookFixture, bookFixture, FAC, json } from './test-fixture.ts';
 
 type Summary = NonNullable<Awaited<ReturnType<typeof bookSummary>>>;
 type Detail = NonNullable<Awaited<ReturnType<typeof getEpisodeForPerson>>>;

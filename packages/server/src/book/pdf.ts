@@ -1,17 +1,11 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { codeLabel } from '@openhssk/core/xml130/codesets';
-import PDFDocument from 'pdfkit';
+import { codeLabel } from '@openhssk/core/xml130';
+import { type PdfDoc, vietnamesePdf } from '../pdf/index.ts';
 import type { bookSummary, getEpisodeForPerson, listEpisodes } from './queries.ts';
 
 type Summary = NonNullable<Awaited<ReturnType<typeof bookSummary>>>;
 type Detail = NonNullable<Awaited<ReturnType<typeof getEpisodeForPerson>>>;
 type EpisodeList = Awaited<ReturnType<typeof listEpisodes>>;
 
-// The standard 14 PDF fonts have no Vietnamese glyphs; DejaVu covers every precomposed Vietnamese letter.
-const FONT_DIR = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const REGULAR = join(FONT_DIR, 'DejaVuSans.ttf');
-const BOLD = join(FONT_DIR, 'DejaVuSans-Bold.ttf');
 
 const KIND_LABEL: Record<string, string> = {
   allergy: 'Dị ứng',
@@ -27,21 +21,9 @@ const dmy = (v: string | null | undefined) => {
 };
 const xmlDate = (v: string | undefined) => (v && v.length >= 8 ? `${v.slice(6, 8)}/${v.slice(4, 6)}/${v.slice(0, 4)}` : (v ?? '—'));
 
-function newDoc(title: string) {
-  const doc = new PDFDocument({ size: 'A4', margin: 48, info: { Title: title, Producer: 'OpenHSSK' } });
-  doc.registerFont('R', REGULAR);
-  doc.registerFont('B', BOLD);
-  doc.font('R').fontSize(10);
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  return { doc, done };
-}
+const newDoc = (title: string) => vietnamesePdf({ size: 'A4', margin: 48, info: { Title: title, Producer: 'OpenHSSK' } });
 
-type Doc = PDFKit.PDFDocument;
+type Doc = PdfDoc;
 const h1 = (doc: Doc, t: string) => doc.font('B').fontSize(16).text(t).moveDown(0.3).font('R').fontSize(10);
 const h2 = (doc: Doc, t: string) => doc.moveDown(0.6).font('B').fontSize(12).text(t).moveDown(0.2).font('R').fontSize(10);
 const field = (doc: Doc, label: string, value: string | null | undefined) => doc.font('B').text(`${label}: `, { continued: true }).font('R').text(value || '—');

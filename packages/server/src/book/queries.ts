@@ -1,11 +1,12 @@
-import { icd10Name, isAbnormal, isChronic, normalizeIcd10, referenceRange, sensitivityOf } from '@openhssk/core/codes/index';
-import { searchKey } from '@openhssk/core';
+import { searchKey, vietnamToday } from '@openhssk/core';
+import type { CareGroup, EpisodeSummary } from '@openhssk/core/api';
+import { diagnosisCodes, icd10Name, isAbnormal, isChronic, referenceRange, sensitivityOf } from '@openhssk/core/codes';
 import { sql } from 'kysely';
-import type { CareGroup, EpisodeSummary } from '@openhssk/core/api/book';
 import type { Db } from '../db/index.ts';
 
 export type { CareGroup, EpisodeSummary };
-import { bookDb } from './schema.ts';
+
+import { bookDb } from './tables.ts';
 
 
 /**
@@ -24,12 +25,6 @@ const CARE_GROUP: Readonly<Record<string, CareGroup>> = {
   '04': 'day_care',
 };
 export const careGroupOf = (maLoaiKcb: string): CareGroup => CARE_GROUP[maLoaiKcb] ?? 'other';
-
-/** Codes of an episode: main first, then the secondary ones ("I10;E11.9" separated by ';'). */
-export function diagnosisCodes(main: string | null, secondary: string | null): string[] {
-  const codes = [main ?? '', ...(secondary ?? '').split(/[;,]/)].map((c) => c.trim()).filter(Boolean);
-  return [...new Set(codes.map(normalizeIcd10))];
-}
 
 export const isSensitiveEpisode = (e: { sensitivity: string[] }) => e.sensitivity.length > 0;
 
@@ -209,7 +204,7 @@ export async function getPersonInfo(db: Db, personId: string) {
   const day = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
   const from = day(p.bhyt_valid_from);
   const to = day(p.bhyt_valid_to);
-  const today = new Date().toISOString().slice(0, 10);
+  const today = vietnamToday();
   return {
     person: { id: p.id, ho_ten: p.ho_ten, ngay_sinh: p.ngay_sinh ?? (p.birth_year ? String(p.birth_year) : null), gioi_tinh: p.gioi_tinh, so_cccd: p.so_cccd, so_dien_thoai: p.so_dien_thoai, dia_chi: p.dia_chi },
     bhyt: p.so_bhyt

@@ -1,14 +1,16 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { audit } from '../audit/audit.ts';
-import { requireConsentedCitizen } from '../auth/citizen.ts';
+import { notFound } from '@openhssk/core';
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { audit } from '../audit/index.ts';
+import { requireConsentedCitizen } from '../auth/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { notFound } from '../http/problem.ts';
+import { typedRoutes } from '../http/index.ts';
 import { type BookSubject, listDependents, resolveBookSubject } from './access.ts';
+import { registerConsentRoutes } from './consent.ts';
 import { bookPdf, episodePdf } from './pdf.ts';
 import {
   bookSummary,
-  type CareGroup,
   filterEpisodes,
   getEpisodeForPerson,
   getPersonInfo,
@@ -18,19 +20,38 @@ import {
   listOpenVisits,
   listVaccinations,
 } from './queries.ts';
-import { bookDb, DECLARATION_KINDS } from './schema.ts';
 import { createShare, listShares, openShare, revokeShare, SHARE_DEFAULT_MINUTES, SHARE_MAX_MINUTES } from './share.ts';
+import { bookDb, DECLARATION_KINDS } from './tables.ts';
 
-const personQuery = { type: 'object', properties: { person: { type: 'string', maxLength: 64 } } } as const;
 const tags = ['book'];
 
-const idOf = (req: FastifyRequest): number | undefined => {
-  const id = Number((req.params as { id: string }).id);
+/** `person` names a dependent child's book; without it the citizen's own book is read. */
+const personQuery = Type.Object({ person: Type.Optional(Type.String({ maxLength: 64, description: 'id of a dependent child; default the citizen' })) });
+const sensitiveQuery = Type.Object({
+  ...personQuery.properties,
+  include_sensitive: Type.Optional(Type.String({ maxLength: 8, description: '1 or true to include sensitive visits' })),
+});
+const episodesQuery = Type.Object({
+  ...personQuery.properties,
+  year: Type.Optional(Type.Integer({ minimum: 1000, maximum: 9999 })),
+  facility: Type.Optional(Type.String({ maxLength: 32, description: 'facility code' })),
+  type: Type.Optional(Type.Union([Type.Literal('outpatient'), Type.Literal('inpatient'), Type.Literal('day_care'), Type.Literal('other')])),
+  // Longer searches are cut to 100 characters rather than refused: the search box has no limit.
+  q: Type.Optional(Type.String({ maxLength: 1000 })),
+});
+// Ids stay strings for the schema: a malformed id must answer 404 like someone else's, never 400,
+// so the handler parses it. 100 is the router's own parameter limit.
+const idParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+const tokenParams = Type.Object({ token: Type.String({ maxLength: 100 }) });
+const sharedEpisodeParams = Type.Object({ ...tokenParams.properties, ...idParams.properties });
+
+const idOf = (raw: string): number | undefined => {
+  const id = Number(raw);
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 };
-const truthy = (v: unknown) => v === '1' || v === 'true' || v === true;
+const truthy = (v: string | undefined) => v === '1' || v === 'true';
 
-function record(db: Db, req: FastifyRequest, s: BookSubject, action: string, resource?: string) {
+function record(db: Db, req: { id: string }, s: BookSubject, action: string, resource?: string) {
   return audit(db, {
     actor: s.actor,
     action,
@@ -49,21 +70,37 @@ function sendPdf(reply: FastifyReply, pdf: Buffer, name: string) {
     .send(pdf);
 }
 
-const declarationBody = {
-  type: 'object',
-  required: ['kind', 'title'],
-  additionalProperties: false,
-  properties: {
-    kind: { type: 'string', enum: DECLARATION_KINDS },
-    title: { type: 'string', minLength: 1, maxLength: 200 },
-    detail: { type: ['string', 'null'], maxLength: 1000 },
-    relation: { type: ['string', 'null'], maxLength: 50 },
-    since: { type: ['string', 'null'], maxLength: 20 },
+const optionalText = (maxLength: number) => Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()]));
+const declarationBody = Type.Object(
+  {
+    kind: Type.Union(DECLARATION_KINDS.map((k) => Type.Literal(k))),
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    detail: optionalText(1000),
+    relation: optionalText(50),
+    since: optionalText(20),
   },
-} as const;
-type DeclarationBody = { kind: (typeof DECLARATION_KINDS)[number]; title: string; detail?: string | null; relation?: string | null; since?: string | null };
+  { additionalProperties: false },
+);
+const declarationValues = (b: Static<typeof declarationBody>) => ({
+  kind: b.kind,
+  title: b.title.trim(),
+  detail: b.detail?.trim() || null,
+  relation: b.relation?.trim() || null,
+  since: b.since?.trim() || null,
+});
 
-export function registerBookRoutes(app: FastifyInstance, db: Db, config: Config) {
+const shareBody = Type.Object(
+  {
+    scope: Type.Optional(Type.Union([Type.Literal('summary'), Type.Literal('full')], { default: 'summary' })),
+    include_sensitive: Type.Optional(Type.Boolean({ default: false })),
+    minutes: Type.Optional(Type.Integer({ minimum: 5, maximum: SHARE_MAX_MINUTES, default: SHARE_DEFAULT_MINUTES })),
+  },
+  { additionalProperties: false },
+);
+
+export function registerBookRoutes(fastify: FastifyInstance, db: Db, config: Config) {
+  registerConsentRoutes(fastify, db);
+  const app = typedRoutes(fastify);
   app.get('/api/v1/book/dependents', { schema: { summary: 'Children under 14 whose books this citizen may open', tags } }, async (req) => {
     const c = await requireConsentedCitizen(db, req);
     const rows = await listDependents(db, c.personId);
@@ -71,21 +108,19 @@ export function registerBookRoutes(app: FastifyInstance, db: Db, config: Config)
     return { dependents: rows.map((r) => ({ id: r.id, ho_ten: r.ho_ten, ngay_sinh: r.ngay_sinh ?? (r.birth_year ? String(r.birth_year) : null), relation: r.relation })) };
   });
 
-  app.get('/api/v1/book/summary', { schema: { summary: 'Front page: personal data, BHYT card, chronic conditions, declarations', tags, querystring: { ...personQuery, properties: { ...personQuery.properties, include_sensitive: { type: 'string' } } } } }, async (req) => {
-    const s = await resolveBookSubject(db, req);
-    const summary = await bookSummary(db, s.personId, { includeSensitive: truthy((req.query as { include_sensitive?: string }).include_sensitive) });
+  app.get('/api/v1/book/summary', { schema: { summary: 'Front page: personal data, BHYT card, chronic conditions, declarations', tags, querystring: sensitiveQuery } }, async (req) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
+    const summary = await bookSummary(db, s.personId, { includeSensitive: truthy(req.query.include_sensitive) });
     if (!summary) throw notFound('sổ sức khỏe', 'Health book');
     await record(db, req, s, 'book.summary.read');
     return { ...summary, viewing_child: s.dependent };
   });
 
-  app.get('/api/v1/book/episodes', { schema: { summary: 'Visits, newest first, with filters and diacritic-insensitive search', tags } }, async (req) => {
-    const s = await resolveBookSubject(db, req);
-    const q = req.query as { year?: string; facility?: string; type?: string; q?: string };
-    const year = q.year && /^\d{4}$/.test(q.year) ? Number(q.year) : undefined;
-    const type = (['outpatient', 'inpatient', 'day_care', 'other'] as const).find((t) => t === q.type) as CareGroup | undefined;
+  app.get('/api/v1/book/episodes', { schema: { summary: 'Visits, newest first, with filters and diacritic-insensitive search', tags, querystring: episodesQuery } }, async (req) => {
+    const q = req.query;
+    const s = await resolveBookSubject(db, req, q.person);
     const [all, open_visits] = await Promise.all([listEpisodes(db, s.personId), listOpenVisits(db, s.personId)]);
-    const episodes = await filterEpisodes(db, all, { year, facility: q.facility || undefined, type, q: q.q?.slice(0, 100) || undefined });
+    const episodes = await filterEpisodes(db, all, { year: q.year, facility: q.facility || undefined, type: q.type, q: q.q?.slice(0, 100) || undefined });
     await record(db, req, s, 'book.episodes.list');
     const facilities = new Map(all.map((e) => [e.facility_code, e.facility_name ?? e.facility_code]));
     return {
@@ -100,9 +135,9 @@ export function registerBookRoutes(app: FastifyInstance, db: Db, config: Config)
     };
   });
 
-  app.get('/api/v1/book/episodes/:id', { schema: { summary: 'One visit with diagnoses, medicines, services, labs, papers', tags } }, async (req) => {
-    const s = await resolveBookSubject(db, req);
-    const id = idOf(req);
+  app.get('/api/v1/book/episodes/:id', { schema: { summary: 'One visit with diagnoses, medicines, services, labs, papers', tags, params: idParams, querystring: personQuery } }, async (req) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
+    const id = idOf(req.params.id);
     const found = id ? await getEpisodeForPerson(db, s.personId, id) : undefined;
     // Someone else's episode and a missing one answer alike, so ids cannot be probed.
     if (!found) throw notFound('lượt khám', 'Episode');
@@ -110,9 +145,9 @@ export function registerBookRoutes(app: FastifyInstance, db: Db, config: Config)
     return found;
   });
 
-  app.get('/api/v1/book/episodes/:id/pdf', { schema: { summary: 'PDF of one visit', tags } }, async (req, reply) => {
-    const s = await resolveBookSubject(db, req);
-    const id = idOf(req);
+  app.get('/api/v1/book/episodes/:id/pdf', { schema: { summary: 'PDF of one visit', tags, params: idParams, querystring: personQuery } }, async (req, reply) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
+    const id = idOf(req.params.id);
     const found = id ? await getEpisodeForPerson(db, s.personId, id) : undefined;
     const info = await getPersonInfo(db, s.personId);
     if (!found || !info) throw notFound('lượt khám', 'Episode');
@@ -121,9 +156,9 @@ export function registerBookRoutes(app: FastifyInstance, db: Db, config: Config)
     return sendPdf(reply, pdf, `luot-kham-${id}.pdf`);
   });
 
-  app.get('/api/v1/book/pdf', { schema: { summary: 'PDF of the whole book (sensitive visits only with include_sensitive=1)', tags } }, async (req, reply) => {
-    const s = await resolveBookSubject(db, req);
-    const includeSensitive = truthy((req.query as { include_sensitive?: string }).include_sensitive);
+  app.get('/api/v1/book/pdf', { schema: { summary: 'PDF of the whole book (sensitive visits only with include_sensitive=1)', tags, querystring: sensitiveQuery } }, async (req, reply) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
+    const includeSensitive = truthy(req.query.include_sensitive);
     const [summary, episodes] = await Promise.all([bookSummary(db, s.personId, { includeSensitive }), listEpisodes(db, s.personId)]);
     if (!summary) throw notFound('sổ sức khỏe', 'Health book');
     const pdf = await bookPdf(summary, includeSensitive ? episodes : episodes.filter((e) => !isSensitiveEpisode(e)));
@@ -131,40 +166,38 @@ export function registerBookRoutes(app: FastifyInstance, db: Db, config: Config)
     return sendPdf(reply, pdf, 'so-suc-khoe.pdf');
   });
 
-  app.get('/api/v1/book/vaccinations', { schema: { summary: 'Vaccination doses (from immunisation feeds only)', tags } }, async (req) => {
-    const s = await resolveBookSubject(db, req);
+  app.get('/api/v1/book/vaccinations', { schema: { summary: 'Vaccination doses (from immunisation feeds only)', tags, querystring: personQuery } }, async (req) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
     const vaccinations = await listVaccinations(db, s.personId);
     await record(db, req, s, 'book.vaccinations.list');
     return { vaccinations };
   });
 
-  app.get('/api/v1/book/declarations', { schema: { summary: 'Allergies, history and risk factors declared by the citizen', tags } }, async (req) => {
-    const s = await resolveBookSubject(db, req);
+  app.get('/api/v1/book/declarations', { schema: { summary: 'Allergies, history and risk factors declared by the citizen', tags, querystring: personQuery } }, async (req) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
     const declarations = await listDeclarations(db, s.personId);
     await record(db, req, s, 'book.declarations.list');
     return { declarations };
   });
 
-  app.post('/api/v1/book/declarations', { schema: { summary: 'Declare an allergy, history item or risk factor', tags, body: declarationBody } }, async (req, reply) => {
-    const s = await resolveBookSubject(db, req);
-    const b = req.body as DeclarationBody;
+  app.post('/api/v1/book/declarations', { schema: { summary: 'Declare an allergy, history item or risk factor', tags, querystring: personQuery, body: declarationBody } }, async (req, reply) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
     const row = await bookDb(db)
       .insertInto('citizen_declaration')
-      .values({ person_id: s.personId, kind: b.kind, title: b.title.trim(), detail: b.detail?.trim() || null, relation: b.relation?.trim() || null, since: b.since?.trim() || null, declared_by: s.citizen.subject })
+      .values({ person_id: s.personId, ...declarationValues(req.body), declared_by: s.citizen.subject })
       .returning(['id', 'kind', 'title', 'detail', 'relation', 'since', 'updated_at'])
       .executeTakeFirstOrThrow();
     await record(db, req, s, 'book.declaration.create', `declaration/${row.id}`);
     return reply.status(201).send(row);
   });
 
-  app.put('/api/v1/book/declarations/:id', { schema: { summary: 'Change a declaration', tags, body: declarationBody } }, async (req) => {
-    const s = await resolveBookSubject(db, req);
-    const id = idOf(req);
-    const b = req.body as DeclarationBody;
+  app.put('/api/v1/book/declarations/:id', { schema: { summary: 'Change a declaration', tags, params: idParams, querystring: personQuery, body: declarationBody } }, async (req) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
+    const id = idOf(req.params.id);
     const row = id
       ? await bookDb(db)
           .updateTable('citizen_declaration')
-          .set({ kind: b.kind, title: b.title.trim(), detail: b.detail?.trim() || null, relation: b.relation?.trim() || null, since: b.since?.trim() || null, declared_by: s.citizen.subject, updated_at: new Date() })
+          .set({ ...declarationValues(req.body), declared_by: s.citizen.subject, updated_at: new Date() })
           .where('id', '=', id)
           .where('person_id', '=', s.personId)
           .returning(['id', 'kind', 'title', 'detail', 'relation', 'since', 'updated_at'])
@@ -175,17 +208,17 @@ export function registerBookRoutes(app: FastifyInstance, db: Db, config: Config)
     return row;
   });
 
-  app.delete('/api/v1/book/declarations/:id', { schema: { summary: 'Delete a declaration', tags } }, async (req) => {
-    const s = await resolveBookSubject(db, req);
-    const id = idOf(req);
+  app.delete('/api/v1/book/declarations/:id', { schema: { summary: 'Delete a declaration', tags, params: idParams, querystring: personQuery } }, async (req) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
+    const id = idOf(req.params.id);
     const r = id ? await bookDb(db).deleteFrom('citizen_declaration').where('id', '=', id).where('person_id', '=', s.personId).executeTakeFirst() : undefined;
     if (!r || Number(r.numDeletedRows) === 0) throw notFound('thông tin khai báo', 'Declaration');
     await record(db, req, s, 'book.declaration.delete', `declaration/${id}`);
     return { deleted: true };
   });
 
-  app.get('/api/v1/book/access-log', { schema: { summary: 'Who viewed this book: citizen, shares, staff (break-glass marked)', tags } }, async (req) => {
-    const s = await resolveBookSubject(db, req);
+  app.get('/api/v1/book/access-log', { schema: { summary: 'Who viewed this book: citizen, shares, staff (break-glass marked)', tags, querystring: personQuery } }, async (req) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
     const rows = await db
       .selectFrom('audit_event as a')
       .leftJoin('facility as f', 'f.code', 'a.facility_code')
@@ -200,8 +233,8 @@ export function registerBookRoutes(app: FastifyInstance, db: Db, config: Config)
     return { events: rows.map((r) => ({ ...r, actor_id: r.actor_type === 'citizen' && r.actor_id !== s.citizen.subject ? null : r.actor_id })) };
   });
 
-  app.get('/api/v1/book/shares', { schema: { summary: 'Shares of this book', tags } }, async (req) => {
-    const s = await resolveBookSubject(db, req);
+  app.get('/api/v1/book/shares', { schema: { summary: 'Shares of this book', tags, querystring: personQuery } }, async (req) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
     return { shares: await listShares(db, s.personId) };
   });
 
@@ -211,20 +244,13 @@ export function registerBookRoutes(app: FastifyInstance, db: Db, config: Config)
       schema: {
         summary: 'Share with a doctor: link + QR, 30 minutes by default',
         tags,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            scope: { type: 'string', enum: ['summary', 'full'], default: 'summary' },
-            include_sensitive: { type: 'boolean', default: false },
-            minutes: { type: 'integer', minimum: 5, maximum: SHARE_MAX_MINUTES, default: SHARE_DEFAULT_MINUTES },
-          },
-        },
+        querystring: personQuery,
+        body: shareBody,
       },
     },
     async (req, reply) => {
-      const s = await resolveBookSubject(db, req);
-      const b = (req.body ?? {}) as { scope?: 'summary' | 'full'; include_sensitive?: boolean; minutes?: number };
+      const s = await resolveBookSubject(db, req, req.query.person);
+      const b = req.body;
       const share = await createShare(db, config.publicUrl, {
         personId: s.personId,
         createdBy: s.citizen.subject,
@@ -237,17 +263,17 @@ export function registerBookRoutes(app: FastifyInstance, db: Db, config: Config)
     },
   );
 
-  app.delete('/api/v1/book/shares/:id', { schema: { summary: 'Revoke a share', tags } }, async (req) => {
-    const s = await resolveBookSubject(db, req);
-    const id = idOf(req);
+  app.delete('/api/v1/book/shares/:id', { schema: { summary: 'Revoke a share', tags, params: idParams, querystring: personQuery } }, async (req) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
+    const id = idOf(req.params.id);
     if (!id || !(await revokeShare(db, s.personId, id))) throw notFound('mã chia sẻ', 'Share');
     await record(db, req, s, 'book.share.revoke', `share/${id}`);
     return { revoked: true };
   });
 
   // Opened by a doctor without logging in: the token is the only credential, and every view is logged.
-  app.get('/api/v1/shared/:token', { schema: { summary: 'Shared view of a book (no login)', tags: ['share'] } }, async (req) => {
-    const share = await openShare(db, (req.params as { token: string }).token);
+  app.get('/api/v1/shared/:token', { schema: { summary: 'Shared view of a book (no login)', tags: ['share'], params: tokenParams } }, async (req) => {
+    const share = await openShare(db, req.params.token);
     const includeSensitive = share.include_sensitive;
     const summary = await bookSummary(db, share.person_id, { includeSensitive });
     if (!summary) throw notFound('sổ sức khỏe', 'Health book');
@@ -258,9 +284,9 @@ export function registerBookRoutes(app: FastifyInstance, db: Db, config: Config)
     return { share: { scope: share.scope, include_sensitive: includeSensitive, expires_at: share.expires_at }, summary: { ...summary, person }, episodes };
   });
 
-  app.get('/api/v1/shared/:token/episodes/:id', { schema: { summary: 'One visit through a full share', tags: ['share'] } }, async (req) => {
-    const share = await openShare(db, (req.params as { token: string }).token);
-    const id = idOf(req);
+  app.get('/api/v1/shared/:token/episodes/:id', { schema: { summary: 'One visit through a full share', tags: ['share'], params: sharedEpisodeParams } }, async (req) => {
+    const share = await openShare(db, req.params.token);
+    const id = idOf(req.params.id);
     const found = share.scope === 'full' && id ? await getEpisodeForPerson(db, share.person_id, id) : undefined;
     if (!found || (!share.include_sensitive && isSensitiveEpisode(found.episode))) throw notFound('lượt khám', 'Episode');
     await audit(db, shareAudit(share.id, share.person_id, 'share.episode.read', req.id, `episode/${id}`));

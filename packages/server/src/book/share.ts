@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
+import { DomainError } from '@openhssk/core';
 import QRCode from 'qrcode';
-import { randomToken } from '../auth/password.ts';
+import { randomToken } from '../auth/index.ts';
 import type { Db } from '../db/index.ts';
-import { ApiError } from '../http/problem.ts';
-import { bookDb } from './schema.ts';
+import { bookDb } from './tables.ts';
 
 export const SHARE_DEFAULT_MINUTES = 30;
 export const SHARE_MAX_MINUTES = 7 * 24 * 60;
@@ -73,12 +73,12 @@ export async function openShare(db: Db, token: string) {
         .where('s.token_hash', '=', hashToken(token))
         .executeTakeFirst()
     : undefined;
-  if (!s) throw new ApiError(404, 'SHARE_NOT_FOUND', 'Mã chia sẻ không đúng hoặc không tồn tại.', 'No such share.');
+  if (!s) throw new DomainError('not_found', 'SHARE_NOT_FOUND', 'Mã chia sẻ không đúng hoặc không tồn tại.', 'No such share.');
   if (s.revoked_at || !s.consent_at || s.consent_withdrawn_at) {
-    throw new ApiError(410, 'SHARE_REVOKED', 'Người bệnh đã thu hồi quyền xem hồ sơ này.', 'The patient revoked this share.');
+    throw new DomainError('gone', 'SHARE_REVOKED', 'Người bệnh đã thu hồi quyền xem hồ sơ này.', 'The patient revoked this share.');
   }
   if (new Date(s.expires_at).getTime() <= Date.now()) {
-    throw new ApiError(410, 'SHARE_EXPIRED', 'Mã chia sẻ đã hết hạn. Đề nghị người bệnh tạo mã mới.', 'This share has expired.');
+    throw new DomainError('gone', 'SHARE_EXPIRED', 'Mã chia sẻ đã hết hạn. Đề nghị người bệnh tạo mã mới.', 'This share has expired.');
   }
   return s;
 }

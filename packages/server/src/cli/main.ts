@@ -69,7 +69,7 @@ async function main(argv: string[]) {
         args: [sub ?? '', ...rest].filter(Boolean),
         options: { persons: { type: 'string' }, episodes: { type: 'string' }, seed: { type: 'string' }, force: { type: 'boolean' } },
       });
-      const { ensureDemoData } = await import('../demo/seed.ts');
+      const { ensureDemoData } = await import('../demo/index.ts');
       await withDb(async (h) => {
         const persons = Number(values.persons ?? 5000);
         await ensureDemoData(h.db, {
@@ -87,7 +87,7 @@ async function main(argv: string[]) {
         args: rest,
         options: { code: { type: 'string' }, name: { type: 'string' }, 'test-mode': { type: 'boolean' }, file: { type: 'string' } },
       });
-      const { addCertificate, createFacility, getFacility, issueCredential } = await import('../facility/registry.ts');
+      const { addCertificate, createFacility, getFacility, issueCredential } = await import('../facility/index.ts');
       if (!values.code) throw new Error('--code is required');
       await withDb(async (h) => {
         if (sub === 'create') {
@@ -128,7 +128,7 @@ async function main(argv: string[]) {
           if (!acc) throw new Error(`no staff account ${values.username}`);
           console.log(`password=${await resetPassword(h.db, acc.id)}\n(shown only once; must be changed at next login)`);
         } else if (sub === 'demo') {
-          const { seedDemoStaff } = await import('../staff/demo.ts');
+          const { seedDemoStaff } = await import('../staff/index.ts');
           await seedDemoStaff(h.db, (m) => console.log(m));
         } else throw new Error(`unknown staff command: ${sub}`);
       });
@@ -138,7 +138,7 @@ async function main(argv: string[]) {
       if (sub !== 'xml130') throw new Error('usage: hssk import xml130 <file|dir>... [--facility CODE]');
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { facility: { type: 'string' }, journal: { type: 'string' } } });
       if (positionals.length === 0) throw new Error('usage: hssk import xml130 <file|dir>... [--facility CODE]');
-      const { importXml130Files, formatSummary, importExitCode } = await import('../ingest/import-files.ts');
+      const { importXml130Files, formatSummary, importExitCode } = await import('../ingest/index.ts');
       const config = loadConfig();
       await withDb(async (h) => {
         const s = await importXml130Files(h.db, positionals, { facility: values.facility, journalPath: values.journal, progress: process.stderr.isTTY, maxBytes: config.maxEnvelopeBytes });
@@ -148,7 +148,7 @@ async function main(argv: string[]) {
       return;
     }
     case 'mpi': {
-      const { runMpi } = await import('../mpi/cli.ts');
+      const { runMpi } = await import('../mpi/index.ts');
       await withDb((h) => runMpi(h.db, sub, rest));
       return;
     }

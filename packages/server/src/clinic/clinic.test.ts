@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { vietnamNow } from '@openhssk/core';
 import type { FastifyInstance } from 'fastify';
-import { createFacility } from '../facility/registry.ts';
-import { startTestApp, type TestDatabase } from '../http/test-app.ts';
+import { sql } from 'kysely';
+import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
+import { insertEpisode, staffSession } from '../../test-support/staff.ts';
+import { createFacility } from '../facility/index.ts';
 import { upsertPersons } from '../person/index.ts';
-import { insertEpisode, staffSession } from '../staff/test-helpers.ts';
-import { vietnamNow } from './identify.ts';
-import { bookDb } from '../book/schema.ts';
 
 const X = '51001';
 const Y = '51002';
@@ -88,10 +88,8 @@ describe(`clinic check-in, summary and break-glass (${process.env.HSSK_TEST_DB ?
   });
 
   it('without consent a clinician sees only their facility’s episodes', async () => {
-    await bookDb(db.db)
-      .insertInto('citizen_declaration')
-      .values({ person_id: 'P1', kind: 'allergy', title: 'Penicillin', detail: 'Nổi mề đay', declared_by: 'P1' })
-      .execute();
+    await sql`insert into citizen_declaration (person_id, kind, title, detail, declared_by)
+      values ('P1', 'allergy', 'Penicillin', 'Nổi mề đay', 'P1')`.execute(db.db);
     const r = await summary('P1');
     assert.equal(r.statusCode, 200, r.body);
     const s = r.json();
@@ -157,5 +155,17 @@ describe(`clinic check-in, summary and break-glass (${process.env.HSSK_TEST_DB ?
     // Another clinician of the same facility does not inherit the grant.
     const other = (await staffSession(app, db.db, { username: 'bacsi2', fullName: 'BS. Hai', role: 'clinician', facilityCode: X })).cookie;
     assert.equal((await summary('P4', other)).statusCode, 403);
+  });
+
+  it('a second visit the same day waits for its own episode, not the morning one or another patient’s', async () => {
+    const again = await app.inject({ method: 'POST', url: '/api/v1/clinic/checkin', headers: { cookie: reception }, payload: { method: 'typed', value: '051180002222' } });
+    assert.equal(again.statusCode, 201, 'the morning visit is closed: a new one opens');
+    const visitId = again.json().visit.id as number;
+    const state = () => db.db.selectFrom('visit').select(['status', 'episode_id']).where('id', '=', visitId).executeTakeFirstOrThrow();
+    await upsertPersons(db.db, [{ id: 'P4', ho_ten: 'Phạm Thị Dung', so_cccd: '051190004444' }]);
+    await insertEpisode(db.db, { facility: X, personId: 'P4', ngayVao: vietnamNow() });
+    assert.deepEqual(await state(), { status: 'open', episode_id: null });
+    const afternoon = await insertEpisode(db.db, { facility: X, personId: 'P2', ngayVao: vietnamNow() });
+    assert.deepEqual(await state(), { status: 'closed', episode_id: afternoon });
   });
 });

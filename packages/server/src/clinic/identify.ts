@@ -1,12 +1,11 @@
-import { parseBhyt, parseCccd, socialInsuranceNumber } from '@openhssk/core';
-import { ApiError } from '../http/problem.ts';
+import { DomainError, parseBhyt, parseCccd, socialInsuranceNumber } from '@openhssk/core';
 
 export const CHECKIN_METHODS = ['vneid_qr', 'chip_cccd', 'bhyt_card', 'typed'] as const;
 export type CheckinMethod = (typeof CHECKIN_METHODS)[number];
 
 export type PatientKey = { kind: 'cccd'; value: string } | { kind: 'bhxh'; value: string; card?: string | undefined };
 
-const bad = (vi: string, en: string) => new ApiError(400, 'IDENTIFIER_INVALID', vi, en);
+const bad = (vi: string, en: string) => new DomainError('invalid', 'IDENTIFIER_INVALID', vi, en);
 
 /**
  * Personal ID from a QR payload. Accepted layouts (the national VNeID QR format is not public:
@@ -57,7 +56,3 @@ export function patientKey(method: CheckinMethod, raw: string): PatientKey {
   throw bad('Cần số CCCD 12 chữ số, mã thẻ BHYT 15 ký tự hoặc mã số BHXH 10 chữ số.', 'Expected a 12-digit personal ID, a 15-character BHYT card number or a 10-digit BHXH number.');
 }
 
-/** Vietnam wall-clock now (UTC+7, no daylight saving), as stored in zone-less timestamp columns. */
-export function vietnamNow(at = new Date()): string {
-  return new Date(at.getTime() + 7 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-}

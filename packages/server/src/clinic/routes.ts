@@ -1,23 +1,35 @@
+import { DomainError, notFound } from '@openhssk/core';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { audit } from '../audit/audit.ts';
+import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
-import { ApiError, notFound } from '../http/problem.ts';
+import { typedRoutes } from '../http/index.ts';
+import { openFrontDeskVisit } from '../ingest/index.ts';
 import { requireStaff, staffActor, staffDb } from '../staff/index.ts';
-import { findPerson, openFrontDeskVisit, personNotFound } from './checkin.ts';
+import { findPerson, personNotFound } from './front-desk.ts';
 import { CHECKIN_METHODS, type CheckinMethod, patientKey } from './identify.ts';
 import { accessFor, BREAK_GLASS_MINUTES, noCareRelationship, patientSummary } from './summary.ts';
 
 const MIN_REASON = 10;
 
-export function registerClinicRoutes(app: FastifyInstance, db: Db) {
-  app.post('/api/v1/clinic/checkin', { schema: { summary: 'Front-desk check-in by VNeID QR, chip CCCD, BHYT card or typed number', tags: ['clinic'] } }, async (req, reply) => {
+const checkinBody = Type.Object({
+  // Checked in the handler so an unknown method keeps its own bilingual METHOD_INVALID answer.
+  method: Type.Optional(Type.String({ maxLength: 32, description: `how the person was identified: ${CHECKIN_METHODS.join(', ')}; default typed` })),
+  value: Type.String({ maxLength: 4096, description: 'CCCD, BHYT card, BHXH number or the QR payload' }),
+});
+const isCheckinMethod = (v: string): v is CheckinMethod => (CHECKIN_METHODS as readonly string[]).includes(v);
+const personParams = Type.Object({ personId: Type.String({ minLength: 1, maxLength: 64 }) });
+const breakGlassBody = Type.Object({ reason: Type.String({ maxLength: 4000 }) });
+
+export function registerClinicRoutes(fastify: FastifyInstance, db: Db) {
+  const app = typedRoutes(fastify);
+  app.post('/api/v1/clinic/checkin', { schema: { summary: 'Front-desk check-in by VNeID QR, chip CCCD, BHYT card or typed number', tags: ['clinic'], body: checkinBody } }, async (req, reply) => {
     const s = await requireStaff(db, req, { roles: ['receptionist', 'clinician'] });
-    const b = (req.body ?? {}) as Record<string, unknown>;
-    const method = (typeof b.method === 'string' ? b.method : 'typed') as CheckinMethod;
-    if (!CHECKIN_METHODS.includes(method)) {
-      throw new ApiError(400, 'METHOD_INVALID', 'Cách tiếp nhận không hợp lệ.', `method must be one of ${CHECKIN_METHODS.join(', ')}.`);
+    const method = req.body.method ?? 'typed';
+    if (!isCheckinMethod(method)) {
+      throw new DomainError('invalid', 'METHOD_INVALID', 'Cách tiếp nhận không hợp lệ.', `method must be one of ${CHECKIN_METHODS.join(', ')}.`);
     }
-    const key = patientKey(method, typeof b.value === 'string' ? b.value : '');
+    const key = patientKey(method, req.body.value);
     const facilityCode = s.facilityCode!;
     const card = await findPerson(db, key);
     if (!card) {
@@ -43,9 +55,9 @@ export function registerClinicRoutes(app: FastifyInstance, db: Db) {
     return { days: 30, by_method: rows, total, vneid_or_chip_share: total ? vneid / total : null };
   });
 
-  app.get('/api/v1/clinic/patients/:personId/summary', { schema: { summary: 'Patient summary for a clinician (consent / break-glass aware)', tags: ['clinic'] } }, async (req) => {
+  app.get('/api/v1/clinic/patients/:personId/summary', { schema: { summary: 'Patient summary for a clinician (consent / break-glass aware)', tags: ['clinic'], params: personParams } }, async (req) => {
     const s = await requireStaff(db, req, { roles: ['clinician'] });
-    const personId = (req.params as { personId: string }).personId;
+    const { personId } = req.params;
     const card = await db.selectFrom('person').select(['so_cccd', 'bhxh']).where('id', '=', personId).executeTakeFirst();
     if (!card) throw notFound('người bệnh', 'Person');
     const access = await accessFor(db, s.id, s.facilityCode!, personId);
@@ -67,12 +79,12 @@ export function registerClinicRoutes(app: FastifyInstance, db: Db) {
     return { patient: patient ?? null, ...summary };
   });
 
-  app.post('/api/v1/clinic/patients/:personId/break-glass', { schema: { summary: 'Emergency access for 30 minutes with a typed reason', tags: ['clinic'] } }, async (req, reply) => {
+  app.post('/api/v1/clinic/patients/:personId/break-glass', { schema: { summary: 'Emergency access for 30 minutes with a typed reason', tags: ['clinic'], params: personParams, body: breakGlassBody } }, async (req, reply) => {
     const s = await requireStaff(db, req, { roles: ['clinician'] });
-    const personId = (req.params as { personId: string }).personId;
-    const reason = String((req.body as Record<string, unknown> | undefined)?.reason ?? '').trim();
+    const { personId } = req.params;
+    const reason = req.body.reason.trim();
     if (reason.length < MIN_REASON) {
-      throw new ApiError(400, 'REASON_REQUIRED', `Nhập lý do truy cập khẩn cấp (ít nhất ${MIN_REASON} ký tự).`, `A reason of at least ${MIN_REASON} characters is required.`);
+      throw new DomainError('invalid', 'REASON_REQUIRED', `Nhập lý do truy cập khẩn cấp (ít nhất ${MIN_REASON} ký tự).`, `A reason of at least ${MIN_REASON} characters is required.`);
     }
     if (!(await db.selectFrom('person').select('id').where('id', '=', personId).executeTakeFirst())) throw notFound('người bệnh', 'Person');
     const expiresAt = new Date(Date.now() + BREAK_GLASS_MINUTES * 60_000);

@@ -1,10 +1,9 @@
-import { icd10Name, isChronic } from '@openhssk/core/codes/icd10';
+import { DomainError, vietnamToday } from '@openhssk/core';
+import { diagnosisCodes, icd10Name, isChronic } from '@openhssk/core/codes';
 import { sql } from 'kysely';
+import { listDeclarations } from '../book/index.ts';
 import type { Db } from '../db/index.ts';
-import { ApiError } from '../http/problem.ts';
 import { staffDb } from '../staff/index.ts';
-import { vietnamNow } from './identify.ts';
-import { bookDb } from '../book/schema.ts';
 
 export const BREAK_GLASS_MINUTES = 30;
 
@@ -59,8 +58,8 @@ export async function accessFor(db: Db, staffId: string, facilityCode: string, p
 }
 
 export const noCareRelationship = () =>
-  new ApiError(
-    403,
+  new DomainError(
+    'forbidden',
     'NO_CARE_RELATIONSHIP',
     'Người bệnh chưa có lượt khám tại cơ sở và chưa đồng ý chia sẻ hồ sơ. Chỉ xem được khi người bệnh đồng ý hoặc dùng truy cập khẩn cấp (có ghi lý do).',
     'No episode at this facility and no consent to share: use break-glass with a reason, or obtain consent.',
@@ -87,7 +86,7 @@ export async function incomingReferrals(db: Db, personId: string, facilityCode: 
 const yyyymmdd = (iso: string) => iso.slice(0, 10).replace(/-/g, '');
 
 export async function patientSummary(db: Db, personId: string, facilityCode: string, access: Access) {
-  const today = vietnamNow().slice(0, 10);
+  const today = vietnamToday();
   const since90 = new Date(Date.parse(`${today}T00:00:00Z`) - 90 * 86400_000).toISOString().slice(0, 10);
   // Sensitive episodes (HIV, TB, mental health) only ever from the treating facility itself.
   const visible = db
@@ -121,7 +120,7 @@ export async function patientSummary(db: Db, personId: string, facilityCode: str
 
   const chronic = new Map<string, { code: string; name: string | null; last_seen: string; facility_code: string }>();
   for (const d of diagnosisRows) {
-    const codes = [d.ma_benh_chinh, ...(d.ma_benh_kt ?? '').split(';')].map((c) => (c ?? '').trim()).filter(Boolean);
+    const codes = diagnosisCodes(d.ma_benh_chinh, d.ma_benh_kt);
     for (const code of codes) {
       if (!isChronic(code) || chronic.has(code)) continue;
       chronic.set(code, { code, name: icd10Name(code) ?? null, last_seen: d.ngay_vao.slice(0, 10), facility_code: d.facility_code });
@@ -154,13 +153,9 @@ export async function patientSummary(db: Db, personId: string, facilityCode: str
 
   // XML 130 has no allergy table: the citizen's own declarations in the health book are the source,
   // shown as self-declared. They are safety information, so every clinician with access sees them.
-  const allergies = await bookDb(db)
-    .selectFrom('citizen_declaration')
-    .select(['title', 'detail', 'since', 'updated_at'])
-    .where('person_id', '=', personId)
-    .where('kind', '=', 'allergy')
-    .orderBy('updated_at', 'desc')
-    .execute();
+  const allergies = (await listDeclarations(db, personId))
+    .filter((d) => d.kind === 'allergy')
+    .sort((a, b) => new Date(b.updated_at).getTime() - new Date(a.updated_at).getTime());
 
   return {
     access: { basis: access.basis, cross_facility: access.crossFacility, break_glass_expires_at: access.breakGlassUntil },

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { createTestDatabase } from '../../test-support/database.ts';
 import { migrate } from './migrate.ts';
-import { createTestDatabase } from './test-database.ts';
 
 describe(`database layer (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
   let h: Awaited<ReturnType<typeof createTestDatabase>>;

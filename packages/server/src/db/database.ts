@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
-import type { Schema } from './schema.ts';
+import type { Schema } from './tables.ts';
 import { valueParsers } from './types.ts';
 
 export type Db = Kysely<Schema>;

@@ -1,3 +1,4 @@
-export { type Db, type DatabaseHandle, type DatabaseOptions, openDatabase } from './database.ts';
+export { bulkInsert, type ColumnTypes, recordColumns, reserveIds } from './bulk.ts';
+export { type DatabaseHandle, type DatabaseOptions, type Db, openDatabase } from './database.ts';
 export { migrate } from './migrate.ts';
-export type { Schema } from './schema.ts';
+export type { Schema, SourceRecordTable } from './tables.ts';

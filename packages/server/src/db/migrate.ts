@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { DatabaseHandle } from './database.ts';
 
-const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url).pathname;
+const MIGRATIONS_DIR = new URL('../../migrations', import.meta.url).pathname;
 
 /**
  * Applies plain SQL files in name order, each once, each in its own transaction.

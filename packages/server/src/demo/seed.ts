@@ -1,23 +1,18 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDistrict } from '@openhssk/core/synth/district';
-import { generateEpisodes } from '@openhssk/core/synth/episodes';
-import { generateResidents, type Resident } from '@openhssk/core/synth/population';
-import { buildEnvelope } from '@openhssk/core/xml130/build';
-import { signEnvelope } from '@openhssk/core/xmldsig/sign';
-import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
-import { upsertDevAccount } from '../auth/dev-idp.ts';
-import { loadOrCreateState } from '../auth/keys.ts';
-import type { Db } from '../db/index.ts';
-import { addCertificate, createFacility, issueCredential } from '../facility/registry.ts';
-import { ingestEnvelope } from '../ingest/service.ts';
-import { importFile } from '../mpi/import.ts';
-import { relinkAll } from '../mpi/link.ts';
-import { addRelations, updatePersonCards } from '../person/index.ts';
-import { refreshReports } from '../reports/refresh.ts';
-import { seedDemoStaff } from '../staff/demo.ts';
+import { createDistrict, generateEpisodes, generateResidents, type Resident } from '@openhssk/core/synth';
+import { buildEnvelope } from '@openhssk/core/xml130';
+import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
 import { sql } from 'kysely';
+import { loadOrCreateState, upsertDevAccount } from '../auth/index.ts';
+import type { Db } from '../db/index.ts';
+import { addCertificate, createFacility, issueCredential } from '../facility/index.ts';
+import { ingestEnvelope } from '../ingest/index.ts';
+import { importFile, relinkAll } from '../mpi/index.ts';
+import { addRelations, updatePersonCards } from '../person/index.ts';
+import { refreshReports } from '../reports/index.ts';
+import { seedDemoStaff } from '../staff/index.ts';
 
 export interface DemoOptions {
   persons: number;

@@ -1,14 +1,41 @@
+import { DomainError, forbidden, notFound } from '@openhssk/core';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { audit } from '../audit/audit.ts';
+import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
-import { ApiError, forbidden, notFound } from '../http/problem.ts';
+import { rawBodySchema, typedRoutes } from '../http/index.ts';
 import { coversFacility, requireStaff, type StaffContext, staffActor, staffDb, unitDescendants } from '../staff/index.ts';
 import { submissionMonitor } from './monitor.ts';
 import { firstMultipartFile } from './multipart.ts';
 import { CERT_WARN_DAYS, onboardingChecklist } from './onboarding.ts';
 import { addCertificate, createFacility, getFacility, rotateCredential } from './registry.ts';
 
-const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+const str = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
+
+const codeParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 16 }) });
+
+// Loose lengths: a mistyped code must still reach the check that explains what a code looks like.
+const facilityFields = Type.Object({
+  code: Type.Optional(Type.String({ maxLength: 64 })),
+  name: Type.Optional(Type.String({ maxLength: 500 })),
+  level: Type.Optional(Type.String({ maxLength: 64, description: 'empty or null clears it' })),
+  admin_unit_code: Type.Optional(Type.String({ maxLength: 64, description: 'empty or null clears it' })),
+  bhyt_contract: Type.Optional(Type.Boolean()),
+  test_mode: Type.Optional(Type.Boolean()),
+});
+type FacilityFields = Static<typeof facilityFields>;
+// Missing fields get their bilingual error in the handler, after the caller's role has been checked;
+// a missing body is the same as an empty one.
+const facilityBody = Type.Union([facilityFields, Type.Null()]);
+
+const rotateBody = Type.Union([Type.Object({ grace_hours: Type.Optional(Type.Number({ description: '0–720; the old secret keeps working meanwhile' })) }), Type.Null()]);
+
+// An empty `facility` is left to targetFacility, which says what is missing.
+const facilityQuery = Type.Object({ facility: Type.Optional(Type.String({ maxLength: 16 })) });
+const submissionsQuery = Type.Object({
+  facility: Type.Optional(Type.String({ maxLength: 16 })),
+  days: Type.Optional(Type.Integer({ description: 'look-back window, clamped to 1–366; default 30' })),
+});
 
 /** Staff-facing facility registry, onboarding, certificates, credentials and submission monitor. */
 export async function registerFacilityAdminRoutes(app: FastifyInstance, db: Db) {
@@ -28,11 +55,12 @@ async function facilityOr404(db: Db, code: string) {
 /** The facility a request is about: its own for facility staff, else the `facility` query/param. */
 function targetFacility(s: StaffContext, requested: string | undefined): string {
   const code = requested ?? s.facilityCode ?? undefined;
-  if (!code) throw new ApiError(400, 'FACILITY_REQUIRED', 'Chọn cơ sở KCB.', 'The facility query parameter is required.');
+  if (!code) throw new DomainError('invalid', 'FACILITY_REQUIRED', 'Chọn cơ sở KCB.', 'The facility query parameter is required.');
   return code;
 }
 
-function routes(app: FastifyInstance, db: Db) {
+function routes(scope: FastifyInstance, db: Db) {
+  const app = typedRoutes(scope);
   const sdb = staffDb(db);
   const MANAGERS = ['system_admin', 'facility_admin'] as const;
   const VIEWERS = ['system_admin', 'facility_admin', 'health_officer'] as const;
@@ -48,23 +76,23 @@ function routes(app: FastifyInstance, db: Db) {
     return { facilities: out };
   });
 
-  app.post('/api/v1/facilities', { schema: { summary: 'Register a facility (system admin)', tags: ['facility'] } }, async (req, reply) => {
+  app.post('/api/v1/facilities', { schema: { summary: 'Register a facility (system admin)', tags: ['facility'], body: facilityBody } }, async (req, reply) => {
     const s = await requireStaff(db, req, { roles: ['system_admin'] });
-    const b = (req.body ?? {}) as Record<string, unknown>;
+    const b: FacilityFields = req.body ?? {};
     const code = str(b.code) ?? '';
     const name = str(b.name);
-    if (!name) throw new ApiError(400, 'NAME_REQUIRED', 'Nhập tên cơ sở.', 'The facility name is required.');
+    if (!name) throw new DomainError('invalid', 'NAME_REQUIRED', 'Nhập tên cơ sở.', 'The facility name is required.');
     const unit = str(b.admin_unit_code);
     if (unit && !(await db.selectFrom('admin_unit').select('code').where('code', '=', unit).executeTakeFirst())) {
-      throw new ApiError(400, 'UNIT_UNKNOWN', `Không có đơn vị hành chính ${unit}.`, `Admin unit ${unit} does not exist.`);
+      throw new DomainError('invalid', 'UNIT_UNKNOWN', `Không có đơn vị hành chính ${unit}.`, `Admin unit ${unit} does not exist.`);
     }
     await createFacility(db, { code, name, level: str(b.level), adminUnitCode: unit, bhytContract: b.bhyt_contract !== false, testMode: b.test_mode === true });
     await audit(db, { actor: staffActor(s), action: 'facility.create', resource: `facility/${code}` });
     return reply.status(201).send(await facilityOr404(db, code));
   });
 
-  app.get('/api/v1/facilities/:code', { schema: { summary: 'One facility with its onboarding checklist', tags: ['facility'] } }, async (req) => {
-    const code = (req.params as { code: string }).code;
+  app.get('/api/v1/facilities/:code', { schema: { summary: 'One facility with its onboarding checklist', tags: ['facility'], params: codeParams } }, async (req) => {
+    const { code } = req.params;
     await requireStaff(db, req, { roles: VIEWERS, facility: code });
     const c = await onboardingChecklist(db, code);
     if (!c) throw notFound('cơ sở', 'Facility');
@@ -72,11 +100,11 @@ function routes(app: FastifyInstance, db: Db) {
   });
 
   /** Registry fields by the system admin; a facility admin may only switch test mode (its HIS configuration). */
-  app.patch('/api/v1/facilities/:code', { schema: { summary: 'Update a facility', tags: ['facility'] } }, async (req) => {
-    const code = (req.params as { code: string }).code;
+  app.patch('/api/v1/facilities/:code', { schema: { summary: 'Update a facility', tags: ['facility'], params: codeParams, body: facilityBody } }, async (req) => {
+    const { code } = req.params;
     const s = await requireStaff(db, req, { roles: MANAGERS, facility: code });
     await facilityOr404(db, code);
-    const b = (req.body ?? {}) as Record<string, unknown>;
+    const b: FacilityFields = req.body ?? {};
     const set: { name?: string; level?: string | null; admin_unit_code?: string | null; bhyt_contract?: boolean; test_mode?: boolean } = {};
     if (typeof b.test_mode === 'boolean') set.test_mode = b.test_mode;
     if (s.role === 'system_admin') {
@@ -91,13 +119,13 @@ function routes(app: FastifyInstance, db: Db) {
   });
 
   /** Only a facility that never sent data can be removed: episodes and receipts must keep their facility. */
-  app.delete('/api/v1/facilities/:code', { schema: { summary: 'Remove a facility that has no data (system admin)', tags: ['facility'] } }, async (req, reply) => {
-    const code = (req.params as { code: string }).code;
+  app.delete('/api/v1/facilities/:code', { schema: { summary: 'Remove a facility that has no data (system admin)', tags: ['facility'], params: codeParams } }, async (req, reply) => {
+    const { code } = req.params;
     const s = await requireStaff(db, req, { roles: ['system_admin'] });
     await facilityOr404(db, code);
     const used = await db.selectFrom('submission').select('id').where('facility_code', '=', code).limit(1).executeTakeFirst();
     const staff = await sdb.selectFrom('staff_account').select('id').where('facility_code', '=', code).limit(1).executeTakeFirst();
-    if (used || staff) throw new ApiError(409, 'FACILITY_IN_USE', 'Cơ sở đã có dữ liệu hoặc tài khoản nhân viên, không thể xóa.', 'The facility has data or staff accounts.');
+    if (used || staff) throw new DomainError('conflict', 'FACILITY_IN_USE', 'Cơ sở đã có dữ liệu hoặc tài khoản nhân viên, không thể xóa.', 'The facility has data or staff accounts.');
     await db.transaction().execute(async (tx) => {
       await tx.deleteFrom('facility_credential').where('facility_code', '=', code).execute();
       await tx.deleteFrom('facility_certificate').where('facility_code', '=', code).execute();
@@ -107,8 +135,8 @@ function routes(app: FastifyInstance, db: Db) {
     return reply.status(204).send();
   });
 
-  app.get('/api/v1/facilities/:code/certificates', { schema: { summary: 'Signing certificates with expiry warnings', tags: ['facility'] } }, async (req) => {
-    const code = (req.params as { code: string }).code;
+  app.get('/api/v1/facilities/:code/certificates', { schema: { summary: 'Signing certificates with expiry warnings', tags: ['facility'], params: codeParams } }, async (req) => {
+    const { code } = req.params;
     await requireStaff(db, req, { roles: VIEWERS, facility: code });
     const rows = await db
       .selectFrom('facility_certificate')
@@ -125,12 +153,14 @@ function routes(app: FastifyInstance, db: Db) {
     };
   });
 
-  app.post('/api/v1/facilities/:code/certificates', { schema: { summary: 'Upload a certificate (PEM or DER; raw body, JSON {pem} or multipart)', tags: ['facility'] } }, async (req, reply) => {
-    const code = (req.params as { code: string }).code;
+  // The body is a Buffer (raw or multipart), a string or JSON: no one schema describes all three,
+  // so the schema only documents it and certificateBytes narrows it.
+  app.post('/api/v1/facilities/:code/certificates', { schema: { summary: 'Upload a certificate (PEM or DER; raw body, JSON {pem} or multipart)', tags: ['facility'], params: codeParams, body: rawBodySchema('PEM text, DER bytes, JSON {pem} or a multipart file') } }, async (req, reply) => {
+    const { code } = req.params;
     const s = await requireStaff(db, req, { roles: MANAGERS, facility: code });
     await facilityOr404(db, code);
     const bytes = certificateBytes(req);
-    if (!bytes?.length) throw new ApiError(400, 'CERT_REQUIRED', 'Thiếu tệp chứng thư số.', 'A certificate file is required.');
+    if (!bytes?.length) throw new DomainError('invalid', 'CERT_REQUIRED', 'Thiếu tệp chứng thư số.', 'A certificate file is required.');
     const info = await addCertificate(db, code, bytes);
     const daysLeft = Math.floor((info.notAfter.getTime() - Date.now()) / 86400_000);
     await audit(db, { actor: staffActor(s), action: 'facility.certificate.upload', resource: `facility/${code}/certificate/${info.fingerprint256}` });
@@ -144,38 +174,38 @@ function routes(app: FastifyInstance, db: Db) {
     });
   });
 
-  app.get('/api/v1/facilities/:code/credentials', { schema: { summary: 'API credentials (never their secrets)', tags: ['facility'] } }, async (req) => {
-    const code = (req.params as { code: string }).code;
+  app.get('/api/v1/facilities/:code/credentials', { schema: { summary: 'API credentials (never their secrets)', tags: ['facility'], params: codeParams } }, async (req) => {
+    const { code } = req.params;
     await requireStaff(db, req, { roles: MANAGERS, facility: code });
     const rows = await db.selectFrom('facility_credential').select(['client_id', 'created_at', 'revoked_at']).where('facility_code', '=', code).orderBy('created_at', 'desc').execute();
     return { credentials: rows };
   });
 
-  app.post('/api/v1/facilities/:code/credentials/rotate', { schema: { summary: 'Issue a new API credential; old ones revoked after an optional grace period', tags: ['facility'] } }, async (req, reply) => {
-    const code = (req.params as { code: string }).code;
+  app.post('/api/v1/facilities/:code/credentials/rotate', { schema: { summary: 'Issue a new API credential; old ones revoked after an optional grace period', tags: ['facility'], params: codeParams, body: rotateBody } }, async (req, reply) => {
+    const { code } = req.params;
     const s = await requireStaff(db, req, { roles: MANAGERS, facility: code });
     await facilityOr404(db, code);
-    const grace = Number((req.body as Record<string, unknown> | undefined)?.grace_hours ?? 0);
-    if (!Number.isFinite(grace) || grace < 0 || grace > 24 * 30) {
-      throw new ApiError(400, 'GRACE_INVALID', 'Thời gian chuyển tiếp từ 0 đến 720 giờ.', 'grace_hours must be 0–720.');
+    const grace = req.body?.grace_hours ?? 0;
+    if (grace < 0 || grace > 24 * 30) {
+      throw new DomainError('invalid', 'GRACE_INVALID', 'Thời gian chuyển tiếp từ 0 đến 720 giờ.', 'grace_hours must be 0–720.');
     }
     const r = await rotateCredential(db, code, grace);
     await audit(db, { actor: staffActor(s), action: 'facility.credential.rotate', resource: `facility/${code}/credential/${r.clientId}`, detail: { revoked: r.revoked, grace_hours: grace } });
     return reply.status(201).send({ client_id: r.clientId, client_secret: r.clientSecret, revoked: r.revoked, old_revoked_at: r.revokedAt, note_vi: 'Mật khẩu ứng dụng chỉ hiển thị một lần. Hãy cấu hình ngay vào phần mềm HIS.' });
   });
 
-  app.get('/api/v1/facility/submissions', { schema: { summary: 'Submission monitor: receipts, daily counts, late episodes', tags: ['facility'] } }, async (req) => {
-    const q = req.query as { facility?: string; days?: string };
+  app.get('/api/v1/facility/submissions', { schema: { summary: 'Submission monitor: receipts, daily counts, late episodes', tags: ['facility'], querystring: submissionsQuery } }, async (req) => {
+    const q = req.query;
     const pre = await requireStaff(db, req, { roles: VIEWERS });
     const code = targetFacility(pre, q.facility);
     if (!(await coversFacility(db, pre, code))) throw forbidden();
     await facilityOr404(db, code);
-    const days = Math.min(Math.max(Number(q.days ?? 30) || 30, 1), 366);
+    const days = Math.min(Math.max(q.days || 30, 1), 366);
     return submissionMonitor(db, code, days);
   });
 
-  app.get('/api/v1/facility/break-glass', { schema: { summary: 'Break-glass accesses at the facility (for review)', tags: ['facility'] } }, async (req) => {
-    const q = req.query as { facility?: string };
+  app.get('/api/v1/facility/break-glass', { schema: { summary: 'Break-glass accesses at the facility (for review)', tags: ['facility'], querystring: facilityQuery } }, async (req) => {
+    const q = req.query;
     const pre = await requireStaff(db, req, { roles: ['system_admin', 'facility_admin'] });
     const code = targetFacility(pre, q.facility);
     if (!(await coversFacility(db, pre, code))) throw forbidden();
@@ -199,9 +229,8 @@ function certificateBytes(req: FastifyRequest): Buffer | undefined {
   if (Buffer.isBuffer(body)) return ct.startsWith('multipart/form-data') ? firstMultipartFile(body, ct) : body;
   if (typeof body === 'string') return Buffer.from(body);
   if (body && typeof body === 'object') {
-    const b = body as Record<string, unknown>;
-    if (typeof b.pem === 'string') return Buffer.from(b.pem);
-    if (typeof b.der_base64 === 'string') return Buffer.from(b.der_base64, 'base64');
+    if ('pem' in body && typeof body.pem === 'string') return Buffer.from(body.pem);
+    if ('der_base64' in body && typeof body.der_base64 === 'string') return Buffer.from(body.der_base64, 'base64');
   }
   return undefined;
 }

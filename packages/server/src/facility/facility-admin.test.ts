@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
+import { createTestCertificate } from '@openhssk/core/xmldsig';
 import type { FastifyInstance } from 'fastify';
-import { startTestApp, type TestDatabase } from '../http/test-app.ts';
+import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
+import { insertEpisode, staffSession } from '../../test-support/staff.ts';
 import { upsertPersons } from '../person/index.ts';
-import { insertEpisode, staffSession } from '../staff/test-helpers.ts';
 import { checkCredential, createFacility, issueCredential } from './registry.ts';
 
 describe(`facility onboarding and submission monitor (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {

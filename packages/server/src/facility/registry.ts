@@ -1,8 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { parseFacilityCode } from '@openhssk/core';
-import { hashSecret, randomToken, verifySecret } from '../auth/password.ts';
+import { DomainError, parseFacilityCode } from '@openhssk/core';
+import { hashSecret, randomToken, verifySecret } from '../auth/index.ts';
 import type { Db } from '../db/index.ts';
-import { ApiError } from '../http/problem.ts';
 
 export interface NewFacility {
   code: string;
@@ -15,9 +14,9 @@ export interface NewFacility {
 
 export async function createFacility(db: Db, f: NewFacility): Promise<void> {
   const code = parseFacilityCode(f.code);
-  if (!code.ok) throw new ApiError(400, code.error.code, code.error.message_vi, code.error.message_en);
+  if (!code.ok) throw new DomainError('invalid', code.error.code, code.error.message_vi, code.error.message_en);
   const exists = await db.selectFrom('facility').select('code').where('code', '=', f.code).executeTakeFirst();
-  if (exists) throw new ApiError(409, 'FACILITY_EXISTS', `Cơ sở ${f.code} đã tồn tại.`, `Facility ${f.code} already exists.`);
+  if (exists) throw new DomainError('conflict', 'FACILITY_EXISTS', `Cơ sở ${f.code} đã tồn tại.`, `Facility ${f.code} already exists.`);
   await db
     .insertInto('facility')
     .values({
@@ -91,11 +90,11 @@ export async function addCertificate(db: Db, facilityCode: string, certPemOrDer:
   try {
     cert = new X509Certificate(certPemOrDer);
   } catch {
-    throw new ApiError(400, 'CERT_INVALID', 'Tệp chứng thư số không hợp lệ (cần PEM hoặc DER X.509).', 'Not a valid X.509 certificate (PEM or DER).');
+    throw new DomainError('invalid', 'CERT_INVALID', 'Tệp chứng thư số không hợp lệ (cần PEM hoặc DER X.509).', 'Not a valid X.509 certificate (PEM or DER).');
   }
   const notAfter = new Date(cert.validTo);
   if (notAfter.getTime() < Date.now()) {
-    throw new ApiError(400, 'CERT_EXPIRED', 'Chứng thư số đã hết hạn.', 'The certificate has expired.');
+    throw new DomainError('invalid', 'CERT_EXPIRED', 'Chứng thư số đã hết hạn.', 'The certificate has expired.');
   }
   const fingerprint = cert.fingerprint256;
   const pem = cert.toString();

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { buildEnvelope } from '@openhssk/core/xml130/build';
-import { sampleEpisode } from '@openhssk/core/xml130/testdata';
+import { sampleEpisode } from '@openhssk/core/testing';
+import { buildEnvelope } from '@openhssk/core/xml130';
+import { createScratchPostgres } from '../../test-support/scratch-postgres.ts';
 import { openDatabase } from '../db/index.ts';
 import type { Receipt } from './receipt.ts';
-import { createScratchPostgres } from '../db/scratch-postgres.ts';
 
 const FAC = '79030';
-const CHILD = new URL('./child-server.ts', import.meta.url).pathname;
+const CHILD = new URL('../../test-support/child-server.ts', import.meta.url).pathname;
 const usePostgres = process.env.HSSK_TEST_DB === 'postgres';
 
 interface Child {

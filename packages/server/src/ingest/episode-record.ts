@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseBhyt, parseCccd } from '@openhssk/core';
-import { sensitivityOf } from '@openhssk/core/codes/icd10';
-import type { ParsedEpisode } from '@openhssk/core/xml130/parse';
-import type { EnvelopeFile } from '@openhssk/core/xml130/envelope';
+import { diagnosisCodes, sensitivityOf } from '@openhssk/core/codes';
+import type { EnvelopeFile, ParsedEpisode } from '@openhssk/core/xml130';
 
 /** 'yyyyMMddHHmm' (local time) → 'yyyy-MM-dd HH:mm:00', as stored in zone-less timestamp columns. */
 export function instantToSql(v: string | undefined): string | null {
@@ -36,7 +35,7 @@ export function sensitivityOfEpisode(p: ParsedEpisode): string[] {
   if ((p.tables.XML6?.length ?? 0) > 0) out.add('hiv');
   if ((p.tables.XML15?.length ?? 0) > 0) out.add('tb');
   const x1 = p.tables.XML1?.[0]?.fields ?? {};
-  const codes = [x1.MA_BENH_CHINH ?? '', ...(x1.MA_BENH_KT ?? '').split(';')].map((c) => c.trim()).filter(Boolean);
+  const codes = diagnosisCodes(x1.MA_BENH_CHINH, x1.MA_BENH_KT);
   for (const c of codes) {
     const s = sensitivityOf(c);
     if (s) out.add(s);

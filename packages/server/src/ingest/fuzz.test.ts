@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildEnvelope, buildInnerXml } from '@openhssk/core/xml130/build';
-import { createRng } from '@openhssk/core/synth/names';
-import { sampleEpisode } from '@openhssk/core/xml130/testdata';
+import { createRng } from '@openhssk/core/synth';
+import { sampleEpisode } from '@openhssk/core/testing';
+import { buildEnvelope, buildInnerXml } from '@openhssk/core/xml130';
 import type { FastifyInstance } from 'fastify';
-import { facilityWithToken, startTestApp, type TestDatabase } from '../http/test-app.ts';
+import { facilityWithToken, startTestApp, type TestDatabase } from '../../test-support/app.ts';
 
 const FAC = '79040';
 const CASES = Number(process.env.HSSK_FUZZ_CASES ?? 5000);

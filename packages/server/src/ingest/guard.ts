@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
+import { DomainError } from '@openhssk/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { verifyFacilityToken } from '../auth/facility-token.ts';
-import { ApiError } from '../http/problem.ts';
+import { verifyFacilityToken } from '../auth/index.ts';
 
 /** Facility authenticated before the body is read, so an anonymous client cannot make us buffer 64 MB. */
 const facilityOf = new WeakMap<FastifyRequest, string>();
@@ -17,7 +17,7 @@ export function setRequestFacility(req: FastifyRequest, facilityCode: string) {
 export const XML_CONTENT_TYPES = ['application/xml', 'text/xml', 'application/octet-stream'];
 
 export function payloadTooLarge(limit: number) {
-  return new ApiError(413, 'PAYLOAD_TOO_LARGE', `Dữ liệu gửi lên vượt quá ${limit} byte.`, `The request body exceeds ${limit} bytes.`);
+  return new DomainError('too_large', 'PAYLOAD_TOO_LARGE', `Dữ liệu gửi lên vượt quá ${limit} byte.`, `The request body exceeds ${limit} bytes.`);
 }
 
 /**
@@ -33,8 +33,8 @@ export function checkDeclaredBody(req: FastifyRequest, limit: number, types: rea
   }
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (!types.includes(type)) {
-    throw new ApiError(
-      415,
+    throw new DomainError(
+      'unsupported_media',
       'UNSUPPORTED_MEDIA_TYPE',
       `Kiểu nội dung "${type || 'không có'}" không được hỗ trợ; cần ${types.join(', ')}.`,
       `Content type "${type || 'none'}" is not supported; use ${types.join(', ')}.`,
@@ -42,7 +42,7 @@ export function checkDeclaredBody(req: FastifyRequest, limit: number, types: rea
   }
 }
 
-export const emptyBody = () => new ApiError(400, 'BODY_REQUIRED', 'Thiếu nội dung hồ sơ XML.', 'The XML document is missing from the request body.');
+export const emptyBody = () => new DomainError('invalid', 'BODY_REQUIRED', 'Thiếu nội dung hồ sơ XML.', 'The XML document is missing from the request body.');
 
 /** onRequest hook: bearer token → facility, then header checks. */
 export function xmlUploadGuard(tokenKey: string, limit: number) {
@@ -74,8 +74,8 @@ export async function registerIngestRateLimit(scope: FastifyInstance) {
       return fac ? `facility:${fac}` : `ip:${req.ip}`;
     },
     errorResponseBuilder: (_req, ctx) =>
-      new ApiError(
-        429,
+      new DomainError(
+        'rate_limited',
         'RATE_LIMITED',
         `Cơ sở gửi quá ${ctx.max} hồ sơ mỗi phút; vui lòng thử lại sau ${ctx.after}.`,
         `More than ${ctx.max} submissions per minute from this facility; retry in ${ctx.after}.`,

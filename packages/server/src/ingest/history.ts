@@ -1,5 +1,6 @@
+import { DomainError } from '@openhssk/core';
 import type { Db } from '../db/index.ts';
-import { ApiError } from '../http/problem.ts';
+import type { ReceiptQueryInput } from './http-schemas.ts';
 import type { Receipt } from './receipt.ts';
 
 export interface ReceiptQuery {
@@ -10,22 +11,23 @@ export interface ReceiptQuery {
   pageSize: number;
 }
 
-function instant(name: string, v: unknown): Date | undefined {
+function instant(name: string, v: string | undefined): Date | undefined {
   if (v === undefined || v === '') return undefined;
-  const d = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) ? new Date(v) : undefined;
+  const d = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) ? new Date(v) : undefined;
   if (!d || Number.isNaN(d.getTime())) {
-    throw new ApiError(400, 'VALIDATION_FAILED', `Tham số ${name} phải là ngày giờ ISO 8601.`, `Parameter ${name} must be an ISO 8601 date or date-time.`);
+    throw new DomainError('invalid', 'VALIDATION_FAILED', `Tham số ${name} phải là ngày giờ ISO 8601.`, `Parameter ${name} must be an ISO 8601 date or date-time.`);
   }
   return d;
 }
 
-export function parseReceiptQuery(q: Record<string, unknown>): ReceiptQuery {
+/** The schema has checked types and ranges; what is left is whether the instants are real dates. */
+export function parseReceiptQuery(q: ReceiptQueryInput): ReceiptQuery {
   return {
     from: instant('from', q.from),
     to: instant('to', q.to),
-    status: q.status as ReceiptQuery['status'],
-    page: typeof q.page === 'number' ? q.page : 1,
-    pageSize: typeof q.page_size === 'number' ? q.page_size : 50,
+    status: q.status,
+    page: q.page ?? 1,
+    pageSize: q.page_size ?? 50,
   };
 }
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildEnvelope, buildInnerXml } from '@openhssk/core/xml130/build';
-import { sampleEpisode } from '@openhssk/core/xml130/testdata';
+import { sampleEpisode } from '@openhssk/core/testing';
+import { buildEnvelope, buildInnerXml } from '@openhssk/core/xml130';
 import type { FastifyInstance } from 'fastify';
-import { facilityWithToken, startTestApp, type TestDatabase } from '../http/test-app.ts';
+import { facilityWithToken, startTestApp, type TestDatabase } from '../../test-support/app.ts';
 import type { Receipt } from './receipt.ts';
 
 const FAC = '79002';

@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildEnvelope } from '@openhssk/core/xml130/build';
-import { sampleEpisode } from '@openhssk/core/xml130/testdata';
-import { createTestDatabase } from '../db/test-database.ts';
-import { createFacility } from '../facility/registry.ts';
+import { sampleEpisode } from '@openhssk/core/testing';
+import { buildEnvelope } from '@openhssk/core/xml130';
+import { createTestDatabase } from '../../test-support/database.ts';
+import { createFacility } from '../facility/index.ts';
 import { formatSummary, importExitCode, importXml130Files } from './import-files.ts';
 
 const FAC = '79020';

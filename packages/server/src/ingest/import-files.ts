@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { DomainError } from '@openhssk/core';
 import cliProgress from 'cli-progress';
 import type { Db } from '../db/index.ts';
-import { ApiError } from '../http/problem.ts';
 import type { Receipt } from './receipt.ts';
 import { ingestEnvelope } from './service.ts';
 
@@ -120,7 +120,7 @@ export async function importXml130Files(db: Db, paths: string[], opts: ImportOpt
     try {
       ({ receipt } = await ingestEnvelope(db, { facilityCode, raw, channel: 'cli', maxBytes: opts.maxBytes }));
     } catch (e) {
-      if (!(e instanceof ApiError)) throw e;
+      if (!(e instanceof DomainError)) throw e;
       summary.failed++;
       note(`${file} - - - - ${e.code} ${e.message_vi}`);
     }

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildCheckin, buildEnvelope } from '@openhssk/core/xml130/build';
-import { sampleCheckinRow, sampleEpisode } from '@openhssk/core/xml130/testdata';
-import { signEnvelope } from '@openhssk/core/xmldsig/sign';
-import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
+import { sampleCheckinRow, sampleEpisode } from '@openhssk/core/testing';
+import { buildCheckin, buildEnvelope } from '@openhssk/core/xml130';
+import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
 import type { FastifyInstance } from 'fastify';
-import { facilityWithToken, startTestApp, type TestDatabase } from '../http/test-app.ts';
+import { facilityWithToken, startTestApp, type TestDatabase } from '../../test-support/app.ts';
 import { upsertPersons } from '../person/index.ts';
 import type { Receipt } from './receipt.ts';
 

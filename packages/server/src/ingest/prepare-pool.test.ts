@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { buildEnvelope } from '@openhssk/core/xml130/build';
-import { sampleEpisode } from '@openhssk/core/xml130/testdata';
-import { signEnvelope } from '@openhssk/core/xmldsig/sign';
-import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
+import { sampleEpisode } from '@openhssk/core/testing';
+import { buildEnvelope } from '@openhssk/core/xml130';
+import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
 import { type PrepareInput, prepareEnvelope } from './prepare.ts';
 import { closePreparePool, prepareInPool, setPrepareWorkers } from './prepare-pool.ts';
 

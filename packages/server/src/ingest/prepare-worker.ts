@@ -10,6 +10,6 @@ parentPort?.on('message', (m: PrepareRequest) => {
   try {
     parentPort?.postMessage({ id: m.id, result: prepareEnvelope(m.input) });
   } catch (e) {
-    parentPort?.postMessage({ id: m.id, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    parentPort?.postMessage({ id: m.id, error: e instanceof Error ? `${e.name}${'code' in e ? ` ${String(e.code)}` : ''}: ${e.message}` : String(e) });
   }
 });

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
-import { parseEnvelope } from '@openhssk/core/xml130/envelope';
-import { XmlInputError } from '@openhssk/core/xml130/errors';
-import { parseEpisodeFiles } from '@openhssk/core/xml130/parse';
-import { validateEpisode } from '@openhssk/core/xml130/validate';
-import { type TrustedCert, type VerifyResult, verifyEnvelopeSignature } from '@openhssk/core/xmldsig/verify';
+import { parseEnvelope, parseEpisodeFiles, validateEpisode, XmlInputError } from '@openhssk/core/xml130';
+import { type TrustedCert, type VerifyResult, verifyEnvelopeSignature } from '@openhssk/core/xmldsig';
 import type { IdentityKeys } from '../person/index.ts';
 import { birthDateToIso, episodeColumns, episodeContentHash, patientIdentity, sensitivityOfEpisode } from './episode-record.ts';
 import type { EpisodeOutcome } from './receipt.ts';

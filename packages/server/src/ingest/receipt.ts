@@ -1,4 +1,4 @@
-import type { Issue } from '@openhssk/core/xml130/types';
+import type { Issue } from '@openhssk/core/xml130';
 
 export type EpisodeStatus = 'accepted' | 'accepted_with_warnings' | 'rejected' | 'unchanged';
 

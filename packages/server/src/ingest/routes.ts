@@ -1,21 +1,36 @@
+import { DomainError, notFound } from '@openhssk/core';
 import type { FastifyInstance } from 'fastify';
-import { verifyFacilityToken } from '../auth/facility-token.ts';
+import { verifyFacilityToken } from '../auth/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { ApiError, notFound, sendProblem } from '../http/problem.ts';
-import { ingestCheckin } from './checkin.ts';
-import { emptyBody, registerIngestRateLimit, requestFacility, xmlUploadGuard } from './guard.ts';
+import { rawBodySchema, sendProblem, typedRoutes } from '../http/index.ts';
+import { emptyBody, registerIngestRateLimit, requestFacility, XML_CONTENT_TYPES, xmlUploadGuard } from './guard.ts';
 import { listEpisodeVersions, listReceipts, parseReceiptQuery } from './history.ts';
-import { checkinResultSchema, problemResponses, receiptListSchema, receiptSchema, versionListSchema } from './schemas.ts';
+import {
+  checkinResultSchema,
+  episodeParamsSchema,
+  idempotencyHeadersSchema,
+  problemResponses,
+  receiptListSchema,
+  receiptParamsSchema,
+  receiptQuerySchema,
+  receiptSchema,
+  versionListSchema,
+} from './http-schemas.ts';
 import { ingestEnvelope } from './service.ts';
+import { ingestCheckin } from './xml0-checkin.ts';
 
 const security = [{ facilityToken: [] }];
 const CHECKIN_LIMIT = 1024 * 1024;
 
-export function registerIngestRoutes(app: FastifyInstance, db: Db, config: Config, tokenKey: string) {
+export function registerIngestRoutes(fastify: FastifyInstance, db: Db, config: Config, tokenKey: string) {
+  const app = typedRoutes(fastify);
   // One encapsulated scope so the rate limiter applies to these routes only.
-  app.register(async (scope) => {
-    await registerIngestRateLimit(scope);
+  // Upload bodies are Buffers from the raw content-type parser, which no JSON Schema type describes:
+  // the schema documents them (rawBodySchema accepts any value) and the handlers narrow them with Buffer.isBuffer.
+  fastify.register(async (plain) => {
+    await registerIngestRateLimit(plain);
+    const scope = typedRoutes(plain);
 
     scope.post(
       '/api/v1/xml130/submissions',
@@ -32,8 +47,10 @@ export function registerIngestRoutes(app: FastifyInstance, db: Db, config: Confi
             'PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BODY_REQUIRED, XML_DTD_FORBIDDEN, XML_ENTITY_FORBIDDEN, XML_TOO_DEEP, ' +
             'XML_MALFORMED, ENVELOPE_STRUCTURE, ENVELOPE_COUNT_MISMATCH, ENVELOPE_TOO_LARGE, BASE64_INVALID, RATE_LIMITED.',
           tags: ['ingest'],
+          consumes: XML_CONTENT_TYPES,
+          body: rawBodySchema('The signed envelope as bytes'),
           security,
-          headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', maxLength: 200 } } },
+          headers: idempotencyHeadersSchema,
           response: { 200: receiptSchema, 201: receiptSchema, ...problemResponses },
         },
       },
@@ -53,7 +70,7 @@ export function registerIngestRoutes(app: FastifyInstance, db: Db, config: Confi
           return sendProblem(
             req,
             reply,
-            new ApiError(422, 'EPISODES_REJECTED', 'Tất cả hồ sơ trong gói đều bị từ chối, xem chi tiết lỗi.', 'Every episode in the envelope was rejected; see the issues.', {
+            new DomainError('unprocessable', 'EPISODES_REJECTED', 'Tất cả hồ sơ trong gói đều bị từ chối, xem chi tiết lỗi.', 'Every episode in the envelope was rejected; see the issues.', {
               receipt,
             }),
           );
@@ -71,6 +88,8 @@ export function registerIngestRoutes(app: FastifyInstance, db: Db, config: Confi
         schema: {
           summary: 'Check-in message (XML0, CHI_TIEU_TRANG_THAI_KCB) opening a visit',
           tags: ['ingest'],
+          consumes: XML_CONTENT_TYPES,
+          body: rawBodySchema('The XML0 check-in document as bytes'),
           security,
           response: { 201: checkinResultSchema, ...problemResponses },
         },
@@ -81,7 +100,7 @@ export function registerIngestRoutes(app: FastifyInstance, db: Db, config: Confi
         const result = await ingestCheckin(db, facilityCode, req.body, config.xmldsigAllowSha1);
         const ok = result.rows.some((r) => r.status !== 'rejected');
         if (!ok) {
-          return sendProblem(req, reply, new ApiError(422, 'CHECKIN_REJECTED', 'Bản tin check-in bị từ chối, xem chi tiết lỗi.', 'The check-in was rejected; see the issues.', result));
+          return sendProblem(req, reply, new DomainError('unprocessable', 'CHECKIN_REJECTED', 'Bản tin check-in bị từ chối, xem chi tiết lỗi.', 'The check-in was rejected; see the issues.', result));
         }
         return reply.status(201).send(result);
       },
@@ -95,23 +114,13 @@ export function registerIngestRoutes(app: FastifyInstance, db: Db, config: Confi
         summary: "List the calling facility's receipts, newest first, with per-episode issue counts",
         tags: ['ingest'],
         security,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            from: { type: 'string', maxLength: 40, description: 'received at or after (ISO 8601; a date means 00:00 UTC)' },
-            to: { type: 'string', maxLength: 40, description: 'received before' },
-            status: { type: 'string', enum: ['accepted', 'partially_accepted', 'rejected'] },
-            page: { type: 'integer', minimum: 1, maximum: 100000, default: 1 },
-            page_size: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-          },
-        },
+        querystring: receiptQuerySchema,
         response: { 200: receiptListSchema, ...problemResponses },
       },
     },
     async (req) => {
       const { facilityCode } = await verifyFacilityToken(tokenKey, req.headers.authorization);
-      return listReceipts(db, facilityCode, parseReceiptQuery(req.query as Record<string, unknown>));
+      return listReceipts(db, facilityCode, parseReceiptQuery(req.query));
     },
   );
 
@@ -122,13 +131,13 @@ export function registerIngestRoutes(app: FastifyInstance, db: Db, config: Confi
         summary: 'Read a receipt of the calling facility (per-episode, per-field issues)',
         tags: ['ingest'],
         security,
-        params: { type: 'object', properties: { id: { type: 'string', maxLength: 100 } }, required: ['id'] },
+        params: receiptParamsSchema,
         response: { 200: receiptSchema, ...problemResponses },
       },
     },
     async (req) => {
       const { facilityCode } = await verifyFacilityToken(tokenKey, req.headers.authorization);
-      const { id } = req.params as { id: string };
+      const { id } = req.params;
       const row = await db.selectFrom('submission').select('receipt').where('id', '=', id).where('facility_code', '=', facilityCode).executeTakeFirst();
       if (!row) throw notFound('biên nhận', 'Receipt');
       return row.receipt;
@@ -142,13 +151,13 @@ export function registerIngestRoutes(app: FastifyInstance, db: Db, config: Confi
         summary: "Versions of one of the calling facility's episodes (MA_LK), oldest first",
         tags: ['ingest'],
         security,
-        params: { type: 'object', properties: { maLk: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['maLk'] },
+        params: episodeParamsSchema,
         response: { 200: versionListSchema, ...problemResponses },
       },
     },
     async (req) => {
       const { facilityCode } = await verifyFacilityToken(tokenKey, req.headers.authorization);
-      const { maLk } = req.params as { maLk: string };
+      const { maLk } = req.params;
       const versions = await listEpisodeVersions(db, facilityCode, maLk);
       if (versions.length === 0) throw notFound('hồ sơ (MA_LK)', 'Episode');
       return { ma_lk: maLk, versions };

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { VerifyResult } from '@openhssk/core/xmldsig/verify';
+import { DomainError } from '@openhssk/core';
+import { xmlRefusalKind } from '@openhssk/core/xml130';
+import type { VerifyResult } from '@openhssk/core/xmldsig';
 import type { Db } from '../db/index.ts';
-import { getFacility, trustedCertificates } from '../facility/registry.ts';
-import { ApiError } from '../http/problem.ts';
-import type { Receipt } from './receipt.ts';
+import { getFacility, trustedCertificates } from '../facility/index.ts';
 import { prepareInPool } from './prepare-pool.ts';
+import type { Receipt } from './receipt.ts';
 import { storeSubmission } from './store.ts';
 
 export interface IngestRequest {
@@ -36,7 +37,7 @@ async function existingReceipt(db: Db, facilityCode: string, sha256: string, ide
       .executeTakeFirst();
     if (byKey) {
       if (byKey.sha256 !== sha256) {
-        throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key đã được dùng cho một hồ sơ khác.', 'This Idempotency-Key was already used for a different envelope.');
+        throw new DomainError('conflict', 'IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key đã được dùng cho một hồ sơ khác.', 'This Idempotency-Key was already used for a different envelope.');
       }
       return byKey.receipt as unknown as Receipt;
     }
@@ -71,19 +72,18 @@ export async function ingestEnvelope(db: Db, req: IngestRequest): Promise<Ingest
     maxBytes: req.maxBytes,
   });
   if (!prepared.ok) {
-    const status = prepared.code === 'ENVELOPE_TOO_LARGE' || prepared.code === 'XML_TOO_LARGE' ? 413 : 400;
-    throw new ApiError(status, prepared.code, prepared.message_vi, prepared.message_en);
+    throw new DomainError(xmlRefusalKind(prepared.code), prepared.code, prepared.message_vi, prepared.message_en);
   }
 
   if (prepared.facilityCode !== req.facilityCode) {
     const known = await getFacility(db, prepared.facilityCode);
     if (!known) {
-      throw new ApiError(422, 'UNKNOWN_FACILITY', `Mã cơ sở KCB ${prepared.facilityCode} trong hồ sơ chưa được đăng ký.`, `Facility ${prepared.facilityCode} named in the envelope is not registered.`);
+      throw new DomainError('unprocessable', 'UNKNOWN_FACILITY', `Mã cơ sở KCB ${prepared.facilityCode} trong hồ sơ chưa được đăng ký.`, `Facility ${prepared.facilityCode} named in the envelope is not registered.`);
     }
-    throw new ApiError(403, 'FACILITY_MISMATCH', 'Hồ sơ ghi mã cơ sở KCB khác với tài khoản gửi.', 'The envelope names a different facility than the sending account.');
+    throw new DomainError('forbidden', 'FACILITY_MISMATCH', 'Hồ sơ ghi mã cơ sở KCB khác với tài khoản gửi.', 'The envelope names a different facility than the sending account.');
   }
   if (!facility) {
-    throw new ApiError(422, 'UNKNOWN_FACILITY', `Mã cơ sở KCB ${req.facilityCode} chưa được đăng ký.`, `Facility ${req.facilityCode} is not registered.`);
+    throw new DomainError('unprocessable', 'UNKNOWN_FACILITY', `Mã cơ sở KCB ${req.facilityCode} chưa được đăng ký.`, `Facility ${req.facilityCode} is not registered.`);
   }
 
   const signature = signatureNote(prepared.signature, facility.test_mode);
@@ -116,9 +116,9 @@ function signatureNote(r: VerifyResult | undefined, testMode: boolean): Receipt[
     if (testMode) {
       return { verified: false, note_vi: 'Cơ sở đang ở chế độ thử nghiệm: chấp nhận hồ sơ chưa ký.', note_en: 'Facility in test mode: unsigned envelope accepted.' };
     }
-    throw new ApiError(422, 'SIGNATURE_MISSING', 'Hồ sơ chưa được ký số (CHUKYDONVI trống).', 'The envelope is not signed (CHUKYDONVI is empty).');
+    throw new DomainError('unprocessable', 'SIGNATURE_MISSING', 'Hồ sơ chưa được ký số (CHUKYDONVI trống).', 'The envelope is not signed (CHUKYDONVI is empty).');
   }
-  if (!r.ok) throw new ApiError(422, r.code, r.message_vi, r.message_en);
+  if (!r.ok) throw new DomainError('unprocessable', r.code, r.message_vi, r.message_en);
   if (r.weakAlgorithm) {
     return {
       verified: true,

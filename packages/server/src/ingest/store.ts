@@ -1,10 +1,10 @@
 import { sql, type Transaction } from 'kysely';
-import { bulkInsert, recordColumns, reserveIds } from '../db/bulk.ts';
-import type { Db } from '../db/index.ts';
-import type { Schema } from '../db/schema.ts';
-import { linkDeterministic } from '../person/index.ts';
+import type { Db, Schema } from '../db/index.ts';
+import { recordColumns, reserveIds } from '../db/index.ts';
+import { linkDeterministic, upsertPatientSourceRecords } from '../person/index.ts';
 import type { AcceptedEpisode, PreparedEnvelope } from './prepare.ts';
 import { type Receipt, summarize } from './receipt.ts';
+import { closeVisits } from './visits.ts';
 
 export interface SubmissionToStore {
   id: string;
@@ -127,14 +127,7 @@ async function insertEpisodes(tx: Transaction<Schema>, s: SubmissionToStore, ite
     from jsonb_to_recordset(${s.prepared.episodeJson}::jsonb) as x(ep int, ${EPISODE_JSON.def})
     join jsonb_to_recordset(${placement}::jsonb) as p(${PLACEMENT.def}) using (ep)`.execute(tx);
 
-  // An episode closes the visit its check-in opened (same facility and MA_LK).
-  await tx
-    .updateTable('visit')
-    .set({ status: 'closed', closed_at: new Date() })
-    .where('facility_code', '=', s.facilityCode)
-    .where('ma_lk', 'in', superseded)
-    .where('status', '=', 'open')
-    .execute();
+  await closeVisits(tx, s.facilityCode, { maLks: superseded, personIds: links.flatMap((l) => (l.personId ? [l.personId] : [])) });
 
   for (const chunk of s.prepared.rowChunks) {
     await sql`insert into episode_row (episode_id, person_id, tbl, row_no, fields, extra)
@@ -148,20 +141,7 @@ async function insertEpisodes(tx: Transaction<Schema>, s: SubmissionToStore, ite
   items.forEach(({ a }, i) => {
     sources.set(a.source.source_id!, { source_system: 'KCB', ...a.source, person_id: links[i]?.personId ?? null, link_rule: links[i]?.rule ?? null });
   });
-  // A link made earlier (e.g. by MPI review) is kept when this message carries no usable id.
-  await bulkInsert(
-    tx,
-    'source_record',
-    SOURCE_RECORD_COLUMNS,
-    [...sources.values()],
-    `on conflict (source_system, source_id) do update set
-       ho_ten = excluded.ho_ten, ngay_sinh = excluded.ngay_sinh, gioi_tinh = excluded.gioi_tinh,
-       so_cccd = excluded.so_cccd, so_bhyt = excluded.so_bhyt, so_dien_thoai = excluded.so_dien_thoai,
-       dia_chi = excluded.dia_chi, ma_xa = excluded.ma_xa, content_hash = excluded.content_hash,
-       person_id = coalesce(excluded.person_id, source_record.person_id),
-       link_rule = coalesce(excluded.link_rule, source_record.link_rule),
-       updated_at = now()`,
-  );
+  await upsertPatientSourceRecords(tx, [...sources.values()]);
 }
 
 /** Columns filled from the prepared episode JSON (prepare.ts); each object also carries its `ep`. */
@@ -176,9 +156,3 @@ const EPISODE_JSON = recordColumns({
 const ROW_JSON = recordColumns({ ep: 'int', tbl: 'text', row_no: 'int', fields: 'jsonb', extra: 'jsonb' });
 /** What the transaction decides per position: id, version, currency and the linked person. */
 const PLACEMENT = recordColumns({ ep: 'int', id: 'bigint', version: 'int', is_current: 'boolean', person_id: 'text' });
-
-const SOURCE_RECORD_COLUMNS = {
-  source_system: 'text', source_id: 'text', ho_ten: 'text', ngay_sinh: 'text', gioi_tinh: 'text', so_cccd: 'text',
-  so_bhyt: 'text', so_dien_thoai: 'text', dia_chi: 'text', ma_xa: 'text', ma_ho_gia_dinh: 'text', content_hash: 'text',
-  person_id: 'text', link_rule: 'text',
-} as const;

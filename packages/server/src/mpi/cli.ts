@@ -3,10 +3,10 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import type { Db } from '../db/index.ts';
 import { exportLinks } from './export.ts';
-import { importFile, MpiImportError, parseMapping } from './import.ts';
 import type { ImportResult } from './import.ts';
-import { relinkAll } from './link.ts';
+import { importFile, MpiImportError, parseMapping } from './import.ts';
 import type { RelinkStats } from './link.ts';
+import { relinkAll } from './link.ts';
 
 function printImport(r: ImportResult) {
   if (r.alreadyImported) {

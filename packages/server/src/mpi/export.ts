@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pipeline, Transform } from 'node:stream';
-import { cleanText } from '@openhssk/core';
-import { normalizeSourceRecord, SOURCE_COLUMNS } from '@openhssk/core/mpi/index';
-import type { RecordIssue } from '@openhssk/core/mpi/index';
+import { type BilingualMessage, cleanText } from '@openhssk/core';
+import type { RecordIssue } from '@openhssk/core/mpi';
+import { normalizeSourceRecord, SOURCE_COLUMNS } from '@openhssk/core/mpi';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import Papa from 'papaparse';
-import { bulkInsert } from '../db/bulk.ts';
 import type { Db } from '../db/index.ts';
-import { mpiDb } from './schema.ts';
+import { bulkInsert } from '../db/index.ts';
+import { upsertImportedSourceRecords } from '../person/index.ts';
+import { mpiDb } from './tables.ts';
 
 export type SourceColumn = (typeof SOURCE_COLUMNS)[number];
 /** canonical column → header used in the file. */
@@ -33,13 +34,12 @@ export interface ImportOptions {
   maxReportedIssues?: number | undefined;
 }
 
-export interface ImportIssue {
+/** A problem with one row of the file, kept in mpi_import_issue. */
+export interface ImportIssue extends BilingualMessage {
+  /** Row number in the file as a spreadsheet shows it (header = 1). */
   line: number;
   field: string;
-  code: string;
   severity: 'error' | 'warning';
-  message_vi: string;
-  message_en: string;
 }
 
 export interface ImportResult {
@@ -71,23 +71,9 @@ export class MpiImportError extends Error {
   }
 }
 
-const SOURCE_RECORD_COLUMNS = {
-  source_system: 'text', source_id: 'text', ho_ten: 'text', ngay_sinh: 'text', gioi_tinh: 'text', so_cccd: 'text',
-  so_bhyt: 'text', so_dien_thoai: 'text', dia_chi: 'text', ma_xa: 'text', ma_ho_gia_dinh: 'text', content_hash: 'text',
-  import_id: 'bigint',
-} as const;
-
 const ISSUE_COLUMNS = {
   import_id: 'bigint', line: 'int', field: 'text', code: 'text', severity: 'text', message_vi: 'text', message_en: 'text',
 } as const;
-
-// Only changed content is rewritten, so re-importing a file does not churn rows or lose links.
-const UPSERT = `on conflict (source_system, source_id) do update set
-  ho_ten = excluded.ho_ten, ngay_sinh = excluded.ngay_sinh, gioi_tinh = excluded.gioi_tinh, so_cccd = excluded.so_cccd,
-  so_bhyt = excluded.so_bhyt, so_dien_thoai = excluded.so_dien_thoai, dia_chi = excluded.dia_chi, ma_xa = excluded.ma_xa,
-  ma_ho_gia_dinh = excluded.ma_ho_gia_dinh, content_hash = excluded.content_hash, import_id = excluded.import_id,
-  updated_at = now()
-  where source_record.content_hash is distinct from excluded.content_hash`;
 
 const CONTENT_FIELDS = SOURCE_COLUMNS.filter((c) => c !== 'source_system' && c !== 'source_id');
 
@@ -324,7 +310,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   const seen = new Set<string>();
 
   const flush = async () => {
-    if (batch.length > 0) await bulkInsert(db, 'source_record', SOURCE_RECORD_COLUMNS, batch, UPSERT);
+    if (batch.length > 0) await upsertImportedSourceRecords(db, batch);
     if (issues.length > 0) await bulkInsert(db, 'mpi_import_issue', ISSUE_COLUMNS, issues);
     batch = [];
     issues = [];

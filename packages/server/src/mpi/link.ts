@@ -1,13 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { normalizePersonName, parseCccd, searchKey, socialInsuranceNumber } from '@openhssk/core';
+import { normalizePersonName, parseCccd, socialInsuranceNumber } from '@openhssk/core';
+import type { LinkOptions, MpiRecord, ReviewPair } from '@openhssk/core/mpi';
 import {
   assignStableIds, DEFAULT_SOURCE_PRIORITY, goldenRecord, linkRecords, normalizeSourceRecord,
-} from '@openhssk/core/mpi/index';
-import type { GoldenRecord, LinkOptions, MpiRecord } from '@openhssk/core/mpi/index';
+} from '@openhssk/core/mpi';
 import { sql } from 'kysely';
-import { bulkInsert } from '../db/bulk.ts';
-import type { Db } from '../db/index.ts';
-import type { SourceRecordTable } from '../db/schema.ts';
+import type { Db, SourceRecordTable } from '../db/index.ts';
+import { bulkInsert } from '../db/index.ts';
+import {
+  createPersons, episodesFollowSourceRecords, flagPersons, type GoldenRow, type MinimalPerson, newPersonId, personRow,
+  type SourceLink, setSourceLinks, writeGoldenRecords,
+} from '../person/index.ts';
 
 export interface RelinkOptions {
   link?: LinkOptions | undefined;
@@ -39,37 +41,41 @@ export interface RelinkStats {
   seconds: number;
 }
 
-/** `P` + 12 hex digits: short enough to read out on the phone, 2^48 values make collisions moot. */
-export function newPersonId(): string {
-  return `P${randomBytes(6).toString('hex').toUpperCase()}`;
-}
-
 type LoadedRow = Pick<
   SourceRecordTable,
   | 'source_system' | 'source_id' | 'ho_ten' | 'ngay_sinh' | 'gioi_tinh' | 'so_cccd' | 'so_bhyt' | 'so_dien_thoai'
   | 'dia_chi' | 'ma_xa' | 'ma_ho_gia_dinh' | 'person_id' | 'link_rule'
 >;
 
-/** dd/mm/yyyy | mm/yyyy | yyyy (golden display form) → the ISO-like form person.ngay_sinh stores. */
-export function isoPartialDate(display: string | undefined): string | null {
-  if (!display) return null;
-  const p = display.split('/');
-  if (p.length === 3) return `${p[2]}-${p[1]!.padStart(2, '0')}-${p[0]!.padStart(2, '0')}`;
-  if (p.length === 2) return `${p[1]}-${p[0]!.padStart(2, '0')}`;
-  return display;
+/** Compact load: only the normalized record and the previous link survive a page. */
+interface Loaded {
+  records: MpiRecord[];
+  prevIds: Array<string | undefined>;
+  prevRules: Array<string | null>;
+  /**
+   * Rows without a usable name or birth date cannot be matched by similarity; they still belong
+   * to a person (one row per imported record), found by a valid identifier or on their own.
+   */
+  held: LoadedRow[];
 }
 
-export const PERSON_COLUMNS = {
-  id: 'text', ho_ten: 'text', name_key: 'text', ngay_sinh: 'text', birth_year: 'int', gioi_tinh: 'smallint', so_cccd: 'text',
-  so_bhyt: 'text', bhxh: 'text', so_dien_thoai: 'text', dia_chi: 'text', ma_xa: 'text', ma_ho_gia_dinh: 'text',
-  quality_flags: 'text[]',
-} as const;
+/** The engine's clusters after the reviewers' decisions. */
+interface Clustering {
+  clusterOf: Int32Array;
+  /** Rule of the records a decision placed, by record index. */
+  manualRule: Map<number, string>;
+  separatedByDecision: number;
+}
 
-const PERSON_FIELDS = Object.keys(PERSON_COLUMNS).filter((c) => c !== 'id');
-// Rewriting an unchanged person would only create dead tuples and bump updated_at.
-export const PERSON_UPSERT = `on conflict (id) do update set
-  ${PERSON_FIELDS.map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = now()
-  where (${PERSON_FIELDS.map((c) => `person.${c}`).join(', ')}) is distinct from (${PERSON_FIELDS.map((c) => `excluded.${c}`).join(', ')})`;
+/** Where every matchable record ends up, decided before the transaction. */
+interface Placement extends Clustering {
+  /** Person id by record index. */
+  ids: string[];
+  /** Record indices sorted by cluster: members contiguous, a sort instead of a million small arrays. */
+  order: Int32Array;
+  /** Members per cluster. */
+  size: Map<number, number>;
+}
 
 const CORRECTION_COLUMNS = {
   person_id: 'text', field: 'text', from_value: 'text', to_value: 'text', reason_vi: 'text', reason_en: 'text',
@@ -78,34 +84,6 @@ const CORRECTION_COLUMNS = {
 const REVIEW_COLUMNS = {
   a_system: 'text', a_id: 'text', b_system: 'text', b_id: 'text', score: 'real', reasons: 'jsonb',
 } as const;
-
-export function personRow(id: string, g: GoldenRecord, members: MpiRecord[]): Record<string, unknown> {
-  const f = g.fields;
-  const ngaySinh = isoPartialDate(f.ngaySinh);
-  // The golden card may be absent while a bare 10-digit social-insurance number is known.
-  const bhxhVotes = new Map<string, number>();
-  for (const r of members) if (r.bhxh) bhxhVotes.set(r.bhxh, (bhxhVotes.get(r.bhxh) ?? 0) + 1);
-  let bhxh: string | null = null;
-  let best = 0;
-  for (const [v, n] of bhxhVotes) if (n > best) [bhxh, best] = [v, n];
-  const hoTen = f.hoTen ?? members[0]!.name;
-  return {
-    id,
-    ho_ten: hoTen,
-    name_key: searchKey(hoTen),
-    ngay_sinh: ngaySinh,
-    birth_year: ngaySinh ? Number(ngaySinh.slice(0, 4)) : null,
-    gioi_tinh: f.gioiTinh === 'Nam' ? 1 : f.gioiTinh === 'Nữ' ? 2 : null,
-    so_cccd: f.soCccd ?? null,
-    so_bhyt: f.soBhyt ?? null,
-    bhxh,
-    so_dien_thoai: f.soDienThoai ?? null,
-    dia_chi: f.diaChi ?? null,
-    ma_xa: f.maXa ?? null,
-    ma_ho_gia_dinh: f.maHoGiaDinh ?? null,
-    quality_flags: g.qualityFlags,
-  };
-}
 
 const keyOf = (system: string, id: string) => `${system}\u0000${id}`;
 
@@ -124,17 +102,49 @@ const keyOf = (system: string, id: string) => `${system}\u0000${id}`;
 export async function relinkAll(db: Db, options: RelinkOptions = {}): Promise<RelinkStats> {
   const t0 = performance.now();
   const log = options.log ?? (() => {});
-  const pageSize = options.pageSize ?? 50_000;
   const chunk = options.writeChunk ?? 5000;
+  const newId = options.newId ?? newPersonId;
 
-  // Compact load: only the normalized record and the previous link survive a page.
-  const records: MpiRecord[] = [];
-  const prevIds: Array<string | undefined> = [];
-  const prevRules: Array<string | null> = [];
-  let unlinkable = 0;
-  // Rows without a usable name or birth date cannot be matched by similarity; they still belong
-  // to a person (one row per imported record), found by a valid identifier or on their own.
-  const held: LoadedRow[] = [];
+  const loaded = await loadSourceRecords(db, options.pageSize ?? 50_000);
+  const { records, prevIds, held } = loaded;
+  log(`loaded ${records.length} records (${held.length} unlinkable) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const result = linkRecords(records, options.link);
+  log(`linked: ${result.stats.clusters} clusters, ${result.stats.autoLinks} auto links, ${result.reviewPairs.length} reviews`);
+
+  const clustering = await applyReviewDecisions(db, records, result.clusterOf);
+  const placement = place(clustering, assignStableIds(clustering.clusterOf, prevIds, newId));
+
+  const written = await db.transaction().execute(async (tx) => {
+    // Two relinks interleaving their writes would mix two different clusterings.
+    await sql`select pg_advisory_xact_lock(7346121)`.execute(tx);
+
+    const persons = await writeClusterPersons(tx, records, placement, options.sourcePriority ?? DEFAULT_SOURCE_PRIORITY, chunk);
+    log(`wrote ${persons} persons`);
+
+    let changedRecords = await updateSourceLinks(tx, loaded, placement, chunk);
+    log(`updated ${changedRecords} source records`);
+
+    if (held.length > 0) {
+      changedRecords += await placeHeldRecords(tx, loaded, placement.ids, newId);
+      log(`placed ${held.length} records without name or birth date`);
+    }
+
+    await episodesFollowSourceRecords(tx);
+    const orphanedPersons = await flagOrphans(tx, prevIds, placement.ids, chunk);
+    const reviews = await queueReviews(tx, result.reviewPairs, records, placement.ids, chunk);
+    return { persons, changedRecords, orphanedPersons, reviews };
+  });
+
+  return {
+    records: records.length, unlinkable: held.length, persons: written.persons, autoLinks: result.stats.autoLinks, reviews: written.reviews,
+    changedRecords: written.changedRecords, orphanedPersons: written.orphanedPersons, separatedByDecision: placement.separatedByDecision,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+async function loadSourceRecords(db: Db, pageSize: number): Promise<Loaded> {
+  const loaded: Loaded = { records: [], prevIds: [], prevRules: [], held: [] };
   let after: [string, string] | undefined;
   for (;;) {
     const page = await sql<LoadedRow>`
@@ -151,208 +161,210 @@ export async function relinkAll(db: Db, options: RelinkOptions = {}): Promise<Re
         dia_chi: r.dia_chi ?? '', ma_xa: r.ma_xa ?? '', ma_ho_gia_dinh: r.ma_ho_gia_dinh ?? '',
       });
       if (!record) {
-        unlinkable++;
-        held.push(r);
+        loaded.held.push(r);
         continue;
       }
       // normalizeSourceRecord upper-cases the system; the stored key is what must be written back.
       record.sourceSystem = r.source_system;
-      records.push(record);
-      prevIds.push(r.person_id ?? undefined);
-      prevRules.push(r.link_rule);
+      loaded.records.push(record);
+      loaded.prevIds.push(r.person_id ?? undefined);
+      loaded.prevRules.push(r.link_rule);
     }
     const last = page.rows.at(-1);
     if (!last || page.rows.length < pageSize) break;
     after = [last.source_system, last.source_id];
   }
-  const n = records.length;
-  log(`loaded ${n} records (${unlinkable} unlinkable) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return loaded;
+}
 
-  const result = linkRecords(records, options.link);
-  const clusterOf = Int32Array.from(result.clusterOf);
-  log(`linked: ${result.stats.clusters} clusters, ${result.stats.autoLinks} auto links, ${result.reviewPairs.length} reviews`);
-
-  // Manual decisions.
-  const decisions = await sql<{ a_system: string; a_id: string; b_system: string; b_id: string; status: string }>`
-    select a_system, a_id, b_system, b_id, status from mpi_review where status in ('merged', 'separate')`.execute(db);
+async function applyReviewDecisions(db: Db, records: readonly MpiRecord[], engineClusters: Int32Array): Promise<Clustering> {
+  const clusterOf = Int32Array.from(engineClusters);
   const manualRule = new Map<number, string>();
   let separatedByDecision = 0;
-  if (decisions.rows.length > 0) {
-    const wanted = new Set<string>();
-    for (const d of decisions.rows) {
-      wanted.add(keyOf(d.a_system, d.a_id));
-      wanted.add(keyOf(d.b_system, d.b_id));
+  const decisions = await sql<{ a_system: string; a_id: string; b_system: string; b_id: string; status: string }>`
+    select a_system, a_id, b_system, b_id, status from mpi_review where status in ('merged', 'separate')`.execute(db);
+  if (decisions.rows.length === 0) return { clusterOf, manualRule, separatedByDecision };
+
+  const n = records.length;
+  const wanted = new Set<string>();
+  for (const d of decisions.rows) {
+    wanted.add(keyOf(d.a_system, d.a_id));
+    wanted.add(keyOf(d.b_system, d.b_id));
+  }
+  const indexOf = new Map<string, number>();
+  records.forEach((r, i) => {
+    const k = keyOf(r.sourceSystem, r.sourceId);
+    if (wanted.has(k)) indexOf.set(k, i);
+  });
+  let nextCluster = 0;
+  for (let i = 0; i < n; i++) if (clusterOf[i]! >= nextCluster) nextCluster = clusterOf[i]! + 1;
+  const pairsOf = (status: string) =>
+    decisions.rows
+      .filter((d) => d.status === status)
+      .map((d) => [indexOf.get(keyOf(d.a_system, d.a_id)), indexOf.get(keyOf(d.b_system, d.b_id))] as const)
+      .filter((p): p is readonly [number, number] => p[0] !== undefined && p[1] !== undefined);
+  const merges = pairsOf('merged');
+  if (merges.length > 0) {
+    const parent = new Map<number, number>();
+    const find = (x: number): number => {
+      let r = x;
+      while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+      return r;
+    };
+    for (const [a, b] of merges) {
+      const ra = find(clusterOf[a]!);
+      const rb = find(clusterOf[b]!);
+      if (ra !== rb) parent.set(rb, ra);
+      manualRule.set(a, 'MPI_MANUAL_MERGE');
+      manualRule.set(b, 'MPI_MANUAL_MERGE');
     }
-    const indexOf = new Map<string, number>();
-    records.forEach((r, i) => {
-      const k = keyOf(r.sourceSystem, r.sourceId);
-      if (wanted.has(k)) indexOf.set(k, i);
-    });
-    let nextCluster = 0;
-    for (let i = 0; i < n; i++) if (clusterOf[i]! >= nextCluster) nextCluster = clusterOf[i]! + 1;
-    const pairsOf = (status: string) =>
-      decisions.rows
-        .filter((d) => d.status === status)
-        .map((d) => [indexOf.get(keyOf(d.a_system, d.a_id)), indexOf.get(keyOf(d.b_system, d.b_id))] as const)
-        .filter((p): p is readonly [number, number] => p[0] !== undefined && p[1] !== undefined);
-    const merges = pairsOf('merged');
-    if (merges.length > 0) {
-      const parent = new Map<number, number>();
-      const find = (x: number): number => {
-        let r = x;
-        while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
-        return r;
-      };
-      for (const [a, b] of merges) {
-        const ra = find(clusterOf[a]!);
-        const rb = find(clusterOf[b]!);
-        if (ra !== rb) parent.set(rb, ra);
-        manualRule.set(a, 'MPI_MANUAL_MERGE');
-        manualRule.set(b, 'MPI_MANUAL_MERGE');
-      }
-      for (let i = 0; i < n; i++) clusterOf[i] = find(clusterOf[i]!);
-    }
-    for (const [a, b] of pairsOf('separate')) {
-      if (clusterOf[a] === clusterOf[b]) {
-        clusterOf[b] = nextCluster++;
-        separatedByDecision++;
-        manualRule.set(b, 'MPI_MANUAL_SEPARATE');
-      }
+    for (let i = 0; i < n; i++) clusterOf[i] = find(clusterOf[i]!);
+  }
+  // After the merges: 'separate' wins over 'merged'.
+  for (const [a, b] of pairsOf('separate')) {
+    if (clusterOf[a] === clusterOf[b]) {
+      clusterOf[b] = nextCluster++;
+      separatedByDecision++;
+      manualRule.set(b, 'MPI_MANUAL_SEPARATE');
     }
   }
+  return { clusterOf, manualRule, separatedByDecision };
+}
 
-  const ids = assignStableIds(clusterOf, prevIds, options.newId ?? newPersonId);
-
-  // Members of each cluster, contiguous: a sort of indices instead of a million small arrays.
+function place(clustering: Clustering, ids: string[]): Placement {
+  const { clusterOf } = clustering;
+  const n = clusterOf.length;
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => clusterOf[a]! - clusterOf[b]! || a - b);
-
   const size = new Map<number, number>();
   for (let i = 0; i < n; i++) size.set(clusterOf[i]!, (size.get(clusterOf[i]!) ?? 0) + 1);
+  return { ...clustering, ids, order, size };
+}
 
+/** One golden record per cluster, with the corrections that explain it; returns the number of persons. */
+async function writeClusterPersons(
+  tx: Db, records: readonly MpiRecord[], { clusterOf, order, ids }: Placement, sourcePriority: readonly string[], chunk: number,
+): Promise<number> {
+  // Corrections describe the golden records of this run only.
+  await sql`delete from mpi_correction`.execute(tx);
   let persons = 0;
-  let changedRecords = 0;
-  let orphanedPersons = 0;
-  let reviews = 0;
-  await db.transaction().execute(async (tx) => {
-    // Two relinks interleaving their writes would mix two different clusterings.
-    await sql`select pg_advisory_xact_lock(7346121)`.execute(tx);
-
-    await sql`delete from mpi_correction`.execute(tx);
-    let personBatch: Array<Record<string, unknown>> = [];
-    let correctionBatch: Array<Record<string, unknown>> = [];
-    const flushPersons = async () => {
-      await bulkInsert(tx, 'person', PERSON_COLUMNS, personBatch, PERSON_UPSERT);
-      // Corrections point at persons, so they go after them.
-      await bulkInsert(tx, 'mpi_correction', CORRECTION_COLUMNS, correctionBatch);
-      personBatch = [];
-      correctionBatch = [];
-    };
-    for (let s = 0; s < n; ) {
-      let e = s + 1;
-      while (e < n && clusterOf[order[e]!] === clusterOf[order[s]!]) e++;
-      const members: MpiRecord[] = [];
-      for (let k = s; k < e; k++) members.push(records[order[k]!]!);
-      const id = ids[order[s]!]!;
-      const g = goldenRecord(members, options.sourcePriority ?? DEFAULT_SOURCE_PRIORITY);
-      personBatch.push(personRow(id, g, members));
-      for (const c of g.corrections) {
-        correctionBatch.push({ person_id: id, field: c.field, from_value: c.from, to_value: c.to, reason_vi: c.reason_vi, reason_en: c.reason_en });
-      }
-      persons++;
-      if (personBatch.length >= chunk) await flushPersons();
-      s = e;
-    }
-    await flushPersons();
-    log(`wrote ${persons} persons`);
-
-    let updates: Array<{ s: string; i: string; p: string; r: string }> = [];
-    const flushUpdates = async () => {
-      if (updates.length === 0) return;
-      await sql`update source_record sr set person_id = x.p, link_rule = x.r, link_score = null, updated_at = now()
-        from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as x(s text, i text, p text, r text)
-        where sr.source_system = x.s and sr.source_id = x.i`.execute(tx);
-      updates = [];
-    };
-    for (let i = 0; i < n; i++) {
-      const rule = manualRule.get(i) ?? ((size.get(clusterOf[i]!) ?? 1) > 1 ? 'MPI_AUTO' : 'MPI_SINGLE');
-      const id = ids[i]!;
-      if (id !== prevIds[i]) changedRecords++;
-      if (id === prevIds[i] && rule === prevRules[i]) continue;
-      updates.push({ s: records[i]!.sourceSystem, i: records[i]!.sourceId, p: id, r: rule });
-      if (updates.length >= chunk) await flushUpdates();
-    }
-    await flushUpdates();
-    log(`updated ${changedRecords} source records`);
-
-    if (held.length > 0) {
-      const byCccd = new Map<string, string>();
-      const byBhxh = new Map<string, string>();
-      for (let i = 0; i < n; i++) {
-        const r = records[i]!;
-        if (r.cccd && !r.cccdMismatch) byCccd.set(r.cccd, ids[i]!);
-        if (r.bhxh) byBhxh.set(r.bhxh, ids[i]!);
-      }
-      const fresh: Array<Record<string, unknown>> = [];
-      for (const r of held) {
-        const cccd = parseCccd(r.so_cccd ?? '');
-        const bhxh = r.so_bhyt ? socialInsuranceNumber(r.so_bhyt) : undefined;
-        let person = (cccd.ok ? byCccd.get(cccd.value.number) : undefined) ?? (bhxh ? byBhxh.get(bhxh) : undefined);
-        const rule = person ? 'MPI_HELD_ID' : 'MPI_HELD_SINGLE';
-        if (!person) {
-          person = r.person_id ?? (options.newId ?? newPersonId)();
-          const name = normalizePersonName(r.ho_ten ?? '') || '—';
-          fresh.push({ id: person, ho_ten: name, name_key: searchKey(name), so_cccd: cccd.ok ? cccd.value.number : null, bhxh: bhxh ?? null, quality_flags: ['UNMATCHABLE_RECORD'] });
-        }
-        if (person === r.person_id && rule === r.link_rule) continue;
-        updates.push({ s: r.source_system, i: r.source_id, p: person, r: rule });
-        if (person !== r.person_id) changedRecords++;
-      }
-      await bulkInsert(tx, 'person', { id: 'text', ho_ten: 'text', name_key: 'text', so_cccd: 'text', bhxh: 'text', quality_flags: 'text[]' }, fresh, 'on conflict (id) do nothing');
-      await flushUpdates();
-      log(`placed ${held.length} records without name or birth date`);
-    }
-
-    // Episodes follow their KCB patient record; set-based, so patients linked earlier by ingest
-    // but whose episode arrived without a usable id are repaired as well.
-    await sql`update episode e set person_id = sr.person_id
-      from source_record sr
-      where sr.source_system = 'KCB' and sr.source_id = e.patient_source_id and sr.person_id is not null
-        and e.person_id is distinct from sr.person_id`.execute(tx);
-    await sql`update episode_row er set person_id = e.person_id
-      from episode e
-      where er.episode_id = e.id and e.person_id is not null and er.person_id is distinct from e.person_id`.execute(tx);
-
-    const newIds = new Set(ids);
-    const lost = [...new Set(prevIds.filter((p): p is string => p !== undefined && !newIds.has(p)))];
-    for (let i = 0; i < lost.length; i += chunk) {
-      const part = lost.slice(i, i + chunk);
-      const r = await sql`update person p set quality_flags = array_append(p.quality_flags, 'NO_SOURCE_RECORDS'), updated_at = now()
-        where p.id = any(${part}::text[]) and not ('NO_SOURCE_RECORDS' = any(p.quality_flags))
-          and not exists (select 1 from source_record sr where sr.person_id = p.id)`.execute(tx);
-      orphanedPersons += Number(r.numAffectedRows ?? 0);
-    }
-
-    let reviewBatch: Array<Record<string, unknown>> = [];
-    for (const pair of result.reviewPairs) {
-      // A pair that ended in one person (through other links or a decision) needs no review.
-      if (ids[pair.a] === ids[pair.b]) continue;
-      let a = records[pair.a]!;
-      let b = records[pair.b]!;
-      if (a.sourceSystem > b.sourceSystem || (a.sourceSystem === b.sourceSystem && a.sourceId > b.sourceId)) [a, b] = [b, a];
-      reviewBatch.push({ a_system: a.sourceSystem, a_id: a.sourceId, b_system: b.sourceSystem, b_id: b.sourceId, score: pair.score, reasons: pair.reasons });
-      reviews++;
-      if (reviewBatch.length >= chunk) {
-        await bulkInsert(tx, 'mpi_review', REVIEW_COLUMNS, reviewBatch, 'on conflict (a_system, a_id, b_system, b_id) do nothing');
-        reviewBatch = [];
-      }
-    }
-    await bulkInsert(tx, 'mpi_review', REVIEW_COLUMNS, reviewBatch, 'on conflict (a_system, a_id, b_system, b_id) do nothing');
-  });
-
-  return {
-    records: n, unlinkable, persons, autoLinks: result.stats.autoLinks, reviews, changedRecords, orphanedPersons,
-    separatedByDecision, seconds: (performance.now() - t0) / 1000,
+  let personBatch: GoldenRow[] = [];
+  let correctionBatch: Array<Record<string, unknown>> = [];
+  const flush = async () => {
+    await writeGoldenRecords(tx, personBatch);
+    // Corrections point at persons, so they go after them.
+    await bulkInsert(tx, 'mpi_correction', CORRECTION_COLUMNS, correctionBatch);
+    personBatch = [];
+    correctionBatch = [];
   };
+  const n = order.length;
+  for (let s = 0; s < n; ) {
+    let e = s + 1;
+    while (e < n && clusterOf[order[e]!] === clusterOf[order[s]!]) e++;
+    const members: MpiRecord[] = [];
+    for (let k = s; k < e; k++) members.push(records[order[k]!]!);
+    const id = ids[order[s]!]!;
+    const g = goldenRecord(members, sourcePriority);
+    personBatch.push(personRow(id, g, members));
+    for (const c of g.corrections) {
+      correctionBatch.push({ person_id: id, field: c.field, from_value: c.from, to_value: c.to, reason_vi: c.reason_vi, reason_en: c.reason_en });
+    }
+    persons++;
+    if (personBatch.length >= chunk) await flush();
+    s = e;
+  }
+  await flush();
+  return persons;
+}
+
+/** Points each matchable record at its cluster's person; returns how many changed person. */
+async function updateSourceLinks(tx: Db, { records, prevIds, prevRules }: Loaded, placement: Placement, chunk: number): Promise<number> {
+  const { clusterOf, manualRule, ids, size } = placement;
+  let changed = 0;
+  let links: SourceLink[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const rule = manualRule.get(i) ?? ((size.get(clusterOf[i]!) ?? 1) > 1 ? 'MPI_AUTO' : 'MPI_SINGLE');
+    const id = ids[i]!;
+    if (id !== prevIds[i]) changed++;
+    if (id === prevIds[i] && rule === prevRules[i]) continue;
+    links.push({ s: records[i]!.sourceSystem, i: records[i]!.sourceId, p: id, r: rule });
+    if (links.length >= chunk) {
+      await setSourceLinks(tx, links);
+      links = [];
+    }
+  }
+  await setSourceLinks(tx, links);
+  return changed;
+}
+
+/**
+ * Held records join the person whose records share a valid CCCD or social-insurance number, else
+ * keep their previous person or get one of their own; returns how many changed person.
+ */
+async function placeHeldRecords(tx: Db, { records, held }: Loaded, ids: readonly string[], newId: () => string): Promise<number> {
+  const byCccd = new Map<string, string>();
+  const byBhxh = new Map<string, string>();
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (r.cccd && !r.cccdMismatch) byCccd.set(r.cccd, ids[i]!);
+    if (r.bhxh) byBhxh.set(r.bhxh, ids[i]!);
+  }
+  let changed = 0;
+  const fresh: MinimalPerson[] = [];
+  const links: SourceLink[] = [];
+  for (const r of held) {
+    const cccd = parseCccd(r.so_cccd ?? '');
+    const bhxh = r.so_bhyt ? socialInsuranceNumber(r.so_bhyt) : undefined;
+    let person = (cccd.ok ? byCccd.get(cccd.value.number) : undefined) ?? (bhxh ? byBhxh.get(bhxh) : undefined);
+    const rule = person ? 'MPI_HELD_ID' : 'MPI_HELD_SINGLE';
+    if (!person) {
+      person = r.person_id ?? newId();
+      fresh.push({
+        id: person, ho_ten: normalizePersonName(r.ho_ten ?? '') || '—', so_cccd: cccd.ok ? cccd.value.number : null, bhxh: bhxh ?? null,
+        quality_flags: ['UNMATCHABLE_RECORD'],
+      });
+    }
+    if (person === r.person_id && rule === r.link_rule) continue;
+    links.push({ s: r.source_system, i: r.source_id, p: person, r: rule });
+    if (person !== r.person_id) changed++;
+  }
+  // The links point at these persons, so they exist first.
+  await createPersons(tx, fresh);
+  await setSourceLinks(tx, links);
+  return changed;
+}
+
+/** Flags previous persons that no source record points at any more; returns how many. */
+async function flagOrphans(tx: Db, prevIds: ReadonlyArray<string | undefined>, ids: readonly string[], chunk: number): Promise<number> {
+  const newIds = new Set(ids);
+  const lost = [...new Set(prevIds.filter((p): p is string => p !== undefined && !newIds.has(p)))];
+  let orphaned = 0;
+  for (let i = 0; i < lost.length; i += chunk) {
+    // Held records or a concurrent ingest may still point at a lost id: only the database knows.
+    orphaned += await flagPersons(tx, lost.slice(i, i + chunk), 'NO_SOURCE_RECORDS', true, { onlyUnlinked: true });
+  }
+  return orphaned;
+}
+
+/** Queues the engine's uncertain pairs that still span two persons; returns how many. */
+async function queueReviews(tx: Db, pairs: readonly ReviewPair[], records: readonly MpiRecord[], ids: readonly string[], chunk: number): Promise<number> {
+  let reviews = 0;
+  let batch: Array<Record<string, unknown>> = [];
+  const flush = async () => {
+    await bulkInsert(tx, 'mpi_review', REVIEW_COLUMNS, batch, 'on conflict (a_system, a_id, b_system, b_id) do nothing');
+    batch = [];
+  };
+  for (const pair of pairs) {
+    // A pair that ended in one person (through other links or a decision) needs no review.
+    if (ids[pair.a] === ids[pair.b]) continue;
+    let a = records[pair.a]!;
+    let b = records[pair.b]!;
+    if (a.sourceSystem > b.sourceSystem || (a.sourceSystem === b.sourceSystem && a.sourceId > b.sourceId)) [a, b] = [b, a];
+    batch.push({ a_system: a.sourceSystem, a_id: a.sourceId, b_system: b.sourceSystem, b_id: b.sourceId, score: pair.score, reasons: pair.reasons });
+    reviews++;
+    if (batch.length >= chunk) await flush();
+  }
+  await flush();
+  return reviews;
 }

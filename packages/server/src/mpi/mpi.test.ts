@@ -5,18 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { clusterMetrics, generatePopulation, generateSourceRows, SOURCE_COLUMNS } from '@openhssk/core/mpi/index';
+import { clusterMetrics, generatePopulation, generateSourceRows, SOURCE_COLUMNS } from '@openhssk/core/mpi';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import Papa from 'papaparse';
-import { createTestDatabase } from '../db/test-database.ts';
+import { createTestDatabase } from '../../test-support/database.ts';
+import { isoPartialDate } from '../person/index.ts';
 import { csvField, EXPORT_HEADER, exportLinks } from './export.ts';
-import { importFile, MpiImportError, parseMapping } from './import.ts';
 import type { ImportResult } from './import.ts';
-import { isoPartialDate, relinkAll } from './link.ts';
+import { importFile, MpiImportError, parseMapping } from './import.ts';
+import { relinkAll } from './link.ts';
 
 type Row = Record<string, string>;
-const REPO = new URL('../../../../', import.meta.url).pathname;
+const REPO = new URL('../../../..', import.meta.url).pathname;
 
 function csv(rows: Row[], columns: readonly string[], headers: readonly string[], delimiter: string): string {
   const q = (v: string) => (/[",;\t\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTestDatabase } from '../db/test-database.ts';
+import { createTestDatabase } from '../../test-support/database.ts';
 import { decideReview, listReviews, undoMerge } from './review.ts';
-import { mpiDb } from './schema.ts';
+import { mpiDb } from './tables.ts';
 
 const reviewer = { type: 'staff' as const, id: 'reviewer-1', name: 'Người rà soát', role: 'mpi_reviewer' };
 

@@ -1,12 +1,11 @@
-import { DEFAULT_SOURCE_PRIORITY, goldenRecord, type MpiRecord, normalizeSourceRecord } from '@openhssk/core/mpi/index';
+import { DomainError, notFound } from '@openhssk/core';
+import { DEFAULT_SOURCE_PRIORITY, goldenRecord, type MpiRecord, normalizeSourceRecord } from '@openhssk/core/mpi';
 import { sql, type Transaction } from 'kysely';
-import { type Actor, audit } from '../audit/audit.ts';
-import { bulkInsert } from '../db/bulk.ts';
-import type { Db } from '../db/index.ts';
-import type { Schema } from '../db/schema.ts';
-import { ApiError, notFound } from '../http/problem.ts';
-import { newPersonId, PERSON_COLUMNS, PERSON_UPSERT, personRow } from './link.ts';
-import { mpiDb } from './schema.ts';
+import { type Actor, audit } from '../audit/index.ts';
+import { moveCitizenAccounts } from '../auth/index.ts';
+import type { Db, Schema } from '../db/index.ts';
+import { createPersons, flagPersons, moveSourceRecords, newPersonId, personRow, writeGoldenRecords } from '../person/index.ts';
+import { mpiDb } from './tables.ts';
 
 const SOURCE_FIELDS = ['ho_ten', 'ngay_sinh', 'gioi_tinh', 'so_cccd', 'so_bhyt', 'so_dien_thoai', 'dia_chi', 'ma_xa', 'ma_ho_gia_dinh'] as const;
 
@@ -15,7 +14,7 @@ const SOURCE_FIELDS = ['ho_ten', 'ngay_sinh', 'gioi_tinh', 'so_cccd', 'so_bhyt',
  * person (a later relink or another merge joined them). Judged when read, so an unmerge that
  * splits them again brings the pair back.
  */
-export const REVIEW_STILL_OPEN = sql<boolean>`not exists (
+const REVIEW_STILL_OPEN = sql<boolean>`not exists (
   select 1 from source_record sa join source_record sb on sb.person_id = sa.person_id
    where sa.source_system = r.a_system and sa.source_id = r.a_id and sb.source_system = r.b_system and sb.source_id = r.b_id)`;
 
@@ -85,26 +84,8 @@ async function recomputePersons(tx: Transaction<Schema>, personIds: readonly str
     byPerson.set(r.person_id!, list);
   }
   const persons = [...byPerson].map(([id, members]) => personRow(id, goldenRecord(members, DEFAULT_SOURCE_PRIORITY), members));
-  await bulkInsert(tx, 'person', PERSON_COLUMNS, persons, PERSON_UPSERT);
-  const emptied = personIds.filter((id) => !byPerson.has(id));
-  if (emptied.length > 0) {
-    await sql`update person set quality_flags = array_append(array_remove(quality_flags, 'NO_SOURCE_RECORDS'), 'NO_SOURCE_RECORDS'), updated_at = now()
-      where id in (${sql.join(emptied)})`.execute(tx);
-  }
-}
-
-/** Moves source records (and the episodes and visits of KCB patients among them) to another person. */
-async function moveRecords(tx: Transaction<Schema>, keys: ReadonlyArray<{ s: string; i: string }>, to: string, rule: string) {
-  if (keys.length === 0) return;
-  const json = JSON.stringify(keys);
-  await sql`update source_record sr set person_id = ${to}, link_rule = ${rule}, updated_at = now()
-    from jsonb_to_recordset(${json}::jsonb) as x(s text, i text) where sr.source_system = x.s and sr.source_id = x.i`.execute(tx);
-  const kcb = keys.filter((k) => k.s === 'KCB').map((k) => k.i);
-  if (kcb.length > 0) {
-    await tx.updateTable('episode').set({ person_id: to }).where('patient_source_id', 'in', kcb).execute();
-    await sql`update episode_row er set person_id = ${to} from episode e where e.id = er.episode_id and e.patient_source_id in (${sql.join(kcb)})`.execute(tx);
-    await tx.updateTable('visit').set({ person_id: to }).where('patient_source_id', 'in', kcb).execute();
-  }
+  await writeGoldenRecords(tx, persons);
+  await flagPersons(tx, personIds.filter((id) => !byPerson.has(id)), 'NO_SOURCE_RECORDS', true);
 }
 
 /**
@@ -119,14 +100,14 @@ export async function decideReview(db: Db, reviewId: number, decision: 'merged' 
     const a = await tx.selectFrom('source_record').select(['person_id']).where('source_system', '=', review.a_system).where('source_id', '=', review.a_id).executeTakeFirst();
     const b = await tx.selectFrom('source_record').select(['person_id']).where('source_system', '=', review.b_system).where('source_id', '=', review.b_id).executeTakeFirst();
     if (!a?.person_id || !b?.person_id) {
-      throw new ApiError(409, 'REVIEW_STALE', 'Một trong hai bản ghi không còn tồn tại hoặc chưa được liên kết.', 'One of the records no longer exists or is not linked.');
+      throw new DomainError('conflict', 'REVIEW_STALE', 'Một trong hai bản ghi không còn tồn tại hoặc chưa được liên kết.', 'One of the records no longer exists or is not linked.');
     }
     let mergeId: number | null = null;
     const affected = new Set([a.person_id, b.person_id]);
     if (decision === 'merged' && a.person_id !== b.person_id) {
       const moved = await tx.selectFrom('source_record').select(['source_system as s', 'source_id as i']).where('person_id', '=', b.person_id).execute();
-      await moveRecords(tx, moved, a.person_id, 'MPI_MANUAL_MERGE');
-      await tx.updateTable('citizen_account').set({ person_id: a.person_id }).where('person_id', '=', b.person_id).execute();
+      await moveSourceRecords(tx, moved, a.person_id, 'MPI_MANUAL_MERGE');
+      await moveCitizenAccounts(tx, b.person_id, a.person_id);
       const log = await m
         .insertInto('mpi_merge')
         .values({ review_id: reviewId, from_person: b.person_id, to_person: a.person_id, moved: JSON.stringify(moved), decided_by: actor.id })
@@ -135,8 +116,9 @@ export async function decideReview(db: Db, reviewId: number, decision: 'merged' 
       mergeId = log.id;
     } else if (decision === 'separate' && a.person_id === b.person_id) {
       const fresh = newPersonId();
-      await tx.insertInto('person').values({ id: fresh, ho_ten: '—', name_key: '' }).execute();
-      await moveRecords(tx, [{ s: review.b_system, i: review.b_id }], fresh, 'MPI_MANUAL_SEPARATE');
+      // A placeholder until recomputePersons below fills it from the record it receives.
+      await createPersons(tx, [{ id: fresh, ho_ten: '—' }]);
+      await moveSourceRecords(tx, [{ s: review.b_system, i: review.b_id }], fresh, 'MPI_MANUAL_SEPARATE');
       affected.add(fresh);
     }
     await m.updateTable('mpi_review').set({ status: decision, decided_by: actor.id, decided_at: new Date() }).where('id', '=', reviewId).execute();
@@ -158,16 +140,28 @@ export async function undoMerge(db: Db, mergeId: number, actor: Actor) {
     const m = mpiDb(tx as unknown as Db);
     const merge = await m.selectFrom('mpi_merge').selectAll().where('id', '=', mergeId).forUpdate().executeTakeFirst();
     if (!merge) throw notFound('lần gộp hồ sơ', 'Merge');
-    if (merge.undone_at) throw new ApiError(409, 'MERGE_ALREADY_UNDONE', 'Lần gộp này đã được hủy trước đó.', 'This merge was already undone.');
+    if (merge.undone_at) throw new DomainError('conflict', 'MERGE_ALREADY_UNDONE', 'Lần gộp này đã được hủy trước đó.', 'This merge was already undone.');
     const moved = merge.moved as Array<{ s: string; i: string }>;
-    await moveRecords(tx, moved, merge.from_person, 'MPI_MANUAL_SEPARATE');
+    await moveSourceRecords(tx, moved, merge.from_person, 'MPI_MANUAL_SEPARATE');
     await m.updateTable('mpi_merge').set({ undone_by: actor.id, undone_at: new Date() }).where('id', '=', mergeId).execute();
     if (merge.review_id !== null) {
       await m.updateTable('mpi_review').set({ status: 'separate', decided_by: actor.id, decided_at: new Date() }).where('id', '=', merge.review_id).execute();
     }
-    await sql`update person set quality_flags = array_remove(quality_flags, 'NO_SOURCE_RECORDS') where id = ${merge.from_person}`.execute(tx);
+    await flagPersons(tx, [merge.from_person], 'NO_SOURCE_RECORDS', false);
     await recomputePersons(tx, [merge.from_person, merge.to_person]);
     await audit(tx as unknown as Db, { actor, action: 'mpi.merge.undo', personId: merge.to_person, resource: `mpi_merge/${mergeId}`, detail: { restored: merge.from_person } });
     return { merge_id: mergeId, restored_person: merge.from_person };
   });
+}
+
+/** Open duplicate pairs per commune (of the first record's person), for the health-department figures. */
+export async function pendingReviewsByCommune(db: Db): Promise<Array<{ ma_xa: string; pending: number }>> {
+  const r = await sql<{ ma_xa: string; pending: number }>`
+    select coalesce(p.ma_xa, sr.ma_xa) as ma_xa, count(*)::int as pending
+      from mpi_review r
+      join source_record sr on sr.source_system = r.a_system and sr.source_id = r.a_id
+      left join person p on p.id = sr.person_id
+     where r.status = 'pending' and ${REVIEW_STILL_OPEN} and coalesce(p.ma_xa, sr.ma_xa) is not null
+     group by 1`.execute(db);
+  return r.rows;
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { startTestApp, type TestDatabase } from '../http/test-app.ts';
-import { staffSession } from '../staff/test-helpers.ts';
-import { mpiDb } from './schema.ts';
+import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
+import { staffSession } from '../../test-support/staff.ts';
+import { mpiDb } from './tables.ts';
 
 describe(`MPI review API (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
   let app: FastifyInstance;

@@ -1,2 +1,6 @@
+export { createPersons, type FlagOptions, flagPersons, type GoldenRow, isoPartialDate, type MinimalPerson, newPersonId, personRow, writeGoldenRecords } from './golden.ts';
 export { type IdentityKeys, type LinkResult, linkDeterministic } from './link.ts';
 export { addRelations, type CardValidity, type NewPerson, updatePersonCards, upsertPersons } from './registry.ts';
+export {
+  episodesFollowSourceRecords, moveSourceRecords, type SourceLink, setSourceLinks, upsertImportedSourceRecords, upsertPatientSourceRecords,
+} from './source-records.ts';

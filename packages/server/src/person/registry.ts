@@ -1,7 +1,6 @@
 import { searchKey } from '@openhssk/core';
 import { type Insertable, sql } from 'kysely';
-import type { Db } from '../db/index.ts';
-import type { Schema } from '../db/schema.ts';
+import type { Db, Schema } from '../db/index.ts';
 
 export type NewPerson = Omit<Insertable<Schema['person']>, 'name_key'>;
 

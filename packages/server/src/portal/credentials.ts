@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { hashSecret, randomToken, verifySecret } from '../auth/password.ts';
+import { DomainError } from '@openhssk/core';
+import { hashSecret, randomToken, verifySecret } from '../auth/index.ts';
 import type { Db } from '../db/index.ts';
-import { ApiError } from '../http/problem.ts';
 
 /** Column added by migration 005; declared here so the shared schema file stays untouched. */
 type PortalCredentialColumns = {
@@ -29,7 +29,7 @@ export async function issuePortalPassword(db: Db, clientId: string): Promise<str
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) !== 1) {
-    throw new ApiError(404, 'NOT_FOUND', `Không tìm thấy tài khoản ${clientId} còn hiệu lực.`, `No active credential ${clientId}.`);
+    throw new DomainError('not_found', 'NOT_FOUND', `Không tìm thấy tài khoản ${clientId} còn hiệu lực.`, `No active credential ${clientId}.`);
   }
   return password;
 }

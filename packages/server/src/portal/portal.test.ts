@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildCheckin, buildEnvelope } from '@openhssk/core/xml130/build';
-import { sampleCheckinRow, sampleEpisode } from '@openhssk/core/xml130/testdata';
-import { signEnvelope } from '@openhssk/core/xmldsig/sign';
-import { createTestCertificate } from '@openhssk/core/xmldsig/testcert';
+import { sampleCheckinRow, sampleEpisode } from '@openhssk/core/testing';
+import { buildCheckin, buildEnvelope } from '@openhssk/core/xml130';
+import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
 import type { FastifyInstance } from 'fastify';
-import { facilityWithToken, startTestApp, type TestDatabase } from '../http/test-app.ts';
-import type { Receipt } from '../ingest/receipt.ts';
+import { facilityWithToken, startTestApp, type TestDatabase } from '../../test-support/app.ts';
+import type { Receipt } from '../ingest/index.ts';
 import { issuePortalPassword, portalPasswordDigest } from './credentials.ts';
-import { portalTime } from './routes.ts';
 
 const FAC = '79010';
 
@@ -118,9 +116,5 @@ describe(`national-portal compatible endpoints (${process.env.HSSK_TEST_DB ?? 'p
     });
     assert.equal(r.statusCode, 200, r.body);
     assert.equal((r.json() as PortalAnswer).maKetQua, '200');
-  });
-
-  it('formats reception time in Vietnam time', () => {
-    assert.equal(portalTime(new Date('2024-03-05T20:15:30Z')), '20240306031530');
   });
 });

@@ -1,13 +1,7 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
+import { vietnamesePdf } from '../pdf/index.ts';
 import { DELAY_BUCKETS, type Kpis, type MonthlyEpisodes, type Period, TARGETS, type UnitRef } from './kpis.ts';
 
-// The standard 14 PDF fonts have no Vietnamese glyphs; the whole DejaVu font is embedded.
-const FONT_DIR = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const REGULAR = join(FONT_DIR, 'DejaVuSans.ttf');
-const BOLD = join(FONT_DIR, 'DejaVuSans-Bold.ttf');
 
 export interface UnitKpis {
   unit: UnitRef;
@@ -130,15 +124,10 @@ export async function sixMonthlyWorkbook(r: SixMonthly): Promise<Buffer> {
 
 /** The same report as a PDF (A4 landscape). */
 export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 36, info: { Title: reportTitle(r), Author: 'OpenHSSK' } });
-  doc.registerFont('regular', REGULAR);
-  doc.registerFont('bold', BOLD);
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  const { doc, done } = vietnamesePdf({ size: 'A4', layout: 'landscape', margin: 36, info: { Title: reportTitle(r), Author: 'OpenHSSK' } });
 
-  doc.font('bold').fontSize(14).text(reportTitle(r).toUpperCase(), { align: 'center' });
-  doc.font('regular').fontSize(10).moveDown(0.3).text(`(Theo Điều 8 Quyết định số 2733/QĐ-BYT) — Đơn vị: ${r.unit.name} (${r.unit.code})`, { align: 'center' });
+  doc.font('B').fontSize(14).text(reportTitle(r).toUpperCase(), { align: 'center' });
+  doc.font('R').fontSize(10).moveDown(0.3).text(`(Theo Điều 8 Quyết định số 2733/QĐ-BYT) — Đơn vị: ${r.unit.name} (${r.unit.code})`, { align: 'center' });
   doc.text(`Kỳ báo cáo: ${vnDate(r.period.from)}–${vnDate(r.period.to)}; so sánh với kỳ trước ${vnDate(r.previous.from)}–${vnDate(r.previous.to)}.`, { align: 'center' });
   doc.moveDown();
 
@@ -146,7 +135,7 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
     let y = doc.y;
     const x0 = doc.page.margins.left;
     const drawRow = (cells: string[], bold: boolean) => {
-      doc.font(bold ? 'bold' : 'regular').fontSize(7.5);
+      doc.font(bold ? 'B' : 'R').fontSize(7.5);
       const h = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: (widths[i] ?? 60) - 4 }))) + 4;
       if (y + h > doc.page.height - doc.page.margins.bottom) {
         doc.addPage();
@@ -167,7 +156,7 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
     doc.y = y + 10;
   };
 
-  doc.font('bold').fontSize(11).text('1. Kết quả so với mục tiêu');
+  doc.font('B').fontSize(11).text('1. Kết quả so với mục tiêu');
   doc.moveDown(0.3);
   const own = r.current[0];
   table(
@@ -181,7 +170,7 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
     [260, 70, 80, 80, 110, 100],
   );
 
-  doc.font('bold').fontSize(11).text('2. Số liệu theo địa bàn');
+  doc.font('B').fontSize(11).text('2. Số liệu theo địa bàn');
   doc.moveDown(0.3);
   const cols = KPI_COLUMNS.filter((c) => !['qValid', 'qComplete', 'qClean', 'qFresh', 'insured'].includes(c.key));
   table(
@@ -190,7 +179,7 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
     [110, ...cols.map(() => 52)],
   );
 
-  doc.font('bold').fontSize(11).text('3. Chất lượng dữ liệu (đúng, đủ, sạch, sống)');
+  doc.font('B').fontSize(11).text('3. Chất lượng dữ liệu (đúng, đủ, sạch, sống)');
   doc.moveDown(0.3);
   table(
     ['Đơn vị', 'Đúng', 'Đủ', 'Sạch', 'Sống', 'Cặp trùng chờ xử lý', 'Đúng kỳ trước', 'Đủ kỳ trước'],
@@ -201,7 +190,7 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
     }),
     [150, 70, 70, 70, 70, 100, 90, 90],
   );
-  doc.font('regular').fontSize(8).fillColor('#333333').text(
+  doc.font('R').fontSize(8).fillColor('#333333').text(
     'Ghi chú: dân số là người có trong danh sách dân cư (MIS2022). Có hồ sơ: đủ họ tên, ngày sinh, giới tính, số CCCD, địa chỉ và mã xã. ' +
       'Tỷ lệ VNeID: lượt tiếp nhận bằng mã QR Sổ sức khỏe điện tử VNeID trên tổng lượt tiếp nhận tại quầy. ' +
       'Cơ sở đã liên thông: có lô dữ liệu được chấp nhận trong 7 ngày cuối kỳ. Hiển thị trong 24 giờ: từ giờ ra viện đến khi hệ thống nhận hồ sơ.',

@@ -1,5 +1,6 @@
+import { vietnamToday } from '@openhssk/core';
+import type { Kpis, UnitRef } from '@openhssk/core/api';
 import { sql } from 'kysely';
-import type { Kpis, UnitRef } from '@openhssk/core/api/reports';
 import type { Db } from '../db/index.ts';
 
 export type { Kpis, UnitRef };
@@ -17,9 +18,6 @@ export interface Period {
 
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
 
-/** Today in Viet Nam (UTC+7) as YYYY-MM-DD. */
-export const vnToday = (now = new Date()) => new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
-
 export function addDays(day: string, n: number): string {
   const d = new Date(`${day}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
@@ -36,7 +34,7 @@ export async function getUnit(db: Db, code: string): Promise<UnitRef | undefined
  * and the ended district is not listed.
  */
 export async function childUnits(db: Db, code: string, period?: Period): Promise<UnitRef[]> {
-  const from = period?.from ?? vnToday();
+  const from = period?.from ?? vietnamToday();
   const to = period?.to ?? from;
   const r = await sql<UnitRef>`
     with direct as (
@@ -154,7 +152,7 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
 
   // Integrated: an accepted submission in the 7 days ending on the period's last day, or today
   // while the period is still running (a half-year report made mid-period must not count the future).
-  const windowEnd = period.to < vnToday() ? period.to : vnToday();
+  const windowEnd = period.to < vietnamToday() ? period.to : vietnamToday();
   const fac = await sql<{ root: string; insured: number; integrated: number }>`
     with recursive ${tree}
     select t.root, count(*) insured,
@@ -171,7 +169,7 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
   }
 
   // Residents: live figures for a period reaching today, otherwise the last daily copy in the period.
-  const live = period.to >= vnToday();
+  const live = period.to >= vietnamToday();
   const freshFrom = `${addDays(period.to, 0).slice(0, 7)}-01`;
   const persons = live
     ? await sql<Record<string, number | string>>`

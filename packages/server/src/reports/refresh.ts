@@ -1,7 +1,8 @@
-import { OLD_PROVINCES } from '@openhssk/core/identifiers/provinces';
+import { OLD_PROVINCES } from '@openhssk/core';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { REVIEW_STILL_OPEN } from '../mpi/review.ts';
+import { bulkInsert } from '../db/index.ts';
+import { pendingReviewsByCommune } from '../mpi/index.ts';
 
 /**
  * Rows are folded in only once they are this old. An id or received_at is taken when the ingest
@@ -223,14 +224,7 @@ async function refreshPersons(db: Db, cutoff: Instant): Promise<number> {
 async function refreshReviews(db: Db) {
   await db.transaction().execute(async (tx) => {
     await sql`delete from report_review_pending`.execute(tx);
-    await sql`
-      insert into report_review_pending (ma_xa, pending)
-      select coalesce(p.ma_xa, sr.ma_xa), count(*)
-        from mpi_review r
-        join source_record sr on sr.source_system = r.a_system and sr.source_id = r.a_id
-        left join person p on p.id = sr.person_id
-       where r.status = 'pending' and ${REVIEW_STILL_OPEN} and coalesce(p.ma_xa, sr.ma_xa) is not null
-       group by 1`.execute(tx);
+    await bulkInsert(tx, 'report_review_pending', { ma_xa: 'text', pending: 'int' }, await pendingReviewsByCommune(tx));
   });
 }
 

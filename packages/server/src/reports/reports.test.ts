@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { vietnamToday } from '@openhssk/core';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
+import { startTestApp } from '../../test-support/app.ts';
+import { staffSession } from '../../test-support/staff.ts';
 import type { Db } from '../db/index.ts';
-import { startTestApp } from '../http/test-app.ts';
-import { staffSession } from '../staff/test-helpers.ts';
-import { addDays, childUnits, vnToday } from './kpis.ts';
+import { addDays, childUnits } from './kpis.ts';
 import { refreshReports } from './refresh.ts';
 
 // Rows below are back-dated, which a background refresh racing the setup could step over.
@@ -13,7 +14,7 @@ process.env.HSSK_REPORT_REFRESH_SECONDS = '0';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 
-const today = vnToday();
+const today = vietnamToday();
 const daysAgo = (n: number) => addDays(today, -n);
 /** A Viet Nam local wall-clock time n days (plus h hours) before now, and the same instant as UTC. */
 const vnLocal = (d: Date) => new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');

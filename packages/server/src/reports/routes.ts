@@ -1,31 +1,43 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { audit } from '../audit/audit.ts';
+import { DomainError, forbidden, notFound, vietnamToday } from '@openhssk/core';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
-import { ApiError, forbidden, notFound } from '../http/problem.ts';
+import { typedRoutes } from '../http/index.ts';
 import { requireStaff, type StaffContext, staffActor, unitAncestry } from '../staff/index.ts';
 import { kpiWorkbook, type SixMonthly, sixMonthlyPdf, sixMonthlyWorkbook } from './export.ts';
-import { childUnits, computeKpis, DELAY_BUCKETS, getUnit, monthlyEpisodes, type Period, TARGETS, type UnitRef, vnToday } from './kpis.ts';
+import { childUnits, computeKpis, DELAY_BUCKETS, getUnit, monthlyEpisodes, type Period, TARGETS, type UnitRef } from './kpis.ts';
 import { refreshReports } from './refresh.ts';
-
-export interface ReportOptions {
-  /** Seconds between background refreshes (Config.reportRefreshSeconds); 0 disables the timer. */
-  refreshSeconds: number;
-  /** Config.reportHoldbackSeconds; undefined = the refresher's default. */
-  holdbackSeconds: number | undefined;
-}
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-const badRequest = (vi: string, en: string) => new ApiError(400, 'VALIDATION_FAILED', vi, en);
+const badRequest = (vi: string, en: string) => new DomainError('invalid', 'VALIDATION_FAILED', vi, en);
 
 function isDate(s: string) {
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
-function parsePeriod(q: Record<string, string | undefined>): Period {
-  const to = q.to ?? vnToday();
+// Codes, dates, years and formats are only typed here: the handlers refuse bad values with messages
+// that say what a valid one looks like.
+const unitCode = Type.String({ maxLength: 16, description: 'administrative unit code' });
+const periodFields = {
+  from: Type.Optional(Type.String({ maxLength: 32, description: 'YYYY-MM-DD; default 1 January of the year of `to`' })),
+  to: Type.Optional(Type.String({ maxLength: 32, description: 'YYYY-MM-DD; default today (Vietnam time)' })),
+};
+const unitsQuery = Type.Object({ parent: Type.Optional(unitCode), ...periodFields });
+const kpiQuery = Type.Object({ unit: Type.Optional(unitCode), ...periodFields });
+const sixMonthlyQuery = Type.Object({
+  unit: Type.Optional(unitCode),
+  year: Type.Optional(Type.Integer({ description: '2020–2100' })),
+  half: Type.Optional(Type.Integer({ description: '1 (January–June) or 2 (July–December)' })),
+  format: Type.Optional(Type.String({ maxLength: 8, description: 'xlsx (default) or pdf' })),
+});
+const refreshBody = Type.Union([Type.Object({ holdback_seconds: Type.Optional(Type.Number({ description: 'ignored when negative' })) }), Type.Null()]);
+
+function parsePeriod(q: { from?: string | undefined; to?: string | undefined }): Period {
+  const to = q.to ?? vietnamToday();
   const from = q.from ?? `${to.slice(0, 4)}-01-01`;
   if (!DATE.test(from) || !DATE.test(to) || !isDate(from) || !isDate(to)) {
     throw badRequest('Ngày không hợp lệ (định dạng YYYY-MM-DD).', 'from and to must be dates (YYYY-MM-DD).');
@@ -55,13 +67,13 @@ async function kpiTable(db: Db, unit: UnitRef, period: Period) {
   return { own, children: children.map((c) => ({ unit: c, kpis: figures.get(c.code)! })) };
 }
 
-export function registerReportRoutes(app: FastifyInstance, db: Db, opts: ReportOptions) {
-  const q = (req: FastifyRequest) => req.query as Record<string, string | undefined>;
+export function registerReportRoutes(fastify: FastifyInstance, db: Db) {
+  const app = typedRoutes(fastify);
 
-  app.get('/api/v1/reports/units', { schema: { summary: 'Administrative unit tree for the reports', tags: ['reports'] } }, async (req) => {
+  app.get('/api/v1/reports/units', { schema: { summary: 'Administrative unit tree for the reports', tags: ['reports'], querystring: unitsQuery } }, async (req) => {
     const s = await requireStaff(db, req, staffGuard);
-    const { parent } = q(req);
-    const period = parsePeriod(q(req));
+    const { parent } = req.query;
+    const period = parsePeriod(req.query);
     if (!parent) {
       // The top of what the caller may see.
       if (s.role === 'health_officer') return { parent: null, units: [await scopedUnit(db, s, undefined)] };
@@ -72,10 +84,10 @@ export function registerReportRoutes(app: FastifyInstance, db: Db, opts: ReportO
     return { parent: unit, units: await childUnits(db, unit.code, period) };
   });
 
-  app.get('/api/v1/reports/kpis', { schema: { summary: 'KPIs of a unit and its children for a period', tags: ['reports'] } }, async (req) => {
+  app.get('/api/v1/reports/kpis', { schema: { summary: 'KPIs of a unit and its children for a period', tags: ['reports'], querystring: kpiQuery } }, async (req) => {
     const s = await requireStaff(db, req, staffGuard);
-    const unit = await scopedUnit(db, s, q(req).unit);
-    const period = parsePeriod(q(req));
+    const unit = await scopedUnit(db, s, req.query.unit);
+    const period = parsePeriod(req.query);
     const { own, children } = await kpiTable(db, unit, period);
     const path: UnitRef[] = [];
     for (const code of (await unitAncestry(db, unit.code)).reverse()) {
@@ -95,10 +107,10 @@ export function registerReportRoutes(app: FastifyInstance, db: Db, opts: ReportO
     };
   });
 
-  app.get('/api/v1/reports/kpis.xlsx', { schema: { summary: 'KPI table as XLSX', tags: ['reports'] } }, async (req, reply) => {
+  app.get('/api/v1/reports/kpis.xlsx', { schema: { summary: 'KPI table as XLSX', tags: ['reports'], querystring: kpiQuery } }, async (req, reply) => {
     const s = await requireStaff(db, req, staffGuard);
-    const unit = await scopedUnit(db, s, q(req).unit);
-    const period = parsePeriod(q(req));
+    const unit = await scopedUnit(db, s, req.query.unit);
+    const period = parsePeriod(req.query);
     const { own, children } = await kpiTable(db, unit, period);
     const body = await kpiWorkbook(own, children, period, await monthlyEpisodes(db, unit.code, period));
     await audit(db, { actor: staffActor(s), action: 'report.kpis.download', resource: `unit:${unit.code}`, requestId: req.id, detail: { ...period, format: 'xlsx' } });
@@ -108,13 +120,12 @@ export function registerReportRoutes(app: FastifyInstance, db: Db, opts: ReportO
       .send(body);
   });
 
-  app.get('/api/v1/reports/six-monthly', { schema: { summary: 'Six-monthly report (Điều 8 QĐ 2733/QĐ-BYT)', tags: ['reports'] } }, async (req, reply) => {
+  app.get('/api/v1/reports/six-monthly', { schema: { summary: 'Six-monthly report (Điều 8 QĐ 2733/QĐ-BYT)', tags: ['reports'], querystring: sixMonthlyQuery } }, async (req, reply) => {
     const s = await requireStaff(db, req, staffGuard);
-    const unit = await scopedUnit(db, s, q(req).unit);
-    const year = Number(q(req).year);
-    const half = Number(q(req).half);
-    const format = q(req).format ?? 'xlsx';
-    if (!Number.isInteger(year) || year < 2020 || year > 2100) throw badRequest('Năm báo cáo không hợp lệ.', 'year must be a year.');
+    const unit = await scopedUnit(db, s, req.query.unit);
+    const { year, half } = req.query;
+    const format = req.query.format ?? 'xlsx';
+    if (year === undefined || year < 2020 || year > 2100) throw badRequest('Năm báo cáo không hợp lệ.', 'year must be a year.');
     if (half !== 1 && half !== 2) throw badRequest('Kỳ báo cáo phải là 1 hoặc 2.', 'half must be 1 or 2.');
     if (format !== 'xlsx' && format !== 'pdf') throw badRequest('Định dạng phải là xlsx hoặc pdf.', 'format must be xlsx or pdf.');
     const period: Period = half === 1 ? { from: `${year}-01-01`, to: `${year}-06-30` } : { from: `${year}-07-01`, to: `${year}-12-31` };
@@ -131,36 +142,10 @@ export function registerReportRoutes(app: FastifyInstance, db: Db, opts: ReportO
   });
 
   /** On-demand refresh (system admin): after a bulk import, without waiting for the timer. */
-  app.post('/api/v1/reports/refresh', { schema: { summary: 'Fold new rows into the report summaries now', tags: ['reports'] } }, async (req) => {
+  app.post('/api/v1/reports/refresh', { schema: { summary: 'Fold new rows into the report summaries now', tags: ['reports'], body: refreshBody } }, async (req) => {
     await requireStaff(db, req, { roles: ['system_admin'] });
-    const b = (req.body ?? {}) as { holdback_seconds?: unknown };
-    const holdback = typeof b.holdback_seconds === 'number' && b.holdback_seconds >= 0 ? b.holdback_seconds : undefined;
+    const requested = req.body?.holdback_seconds;
+    const holdback = requested !== undefined && requested >= 0 ? requested : undefined;
     return refreshReports(db, { holdbackSeconds: holdback });
   });
-
-  const { refreshSeconds: every, holdbackSeconds } = opts;
-  if (every > 0) {
-    let timer: NodeJS.Timeout | undefined;
-    let stopped = false;
-    let inflight: Promise<unknown> = Promise.resolve();
-    const tick = async () => {
-      try {
-        inflight = refreshReports(db, { holdbackSeconds });
-        await inflight;
-      } catch (err) {
-        if (!stopped) app.log.error({ err }, 'report refresh failed');
-      }
-      if (!stopped) timer = setTimeout(tick, every * 1000);
-    };
-    app.addHook('onReady', async () => {
-      timer = setTimeout(tick, Math.min(every, 5) * 1000);
-    });
-    app.addHook('onClose', async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      // The database closes after the app: let a running refresh finish first.
-      await inflight.catch(() => {});
-    });
-  }
 }
-

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { hashSecret, randomToken, verifySecret } from '../auth/password.ts';
+import { DomainError } from '@openhssk/core';
+import { hashSecret, randomToken, verifySecret } from '../auth/index.ts';
 import type { Db } from '../db/index.ts';
-import { ApiError } from '../http/problem.ts';
-import { FACILITY_ROLES, STAFF_ROLES, type StaffRole, staffDb } from './schema.ts';
+import { FACILITY_ROLES, STAFF_ROLES, type StaffRole, staffDb } from './tables.ts';
 import { newTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
 
 export const MAX_FAILED_LOGINS = 5;
@@ -19,7 +19,7 @@ export interface NewStaff {
   password?: string | undefined;
 }
 
-const badRequest = (code: string, vi: string, en: string) => new ApiError(400, code, vi, en);
+const badRequest = (code: string, vi: string, en: string) => new DomainError('invalid', code, vi, en);
 
 /** Readable one-time password: no look-alike characters, and it meets the password rule. */
 export function generatePassword(): string {
@@ -61,7 +61,7 @@ export async function createStaff(db: Db, s: NewStaff): Promise<{ id: string; pa
     throw badRequest('UNIT_UNKNOWN', `Không có đơn vị hành chính ${s.adminUnitCode}.`, `Admin unit ${s.adminUnitCode} does not exist.`);
   }
   if (await sdb.selectFrom('staff_account').select('id').where('username', '=', username).executeTakeFirst()) {
-    throw new ApiError(409, 'USERNAME_TAKEN', 'Tên đăng nhập đã được dùng.', 'This username is taken.');
+    throw new DomainError('conflict', 'USERNAME_TAKEN', 'Tên đăng nhập đã được dùng.', 'This username is taken.');
   }
   const password = s.password ?? generatePassword();
   checkPasswordRule(password);
@@ -82,7 +82,7 @@ export async function createStaff(db: Db, s: NewStaff): Promise<{ id: string; pa
   return { id, password };
 }
 
-const invalidLogin = () => new ApiError(401, 'INVALID_LOGIN', 'Tên đăng nhập hoặc mật khẩu không đúng.', 'Wrong username or password.');
+const invalidLogin = () => new DomainError('unauthenticated', 'INVALID_LOGIN', 'Tên đăng nhập hoặc mật khẩu không đúng.', 'Wrong username or password.');
 
 export type LoginOutcome = { ok: true; staffId: string; mustChangePassword: boolean };
 
@@ -99,7 +99,7 @@ export async function authenticate(db: Db, username: string, password: string, t
     throw invalidLogin();
   }
   if (acc.locked_until && acc.locked_until > now) {
-    throw new ApiError(423, 'ACCOUNT_LOCKED', `Tài khoản bị khóa tạm thời do nhập sai nhiều lần. Thử lại sau ${LOCKOUT_MINUTES} phút.`, 'The account is temporarily locked after repeated failures.', {
+    throw new DomainError('locked', 'ACCOUNT_LOCKED', `Tài khoản bị khóa tạm thời do nhập sai nhiều lần. Thử lại sau ${LOCKOUT_MINUTES} phút.`, 'The account is temporarily locked after repeated failures.', {
       locked_until: acc.locked_until.toISOString(),
     });
   }
@@ -120,12 +120,12 @@ export async function authenticate(db: Db, username: string, password: string, t
   if (acc.totp_enabled && acc.totp_secret) {
     if (!totp) {
       // Not a failure: the client learns it must ask for the code (the password was right).
-      throw new ApiError(401, 'TOTP_REQUIRED', 'Nhập mã xác thực 6 số từ ứng dụng xác thực.', 'Enter the 6-digit code from your authenticator app.');
+      throw new DomainError('unauthenticated', 'TOTP_REQUIRED', 'Nhập mã xác thực 6 số từ ứng dụng xác thực.', 'Enter the 6-digit code from your authenticator app.');
     }
     step = verifyTotp(acc.totp_secret, totp.trim(), now.getTime(), acc.totp_last_step === null ? undefined : Number(acc.totp_last_step));
     if (step === undefined) {
       await fail();
-      throw new ApiError(401, 'TOTP_INVALID', 'Mã xác thực không đúng hoặc đã dùng.', 'The authentication code is wrong or already used.');
+      throw new DomainError('unauthenticated', 'TOTP_INVALID', 'Mã xác thực không đúng hoặc đã dùng.', 'The authentication code is wrong or already used.');
     }
   }
   await sdb
@@ -140,7 +140,7 @@ export async function changePassword(db: Db, staffId: string, current: string, n
   const sdb = staffDb(db);
   const acc = await sdb.selectFrom('staff_account').select('password_hash').where('id', '=', staffId).executeTakeFirstOrThrow();
   if (!(await verifySecret(current, acc.password_hash))) {
-    throw new ApiError(400, 'WRONG_PASSWORD', 'Mật khẩu hiện tại không đúng.', 'The current password is wrong.');
+    throw new DomainError('invalid', 'WRONG_PASSWORD', 'Mật khẩu hiện tại không đúng.', 'The current password is wrong.');
   }
   if (current === next) throw badRequest('SAME_PASSWORD', 'Mật khẩu mới phải khác mật khẩu cũ.', 'The new password must differ from the old one.');
   checkPasswordRule(next);

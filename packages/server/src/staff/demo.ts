@@ -1,7 +1,7 @@
 import type { Db } from '../db/index.ts';
 import { createStaff } from './accounts.ts';
-import type { StaffRole } from './schema.ts';
-import { staffDb } from './schema.ts';
+import type { StaffRole } from './tables.ts';
+import { staffDb } from './tables.ts';
 
 export const DEMO_STAFF_PASSWORD = 'demo-Staff1';
 

@@ -1,9 +1,9 @@
+import { DomainError, forbidden, unauthorized } from '@openhssk/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { readSession } from '../auth/sessions.ts';
-import type { Actor } from '../audit/audit.ts';
+import type { Actor } from '../audit/index.ts';
+import { readSession } from '../auth/index.ts';
 import type { Db } from '../db/index.ts';
-import { ApiError, forbidden, unauthorized } from '../http/problem.ts';
-import { type StaffRole, staffDb } from './schema.ts';
+import { type StaffRole, staffDb } from './tables.ts';
 
 /** Not the citizen cookie: a browser may hold both, and neither session may stand for the other. */
 export const STAFF_COOKIE = 'hssk_staff';
@@ -104,7 +104,7 @@ export async function requireStaff(db: Db, req: FastifyRequest, guard: StaffGuar
   const s = await currentStaff(db, req);
   if (!s) throw unauthorized();
   if (s.mustChangePassword && !guard.allowPasswordChange) {
-    throw new ApiError(403, 'PASSWORD_CHANGE_REQUIRED', 'Bạn cần đổi mật khẩu trước khi tiếp tục.', 'You must change your password first.');
+    throw new DomainError('forbidden', 'PASSWORD_CHANGE_REQUIRED', 'Bạn cần đổi mật khẩu trước khi tiếp tục.', 'You must change your password first.');
   }
   if (guard.roles && !guard.roles.includes(s.role)) throw forbidden();
   if (guard.facility !== undefined && !(await coversFacility(db, s, guard.facility))) throw forbidden();

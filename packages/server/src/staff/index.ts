@@ -1,4 +1,5 @@
-export { createStaff, resetPassword } from './accounts.ts';
+export { createStaff, type NewStaff, resetPassword } from './accounts.ts';
+export { DEMO_STAFF_PASSWORD, seedDemoStaff } from './demo.ts';
 export { coversFacility, requireStaff, type StaffContext, type StaffGuard, staffActor, unitAncestry, unitDescendants } from './guard.ts';
 export { registerStaffRoutes } from './routes.ts';
-export { FACILITY_ROLES, STAFF_ROLES, type StaffRole, staffDb } from './schema.ts';
+export { FACILITY_ROLES, STAFF_ROLES, type StaffRole, staffDb } from './tables.ts';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { createFacility } from '../facility/registry.ts';
-import { startTestApp, type TestDatabase } from '../http/test-app.ts';
+import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
+import { login, staffSession, TEST_PASSWORD } from '../../test-support/staff.ts';
+import { createFacility } from '../facility/index.ts';
 import { createStaff } from './accounts.ts';
-import { staffDb } from './schema.ts';
-import { login, staffSession, TEST_PASSWORD } from './test-helpers.ts';
+import { staffDb } from './tables.ts';
 import { totpCode } from './totp.ts';
 
 describe(`staff accounts and login (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, type Me } from '../api.ts';
+import { Alert } from '../ui.tsx';
 
 export function ConsentPage({ me, onDone }: { me: Me; onDone: () => void }) {
   const [busy, setBusy] = useState(false);
@@ -25,11 +26,7 @@ export function ConsentPage({ me, onDone }: { me: Me; onDone: () => void }) {
         có thể xem ai đã xem hồ sơ của mình.
       </p>
       <p>Bạn có thể rút lại sự đồng ý bất cứ lúc nào; khi đó mọi chia sẻ sẽ dừng lại.</p>
-      {error && (
-        <p role="alert" className="alert">
-          {error}
-        </p>
-      )}
+      <Alert>{error}</Alert>
       <button type="button" className="button primary" onClick={agree} disabled={busy}>
         Tôi đồng ý
       </button>

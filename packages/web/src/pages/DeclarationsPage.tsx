@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { api, type Declaration, withPerson } from '../api.ts';
 import { DECLARATION_KIND } from '../labels.ts';
+import { Alert } from '../ui.tsx';
 import { useApi } from './useApi.ts';
 
 type Draft = { kind: Declaration['kind']; title: string; detail: string; relation: string; since: string };
@@ -110,11 +111,7 @@ export function DeclarationsPage({ personId }: { personId: string | null }) {
           <label htmlFor="d-detail">Mô tả thêm (không bắt buộc)</label>
           <textarea id="d-detail" maxLength={1000} rows={3} value={draft.detail} onChange={(e) => setDraft({ ...draft, detail: e.target.value })} />
         </div>
-        {formError && (
-          <p role="alert" className="alert">
-            {formError}
-          </p>
-        )}
+        <Alert>{formError}</Alert>
         <p className="row">
           <button type="submit" className="button primary">
             {editing ? 'Lưu thay đổi' : 'Thêm'}

@@ -1,5 +1,5 @@
-import { Link, type Navigate } from '../App.tsx';
 import { type EpisodeDetail, withPerson } from '../api.ts';
+import { Link, type Navigate } from '../router.tsx';
 import { EpisodeView } from './EpisodeView.tsx';
 import { useApi } from './useApi.ts';
 

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
-import { Link, type Navigate } from '../App.tsx';
 import { type EpisodeList, withPerson } from '../api.ts';
 import { CARE_GROUP, CARE_TYPE, formatInstant, RESULT } from '../labels.ts';
+import { Link, type Navigate } from '../router.tsx';
 import { useApi } from './useApi.ts';
 
 export function EpisodeListPage({ personId, navigate }: { personId: string | null; navigate: Navigate }) {

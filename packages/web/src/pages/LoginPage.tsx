@@ -1,3 +1,5 @@
+import { Alert } from '../ui.tsx';
+
 const ERRORS: Record<string, string> = {
   IDENTITY_LEVEL:
     'Tài khoản định danh điện tử của bạn đang ở mức 1. Sổ sức khỏe điện tử chứa dữ liệu sức khỏe nên yêu cầu tài khoản mức 2. Vui lòng nâng cấp tài khoản VNeID tại cơ quan công an rồi đăng nhập lại.',
@@ -12,11 +14,7 @@ export function LoginPage() {
     <section className="card narrow">
       <h1>Sổ sức khỏe điện tử</h1>
       <p>Xem lịch sử khám chữa bệnh, đơn thuốc, kết quả xét nghiệm, giấy hẹn khám lại và giấy chuyển tuyến của bạn.</p>
-      {error && (
-        <p role="alert" className="alert">
-          {ERRORS[error] ?? 'Đăng nhập không thành công.'}
-        </p>
-      )}
+      {error && <Alert>{ERRORS[error] ?? 'Đăng nhập không thành công.'}</Alert>}
       <a className="button primary" href="/auth/login">
         Đăng nhập bằng VNeID
       </a>

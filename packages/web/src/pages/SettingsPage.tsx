@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api } from '../api.ts';
+import { Alert } from '../ui.tsx';
 
 export function SettingsPage({ onWithdrawn, onLogout }: { onWithdrawn: () => void; onLogout: () => void }) {
   const [confirming, setConfirming] = useState(false);
@@ -21,11 +22,7 @@ export function SettingsPage({ onWithdrawn, onLogout }: { onWithdrawn: () => voi
           Khi rút lại sự đồng ý, Sổ sức khỏe điện tử ngừng hiển thị dữ liệu sức khỏe của bạn và <strong>mọi mã chia sẻ đang có hiệu lực bị thu hồi ngay</strong>. Dữ
           liệu do cơ sở y tế gửi về vẫn được lưu theo quy định. Bạn có thể đồng ý lại sau.
         </p>
-        {error && (
-          <p role="alert" className="alert">
-            {error}
-          </p>
-        )}
+        <Alert>{error}</Alert>
         {!confirming ? (
           <button type="button" className="button danger" onClick={() => setConfirming(true)}>
             Rút lại sự đồng ý

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { api, type BookSummary, type EpisodeDetail, type EpisodeSummary } from '../api.ts';
-import { CARE_TYPE, DECLARATION_KIND, formatDate, formatInstant, SEX } from '../labels.ts';
+import { CARE_TYPE, formatInstant } from '../labels.ts';
+import { Alert } from '../ui.tsx';
 import { EpisodeView } from './EpisodeView.tsx';
+import { bhytValidity, ChronicList, DeclarationList, PersonFacts } from './SummaryLists.tsx';
 import { useApi } from './useApi.ts';
 
 interface SharedView {
@@ -19,9 +21,7 @@ export function SharedViewPage({ token }: { token: string }) {
     return (
       <section className="card narrow" aria-labelledby="shared-err">
         <h1 id="shared-err">Không mở được hồ sơ chia sẻ</h1>
-        <p role="alert" className="alert">
-          {error}
-        </p>
+        <Alert>{error}</Alert>
       </section>
     );
   if (!data) return <p aria-live="polite">Đang tải hồ sơ được chia sẻ…</p>;
@@ -44,44 +44,18 @@ export function SharedViewPage({ token }: { token: string }) {
       </p>
       <section className="card" aria-labelledby="sh-person">
         <h2 id="sh-person">Thông tin cá nhân</h2>
-        <dl className="facts">
-          <dt>Họ và tên</dt>
-          <dd>{s.person.ho_ten}</dd>
-          <dt>Ngày sinh</dt>
-          <dd>{formatDate(s.person.ngay_sinh)}</dd>
-          <dt>Giới tính</dt>
-          <dd>{s.person.gioi_tinh ? (SEX[s.person.gioi_tinh] ?? '—') : '—'}</dd>
+        <PersonFacts person={s.person}>
           <dt>Thẻ BHYT</dt>
-          <dd>{s.bhyt ? `${s.bhyt.so_bhyt} (${formatDate(s.bhyt.valid_from)} – ${formatDate(s.bhyt.valid_to)})` : '—'}</dd>
-        </dl>
+          <dd>{s.bhyt ? `${s.bhyt.so_bhyt} (${bhytValidity(s.bhyt)})` : '—'}</dd>
+        </PersonFacts>
       </section>
       <section className="card" aria-labelledby="sh-chronic">
         <h2 id="sh-chronic">Bệnh mạn tính</h2>
-        {s.chronic.length === 0 ? (
-          <p>Không có.</p>
-        ) : (
-          <ul className="plain">
-            {s.chronic.map((c) => (
-              <li key={c.code}>
-                <strong>{c.code}</strong> {c.name} <span className="muted">(gần nhất {formatDate(c.last_seen)})</span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <ChronicList items={s.chronic} empty="Không có." />
       </section>
       <section className="card" aria-labelledby="sh-decl">
         <h2 id="sh-decl">Dị ứng, tiền sử, yếu tố nguy cơ</h2>
-        {s.declarations.length === 0 ? (
-          <p>Người bệnh chưa khai báo.</p>
-        ) : (
-          <ul className="plain">
-            {s.declarations.map((d) => (
-              <li key={d.id}>
-                {DECLARATION_KIND[d.kind]}: <strong>{d.title}</strong> {d.detail ? `– ${d.detail}` : ''} <span className="tag">tự khai báo</span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <DeclarationList items={s.declarations} empty="Người bệnh chưa khai báo." showDetail />
       </section>
       {data.share.scope === 'full' && (
         <section className="card" aria-labelledby="sh-visits">

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { api, type Share, withPerson } from '../api.ts';
 import { formatInstant } from '../labels.ts';
+import { Alert } from '../ui.tsx';
 import { useApi } from './useApi.ts';
 
 interface Created {
@@ -63,11 +64,7 @@ export function SharesPage({ personId }: { personId: string | null }) {
         <label className="choice">
           <input type="checkbox" checked={sensitive} onChange={(e) => setSensitive(e.target.checked)} /> Bao gồm thông tin nhạy cảm (HIV, lao, sức khỏe tâm thần)
         </label>
-        {formError && (
-          <p role="alert" className="alert">
-            {formError}
-          </p>
-        )}
+        <Alert>{formError}</Alert>
         <button type="submit" className="button primary">
           Tạo mã chia sẻ
         </button>

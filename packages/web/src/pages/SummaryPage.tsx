@@ -1,6 +1,8 @@
-import { type Child, Link, type Navigate } from '../App.tsx';
 import { type BookSummary, type Dependent, withPerson } from '../api.ts';
-import { DECLARATION_KIND, formatDate, formatInstant, RELATION, SEX } from '../labels.ts';
+import type { Child } from '../child.ts';
+import { formatDate, formatInstant, RELATION } from '../labels.ts';
+import { Link, type Navigate } from '../router.tsx';
+import { bhytValidity, ChronicList, DeclarationList, PersonFacts } from './SummaryLists.tsx';
 import { useApi } from './useApi.ts';
 
 export function SummaryPage({ personId, navigate, onOpenChild }: { personId: string | null; navigate: Navigate; onOpenChild: (c: Child) => void }) {
@@ -14,20 +16,14 @@ export function SummaryPage({ personId, navigate, onOpenChild }: { personId: str
       <h1>{personId ? `Sổ sức khỏe của ${p.ho_ten}` : 'Sổ sức khỏe của tôi'}</h1>
       <section className="card" aria-labelledby="personal-title">
         <h2 id="personal-title">Thông tin cá nhân</h2>
-        <dl className="facts">
-          <dt>Họ và tên</dt>
-          <dd>{p.ho_ten}</dd>
-          <dt>Ngày sinh</dt>
-          <dd>{formatDate(p.ngay_sinh)}</dd>
-          <dt>Giới tính</dt>
-          <dd>{p.gioi_tinh ? (SEX[p.gioi_tinh] ?? '—') : '—'}</dd>
+        <PersonFacts person={p}>
           <dt>Số định danh cá nhân</dt>
           <dd>{p.so_cccd ?? '—'}</dd>
           <dt>Điện thoại</dt>
           <dd>{p.so_dien_thoai ?? '—'}</dd>
           <dt>Địa chỉ</dt>
           <dd>{p.dia_chi ?? '—'}</dd>
-        </dl>
+        </PersonFacts>
       </section>
       <section className="card" aria-labelledby="bhyt-title">
         <h2 id="bhyt-title">Thẻ bảo hiểm y tế</h2>
@@ -37,7 +33,7 @@ export function SummaryPage({ personId, navigate, onOpenChild }: { personId: str
             <dd>{s.bhyt.so_bhyt}</dd>
             <dt>Giá trị sử dụng</dt>
             <dd>
-              {formatDate(s.bhyt.valid_from)} – {formatDate(s.bhyt.valid_to)}{' '}
+              {bhytValidity(s.bhyt)}{' '}
               <span className={s.bhyt.valid_now ? 'ok' : 'warn'}>({s.bhyt.valid_now ? 'còn hiệu lực' : 'không còn hiệu lực'})</span>
             </dd>
             <dt>Nơi đăng ký KCB ban đầu</dt>
@@ -74,31 +70,11 @@ export function SummaryPage({ personId, navigate, onOpenChild }: { personId: str
       <section className="card" aria-labelledby="chronic-title">
         <h2 id="chronic-title">Bệnh mạn tính</h2>
         <p className="muted">Tổng hợp từ chẩn đoán của các cơ sở y tế.</p>
-        {s.chronic.length === 0 ? (
-          <p>Không có bệnh mạn tính nào trong các lượt khám.</p>
-        ) : (
-          <ul className="plain">
-            {s.chronic.map((c) => (
-              <li key={c.code}>
-                <strong>{c.code}</strong> {c.name ?? ''} <span className="muted">— {c.episodes} lượt, gần nhất {formatDate(c.last_seen)}</span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <ChronicList items={s.chronic} empty="Không có bệnh mạn tính nào trong các lượt khám." showCount />
       </section>
       <section className="card" aria-labelledby="decl-title">
         <h2 id="decl-title">Dị ứng, tiền sử, yếu tố nguy cơ</h2>
-        {s.declarations.length === 0 ? (
-          <p>Chưa khai báo.</p>
-        ) : (
-          <ul className="plain">
-            {s.declarations.map((d) => (
-              <li key={d.id}>
-                {DECLARATION_KIND[d.kind]}: <strong>{d.title}</strong> <span className="tag">tự khai báo</span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <DeclarationList items={s.declarations} empty="Chưa khai báo." />
         <Link to="/tu-khai-bao" navigate={navigate}>
           Khai báo, sửa thông tin
         </Link>

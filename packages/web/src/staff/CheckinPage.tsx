@@ -1,7 +1,8 @@
+import type { IdentityCard as Patient } from '@openhssk/core/api';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { Alert } from '../ui.tsx';
 import { ApiProblem, get, post, type StaffMe, viDate, viDateTime } from './http.ts';
 import { QrPhotoInput } from './QrPhotoInput.tsx';
-import type { IdentityCard as Patient } from '@openhssk/core/api/clinic';
 
 type Method = 'typed' | 'chip_cccd' | 'bhyt_card' | 'vneid_qr';
 
@@ -87,11 +88,7 @@ export function CheckinPage({ me }: { me: StaffMe }) {
             setValue(payload);
           }}
         />
-        {error && (
-          <p role="alert" className="alert">
-            {error}
-          </p>
-        )}
+        <Alert>{error}</Alert>
       </section>
       {patient && <IdentityCard patient={patient} note={visitNote} />}
       {patient && me.role === 'clinician' && <PatientSummary personId={patient.person_id} key={patient.person_id} />}
@@ -159,11 +156,7 @@ function PatientSummary({ personId }: { personId: string }) {
           </button>
         )}
       </div>
-      {denied && (
-        <p role="alert" className="alert">
-          {denied}
-        </p>
-      )}
+      <Alert>{denied}</Alert>
       {summary && (
         <>
           <p className={`status ${summary.access.basis === 'break_glass' ? 'warn' : ''}`}>
@@ -288,11 +281,7 @@ function BreakGlassDialog({ personId, onClose, onGranted }: { personId: string; 
           <label htmlFor="bg-reason">Lý do (ít nhất 10 ký tự)</label>
           <textarea id="bg-reason" value={reason} onChange={(e) => setReason(e.target.value)} minLength={10} required rows={3} />
         </div>
-        {error && (
-          <p role="alert" className="alert">
-            {error}
-          </p>
-        )}
+        <Alert>{error}</Alert>
         <div className="row">
           <button type="submit" className="button danger">
             Xác nhận truy cập

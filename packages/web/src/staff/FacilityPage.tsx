@@ -1,4 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { Alert } from '../ui.tsx';
 import { get, patch, post, type StaffMe, upload, viDateTime } from './http.ts';
 
 interface ChecklistItem {
@@ -59,7 +60,7 @@ function FacilityDetail({ code, canManage }: { code: string; canManage: boolean 
     get<Onboarding>(`/api/v1/facilities/${code}`).then(setOb, (e: Error) => setError(e.message));
   }, [code]);
   useEffect(reload, [reload]);
-  if (error) return <p className="alert" role="alert">{error}</p>;
+  if (error) return <Alert>{error}</Alert>;
   if (!ob) return <p className="muted">Đang tải…</p>;
   return (
     <>
@@ -160,7 +161,7 @@ function CredentialRotation({ code, onDone }: { code: string; onDone: () => void
           Cấp mật khẩu ứng dụng mới
         </button>
       </form>
-      {error && <p className="alert" role="alert">{error}</p>}
+      <Alert>{error}</Alert>
       {secret && (
         <div role="status" className="secret">
           <p>

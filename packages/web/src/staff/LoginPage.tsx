@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { Alert } from '../ui.tsx';
 import { ApiProblem, post, type StaffMe } from './http.ts';
 
 export function LoginPage({ onLogin }: { onLogin: (me: StaffMe) => void }) {
@@ -43,11 +44,7 @@ export function LoginPage({ onLogin }: { onLogin: (me: StaffMe) => void }) {
             <input id="totp" inputMode="numeric" autoComplete="one-time-code" pattern="\d{6}" maxLength={6} value={totp} onChange={(e) => setTotp(e.target.value)} required />
           </div>
         )}
-        {error && (
-          <p role="alert" className="alert">
-            {error}
-          </p>
-        )}
+        <Alert>{error}</Alert>
         <button className="button primary" type="submit" disabled={busy}>
           {busy ? 'Đang đăng nhập…' : 'Đăng nhập'}
         </button>
@@ -82,11 +79,7 @@ export function ChangePasswordPage({ onDone }: { onDone: () => void }) {
           <label htmlFor="next">Mật khẩu mới</label>
           <input id="next" type="password" autoComplete="new-password" minLength={10} value={next} onChange={(e) => setNext(e.target.value)} required />
         </div>
-        {error && (
-          <p role="alert" className="alert">
-            {error}
-          </p>
-        )}
+        <Alert>{error}</Alert>
         <button className="button primary" type="submit">
           Lưu mật khẩu mới
         </button>

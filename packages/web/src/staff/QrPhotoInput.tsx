@@ -1,5 +1,6 @@
 import jsQR from 'jsqr';
 import { useId, useState } from 'react';
+import { Alert } from '../ui.tsx';
 
 /** Largest side the photo is scaled to before decoding: phone photos are huge and QR codes are not. */
 const MAX_SIDE = 1200;
@@ -48,11 +49,7 @@ export function QrPhotoInput({ onDecoded }: { onDecoded: (payload: string) => vo
           else setError('Không đọc được mã QR trong ảnh. Hãy chụp lại rõ hơn hoặc nhập số CCCD.');
         }}
       />
-      {error && (
-        <p role="alert" className="alert">
-          {error}
-        </p>
-      )}
+      <Alert>{error}</Alert>
     </div>
   );
 }

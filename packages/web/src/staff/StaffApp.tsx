@@ -1,4 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { SkipLink } from '../ui.tsx';
 import { CheckinPage } from './CheckinPage.tsx';
 import { FacilityPage } from './FacilityPage.tsx';
 import { ApiProblem, get, post, ROLE_VI, type StaffMe } from './http.ts';
@@ -47,9 +48,7 @@ export function StaffApp() {
 
   return (
     <>
-      <a className="skip" href="#main">
-        Bỏ qua đến nội dung chính
-      </a>
+      <SkipLink />
       <header className="topbar">
         <span className="brand">Cổng nhân viên y tế</span>
         {me && (

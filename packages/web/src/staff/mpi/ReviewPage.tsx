@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { Alert } from '../../ui.tsx';
 import { get, post } from '../http.ts';
 
 interface SourceView {
@@ -88,11 +89,7 @@ export function ReviewPage() {
           )}
         </p>
       )}
-      {error && (
-        <p role="alert" className="alert">
-          {error}
-        </p>
-      )}
+      <Alert>{error}</Alert>
       {!pairs && !error && <p aria-live="polite">Đang tải…</p>}
       {pairs && pairs.length === 0 && <p>Không còn cặp nào cần rà soát.</p>}
       {pairs?.map((p) => (

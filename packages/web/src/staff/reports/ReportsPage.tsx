@@ -1,5 +1,6 @@
+import { vietnamToday } from '@openhssk/core';
+import type { Kpis, UnitRef } from '@openhssk/core/api';
 import { useEffect, useMemo, useState } from 'react';
-import type { Kpis, UnitRef } from '@openhssk/core/api/reports';
 import { ApiProblem, get } from '../http.ts';
 import { Chart } from './Chart.tsx';
 import './reports.css';
@@ -31,10 +32,6 @@ function unitLabel(u: Unit): string {
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toLocaleString('vi-VN', { maximumFractionDigits: 1 })} %`);
 const num = (v: number | null) => (v === null ? '—' : v.toLocaleString('vi-VN'));
-
-function todayVn(): string {
-  return new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
-}
 
 const qs = (p: Record<string, string>) => new URLSearchParams(p).toString();
 
@@ -90,16 +87,16 @@ function Card({ title, value, detail, target }: { title: string; value: string; 
  * drill-down province → district → commune, XLSX export and the six-monthly report.
  */
 export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined }) {
-  const year = Number(todayVn().slice(0, 4));
+  const year = Number(vietnamToday().slice(0, 4));
   const [from, setFrom] = useState(`${year}-01-01`);
-  const [to, setTo] = useState(todayVn());
+  const [to, setTo] = useState(vietnamToday());
   const [unit, setUnit] = useState<string | undefined>(initialUnit);
   const [roots, setRoots] = useState<Unit[]>([]);
   const [data, setData] = useState<KpiResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [repYear, setRepYear] = useState(year);
-  const [repHalf, setRepHalf] = useState<1 | 2>(Number(todayVn().slice(5, 7)) > 6 ? 1 : 2);
+  const [repHalf, setRepHalf] = useState<1 | 2>(Number(vietnamToday().slice(5, 7)) > 6 ? 1 : 2);
   const period = useMemo(() => ({ from, to }), [from, to]);
 
   useEffect(() => {

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Kysely } from 'kysely';
-import type { Db } from '../db/index.ts';
-import type { Schema } from '../db/schema.ts';
+import type { Db, Schema } from '../db/index.ts';
+import type { ImportIssue } from './import.ts';
 
 export interface MpiImportTable {
   id: Generated<number>;
@@ -17,15 +17,9 @@ export interface MpiImportTable {
   status: Generated<'running' | 'done' | 'failed'>;
 }
 
-export interface MpiImportIssueTable {
+export interface MpiImportIssueTable extends ImportIssue {
   id: Generated<number>;
   import_id: number;
-  line: number;
-  field: string;
-  code: string;
-  severity: 'error' | 'warning';
-  message_vi: string;
-  message_en: string;
 }
 
 export interface MpiReviewTable {
@@ -76,7 +70,7 @@ export type MpiTables = {
 
 export type MpiDb = Kysely<Schema & MpiTables>;
 
-/** The shared Db type predates these tables; this widens it without touching db/schema.ts. */
+/** The shared Db type predates these tables; this widens it without touching db/tables.ts. */
 export function mpiDb(db: Db): MpiDb {
   return db.withTables<MpiTables>();
 }

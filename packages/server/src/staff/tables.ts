@@ -1,6 +1,5 @@
 import type { ColumnType, Generated, Kysely } from 'kysely';
-import type { Db } from '../db/index.ts';
-import type { Schema } from '../db/schema.ts';
+import type { Db, Schema } from '../db/index.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -45,5 +44,5 @@ export type StaffTables = {
 
 export type StaffDb = Kysely<Schema & StaffTables>;
 
-/** The shared Db typed with the tables of migration 004 (kept out of db/schema.ts, owned elsewhere). */
+/** The shared Db typed with the tables of migration 004 (kept out of db/tables.ts: this module owns them). */
 export const staffDb = (db: Db): StaffDb => db.withTables<StaffTables>();

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../db/index.ts';
-import { createStaff, type NewStaff } from './accounts.ts';
+import type { Db } from '../src/db/index.ts';
+import { closeVisits } from '../src/ingest/index.ts';
+import { createStaff, type NewStaff } from '../src/staff/index.ts';
 
 export const TEST_PASSWORD = 'test-Passw0rd';
 
@@ -86,5 +87,7 @@ export async function insertEpisode(
       .values(rows.map((fields, i) => ({ episode_id: ep.id, person_id: e.personId, tbl, row_no: i + 1, fields: JSON.stringify(fields), extra: null })))
       .execute();
   }
+  // Like the ingest store: an episode written completes the visits it answers.
+  await closeVisits(db, e.facility, { maLks: [`LK${n}`], personIds: e.personId ? [e.personId] : [] });
   return ep.id;
 }

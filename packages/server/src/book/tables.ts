@@ -3,7 +3,7 @@ import type { Db } from '../db/index.ts';
 
 type Timestamp = Date | string;
 
-/** Tables of migration 006. Kept here, not in db/schema.ts, because only the book module uses them. */
+/** Tables of migration 006. Kept here, not in db/tables.ts, because only the book module uses them. */
 export type BookTables = {
   vaccination: {
     id: Generated<number>;

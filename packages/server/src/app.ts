@@ -4,24 +4,24 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
+import { DomainError } from '@openhssk/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { registerCitizenAuth } from '../auth/citizen.ts';
-import { registerDevIdp } from '../auth/dev-idp.ts';
-import { loadServerKeys } from '../auth/keys.ts';
-import { OidcClient } from '../auth/oidc-client.ts';
-import { registerBookRoutes } from '../book/routes.ts';
-import { registerClinicRoutes } from '../clinic/routes.ts';
-import type { Config } from '../config.ts';
-import type { DatabaseHandle } from '../db/index.ts';
-import { registerFacilityAdminRoutes } from '../facility/admin-routes.ts';
-import { registerFacilityRoutes } from '../facility/routes.ts';
-import { setPrepareWorkers } from '../ingest/prepare-pool.ts';
-import { registerIngestRoutes } from '../ingest/routes.ts';
-import { registerMpiRoutes } from '../mpi/routes.ts';
-import { registerPortalRoutes } from '../portal/routes.ts';
-import { registerReportRoutes } from '../reports/routes.ts';
-import { registerStaffRoutes } from '../staff/routes.ts';
-import { ApiError, errorHandler, sendProblem } from './problem.ts';
+import { loadServerKeys, OidcClient, purgeExpiredSessions, registerCitizenAuth, registerDevIdp } from './auth/index.ts';
+import { scheduleJob } from './background.ts';
+import { registerBookRoutes } from './book/index.ts';
+import { registerClinicRoutes } from './clinic/index.ts';
+import type { Config } from './config.ts';
+import type { DatabaseHandle } from './db/index.ts';
+import { registerFacilityAdminRoutes, registerFacilityRoutes } from './facility/index.ts';
+import { errorHandler, sendProblem } from './http/index.ts';
+import { registerIngestRoutes, setPrepareWorkers } from './ingest/index.ts';
+import { registerMpiRoutes } from './mpi/index.ts';
+import { registerPortalRoutes } from './portal/index.ts';
+import { refreshReports, registerReportRoutes } from './reports/index.ts';
+import { registerStaffRoutes } from './staff/index.ts';
+
+/** Expired sessions are refused when read; the purge only keeps the table small. */
+const SESSION_PURGE_SECONDS = 3600;
 
 export interface AppOptions {
   config: Config;
@@ -41,7 +41,7 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/') || req.method !== 'GET') {
-      return sendProblem(req, reply, new ApiError(404, 'NOT_FOUND', 'Không tìm thấy địa chỉ yêu cầu.', 'No such endpoint.'));
+      return sendProblem(req, reply, new DomainError('not_found', 'NOT_FOUND', 'Không tìm thấy địa chỉ yêu cầu.', 'No such endpoint.'));
     }
     // Client-side routes of the two single-page apps: staff portal under /nhan-vien, citizen book elsewhere.
     const page = req.url === '/nhan-vien' || req.url.startsWith('/nhan-vien/') ? 'staff.html' : 'index.html';
@@ -89,7 +89,11 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   registerClinicRoutes(app, db);
   await registerFacilityAdminRoutes(app, db);
   registerMpiRoutes(app, db);
-  registerReportRoutes(app, db, { refreshSeconds: config.reportRefreshSeconds, holdbackSeconds: config.reportHoldbackSeconds });
+  registerReportRoutes(app, db);
+
+  const holdbackSeconds = config.reportHoldbackSeconds;
+  scheduleJob(app, 'report-refresh', config.reportRefreshSeconds, () => refreshReports(db, { holdbackSeconds }));
+  scheduleJob(app, 'session-purge', SESSION_PURGE_SECONDS, () => purgeExpiredSessions(db));
 
   app.get('/healthz', async () => ({ status: 'ok', database: database.kind }));
   app.get('/api/openapi.json', async () => app.swagger());

@@ -4,11 +4,12 @@
  *   DATABASE_URL | HSSK_CHILD_PGLITE_DIR   database (PostgreSQL or on-disk PGlite)
  *   HSSK_CHILD_SETUP = {"facility":"79001","testMode":true,"certPem":"…"}   registers facility + credential
  */
-import { loadConfig } from '../config.ts';
-import { migrate, openDatabase } from '../db/index.ts';
-import { addCertificate, createFacility, getFacility, issueCredential } from '../facility/registry.ts';
-import { buildApp } from '../http/app.ts';
-import { warmPreparePool } from './prepare-pool.ts';
+
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { migrate, openDatabase } from '../src/db/index.ts';
+import { addCertificate, createFacility, getFacility, issueCredential } from '../src/facility/index.ts';
+import { warmPreparePool } from '../src/ingest/index.ts';
 
 const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);
 

@@ -1,5 +1,4 @@
-import { type DatabaseHandle, openDatabase } from './database.ts';
-import { migrate } from './migrate.ts';
+import { type DatabaseHandle, migrate, openDatabase } from '../src/db/index.ts';
 import { createScratchPostgres } from './scratch-postgres.ts';
 
 /**

@@ -1,13 +1,12 @@
-import { parseCheckin } from '@openhssk/core/xml130/parse';
-import { XmlInputError } from '@openhssk/core/xml130/errors';
-import { validateCheckinRow } from '@openhssk/core/xml130/validate';
-import type { Issue } from '@openhssk/core/xml130/types';
-import { verifyEnvelopeSignature } from '@openhssk/core/xmldsig/verify';
+import { DomainError } from '@openhssk/core';
+import type { Issue } from '@openhssk/core/xml130';
+import { parseCheckin, validateCheckinRow, XmlInputError } from '@openhssk/core/xml130';
+import { verifyEnvelopeSignature } from '@openhssk/core/xmldsig';
 import type { Db } from '../db/index.ts';
-import { trustedCertificates } from '../facility/registry.ts';
-import { ApiError } from '../http/problem.ts';
+import { trustedCertificates } from '../facility/index.ts';
 import { linkDeterministic } from '../person/index.ts';
 import { instantToSql, patientIdentity } from './episode-record.ts';
+import { closeVisits } from './visits.ts';
 
 export interface CheckinOutcome {
   row: number;
@@ -26,16 +25,16 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, a
   try {
     parsed = parseCheckin(raw);
   } catch (e) {
-    if (e instanceof XmlInputError) throw new ApiError(400, e.code, e.message_vi, e.message_en);
+    if (e instanceof XmlInputError) throw new DomainError('invalid', e.code, e.message_vi, e.message_en);
     throw e;
   }
   if (parsed.issues.some((i) => i.severity === 'error') && parsed.rows.length === 0) {
     const first = parsed.issues[0]!;
-    throw new ApiError(400, first.code, first.message_vi, first.message_en);
+    throw new DomainError('invalid', first.code, first.message_vi, first.message_en);
   }
   if (parsed.hasSignature) {
     const r = verifyEnvelopeSignature(raw, await trustedCertificates(db, facilityCode), { allowSha1 });
-    if (!r.ok) throw new ApiError(422, r.code, r.message_vi, r.message_en);
+    if (!r.ok) throw new DomainError('unprocessable', r.code, r.message_vi, r.message_en);
   }
   const outcomes: CheckinOutcome[] = [];
   const valid: Array<{ fields: Record<string, string>; outcome: CheckinOutcome }> = [];
@@ -59,7 +58,6 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, a
         v.outcome.status = 'already_closed';
         continue;
       }
-      const episode = await tx.selectFrom('episode').select('id').where('facility_code', '=', facilityCode).where('ma_lk', '=', f.MA_LK!).where('is_current', '=', true).executeTakeFirst();
       const values = {
         facility_code: facilityCode,
         ma_lk: f.MA_LK!,
@@ -71,10 +69,8 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, a
         ma_loai_kcb: f.MA_LOAI_KCB || null,
         ngay_vao: instantToSql(f.NGAY_VAO) ?? '1970-01-01 00:00:00',
         id_method: 'xml0',
-        // The episode may have arrived first (messages cross): then the visit is closed at once.
-        status: (episode ? 'closed' : 'open') as 'open' | 'closed',
-        closed_at: episode ? new Date() : null,
-        episode_id: episode?.id ?? null,
+        // closeVisits() below closes it at once when its episode arrived first (messages cross).
+        status: 'open' as const,
         checkin: JSON.stringify(f),
       };
       await tx
@@ -84,6 +80,10 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, a
         .execute();
       v.outcome.status = existing ? 'updated' : 'opened';
     }
+    await closeVisits(tx, facilityCode, {
+      maLks: valid.map((v) => v.fields.MA_LK!),
+      personIds: links.flatMap((l) => (l.personId ? [l.personId] : [])),
+    });
   });
   return { rows: outcomes };
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { buildEnvelope } from '@openhssk/core/xml130/build';
-import { sampleEpisode } from '@openhssk/core/xml130/testdata';
+import { sampleEpisode } from '@openhssk/core/testing';
+import { buildEnvelope } from '@openhssk/core/xml130';
 import type { FastifyInstance } from 'fastify';
-import { createSession, SESSION_COOKIE } from '../auth/sessions.ts';
-import { facilityWithToken, startTestApp, type TestDatabase } from '../http/test-app.ts';
-import { addRelations, upsertPersons } from '../person/index.ts';
+import { createSession, SESSION_COOKIE } from '../src/auth/index.ts';
+import { addRelations, upsertPersons } from '../src/person/index.ts';
+import { facilityWithToken, startTestApp, type TestDatabase } from './app.ts';
 
 export const FAC = '51001';
 export const FAC2 = '51002';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '../config.ts';
-import { createTestDatabase } from '../db/test-database.ts';
-import { createFacility, issueCredential } from '../facility/registry.ts';
-import { buildApp } from './app.ts';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { createFacility, issueCredential } from '../src/facility/index.ts';
+import { createTestDatabase } from './database.ts';
 
 export type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
 

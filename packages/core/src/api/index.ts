@@ -1,0 +1,3 @@
+export type * from './book.ts';
+export type * from './clinic.ts';
+export type * from './reports.ts';

@@ -1,0 +1,1 @@
+export { type Actor, type AuditEntry, audit } from './audit.ts';

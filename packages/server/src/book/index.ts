@@ -1,0 +1,2 @@
+export { listDeclarations, summaryRows } from './queries.ts';
+export { registerBookRoutes } from './routes.ts';

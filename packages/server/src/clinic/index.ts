@@ -1,0 +1,2 @@
+export { findPerson } from './front-desk.ts';
+export { registerClinicRoutes } from './routes.ts';

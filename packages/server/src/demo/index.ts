@@ -1,0 +1,1 @@
+export { DEMO_PASSWORD, type DemoOptions, ensureDemoData } from './seed.ts';

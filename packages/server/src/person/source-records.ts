@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+import { bulkInsert } from '../db/index.ts';
+
+/** Both writers share the map; each leaves null what it does not know (no column has another default). */
+const SOURCE_RECORD_COLUMNS = {
+  source_system: 'text', source_id: 'text', ho_ten: 'text', ngay_sinh: 'text', gioi_tinh: 'text', so_cccd: 'text',
+  so_bhyt: 'text', so_dien_thoai: 'text', dia_chi: 'text', ma_xa: 'text', ma_ho_gia_dinh: 'text', content_hash: 'text',
+  person_id: 'text', link_rule: 'text', import_id: 'bigint',
+} as const;
+
+// Only changed content is rewritten, so re-importing a file does not churn rows or lose links.
+const REFRESH_IMPORTED = `on conflict (source_system, source_id) do update set
+  ho_ten = excluded.ho_ten, ngay_sinh = excluded.ngay_sinh, gioi_tinh = excluded.gioi_tinh, so_cccd = excluded.so_cccd,
+  so_bhyt = excluded.so_bhyt, so_dien_thoai = excluded.so_dien_thoai, dia_chi = excluded.dia_chi, ma_xa = excluded.ma_xa,
+  ma_ho_gia_dinh = excluded.ma_ho_gia_dinh, content_hash = excluded.content_hash, import_id = excluded.import_id,
+  updated_at = now()
+  where source_record.content_hash is distinct from excluded.content_hash`;
+
+// The latest message wins, but a link made earlier (e.g. by MPI review) is kept when it carries no usable id.
+const REFRESH_PATIENT = `on conflict (source_system, source_id) do update set
+  ho_ten = excluded.ho_ten, ngay_sinh = excluded.ngay_sinh, gioi_tinh = excluded.gioi_tinh,
+  so_cccd = excluded.so_cccd, so_bhyt = excluded.so_bhyt, so_dien_thoai = excluded.so_dien_thoai,
+  dia_chi = excluded.dia_chi, ma_xa = excluded.ma_xa, content_hash = excluded.content_hash,
+  person_id = coalesce(excluded.person_id, source_record.person_id),
+  link_rule = coalesce(excluded.link_rule, source_record.link_rule),
+  updated_at = now()`;
+
+type SourceRecordRow = Readonly<Partial<Record<keyof typeof SOURCE_RECORD_COLUMNS, unknown>>>;
+
+/** Rows of a population list (MPI import); links are left to the MPI. */
+export async function upsertImportedSourceRecords(db: Db, rows: readonly SourceRecordRow[]): Promise<void> {
+  await bulkInsert(db, 'source_record', SOURCE_RECORD_COLUMNS, rows, REFRESH_IMPORTED);
+}
+
+/** KCB patients of ingested episodes, with the deterministic link ingest found (if any). */
+export async function upsertPatientSourceRecords(tx: Db, rows: readonly SourceRecordRow[]): Promise<void> {
+  await bulkInsert(tx, 'source_record', SOURCE_RECORD_COLUMNS, rows, REFRESH_PATIENT);
+}
+
+/** A source record (`s`, `i`) and the person (`p`) it belongs to by rule `r`; short keys keep the JSON small. */
+export interface SourceLink {
+  s: string;
+  i: string;
+  p: string;
+  r: string;
+}
+
+/** Re-points source records; their episodes do not follow until episodesFollowSourceRecords. */
+export async function setSourceLinks(tx: Db, links: readonly SourceLink[]): Promise<void> {
+  if (links.length === 0) return;
+  await sql`update source_record sr set person_id = x.p, link_rule = x.r, link_score = null, updated_at = now()
+    from jsonb_to_recordset(${JSON.stringify(links)}::jsonb) as x(s text, i text, p text, r text)
+    where sr.source_system = x.s and sr.source_id = x.i`.execute(tx);
+}
+
+/**
+ * Episodes (with their rows) and visits belong to the person of their KCB patient record.
+ * Restricted to the given patient source ids, or set-based over everything, which also repairs
+ * patients linked earlier by ingest whose episode arrived without a usable id.
+ */
+export async function episodesFollowSourceRecords(tx: Db, patientSourceIds?: readonly string[]): Promise<void> {
+  if (patientSourceIds?.length === 0) return;
+  const only = (column: string) => (patientSourceIds ? sql`and ${sql.ref(column)} = any(${patientSourceIds}::text[])` : sql``);
+  for (const table of ['episode', 'visit'] as const) {
+    await sql`update ${sql.table(table)} t set person_id = sr.person_id
+      from source_record sr
+      where sr.source_system = 'KCB' and sr.source_id = t.patient_source_id and sr.person_id is not null
+        and t.person_id is distinct from sr.person_id ${only('t.patient_source_id')}`.execute(tx);
+  }
+  await sql`update episode_row er set person_id = e.person_id
+    from episode e
+    where er.episode_id = e.id and e.person_id is not null and er.person_id is distinct from e.person_id
+      ${only('e.patient_source_id')}`.execute(tx);
+}
+
+/** Moves source records to one person by a manual decision; the KCB patients' episodes and visits go with them. */
+export async function moveSourceRecords(tx: Db, keys: ReadonlyArray<{ s: string; i: string }>, to: string, rule: string): Promise<void> {
+  await setSourceLinks(tx, keys.map(({ s, i }) => ({ s, i, p: to, r: rule })));
+  await episodesFollowSourceRecords(tx, keys.filter((k) => k.s === 'KCB').map((k) => k.i));
+}

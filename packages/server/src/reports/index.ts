@@ -1,0 +1,2 @@
+export { type RefreshOptions, type RefreshResult, refreshReports } from './refresh.ts';
+export { registerReportRoutes } from './routes.ts';

@@ -1,0 +1,59 @@
+import type { ReactNode } from 'react';
+import type { BookSummary } from '../api.ts';
+import { DECLARATION_KIND, formatDate, SEX } from '../labels.ts';
+
+// Lists of the book summary shown both to the citizen (SummaryPage) and to a doctor through a
+// share link (SharedViewPage): one rendering, so the two views cannot drift apart.
+
+/** Name, birth date and sex; each view appends the rows its reader needs. */
+export function PersonFacts({ person, children }: { person: BookSummary['person']; children?: ReactNode }) {
+  return (
+    <dl className="facts">
+      <dt>Họ và tên</dt>
+      <dd>{person.ho_ten}</dd>
+      <dt>Ngày sinh</dt>
+      <dd>{formatDate(person.ngay_sinh)}</dd>
+      <dt>Giới tính</dt>
+      <dd>{person.gioi_tinh ? (SEX[person.gioi_tinh] ?? '—') : '—'}</dd>
+      {children}
+    </dl>
+  );
+}
+
+export const bhytValidity = (bhyt: NonNullable<BookSummary['bhyt']>) => `${formatDate(bhyt.valid_from)} – ${formatDate(bhyt.valid_to)}`;
+
+/**
+ * Chronic conditions from facility diagnoses. `showCount` adds how many visits recorded each
+ * one, which helps the citizen recognise them; a doctor only needs when it was last seen.
+ */
+export function ChronicList({ items, empty, showCount = false }: { items: BookSummary['chronic']; empty: string; showCount?: boolean }) {
+  if (items.length === 0) return <p>{empty}</p>;
+  return (
+    <ul className="plain">
+      {items.map((c) => (
+        <li key={c.code}>
+          <strong>{c.code}</strong> {c.name ?? ''}{' '}
+          <span className="muted">{showCount ? `— ${c.episodes} lượt, gần nhất ${formatDate(c.last_seen)}` : `(gần nhất ${formatDate(c.last_seen)})`}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * Allergies, history and risk factors, always tagged as self-declared. `showDetail` adds the
+ * free-text detail for a doctor, who cannot open the declarations page the citizen links to.
+ */
+export function DeclarationList({ items, empty, showDetail = false }: { items: BookSummary['declarations']; empty: string; showDetail?: boolean }) {
+  if (items.length === 0) return <p>{empty}</p>;
+  return (
+    <ul className="plain">
+      {items.map((d) => (
+        <li key={d.id}>
+          {DECLARATION_KIND[d.kind]}: <strong>{d.title}</strong> {showDetail && <>{d.detail ? `– ${d.detail}` : ''} </>}
+          <span className="tag">tự khai báo</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
