@@ -13,7 +13,9 @@ interface AxeResult {
 
 /** axe-core with the WCAG 2.x A/AA rules: no serious or critical violation on the page as it stands. */
 async function assertAccessible(page: Page, name: string) {
-  await page.addScriptTag({ path: join(ROOT, 'node_modules/axe-core/axe.min.js') });
+  // Evaluated through the DevTools protocol: a <script> tag with inline code is (rightly) refused by
+  // the pages' Content-Security-Policy.
+  await page.evaluate(readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
   const r = await page.evaluate(
     async () =>
       (await (window as unknown as { axe: { run: (c: Document, o: unknown) => Promise<AxeResult> } }).axe.run(document, {
@@ -45,6 +47,15 @@ async function login(page: Page, url: string, levelText: string) {
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
 }
 
+/** Collects the page's Content-Security-Policy violations (the console reports each one). */
+function watchCsp(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) seen.push(m.text());
+  });
+  return seen;
+}
+
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Mục chính' }).getByRole('link', { name, exact: true }).click();
 
 describe('citizen health book in Chromium', () => {
@@ -62,10 +73,22 @@ describe('citizen health book in Chromium', () => {
   it('log in, consent, episode + PDF, share opened by a doctor, access log, accessible and mobile-first', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const page = await ctx.newPage();
+    const cspViolations = watchCsp(page);
     await login(page, server.url, '(mức 2)');
     await page.getByRole('heading', { name: 'Đồng ý sử dụng' }).waitFor();
     await assertAccessible(page, 'consent');
-    await page.getByRole('button', { name: 'Tôi đồng ý' }).click();
+    // Cross-facility viewing is a separate choice, offered unticked.
+    const crossFacility = page.getByRole('checkbox', { name: /xem tiền sử khám chữa bệnh của tôi tại các cơ sở khác/ });
+    assert.equal(await crossFacility.isChecked(), false);
+    await page.setViewportSize({ width: 360, height: 800 });
+    await assertNoSidewaysScroll(page, 'consent at 360 px');
+    await page.screenshot({ path: join(ARTIFACTS, 'book-consent-360.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Để sau' }).click();
+    await page.getByRole('heading', { name: 'Sổ sức khỏe chưa được mở' }).waitFor();
+    await assertAccessible(page, 'consent later');
+    await page.getByRole('button', { name: 'Xem lại lựa chọn' }).click();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole('button', { name: 'Tôi đồng ý sử dụng Sổ sức khỏe' }).click();
     await page.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
     await page.getByRole('heading', { name: 'Thẻ bảo hiểm y tế' }).waitFor();
     await assertAccessible(page, 'summary');
@@ -143,6 +166,7 @@ describe('citizen health book in Chromium', () => {
 
     const doctorCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const doctor = await doctorCtx.newPage();
+    const doctorCspViolations = watchCsp(doctor);
     await doctor.goto(shareUrl);
     await doctor.getByRole('heading', { name: /Hồ sơ sức khỏe được chia sẻ/ }).waitFor();
     await doctor.getByTestId('shared-episodes').locator('button').first().click();
@@ -189,11 +213,22 @@ describe('citizen health book in Chromium', () => {
 
     await nav(page, 'Cài đặt');
     await page.getByRole('button', { name: 'Rút lại sự đồng ý' }).waitFor();
+    // The cross-facility choice is switched on and off on its own.
+    await page.getByTestId('cross-facility-state').getByText('Đang tắt').waitFor();
+    await page.getByRole('button', { name: /^Bật: cho bác sĩ nơi tôi đang khám/ }).click();
+    await page.getByTestId('cross-facility-state').getByText('Đang bật').waitFor();
     await assertAccessible(page, 'settings');
+    await assertNoSidewaysScroll(page, 'settings at 360 px');
+    await page.getByRole('button', { name: /^Tắt: chỉ cơ sở đang khám/ }).click();
+    await page.getByTestId('cross-facility-state').getByText('Đang tắt').waitFor();
     await page.getByRole('button', { name: 'Đăng xuất khỏi thiết bị này' }).click();
     await page.getByRole('link', { name: 'Đăng nhập bằng VNeID' }).waitFor();
     const me = await page.evaluate(async () => (await fetch('/api/v1/me')).status);
     assert.equal(me, 401, 'logged out');
+    // The identity provider's session ended with ours: on a shared phone the next login asks for the password.
+    await page.getByRole('link', { name: 'Đăng nhập bằng VNeID' }).click();
+    await page.getByLabel('Mật khẩu').waitFor();
+    assert.deepEqual([...cspViolations, ...doctorCspViolations], [], 'no Content-Security-Policy violation');
     await doctorCtx.close();
     await ctx.close();
     assert.ok(readFileSync(pdfPath).length > 1000);

@@ -73,6 +73,8 @@ describe('staff portal in Chromium', () => {
     await reception.getByRole('button', { name: 'Tiếp nhận' }).click();
     await reception.getByTestId('cccd').getByText(personalId).waitFor();
     await reception.getByText(/Đã tiếp nhận lúc/).waitFor();
+    // A typed number with the chip box ticked is recorded, and shown, as typed.
+    await reception.getByText(/\(Nhập số\)\. Không có dữ liệu đọc từ mã QR\/chip/).waitFor();
     await reception.screenshot({ path: join(ARTIFACTS, 'staff-checkin-390.png'), fullPage: true });
     // A photo of the chip-card QR (CCCD|CMND|name|birth|sex|address|issue date) is decoded in the browser.
     const qrDir = mkdtempSync(join(tmpdir(), 'hssk-qr-'));
@@ -103,7 +105,7 @@ describe('staff portal in Chromium', () => {
     await doctor.getByText('Truy cập khẩn cấp (đã ghi nhận)').waitFor();
     await doctor.screenshot({ path: join(ARTIFACTS, 'staff-break-glass.png'), fullPage: true });
 
-    await citizen.getByRole('button', { name: 'Tôi đồng ý' }).click();
+    await citizen.getByRole('button', { name: 'Tôi đồng ý sử dụng Sổ sức khỏe' }).click();
     await citizen.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
     const log = await call(citizen, 'GET', '/api/v1/book/access-log');
     assert.equal(log.status, 200);

@@ -48,11 +48,13 @@ const integration = findTests(join(root, 'packages/server'));
 const e2e = findTests(join(root, 'e2e'));
 
 if (!only || only === 'unit') run('unit (core)', unit);
-if (!only || only === 'integration') {
-  run('integration on PGlite', integration, { HSSK_TEST_DB: 'pglite' });
+// `security` runs only the tests that assert a safety property (named *.security.test.ts), on both databases.
+const serverTests = only === 'security' ? integration.filter((f) => f.endsWith('.security.test.ts')) : integration;
+if (!only || only === 'integration' || only === 'security') {
+  run('integration on PGlite', serverTests, { HSSK_TEST_DB: 'pglite' });
   const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   if (await postgresReachable(pgUrl)) {
-    run('integration on PostgreSQL', integration, { HSSK_TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl });
+    run('integration on PostgreSQL', serverTests, { HSSK_TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl });
   } else if (ci) {
     console.error(`PostgreSQL not reachable at ${pgUrl}: required in CI`);
     failedSuites++;

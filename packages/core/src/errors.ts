@@ -24,6 +24,8 @@ export type DomainErrorKind =
   | 'unprocessable'
   | 'locked'
   | 'rate_limited'
+  /** A part the deployment has not configured (e.g. no identity provider for citizen login). */
+  | 'unavailable'
   | 'internal';
 
 /** An error the caller can act on; `extra` fields travel to the client with the message. */

@@ -6,19 +6,19 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { DomainError } from '@openhssk/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { loadServerKeys, OidcClient, purgeExpiredSessions, registerCitizenAuth, registerDevIdp } from './auth/index.ts';
+import { DEV_IDP_PATH, loadServerKeys, OidcClient, purgeExpiredSessions, registerCitizenAuth, registerDevIdp, SESSION_COOKIE } from './auth/index.ts';
 import { scheduleJob } from './background.ts';
 import { registerBookRoutes } from './book/index.ts';
 import { registerClinicRoutes } from './clinic/index.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/index.ts';
 import { registerFacilityAdminRoutes, registerFacilityRoutes } from './facility/index.ts';
-import { errorHandler, sendProblem } from './http/index.ts';
+import { abuseThrottles, acceptRawBodies, CERTIFICATE_CONTENT_TYPES, errorHandler, type LogDestination, loggerOptions, registerBrowserSecurity, registerThrottles, sendProblem, trustProxyOption } from './http/index.ts';
 import { registerIngestRoutes, setPrepareWorkers } from './ingest/index.ts';
 import { registerMpiRoutes } from './mpi/index.ts';
 import { registerPortalRoutes } from './portal/index.ts';
 import { refreshReports, registerReportRoutes } from './reports/index.ts';
-import { registerStaffRoutes } from './staff/index.ts';
+import { registerStaffRoutes, requireStaff, STAFF_COOKIE } from './staff/index.ts';
 
 /** Expired sessions are refused when read; the purge only keeps the table small. */
 const SESSION_PURGE_SECONDS = 3600;
@@ -26,16 +26,19 @@ const SESSION_PURGE_SECONDS = 3600;
 export interface AppOptions {
   config: Config;
   database: DatabaseHandle;
-  logger?: boolean;
+  /** false = no log; `{ stream }` = the same logger writing elsewhere (tests read it). */
+  logger?: boolean | { stream: LogDestination };
 }
 
 export async function buildApp({ config, database, logger = true }: AppOptions): Promise<FastifyInstance> {
   const db = database.db;
   setPrepareWorkers(config.ingestWorkers);
   const app = Fastify({
-    logger: logger ? { level: config.logLevel } : false,
-    bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    logger: logger ? loggerOptions(config.logLevel, logger === true ? undefined : logger.stream) : false,
+    bodyLimit: config.bodyLimit,
+    // Only named proxies may speak for the client: otherwise a forged X-Forwarded-For would pick the
+    // address that per-IP throttles count.
+    trustProxy: trustProxyOption(config.trustProxy),
     genReqId: () => crypto.randomUUID(),
   });
   app.setErrorHandler(errorHandler);
@@ -49,11 +52,12 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
     return reply.status(404).type('text/plain; charset=utf-8').send('Giao diện web chưa được build: chạy `npm run build`.');
   });
 
-  // XML envelopes are read as raw bytes: the signature covers bytes, not a re-serialised tree.
-  app.addContentTypeParser(
-    ['application/xml', 'text/xml', 'application/octet-stream', 'application/x-pem-file', 'application/pkix-cert'],
-    { parseAs: 'buffer', bodyLimit: config.maxEnvelopeBytes },
-    (_req, body, done) => done(null, body),
+  // Raw-body parsers (XML, certificates) exist only in the scopes of the upload routes, which check
+  // the sender before reading; everywhere else such a body is 415 and any body is capped at bodyLimit.
+  // Abuse throttles attach to their routes as those are registered, so this comes before any route.
+  await registerThrottles(
+    app,
+    abuseThrottles(config, { idpPath: DEV_IDP_PATH, staffIdOf: (req) => requireStaff(db, req, { allowPasswordChange: true }).then((s) => s.id, () => undefined) }),
   );
   await app.register(cookie);
   await app.register(formbody);
@@ -64,29 +68,30 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
     },
   });
 
-  app.addHook('onSend', async (_req, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
-  });
+  // Security headers, public-host redirect, Origin check on cookie-authenticated writes, and the
+  // content-type policy (form bodies only on the routes listed in http/body-policy.ts).
+  registerBrowserSecurity(app, { publicUrl: config.publicUrl, sessionCookies: [SESSION_COOKIE, STAFF_COOKIE] });
 
-  const keys = await loadServerKeys(db);
-  let oidc: OidcClient;
+  const keys = await loadServerKeys(db, config);
+  let oidc: OidcClient | undefined;
   if (config.oidcIssuer) {
     if (!config.oidcClientSecret) throw new Error('OIDC_CLIENT_SECRET is required with OIDC_ISSUER');
     oidc = new OidcClient({ issuer: config.oidcIssuer, clientId: config.oidcClientId, clientSecret: config.oidcClientSecret, redirectUri: `${config.publicUrl}/auth/callback` });
-  } else {
+  } else if (config.devIdp) {
     const idp = await registerDevIdp(app, db, config, keys);
     oidc = new OidcClient({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, redirectUri: `${config.publicUrl}/auth/callback` });
   }
 
   registerCitizenAuth(app, db, config, oidc);
-  registerFacilityRoutes(app, db, config, keys.facilityTokenKey);
+  app.register(async (scope) => {
+    acceptRawBodies(scope, CERTIFICATE_CONTENT_TYPES);
+    registerFacilityRoutes(scope, db, config, keys.facilityTokenKey);
+  });
   registerIngestRoutes(app, db, config, keys.facilityTokenKey);
   registerPortalRoutes(app, db, config, keys.facilityTokenKey);
   registerBookRoutes(app, db, config);
   registerStaffRoutes(app, db, config);
-  registerClinicRoutes(app, db);
+  registerClinicRoutes(app, db, config);
   await registerFacilityAdminRoutes(app, db);
   registerMpiRoutes(app, db);
   registerReportRoutes(app, db);

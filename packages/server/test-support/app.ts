@@ -1,21 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
+import { type AppOptions, buildApp } from '../src/app.ts';
+import { type Config, loadConfig } from '../src/config.ts';
 import { createFacility, issueCredential } from '../src/facility/index.ts';
 import { createTestDatabase } from './database.ts';
 
 export type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
 
 /** The real app on a fresh database (PGlite or PostgreSQL per HSSK_TEST_DB), listening on a free port. */
-export async function startTestApp(): Promise<{ app: FastifyInstance; db: TestDatabase; url: string; close(): Promise<void> }> {
+export async function startTestApp(options: { logger?: AppOptions['logger']; config?: Partial<Config> } = {}): Promise<{ app: FastifyInstance; db: TestDatabase; url: string; close(): Promise<void> }> {
   const db = await createTestDatabase();
   // The OIDC client fetches discovery over HTTP, so the app must really listen.
   const probe = (await import('node:net')).createServer();
   const port: number = await new Promise((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
   await new Promise((r) => probe.close(r));
   const url = `http://localhost:${port}`;
-  const config = loadConfig({ port, host: '127.0.0.1', publicUrl: url, demo: false, webDistDir: '/nonexistent' });
-  const app = await buildApp({ config, database: db, logger: false });
+  const config = loadConfig({ port, host: '127.0.0.1', publicUrl: url, demo: false, devIdp: true, webDistDir: '/nonexistent', ...options.config });
+  const app = await buildApp({ config, database: db, logger: options.logger ?? false });
   await app.listen({ port, host: '127.0.0.1' });
   return {
     app,

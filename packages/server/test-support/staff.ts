@@ -1,14 +1,35 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../src/db/index.ts';
 import { closeVisits } from '../src/ingest/index.ts';
-import { createStaff, type NewStaff } from '../src/staff/index.ts';
+import { createStaff, type NewStaff, totpCode } from '../src/staff/index.ts';
 
 export const TEST_PASSWORD = 'test-Passw0rd';
 
-/** A staff account with a known password (no forced change) and its session cookie header. */
-export async function staffSession(app: FastifyInstance, db: Db, s: Omit<NewStaff, 'password'>): Promise<{ cookie: string; id: string }> {
+/**
+ * A staff account with a known password (no forced change) and its session cookie header. With
+ * `totp: true` the account also enrols TOTP through the API (what production requires of most roles)
+ * and the secret is returned, so `totpCode(secret, …)` can produce later codes.
+ */
+export async function staffSession(
+  app: FastifyInstance,
+  db: Db,
+  s: Omit<NewStaff, 'password'>,
+  opts: { totp?: boolean } = {},
+): Promise<{ cookie: string; id: string; secret?: string }> {
   const { id } = await createStaff(db, { ...s, password: TEST_PASSWORD });
-  return { cookie: await login(app, s.username, TEST_PASSWORD), id };
+  const cookie = await login(app, s.username, TEST_PASSWORD);
+  if (!opts.totp) return { cookie, id };
+  return { cookie, id, secret: await enrolTotp(app, cookie) };
+}
+
+/** Enrols TOTP for the session's account (begin + confirm with the current code); returns the secret. */
+export async function enrolTotp(app: FastifyInstance, cookie: string): Promise<string> {
+  const begin = await app.inject({ method: 'POST', url: '/api/v1/staff/me/totp', headers: { cookie } });
+  if (begin.statusCode !== 200) throw new Error(`TOTP enrolment: ${begin.statusCode} ${begin.body}`);
+  const { secret } = begin.json() as { secret: string };
+  const ok = await app.inject({ method: 'POST', url: '/api/v1/staff/me/totp/confirm', headers: { cookie }, payload: { code: totpCode(secret) } });
+  if (ok.statusCode !== 200) throw new Error(`TOTP confirmation: ${ok.statusCode} ${ok.body}`);
+  return secret;
 }
 
 export async function login(app: FastifyInstance, username: string, password: string, totp?: string): Promise<string> {

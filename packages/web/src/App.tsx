@@ -54,12 +54,18 @@ export function App() {
     if (!shared) void reload();
   }, [reload, shared]);
 
+  // The server ends our session and answers with the identity provider's end-session address: the
+  // browser goes there so the VNeID session ends too, and comes back to the login page. A full page
+  // load also drops everything this page still holds in memory.
   const logout = async () => {
-    await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin' });
     storeChild(null);
-    setChildState(null);
-    setState({ status: 'anonymous' });
-    navigate('/');
+    let next = '/';
+    try {
+      next = (await api<{ redirect?: string }>('/auth/logout', { method: 'POST' })).redirect ?? '/';
+    } catch {
+      // Our session may be gone already; the reload below shows what the server says.
+    }
+    window.location.assign(next);
   };
 
   let content: JSX.Element;

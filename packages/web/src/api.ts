@@ -56,7 +56,24 @@ export interface Me {
   personal_id: string;
   name: string;
   has_record: boolean;
+  /** (a) "Đồng ý sử dụng": the book is open. */
   consented: boolean;
+  /** (b), separate: clinicians where the citizen is being treated may see history from other facilities. */
+  cross_facility_consent: boolean;
+}
+
+export interface ConsentChoice {
+  given: boolean;
+  given_at: string | null;
+  withdrawn_at: string | null;
+}
+
+/** GET /api/v1/me/consent: both choices with their times. */
+export interface ConsentChoices {
+  book: ConsentChoice;
+  cross_facility: ConsentChoice;
+  /** How long after a check-in or referral choice (b) lets that facility see other facilities' history. */
+  cross_facility_hours: number;
 }
 
 export interface OpenVisit {
@@ -76,7 +93,8 @@ export interface EpisodeList {
 }
 
 export interface EpisodeDetail {
-  episode: EpisodeSummary & {
+  // No id: a share names the episode by reference instead, and the screens do not need it.
+  episode: Omit<EpisodeSummary, 'id'> & {
     chan_doan_vao: string | null;
     ma_benh_kt: string | null;
     xml1: { fields: Record<string, string> } | Record<string, string>;
@@ -134,6 +152,7 @@ export interface Share {
   id: number;
   scope: 'summary' | 'full';
   include_sensitive: boolean;
+  include_contact: boolean;
   expires_at: string;
   revoked_at: string | null;
   created_at: string;
@@ -153,3 +172,11 @@ export interface AccessEvent {
   resource: string | null;
   break_glass: boolean;
 }
+
+/** An episode as a share lists it: `ref` (valid inside that share only) stands for the id, never shown. */
+export type SharedEpisode = Omit<EpisodeSummary, 'id'> & { ref: string };
+
+/** The book summary as a share shows it: no count of left-out episodes, the last episode by reference. */
+export type SharedSummary = Omit<BookSummary, 'hidden_sensitive' | 'last_episode' | 'viewing_child'> & {
+  last_episode: (Omit<NonNullable<BookSummary['last_episode']>, 'id'> & { ref: string }) | null;
+};

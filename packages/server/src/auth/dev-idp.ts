@@ -77,7 +77,31 @@ export async function registerDevIdp(fastify: FastifyInstance, db: Db, config: C
       profile: ['name', 'birthdate', 'gender', 'personal_id', 'identity_level'],
     },
     conformIdTokenClaims: false,
-    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+    features: {
+      devInteractions: { enabled: false },
+      // The health book's "Đăng xuất" ends this session too (citizen.ts /auth/logout).
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          // A valid id_token_hint means the health book itself sent the browser here after its own
+          // logout: the provider session ends at once (logout.js submits the form). Without one,
+          // anyone could link here, so the person is asked.
+          const fromClient = ctx.oidc.entities.IdTokenHint !== undefined;
+          const confirmForm = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>');
+          ctx.type = 'html';
+          ctx.body = page(
+            'Đăng xuất VNeID (môi trường phát triển)',
+            `<p>${fromClient ? 'Đang đăng xuất khỏi nhà cung cấp định danh…' : 'Bạn có muốn đăng xuất khỏi nhà cung cấp định danh không?'}</p>
+             ${confirmForm}<button type="submit" form="op.logoutForm">Đăng xuất</button>`,
+            fromClient ? `${DEV_IDP_PATH}/assets/logout.js` : undefined,
+          );
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = page('Đã đăng xuất', '<p>Bạn đã đăng xuất khỏi nhà cung cấp định danh.</p><p><a href="/">Về Sổ sức khỏe điện tử</a></p>');
+        },
+      },
+    },
     interactions: { url: (_ctx, interaction) => `${DEV_IDP_PATH}/interaction/${interaction.uid}` },
     // First-party client: consent is asked by the health book itself ("Đồng ý sử dụng").
     loadExistingGrant: async (ctx) => {
@@ -118,6 +142,11 @@ export async function registerDevIdp(fastify: FastifyInstance, db: Db, config: C
   // Behind a TLS-terminating proxy the public URL is https while the socket is plain HTTP.
   provider.proxy = true;
   const callback = provider.callback();
+
+  // The pages' stylesheet and the logout auto-submit are files, not inline: the Content-Security-Policy
+  // allows no inline script and no <style> element (http/security-headers.ts).
+  app.get(`${DEV_IDP_PATH}/assets/idp.css`, { schema: { hide: true } }, async (_req, reply) => reply.type('text/css; charset=utf-8').send(PAGE_CSS));
+  app.get(`${DEV_IDP_PATH}/assets/logout.js`, { schema: { hide: true } }, async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(LOGOUT_JS));
 
   app.get(`${DEV_IDP_PATH}/interaction/:uid`, { schema: { params: interactionParams, querystring: interactionQuery } }, async (req, reply) => {
     reply.hijack();
@@ -173,13 +202,19 @@ export async function registerDevIdp(fastify: FastifyInstance, db: Db, config: C
   return { issuer, clientId: config.oidcClientId, clientSecret };
 }
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title><style>
-body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
+const PAGE_CSS = `body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
 h1{font-size:1.4rem;color:#a50e0e}label{display:block;margin-top:1rem;font-weight:600}
 input{width:100%;box-sizing:border-box;padding:.7rem;font-size:1rem;border:1px solid #666;border-radius:6px}
 button{margin-top:1.2rem;width:100%;padding:.8rem;font-size:1rem;background:#a50e0e;color:#fff;border:0;border-radius:6px}
 :focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}h2{font-size:1.05rem;margin-top:2rem}.demo{padding-left:1.1rem}.note{color:#444}.err{color:#a50e0e;font-weight:600}
-</style></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+`;
+
+/** Submits the logout confirmation the health book asked for; without script the button does it. */
+const LOGOUT_JS = "document.getElementById('op.logoutForm').submit();\n";
+
+function page(title: string, body: string, script?: string): string {
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)}</title><link rel="stylesheet" href="${DEV_IDP_PATH}/assets/idp.css"></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main>${
+    script ? `<script src="${escapeHtml(script)}"></script>` : ''
+  }</body></html>`;
 }

@@ -1,8 +1,10 @@
 export { moveCitizenAccounts } from './accounts.ts';
-export { type CitizenContext, recordConsent, registerCitizenAuth, requireCitizen, requireConsentedCitizen } from './citizen.ts';
+export { type CitizenContext, type ConsentKind, consentStatus, recordConsent, registerCitizenAuth, requireCitizen, requireConsentedCitizen } from './citizen.ts';
 export { DEV_IDP_PATH, type DevAccount, type DevIdp, registerDevIdp, upsertDevAccount } from './dev-idp.ts';
-export { signFacilityToken, verifyFacilityToken } from './facility-token.ts';
-export { loadOrCreateState, loadServerKeys, type ServerKeys } from './keys.ts';
+export { encodeFacilityKeyRing, type FacilityTokenKey, signFacilityToken, verifyFacilityToken } from './facility-token.ts';
+export {
+  exposedKeyFiles, type KeyConfig, type KeyStorage, keyStorageOf, loadOrCreateState, loadServerKeys, type RotationResult, rotateServerKeys, type ServerKeys,
+} from './keys.ts';
 export { type IdentityClaims, OidcClient } from './oidc-client.ts';
 export { hashSecret, randomToken, verifySecret } from './password.ts';
 export { clearSessionCookie, createSession, deleteSession, deleteSessionsOf, purgeExpiredSessions, readSession, SESSION_COOKIE, type SessionData, sessionIdOf, setSessionCookie, takeSession } from './sessions.ts';

@@ -24,6 +24,8 @@ export interface IdentityClaims {
   name: string;
   birthdate?: string | undefined;
   identityLevel: number;
+  /** The ID token itself: kept with the session as the id_token_hint of the logout request. */
+  idToken: string;
 }
 
 /**
@@ -94,6 +96,29 @@ export class OidcClient {
       name: String(payload.name ?? ''),
       birthdate: typeof payload.birthdate === 'string' ? payload.birthdate : undefined,
       identityLevel: Number(payload.identity_level ?? 0),
+      idToken: body.id_token,
     };
+  }
+
+  /**
+   * Where to send the browser so the identity provider's own session ends too (OpenID Connect
+   * RP-Initiated Logout 1.0). Without this, "Đăng xuất" leaves the provider's session alive and the
+   * next person at a shared phone who presses "Đăng nhập bằng VNeID" is logged in as the previous
+   * one without a password. Undefined when the provider publishes no end_session_endpoint or cannot
+   * be reached: our own session is gone either way.
+   */
+  async endSessionUrl(idTokenHint: string | undefined, postLogoutRedirectUri: string): Promise<string | undefined> {
+    let meta: Discovery;
+    try {
+      meta = await this.meta();
+    } catch {
+      return undefined;
+    }
+    if (!meta.end_session_endpoint) return undefined;
+    const url = new URL(meta.end_session_endpoint);
+    const params = new URLSearchParams({ client_id: this.options.clientId, post_logout_redirect_uri: postLogoutRedirectUri, ui_locales: 'vi' });
+    if (idTokenHint) params.set('id_token_hint', idTokenHint);
+    url.search = params.toString();
+    return url.toString();
   }
 }

@@ -137,13 +137,14 @@ describe(`health book (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
     const minutes = (new Date(share.expires_at).getTime() - Date.now()) / 60000;
     assert.ok(minutes > 28 && minutes <= 30, 'default expiry 30 minutes');
     const token = share.url.split('/chia-se/')[1]!;
-    const v = await json<{ summary: Summary; episodes: Array<{ id: number }> }>(f.app, 'GET', `/api/v1/shared/${token}`, undefined);
+    const v = await json<{ summary: Summary; episodes: Array<{ ref: string }> }>(f.app, 'GET', `/api/v1/shared/${token}`, undefined);
     assert.equal(v.status, 200, v.body);
     assert.equal(v.json().episodes.length, 2, 'sensitive visit excluded');
     assert.equal((v.json().summary.person as { dia_chi?: string }).dia_chi, undefined);
     const sensitiveId = f.episodes.A[1]!;
     assert.equal((await json(f.app, 'GET', `/api/v1/shared/${token}/episodes/${sensitiveId}`, undefined)).status, 404);
-    assert.equal((await json(f.app, 'GET', `/api/v1/shared/${token}/episodes/${f.episodes.A[0]}`, undefined)).status, 200);
+    assert.equal((await json(f.app, 'GET', `/api/v1/shared/${token}/episodes/${v.json().episodes[0]!.ref}`, undefined)).status, 200);
+    assert.equal((await json(f.app, 'GET', `/api/v1/shared/${token}/episodes/${f.episodes.A[0]}`, undefined)).status, 404, 'a share names episodes by reference, not id');
     assert.equal((await json(f.app, 'GET', `/api/v1/shared/${token}/episodes/${f.episodes.B[0]}`, undefined)).status, 404);
     const log = (await json<{ events: Array<{ actor_type: string; action: string }> }>(f.app, 'GET', '/api/v1/book/access-log', f.cookies.A)).json();
     assert.ok(log.events.some((e) => e.actor_type === 'share' && e.action === 'share.view'));

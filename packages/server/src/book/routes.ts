@@ -21,6 +21,7 @@ import {
   listVaccinations,
 } from './queries.ts';
 import { createShare, listShares, openShare, revokeShare, SHARE_DEFAULT_MINUTES, SHARE_MAX_MINUTES } from './share.ts';
+import { sharedBook, sharedEpisode } from './shared-view.ts';
 import { bookDb, DECLARATION_KINDS } from './tables.ts';
 
 const tags = ['book'];
@@ -43,7 +44,8 @@ const episodesQuery = Type.Object({
 // so the handler parses it. 100 is the router's own parameter limit.
 const idParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const tokenParams = Type.Object({ token: Type.String({ maxLength: 100 }) });
-const sharedEpisodeParams = Type.Object({ ...tokenParams.properties, ...idParams.properties });
+// A share names episodes by reference (shared-view.ts episodeRef), never by id.
+const sharedEpisodeParams = Type.Object({ ...tokenParams.properties, ref: Type.String({ maxLength: 100 }) });
 
 const idOf = (raw: string): number | undefined => {
   const id = Number(raw);
@@ -93,13 +95,14 @@ const shareBody = Type.Object(
   {
     scope: Type.Optional(Type.Union([Type.Literal('summary'), Type.Literal('full')], { default: 'summary' })),
     include_sensitive: Type.Optional(Type.Boolean({ default: false })),
+    include_contact: Type.Optional(Type.Boolean({ default: false, description: 'show the phone number and address to the doctor' })),
     minutes: Type.Optional(Type.Integer({ minimum: 5, maximum: SHARE_MAX_MINUTES, default: SHARE_DEFAULT_MINUTES })),
   },
   { additionalProperties: false },
 );
 
 export function registerBookRoutes(fastify: FastifyInstance, db: Db, config: Config) {
-  registerConsentRoutes(fastify, db);
+  registerConsentRoutes(fastify, db, config);
   const app = typedRoutes(fastify);
   app.get('/api/v1/book/dependents', { schema: { summary: 'Children under 14 whose books this citizen may open', tags } }, async (req) => {
     const c = await requireConsentedCitizen(db, req);
@@ -256,6 +259,7 @@ export function registerBookRoutes(fastify: FastifyInstance, db: Db, config: Con
         createdBy: s.citizen.subject,
         scope: b.scope ?? 'summary',
         includeSensitive: b.include_sensitive ?? false,
+        includeContact: b.include_contact ?? false,
         minutes: b.minutes ?? SHARE_DEFAULT_MINUTES,
       });
       await record(db, req, s, 'book.share.create', `share/${share.id}`);
@@ -274,23 +278,22 @@ export function registerBookRoutes(fastify: FastifyInstance, db: Db, config: Con
   // Opened by a doctor without logging in: the token is the only credential, and every view is logged.
   app.get('/api/v1/shared/:token', { schema: { summary: 'Shared view of a book (no login)', tags: ['share'], params: tokenParams } }, async (req) => {
     const share = await openShare(db, req.params.token);
-    const includeSensitive = share.include_sensitive;
-    const summary = await bookSummary(db, share.person_id, { includeSensitive });
+    const summary = await bookSummary(db, share.person_id, { includeSensitive: share.include_sensitive });
     if (!summary) throw notFound('sổ sức khỏe', 'Health book');
-    const episodes = share.scope === 'full' ? (await listEpisodes(db, share.person_id)).filter((e) => includeSensitive || !isSensitiveEpisode(e)) : [];
+    // A doctor needs identity and clinical data; phone and address only when the citizen included them.
+    const view = await sharedBook(db, share.person_id, share, summary);
     await audit(db, shareAudit(share.id, share.person_id, 'share.view', req.id));
-    // A doctor needs identity and clinical data, not the citizen's phone number or address.
-    const { so_dien_thoai: _p, dia_chi: _a, ...person } = summary.person;
-    return { share: { scope: share.scope, include_sensitive: includeSensitive, expires_at: share.expires_at }, summary: { ...summary, person }, episodes };
+    return { share: { scope: share.scope, include_sensitive: share.include_sensitive, include_contact: share.include_contact, expires_at: share.expires_at }, ...view };
   });
 
-  app.get('/api/v1/shared/:token/episodes/:id', { schema: { summary: 'One visit through a full share', tags: ['share'], params: sharedEpisodeParams } }, async (req) => {
+  app.get('/api/v1/shared/:token/episodes/:ref', { schema: { summary: 'One visit through a full share, by the reference the share listed', tags: ['share'], params: sharedEpisodeParams } }, async (req) => {
     const share = await openShare(db, req.params.token);
-    const id = idOf(req.params.id);
-    const found = share.scope === 'full' && id ? await getEpisodeForPerson(db, share.person_id, id) : undefined;
-    if (!found || (!share.include_sensitive && isSensitiveEpisode(found.episode))) throw notFound('lượt khám', 'Episode');
-    await audit(db, shareAudit(share.id, share.person_id, 'share.episode.read', req.id, `episode/${id}`));
-    return found;
+    const info = share.scope === 'full' ? await getPersonInfo(db, share.person_id) : undefined;
+    const found = info ? await sharedEpisode(db, share.person_id, share, req.params.ref, info.person) : undefined;
+    // A left-out sensitive episode, another person's and a made-up reference answer alike.
+    if (!found) throw notFound('lượt khám', 'Episode');
+    await audit(db, shareAudit(share.id, share.person_id, 'share.episode.read', req.id, `episode/${found.episodeId}`));
+    return found.view;
   });
 }
 

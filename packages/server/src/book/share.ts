@@ -13,13 +13,13 @@ const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
 export async function createShare(
   db: Db,
   publicUrl: string,
-  s: { personId: string; createdBy: string; scope: 'summary' | 'full'; includeSensitive: boolean; minutes: number },
+  s: { personId: string; createdBy: string; scope: 'summary' | 'full'; includeSensitive: boolean; includeContact: boolean; minutes: number },
 ) {
   const token = randomToken(32);
   const expires = new Date(Date.now() + s.minutes * 60_000);
   const row = await bookDb(db)
     .insertInto('book_share')
-    .values({ token_hash: hashToken(token), person_id: s.personId, created_by: s.createdBy, scope: s.scope, include_sensitive: s.includeSensitive, expires_at: expires })
+    .values({ token_hash: hashToken(token), person_id: s.personId, created_by: s.createdBy, scope: s.scope, include_sensitive: s.includeSensitive, include_contact: s.includeContact, expires_at: expires })
     .returning(['id', 'created_at'])
     .executeTakeFirstOrThrow();
   const url = `${publicUrl}/chia-se/${token}`;
@@ -30,6 +30,7 @@ export async function createShare(
     qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,
     scope: s.scope,
     include_sensitive: s.includeSensitive,
+    include_contact: s.includeContact,
     expires_at: expires.toISOString(),
   };
 }
@@ -37,7 +38,7 @@ export async function createShare(
 export async function listShares(db: Db, personId: string) {
   const rows = await bookDb(db)
     .selectFrom('book_share')
-    .select(['id', 'scope', 'include_sensitive', 'expires_at', 'revoked_at', 'created_at'])
+    .select(['id', 'scope', 'include_sensitive', 'include_contact', 'expires_at', 'revoked_at', 'created_at'])
     .where('person_id', '=', personId)
     .orderBy('created_at', 'desc')
     .limit(50)
@@ -69,7 +70,7 @@ export async function openShare(db: Db, token: string) {
     ? await bookDb(db)
         .selectFrom('book_share as s')
         .leftJoin('citizen_account as c', 'c.subject', 's.created_by')
-        .select(['s.id', 's.person_id', 's.scope', 's.include_sensitive', 's.expires_at', 's.revoked_at', 'c.consent_at', 'c.consent_withdrawn_at'])
+        .select(['s.id', 's.person_id', 's.scope', 's.include_sensitive', 's.include_contact', 's.ref_key', 's.expires_at', 's.revoked_at', 'c.consent_at', 'c.consent_withdrawn_at'])
         .where('s.token_hash', '=', hashToken(token))
         .executeTakeFirst()
     : undefined;

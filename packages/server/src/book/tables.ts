@@ -3,7 +3,7 @@ import type { Db } from '../db/index.ts';
 
 type Timestamp = Date | string;
 
-/** Tables of migration 006. Kept here, not in db/tables.ts, because only the book module uses them. */
+/** Tables of migrations 006 and 013. Kept here, not in db/tables.ts, because only the book module uses them. */
 export type BookTables = {
   vaccination: {
     id: Generated<number>;
@@ -37,6 +37,10 @@ export type BookTables = {
     created_by: string;
     scope: 'summary' | 'full';
     include_sensitive: Generated<boolean>;
+    /** Phone and address shown to the doctor (migration 013; off unless the citizen ticks it). */
+    include_contact: Generated<boolean>;
+    /** Per-share secret for episode references (migration 013): ids never leave through a share. */
+    ref_key: Generated<string>;
     expires_at: Timestamp;
     revoked_at: Timestamp | null;
     created_at: Generated<Date>;

@@ -51,7 +51,7 @@ describe(`clinic check-in, summary and break-glass (${process.env.HSSK_TEST_DB ?
 
   const summary = (personId: string, cookie = doctor) => app.inject({ method: 'GET', url: `/api/v1/clinic/patients/${personId}/summary`, headers: { cookie } });
 
-  it('checks in by CCCD, BHYT card and QR, opens one visit per day and records the method', async () => {
+  it('checks in by CCCD, BHYT card and QR, opens one visit per day and records the method actually used', async () => {
     const byCccd = await app.inject({ method: 'POST', url: '/api/v1/clinic/checkin', headers: { cookie: reception }, payload: { method: 'chip_cccd', value: '051080001111' } });
     assert.equal(byCccd.statusCode, 201, byCccd.body);
     const body = byCccd.json();
@@ -59,11 +59,12 @@ describe(`clinic check-in, summary and break-glass (${process.env.HSSK_TEST_DB ?
     assert.equal(body.patient.ho_ten, 'Nguyễn Văn An');
     assert.equal(body.patient.bhyt_status, 'valid');
     assert.equal(body.patient.bhyt_facility_name, 'Bệnh viện X');
-    assert.equal(body.visit.id_method, 'chip_cccd');
+    assert.equal(body.visit.id_method, 'typed', 'a typed number with the chip box ticked is recorded as typed');
+    assert.equal(body.visit.method_changed.requested, 'chip_cccd');
     const byCard = await app.inject({ method: 'POST', url: '/api/v1/clinic/checkin', headers: { cookie: reception }, payload: { method: 'bhyt_card', value: 'DN4515101234567' } });
     assert.equal(byCard.statusCode, 200, 'same day: the open visit is returned');
     assert.equal(byCard.json().visit.id, body.visit.id);
-    const byQr = await app.inject({ method: 'POST', url: '/api/v1/clinic/checkin', headers: { cookie: reception }, payload: { method: 'vneid_qr', value: '051180002222|||Trần Thị Bình|01011980|Nữ||' } });
+    const byQr = await app.inject({ method: 'POST', url: '/api/v1/clinic/checkin', headers: { cookie: reception }, payload: { method: 'vneid_qr', value: '051180002222|123456789|Trần Thị Bình|01011980|Nữ|Tư Nghĩa|01012022' } });
     assert.equal(byQr.statusCode, 201);
     const v = await db.db.selectFrom('visit').select(['id_method', 'status', 'facility_code']).where('person_id', '=', 'P2').executeTakeFirstOrThrow();
     assert.deepEqual(v, { id_method: 'vneid_qr', status: 'open', facility_code: X });
@@ -95,7 +96,7 @@ describe(`clinic check-in, summary and break-glass (${process.env.HSSK_TEST_DB ?
     const s = r.json();
     assert.equal(s.access.basis, 'own_facility');
     assert.deepEqual(s.recent_episodes.map((e: { facility_code: string }) => e.facility_code), [X]);
-    assert.equal(s.other_facility_episodes_hidden, 2);
+    assert.equal(s.other_facility_episodes_hidden, 1, 'the mental-health episode at Y is not counted');
     assert.deepEqual(s.chronic_conditions.map((c: { code: string }) => c.code), ['I10']);
     assert.equal(s.medicines_90d.length, 0);
     assert.deepEqual(
@@ -125,8 +126,10 @@ describe(`clinic check-in, summary and break-glass (${process.env.HSSK_TEST_DB ?
     assert.equal(r.json().recent_episodes.length, 0);
   });
 
-  it('with active consent shows other facilities but never their sensitive episodes', async () => {
+  it('with the cross-facility choice shows other facilities but never their sensitive episodes', async () => {
     await db.db.insertInto('citizen_account').values({ subject: '051080001111', person_id: 'P1', consent_at: new Date() }).execute();
+    assert.equal((await summary('P1')).json().access.basis, 'own_facility', 'the book consent alone does not open other facilities');
+    await sql`update citizen_account set cross_facility_consent_at = now() where subject = '051080001111'`.execute(db.db);
     const s = (await summary('P1')).json();
     assert.equal(s.access.basis, 'consent');
     const codes = s.recent_episodes.map((e: { ma_benh_chinh: string }) => e.ma_benh_chinh);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { patientKey, personalIdFromQr } from './identify.ts';
+import { patientKey, personalIdFromQr, recordedMethod } from './identify.ts';
 
 describe('check-in identifiers', () => {
   it('reads the personal ID from a chip-card QR and from JSON', () => {
@@ -22,5 +22,19 @@ describe('check-in identifiers', () => {
       assert.throws(() => patientKey('typed', v), (e: { kind?: string }) => e.kind === 'invalid');
     }
     assert.throws(() => patientKey('vneid_qr', 'no id here'), (e: { kind?: string }) => e.kind === 'invalid');
+  });
+});
+
+describe('recorded check-in method', () => {
+  it('records VNeID QR or chip CCCD only when a payload was read, not over a typed number', () => {
+    const payload = '051090001234|212345678|Nguyễn Văn An|01011990|Nam|Tư Nghĩa, Quảng Ngãi|15062021';
+    assert.equal(recordedMethod('vneid_qr', payload), 'vneid_qr');
+    assert.equal(recordedMethod('chip_cccd', payload), 'chip_cccd');
+    assert.equal(recordedMethod('vneid_qr', '{"personal_id":"051090001234"}'), 'vneid_qr');
+    for (const typed of ['051090001234', ' 051 090 001 234 ', '051090001234|||']) {
+      assert.equal(recordedMethod('vneid_qr', typed), 'typed');
+      assert.equal(recordedMethod('chip_cccd', typed), 'typed');
+    }
+    assert.equal(recordedMethod('bhyt_card', 'DN4510123456789'), 'bhyt_card');
   });
 });

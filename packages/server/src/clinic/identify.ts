@@ -30,6 +30,27 @@ export function personalIdFromQr(payload: string): string | undefined {
   return /^\d{12}$/.test(first) ? first : undefined;
 }
 
+/**
+ * Whether `value` is a payload a reader returned, not a number someone typed: the chip-card QR
+ * layout (seven `|`-separated fields, the 12-digit ID first and the ddmmyyyy birth date fourth) or
+ * the JSON wrapper with a 12-digit ID.
+ */
+export function isQrPayload(value: string): boolean {
+  const s = value.trim();
+  if (s.startsWith('{')) return personalIdFromQr(s) !== undefined;
+  const f = s.split('|').map((x) => x.trim());
+  return f.length >= 7 && /^\d{12}$/.test(f[0] ?? '') && /^\d{8}$/.test(f[3] ?? '');
+}
+
+/**
+ * The identification method to record. VNeID QR and chip CCCD are recorded only when their payload
+ * was actually read; the same number typed with one of those boxes ticked is recorded as typed, so
+ * the VNeID-usage indicator (checkin-stats) counts real scans, not ticks.
+ */
+export function recordedMethod(method: CheckinMethod, value: string): CheckinMethod {
+  return (method === 'vneid_qr' || method === 'chip_cccd') && !isQrPayload(value) ? 'typed' : method;
+}
+
 /** What to look the patient up by: a 12-digit personal ID, or the 10-digit BHXH number inside a BHYT card number. */
 export function patientKey(method: CheckinMethod, raw: string): PatientKey {
   const value = raw.trim();

@@ -1,2 +1,3 @@
+export { type BreakGlassAlert, listBreakGlassAlerts } from './alerts.ts';
 export { findPerson } from './front-desk.ts';
-export { registerClinicRoutes } from './routes.ts';
+export { type ClinicConfig, registerClinicRoutes } from './routes.ts';

@@ -1,13 +1,15 @@
-import { DomainError, notFound } from '@openhssk/core';
+import { DomainError, forbidden, notFound } from '@openhssk/core';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { audit } from '../audit/index.ts';
+import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
 import { openFrontDeskVisit } from '../ingest/index.ts';
-import { requireStaff, staffActor, staffDb } from '../staff/index.ts';
+import { coversFacility, requireStaff, staffActor, staffDb } from '../staff/index.ts';
+import { BREAK_GLASS_ALERT_WINDOW_HOURS, listBreakGlassAlerts, noteBreakGlassUse } from './alerts.ts';
 import { findPerson, personNotFound } from './front-desk.ts';
-import { CHECKIN_METHODS, type CheckinMethod, patientKey } from './identify.ts';
+import { CHECKIN_METHODS, type CheckinMethod, patientKey, recordedMethod } from './identify.ts';
 import { accessFor, BREAK_GLASS_MINUTES, noCareRelationship, patientSummary } from './summary.ts';
 
 const MIN_REASON = 10;
@@ -20,8 +22,11 @@ const checkinBody = Type.Object({
 const isCheckinMethod = (v: string): v is CheckinMethod => (CHECKIN_METHODS as readonly string[]).includes(v);
 const personParams = Type.Object({ personId: Type.String({ minLength: 1, maxLength: 64 }) });
 const breakGlassBody = Type.Object({ reason: Type.String({ maxLength: 4000 }) });
+const alertsQuery = Type.Object({ facility: Type.Optional(Type.String({ minLength: 1, maxLength: 16, description: 'facility code; default the caller’s own' })) });
 
-export function registerClinicRoutes(fastify: FastifyInstance, db: Db) {
+export type ClinicConfig = Pick<Config, 'careRelationshipDays' | 'crossFacilityHours' | 'breakGlassAlertCount'>;
+
+export function registerClinicRoutes(fastify: FastifyInstance, db: Db, config: ClinicConfig) {
   const app = typedRoutes(fastify);
   app.post('/api/v1/clinic/checkin', { schema: { summary: 'Front-desk check-in by VNeID QR, chip CCCD, BHYT card or typed number', tags: ['clinic'], body: checkinBody } }, async (req, reply) => {
     const s = await requireStaff(db, req, { roles: ['receptionist', 'clinician'] });
@@ -30,14 +35,27 @@ export function registerClinicRoutes(fastify: FastifyInstance, db: Db) {
       throw new DomainError('invalid', 'METHOD_INVALID', 'Cách tiếp nhận không hợp lệ.', `method must be one of ${CHECKIN_METHODS.join(', ')}.`);
     }
     const key = patientKey(method, req.body.value);
+    const recorded = recordedMethod(method, req.body.value);
     const facilityCode = s.facilityCode!;
     const card = await findPerson(db, key);
     if (!card) {
-      await audit(db, { actor: staffActor(s), action: 'clinic.checkin.not_found', requestId: req.id, detail: { method, key_kind: key.kind } });
+      await audit(db, { actor: staffActor(s), action: 'clinic.checkin.not_found', requestId: req.id, detail: { method: recorded, key_kind: key.kind } });
       throw personNotFound();
     }
-    const visit = await openFrontDeskVisit(db, facilityCode, card, method, staffActor(s), req.id);
-    return reply.status(visit.reopened ? 200 : 201).send({ patient: card, visit: { id: visit.id, ma_lk: visit.ma_lk, ngay_vao: visit.ngay_vao, id_method: method, status: 'open', already_open: visit.reopened } });
+    const visit = await openFrontDeskVisit(db, facilityCode, card, recorded, staffActor(s), req.id);
+    return reply.status(visit.reopened ? 200 : 201).send({
+      patient: card,
+      visit: {
+        id: visit.id,
+        ma_lk: visit.ma_lk,
+        ngay_vao: visit.ngay_vao,
+        id_method: recorded,
+        // Said back so the screen shows what was recorded, not what was ticked.
+        method_changed: recorded !== method ? { requested: method, note_vi: 'Không có dữ liệu đọc từ mã QR/chip: ghi nhận là nhập số.', note_en: 'No QR/chip payload was read: recorded as typed.' } : null,
+        status: 'open',
+        already_open: visit.reopened,
+      },
+    });
   });
 
   /** Identification methods per day at the caller's facility: the VNeID-usage indicator. */
@@ -58,13 +76,15 @@ export function registerClinicRoutes(fastify: FastifyInstance, db: Db) {
   app.get('/api/v1/clinic/patients/:personId/summary', { schema: { summary: 'Patient summary for a clinician (consent / break-glass aware)', tags: ['clinic'], params: personParams } }, async (req) => {
     const s = await requireStaff(db, req, { roles: ['clinician'] });
     const { personId } = req.params;
-    const card = await db.selectFrom('person').select(['so_cccd', 'bhxh']).where('id', '=', personId).executeTakeFirst();
-    if (!card) throw notFound('người bệnh', 'Person');
-    const access = await accessFor(db, s.id, s.facilityCode!, personId);
+    // Access is decided before the person is looked up: an unknown id and a person not in care here
+    // answer alike, so sequential ids cannot be walked to learn who exists.
+    const access = await accessFor(db, s.id, s.facilityCode!, personId, config);
     if (!access) {
       await audit(db, { actor: staffActor(s), action: 'clinic.summary.denied', personId, requestId: req.id });
       throw noCareRelationship();
     }
+    const card = await db.selectFrom('person').select(['so_cccd', 'bhxh']).where('id', '=', personId).executeTakeFirst();
+    if (!card) throw notFound('người bệnh', 'Person');
     const patient = card.so_cccd ? await findPerson(db, { kind: 'cccd', value: card.so_cccd }) : card.bhxh ? await findPerson(db, { kind: 'bhxh', value: card.bhxh }) : undefined;
     const summary = await patientSummary(db, personId, s.facilityCode!, access);
     await audit(db, {
@@ -102,6 +122,22 @@ export function registerClinicRoutes(fastify: FastifyInstance, db: Db) {
       requestId: req.id,
       detail: { reason: reason.slice(0, 1000), expires_at: expiresAt.toISOString() },
     });
+    await noteBreakGlassUse(db, s.id, s.facilityCode!, config.breakGlassAlertCount, staffActor(s), req.id);
     return reply.status(201).send({ id: grant.id, expires_at: expiresAt, minutes: BREAK_GLASS_MINUTES });
   });
+
+  /** Unusual break-glass use (more than HSSK_BREAK_GLASS_ALERT_COUNT grants by one clinician in 24 h). */
+  app.get(
+    '/api/v1/clinic/break-glass-alerts',
+    { schema: { summary: 'Break-glass alerts of a facility, for its admin', tags: ['clinic'], querystring: alertsQuery } },
+    async (req) => {
+      const s = await requireStaff(db, req, { roles: ['system_admin', 'facility_admin'] });
+      const code = req.query.facility ?? s.facilityCode;
+      if (!code) throw new DomainError('invalid', 'FACILITY_REQUIRED', 'Chọn cơ sở KCB.', 'The facility query parameter is required.');
+      if (!(await coversFacility(db, s, code))) throw forbidden();
+      const alerts = await listBreakGlassAlerts(db, code);
+      await audit(db, { actor: staffActor(s), action: 'clinic.break_glass_alert.list', resource: `facility/${code}/break-glass-alerts` });
+      return { facility_code: code, threshold: config.breakGlassAlertCount, window_hours: BREAK_GLASS_ALERT_WINDOW_HOURS, alerts };
+    },
+  );
 }

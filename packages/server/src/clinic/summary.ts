@@ -1,4 +1,4 @@
-import { DomainError, vietnamToday } from '@openhssk/core';
+import { DomainError, vietnamNow, vietnamToday } from '@openhssk/core';
 import { diagnosisCodes, icd10Name, isChronic } from '@openhssk/core/codes';
 import { sql } from 'kysely';
 import { listDeclarations } from '../book/index.ts';
@@ -16,15 +16,68 @@ export interface Access {
   breakGlassUntil: Date | null;
 }
 
+/** The windows that make a care relationship current (config: HSSK_CARE_RELATIONSHIP_DAYS, HSSK_CROSS_FACILITY_HOURS). */
+export interface CareWindows {
+  careRelationshipDays: number;
+  crossFacilityHours: number;
+}
+
+/** Vietnam wall-clock time `ms` ago, comparable with the zone-less visit and episode times. */
+const wallClockAgo = (ms: number) => vietnamNow(new Date(Date.now() - ms));
+
 /**
- * Which of a person's records a clinician of `facilityCode` may see. Cross-facility content needs
- * the citizen's active consent (the sharing setting of the health book: consent given and not
- * withdrawn) or a live break-glass grant. Without them a clinician sees their own facility's
- * episodes, and only when there is a care relationship: an episode there, or a referral to it.
+ * Whether the facility is caring for the person now, and whether they arrived there just now.
+ * Current care: an open hospital stay the facility announced (XML0; its HIS closes it at discharge),
+ * or a visit, an episode (admitted or discharged) or an incoming referral within the relationship
+ * window. Old history at the facility alone is not care: person ids are sequential, and a clinician
+ * must not be able to open everyone the hospital ever treated.
+ * Arrival: a check-in (visit), admission or referral within the cross-facility window.
  */
-export async function accessFor(db: Db, staffId: string, facilityCode: string, personId: string): Promise<Access | undefined> {
+export async function careRelationship(db: Db, personId: string, facilityCode: string, w: CareWindows) {
+  const since = wallClockAgo(w.careRelationshipDays * 86400_000);
+  const arrivedSince = wallClockAgo(w.crossFacilityHours * 3600_000);
+  const [visit, episode, referral] = await Promise.all([
+    db
+      .selectFrom('visit')
+      .select('ngay_vao')
+      .where('person_id', '=', personId)
+      .where('facility_code', '=', facilityCode)
+      .where((eb) => eb.or([eb('ngay_vao', '>=', since), eb.and([eb('status', '=', 'open'), eb('id_method', '=', 'xml0')])]))
+      .orderBy('ngay_vao', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
+    db
+      .selectFrom('episode')
+      .select('ngay_vao')
+      .where('person_id', '=', personId)
+      .where('facility_code', '=', facilityCode)
+      .where('is_current', '=', true)
+      .where((eb) => eb.or([eb('ngay_vao', '>=', since), eb('ngay_ra', '>=', since)]))
+      .orderBy('ngay_vao', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
+    incomingReferrals(db, personId, facilityCode, since),
+  ]);
+  const referredAt = referral[0] ? (referral[0].ngay_ra ?? referral[0].ngay_vao) : null;
+  const basis: 'own_facility' | 'referral' | null = visit || episode ? 'own_facility' : referral.length > 0 ? 'referral' : null;
+  const arrived = [visit?.ngay_vao, episode?.ngay_vao, referredAt].some((t) => !!t && wallClock(t) >= arrivedSince);
+  return { basis, arrived };
+}
+
+/** Zone-less timestamps come back as strings or, depending on the driver, as Dates read in UTC. */
+const wallClock = (t: string | Date) => (typeof t === 'string' ? t.replace('T', ' ').slice(0, 19) : t.toISOString().replace('T', ' ').slice(0, 19));
+
+/**
+ * Which of a person's records a clinician of `facilityCode` may see.
+ * - Own-facility data needs a current care relationship (careRelationship above).
+ * - Other facilities' history needs, together, the citizen's cross-facility choice (given apart from
+ *   the book consent, and only while that stands) and the person's arrival at this facility within
+ *   the cross-facility window — the choice reads "clinicians where I am being treated".
+ * - Otherwise only a live break-glass grant of this clinician opens it.
+ */
+export async function accessFor(db: Db, staffId: string, facilityCode: string, personId: string, w: CareWindows): Promise<Access | undefined> {
   const sdb = staffDb(db);
-  const [grant, consent] = await Promise.all([
+  const [grant, consent, care] = await Promise.all([
     sdb
       .selectFrom('break_glass_grant')
       .select('expires_at')
@@ -40,20 +93,13 @@ export async function accessFor(db: Db, staffId: string, facilityCode: string, p
       .where('person_id', '=', personId)
       .where('consent_at', 'is not', null)
       .where('consent_withdrawn_at', 'is', null)
+      .where(sql<boolean>`cross_facility_consent_at is not null and cross_facility_withdrawn_at is null`)
       .executeTakeFirst(),
+    careRelationship(db, personId, facilityCode, w),
   ]);
-  if (consent) return { basis: 'consent', crossFacility: true, breakGlassUntil: grant?.expires_at ?? null };
+  if (consent && care.basis && care.arrived) return { basis: 'consent', crossFacility: true, breakGlassUntil: grant?.expires_at ?? null };
   if (grant) return { basis: 'break_glass', crossFacility: true, breakGlassUntil: grant.expires_at };
-  const own = await db
-    .selectFrom('episode')
-    .select('id')
-    .where('person_id', '=', personId)
-    .where('facility_code', '=', facilityCode)
-    .where('is_current', '=', true)
-    .limit(1)
-    .executeTakeFirst();
-  if (own) return { basis: 'own_facility', crossFacility: false, breakGlassUntil: null };
-  if ((await incomingReferrals(db, personId, facilityCode)).length > 0) return { basis: 'referral', crossFacility: false, breakGlassUntil: null };
+  if (care.basis) return { basis: care.basis, crossFacility: false, breakGlassUntil: null };
   return undefined;
 }
 
@@ -61,26 +107,26 @@ export const noCareRelationship = () =>
   new DomainError(
     'forbidden',
     'NO_CARE_RELATIONSHIP',
-    'Người bệnh chưa có lượt khám tại cơ sở và chưa đồng ý chia sẻ hồ sơ. Chỉ xem được khi người bệnh đồng ý hoặc dùng truy cập khẩn cấp (có ghi lý do).',
-    'No episode at this facility and no consent to share: use break-glass with a reason, or obtain consent.',
+    'Người bệnh không đang khám, chữa bệnh tại cơ sở (không có lượt tiếp đón, lượt khám hay giấy chuyển tuyến gần đây). Chỉ xem được khi người bệnh được tiếp đón tại cơ sở, hoặc dùng truy cập khẩn cấp (có ghi lý do).',
+    'The person is not currently in care at this facility (no recent check-in, visit or referral): check the person in, or use break-glass with a reason.',
     { break_glass_available: true },
   );
 
 /** XML13 transfers addressed to this facility (4750 name MA_NOI_DEN, 3176 name MA_CSKCB_DEN); never sensitive ones. */
-export async function incomingReferrals(db: Db, personId: string, facilityCode: string) {
-  return db
+export async function incomingReferrals(db: Db, personId: string, facilityCode: string, since?: string) {
+  let q = db
     .selectFrom('episode_row as r')
     .innerJoin('episode as e', 'e.id', 'r.episode_id')
     .leftJoin('facility as f', 'f.code', 'e.facility_code')
-    .select(['e.id as episode_id', 'e.facility_code as from_facility_code', 'f.name as from_facility_name', 'e.ngay_ra', 'r.fields'])
+    .select(['e.id as episode_id', 'e.facility_code as from_facility_code', 'f.name as from_facility_name', 'e.ngay_vao', 'e.ngay_ra', 'r.fields'])
     .where('e.person_id', '=', personId)
     .where('e.is_current', '=', true)
     .where('r.tbl', '=', 'XML13')
     .where((eb) => eb.or([eb(sql`r.fields->>'MA_NOI_DEN'`, '=', facilityCode), eb(sql`r.fields->>'MA_CSKCB_DEN'`, '=', facilityCode)]))
-    .where(sql<boolean>`cardinality(e.sensitivity) = 0`)
-    .orderBy('e.ngay_ra', 'desc')
-    .limit(5)
-    .execute();
+    .where(sql<boolean>`cardinality(e.sensitivity) = 0`);
+  // A referral is dated by the referring facility's discharge (XML13 carries no date of its own).
+  if (since) q = q.where((eb) => eb.or([eb('e.ngay_ra', '>=', since), eb.and([eb('e.ngay_ra', 'is', null), eb('e.ngay_vao', '>=', since)])]));
+  return q.orderBy('e.ngay_ra', 'desc').limit(5).execute();
 }
 
 const yyyymmdd = (iso: string) => iso.slice(0, 10).replace(/-/g, '');
@@ -115,6 +161,9 @@ export async function patientSummary(db: Db, personId: string, facilityCode: str
           .where('person_id', '=', personId)
           .where('is_current', '=', true)
           .where('facility_code', '!=', facilityCode)
+          // Sensitive episodes elsewhere are never shown, not even by break-glass: counting them
+          // would tell the clinician that they exist.
+          .where(sql<boolean>`cardinality(sensitivity) = 0`)
           .executeTakeFirst(),
   ]);
 
@@ -174,6 +223,6 @@ export async function patientSummary(db: Db, personId: string, facilityCode: str
       ly_do: r.fields.MA_LYDO_CT ?? null,
     })),
     /** Episodes elsewhere that this view leaves out: tells the clinician consent/break-glass would show more. */
-    other_facility_episodes_hidden: hiddenCount?.n ?? 0,
+    other_facility_episodes_hidden: Number(hiddenCount?.n ?? 0),
   };
 }

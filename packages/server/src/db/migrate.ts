@@ -10,9 +10,12 @@ const MIGRATIONS_DIR = new URL('../../migrations', import.meta.url).pathname;
  * The same files run on PGlite and PostgreSQL, so they stick to PostgreSQL 15 SQL.
  */
 export async function migrate(handle: DatabaseHandle, dir = MIGRATIONS_DIR): Promise<string[]> {
-  await handle.execScript(
-    'create table if not exists schema_migration (name text primary key, applied_at timestamptz not null default now())',
-  );
+  // Checked first: PostgreSQL refuses even `create table if not exists` to an application role
+  // without CREATE on the schema, and such a role must still be able to start the server.
+  const exists = await sql<{ t: string | null }>`select to_regclass('schema_migration')::text as t`.execute(handle.db);
+  if (!exists.rows[0]?.t) {
+    await handle.execScript('create table schema_migration (name text primary key, applied_at timestamptz not null default now())');
+  }
   const done = new Set(
     (await sql<{ name: string }>`select name from schema_migration`.execute(handle.db)).rows.map((r) => r.name),
   );

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createDistrict, generateEpisodes, generateResidents, type Resident } from '@openhssk/core/synth';
 import { buildEnvelope } from '@openhssk/core/xml130';
 import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
@@ -13,6 +13,8 @@ import { importFile, relinkAll } from '../mpi/index.ts';
 import { addRelations, updatePersonCards } from '../person/index.ts';
 import { refreshReports } from '../reports/index.ts';
 import { seedDemoStaff } from '../staff/index.ts';
+import { markDemo, markDemoPersons } from './markers.ts';
+import { registryCsv } from './registry-csv.ts';
 
 export interface DemoOptions {
   persons: number;
@@ -45,7 +47,7 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
   const district = createDistrict();
   log(`Demo: creating district ${district.name}, ${opts.persons} residents…`);
 
-  await db
+  const units = await db
     .insertInto('admin_unit')
     .values([
       { code: district.provinceCode, level: 'province', name: district.provinceName, parent_code: null, valid_from: null, valid_to: null },
@@ -53,7 +55,11 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
       ...district.communes.map((c) => ({ code: c.code, level: 'commune' as const, name: `${c.kind} ${c.name}`, parent_code: district.code, valid_from: null, valid_to: null })),
     ])
     .onConflict((oc) => oc.doNothing())
+    .returning('code')
     .execute();
+  // Every object is marked as soon as it exists, so an interrupted seed can still be purged.
+  // Units that were already there are reference data of the deployment, not the demo's.
+  await markDemo(db, 'admin_unit', units.map((u) => u.code));
 
   const credentials: Record<string, { client_id: string; client_secret: string }> = {};
   const signers = new Map<string, { keyPem: string; certPem: string }>();
@@ -68,8 +74,10 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
         adminUnitCode: inDistrict ? f.communeCode : district.code,
         bhytContract: f.bhytContract,
       });
+      await markDemo(db, 'facility', [f.code]);
     }
     const signer = await loadOrCreateState(db, `demo_signer_${f.code}`, () => createTestCertificate({ commonName: f.name, organization: f.code }));
+    await markDemo(db, 'app_state', [`demo_signer_${f.code}`]);
     signers.set(f.code, { keyPem: signer.privateKeyPem, certPem: signer.certPem });
     await addCertificate(db, f.code, signer.certPem);
     const c = await issueCredential(db, f.code);
@@ -78,6 +86,7 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
   if (opts.credentialsFile) {
     mkdirSync(new URL('.', `file://${opts.credentialsFile}`).pathname, { recursive: true });
     writeFileSync(opts.credentialsFile, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+    await markDemo(db, 'file', [resolve(opts.credentialsFile)]);
   }
 
   const residents = generateResidents({ seed, persons: opts.persons, district });
@@ -87,6 +96,7 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
   writeFileSync(csvPath, registryCsv(residents));
   const imported = await importFile(db, csvPath, { sourceSystem: 'MIS2022' });
   rmSync(workDir, { recursive: true, force: true });
+  await markDemo(db, 'mpi_import', [imported.importId]);
   let counter = 0;
   // Deterministic person ids keep demo URLs and logins stable between fresh installs.
   const newId = () => `P${String(++counter).padStart(9, '0')}`;
@@ -149,7 +159,8 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
   log(`Demo: MPI relinked ${relinked.records} records into ${relinked.persons} persons (${relinked.reviews} pairs for review) (${Math.round((Date.now() - t0) / 1000)} s).`);
 
   await seedDemoCitizens(db, residents, log);
-  await seedDemoStaff(db, log);
+  await ensureDemoStaff(db, log);
+  await markDemoPersons(db);
   // The dashboard should show the demo district at once, not after the first timed refresh.
   await refreshReports(db, { holdbackSeconds: 0 });
   log(`Demo: report summaries built (${Math.round((Date.now() - t0) / 1000)} s).`);
@@ -158,23 +169,16 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
     .values({ key: 'demo_seeded', value: JSON.stringify({ seed, persons: opts.persons, episodes: sent, at: new Date().toISOString() }) })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify({ seed, persons: opts.persons, episodes: sent }) }))
     .execute();
+  await markDemo(db, 'app_state', ['demo_seeded']);
 }
 
-const CSV_HEADER = 'source_system,source_id,ho_ten,ngay_sinh,gioi_tinh,so_cccd,so_bhyt,so_dien_thoai,dia_chi,ma_xa,ma_ho_gia_dinh';
-const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-
-/** The residents as the MIS 2022 population registry exports them (canonical MPI columns). */
-function registryCsv(residents: readonly Resident[]): string {
-  const lines = [CSV_HEADER];
-  for (const r of residents) {
-    const birth = r.birthMonth === 0 ? String(r.birthYear) : `${String(r.birthDay).padStart(2, '0')}/${String(r.birthMonth).padStart(2, '0')}/${r.birthYear}`;
-    lines.push(
-      ['MIS2022', r.id, r.fullName, birth, r.sex === 'male' ? 'Nam' : 'Nữ', r.cccd ?? '', r.bhyt?.number ?? '', r.phone ?? '', r.address, r.communeCode, r.householdId]
-        .map(csvCell)
-        .join(','),
-    );
-  }
-  return `${lines.join('\n')}\n`;
+/** The demo staff (`hssk staff demo` too), marked as demo objects. */
+export async function ensureDemoStaff(db: Db, log: (m: string) => void = () => {}): Promise<void> {
+  const before = new Set((await sql<{ id: string }>`select id from staff_account`.execute(db)).rows.map((r) => r.id));
+  await seedDemoStaff(db, log);
+  // Only the accounts created now: a deployment's own account of the same name is not the demo's.
+  const after = (await sql<{ id: string }>`select id from staff_account`.execute(db)).rows.map((r) => r.id);
+  await markDemo(db, 'staff_account', after.filter((id) => !before.has(id)));
 }
 
 /**
@@ -206,6 +210,8 @@ async function seedDemoCitizens(db: Db, residents: Resident[], log: (m: string) 
   const accounts = chosen.map((r) => ({ r, level: 2 }));
   const level1 = residents.find((r) => r.cccd && !chosen.includes(r) && r.birthYear < 2000);
   if (level1) accounts.push({ r: level1, level: 1 });
+  await markDemo(db, 'dev_idp_account', accounts.map(({ r }) => r.cccd!));
+  await markDemo(db, 'app_state', ['demo_citizens']);
   for (const { r, level } of accounts) {
     await upsertDevAccount(db, {
       personalId: r.cccd!,

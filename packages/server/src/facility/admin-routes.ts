@@ -1,14 +1,13 @@
 import { DomainError, forbidden, notFound } from '@openhssk/core';
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
-import { rawBodySchema, typedRoutes } from '../http/index.ts';
+import { typedRoutes } from '../http/index.ts';
 import { coversFacility, requireStaff, type StaffContext, staffActor, staffDb, unitDescendants } from '../staff/index.ts';
 import { submissionMonitor } from './monitor.ts';
-import { firstMultipartFile } from './multipart.ts';
 import { CERT_WARN_DAYS, onboardingChecklist } from './onboarding.ts';
-import { addCertificate, createFacility, getFacility, rotateCredential } from './registry.ts';
+import { createFacility, getFacility, rotateCredential } from './registry.ts';
 
 const str = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
 
@@ -37,13 +36,11 @@ const submissionsQuery = Type.Object({
   days: Type.Optional(Type.Integer({ description: 'look-back window, clamped to 1–366; default 30' })),
 });
 
-/** Staff-facing facility registry, onboarding, certificates, credentials and submission monitor. */
+/** Staff-facing facility registry, onboarding, credentials and submission monitor. */
+// Certificate list, upload, approval and revocation live in certificate-routes.ts (registered by
+// registerFacilityRoutes, which has the configuration they need).
 export async function registerFacilityAdminRoutes(app: FastifyInstance, db: Db) {
-  // Scoped to this plugin: certificate uploads from a browser form arrive as multipart.
-  await app.register(async (scope) => {
-    scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
-    routes(scope, db);
-  });
+  await app.register(async (scope) => routes(scope, db));
 }
 
 async function facilityOr404(db: Db, code: string) {
@@ -135,45 +132,6 @@ function routes(scope: FastifyInstance, db: Db) {
     return reply.status(204).send();
   });
 
-  app.get('/api/v1/facilities/:code/certificates', { schema: { summary: 'Signing certificates with expiry warnings', tags: ['facility'], params: codeParams } }, async (req) => {
-    const { code } = req.params;
-    await requireStaff(db, req, { roles: VIEWERS, facility: code });
-    const rows = await db
-      .selectFrom('facility_certificate')
-      .select(['id', 'subject', 'fingerprint256', 'not_before', 'not_after', 'uploaded_at', 'revoked_at'])
-      .where('facility_code', '=', code)
-      .orderBy('not_after', 'desc')
-      .execute();
-    const now = Date.now();
-    return {
-      certificates: rows.map((r) => {
-        const daysLeft = Math.floor((r.not_after.getTime() - now) / 86400_000);
-        return { ...r, days_left: daysLeft, state: r.revoked_at ? 'revoked' : daysLeft < 0 ? 'expired' : daysLeft < CERT_WARN_DAYS ? 'expiring' : 'valid' };
-      }),
-    };
-  });
-
-  // The body is a Buffer (raw or multipart), a string or JSON: no one schema describes all three,
-  // so the schema only documents it and certificateBytes narrows it.
-  app.post('/api/v1/facilities/:code/certificates', { schema: { summary: 'Upload a certificate (PEM or DER; raw body, JSON {pem} or multipart)', tags: ['facility'], params: codeParams, body: rawBodySchema('PEM text, DER bytes, JSON {pem} or a multipart file') } }, async (req, reply) => {
-    const { code } = req.params;
-    const s = await requireStaff(db, req, { roles: MANAGERS, facility: code });
-    await facilityOr404(db, code);
-    const bytes = certificateBytes(req);
-    if (!bytes?.length) throw new DomainError('invalid', 'CERT_REQUIRED', 'Thiếu tệp chứng thư số.', 'A certificate file is required.');
-    const info = await addCertificate(db, code, bytes);
-    const daysLeft = Math.floor((info.notAfter.getTime() - Date.now()) / 86400_000);
-    await audit(db, { actor: staffActor(s), action: 'facility.certificate.upload', resource: `facility/${code}/certificate/${info.fingerprint256}` });
-    return reply.status(201).send({
-      fingerprint256: info.fingerprint256,
-      subject: info.subject,
-      not_before: info.notBefore,
-      not_after: info.notAfter,
-      days_left: daysLeft,
-      ...(daysLeft < CERT_WARN_DAYS ? { warning_vi: `Chứng thư số chỉ còn hiệu lực ${daysLeft} ngày.` } : {}),
-    });
-  });
-
   app.get('/api/v1/facilities/:code/credentials', { schema: { summary: 'API credentials (never their secrets)', tags: ['facility'], params: codeParams } }, async (req) => {
     const { code } = req.params;
     await requireStaff(db, req, { roles: MANAGERS, facility: code });
@@ -221,16 +179,4 @@ function routes(scope: FastifyInstance, db: Db) {
     await audit(db, { actor: staffActor(pre), action: 'facility.break_glass.review', resource: `facility/${code}/break-glass` });
     return { facility_code: code, grants: rows };
   });
-}
-
-function certificateBytes(req: FastifyRequest): Buffer | undefined {
-  const body = req.body;
-  const ct = req.headers['content-type'] ?? '';
-  if (Buffer.isBuffer(body)) return ct.startsWith('multipart/form-data') ? firstMultipartFile(body, ct) : body;
-  if (typeof body === 'string') return Buffer.from(body);
-  if (body && typeof body === 'object') {
-    if ('pem' in body && typeof body.pem === 'string') return Buffer.from(body.pem);
-    if ('der_base64' in body && typeof body.der_base64 === 'string') return Buffer.from(body.der_base64, 'base64');
-  }
-  return undefined;
 }

@@ -1,3 +1,16 @@
 export { registerFacilityAdminRoutes } from './admin-routes.ts';
-export { addCertificate, checkCredential, createFacility, getFacility, issueCredential, type NewFacility, type TrustedCert, trustedCertificates } from './registry.ts';
+export {
+  type AddCertificateOptions,
+  addCertificate,
+  type CertificateRecord,
+  type CertificateStatus,
+  checkSigningCertificate,
+  OPERATOR,
+  revokeCertificate,
+  signingCandidates,
+  type TrustedCert,
+  trustedCertificates,
+} from './certificates.ts';
+export { checkCredential, createFacility, getFacility, issueCredential, type NewFacility } from './registry.ts';
 export { registerFacilityRoutes } from './routes.ts';
+export { loadTrustAnchors } from './trust-anchors.ts';

@@ -1,5 +1,6 @@
 import { parseFacilityCode } from '@openhssk/core';
 import type { Db } from '../db/index.ts';
+import { certDb } from './certificates.ts';
 
 export const CERT_WARN_DAYS = 30;
 
@@ -27,7 +28,7 @@ export interface ChecklistItem {
 export async function onboardingChecklist(db: Db, facilityCode: string, now = new Date()) {
   const facility = await db.selectFrom('facility').selectAll().where('code', '=', facilityCode).executeTakeFirst();
   if (!facility) return undefined;
-  const [credential, certs, firstAccepted] = await Promise.all([
+  const [credential, certs, pending, firstAccepted] = await Promise.all([
     db
       .selectFrom('facility_credential')
       .select(['client_id', 'created_at'])
@@ -35,15 +36,25 @@ export async function onboardingChecklist(db: Db, facilityCode: string, now = ne
       .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', now)]))
       .orderBy('created_at', 'desc')
       .executeTakeFirst(),
-    db
+    // Only approved certificates count: a pending one cannot sign anything yet.
+    certDb(db)
       .selectFrom('facility_certificate')
       .select(['id', 'subject', 'fingerprint256', 'not_before', 'not_after'])
       .where('facility_code', '=', facilityCode)
       .where('revoked_at', 'is', null)
+      .where('approved_at', 'is not', null)
       .where('not_after', '>=', now)
       .where('not_before', '<=', now)
       .orderBy('not_after', 'desc')
       .execute(),
+    certDb(db)
+      .selectFrom('facility_certificate')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('facility_code', '=', facilityCode)
+      .where('revoked_at', 'is', null)
+      .where('approved_at', 'is', null)
+      .where('not_after', '>=', now)
+      .executeTakeFirstOrThrow(),
     db
       .selectFrom('submission')
       .select(['id', 'received_at'])
@@ -74,7 +85,9 @@ export async function onboardingChecklist(db: Db, facilityCode: string, now = ne
       state: !best ? 'missing' : (daysLeft ?? 0) < CERT_WARN_DAYS ? 'warning' : 'ok',
       label_vi: 'Chứng thư số đã tải lên và còn hiệu lực',
       detail_vi: !best
-        ? 'Chưa có chứng thư số còn hiệu lực.'
+        ? Number(pending.n) > 0
+          ? 'Chứng thư số đã tải lên đang chờ duyệt: quản trị cơ sở (đã bật xác thực hai lớp) hoặc quản trị hệ thống duyệt ở mục Chứng thư số.'
+          : 'Chưa có chứng thư số còn hiệu lực.'
         : (daysLeft ?? 0) < CERT_WARN_DAYS
           ? `Chứng thư số sắp hết hạn: còn ${daysLeft} ngày. Hãy tải chứng thư mới.`
           : `Còn hiệu lực ${daysLeft} ngày.`,
@@ -94,7 +107,7 @@ export async function onboardingChecklist(db: Db, facilityCode: string, now = ne
     },
   ];
   const allOk = items.every((i) => i.state !== 'missing');
-  const started = !!credential || certs.length > 0 || !!firstAccepted;
+  const started = !!credential || certs.length > 0 || Number(pending.n) > 0 || !!firstAccepted;
   const badge: Badge = allOk ? 'connected' : started ? 'integrating' : 'not_ready';
   return { facility, items, badge, badge_vi: BADGE_LABEL_VI[badge] };
 }

@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto';
 import { DomainError, parseFacilityCode } from '@openhssk/core';
 import { hashSecret, randomToken, verifySecret } from '../auth/index.ts';
 import type { Db } from '../db/index.ts';
@@ -79,49 +78,8 @@ export async function rotateCredential(db: Db, facilityCode: string, graceHours 
   });
 }
 
-export interface TrustedCert {
-  id: string;
-  certPem: string;
-}
-
-/** Certificates a facility signs with: several may be active during rotation. */
-export async function addCertificate(db: Db, facilityCode: string, certPemOrDer: string | Buffer) {
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(certPemOrDer);
-  } catch {
-    throw new DomainError('invalid', 'CERT_INVALID', 'Tệp chứng thư số không hợp lệ (cần PEM hoặc DER X.509).', 'Not a valid X.509 certificate (PEM or DER).');
-  }
-  const notAfter = new Date(cert.validTo);
-  if (notAfter.getTime() < Date.now()) {
-    throw new DomainError('invalid', 'CERT_EXPIRED', 'Chứng thư số đã hết hạn.', 'The certificate has expired.');
-  }
-  const fingerprint = cert.fingerprint256;
-  const pem = cert.toString();
-  await db
-    .insertInto('facility_certificate')
-    .values({
-      facility_code: facilityCode,
-      fingerprint256: fingerprint,
-      subject: cert.subject,
-      cert_pem: pem,
-      not_before: new Date(cert.validFrom),
-      not_after: notAfter,
-    })
-    .onConflict((oc) => oc.columns(['facility_code', 'fingerprint256']).doNothing())
-    .execute();
-  return { fingerprint256: fingerprint, subject: cert.subject, notBefore: new Date(cert.validFrom), notAfter };
-}
-
-/** Active certificates: not revoked and valid now. */
-export async function trustedCertificates(db: Db, facilityCode: string, at = new Date()): Promise<TrustedCert[]> {
-  const rows = await db
-    .selectFrom('facility_certificate')
-    .select(['id', 'cert_pem'])
-    .where('facility_code', '=', facilityCode)
-    .where('revoked_at', 'is', null)
-    .where('not_before', '<=', at)
-    .where('not_after', '>=', at)
-    .execute();
-  return rows.map((r) => ({ id: String(r.id), certPem: r.cert_pem }));
+/** The facility a client id belongs to, revoked or not: for attributing refused logins in the audit log. */
+export async function credentialFacility(db: Db, clientId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('facility_credential').select('facility_code').where('client_id', '=', clientId).executeTakeFirst();
+  return row?.facility_code;
 }

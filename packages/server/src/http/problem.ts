@@ -15,6 +15,7 @@ const STATUS: Record<DomainErrorKind, number> = {
   locked: 423,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
 };
 
 const KIND_OF_STATUS = new Map(Object.entries(STATUS).map(([k, s]) => [s, k as DomainErrorKind]));

@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import { DomainError } from '@openhssk/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { verifyFacilityToken } from '../auth/index.ts';
+import { payloadTooLarge } from '../http/index.ts';
 
 /** Facility authenticated before the body is read, so an anonymous client cannot make us buffer 64 MB. */
 const facilityOf = new WeakMap<FastifyRequest, string>();
@@ -15,10 +16,6 @@ export function setRequestFacility(req: FastifyRequest, facilityCode: string) {
 }
 
 export const XML_CONTENT_TYPES = ['application/xml', 'text/xml', 'application/octet-stream'];
-
-export function payloadTooLarge(limit: number) {
-  return new DomainError('too_large', 'PAYLOAD_TOO_LARGE', `Dữ liệu gửi lên vượt quá ${limit} byte.`, `The request body exceeds ${limit} bytes.`);
-}
 
 /**
  * Declared size and type are checked from the headers alone: an oversize or non-XML upload is
@@ -44,7 +41,10 @@ export function checkDeclaredBody(req: FastifyRequest, limit: number, types: rea
 
 export const emptyBody = () => new DomainError('invalid', 'BODY_REQUIRED', 'Thiếu nội dung hồ sơ XML.', 'The XML document is missing from the request body.');
 
-/** onRequest hook: bearer token → facility, then header checks. */
+/**
+ * onRequest hook: bearer token → facility, then header checks, all before a body byte is read; the
+ * route's bodyLimit then bounds a chunked body from an authenticated sender.
+ */
 export function xmlUploadGuard(tokenKey: string, limit: number) {
   return async (req: FastifyRequest) => {
     const { facilityCode } = await verifyFacilityToken(tokenKey, req.headers.authorization);

@@ -5,6 +5,7 @@ import { buildCheckin, buildEnvelope } from '@openhssk/core/xml130';
 import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
 import type { FastifyInstance } from 'fastify';
 import { facilityWithToken, startTestApp, type TestDatabase } from '../../test-support/app.ts';
+import { addCertificate } from '../facility/index.ts';
 import { upsertPersons } from '../person/index.ts';
 import type { Receipt } from './receipt.ts';
 
@@ -27,6 +28,9 @@ describe(`XML 130 ingest over HTTP (${process.env.HSSK_TEST_DB ?? 'pglite'})`, (
     ({ token } = await facilityWithToken(app, db, FAC));
     const up = await app.inject({ method: 'POST', url: '/api/v1/facility/certificates', headers: { 'content-type': 'application/x-pem-file', authorization: `Bearer ${token}` }, payload: signer.certPem });
     assert.equal(up.statusCode, 201, up.body);
+    // A token upload waits for approval; the operator path (same function as `hssk facility cert`) approves it.
+    assert.equal(up.json().status, 'pending');
+    assert.equal((await addCertificate(db.db, FAC, signer.certPem)).status, 'approved');
   });
   after(async () => close());
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { verifyFacilityToken } from '../auth/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { rawBodySchema, sendProblem, typedRoutes } from '../http/index.ts';
+import { acceptRawBodies, rawBodySchema, sendProblem, typedRoutes } from '../http/index.ts';
 import { emptyBody, registerIngestRateLimit, requestFacility, XML_CONTENT_TYPES, xmlUploadGuard } from './guard.ts';
 import { listEpisodeVersions, listReceipts, parseReceiptQuery } from './history.ts';
 import {
@@ -30,6 +30,8 @@ export function registerIngestRoutes(fastify: FastifyInstance, db: Db, config: C
   // the schema documents them (rawBodySchema accepts any value) and the handlers narrow them with Buffer.isBuffer.
   fastify.register(async (plain) => {
     await registerIngestRateLimit(plain);
+    // XML has a parser in this scope only: elsewhere an XML body is refused with 415 unread.
+    acceptRawBodies(plain, XML_CONTENT_TYPES);
     const scope = typedRoutes(plain);
 
     scope.post(

@@ -3,7 +3,7 @@ import { DomainError } from '@openhssk/core';
 import { xmlRefusalKind } from '@openhssk/core/xml130';
 import type { VerifyResult } from '@openhssk/core/xmldsig';
 import type { Db } from '../db/index.ts';
-import { getFacility, trustedCertificates } from '../facility/index.ts';
+import { checkSigningCertificate, getFacility, signingCandidates } from '../facility/index.ts';
 import { prepareInPool } from './prepare-pool.ts';
 import type { Receipt } from './receipt.ts';
 import { storeSubmission } from './store.ts';
@@ -61,8 +61,10 @@ export async function ingestEnvelope(db: Db, req: IngestRequest): Promise<Ingest
   if (previous) return { receipt: previous, duplicate: true };
 
   // Certificates are looked up before parsing so the worker can check the signature in the same pass.
+  // All of the facility's certificates are candidates, pending and revoked ones too, so the verifier
+  // names the one that signed; checkSigningCertificate below then decides whether it may.
   const facility = await getFacility(db, req.facilityCode);
-  const trusted = facility ? await trustedCertificates(db, facility.code) : [];
+  const trusted = facility ? await signingCandidates(db, facility.code) : [];
   const prepared = await prepareInPool({
     raw: req.raw,
     facilityCode: req.facilityCode,
@@ -87,6 +89,8 @@ export async function ingestEnvelope(db: Db, req: IngestRequest): Promise<Ingest
   }
 
   const signature = signatureNote(prepared.signature, facility.test_mode);
+  // Read now, not with the candidates: a revocation during parsing still stops this envelope.
+  if (signature.certificate_id) await checkSigningCertificate(db, facility.code, signature.certificate_id);
 
   let receipt: Receipt;
   try {

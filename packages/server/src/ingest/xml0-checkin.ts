@@ -3,7 +3,7 @@ import type { Issue } from '@openhssk/core/xml130';
 import { parseCheckin, validateCheckinRow, XmlInputError } from '@openhssk/core/xml130';
 import { verifyEnvelopeSignature } from '@openhssk/core/xmldsig';
 import type { Db } from '../db/index.ts';
-import { trustedCertificates } from '../facility/index.ts';
+import { checkSigningCertificate, signingCandidates } from '../facility/index.ts';
 import { linkDeterministic } from '../person/index.ts';
 import { instantToSql, patientIdentity } from './episode-record.ts';
 import { closeVisits } from './visits.ts';
@@ -33,8 +33,10 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, a
     throw new DomainError('invalid', first.code, first.message_vi, first.message_en);
   }
   if (parsed.hasSignature) {
-    const r = verifyEnvelopeSignature(raw, await trustedCertificates(db, facilityCode), { allowSha1 });
+    // Same rule as envelopes: any registered certificate may be named, only an approved one may sign.
+    const r = verifyEnvelopeSignature(raw, await signingCandidates(db, facilityCode), { allowSha1 });
     if (!r.ok) throw new DomainError('unprocessable', r.code, r.message_vi, r.message_en);
+    await checkSigningCertificate(db, facilityCode, r.certId);
   }
   const outcomes: CheckinOutcome[] = [];
   const valid: Array<{ fields: Record<string, string>; outcome: CheckinOutcome }> = [];

@@ -5,6 +5,7 @@ import { buildCheckin, buildEnvelope } from '@openhssk/core/xml130';
 import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
 import type { FastifyInstance } from 'fastify';
 import { facilityWithToken, startTestApp, type TestDatabase } from '../../test-support/app.ts';
+import { addCertificate } from '../facility/index.ts';
 import type { Receipt } from '../ingest/index.ts';
 import { issuePortalPassword, portalPasswordDigest } from './credentials.ts';
 
@@ -33,6 +34,8 @@ describe(`national-portal compatible endpoints (${process.env.HSSK_TEST_DB ?? 'p
     ({ app, db, close } = await startTestApp());
     ({ clientId, token: restToken } = await facilityWithToken(app, db, FAC));
     await app.inject({ method: 'POST', url: '/api/v1/facility/certificates', headers: { 'content-type': 'application/x-pem-file', authorization: `Bearer ${restToken}` }, payload: signer.certPem });
+    // Pending until approved; the operator path (as `hssk facility cert`) approves it.
+    await addCertificate(db.db, FAC, signer.certPem);
     password = await issuePortalPassword(db.db, clientId);
   });
   after(async () => close());

@@ -5,7 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { signFacilityToken, verifyFacilityToken } from '../auth/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { httpStatusOf, toDomainError, typedRoutes } from '../http/index.ts';
+import { capRequestBody, enforceBodyCap, httpStatusOf, toDomainError, typedRoutes } from '../http/index.ts';
 import { checkDeclaredBody, ingestCheckin, ingestEnvelope, registerIngestRateLimit, requestFacility, setRequestFacility } from '../ingest/index.ts';
 import { checkPortalPassword } from './credentials.ts';
 
@@ -98,6 +98,15 @@ async function facilityFromRequest(req: FastifyRequest, tokenKey: string, body: 
   return facilityCode;
 }
 
+const bodyTokenTooLarge = (limit: number) =>
+  new DomainError(
+    'too_large',
+    'PAYLOAD_TOO_LARGE',
+    `Khi token chỉ nằm trong nội dung form, gói tin không được vượt quá ${limit} byte; hãy gửi token trong tiêu đề Authorization (Bearer) hoặc tham số token trên địa chỉ.`,
+    `With the token only inside the form, the request may not exceed ${limit} bytes; send the token in the Authorization header (Bearer) or the token query parameter.`,
+    { limit_bytes: limit },
+  );
+
 function decodeFile(body: PortalForm, maxBytes: number): Buffer {
   const b64 = body.fileHSBase64;
   if (!b64) throw new DomainError('invalid', 'BODY_REQUIRED', 'Thiếu trường fileHSBase64.', 'The fileHSBase64 field is missing.');
@@ -125,13 +134,19 @@ export function registerPortalRoutes(app: FastifyInstance, db: Db, config: Confi
     await registerIngestRateLimit(plain);
     const scope = typedRoutes(plain);
 
-    /** Header checks, and the facility when the token is in the header or query (form tokens wait for the body). */
+    /**
+     * Header checks, and the facility when the token is in the header or query, before the body is
+     * read (a wrong token there is 401 at once). Vendor clients that put the token only inside the
+     * form are still served, but their body is read only up to portalBodyTokenLimit: an anonymous
+     * sender must not make us buffer the full envelope limit before we can tell who it is.
+     */
     const guard = (limit: number) => async (req: FastifyRequest) => {
       checkDeclaredBody(req, limit, FORM_TYPES);
       const header = req.headers.authorization;
       const queryToken = rawQueryToken(req.query);
       const bearer = header && /^Bearer\s/i.test(header) ? header : queryToken ? `Bearer ${queryToken}` : undefined;
       if (bearer) setRequestFacility(req, (await verifyFacilityToken(tokenKey, bearer)).facilityCode);
+      else if (limit > config.portalBodyTokenLimit) capRequestBody(req, config.portalBodyTokenLimit, bodyTokenTooLarge(config.portalBodyTokenLimit));
     };
 
     scope.post(
@@ -170,6 +185,7 @@ export function registerPortalRoutes(app: FastifyInstance, db: Db, config: Confi
       {
         bodyLimit: formLimit,
         onRequest: guard(formLimit),
+        preParsing: enforceBodyCap,
         config: { rateLimit: {} },
         schema: {
           summary: 'Portal-compatible submission of a GIAMDINHHS envelope (fileHSBase64 = base64 of the whole file)',
@@ -204,6 +220,7 @@ export function registerPortalRoutes(app: FastifyInstance, db: Db, config: Confi
       {
         bodyLimit: 2 * 1024 * 1024,
         onRequest: guard(2 * 1024 * 1024),
+        preParsing: enforceBodyCap,
         config: { rateLimit: {} },
         schema: {
           summary: 'Portal-compatible check-in (XML0, loaiHoSo = 0, fileHSBase64 = base64 of the check-in XML)',

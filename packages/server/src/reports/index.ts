@@ -1,2 +1,3 @@
+export { forgetReportContributions } from './forget.ts';
 export { type RefreshOptions, type RefreshResult, refreshReports } from './refresh.ts';
 export { registerReportRoutes } from './routes.ts';

@@ -63,8 +63,8 @@ async function safeUpperId(db: Db, table: 'episode' | 'visit', lastId: number, c
   return Math.min(upper, lastId + batch);
 }
 
-/** The local day a timestamptz falls on in Viet Nam (UTC+7, no daylight saving). */
-const vnDay = (col: ReturnType<typeof sql.ref>) => sql`((${col} at time zone 'UTC') + interval '7 hours')::date`;
+/** The local day a timestamptz falls on in Viet Nam (SQL function of migration 016). */
+const vnDay = (col: ReturnType<typeof sql.ref>) => sql`vn_day(${col})`;
 
 /** Daily table and its monthly twin (column `day` holds the month's first day there). */
 const GRAINS = [
@@ -79,12 +79,12 @@ async function refreshEpisodes(db: Db, cutoff: Instant, batch: number): Promise<
   await db.transaction().execute(async (tx) => {
     for (const g of GRAINS) {
       const target = sql.table(`report_episode_${g.suffix}`);
-      // NGAY_RA is Viet Nam wall-clock time without zone: shift by 7 h to compare with received_at.
+      // NGAY_RA is Viet Nam wall-clock time without zone: vn_instant() makes it comparable with received_at.
       await sql`
         with e as (
           select e.id, e.facility_code, ${vnDay(sql.ref('e.received_at'))} as day,
                  case when e.ngay_ra is null then null
-                      else extract(epoch from (e.received_at - ((e.ngay_ra - interval '7 hours') at time zone 'UTC'))) / 3600.0 end as h
+                      else extract(epoch from (e.received_at - vn_instant(e.ngay_ra))) / 3600.0 end as h
             from episode e
            where e.id > ${wm.lastId} and e.id <= ${upper} and e.version = 1
         ), rw as materialized (
@@ -195,7 +195,7 @@ async function refreshPersons(db: Db, cutoff: Instant): Promise<number> {
     const r = await sql`
       insert into report_person_state (person_id, ma_xa, upd_month, resident, has_record, has_bhyt, activated,
                                        cccd_present, cccd_valid, bhyt_present, bhyt_valid, fields_filled)
-      select p.id, p.ma_xa, date_trunc('month', (p.updated_at at time zone 'UTC') + interval '7 hours')::date, true,
+      select p.id, p.ma_xa, date_trunc('month', vn_day(p.updated_at)::timestamp)::date, true,
              -- Health record (831 core): a golden record with name, birth date, sex, personal ID, address and commune.
              (coalesce(p.ho_ten, '') <> '' and p.ngay_sinh is not null and p.gioi_tinh is not null
                and coalesce(p.so_cccd, '') <> '' and coalesce(p.dia_chi, '') <> '' and p.ma_xa is not null),
@@ -231,7 +231,7 @@ async function refreshReviews(db: Db) {
 /** Today's copy of the resident figures (overwritten by every refresh of the day). */
 async function snapshotToday(db: Db) {
   await sql`
-    with d as (select ((now() at time zone 'UTC') + interval '7 hours')::date as day)
+    with d as (select vn_day(now()) as day)
     insert into report_person_daily as t (day, ma_xa, persons, has_record, has_bhyt, activated, cccd_present, cccd_valid,
                                           bhyt_present, bhyt_valid, fields_filled, fresh, pending_reviews)
     select d.day, x.ma_xa, coalesce(a.persons, 0), coalesce(a.has_record, 0), coalesce(a.has_bhyt, 0), coalesce(a.activated, 0),
@@ -242,7 +242,7 @@ async function snapshotToday(db: Db) {
         select ma_xa, sum(persons) persons, sum(has_record) has_record, sum(has_bhyt) has_bhyt, sum(activated) activated,
                sum(cccd_present) cccd_present, sum(cccd_valid) cccd_valid, sum(bhyt_present) bhyt_present, sum(bhyt_valid) bhyt_valid,
                sum(fields_filled) fields_filled,
-               sum(persons) filter (where upd_month >= (date_trunc('month', (now() at time zone 'UTC') + interval '7 hours') - interval '11 months')::date) fresh
+               sum(persons) filter (where upd_month >= (date_trunc('month', vn_day(now())::timestamp) - interval '11 months')::date) fresh
           from report_person_agg group by ma_xa) a on a.ma_xa = x.ma_xa
       left join report_review_pending rp on rp.ma_xa = x.ma_xa
     on conflict (day, ma_xa) do update set persons = excluded.persons, has_record = excluded.has_record, has_bhyt = excluded.has_bhyt,

@@ -1,15 +1,47 @@
 import { DomainError, forbidden, unauthorized } from '@openhssk/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../audit/index.ts';
-import { readSession } from '../auth/index.ts';
+import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { type StaffRole, staffDb } from './tables.ts';
+import { readStaffSession, STAFF_COOKIE, STAFF_SESSION_TTL_SECONDS } from './sessions.ts';
+import { STAFF_ROLES, type StaffRole, staffDb } from './tables.ts';
 
-/** Not the citizen cookie: a browser may hold both, and neither session may stand for the other. */
-export const STAFF_COOKIE = 'hssk_staff';
-export const STAFF_SESSION_KIND = 'staff';
-/** Short: staff sessions open health records of many people. */
-export const STAFF_SESSION_TTL_SECONDS = 8 * 3600;
+export { STAFF_COOKIE, STAFF_SESSION_KIND, STAFF_SESSION_TTL_SECONDS } from './sessions.ts';
+
+/** Who must use TOTP and how long a staff session may sit unused; one per app, from its Config. */
+export interface StaffPolicy {
+  totpRequiredRoles: readonly StaffRole[];
+  /** 0 = no idle limit (the absolute lifetime still applies). */
+  idleMs: number;
+}
+
+/** Roles that open many people's records or administer accounts: a stolen password alone must not do. */
+export const PRODUCTION_TOTP_ROLES: readonly StaffRole[] = ['system_admin', 'health_officer', 'facility_admin', 'clinician'];
+
+export function staffPolicy(config: Pick<Config, 'production' | 'totpRequiredRoles' | 'staffIdleMinutes'>): StaffPolicy {
+  const names = config.totpRequiredRoles ?? (config.production ? PRODUCTION_TOTP_ROLES : []);
+  const unknown = names.filter((r) => !STAFF_ROLES.includes(r as StaffRole));
+  // A typo here would silently drop the requirement for a role, so it stops the start-up instead.
+  if (unknown.length) throw new Error(`HSSK_TOTP_REQUIRED_ROLES: unknown role(s) ${unknown.join(', ')} (known: ${STAFF_ROLES.join(', ')}, or "none")`);
+  return { totpRequiredRoles: names as StaffRole[], idleMs: config.staffIdleMinutes * 60_000 };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hsskStaffPolicy?: StaffPolicy;
+  }
+}
+
+/** Stored on the app (not module state): tests run apps of both modes in one process. */
+export function installStaffPolicy(app: FastifyInstance, policy: StaffPolicy) {
+  app.decorate('hsskStaffPolicy', policy);
+}
+
+/** Without an installed policy (an app that never registered the staff routes) the strict one applies. */
+export const policyOf = (req: FastifyRequest): StaffPolicy =>
+  req.server.hsskStaffPolicy ?? { totpRequiredRoles: PRODUCTION_TOTP_ROLES, idleMs: 30 * 60_000 };
+
+export const totpRequiredFor = (policy: StaffPolicy, role: StaffRole) => policy.totpRequiredRoles.includes(role);
 
 export interface StaffContext {
   id: string;
@@ -28,6 +60,8 @@ export interface StaffGuard {
   facility?: string | undefined;
   /** Only the password-change and session endpoints allow a pending forced change. */
   allowPasswordChange?: boolean | undefined;
+  /** Only the TOTP enrolment and session endpoints allow a pending required enrolment. */
+  allowTotpEnrolment?: boolean | undefined;
 }
 
 export const staffActor = (s: StaffContext): Actor => ({
@@ -75,9 +109,9 @@ export async function coversFacility(db: Db, s: StaffContext, facilityCode: stri
 }
 
 export async function currentStaff(db: Db, req: FastifyRequest): Promise<StaffContext | undefined> {
-  const s = await readSession(db, STAFF_SESSION_KIND, req.cookies[STAFF_COOKIE]);
+  const staffId = await readStaffSession(db, req.cookies[STAFF_COOKIE], policyOf(req).idleMs);
   // Read on every request: a disabled account or changed role takes effect at once.
-  return s ? staffById(db, s.subject) : undefined;
+  return staffId ? staffById(db, staffId) : undefined;
 }
 
 export async function staffById(db: Db, id: string): Promise<StaffContext | undefined> {
@@ -105,6 +139,14 @@ export async function requireStaff(db: Db, req: FastifyRequest, guard: StaffGuar
   if (!s) throw unauthorized();
   if (s.mustChangePassword && !guard.allowPasswordChange) {
     throw new DomainError('forbidden', 'PASSWORD_CHANGE_REQUIRED', 'Bạn cần đổi mật khẩu trước khi tiếp tục.', 'You must change your password first.');
+  }
+  if (!s.totpEnabled && !guard.allowTotpEnrolment && totpRequiredFor(policyOf(req), s.role)) {
+    throw new DomainError(
+      'forbidden',
+      'TOTP_ENROLMENT_REQUIRED',
+      'Vai trò của bạn bắt buộc xác thực hai lớp. Hãy cài đặt ứng dụng xác thực trước khi tiếp tục.',
+      'Your role requires two-factor authentication: enrol an authenticator app first.',
+    );
   }
   if (guard.roles && !guard.roles.includes(s.role)) throw forbidden();
   if (guard.facility !== undefined && !(await coversFacility(db, s, guard.facility))) throw forbidden();

@@ -2,23 +2,25 @@ import { DomainError, forbidden, notFound } from '@openhssk/core';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { audit } from '../audit/index.ts';
-import { createSession, deleteSession, deleteSessionsOf } from '../auth/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
-import { authenticate, beginTotp, changePassword, confirmTotp, createStaff, resetPassword } from './accounts.ts';
+import { authenticate, beginTotp, changePassword, confirmTotp, createStaff, disableTotp, resetPassword, setStaffDisabled } from './accounts.ts';
 import {
   clearStaffCookie,
+  installStaffPolicy,
   requireStaff,
   STAFF_COOKIE,
-  STAFF_SESSION_KIND,
-  STAFF_SESSION_TTL_SECONDS,
   type StaffContext,
+  type StaffPolicy,
   setStaffCookie,
   staffActor,
   staffById,
+  staffPolicy,
+  totpRequiredFor,
   unitDescendants,
 } from './guard.ts';
+import { endStaffSession, openStaffSession } from './sessions.ts';
 import { STAFF_ROLES, type StaffRole, staffDb } from './tables.ts';
 
 // Generous bounds: the rules users see (username shape, password strength) are checked by accounts.ts
@@ -31,6 +33,7 @@ const totpCode = Type.String({ maxLength: 16 });
 const loginBody = Type.Object({ username: Type.Optional(username), password: Type.Optional(password), totp: Type.Optional(totpCode) });
 const passwordBody = Type.Object({ current: password, next: password });
 const totpConfirmBody = Type.Object({ code: totpCode });
+const totpDisableBody = Type.Object({ password, code: totpCode });
 const createAccountBody = Type.Object({
   username,
   full_name: Type.String({ maxLength: 200 }),
@@ -41,10 +44,11 @@ const createAccountBody = Type.Object({
 const accountParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 // Fastify validates a missing body as null, and the reset is usually posted without one.
 const resetBody = Type.Union([Type.Object({ clear_totp: Type.Optional(Type.Boolean()) }), Type.Null()]);
+const disableBody = Type.Union([Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }), Type.Null()]);
 
 export const isSecureCookie = (config: Config) => config.publicUrl.startsWith('https://') || new URL(config.publicUrl).hostname === 'localhost';
 
-const meView = (s: StaffContext) => ({
+const meView = (s: StaffContext, policy: StaffPolicy) => ({
   id: s.id,
   username: s.username,
   name: s.name,
@@ -53,6 +57,8 @@ const meView = (s: StaffContext) => ({
   admin_unit_code: s.adminUnitCode,
   must_change_password: s.mustChangePassword,
   totp_enabled: s.totpEnabled,
+  /** The portal shows the enrolment screen while this is true and totp_enabled false. */
+  totp_required: totpRequiredFor(policy, s.role),
 });
 
 /** Roles a facility admin may hand out: never admin roles, so no one can raise their own rights. */
@@ -62,46 +68,54 @@ export function registerStaffRoutes(fastify: FastifyInstance, db: Db, config: Co
   const app = typedRoutes(fastify);
   const secure = isSecureCookie(config);
   const sdb = staffDb(db);
+  const policy = staffPolicy(config);
+  installStaffPolicy(fastify, policy);
 
   app.post('/api/v1/staff/login', { schema: { summary: 'Staff login (password, then TOTP when enrolled)', tags: ['staff'], body: loginBody } }, async (req, reply) => {
     const { username, password, totp } = req.body;
     if (!username || !password) throw new DomainError('invalid', 'CREDENTIALS_REQUIRED', 'Nhập tên đăng nhập và mật khẩu.', 'Username and password are required.');
-    const r = await authenticate(db, username, password, totp);
-    const sid = await createSession(db, STAFF_SESSION_KIND, r.staffId, {}, STAFF_SESSION_TTL_SECONDS);
+    const r = await authenticate(db, { username, password, totp, client: req.ip, requestId: req.id });
+    const sid = await openStaffSession(db, r.staffId);
     setStaffCookie(reply, sid, secure);
     const me = (await staffById(db, r.staffId))!;
-    await audit(db, { actor: staffActor(me), action: 'staff.login', requestId: req.id });
-    return meView(me);
+    await audit(db, { actor: staffActor(me), action: 'staff.login', resource: `staff/${me.id}`, requestId: req.id, detail: { client: req.ip } });
+    return meView(me, policy);
   });
 
   app.post('/api/v1/staff/logout', { schema: { summary: 'End the staff session', tags: ['staff'] } }, async (req, reply) => {
-    await deleteSession(db, req.cookies[STAFF_COOKIE]);
+    await endStaffSession(db, req.cookies[STAFF_COOKIE]);
     clearStaffCookie(reply, secure);
     return { ok: true };
   });
 
   app.get('/api/v1/staff/me', { schema: { summary: 'The logged-in staff member', tags: ['staff'] } }, async (req) => {
-    const s = await requireStaff(db, req, { allowPasswordChange: true });
+    const s = await requireStaff(db, req, { allowPasswordChange: true, allowTotpEnrolment: true });
     const facility = s.facilityCode ? await db.selectFrom('facility').select(['code', 'name']).where('code', '=', s.facilityCode).executeTakeFirst() : undefined;
     const unit = s.adminUnitCode ? await db.selectFrom('admin_unit').select(['code', 'name', 'level']).where('code', '=', s.adminUnitCode).executeTakeFirst() : undefined;
-    return { ...meView(s), facility: facility ?? null, admin_unit: unit ?? null };
+    return { ...meView(s, policy), facility: facility ?? null, admin_unit: unit ?? null };
   });
 
   app.post('/api/v1/staff/me/password', { schema: { summary: 'Change own password', tags: ['staff'], body: passwordBody } }, async (req) => {
-    const s = await requireStaff(db, req, { allowPasswordChange: true });
-    await changePassword(db, s.id, req.body.current, req.body.next);
+    const s = await requireStaff(db, req, { allowPasswordChange: true, allowTotpEnrolment: true });
+    await changePassword(db, s.id, req.body.current, req.body.next, { actor: staffActor(s), requestId: req.id });
     return { ok: true };
   });
 
-  app.post('/api/v1/staff/me/totp', { schema: { summary: 'Start TOTP enrolment: returns the otpauth URI once', tags: ['staff'] } }, async (req) => {
-    const s = await requireStaff(db, req);
+  app.post('/api/v1/staff/me/totp', { schema: { summary: 'Start TOTP enrolment: returns the secret, otpauth URI and QR code once', tags: ['staff'] } }, async (req) => {
+    const s = await requireStaff(db, req, { allowTotpEnrolment: true });
     return beginTotp(db, s.id, s.username);
   });
 
   app.post('/api/v1/staff/me/totp/confirm', { schema: { summary: 'Confirm TOTP enrolment with a first code', tags: ['staff'], body: totpConfirmBody } }, async (req) => {
-    const s = await requireStaff(db, req);
-    await confirmTotp(db, s.id, req.body.code);
+    const s = await requireStaff(db, req, { allowTotpEnrolment: true });
+    await confirmTotp(db, s.id, req.body.code, { actor: staffActor(s), requestId: req.id });
     return { totp_enabled: true };
+  });
+
+  app.post('/api/v1/staff/me/totp/disable', { schema: { summary: 'Turn TOTP off (password and a current code)', tags: ['staff'], body: totpDisableBody } }, async (req) => {
+    const s = await requireStaff(db, req);
+    await disableTotp(db, s.id, req.body.password, req.body.code, { actor: staffActor(s), requestId: req.id });
+    return { totp_enabled: false, totp_required: totpRequiredFor(policy, s.role) };
   });
 
   app.get('/api/v1/staff/accounts', { schema: { summary: 'Staff accounts the caller administers', tags: ['staff'] } }, async (req) => {
@@ -122,29 +136,56 @@ export function registerStaffRoutes(fastify: FastifyInstance, db: Db, config: Co
     const b = req.body;
     const s = await requireStaff(db, req, { roles: ['system_admin', 'facility_admin'] });
     if (s.role === 'facility_admin' && (b.facility_code !== s.facilityCode || !FACILITY_ADMIN_GRANTS.includes(b.role))) throw forbidden();
-    const created = await createStaff(db, {
-      username: b.username,
-      fullName: b.full_name,
-      role: b.role,
-      facilityCode: b.facility_code,
-      adminUnitCode: b.admin_unit_code,
-    });
-    await audit(db, { actor: staffActor(s), action: 'staff.account.create', resource: `staff/${created.id}`, requestId: req.id });
+    const created = await createStaff(
+      db,
+      { username: b.username, fullName: b.full_name, role: b.role, facilityCode: b.facility_code, adminUnitCode: b.admin_unit_code },
+      { actor: staffActor(s), requestId: req.id },
+    );
     return reply.status(201).send({ id: created.id, one_time_password: created.password });
   });
 
-  /** Admin reset: also clears TOTP so a lost phone does not lock a clinician out for good. */
-  app.post('/api/v1/staff/accounts/:id/reset-password', { schema: { summary: 'Reset a password (forces a change at next login)', tags: ['staff'], params: accountParams, body: resetBody } }, async (req) => {
-    const s = await requireStaff(db, req, { roles: ['system_admin', 'facility_admin'] });
-    const { id } = req.params;
+  /** An account the caller administers: any for a system admin, own facility's clinicians and receptionists for a facility admin. */
+  const administered = async (s: StaffContext, id: string) => {
     const target = await sdb.selectFrom('staff_account').select(['id', 'role', 'facility_code']).where('id', '=', id).executeTakeFirst();
     if (!target) throw notFound('tài khoản', 'Account');
     if (s.role === 'facility_admin' && (target.facility_code !== s.facilityCode || !FACILITY_ADMIN_GRANTS.includes(target.role))) throw forbidden();
-    const password = await resetPassword(db, id);
+    return target;
+  };
+
+  /** Admin reset; clearing TOTP (a lost phone) is for a system admin only, since it removes the second factor. */
+  app.post('/api/v1/staff/accounts/:id/reset-password', { schema: { summary: 'Reset a password (forces a change at next login)', tags: ['staff'], params: accountParams, body: resetBody } }, async (req) => {
+    const s = await requireStaff(db, req, { roles: ['system_admin', 'facility_admin'] });
+    const { id } = req.params;
+    await administered(s, id);
     const clearTotp = req.body?.clear_totp === true;
-    if (clearTotp) await sdb.updateTable('staff_account').set({ totp_enabled: false, totp_secret: null, totp_last_step: null }).where('id', '=', id).execute();
-    await deleteSessionsOf(db, STAFF_SESSION_KIND, id);
-    await audit(db, { actor: staffActor(s), action: 'staff.account.reset_password', resource: `staff/${id}`, requestId: req.id, detail: { clear_totp: clearTotp } });
+    if (clearTotp && s.role !== 'system_admin') throw forbidden();
+    const password = await resetPassword(db, id, { clearTotp, by: { actor: staffActor(s), requestId: req.id } });
     return { one_time_password: password };
   });
+
+  for (const [action, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    app.post(
+      `/api/v1/staff/accounts/:id/${action}`,
+      {
+        schema: {
+          summary: disabled ? 'Disable an account (it cannot log in; its sessions end at once)' : 'Re-enable a disabled account',
+          tags: ['staff'],
+          params: accountParams,
+          body: disableBody,
+        },
+      },
+      async (req) => {
+        const s = await requireStaff(db, req, { roles: ['system_admin', 'facility_admin'] });
+        const { id } = req.params;
+        // Disabling oneself could leave no administrator to undo it.
+        if (disabled && id === s.id) throw new DomainError('invalid', 'CANNOT_DISABLE_SELF', 'Không thể tự khóa tài khoản của chính mình.', 'You cannot disable your own account.');
+        await administered(s, id);
+        const changed = await setStaffDisabled(db, id, disabled, { actor: staffActor(s), requestId: req.id, reason: req.body?.reason });
+        return { id, disabled, changed };
+      },
+    );
+  }
 }

@@ -36,13 +36,27 @@ export interface BreakGlassGrantTable {
   expires_at: Timestamp;
 }
 
+export interface StaffSessionActivityTable {
+  key: string;
+  staff_id: string;
+  last_seen_at: Timestamp;
+}
+
+export interface StaffLoginThrottleTable {
+  client: string;
+  window_start: Timestamp;
+  failures: number;
+}
+
 // A type alias, not an interface: withTables<T> needs an implicit index signature.
 export type StaffTables = {
   staff_account: StaffAccountTable;
   break_glass_grant: BreakGlassGrantTable;
+  staff_session_activity: StaffSessionActivityTable;
+  staff_login_throttle: StaffLoginThrottleTable;
 };
 
 export type StaffDb = Kysely<Schema & StaffTables>;
 
-/** The shared Db typed with the tables of migration 004 (kept out of db/tables.ts: this module owns them). */
+/** The shared Db typed with the tables of migrations 004 and 012 (kept out of db/tables.ts: this module owns them). */
 export const staffDb = (db: Db): StaffDb => db.withTables<StaffTables>();

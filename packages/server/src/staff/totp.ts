@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import QRCode from 'qrcode';
 
 /** RFC 6238 TOTP (HMAC-SHA1, 6 digits, 30 s): what every authenticator app supports by default. */
 const STEP_SECONDS = 30;
@@ -76,4 +77,10 @@ export function verifyTotp(secretB32: string, code: string, atMs = Date.now(), l
 export function otpauthUri(secretB32: string, username: string, issuer = 'OpenHSSK'): string {
   const label = encodeURIComponent(`${issuer}:${username}`);
   return `otpauth://totp/${label}?secret=${secretB32}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=${DIGITS}&period=${STEP_SECONDS}`;
+}
+
+/** The otpauth URI as an SVG QR code in a data URL, for the enrolment screen to show as an image. */
+export async function otpauthQr(uri: string): Promise<string> {
+  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }

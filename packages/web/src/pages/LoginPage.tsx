@@ -6,6 +6,8 @@ const ERRORS: Record<string, string> = {
   CANCELLED: 'Bạn đã hủy đăng nhập.',
   STATE: 'Phiên đăng nhập không hợp lệ, vui lòng thử lại.',
   EXPIRED: 'Phiên đăng nhập đã hết hạn, vui lòng thử lại.',
+  WRONG_HOST:
+    'Không thể đăng nhập tại địa chỉ này: máy chủ được cấu hình với một địa chỉ công khai chỉ mở được trên chính máy chủ (localhost). Hãy đăng nhập trên máy chủ, hoặc đề nghị người quản trị đặt HSSK_PUBLIC_URL thành địa chỉ mạng mà bạn đang dùng rồi khởi động lại.',
 };
 
 export function LoginPage() {

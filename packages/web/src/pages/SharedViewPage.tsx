@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, type BookSummary, type EpisodeDetail, type EpisodeSummary } from '../api.ts';
+import { api, type EpisodeDetail, type SharedEpisode, type SharedSummary } from '../api.ts';
 import { CARE_TYPE, formatInstant } from '../labels.ts';
 import { Alert } from '../ui.tsx';
 import { EpisodeView } from './EpisodeView.tsx';
@@ -7,9 +7,9 @@ import { bhytValidity, ChronicList, DeclarationList, PersonFacts } from './Summa
 import { useApi } from './useApi.ts';
 
 interface SharedView {
-  share: { scope: 'summary' | 'full'; include_sensitive: boolean; expires_at: string };
-  summary: BookSummary;
-  episodes: EpisodeSummary[];
+  share: { scope: 'summary' | 'full'; include_sensitive: boolean; include_contact: boolean; expires_at: string };
+  summary: SharedSummary;
+  episodes: SharedEpisode[];
 }
 
 /** What a doctor sees from a share link, without logging in. */
@@ -26,10 +26,10 @@ export function SharedViewPage({ token }: { token: string }) {
     );
   if (!data) return <p aria-live="polite">Đang tải hồ sơ được chia sẻ…</p>;
   const s = data.summary;
-  const show = async (id: number) => {
+  const show = async (ref: string) => {
     setOpenError(null);
     try {
-      setOpen(await api<EpisodeDetail>(`/api/v1/shared/${token}/episodes/${id}`));
+      setOpen(await api<EpisodeDetail>(`/api/v1/shared/${token}/episodes/${encodeURIComponent(ref)}`));
       requestAnimationFrame(() => document.getElementById('shared-episode')?.focus());
     } catch (e) {
       setOpenError(e instanceof Error ? e.message : String(e));
@@ -39,14 +39,22 @@ export function SharedViewPage({ token }: { token: string }) {
     <>
       <h1>Hồ sơ sức khỏe được chia sẻ: {s.person.ho_ten}</h1>
       <p className="card notice">
-        Người bệnh chia sẻ {data.share.scope === 'full' ? 'đầy đủ' : 'bản tóm tắt'} đến {formatInstant(data.share.expires_at)}.{' '}
-        {data.share.include_sensitive ? 'Có bao gồm thông tin nhạy cảm.' : 'Không bao gồm thông tin nhạy cảm.'} Lượt xem này được ghi lại và người bệnh xem được.
+        Người bệnh chia sẻ {data.share.scope === 'full' ? 'đầy đủ' : 'bản tóm tắt'} đến {formatInstant(data.share.expires_at)}. Lượt xem này được ghi lại và người
+        bệnh xem được.
       </p>
       <section className="card" aria-labelledby="sh-person">
         <h2 id="sh-person">Thông tin cá nhân</h2>
         <PersonFacts person={s.person}>
           <dt>Thẻ BHYT</dt>
           <dd>{s.bhyt ? `${s.bhyt.so_bhyt} (${bhytValidity(s.bhyt)})` : '—'}</dd>
+          {data.share.include_contact && (
+            <>
+              <dt>Số điện thoại</dt>
+              <dd>{s.person.so_dien_thoai || '—'}</dd>
+              <dt>Địa chỉ</dt>
+              <dd>{s.person.dia_chi || '—'}</dd>
+            </>
+          )}
         </PersonFacts>
       </section>
       <section className="card" aria-labelledby="sh-chronic">
@@ -65,8 +73,8 @@ export function SharedViewPage({ token }: { token: string }) {
           ) : (
             <ul className="plain" data-testid="shared-episodes">
               {data.episodes.map((e) => (
-                <li key={e.id}>
-                  <button type="button" className="link" onClick={() => show(e.id)}>
+                <li key={e.ref}>
+                  <button type="button" className="link" onClick={() => show(e.ref)}>
                     {formatInstant(e.ngay_vao)} — {e.facility_name ?? e.facility_code}
                   </button>{' '}
                   <span className="muted">

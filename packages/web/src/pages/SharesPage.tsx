@@ -10,6 +10,7 @@ interface Created {
   qr: string;
   scope: 'summary' | 'full';
   include_sensitive: boolean;
+  include_contact: boolean;
   expires_at: string;
 }
 
@@ -18,6 +19,7 @@ export function SharesPage({ personId }: { personId: string | null }) {
   const [scope, setScope] = useState<'summary' | 'full'>('summary');
   const [minutes, setMinutes] = useState(30);
   const [sensitive, setSensitive] = useState(false);
+  const [contact, setContact] = useState(false);
   const [created, setCreated] = useState<Created | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -25,7 +27,7 @@ export function SharesPage({ personId }: { personId: string | null }) {
     ev.preventDefault();
     setFormError(null);
     try {
-      const c = await api<Created>(withPerson('/api/v1/book/shares', personId), { method: 'POST', body: JSON.stringify({ scope, minutes, include_sensitive: sensitive }) });
+      const c = await api<Created>(withPerson('/api/v1/book/shares', personId), { method: 'POST', body: JSON.stringify({ scope, minutes, include_sensitive: sensitive, include_contact: contact }) });
       setCreated(c);
       reload();
     } catch (e) {
@@ -64,6 +66,10 @@ export function SharesPage({ personId }: { personId: string | null }) {
         <label className="choice">
           <input type="checkbox" checked={sensitive} onChange={(e) => setSensitive(e.target.checked)} /> Bao gồm thông tin nhạy cảm (HIV, lao, sức khỏe tâm thần)
         </label>
+        <label className="choice">
+          <input type="checkbox" checked={contact} onChange={(e) => setContact(e.target.checked)} /> Kèm số điện thoại và địa chỉ của tôi
+        </label>
+        <p className="muted">Nếu không chọn hai ô trên, bác sĩ không thấy số điện thoại, địa chỉ của bạn và không biết bạn có thông tin nhạy cảm hay không.</p>
         <Alert>{formError}</Alert>
         <button type="submit" className="button primary">
           Tạo mã chia sẻ
@@ -90,7 +96,8 @@ export function SharesPage({ personId }: { personId: string | null }) {
             {data.shares.map((s) => (
               <li key={s.id}>
                 {s.scope === 'full' ? 'Đầy đủ' : 'Tóm tắt'}
-                {s.include_sensitive ? ', có thông tin nhạy cảm' : ''} — tạo {formatInstant(s.created_at)},{' '}
+                {s.include_sensitive ? ', có thông tin nhạy cảm' : ''}
+                {s.include_contact ? ', có số điện thoại và địa chỉ' : ''} — tạo {formatInstant(s.created_at)},{' '}
                 {s.revoked_at ? 'đã thu hồi' : s.active ? `hết hạn ${formatInstant(s.expires_at)}` : 'đã hết hạn'}{' '}
                 {s.active && (
                   <button type="button" className="link" onClick={() => revoke(s.id)}>

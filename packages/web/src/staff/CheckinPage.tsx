@@ -25,9 +25,9 @@ interface Summary {
 }
 
 const BASIS_VI: Record<Summary['access']['basis'], string> = {
-  own_facility: 'Chỉ dữ liệu của cơ sở mình (người bệnh chưa đồng ý chia sẻ)',
+  own_facility: 'Chỉ dữ liệu của cơ sở mình (người bệnh chưa cho phép xem tiền sử ở cơ sở khác, hoặc không vừa được tiếp đón tại cơ sở)',
   referral: 'Người bệnh được chuyển tuyến đến cơ sở',
-  consent: 'Người bệnh đã đồng ý chia sẻ hồ sơ',
+  consent: 'Người bệnh cho phép bác sĩ nơi đang khám xem tiền sử ở cơ sở khác',
   break_glass: 'Truy cập khẩn cấp (đã ghi nhận)',
 };
 
@@ -49,9 +49,15 @@ export function CheckinPage({ me }: { me: StaffMe }) {
     try {
       // A pasted QR payload is recognised whatever the selected method.
       const m: Method = value.includes('|') || value.trim().startsWith('{') ? 'vneid_qr' : method;
-      const r = await post<{ patient: Patient; visit: { ma_lk: string; ngay_vao: string; already_open: boolean } }>('/api/v1/clinic/checkin', { method: m, value });
+      const r = await post<{ patient: Patient; visit: { ma_lk: string; ngay_vao: string; already_open: boolean; id_method: Method; method_changed: { note_vi: string } | null } }>(
+        '/api/v1/clinic/checkin',
+        { method: m, value },
+      );
       setPatient(r.patient);
-      setVisitNote(r.visit.already_open ? `Đã tiếp nhận hôm nay lúc ${r.visit.ngay_vao.slice(11, 16)}.` : `Đã tiếp nhận lúc ${r.visit.ngay_vao.slice(11, 16)} (${METHOD_VI[m]}).`);
+      // The server records VNeID/chip only when a payload was read: show what it recorded, and why.
+      const recorded = METHOD_VI[r.visit.id_method] ?? r.visit.id_method;
+      const changed = r.visit.method_changed ? ` ${r.visit.method_changed.note_vi}` : '';
+      setVisitNote(r.visit.already_open ? `Đã tiếp nhận hôm nay lúc ${r.visit.ngay_vao.slice(11, 16)}.${changed}` : `Đã tiếp nhận lúc ${r.visit.ngay_vao.slice(11, 16)} (${recorded}).${changed}`);
     } catch (err) {
       setError(err instanceof Error ? err.message : 'Không tìm được người bệnh.');
     } finally {

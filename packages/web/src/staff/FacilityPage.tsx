@@ -1,4 +1,4 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { Alert } from '../ui.tsx';
 import { get, patch, post, type StaffMe, upload, viDateTime } from './http.ts';
 
@@ -15,13 +15,42 @@ interface Onboarding {
   badge_vi: string;
 }
 interface Monitor {
-  receipts: Array<{ id: string; received_at: string; channel: string; status: string; episode_count: number; accepted_count: number; rejected_count: number; issue_count: number; issues: Array<{ ma_lk: string | null; table?: string; field?: string; severity?: string; message_vi?: string }> }>;
+  receipts: Array<{ id: string; received_at: string; channel: string; status: string; episode_count: number; accepted_count: number; rejected_count: number; issue_count: number; certificate_revoked?: boolean; issues: Array<{ ma_lk: string | null; table?: string; field?: string; severity?: string; message_vi?: string }> }>;
   daily: Array<{ day: string; submissions: number; episodes: number; accepted: number; rejected: number }>;
   late_episodes: Array<{ id: number; ma_lk: string; ngay_ra: string; hours_after_discharge: number }>;
+  revoked_certificate_episodes?: {
+    count: number;
+    label_vi: string;
+    episodes: Array<{ id: number; ma_lk: string; version: number; is_current: boolean; received_at: string; submission_id: string; fingerprint256: string }>;
+  };
   resubmit_vi: string;
+}
+interface Certificate {
+  id: number;
+  fingerprint256: string;
+  subject: string;
+  not_before: string;
+  not_after: string;
+  uploaded_at: string;
+  uploaded_by: string | null;
+  approved_at: string | null;
+  approved_by: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+  status: 'pending' | 'approved' | 'revoked';
+  status_vi: string;
+  days_left: number;
+  /** Present for pending certificates when the server requires a chain to an installed CA. */
+  chain_ok?: boolean;
+  chain_problem_vi?: string;
 }
 
 const STATE_VI = { ok: 'Đạt', warning: 'Cần chú ý', missing: 'Chưa đạt' } as const;
+const CERT_BADGE = { pending: 'integrating', approved: 'ok', revoked: 'bad' } as const;
+
+/** The CN of a certificate subject ("C=VN\nO=…\nCN=…"), else the whole subject. */
+const commonName = (subject: string) => /(?:^|\n)CN=([^\n]+)/.exec(subject)?.[1] ?? subject;
 
 /** Facility admins see their own facility; officers and system admins pick one in their scope. */
 export function FacilityPage({ me }: { me: StaffMe }) {
@@ -48,17 +77,23 @@ export function FacilityPage({ me }: { me: StaffMe }) {
           </select>
         </section>
       )}
-      {code && <FacilityDetail code={code} canManage={me.role === 'facility_admin' || me.role === 'system_admin'} key={code} />}
+      {code && <FacilityDetail code={code} canManage={me.role === 'facility_admin' || me.role === 'system_admin'} totpEnabled={me.totp_enabled} key={code} />}
     </>
   );
 }
 
-function FacilityDetail({ code, canManage }: { code: string; canManage: boolean }) {
+function FacilityDetail({ code, canManage, totpEnabled }: { code: string; canManage: boolean; totpEnabled: boolean }) {
   const [ob, setOb] = useState<Onboarding | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Bumped when a certificate changes, so the monitor re-reads what a revocation flagged.
+  const [certVersion, setCertVersion] = useState(0);
   const reload = useCallback(() => {
     get<Onboarding>(`/api/v1/facilities/${code}`).then(setOb, (e: Error) => setError(e.message));
   }, [code]);
+  const certificatesChanged = useCallback(() => {
+    reload();
+    setCertVersion((v) => v + 1);
+  }, [reload]);
   useEffect(reload, [reload]);
   if (error) return <Alert>{error}</Alert>;
   if (!ob) return <p className="muted">Đang tải…</p>;
@@ -94,45 +129,203 @@ function FacilityDetail({ code, canManage }: { code: string; canManage: boolean 
           </button>
         )}
       </section>
-      {canManage && <CertificateUpload code={code} onDone={reload} />}
+      <Certificates code={code} canManage={canManage} totpEnabled={totpEnabled} onChange={certificatesChanged} />
       {canManage && <CredentialRotation code={code} onDone={reload} />}
-      <SubmissionMonitor code={code} />
+      <SubmissionMonitor code={code} key={certVersion} />
     </>
   );
 }
 
-function CertificateUpload({ code, onDone }: { code: string; onDone: () => void }) {
-  const [file, setFile] = useState<File | null>(null);
+/**
+ * Signing certificates: a certificate a facility system sent with its token waits here until a
+ * facility admin with two-factor authentication (or a system admin) approves it; revoking one stops
+ * it at once and flags what it let in on the submission monitor.
+ */
+function Certificates({ code, canManage, totpEnabled, onChange }: { code: string; canManage: boolean; totpEnabled: boolean; onChange: () => void }) {
+  const [list, setList] = useState<Certificate[] | null>(null);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (!file) return;
+  const [revoking, setRevoking] = useState<Certificate | null>(null);
+  const load = useCallback(() => {
+    get<{ certificates: Certificate[] }>(`/api/v1/facilities/${code}/certificates`).then(
+      (r) => setList(r.certificates),
+      (e: Error) => setMsg({ ok: false, text: e.message }),
+    );
+  }, [code]);
+  useEffect(load, [load]);
+  const changed = (text: string, ok = true) => {
+    setMsg({ ok, text });
+    load();
+    onChange();
+  };
+  async function approve(c: Certificate) {
     try {
-      const r = await upload<{ subject: string; not_after: string; warning_vi?: string }>(`/api/v1/facilities/${code}/certificates`, file);
-      setMsg({ ok: !r.warning_vi, text: r.warning_vi ?? `Đã tải lên chứng thư số, hiệu lực đến ${viDateTime(r.not_after)}.` });
-      onDone();
+      await post(`/api/v1/facilities/${code}/certificates/${encodeURIComponent(c.fingerprint256)}/approve`);
+      changed(`Đã duyệt chứng thư số ${commonName(c.subject)}. Hồ sơ ký bằng chứng thư này sẽ được tiếp nhận.`);
     } catch (err) {
-      setMsg({ ok: false, text: err instanceof Error ? err.message : 'Tải lên không thành công.' });
+      setMsg({ ok: false, text: err instanceof Error ? err.message : 'Không duyệt được.' });
     }
   }
   return (
     <section className="card" aria-labelledby="cert-title">
       <h2 id="cert-title">Chứng thư số</h2>
-      <form onSubmit={submit} className="stack">
-        <div className="field">
-          <label htmlFor="cert-file">Tệp chứng thư số (PEM hoặc DER: .pem, .crt, .cer)</label>
-          <input id="cert-file" type="file" accept=".pem,.crt,.cer,.der" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
-        </div>
-        <button type="submit" className="button primary" disabled={!file}>
-          Tải lên
-        </button>
-      </form>
+      {list === null ? (
+        <p className="muted">Đang tải…</p>
+      ) : list.length === 0 ? (
+        <p className="muted">Chưa có chứng thư số nào.</p>
+      ) : (
+        <ul className="plain">
+          {list.map((c) => (
+            <li key={c.id} className={c.status === 'pending' ? 'pending' : undefined}>
+              <div className="row spread">
+                <strong id={`cert-${c.id}`}>{commonName(c.subject)}</strong>
+                <span className={`badge ${CERT_BADGE[c.status]}`} data-status={c.status}>
+                  {c.status_vi}
+                </span>
+              </div>
+              <dl className="facts">
+                <dt>Hiệu lực</dt>
+                <dd>
+                  {viDateTime(c.not_before)} – {viDateTime(c.not_after)}
+                  {c.status !== 'revoked' && (c.days_left < 0 ? ' (đã hết hạn)' : c.days_left < 30 ? ` (còn ${c.days_left} ngày)` : '')}
+                </dd>
+                <dt>Dấu vân tay SHA-256</dt>
+                <dd>
+                  <code className="url">{c.fingerprint256}</code>
+                </dd>
+                <dt>Tải lên</dt>
+                <dd>
+                  {viDateTime(c.uploaded_at)}
+                  {c.uploaded_by && <span className="muted"> — {c.uploaded_by}</span>}
+                </dd>
+                {c.approved_at && (
+                  <>
+                    <dt>Duyệt</dt>
+                    <dd>
+                      {viDateTime(c.approved_at)}
+                      {c.approved_by && <span className="muted"> — {c.approved_by}</span>}
+                    </dd>
+                  </>
+                )}
+                {c.revoked_at && (
+                  <>
+                    <dt>Thu hồi</dt>
+                    <dd>
+                      {viDateTime(c.revoked_at)}
+                      {c.revoked_by && <span className="muted"> — {c.revoked_by}</span>}
+                      {c.revoke_reason && <> · Lý do: {c.revoke_reason}</>}
+                    </dd>
+                  </>
+                )}
+              </dl>
+              {c.chain_ok === false && <p className="alert">{c.chain_problem_vi} Chứng thư này không thể được duyệt.</p>}
+              {canManage && c.status === 'pending' && !totpEnabled && <p className="muted">Cần bật xác thực hai lớp (mã TOTP) cho tài khoản của bạn để duyệt chứng thư số.</p>}
+              {canManage && c.status !== 'revoked' && (
+                <div className="row">
+                  {c.status === 'pending' && (
+                    <button type="button" className="button primary" aria-describedby={`cert-${c.id}`} disabled={c.chain_ok === false} onClick={() => void approve(c)}>
+                      Duyệt
+                    </button>
+                  )}
+                  <button type="button" className="button secondary" aria-describedby={`cert-${c.id}`} onClick={() => setRevoking(c)}>
+                    Thu hồi
+                  </button>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
       {msg && (
         <p role="status" className={msg.ok ? 'status ok' : 'alert'}>
           {msg.text}
         </p>
       )}
+      {canManage && <CertificateUpload code={code} onDone={(text, ok) => changed(text, ok)} />}
+      {revoking && (
+        <RevokeDialog
+          code={code}
+          cert={revoking}
+          onClose={() => setRevoking(null)}
+          onRevoked={() => {
+            setRevoking(null);
+            changed(`Đã thu hồi chứng thư số ${commonName(revoking.subject)}.`);
+          }}
+        />
+      )}
     </section>
+  );
+}
+
+function CertificateUpload({ code, onDone }: { code: string; onDone: (text: string, ok: boolean) => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!file) return;
+    try {
+      const r = await upload<{ subject: string; not_after: string; warning_vi?: string }>(`/api/v1/facilities/${code}/certificates`, file);
+      setError(null);
+      onDone(r.warning_vi ?? `Đã tải lên chứng thư số, hiệu lực đến ${viDateTime(r.not_after)}.`, !r.warning_vi);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : 'Tải lên không thành công.');
+    }
+  }
+  return (
+    <form onSubmit={submit} className="stack">
+      <h3>Tải lên chứng thư số mới</h3>
+      <p className="muted">Chứng thư tải lên tại đây được tin cậy ngay. Chứng thư do phần mềm HIS gửi lên phải được duyệt ở danh sách trên.</p>
+      <div className="field">
+        <label htmlFor="cert-file">Tệp chứng thư số (PEM hoặc DER: .pem, .crt, .cer)</label>
+        <input id="cert-file" type="file" accept=".pem,.crt,.cer,.der" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+      </div>
+      <button type="submit" className="button primary" disabled={!file}>
+        Tải lên
+      </button>
+      <Alert>{error}</Alert>
+    </form>
+  );
+}
+
+function RevokeDialog({ code, cert, onClose, onRevoked }: { code: string; cert: Certificate; onClose: () => void; onRevoked: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    try {
+      await post(`/api/v1/facilities/${code}/certificates/${encodeURIComponent(cert.fingerprint256)}/revoke`, { reason });
+      onRevoked();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : 'Không thu hồi được.');
+    }
+  }
+  return (
+    <dialog ref={ref} className="card dialog" aria-labelledby="revoke-title" aria-describedby="revoke-consequence" onClose={onClose}>
+      <form onSubmit={submit} className="stack">
+        <h2 id="revoke-title">Thu hồi chứng thư số?</h2>
+        <p id="revoke-consequence">
+          Chứng thư <strong>{commonName(cert.subject)}</strong> sẽ bị thu hồi <strong>ngay lập tức và không thể khôi phục</strong>. Từ lúc này mọi hồ sơ XML và thông báo check-in ký bằng chứng thư
+          này đều bị từ chối, nên phần mềm HIS cần một chứng thư khác đã được duyệt để tiếp tục gửi dữ liệu. Các lượt khám đã tiếp nhận bằng chứng thư này sẽ được đánh dấu ở mục Theo dõi gửi dữ
+          liệu để kiểm tra lại.
+        </p>
+        <div className="field">
+          <label htmlFor="revoke-reason">Lý do thu hồi (ghi vào nhật ký)</label>
+          <textarea id="revoke-reason" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} rows={3} />
+        </div>
+        <Alert>{error}</Alert>
+        <div className="row">
+          <button type="submit" className="button danger">
+            Xác nhận thu hồi
+          </button>
+          <button type="button" className="button secondary" onClick={onClose}>
+            Hủy
+          </button>
+        </div>
+      </form>
+    </dialog>
   );
 }
 
@@ -192,6 +385,21 @@ function SubmissionMonitor({ code }: { code: string }) {
   return (
     <section className="card" aria-labelledby="mon-title">
       <h2 id="mon-title">Theo dõi gửi dữ liệu (30 ngày)</h2>
+      {m.revoked_certificate_episodes && m.revoked_certificate_episodes.count > 0 && (
+        <div className="alert" data-testid="revoked-cert-episodes">
+          <h3>
+            {m.revoked_certificate_episodes.label_vi} ({m.revoked_certificate_episodes.count} lượt KCB)
+          </h3>
+          <ul className="plain">
+            {m.revoked_certificate_episodes.episodes.slice(0, 50).map((e) => (
+              <li key={e.id}>
+                MA_LK <code>{e.ma_lk}</code> (phiên bản {e.version}
+                {e.is_current ? '' : ', đã có phiên bản mới'}): tiếp nhận {viDateTime(e.received_at)}, mã tiếp nhận <code>{e.submission_id}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <div className="table-wrap">
         <table>
           <caption>Số lượng theo ngày</caption>
@@ -237,6 +445,7 @@ function SubmissionMonitor({ code }: { code: string }) {
                 <td>{viDateTime(r.received_at)}</td>
                 <td>
                   {r.accepted_count}/{r.episode_count} tiếp nhận{r.rejected_count ? `, ${r.rejected_count} từ chối` : ''}
+                  {r.certificate_revoked && <div className="bad">Ký bằng chứng thư số đã bị thu hồi</div>}
                 </td>
                 <td>
                   {r.issues.length === 0

@@ -5,11 +5,12 @@ import { FacilityPage } from './FacilityPage.tsx';
 import { ApiProblem, get, post, ROLE_VI, type StaffMe } from './http.ts';
 import { ChangePasswordPage, LoginPage } from './LoginPage.tsx';
 import { ReviewPage } from './mpi/ReviewPage.tsx';
+import { AccountPage, TotpRequiredPage } from './TotpPage.tsx';
 
 // ECharts weighs ~350 kB: load the reports screen only when an officer opens it.
 const ReportsPage = lazy(() => import('./reports/ReportsPage.tsx').then((m) => ({ default: m.ReportsPage })));
 
-type Page = 'tiep-don' | 'co-so' | 'ra-soat' | 'bao-cao';
+type Page = 'tiep-don' | 'co-so' | 'ra-soat' | 'bao-cao' | 'tai-khoan';
 
 /** Screens of the portal, in menu order, with the roles that may open each. */
 const PAGES: ReadonlyArray<{ id: Page; label: string; roles: ReadonlyArray<StaffMe['role']> }> = [
@@ -17,6 +18,7 @@ const PAGES: ReadonlyArray<{ id: Page; label: string; roles: ReadonlyArray<Staff
   { id: 'co-so', label: 'Cơ sở & kết nối', roles: ['facility_admin', 'health_officer', 'system_admin'] },
   { id: 'ra-soat', label: 'Rà soát hồ sơ trùng', roles: ['health_officer', 'system_admin'] },
   { id: 'bao-cao', label: 'Báo cáo', roles: ['health_officer', 'system_admin'] },
+  { id: 'tai-khoan', label: 'Tài khoản', roles: ['receptionist', 'clinician', 'facility_admin', 'health_officer', 'system_admin'] },
 ];
 
 const pageFromPath = (): Page => PAGES.find((p) => window.location.pathname.startsWith(`/nhan-vien/${p.id}`))?.id ?? 'tiep-don';
@@ -33,6 +35,15 @@ export function StaffApp() {
     });
   }, []);
   useEffect(loadMe, [loadMe]);
+  // Sessions end after a period without use (and at most after 8 hours): coming back to the tab
+  // re-checks, so an ended session shows the login screen instead of failing on the next action.
+  useEffect(() => {
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') loadMe();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [loadMe]);
   useEffect(() => {
     const onPop = () => setPage(pageFromPath());
     window.addEventListener('popstate', onPop);
@@ -43,7 +54,9 @@ export function StaffApp() {
     window.history.pushState(null, '', `/nhan-vien/${p}`);
     setPage(p);
   };
-  const allowed = me ? PAGES.filter((p) => p.roles.includes(me.role)) : [];
+  // A pending password change or required TOTP enrolment comes before every other screen (the API refuses the rest).
+  const ready = !!me && !me.must_change_password && !(me.totp_required && !me.totp_enabled);
+  const allowed = me && ready ? PAGES.filter((p) => p.roles.includes(me.role)) : [];
   const shown: Page | undefined = allowed.some((p) => p.id === page) ? page : allowed[0]?.id;
 
   return (
@@ -59,7 +72,9 @@ export function StaffApp() {
               type="button"
               className="link"
               onClick={() => {
-                void post('/api/v1/staff/logout').then(() => setMe(null));
+                // A full page load after logout: nothing a previous user looked at stays in this page's memory.
+                const reload = () => window.location.assign('/nhan-vien/');
+                void post('/api/v1/staff/logout').then(reload, reload);
               }}
             >
               Đăng xuất
@@ -67,7 +82,7 @@ export function StaffApp() {
           </span>
         )}
       </header>
-      {me && !me.must_change_password && (
+      {ready && (
         <nav className="mainnav" aria-label="Chức năng">
           <ul>
             {allowed.map((p) => (
@@ -91,10 +106,12 @@ export function StaffApp() {
         {me === undefined && <p className="muted">Đang tải…</p>}
         {me === null && <LoginPage onLogin={setMe} />}
         {me?.must_change_password && <ChangePasswordPage onDone={loadMe} />}
-        {me && !me.must_change_password && shown === 'tiep-don' && <CheckinPage me={me} />}
-        {me && !me.must_change_password && shown === 'co-so' && <FacilityPage me={me} />}
-        {me && !me.must_change_password && shown === 'ra-soat' && <ReviewPage />}
-        {me && !me.must_change_password && shown === 'bao-cao' && (
+        {me && !me.must_change_password && !ready && <TotpRequiredPage onDone={loadMe} />}
+        {me && ready && shown === 'tiep-don' && <CheckinPage me={me} />}
+        {me && ready && shown === 'co-so' && <FacilityPage me={me} />}
+        {me && ready && shown === 'ra-soat' && <ReviewPage />}
+        {me && ready && shown === 'tai-khoan' && <AccountPage me={me} onChange={loadMe} />}
+        {me && ready && shown === 'bao-cao' && (
           <Suspense fallback={<p className="muted">Đang tải…</p>}>
             <ReportsPage />
           </Suspense>

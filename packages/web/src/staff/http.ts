@@ -25,6 +25,8 @@ export interface StaffMe {
   admin_unit_code: string | null;
   must_change_password: boolean;
   totp_enabled: boolean;
+  /** The role must use TOTP (production policy): while not enrolled, only the enrolment screen is open. */
+  totp_required: boolean;
   facility?: { code: string; name: string } | null;
   admin_unit?: { code: string; name: string; level: string } | null;
 }

@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createTestDatabase } from '../../test-support/database.ts';
+import { createScratchPostgres, DEFAULT_ADMIN_URL } from '../../test-support/scratch-postgres.ts';
+import { type DatabaseHandle, type Db, migrate, openDatabase } from '../db/index.ts';
+import { exportLinks } from '../mpi/index.ts';
+import { type Actor, audit, verifyAuditChain } from './index.ts';
+
+const KIND = process.env.HSSK_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+const ADMIN_URL = process.env.TEST_DATABASE_URL ?? DEFAULT_ADMIN_URL;
+const REPO = new URL('../../../..', import.meta.url).pathname;
+const BIN = join(REPO, 'packages/server/bin/hssk.mjs');
+const run = promisify(execFile);
+
+const staff: Actor = { type: 'staff', id: 'st-1', name: 'Lê Thị Hoà', role: 'clinician', facilityCode: '79001' };
+
+/** Some rows of everyday shapes: Vietnamese text, jsonb detail, nulls, break-glass. */
+async function someEvents(db: Db, n: number, tag: string) {
+  for (let i = 0; i < n; i++) {
+    await audit(db, {
+      actor: i % 2 ? staff : { type: 'citizen', id: `0790${i}`, name: 'Nguyễn Văn Ánh' },
+      action: `${tag}.read`,
+      personId: `P${i}`,
+      resource: i % 3 ? `episode/${i}` : undefined,
+      breakGlass: i % 5 === 0,
+      requestId: `req-${tag}-${i}`,
+      detail: i % 2 ? { reason: 'cấp cứu | "khẩn"', n: i, nested: { z: 1, a: [1.5, null, 'x'] } } : undefined,
+    });
+  }
+}
+
+const idsInOrder = async (db: Db) => (await sql<{ id: string }>`select id::text as id from audit_event order by audit_event.id`.execute(db)).rows.map((r) => r.id);
+
+/**
+ * A superuser edit that skips the append-only trigger: session_replication_role = replica on
+ * PostgreSQL (triggers do not fire), the trigger disabled for the moment on PGlite.
+ */
+async function superuserTamper(db: Db, statement: ReturnType<typeof sql>) {
+  if (KIND === 'postgres') {
+    await db.transaction().execute(async (tx) => {
+      await sql`set local session_replication_role = replica`.execute(tx);
+      await statement.execute(tx);
+    });
+  } else {
+    await sql`alter table audit_event disable trigger audit_event_no_change`.execute(db);
+    try {
+      await statement.execute(db);
+    } finally {
+      await sql`alter table audit_event enable trigger audit_event_no_change`.execute(db);
+    }
+  }
+}
+
+describe(`tamper-evident audit log (${KIND})`, () => {
+  let h: Awaited<ReturnType<typeof createTestDatabase>>;
+  before(async () => {
+    h = await createTestDatabase();
+  });
+  after(async () => h.drop());
+
+  it('chains every row, including 50 concurrent audit() calls and rows written under odd session settings', async () => {
+    await someEvents(h.db, 7, 'seq');
+    await Promise.all(Array.from({ length: 50 }, (_, i) => audit(h.db, { actor: staff, action: 'concurrent.read', personId: `C${i}`, requestId: `c-${i}` })));
+    // Concurrent transactions that also write other rows before their audit row, as visits.ts does.
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        h.db.transaction().execute(async (tx) => {
+          await sql`select pg_sleep(0.002)`.execute(tx);
+          await audit(tx, { actor: staff, action: 'tx.read', personId: `T${i}` });
+        }),
+      ),
+    );
+    // The hash must not depend on the writer's session: time zone, date style, float digits.
+    await h.db.transaction().execute(async (tx) => {
+      await sql`set local timezone = 'Pacific/Chatham'`.execute(tx);
+      await sql`set local datestyle = 'SQL, DMY'`.execute(tx);
+      await sql`set local extra_float_digits = 0`.execute(tx);
+      await audit(tx, { actor: staff, action: 'odd.session', detail: { v: 0.1 + 0.2, at: 'x' } });
+    });
+    const r = await verifyAuditChain(h.db, { pageSize: 16 });
+    assert.equal(r.broken, undefined, JSON.stringify(r.broken));
+    assert.equal(r.ok, true);
+    const ids = await idsInOrder(h.db);
+    assert.equal(r.verified, 7 + 50 + 10 + 1);
+    assert.equal(r.verified, ids.length);
+    assert.equal(r.lastId, ids.at(-1));
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE of audit rows from the application connection', async () => {
+    const before = await idsInOrder(h.db);
+    const target = before[3]!;
+    await assert.rejects(sql`update audit_event set action = 'edited' where id = ${target}::bigint`.execute(h.db), { code: '42501' });
+    await assert.rejects(sql`update audit_event set hash = hash`.execute(h.db), { code: '42501' });
+    await assert.rejects(sql`delete from audit_event where id = ${target}::bigint`.execute(h.db), { code: '42501' });
+    await assert.rejects(sql`truncate audit_event`.execute(h.db), { code: '42501' });
+    // Nor can the chain head be moved to cover a deletion.
+    await assert.rejects(sql`update audit_chain_head set last_id = 1`.execute(h.db), { code: '42501' });
+    assert.deepEqual(await idsInOrder(h.db), before);
+    const action = (await sql<{ action: string }>`select action from audit_event where id = ${target}::bigint`.execute(h.db)).rows[0]?.action;
+    assert.notEqual(action, 'edited');
+    assert.equal((await verifyAuditChain(h.db)).ok, true);
+  });
+
+  it('a superuser edit that bypasses the trigger breaks the chain at that row', async () => {
+    const ids = await idsInOrder(h.db);
+    const target = ids[10]!;
+    await superuserTamper(h.db, sql`update audit_event set person_id = 'SOMEONE-ELSE' where id = ${target}::bigint`);
+    const r = await verifyAuditChain(h.db, { pageSize: 7 });
+    assert.equal(r.ok, false);
+    assert.equal(r.broken?.id, target);
+    assert.equal(r.broken?.problem, 'hash');
+    assert.equal(r.verified, 10, 'every row before the edited one still verifies');
+    assert.match(r.broken?.message_en ?? '', new RegExp(`Row ${target}: .*edited`));
+  });
+
+  it('rewriting the edited row’s own hash only moves the break to the next row', async () => {
+    const ids = await idsInOrder(h.db);
+    const target = ids[10]!;
+    await superuserTamper(h.db, sql`update audit_event set hash = audit_event_hash(audit_event) where id = ${target}::bigint`);
+    const r = await verifyAuditChain(h.db);
+    assert.equal(r.ok, false);
+    assert.equal(r.broken?.id, ids[11]);
+    assert.equal(r.broken?.problem, 'prev_hash');
+  });
+
+  it('deleting the newest row, or a row in the middle, breaks the chain', async () => {
+    const db2 = await createTestDatabase();
+    try {
+      await someEvents(db2.db, 6, 'del');
+      const ids = await idsInOrder(db2.db);
+      await superuserTamper(db2.db, sql`delete from audit_event where id = ${ids.at(-1)!}::bigint`);
+      const tail = await verifyAuditChain(db2.db);
+      assert.equal(tail.ok, false);
+      assert.equal(tail.broken?.problem, 'head');
+      assert.equal(tail.broken?.id, ids.at(-2));
+
+      await superuserTamper(db2.db, sql`delete from audit_event where id = ${ids[2]!}::bigint`);
+      const middle = await verifyAuditChain(db2.db);
+      assert.equal(middle.ok, false);
+      assert.equal(middle.broken?.id, ids[3]);
+      assert.equal(middle.broken?.problem, 'prev_hash');
+    } finally {
+      await db2.drop();
+    }
+  });
+
+  it('records hssk mpi export as an export event before any row is written, and its extent after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hssk-audit-export-'));
+    try {
+      const out = join(dir, 'links.csv');
+      const { rows } = await exportLinks(h.db, out);
+      const events = (
+        await sql<{ action: string; actor_type: string; actor_id: string; detail: { file: string; rows?: number } }>`
+          select action, actor_type, actor_id, detail from audit_event where action like 'mpi.export%' order by id`.execute(h.db)
+      ).rows;
+      assert.deepEqual(
+        events.map((e) => e.action),
+        ['mpi.export', 'mpi.export.complete'],
+      );
+      assert.equal(events[0]?.actor_type, 'system');
+      assert.match(events[0]?.actor_id ?? '', /^cli:/);
+      assert.equal(events[0]?.detail.file, out);
+      assert.equal(events[1]?.detail.rows, rows);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps UPDATE, DELETE and TRUNCATE away from a separate application role (PostgreSQL)', { skip: KIND !== 'postgres' && 'embedded PGlite has a single role' }, async () => {
+    const role = `hssk_app_${Math.random().toString(36).slice(2, 10)}`;
+    const scratch = await createScratchPostgres('hssk_test_role', ADMIN_URL);
+    const admin = async (url: string, statement: string) => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query(statement);
+      } finally {
+        await c.end();
+      }
+    };
+    let owner: DatabaseHandle | undefined;
+    let app: DatabaseHandle | undefined;
+    try {
+      await admin(ADMIN_URL, `create role ${role} login`);
+      // The usual way an operator grants an application role everything: default privileges, set
+      // before the migrations create the tables.
+      await admin(scratch.url, `alter default privileges in schema public grant all on tables to ${role}; alter default privileges in schema public grant all on sequences to ${role}; grant usage on schema public to ${role}`);
+      owner = await openDatabase({ url: scratch.url, poolSize: 1 });
+      await migrate(owner);
+      const appUrl = new URL(scratch.url);
+      appUrl.username = role;
+      app = await openDatabase({ url: appUrl.toString(), poolSize: 2 });
+      await audit(app.db, { actor: staff, action: 'role.read', personId: 'R1' });
+      const grants = (
+        await sql<{ update: boolean; delete: boolean; truncate: boolean; insert: boolean }>`
+          select has_table_privilege(current_user, 'audit_event', 'UPDATE') as update,
+                 has_table_privilege(current_user, 'audit_event', 'DELETE') as delete,
+                 has_table_privilege(current_user, 'audit_event', 'TRUNCATE') as truncate,
+                 has_table_privilege(current_user, 'audit_event', 'INSERT') as insert`.execute(app.db)
+      ).rows[0];
+      assert.deepEqual(grants, { update: false, delete: false, truncate: false, insert: true });
+      await assert.rejects(sql`update audit_event set action = 'x'`.execute(app.db), /permission denied/);
+      await assert.rejects(sql`delete from audit_event`.execute(app.db), /permission denied/);
+      await assert.rejects(sql`update audit_chain_head set last_id = 0`.execute(app.db), /permission denied/);
+      const r = await verifyAuditChain(app.db);
+      assert.equal(r.ok, true);
+      assert.deepEqual(r.warnings, [], 'the application role is neither owner nor allowed to change rows');
+    } finally {
+      await app?.close();
+      await owner?.close();
+      await scratch.drop();
+      await admin(ADMIN_URL, `drop role if exists ${role}`);
+    }
+  });
+
+  it('hssk audit verify exits 0 on a whole chain and non-zero at the first broken row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hssk-audit-cli-'));
+    const scratch = KIND === 'postgres' ? await createScratchPostgres('hssk_test_cli', ADMIN_URL) : undefined;
+    const env = { ...process.env, HSSK_DATA_DIR: join(dir, 'data'), HSSK_DEMO: '0', DATABASE_URL: scratch?.url ?? '' };
+    const hssk = (...args: string[]) => run(process.execPath, [BIN, ...args], { env, cwd: dir });
+    const open = () => openDatabase({ url: scratch?.url, dataDir: join(dir, 'data', 'pglite'), poolSize: 2 });
+    try {
+      let d = await open();
+      await migrate(d);
+      await someEvents(d.db, 5, 'cli');
+      const ids = await idsInOrder(d.db);
+      await d.close();
+
+      const ok = await hssk('audit', 'verify', '--page-size', '2');
+      assert.match(ok.stdout, /verified: 5 /);
+      assert.match(ok.stdout, /intact/);
+
+      d = await open();
+      await superuserTamper(d.db, sql`update audit_event set actor_id = 'nobody' where id = ${ids[3]!}::bigint`);
+      await d.close();
+      const broken = await hssk('audit', 'verify').then(
+        () => assert.fail('verify must exit non-zero'),
+        (e: { code: number; stdout: string }) => e,
+      );
+      assert.equal(broken.code, 1);
+      assert.match(broken.stdout, new RegExp(`AUDIT CHAIN BROKEN at row ${ids[3]} \\(hash\\)`));
+      assert.match(broken.stdout, /verified: 3 /);
+    } finally {
+      await scratch?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
