@@ -30,5 +30,7 @@ export async function runAuditCli(db: Db, sub: string | undefined, args: string[
     return 1;
   }
   print(`Chuỗi nhật ký nguyên vẹn đến bản ghi ${r.lastId ?? '-'}. / Audit chain intact up to row ${r.lastId ?? '-'}.`);
+  // Kept outside the database by operations, the head lets a later run prove no rewrite of the whole tail.
+  if (r.lastHash) print(`head ${r.lastId}:${r.lastHash}`);
   return 0;
 }

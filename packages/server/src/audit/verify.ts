@@ -71,6 +71,8 @@ export interface VerifyResult {
   /** Rows whose link and own hash were checked and found right. */
   verified: number;
   lastId: string | null;
+  /** Hash of the last verified row: kept outside the database, it proves later that the tail was not rewritten. */
+  lastHash: string | null;
   seconds: number;
   broken?: ChainBreak;
   /** Weakened protection that is not (yet) a broken chain: triggers missing or off, privileges granted. */
@@ -139,7 +141,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       let prev = GENESIS_HASH;
       let lastId: string | null = null;
       let verified = 0;
-      const fail = (b: Omit<ChainBreak, 'message_vi' | 'message_en'>, vi: string, en: string) => ({ verified, lastId, broken: { ...b, message_vi: vi, message_en: en } });
+      const fail = (b: Omit<ChainBreak, 'message_vi' | 'message_en'>, vi: string, en: string) => ({ verified, lastId, lastHash: null, broken: { ...b, message_vi: vi, message_en: en } });
       for (;;) {
         const page: ChainRow[] = (await rowQuery(lastId, pageSize).execute(tx)).rows;
         for (const r of page) {
@@ -173,12 +175,13 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
           `The chain ends at row ${lastId ?? '(none)'} but the recorded head is row ${headId ?? '(none)'} — rows at the end were deleted or the head was altered.`,
         );
       }
-      return { verified, lastId, broken: undefined };
+      return { verified, lastId, lastHash: lastId ? prev : null, broken: undefined };
     });
   return {
     ok: outcome.broken === undefined,
     verified: outcome.verified,
     lastId: outcome.lastId,
+    lastHash: outcome.lastHash,
     seconds: (performance.now() - started) / 1000,
     ...(outcome.broken ? { broken: outcome.broken } : {}),
     warnings,

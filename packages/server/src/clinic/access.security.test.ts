@@ -170,4 +170,22 @@ describe(`clinician access is limited to current care (${process.env.HSSK_TEST_D
     assert.equal(scanned.json().visit.id_method, 'vneid_qr', 'a QR payload actually read is recorded as VNeID');
     assert.equal(await method('CE'), 'vneid_qr');
   });
+
+  it('an unsigned XML0 check-in (a bearer token alone) opens no clinician access; a front-desk or signed one does', async () => {
+    await upsertPersons(db.db, [{ id: 'CX', ho_ten: 'Người bệnh báo qua XML0', so_cccd: '051080010009' }]);
+    const visit = (signed: boolean, method: string) =>
+      db.db
+        .insertInto('visit')
+        .values({
+          facility_code: X, ma_lk: `XML0-${method}-${signed}`, person_id: 'CX', patient_source_id: `${X}:BNX`, ho_ten: 'Người bệnh báo qua XML0',
+          so_cccd: '051080010009', ma_the_bhyt: null, ma_loai_kcb: '03', ngay_vao: hoursAgo(1), id_method: method, status: 'open',
+          checkin: JSON.stringify({}), signature_verified: signed,
+        })
+        .execute();
+    await visit(false, 'xml0');
+    assert.equal((await summary('CX')).statusCode, 403, 'unsigned XML0');
+    await visit(true, 'xml0');
+    assert.equal((await summary('CX')).statusCode, 200, 'signed XML0');
+  });
+
 });

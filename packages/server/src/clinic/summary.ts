@@ -27,7 +27,8 @@ const wallClockAgo = (ms: number) => vietnamNow(new Date(Date.now() - ms));
 
 /**
  * Whether the facility is caring for the person now, and whether they arrived there just now.
- * Current care: an open hospital stay the facility announced (XML0; its HIS closes it at discharge),
+ * Current care: an open hospital stay the facility announced in a SIGNED XML0 (its HIS closes it at
+ * discharge; an unsigned one rests on a bearer token alone, which must not open anyone's record),
  * or a visit, an episode (admitted or discharged) or an incoming referral within the relationship
  * window. Old history at the facility alone is not care: person ids are sequential, and a clinician
  * must not be able to open everyone the hospital ever treated.
@@ -42,6 +43,9 @@ export async function careRelationship(db: Db, personId: string, facilityCode: s
       .select('ngay_vao')
       .where('person_id', '=', personId)
       .where('facility_code', '=', facilityCode)
+      // A date the sender chose in the future must not keep a relationship alive.
+      .where('ngay_vao', '<=', wallClockAgo(-86400_000))
+      .where((eb) => eb.or([eb('id_method', '!=', 'xml0'), eb('signature_verified', '=', true)]))
       .where((eb) => eb.or([eb('ngay_vao', '>=', since), eb.and([eb('status', '=', 'open'), eb('id_method', '=', 'xml0')])]))
       .orderBy('ngay_vao', 'desc')
       .limit(1)

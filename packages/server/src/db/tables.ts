@@ -225,6 +225,8 @@ export interface VisitTable {
   id_method: string;
   status: 'open' | 'closed';
   checkin: Json<Record<string, unknown>>;
+  /** XML0 check-ins only: the message carried a signature of an approved certificate. */
+  signature_verified: Generated<boolean>;
   received_at: Generated<Date>;
   closed_at: Timestamp | null;
   episode_id: number | null;

@@ -98,7 +98,9 @@ export function registerCertificateRoutes(fastify: FastifyInstance, db: Db, conf
         await facilityOr404(code);
         const bytes = certificateBytes(req);
         if (!bytes?.length) throw new DomainError('invalid', 'CERT_REQUIRED', 'Thiếu tệp chứng thư số.', 'A certificate file is required.');
-        const info = await addCertificate(db, code, bytes, { actor: staffActor(s), approve: true, anchors: anchors(), requestId: req.id });
+        // An upload by a TOTP account is trusted at once; without TOTP it waits for approval like a token
+        // upload in production (an upload must not be a way around the MFA that approval needs).
+        const info = await addCertificate(db, code, bytes, { actor: staffActor(s), approve: s.totpEnabled || !config.production, anchors: anchors(), requestId: req.id });
         const daysLeft = Math.floor((info.notAfter.getTime() - Date.now()) / 86400_000);
         return reply.status(201).send({
           fingerprint256: info.fingerprint256,

@@ -266,6 +266,27 @@ describe(`facility signing certificates: pending, approval with MFA, revocation 
   });
 });
 
+describe(`in production a staff upload without TOTP waits for approval (${DB})`, () => {
+  it('an upload by a facility admin without TOTP is pending, so it cannot bypass the approval MFA', async () => {
+    // Production with TOTP not demanded of facility admins (HSSK_TOTP_REQUIRED_ROLES leaves them out).
+    const t = await startTestApp({ config: { production: true, totpRequiredRoles: [] } });
+    try {
+      await createFacility(t.db.db, { code: '48040', name: 'Cơ sở 48040' });
+      const cookie = (await staffSession(t.app, t.db.db, { username: 'qt.48040', fullName: 'Quản trị 48040', role: 'facility_admin', facilityCode: '48040' })).cookie;
+      const up = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/facilities/48040/certificates',
+        headers: { cookie, 'content-type': 'application/x-pem-file', origin: t.url },
+        payload: createTestCertificate({ organization: '48040' }).certPem,
+      });
+      assert.equal(up.statusCode, 201, up.body);
+      assert.equal(up.json().status, 'pending');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe(`facility signing certificates chained to installed CAs (${DB})`, () => {
   const FAC = '48030';
   let app: FastifyInstance;

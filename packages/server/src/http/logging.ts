@@ -13,12 +13,12 @@ export interface LogDestination {
  * Query parameters that carry a credential: facility tokens from portal clients (`token`, `id_token`),
  * OAuth/OIDC codes and state on the login callback, client secrets some clients put in the URL.
  */
-const SECRET_QUERY_KEYS = new Set(['token', 'id_token', 'access_token', 'refresh_token', 'code', 'state', 'client_secret', 'password', 'client_assertion']);
+const SECRET_QUERY_KEYS = new Set(['token', 'id_token', 'id_token_hint', 'logout_hint', 'access_token', 'refresh_token', 'code', 'state', 'client_secret', 'password', 'client_assertion']);
 
 // A share token is the only credential of a share link: in the API path and in the citizen web route.
 const SECRET_PATH = /(\/api\/v1\/shared\/|\/chia-se\/)[^/?#\s"']+/gi;
 // Secret query parameters inside free text (an error message quoting a URL).
-const SECRET_QUERY_IN_TEXT = /([?&](?:token|id_token|access_token|refresh_token|code|state|client_secret|password|client_assertion)=)[^&#\s"']*/gi;
+const SECRET_QUERY_IN_TEXT = /([?&](?:token|id_token|id_token_hint|logout_hint|access_token|refresh_token|code|state|client_secret|password|client_assertion)=)[^&#\s"']*/gi;
 const BEARER_IN_TEXT = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 
 function decodeKey(raw: string): string {

@@ -3,7 +3,8 @@ import type { Config } from '../config.ts';
 import { clientAddress, type Throttle } from './limits.ts';
 
 const MINUTE = 60;
-const TOKEN_URL = '/api/v1/auth/token';
+// The OAuth token endpoint and the insurance-portal-compatible one issue the same facility tokens.
+const TOKEN_URLS = new Set(['/api/v1/auth/token', '/api/token/take']);
 const CHECKIN_URL = '/api/v1/clinic/checkin';
 
 /** client_id of a token request, from HTTP Basic or the form/JSON body (read the way the route reads it). */
@@ -19,6 +20,7 @@ function tokenClientId(req: FastifyRequest): string | undefined {
   }
   const body: unknown = req.body;
   if (body !== null && typeof body === 'object' && 'client_id' in body && typeof body.client_id === 'string') return body.client_id;
+  if (body !== null && typeof body === 'object' && 'username' in body && typeof body.username === 'string') return body.username;
   return undefined;
 }
 
@@ -37,7 +39,7 @@ export function abuseThrottles(config: Config, deps: ThrottleDeps): Throttle[] {
   return [
     {
       name: 'facility token per IP',
-      applies: (m, url) => m === 'POST' && url === TOKEN_URL,
+      applies: (m, url) => m === 'POST' && TOKEN_URLS.has(url),
       stage: 'onRequest',
       max: config.throttleTokenPerIp,
       windowSeconds: MINUTE,
@@ -48,15 +50,16 @@ export function abuseThrottles(config: Config, deps: ThrottleDeps): Throttle[] {
       }),
     },
     {
-      // Counted before the secret is checked: guessing one client's secret from many addresses is slowed too.
+      // Per client_id AND address: secrets are random (guessing is hopeless), so this bounds the hashing
+      // work one source can cause, without letting a stranger lock a facility out by naming its client_id.
       name: 'facility token per client_id',
-      applies: (m, url) => m === 'POST' && url === TOKEN_URL,
+      applies: (m, url) => m === 'POST' && TOKEN_URLS.has(url),
       stage: 'preValidation',
       max: config.throttleTokenPerClient,
       windowSeconds: MINUTE,
       key: (req) => {
         const id = tokenClientId(req);
-        return id ? `client:${id.slice(0, 256)}` : undefined;
+        return id ? `client:${id.slice(0, 256)}:${clientAddress(req)}` : undefined;
       },
       message: (max, s) => ({
         vi: `Quá ${max} yêu cầu cấp token mỗi phút cho client_id này; ${retry(s).vi}.`,

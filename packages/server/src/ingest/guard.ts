@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import { DomainError } from '@openhssk/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { verifyFacilityToken } from '../auth/index.ts';
-import { payloadTooLarge } from '../http/index.ts';
+import { clientAddress, payloadTooLarge } from '../http/index.ts';
 
 /** Facility authenticated before the body is read, so an anonymous client cannot make us buffer 64 MB. */
 const facilityOf = new WeakMap<FastifyRequest, string>();
@@ -71,7 +71,7 @@ export async function registerIngestRateLimit(scope: FastifyInstance) {
     timeWindow: 60_000,
     keyGenerator: (req) => {
       const fac = requestFacility(req);
-      return fac ? `facility:${fac}` : `ip:${req.ip}`;
+      return fac ? `facility:${fac}` : clientAddress(req);
     },
     errorResponseBuilder: (_req, ctx) =>
       new DomainError(

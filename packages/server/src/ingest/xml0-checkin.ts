@@ -2,6 +2,7 @@ import { DomainError } from '@openhssk/core';
 import type { Issue } from '@openhssk/core/xml130';
 import { parseCheckin, validateCheckinRow, XmlInputError } from '@openhssk/core/xml130';
 import { verifyEnvelopeSignature } from '@openhssk/core/xmldsig';
+import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { checkSigningCertificate, signingCandidates } from '../facility/index.ts';
 import { linkDeterministic } from '../person/index.ts';
@@ -74,6 +75,7 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, a
         // closeVisits() below closes it at once when its episode arrived first (messages cross).
         status: 'open' as const,
         checkin: JSON.stringify(f),
+        signature_verified: parsed.hasSignature,
       };
       await tx
         .insertInto('visit')
@@ -81,6 +83,18 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, a
         .onConflict((oc) => oc.columns(['facility_code', 'ma_lk']).doUpdateSet({ ...values, received_at: new Date() }))
         .execute();
       v.outcome.status = existing ? 'updated' : 'opened';
+      // A check-in tells the platform a person is at this facility: it is personal data the citizen's
+      // access log must show, like a front-desk check-in.
+      const personId = links[i]?.personId;
+      if (personId) {
+        await audit(tx, {
+          actor: { type: 'facility', id: facilityCode, facilityCode },
+          action: 'ingest.checkin.xml0',
+          personId,
+          resource: `visit/${facilityCode}/${f.MA_LK}`,
+          detail: { signed: parsed.hasSignature },
+        });
+      }
     }
     await closeVisits(tx, facilityCode, {
       maLks: valid.map((v) => v.fields.MA_LK!),

@@ -60,6 +60,13 @@ describe(`national-portal compatible endpoints (${process.env.HSSK_TEST_DB ?? 'p
     assert.equal(bad.statusCode, 401);
     assert.equal((bad.json() as PortalAnswer).maKetQua, '401');
     assert.equal((await take({ username: clientId })).statusCode, 400);
+    // Token issuance through the portal is audited like the OAuth endpoint: issued twice, refused twice, no password.
+    const audited = (await db.db.selectFrom('audit_event').select(['action', 'detail']).where('resource', '=', `facility-credential/${clientId}`).execute()).filter(
+      (x) => (x.detail as { channel?: string } | null)?.channel === 'portal',
+    );
+    assert.equal(audited.filter((x) => x.action === 'facility.token.issue').length, 2);
+    assert.equal(audited.filter((x) => x.action === 'facility.token.refuse').length, 2);
+    assert.ok(!JSON.stringify(audited).includes(portalPasswordDigest(password)));
   });
 
   it('accepts an envelope with the token in the header, the form or the query, through the one ingest path', async () => {

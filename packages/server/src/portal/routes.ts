@@ -2,10 +2,11 @@ import { DomainError, vietnamCompact } from '@openhssk/core';
 import { decodeBase64Strict } from '@openhssk/core/xml130';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { audit } from '../audit/index.ts';
 import { signFacilityToken, verifyFacilityToken } from '../auth/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { capRequestBody, enforceBodyCap, httpStatusOf, toDomainError, typedRoutes } from '../http/index.ts';
+import { capRequestBody, clientAddress, enforceBodyCap, httpStatusOf, toDomainError, typedRoutes } from '../http/index.ts';
 import { checkDeclaredBody, ingestCheckin, ingestEnvelope, registerIngestRateLimit, requestFacility, setRequestFacility } from '../ingest/index.ts';
 import { checkPortalPassword } from './credentials.ts';
 
@@ -169,9 +170,22 @@ export function registerPortalRoutes(app: FastifyInstance, db: Db, config: Confi
       },
       async (req) => {
         const { username, password } = req.body;
-        if (!username || !password) throw new DomainError('invalid', 'CREDENTIALS_REQUIRED', 'Thiếu username hoặc password.', 'username and password are required.');
+        // Token issuance is audited here as on /api/v1/auth/token: success and refusal, never the password.
+        const refuse = async (e: DomainError) => {
+          const claimed = username ? username.slice(0, 128) : '(none)';
+          await audit(db, { actor: { type: 'facility', id: claimed }, action: 'facility.token.refuse', resource: `facility-credential/${claimed}`, requestId: req.id, detail: { code: e.code, ip: clientAddress(req), channel: 'portal' } });
+          return e;
+        };
+        if (!username || !password) throw await refuse(new DomainError('invalid', 'CREDENTIALS_REQUIRED', 'Thiếu username hoặc password.', 'username and password are required.'));
         const facilityCode = await checkPortalPassword(db, username, password);
-        if (!facilityCode) throw new DomainError('unauthenticated', 'INVALID_CLIENT', 'Tên đăng nhập hoặc mật khẩu không đúng.', 'Invalid username or password.');
+        if (!facilityCode) throw await refuse(new DomainError('unauthenticated', 'INVALID_CLIENT', 'Tên đăng nhập hoặc mật khẩu không đúng.', 'Invalid username or password.'));
+        await audit(db, {
+          actor: { type: 'facility', id: username, facilityCode },
+          action: 'facility.token.issue',
+          resource: `facility-credential/${username}`,
+          requestId: req.id,
+          detail: { ip: clientAddress(req), ttl_seconds: config.facilityTokenTtlSeconds, channel: 'portal' },
+        });
         const t = await signFacilityToken(tokenKey, facilityCode, username, config.facilityTokenTtlSeconds);
         return {
           maKetQua: '200',

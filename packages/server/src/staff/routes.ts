@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { audit } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { typedRoutes } from '../http/index.ts';
+import { clientAddress, typedRoutes } from '../http/index.ts';
 import { authenticate, beginTotp, changePassword, confirmTotp, createStaff, disableTotp, resetPassword, setStaffDisabled } from './accounts.ts';
 import {
   clearStaffCookie,
@@ -74,11 +74,11 @@ export function registerStaffRoutes(fastify: FastifyInstance, db: Db, config: Co
   app.post('/api/v1/staff/login', { schema: { summary: 'Staff login (password, then TOTP when enrolled)', tags: ['staff'], body: loginBody } }, async (req, reply) => {
     const { username, password, totp } = req.body;
     if (!username || !password) throw new DomainError('invalid', 'CREDENTIALS_REQUIRED', 'Nhập tên đăng nhập và mật khẩu.', 'Username and password are required.');
-    const r = await authenticate(db, { username, password, totp, client: req.ip, requestId: req.id });
+    const r = await authenticate(db, { username, password, totp, client: clientAddress(req), requestId: req.id });
     const sid = await openStaffSession(db, r.staffId);
     setStaffCookie(reply, sid, secure);
     const me = (await staffById(db, r.staffId))!;
-    await audit(db, { actor: staffActor(me), action: 'staff.login', resource: `staff/${me.id}`, requestId: req.id, detail: { client: req.ip } });
+    await audit(db, { actor: staffActor(me), action: 'staff.login', resource: `staff/${me.id}`, requestId: req.id, detail: { client: clientAddress(req) } });
     return meView(me, policy);
   });
 

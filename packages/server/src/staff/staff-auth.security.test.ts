@@ -278,7 +278,7 @@ describe(`staff authentication safety (${process.env.HSSK_TEST_DB ?? 'pglite'})`
     const failures = await auditRows(db, 'staff.login.failed');
     const known = failures.find((a) => a.actor_id === id);
     assert.equal(known?.actor_type, 'staff');
-    assert.deepEqual(known?.detail, { reason: 'wrong_password', client });
+    assert.deepEqual(known?.detail, { reason: 'wrong_password', client: `ip:${client}` });
     const anonymous = failures.filter((a) => a.actor_id === 'anonymous');
     assert.ok(anonymous.length >= 1);
     const digest = (anonymous.at(-1)?.detail as { username_sha256?: string } | undefined)?.username_sha256;

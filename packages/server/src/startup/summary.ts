@@ -39,6 +39,14 @@ export function startFacts(c: Config, demo: DemoPresence): StartFacts {
   } catch {
     warnings.push(`HSSK_PUBLIC_URL is not a URL: ${c.publicUrl}`);
   }
+  if (c.production && c.publicUrl.startsWith('https://') && c.trustProxy.length === 0) {
+    // An https public URL nearly always means a TLS proxy in front: without HSSK_TRUST_PROXY every client
+    // has the proxy's address, and per-address limits (staff logins, shares, tokens) become one shared limit.
+    warnings.push(
+      'HSSK_PUBLIC_URL is https but HSSK_TRUST_PROXY is empty: behind a reverse proxy every client shares its address ' +
+        '(đặt HSSK_TRUST_PROXY là địa chỉ của máy chủ proxy)',
+    );
+  }
   if (LOCAL_HOSTS.has(publicHost) && !LOCAL_HOSTS.has(c.host)) {
     warnings.push(
       `HSSK_PUBLIC_URL is ${c.publicUrl} but HOST=${c.host} accepts other machines: their logins would be sent back to ${publicHost} ` +

@@ -1,6 +1,6 @@
 import type { IdentityCard as Patient } from '@openhssk/core/api';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { Alert } from '../ui.tsx';
+import { Alert, ConfirmButtons } from '../ui.tsx';
 import { ApiProblem, get, post, type StaffMe, viDate, viDateTime } from './http.ts';
 import { QrPhotoInput } from './QrPhotoInput.tsx';
 
@@ -288,14 +288,7 @@ function BreakGlassDialog({ personId, onClose, onGranted }: { personId: string; 
           <textarea id="bg-reason" value={reason} onChange={(e) => setReason(e.target.value)} minLength={10} required rows={3} />
         </div>
         <Alert>{error}</Alert>
-        <div className="row">
-          <button type="submit" className="button danger">
-            Xác nhận truy cập
-          </button>
-          <button type="button" className="button secondary" onClick={onClose}>
-            Hủy
-          </button>
-        </div>
+        <ConfirmButtons confirmLabel="Xác nhận truy cập" onCancel={onClose} />
       </form>
     </dialog>
   );

@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { Alert } from '../ui.tsx';
+import { Alert, ConfirmButtons } from '../ui.tsx';
 import { get, patch, post, type StaffMe, upload, viDateTime } from './http.ts';
 
 interface ChecklistItem {
@@ -131,8 +131,58 @@ function FacilityDetail({ code, canManage, totpEnabled }: { code: string; canMan
       </section>
       <Certificates code={code} canManage={canManage} totpEnabled={totpEnabled} onChange={certificatesChanged} />
       {canManage && <CredentialRotation code={code} onDone={reload} />}
+      {canManage && <BreakGlassAlerts code={code} />}
       <SubmissionMonitor code={code} key={certVersion} />
     </>
+  );
+}
+
+interface BreakGlassAlertList {
+  threshold: number;
+  window_hours: number;
+  alerts: Array<{
+    id: number;
+    username: string;
+    staff_name: string;
+    grants: number;
+    first_grant_at: string;
+    last_grant_at: string;
+    grant_list: Array<{ id: number; person_name: string; reason: string; granted_at: string }>;
+  }>;
+}
+
+/** Clinicians whose emergency access went past the usual: the facility admin is the one to ask why. */
+function BreakGlassAlerts({ code }: { code: string }) {
+  const [list, setList] = useState<BreakGlassAlertList | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    get<BreakGlassAlertList>(`/api/v1/clinic/break-glass-alerts?facility=${encodeURIComponent(code)}`).then(setList, (e: Error) => setError(e.message));
+  }, [code]);
+  return (
+    <section className="card" aria-labelledby="bg-alert-title">
+      <h2 id="bg-alert-title">Cảnh báo truy cập khẩn cấp</h2>
+      <Alert>{error}</Alert>
+      {list && (
+        <p className="muted">
+          Cảnh báo khi một bác sĩ dùng truy cập khẩn cấp quá {list.threshold} lần trong {list.window_hours} giờ.
+        </p>
+      )}
+      {list && list.alerts.length === 0 && <p>Không có cảnh báo.</p>}
+      {list?.alerts.map((a) => (
+        <details key={a.id} className="alert-item">
+          <summary>
+            <strong>{a.staff_name}</strong> ({a.username}): {a.grants} lần, từ {viDateTime(a.first_grant_at)} đến {viDateTime(a.last_grant_at)}
+          </summary>
+          <ul>
+            {a.grant_list.map((g) => (
+              <li key={g.id}>
+                {viDateTime(g.granted_at)} — {g.person_name}: <em>{g.reason}</em>
+              </li>
+            ))}
+          </ul>
+        </details>
+      ))}
+    </section>
   );
 }
 
@@ -316,14 +366,7 @@ function RevokeDialog({ code, cert, onClose, onRevoked }: { code: string; cert: 
           <textarea id="revoke-reason" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} rows={3} />
         </div>
         <Alert>{error}</Alert>
-        <div className="row">
-          <button type="submit" className="button danger">
-            Xác nhận thu hồi
-          </button>
-          <button type="button" className="button secondary" onClick={onClose}>
-            Hủy
-          </button>
-        </div>
+        <ConfirmButtons confirmLabel="Xác nhận thu hồi" onCancel={onClose} />
       </form>
     </dialog>
   );

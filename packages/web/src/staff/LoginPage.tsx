@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { Alert } from '../ui.tsx';
+import { Alert, TotpCodeField } from '../ui.tsx';
 import { ApiProblem, post, type StaffMe } from './http.ts';
 
 export function LoginPage({ onLogin }: { onLogin: (me: StaffMe) => void }) {
@@ -39,10 +39,7 @@ export function LoginPage({ onLogin }: { onLogin: (me: StaffMe) => void }) {
           <input id="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         </div>
         {needTotp && (
-          <div className="field">
-            <label htmlFor="totp">Mã xác thực 6 số (ứng dụng xác thực)</label>
-            <input id="totp" inputMode="numeric" autoComplete="one-time-code" pattern="\d{6}" maxLength={6} value={totp} onChange={(e) => setTotp(e.target.value)} required />
-          </div>
+          <TotpCodeField id="totp" label="Mã xác thực 6 số (ứng dụng xác thực)" value={totp} onChange={setTotp} />
         )}
         <Alert>{error}</Alert>
         <button className="button primary" type="submit" disabled={busy}>

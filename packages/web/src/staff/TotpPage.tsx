@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { Alert } from '../ui.tsx';
+import { Alert, TotpCodeField } from '../ui.tsx';
 import { post, type StaffMe } from './http.ts';
 
 interface Enrolment {
@@ -78,19 +78,7 @@ function TotpEnrol({ onDone }: { onDone: () => void }) {
       </ol>
       {enrolment && (
         <form onSubmit={confirm} className="stack">
-          <div className="field">
-            <label htmlFor="totp-confirm">Mã xác thực 6 số</label>
-            <input
-              id="totp-confirm"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="\d{6}"
-              maxLength={6}
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              required
-            />
-          </div>
+          <TotpCodeField id="totp-confirm" value={code} onChange={setCode} />
           <button className="button primary" type="submit" disabled={busy}>
             {busy ? 'Đang xác nhận…' : 'Xác nhận và bật'}
           </button>
@@ -165,19 +153,7 @@ export function AccountPage({ me, onChange }: { me: StaffMe; onChange: () => voi
               <label htmlFor="totp-off-password">Mật khẩu</label>
               <input id="totp-off-password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
             </div>
-            <div className="field">
-              <label htmlFor="totp-off-code">Mã xác thực 6 số</label>
-              <input
-                id="totp-off-code"
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="\d{6}"
-                maxLength={6}
-                value={code}
-                onChange={(e) => setCode(e.target.value)}
-                required
-              />
-            </div>
+            <TotpCodeField id="totp-off-code" value={code} onChange={setCode} />
             <Alert>{error}</Alert>
             <button className="button" type="submit" disabled={busy}>
               {busy ? 'Đang xử lý…' : 'Tắt xác thực hai lớp'}
