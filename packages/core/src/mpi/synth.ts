@@ -207,7 +207,26 @@ const PROFILES: Record<string, Profile> = {
  * Canonical rows from the four sources with realistic noise, plus the ground truth
  * (source_system|source_id → person id). Every person appears in at least one source.
  */
-export function generateSourceRows(opts: { seed: number; persons: SynthPerson[]; typoRate?: number; wrongIdRate?: number }): {
+export function generateSourceRows(opts: {
+  seed: number;
+  persons: SynthPerson[];
+  typoRate?: number;
+  wrongIdRate?: number;
+  /** 'classic' (default): the original generator, output unchanged. 'hard': classic plus {@link HARD_NOISE_RATES}. */
+  profile?: SynthProfile;
+}): {
+  rows: SourceRow[];
+  truth: Map<string, string>;
+  /** Hard-profile noise applied, by row key (source_system|source_id); empty for 'classic'. */
+  noise: Map<string, HardNoiseKind[]>;
+} {
+  const classic = generateClassicRows(opts);
+  const noise = new Map<string, HardNoiseKind[]>();
+  if ((opts.profile ?? 'classic') === 'hard') applyHardNoise(opts.seed, opts.persons, classic.rows, classic.truth, noise);
+  return { ...classic, noise };
+}
+
+function generateClassicRows(opts: { seed: number; persons: SynthPerson[]; typoRate?: number; wrongIdRate?: number }): {
   rows: SourceRow[];
   truth: Map<string, string>;
 } {
@@ -315,4 +334,140 @@ export function generateSourceRows(opts: { seed: number; persons: SynthPerson[];
     }
   }
   return { rows, truth };
+}
+
+/** Generator profiles: 'classic' is the original (easier) generator; 'hard' adds the noise seen in issue 14. */
+export type SynthProfile = 'classic' | 'hard';
+
+/** Seeds to tune the matcher against. Never report tuned figures on these alone. */
+export const MPI_TUNING_SEEDS: readonly number[] = [1, 2, 3];
+/** Held-out seeds for evaluation: do not tune thresholds or weights by looking at them. */
+export const MPI_EVAL_SEEDS: readonly number[] = [101, 102, 103];
+
+export type HardNoiseKind =
+  | 'bhytDigit' | 'wrongSex' | 'noIds' | 'tiemchungChild' | 'cmndForCccd' | 'dateSwapIso' | 'dateDayOff' | 'middleDropped';
+
+/**
+ * Per-record rates of the 'hard' profile, each among the records where the kind can apply
+ * (the eligibility is in brackets). Drawn independently, from an RNG separate from the classic
+ * stream, so the classic part of every row stays exactly as in the 'classic' profile.
+ * - bhytDigit: one digit of the 10-digit BHXH part of the BHYT card mistyped [row has a BHYT card].
+ * - wrongSex: sex value flipped (blank becomes the wrong sex) [any row except tiemchungChild].
+ * - noIds: CCCD/CMND, BHYT, phone and household code blanked; name written cleanly, full dd/mm/yyyy
+ *   date, commune code kept, so only name + birth date + commune (+ address) tie it to the person [any row].
+ * - tiemchungChild: TIEMCHUNG row of a child (born 2006 or later) reduced to name, birth date, the
+ *   household phone (a parent's phone) and an abbreviated address without diacritics; sex, ids,
+ *   commune and household codes blank [TIEMCHUNG row of a child].
+ * - cmndForCccd: the 12-digit CCCD replaced by the person's old 9-digit CMND [row with a CCCD, born before 1995].
+ * - dateSwapIso: date written yyyy-mm-dd with day and month swapped [full date, day ≤ 12, day ≠ month].
+ * - dateDayOff: date one day off, in either dd/mm/yyyy or yyyy-mm-dd [full date].
+ * - middleDropped: middle name(s) left out [name with a middle name].
+ */
+export const HARD_NOISE_RATES: Readonly<Record<HardNoiseKind, number>> = {
+  bhytDigit: 0.02,
+  wrongSex: 0.015,
+  noIds: 0.03,
+  tiemchungChild: 0.5,
+  cmndForCccd: 0.04,
+  dateSwapIso: 0.02,
+  dateDayOff: 0.015,
+  middleDropped: 0.03,
+};
+
+function formatDate(y: number, m: number, d: number, iso: boolean): string {
+  const mm = String(m).padStart(2, '0');
+  const dd = String(d).padStart(2, '0');
+  return iso ? `${y}-${mm}-${dd}` : `${dd}/${mm}/${y}`;
+}
+
+function applyHardNoise(
+  seed: number, persons: SynthPerson[], rows: SourceRow[], truth: Map<string, string>, noise: Map<string, HardNoiseKind[]>,
+): void {
+  const rng = createRng((seed * 7919) ^ 0x4a2d);
+  const R = HARD_NOISE_RATES;
+  const byId = new Map(persons.map((p) => [p.id, p]));
+  // One CMND per person: reuse a 9-digit number the classic stream already gave them.
+  const cmndOf = new Map<string, string>();
+  for (const row of rows) {
+    const digits = row.so_cccd!.replace(/\s/g, '');
+    if (digits.length === 9) cmndOf.set(truth.get(`${row.source_system}|${row.source_id}`)!, digits);
+  }
+  const usedCmnd = new Set(cmndOf.values());
+  for (const row of rows) {
+    const key = `${row.source_system}|${row.source_id}`;
+    const p = byId.get(truth.get(key)!)!;
+    const kinds: HardNoiseKind[] = [];
+    const cleanName = [p.family, p.middle, p.given].join(' ');
+
+    if (row.source_system === 'TIEMCHUNG' && p.year >= 2006 && rng() < R.tiemchungChild) {
+      const parent = p.parentId ? byId.get(p.parentId) : undefined;
+      const phone = parent?.phone ?? p.phone ?? '';
+      const village = p.village.replace(/^Thôn /, rng() < 0.5 ? 'Th ' : 'T.').replace(/^Số (\d+) ngõ (\d+)/, '$1 ng $2');
+      const province = p.provinceName.replace(/^(Thành phố|Tỉnh) /, '');
+      const address = rng() < 0.5
+        ? `${village}, X. ${p.communeName}, H. ${p.districtName}, ${province}`
+        : `${village} x.${p.communeName} h.${p.districtName}`;
+      row.ho_ten = rng() < 0.5 ? stripDiacritics(cleanName) : cleanName;
+      row.gioi_tinh = '';
+      row.so_cccd = '';
+      row.so_bhyt = '';
+      row.so_dien_thoai = phone;
+      row.dia_chi = stripDiacritics(address).toLowerCase();
+      row.ma_xa = '';
+      row.ma_ho_gia_dinh = '';
+      kinds.push('tiemchungChild');
+    } else {
+      if (rng() < R.noIds) {
+        row.so_cccd = '';
+        row.so_bhyt = '';
+        row.ho_ten = cleanName;
+        row.ngay_sinh = formatDate(p.year, p.month, p.day, false);
+        row.ma_xa = p.communeCode;
+        row.so_dien_thoai = '';
+        row.ma_ho_gia_dinh = '';
+        kinds.push('noIds');
+      }
+      if (row.so_bhyt !== '' && rng() < R.bhytDigit) {
+        const card = row.so_bhyt!;
+        const pos = randomInt(rng, 5, 14);
+        const old = Number(card[pos]);
+        const digit = (old + randomInt(rng, 1, 9)) % 10;
+        row.so_bhyt = card.slice(0, pos) + String(digit) + card.slice(pos + 1);
+        kinds.push('bhytDigit');
+      }
+      if (rng() < R.wrongSex) {
+        const male = p.sex === 'male';
+        row.gioi_tinh = /^\d$/.test(row.gioi_tinh!) ? (male ? '2' : '1') : male ? 'Nữ' : 'Nam';
+        kinds.push('wrongSex');
+      }
+      if (p.cccd && p.year < 1995 && row.so_cccd!.replace(/\s/g, '') === p.cccd && rng() < R.cmndForCccd) {
+        let c = cmndOf.get(p.id);
+        if (!c) {
+          do c = String(100000000 + Math.floor(rng() * 899999999));
+          while (usedCmnd.has(c));
+          cmndOf.set(p.id, c);
+          usedCmnd.add(c);
+        }
+        row.so_cccd = c;
+        kinds.push('cmndForCccd');
+      }
+    }
+    if (/^\d{2}\/\d{2}\/\d{4}$|^\d{4}-\d{2}-\d{2}$|^\d{8}$/.test(row.ngay_sinh!)) {
+      const swapOk = p.day <= 12 && p.day !== p.month;
+      if (swapOk && rng() < R.dateSwapIso) {
+        row.ngay_sinh = formatDate(p.year, p.day, p.month, true);
+        kinds.push('dateSwapIso');
+      } else if (rng() < R.dateDayOff) {
+        const day = p.day === 1 || (p.day < 28 && rng() < 0.5) ? p.day + 1 : p.day - 1;
+        row.ngay_sinh = formatDate(p.year, p.month, day, rng() < 0.5);
+        kinds.push('dateDayOff');
+      }
+    }
+    const tokens = row.ho_ten!.trim().split(/\s+/);
+    if (tokens.length >= 3 && rng() < R.middleDropped) {
+      row.ho_ten = `${tokens[0]} ${tokens[tokens.length - 1]}`;
+      kinds.push('middleDropped');
+    }
+    if (kinds.length > 0) noise.set(key, kinds);
+  }
 }
