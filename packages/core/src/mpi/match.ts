@@ -7,7 +7,7 @@ export const FIELDS = ['name', 'given', 'birthDate', 'sex', 'cccd', 'bhxh', 'cmn
 export const FIELD_LEVELS: ReadonlyArray<ReadonlyArray<string>> = [
   ['disagree', 'weak', 'close', 'exact'],
   ['disagree', 'close', 'exact'],
-  ['disagree', 'near', 'yearOnly', 'swapped', 'exact'],
+  ['disagree', 'near', 'yearOnly', 'swapped', 'exact', 'oneDay'],
   ['disagree', 'agree'],
   ['disagree', 'agree'],
   ['disagree', 'agree'],
@@ -20,6 +20,13 @@ export const FIELD_LEVELS: ReadonlyArray<ReadonlyArray<string>> = [
 const F = FIELDS.length;
 const F_NAME = 0, F_GIVEN = 1, F_DATE = 2, F_SEX = 3, F_CCCD = 4, F_BHXH = 5, F_CMND = 6, F_PHONE = 7, F_COMMUNE = 8, F_HOUSEHOLD = 9, F_ADDRESS = 10;
 const MISSING = 255;
+/** Extra birth-date level: full dates exactly one calendar day apart (a keying slip, not a twin). */
+const DATE_ONE_DAY = 5;
+
+function oneDayApart(y1: number, m1: number, d1: number, y2: number, m2: number, d2: number): boolean {
+  if (m1 === 0 || d1 === 0 || m2 === 0 || d2 === 0) return false;
+  return Math.abs(Date.UTC(y1, m1 - 1, d1) - Date.UTC(y2, m2 - 1, d2)) === 86_400_000;
+}
 
 export interface MatchModel {
   fields: readonly string[];
@@ -113,6 +120,8 @@ interface Columns {
   household: Int32Array;
   address: Int32Array;
   names: string[];
+  /** Interned id strings ('C…', 'B…', 'M…'), indexed by the cccd/bhxh/cmnd columns. */
+  idValues: string[];
   givens: string[];
   addresses: string[];
   nameCount: Int32Array;
@@ -127,7 +136,7 @@ function toColumns(records: MpiRecord[]): Columns {
   const c: Columns = {
     n, year: new Int16Array(n), month: new Uint8Array(n), day: new Uint8Array(n), sex: new Int8Array(n),
     name: I(), family: I(), middle: I(), given: I(), phonetic: I(), cccd: I(), bhxh: I(), cmnd: I(), phone: I(),
-    commune: I(), household: I(), address: I(), names: [], givens: [], addresses: [], nameCount: new Int32Array(0), avgNameTf: 0,
+    commune: I(), household: I(), address: I(), names: [], idValues: [], givens: [], addresses: [], nameCount: new Int32Array(0), avgNameTf: 0,
     unambiguousNameYear: new Uint8Array(n),
   };
   const names = new Interner(), fam = new Interner(), mid = new Interner(), giv = new Interner(), pho = new Interner();
@@ -138,7 +147,10 @@ function toColumns(records: MpiRecord[]): Columns {
     c.year[i] = r.birthYear;
     c.month[i] = r.birthMonth ?? 0;
     c.day[i] = r.birthDay ?? 0;
-    c.sex[i] = r.sex === 'male' ? 1 : r.sex === 'female' ? 2 : 0;
+    // When only the CCCD's sex digit contradicts the row (its birth year agrees), the typed sex is
+    // the likelier slip: keep the CCCD and treat the row's sex as unknown rather than as a veto.
+    const sexOnly = r.cccdMismatch === true && r.cccdSexOnlyMismatch === true;
+    c.sex[i] = sexOnly ? 0 : r.sex === 'male' ? 1 : r.sex === 'female' ? 2 : 0;
     const nid = names.id(r.nameKey);
     c.name[i] = nid;
     c.family[i] = fam.id(r.familyKey);
@@ -152,7 +164,7 @@ function toColumns(records: MpiRecord[]): Columns {
     c.phonetic[i] = ph;
     // A CCCD contradicting the row's own birth year/sex is often a relative's number typed
     // into the child's row: it must neither link nor veto.
-    c.cccd[i] = r.cccdMismatch ? -1 : ids.id(r.cccd === undefined ? undefined : 'C' + r.cccd);
+    c.cccd[i] = r.cccdMismatch && !sexOnly ? -1 : ids.id(r.cccd === undefined ? undefined : 'C' + r.cccd);
     c.bhxh[i] = ids.id(r.bhxh === undefined ? undefined : 'B' + r.bhxh);
     c.cmnd[i] = ids.id(r.cmnd === undefined ? undefined : 'M' + r.cmnd);
     c.phone[i] = phones.id(r.phone);
@@ -161,6 +173,7 @@ function toColumns(records: MpiRecord[]): Columns {
     c.address[i] = addr.id(r.addressKey);
   }
   c.names = names.values;
+  c.idValues = ids.values;
   c.givens = giv.values;
   c.addresses = addr.values;
   c.nameCount = new Int32Array(names.values.length);
@@ -298,6 +311,14 @@ function idLevel(a: Int32Array, i: number, j: number): number {
   return x === y ? 1 : 0;
 }
 
+/** Same length, exactly one differing character: a mistyped digit of one number. */
+function oneCharApart(x: string, y: string): boolean {
+  if (x.length !== y.length) return false;
+  let d = 0;
+  for (let k = 0; k < x.length && d < 2; k++) if (x.charCodeAt(k) !== y.charCodeAt(k)) d++;
+  return d === 1;
+}
+
 function comparePair(c: Columns, i: number, j: number, g: Uint8Array): void {
   const ni = c.name[i]!, nj = c.name[j]!;
   if (ni === nj) g[F_NAME] = 3;
@@ -310,6 +331,7 @@ function comparePair(c: Columns, i: number, j: number, g: Uint8Array): void {
   else if (gi < 0 || gj < 0) g[F_GIVEN] = MISSING;
   else g[F_GIVEN] = jaroWinkler(c.givens[gi]!, c.givens[gj]!) >= 0.88 ? 1 : 0;
   g[F_DATE] = compareBirthDates(c.year[i]!, c.month[i]!, c.day[i]!, c.year[j]!, c.month[j]!, c.day[j]!);
+  if (g[F_DATE] === DateLevel.near && oneDayApart(c.year[i]!, c.month[i]!, c.day[i]!, c.year[j]!, c.month[j]!, c.day[j]!)) g[F_DATE] = DATE_ONE_DAY;
   const si = c.sex[i]!, sj = c.sex[j]!;
   g[F_SEX] = si === 0 || sj === 0 ? MISSING : si === sj ? 1 : 0;
   g[F_CCCD] = idLevel(c.cccd, i, j);
@@ -328,11 +350,11 @@ function initialModel(): MatchModel {
   // Starting point only: EM moves these, but starting from "names, dates and ids agree for
   // matches" makes it converge on persons rather than on households.
   const m: number[][] = [
-    [0.02, 0.05, 0.13, 0.8], [0.03, 0.07, 0.9], [0.02, 0.03, 0.1, 0.05, 0.8], [0.02, 0.98],
+    [0.02, 0.05, 0.13, 0.8], [0.03, 0.07, 0.9], [0.02, 0.03, 0.1, 0.05, 0.79, 0.01], [0.02, 0.98],
     [0.01, 0.99], [0.02, 0.98], [0.05, 0.95], [0.2, 0.8], [0.1, 0.9], [0.1, 0.9], [0.3, 0.3, 0.4],
   ];
   const u: number[][] = [
-    [0.5, 0.2, 0.1, 0.2], [0.7, 0.1, 0.2], [0.6, 0.2, 0.1, 0.01, 0.09], [0.5, 0.5],
+    [0.5, 0.2, 0.1, 0.2], [0.7, 0.1, 0.2], [0.6, 0.2, 0.1, 0.01, 0.085, 0.005], [0.5, 0.5],
     [0.99, 0.01], [0.99, 0.01], [0.98, 0.02], [0.7, 0.3], [0.6, 0.4], [0.8, 0.2], [0.7, 0.2, 0.1],
   ];
   return { fields: FIELDS, levels: FIELD_LEVELS, m, u, lambda: 0.3, iterations: 0 };
@@ -397,6 +419,10 @@ function weights(model: MatchModel): Float64Array {
 }
 
 const VETO_ID_CONFLICT = 1, VETO_DATE = 2, VETO_GIVEN = 4, VETO_SEX = 8, VETO_EVIDENCE = 16, DETERMINISTIC = 32, SHARED_ID_CONFLICT = 64;
+/** Birth dates one day apart, corroborated by name plus a strong id or phone+commune: a typo. */
+const DAY_OFF_OK = 128;
+/** Social-insurance numbers one digit apart, with an agreeing CCCD or name + birth date: a typo. */
+const BHXH_TYPO_OK = 256;
 
 /**
  * Rules that override the probabilistic score. Fellegi–Sunter assumes fields are independent,
@@ -404,10 +430,15 @@ const VETO_ID_CONFLICT = 1, VETO_DATE = 2, VETO_GIVEN = 4, VETO_SEX = 8, VETO_EV
  * high; these guards encode what no weighting can: two different given names, two different
  * valid ids or clearly different birth dates are different people.
  */
-function rules(g: Uint8Array, unambiguousYearOnly: boolean): number {
+function rules(g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false): number {
   let flags = 0;
   const strongId = g[F_CCCD] === 1 || g[F_BHXH] === 1;
-  if (g[F_CCCD] === 0 || g[F_BHXH] === 0) flags |= VETO_ID_CONFLICT;
+  // One mistyped BHXH digit is a typo, not another person's number, when the CCCD agrees or the
+  // name and full birth date do; otherwise it stays an id conflict.
+  const bhxhTypo = bhxhOneDigit && g[F_CCCD] !== 0 &&
+    (g[F_CCCD] === 1 || (g[F_NAME]! >= 2 && (g[F_DATE] === DateLevel.exact || g[F_DATE] === DateLevel.swapped)));
+  if (bhxhTypo) flags |= BHXH_TYPO_OK;
+  if (g[F_CCCD] === 0 || g[F_BHXH] === 0 || (bhxhOneDigit && !bhxhTypo)) flags |= VETO_ID_CONFLICT;
   if (g[F_DATE] === DateLevel.disagree) flags |= VETO_DATE;
   if (g[F_GIVEN] === 0 && !strongId) flags |= VETO_GIVEN;
   if (g[F_SEX] === 0 && !strongId) flags |= VETO_SEX;
@@ -416,6 +447,9 @@ function rules(g: Uint8Array, unambiguousYearOnly: boolean): number {
     g[F_DATE] === DateLevel.exact || g[F_DATE] === DateLevel.swapped ||
     (unambiguousYearOnly && g[F_NAME] === 3 && g[F_DATE] === DateLevel.yearOnly && g[F_COMMUNE] === 1);
   if (!evidence) flags |= VETO_EVIDENCE;
+  // One day apart is a near-agreement only with the name and an independent tie; twins share the
+  // date exactly and namesake fathers/sons differ by years, so neither reaches this branch.
+  if (g[F_DATE] === DATE_ONE_DAY && g[F_NAME]! >= 2 && (strongId || (g[F_PHONE] === 1 && g[F_COMMUNE] === 1))) flags |= DAY_OFF_OK;
   if (strongId) {
     const nameOk = g[F_NAME]! >= 1 || g[F_GIVEN]! >= 1;
     if (nameOk && !(flags & (VETO_ID_CONFLICT | VETO_DATE))) flags |= DETERMINISTIC;
@@ -449,7 +483,8 @@ class Clusters {
   yMin: Int16Array;
   yMax: Int16Array;
   md: Int16Array;
-  sex: Int8Array;
+  /** Male minus female records in the cluster: a lone mistyped sex is outvoted, not a veto. */
+  sexVote: Int32Array;
   given: Int32Array;
   constructor(c: Columns) {
     const n = c.n;
@@ -460,7 +495,7 @@ class Clusters {
     this.yMax = c.year.slice();
     this.md = new Int16Array(n);
     for (let i = 0; i < n; i++) this.md[i] = c.day[i]! > 0 ? c.month[i]! * 32 + c.day[i]! : -1;
-    this.sex = c.sex.slice();
+    this.sexVote = Int32Array.from(c.sex, (x) => (x === 1 ? 1 : x === 2 ? -1 : 0));
     this.given = c.given.slice();
   }
   find(x: number): number {
@@ -472,16 +507,23 @@ class Clusters {
     return x;
   }
   /** Why two clusters must not merge, or undefined when they may. */
-  conflict(a: number, b: number, c: Columns): string | undefined {
+  conflict(a: number, b: number, c: Columns, pairFlags: number): string | undefined {
     if (this.cccd[a]! >= 0 && this.cccd[b]! >= 0 && this.cccd[a] !== this.cccd[b]) return 'cluster-cccd-conflict';
-    if (this.bhxh[a]! >= 0 && this.bhxh[b]! >= 0 && this.bhxh[a] !== this.bhxh[b]) return 'cluster-bhxh-conflict';
+    if (this.bhxh[a]! >= 0 && this.bhxh[b]! >= 0 && this.bhxh[a] !== this.bhxh[b]) {
+      const typo = (pairFlags & BHXH_TYPO_OK) !== 0 && oneCharApart(c.idValues[this.bhxh[a]!]!, c.idValues[this.bhxh[b]!]!);
+      if (!typo) return 'cluster-bhxh-conflict';
+    }
     if (Math.max(this.yMax[a]!, this.yMax[b]!) - Math.min(this.yMin[a]!, this.yMin[b]!) > 1) return 'cluster-birth-year-conflict';
     const ma = this.md[a]!, mb = this.md[b]!;
     if (ma >= 0 && mb >= 0 && ma !== mb) {
       const swapped = (ma & 31) * 32 + (ma >> 5) === mb;
-      if (!swapped) return 'cluster-birth-date-conflict';
+      const y = this.yMin[a]!;
+      const dayOff = (pairFlags & DAY_OFF_OK) !== 0 && oneDayApart(y, ma >> 5, ma & 31, y, mb >> 5, mb & 31);
+      if (!swapped && !dayOff) return 'cluster-birth-date-conflict';
     }
-    if (this.sex[a]! > 0 && this.sex[b]! > 0 && this.sex[a] !== this.sex[b]) return 'cluster-sex-conflict';
+    // A pair tied by an agreeing CCCD/BHXH and name outweighs a sex field (typed sex is the slip).
+    const sa = Math.sign(this.sexVote[a]!), sb = Math.sign(this.sexVote[b]!);
+    if (!(pairFlags & DETERMINISTIC) && sa !== 0 && sb !== 0 && sa !== sb) return 'cluster-sex-conflict';
     const ga = this.given[a]!, gb = this.given[b]!;
     if (ga >= 0 && gb >= 0 && ga !== gb && jaroWinkler(c.givens[ga]!, c.givens[gb]!) < 0.8) return 'cluster-given-name-conflict';
     return undefined;
@@ -495,7 +537,7 @@ class Clusters {
     this.yMin[r] = Math.min(this.yMin[r]!, this.yMin[s]!);
     this.yMax[r] = Math.max(this.yMax[r]!, this.yMax[s]!);
     if (this.md[r]! < 0) this.md[r] = this.md[s]!;
-    if (this.sex[r] === 0) this.sex[r] = this.sex[s]!;
+    this.sexVote[r] = this.sexVote[r]! + this.sexVote[s]!;
     if (this.given[r]! < 0) this.given[r] = this.given[s]!;
   }
 }
@@ -536,13 +578,16 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
   const upperW = logit(upper) - prior;
   const lowerW = logit(lower) - prior;
   const score = new Float32Array(P);
-  const flags = new Uint8Array(P);
+  const flags = new Uint16Array(P);
   let nAuto = 0;
   for (let k = 0; k < P; k++) {
     const key = pairs[k]!;
     const a = Math.floor(key / n);
     const b = key - a * n;
     comparePair(c, a, b, g);
+    // A one-digit BHXH difference is scored as no BHXH evidence; the rules decide typo vs conflict.
+    const bhxhOneDigit = g[F_BHXH] === 0 && oneCharApart(c.idValues[c.bhxh[a]!]!, c.idValues[c.bhxh[b]!]!);
+    if (bhxhOneDigit) g[F_BHXH] = MISSING;
     let s = 0;
     for (let f = 0; f < F; f++) {
       const l = g[f]!;
@@ -554,7 +599,7 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
       s += Math.max(-6, Math.min(4, Math.log2(c.avgNameTf / tf)));
     }
     score[k] = s;
-    const fl = rules(g, c.unambiguousNameYear[a] === 1);
+    const fl = rules(g, c.unambiguousNameYear[a] === 1, bhxhOneDigit);
     flags[k] = fl;
     if (fl & DETERMINISTIC || (s >= upperW && !(fl & VETOES))) nAuto++;
   }
@@ -583,7 +628,7 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
     const b = key - a * n;
     const ra = cl.find(a), rb = cl.find(b);
     if (ra === rb) continue;
-    const why = cl.conflict(ra, rb, c);
+    const why = cl.conflict(ra, rb, c, flags[k]!);
     if (why) {
       refused.set(k, why);
       continue;

@@ -45,6 +45,11 @@ export interface MpiRecord {
   householdId?: string | undefined;
   /** The CCCD's encoded birth year/sex disagrees with the row: one of them is wrong. */
   cccdMismatch?: boolean | undefined;
+  /**
+   * The CCCD's encoded birth year agrees and only its sex digit contradicts the row's sex: the
+   * typed sex is then the likelier error, so the CCCD stays usable for linking.
+   */
+  cccdSexOnlyMismatch?: boolean | undefined;
   /** Name typed without any diacritics (less trustworthy for display). */
   nameUnaccented?: boolean | undefined;
 }
@@ -124,6 +129,7 @@ export function normalizeSourceRecord(raw: Record<string, string>): { record?: M
   let cccd: string | undefined;
   let cmnd: string | undefined;
   let cccdMismatch: boolean | undefined;
+  let cccdSexOnlyMismatch: boolean | undefined;
   const idRaw = get('so_cccd').replace(/[\s.-]/g, '');
   if (idRaw !== '') {
     if (idRaw.length === 9) {
@@ -136,6 +142,7 @@ export function normalizeSourceRecord(raw: Record<string, string>): { record?: M
         cccd = c.value.number;
         for (const w of c.warnings) warn('so_cccd', w.code, w.message_vi, w.message_en);
         if (c.warnings.length > 0) cccdMismatch = true;
+        if (c.warnings.length > 0 && c.warnings.every((w) => w.code === 'CCCD_SEX_MISMATCH')) cccdSexOnlyMismatch = true;
       } else warn('so_cccd', c.error.code, c.error.message_vi, c.error.message_en);
     }
   }
@@ -195,6 +202,7 @@ export function normalizeSourceRecord(raw: Record<string, string>): { record?: M
   if (communeCode !== undefined) record.communeCode = communeCode;
   if (household !== '') record.householdId = household;
   if (cccdMismatch) record.cccdMismatch = true;
+  if (cccdSexOnlyMismatch) record.cccdSexOnlyMismatch = true;
   if (!hasDiacritics(name)) record.nameUnaccented = true;
   return { record, issues };
 }
