@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 
 /** Error text announced at once by screen readers; nothing is rendered while there is no error. */
 export function Alert({ children }: { children: ReactNode }) {
@@ -40,5 +40,50 @@ export function ConfirmButtons({ confirmLabel, onCancel }: { confirmLabel: strin
         Hủy
       </button>
     </div>
+  );
+}
+
+/**
+ * A modal that asks why before a consequential action (certificate revocation, emergency access): the
+ * consequence is said first, the reason goes to the audit log, and a refusal is shown in the dialog.
+ */
+export function ReasonDialog(p: {
+  id: string;
+  title: string;
+  children: ReactNode;
+  reasonLabel: string;
+  reasonRule: { minLength?: number; maxLength?: number; required?: boolean };
+  confirmLabel: string;
+  failMessage: string;
+  onConfirm: (reason: string) => Promise<void>;
+  onClose: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    try {
+      await p.onConfirm(reason);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : p.failMessage);
+    }
+  }
+  return (
+    <dialog ref={ref} className="card dialog" aria-labelledby={`${p.id}-title`} aria-describedby={`${p.id}-consequence`} onClose={p.onClose}>
+      <form onSubmit={submit} className="stack">
+        <h2 id={`${p.id}-title`}>{p.title}</h2>
+        <p id={`${p.id}-consequence`}>{p.children}</p>
+        <div className="field">
+          <label htmlFor={`${p.id}-reason`}>{p.reasonLabel}</label>
+          <textarea id={`${p.id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} rows={3} {...p.reasonRule} />
+        </div>
+        <Alert>{error}</Alert>
+        <ConfirmButtons confirmLabel={p.confirmLabel} onCancel={p.onClose} />
+      </form>
+    </dialog>
   );
 }

@@ -3,25 +3,9 @@ import { before, describe, it } from 'node:test';
 import type { MatchModel } from './match.ts';
 import { linkRecords } from './match.ts';
 import { clusterMetrics } from './metrics.ts';
-import type { MpiRecord } from './record.ts';
-import { normalizeSourceRecord } from './record.ts';
 import { generatePopulation, generateSourceRows } from './synth.ts';
+import { normalizeAll, sourceRow } from './test-rows.ts';
 
-function normalizeAll(rows: Array<Record<string, string>>): MpiRecord[] {
-  return rows.map((r) => {
-    const { record, issues } = normalizeSourceRecord(r);
-    assert.ok(record, JSON.stringify(issues));
-    return record;
-  });
-}
-
-let seq = 0;
-function row(fields: Partial<Record<string, string>>): Record<string, string> {
-  return {
-    source_system: 'MIS2022', source_id: `T${++seq}`, ho_ten: '', ngay_sinh: '', gioi_tinh: '', so_cccd: '', so_bhyt: '',
-    so_dien_thoai: '', dia_chi: '', ma_xa: '', ma_ho_gia_dinh: '', ...fields,
-  } as Record<string, string>;
-}
 
 /** Linked together ⇔ same cluster, checked for every listed pair of record indexes. */
 function assertLinks(clusterOf: Int32Array, same: Array<[number, number]>, different: Array<[number, number]>) {
@@ -43,10 +27,10 @@ describe('linkRecords', () => {
 
   it('does not merge twins (same birth date, household and phone, different given names)', () => {
     const recs = normalizeAll([
-      row({ ...household, ho_ten: 'Nguyễn Văn An', ngay_sinh: '05/03/2015', gioi_tinh: 'Nam', so_bhyt: 'TE1010000000001' }),
-      row({ ...household, source_system: 'KCB', ho_ten: 'Nguyen Van An', ngay_sinh: '2015-03-05', gioi_tinh: '1', ma_ho_gia_dinh: '' }),
-      row({ ...household, ho_ten: 'Nguyễn Văn Bình', ngay_sinh: '05/03/2015', gioi_tinh: 'Nam', so_bhyt: 'TE1010000000002' }),
-      row({ ...household, source_system: 'KCB', ho_ten: 'NGUYEN VAN BINH', ngay_sinh: '05/03/2015', gioi_tinh: '1', ma_ho_gia_dinh: '' }),
+      sourceRow({ ...household, ho_ten: 'Nguyễn Văn An', ngay_sinh: '05/03/2015', gioi_tinh: 'Nam', so_bhyt: 'TE1010000000001' }),
+      sourceRow({ ...household, source_system: 'KCB', ho_ten: 'Nguyen Van An', ngay_sinh: '2015-03-05', gioi_tinh: '1', ma_ho_gia_dinh: '' }),
+      sourceRow({ ...household, ho_ten: 'Nguyễn Văn Bình', ngay_sinh: '05/03/2015', gioi_tinh: 'Nam', so_bhyt: 'TE1010000000002' }),
+      sourceRow({ ...household, source_system: 'KCB', ho_ten: 'NGUYEN VAN BINH', ngay_sinh: '05/03/2015', gioi_tinh: '1', ma_ho_gia_dinh: '' }),
     ]);
     const r = linkRecords(recs, { model });
     assertLinks(r.clusterOf, [[0, 1], [2, 3]], [[0, 2], [0, 3], [1, 2], [1, 3]]);
@@ -54,10 +38,10 @@ describe('linkRecords', () => {
 
   it('does not merge a father and son with the same full name', () => {
     const recs = normalizeAll([
-      row({ ...household, ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1960', gioi_tinh: 'Nam', so_cccd: '001060123456' }),
-      row({ ...household, source_system: 'BHXH', ho_ten: 'TRAN VAN HUNG', ngay_sinh: '1960', so_bhyt: 'HT2010000000011' }),
-      row({ ...household, ho_ten: 'Trần Văn Hùng', ngay_sinh: '20/01/1988', gioi_tinh: 'Nam' }),
-      row({ ...household, source_system: 'KCB', ho_ten: 'Tran Van Hung', ngay_sinh: '1988-01-20', gioi_tinh: 'Nam', ma_ho_gia_dinh: '' }),
+      sourceRow({ ...household, ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1960', gioi_tinh: 'Nam', so_cccd: '001060123456' }),
+      sourceRow({ ...household, source_system: 'BHXH', ho_ten: 'TRAN VAN HUNG', ngay_sinh: '1960', so_bhyt: 'HT2010000000011' }),
+      sourceRow({ ...household, ho_ten: 'Trần Văn Hùng', ngay_sinh: '20/01/1988', gioi_tinh: 'Nam' }),
+      sourceRow({ ...household, source_system: 'KCB', ho_ten: 'Tran Van Hung', ngay_sinh: '1988-01-20', gioi_tinh: 'Nam', ma_ho_gia_dinh: '' }),
     ]);
     const r = linkRecords(recs, { model });
     assertLinks(r.clusterOf, [[0, 1], [2, 3]], [[0, 2], [0, 3], [1, 2], [1, 3]]);
@@ -65,10 +49,10 @@ describe('linkRecords', () => {
 
   it('does not merge strangers with a common name and birth year, nor chain them through a year-only row', () => {
     const recs = normalizeAll([
-      row({ ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '05/03/1980', gioi_tinh: 'Nam', ma_xa: '10000', so_dien_thoai: '0912000001', dia_chi: 'Thôn 1, xã Yên Sở' }),
-      row({ ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '09/07/1980', gioi_tinh: 'Nam', ma_xa: '10037', so_dien_thoai: '0912000002', dia_chi: 'Thôn 9, xã Đại Mỗ' }),
-      row({ ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '21/11/1980', gioi_tinh: 'Nam', ma_xa: '10000', so_dien_thoai: '0912000003', dia_chi: 'Thôn 4, xã Yên Sở' }),
-      row({ source_system: 'KCB', ho_ten: 'Nguyen Van Hung', ngay_sinh: '1980', ma_xa: '10000' }),
+      sourceRow({ ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '05/03/1980', gioi_tinh: 'Nam', ma_xa: '10000', so_dien_thoai: '0912000001', dia_chi: 'Thôn 1, xã Yên Sở' }),
+      sourceRow({ ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '09/07/1980', gioi_tinh: 'Nam', ma_xa: '10037', so_dien_thoai: '0912000002', dia_chi: 'Thôn 9, xã Đại Mỗ' }),
+      sourceRow({ ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '21/11/1980', gioi_tinh: 'Nam', ma_xa: '10000', so_dien_thoai: '0912000003', dia_chi: 'Thôn 4, xã Yên Sở' }),
+      sourceRow({ source_system: 'KCB', ho_ten: 'Nguyen Van Hung', ngay_sinh: '1980', ma_xa: '10000' }),
     ]);
     const r = linkRecords(recs, { model });
     assertLinks(r.clusterOf, [], [[0, 1], [0, 2], [1, 2], [0, 3], [2, 3]]);
@@ -76,12 +60,12 @@ describe('linkRecords', () => {
 
   it('merges noisy copies of one person across the four sources', () => {
     const recs = normalizeAll([
-      row({ ho_ten: 'Lê Thị Hòa', ngay_sinh: '07/04/1972', gioi_tinh: 'Nữ', so_cccd: '038172001234', dia_chi: 'Xóm 2, xã Quỳnh Lập, tỉnh Nghệ An', ma_xa: '17000', ma_ho_gia_dinh: 'H1', so_dien_thoai: '0987654321' }),
-      row({ source_system: 'BHXH', ho_ten: 'LE THI HOA', ngay_sinh: '1972', gioi_tinh: '2', so_bhyt: 'DN4400123456780', ma_xa: '17000' }),
-      row({ source_system: 'KCB', ho_ten: 'Lê Thị Hoà', ngay_sinh: '1972-07-04', gioi_tinh: 'Nữ', so_bhyt: 'HT3400123456780', so_dien_thoai: '+84 987 654 321', dia_chi: 'Xóm 2, X. Quỳnh Lập, T. Nghệ An' }),
-      row({ source_system: 'TIEMCHUNG', ho_ten: 'le thi hoà', ngay_sinh: '07/04/1972', so_dien_thoai: '0987.654.321', ma_xa: '17000' }),
+      sourceRow({ ho_ten: 'Lê Thị Hòa', ngay_sinh: '07/04/1972', gioi_tinh: 'Nữ', so_cccd: '038172001234', dia_chi: 'Xóm 2, xã Quỳnh Lập, tỉnh Nghệ An', ma_xa: '17000', ma_ho_gia_dinh: 'H1', so_dien_thoai: '0987654321' }),
+      sourceRow({ source_system: 'BHXH', ho_ten: 'LE THI HOA', ngay_sinh: '1972', gioi_tinh: '2', so_bhyt: 'DN4400123456780', ma_xa: '17000' }),
+      sourceRow({ source_system: 'KCB', ho_ten: 'Lê Thị Hoà', ngay_sinh: '1972-07-04', gioi_tinh: 'Nữ', so_bhyt: 'HT3400123456780', so_dien_thoai: '+84 987 654 321', dia_chi: 'Xóm 2, X. Quỳnh Lập, T. Nghệ An' }),
+      sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'le thi hoà', ngay_sinh: '07/04/1972', so_dien_thoai: '0987.654.321', ma_xa: '17000' }),
       // A typo plus nothing but a shared phone is not enough to merge blindly: it must reach review.
-      row({ source_system: 'TIEMCHUNG', ho_ten: 'Lê Thị Hòai', ngay_sinh: '07/04/1972', so_dien_thoai: '0987654321', ma_xa: '17000' }),
+      sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Lê Thị Hòai', ngay_sinh: '07/04/1972', so_dien_thoai: '0987654321', ma_xa: '17000' }),
     ]);
     const r = linkRecords(recs, { model });
     assertLinks(r.clusterOf, [[0, 1], [0, 2], [0, 3]], []);
@@ -91,9 +75,9 @@ describe('linkRecords', () => {
   it('refuses to chain two different valid CCCDs into one person', () => {
     const phone = { so_dien_thoai: '0909111222', ma_xa: '10000' };
     const recs = normalizeAll([
-      row({ ...phone, ho_ten: 'Phạm Minh Tuấn', ngay_sinh: '01/02/1990', gioi_tinh: 'Nam', so_cccd: '001090000001' }),
-      row({ ...phone, source_system: 'KCB', ho_ten: 'Phạm Minh Tuấn', ngay_sinh: '01/02/1990', gioi_tinh: 'Nam' }),
-      row({ ...phone, source_system: 'BHXH', ho_ten: 'Pham Minh Tuan', ngay_sinh: '01/02/1990', gioi_tinh: 'Nam', so_cccd: '001090000002' }),
+      sourceRow({ ...phone, ho_ten: 'Phạm Minh Tuấn', ngay_sinh: '01/02/1990', gioi_tinh: 'Nam', so_cccd: '001090000001' }),
+      sourceRow({ ...phone, source_system: 'KCB', ho_ten: 'Phạm Minh Tuấn', ngay_sinh: '01/02/1990', gioi_tinh: 'Nam' }),
+      sourceRow({ ...phone, source_system: 'BHXH', ho_ten: 'Pham Minh Tuan', ngay_sinh: '01/02/1990', gioi_tinh: 'Nam', so_cccd: '001090000002' }),
     ]);
     const r = linkRecords(recs, { model });
     assert.notEqual(r.clusterOf[0], r.clusterOf[2]);
@@ -102,8 +86,8 @@ describe('linkRecords', () => {
 
   it('treats one CCCD on two clearly different people as a data error for review, not a merge', () => {
     const recs = normalizeAll([
-      row({ ho_ten: 'Phạm Thị Lan', ngay_sinh: '01/01/1985', gioi_tinh: 'Nữ', so_cccd: '001185000077', ma_xa: '10000' }),
-      row({ source_system: 'KCB', ho_ten: 'Hoàng Quốc Việt', ngay_sinh: '09/09/1985', so_cccd: '001185000077', ma_xa: '10000' }),
+      sourceRow({ ho_ten: 'Phạm Thị Lan', ngay_sinh: '01/01/1985', gioi_tinh: 'Nữ', so_cccd: '001185000077', ma_xa: '10000' }),
+      sourceRow({ source_system: 'KCB', ho_ten: 'Hoàng Quốc Việt', ngay_sinh: '09/09/1985', so_cccd: '001185000077', ma_xa: '10000' }),
     ]);
     const r = linkRecords(recs, { model });
     assert.notEqual(r.clusterOf[0], r.clusterOf[1]);
@@ -112,8 +96,8 @@ describe('linkRecords', () => {
 
   it('links by the social-insurance number when the card group code changed', () => {
     const recs = normalizeAll([
-      row({ source_system: 'BHXH', ho_ten: 'Đỗ Hữu Phúc', ngay_sinh: '1999', so_bhyt: 'SV4790987654321' }),
-      row({ source_system: 'KCB', ho_ten: 'Do Huu Phuc', ngay_sinh: '03/10/1999', so_bhyt: 'DN1790987654321' }),
+      sourceRow({ source_system: 'BHXH', ho_ten: 'Đỗ Hữu Phúc', ngay_sinh: '1999', so_bhyt: 'SV4790987654321' }),
+      sourceRow({ source_system: 'KCB', ho_ten: 'Do Huu Phuc', ngay_sinh: '03/10/1999', so_bhyt: 'DN1790987654321' }),
     ]);
     const r = linkRecords(recs, { model });
     assert.equal(r.clusterOf[0], r.clusterOf[1]);

@@ -49,13 +49,25 @@ export interface TestCertificateOptions {
   notBefore?: Date;
   notAfter?: Date;
   modulusLength?: number;
+  /** An X.509 v3 CA certificate (basicConstraints cA, keyUsage keyCertSign|cRLSign) for chain tests. */
+  ca?: boolean;
+  /** Signed by this certificate instead of self-signed; the result is X.509 v3 with an end-entity keyUsage. */
+  issuer?: TestCertificate;
 }
 
 export interface TestCertificate {
   privateKeyPem: string;
   publicKeyPem: string;
   certPem: string;
+  /** Base64 DER of the subject name, the issuer name of the certificates this one signs (kept as text: callers store these as JSON). */
+  subjectDer: string;
 }
+
+const critical = Buffer.from([0x01, 0x01, 0xff]);
+// keyUsage bit strings: keyCertSign|cRLSign for a CA, digitalSignature|nonRepudiation for a signer.
+const CA_EXTENSIONS = () =>
+  tlv(0xa3, seq(seq(oid('2.5.29.19'), critical, tlv(0x04, seq(critical))), seq(oid('2.5.29.15'), critical, tlv(0x04, Buffer.from([0x03, 0x02, 0x01, 0x06])))));
+const LEAF_EXTENSIONS = () => tlv(0xa3, seq(seq(oid('2.5.29.15'), critical, tlv(0x04, Buffer.from([0x03, 0x02, 0x06, 0xc0])))));
 
 export function createTestCertificate(opts: TestCertificateOptions = {}): TestCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: opts.modulusLength ?? 2048 });
@@ -66,14 +78,28 @@ export function createTestCertificate(opts: TestCertificateOptions = {}): TestCe
   serial[0] = (serial[0]! & 0x7f) | 0x01;
   const sigAlg = seq(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
   const spki = publicKey.export({ type: 'spki', format: 'der' });
-  const tbs = seq(tlv(0x02, serial), sigAlg, subject, seq(time(notBefore), time(notAfter)), subject, spki);
-  const signature = sign('sha256', tbs, privateKey);
+  // Without a CA role or an issuer the certificate stays the minimal v1 self-signed one it always was.
+  const v3 = opts.ca || opts.issuer;
+  const tbs = v3
+    ? seq(
+        tlv(0xa0, tlv(0x02, Buffer.from([0x02]))),
+        tlv(0x02, serial),
+        sigAlg,
+        opts.issuer ? Buffer.from(opts.issuer.subjectDer, 'base64') : subject,
+        seq(time(notBefore), time(notAfter)),
+        subject,
+        spki,
+        opts.ca ? CA_EXTENSIONS() : LEAF_EXTENSIONS(),
+      )
+    : seq(tlv(0x02, serial), sigAlg, subject, seq(time(notBefore), time(notAfter)), subject, spki);
+  const signature = sign('sha256', tbs, opts.issuer ? opts.issuer.privateKeyPem : privateKey);
   const der = seq(tbs, sigAlg, tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
   const b64 = der.toString('base64').replace(/.{64}/g, '$&\n');
   return {
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     certPem: `-----BEGIN CERTIFICATE-----\n${b64.trimEnd()}\n-----END CERTIFICATE-----\n`,
+    subjectDer: subject.toString('base64'),
   };
 }
 

@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { CERTIFICATE_BODY_LIMIT, rawBodySchema, typedRoutes } from '../http/index.ts';
 import { requireStaff, type StaffContext, staffActor } from '../staff/index.ts';
-import { addCertificate, approveCertificate, chainVerdict, listCertificates, revokeCertificate } from './certificates.ts';
+import { addCertificate, approveCertificate, chainVerdict, listCertificates, revokeCertificate, uploadAnswer } from './certificates.ts';
 import { firstMultipartFile } from './multipart.ts';
 import { CERT_WARN_DAYS } from './onboarding.ts';
 import { getFacility } from './registry.ts';
@@ -103,11 +103,7 @@ export function registerCertificateRoutes(fastify: FastifyInstance, db: Db, conf
         const info = await addCertificate(db, code, bytes, { actor: staffActor(s), approve: s.totpEnabled || !config.production, anchors: anchors(), requestId: req.id });
         const daysLeft = Math.floor((info.notAfter.getTime() - Date.now()) / 86400_000);
         return reply.status(201).send({
-          fingerprint256: info.fingerprint256,
-          subject: info.subject,
-          not_before: info.notBefore,
-          not_after: info.notAfter,
-          status: info.status,
+          ...uploadAnswer(info),
           status_vi: STATUS_VI[info.status],
           days_left: daysLeft,
           ...(daysLeft < CERT_WARN_DAYS ? { warning_vi: `Chứng thư số chỉ còn hiệu lực ${daysLeft} ngày.` } : {}),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHmac, generateKeyPairSync, type KeyObject, randomBytes, sign, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,90 +11,12 @@ import { buildCheckin, buildEnvelope } from '@openhssk/core/xml130';
 import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
 import type { FastifyInstance } from 'fastify';
 import { facilityWithToken, startTestApp, type TestDatabase } from '../../test-support/app.ts';
-import { staffSession } from '../../test-support/staff.ts';
+import { enrolTotp, staffSession } from '../../test-support/staff.ts';
 import { migrate, openDatabase } from '../db/index.ts';
 import { addCertificate } from './certificates.ts';
 import { createFacility } from './registry.ts';
 
 const DB = process.env.HSSK_TEST_DB ?? 'pglite';
-
-// ---- a small CA for the chain tests: node:crypto reads certificates but cannot issue them ----
-
-function derLength(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-const tlv = (tag: number, content: Buffer) => Buffer.concat([Buffer.from([tag]), derLength(content.length), content]);
-const seq = (...p: Buffer[]) => tlv(0x30, Buffer.concat(p));
-function oid(dotted: string): Buffer {
-  const arcs = dotted.split('.').map(Number);
-  const out: number[] = [40 * arcs[0]! + arcs[1]!];
-  for (const arc of arcs.slice(2)) {
-    const chunk: number[] = [arc & 0x7f];
-    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift((v & 0x7f) | 0x80);
-    out.push(...chunk);
-  }
-  return tlv(0x06, Buffer.from(out));
-}
-const utcTime = (d: Date) => tlv(0x17, Buffer.from(`${d.toISOString().replace(/[-:T]/g, '').slice(2, 14)}Z`));
-const dn = (cn: string) => seq(tlv(0x31, seq(oid('2.5.4.6'), tlv(0x13, Buffer.from('VN')))), tlv(0x31, seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(cn, 'utf8')))));
-
-interface Issued {
-  certPem: string;
-  privateKeyPem: string;
-  key: KeyObject;
-  name: Buffer;
-}
-
-/** X.509 v3; a CA gets basicConstraints cA=TRUE and keyUsage keyCertSign|cRLSign. Self-signed without an issuer. */
-function issue(cn: string, opts: { ca: boolean; issuer?: Issued }): Issued {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const name = dn(cn);
-  const sigAlg = seq(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
-  const serial = randomBytes(10);
-  serial[0] = (serial[0]! & 0x7f) | 0x01;
-  const ext = opts.ca
-    ? tlv(0xa3, seq(seq(oid('2.5.29.19'), Buffer.from([0x01, 0x01, 0xff]), tlv(0x04, seq(Buffer.from([0x01, 0x01, 0xff])))), seq(oid('2.5.29.15'), Buffer.from([0x01, 0x01, 0xff]), tlv(0x04, Buffer.from([0x03, 0x02, 0x01, 0x06])))))
-    : tlv(0xa3, seq(seq(oid('2.5.29.15'), Buffer.from([0x01, 0x01, 0xff]), tlv(0x04, Buffer.from([0x03, 0x02, 0x06, 0xc0])))));
-  const now = Date.now();
-  const tbs = seq(
-    tlv(0xa0, tlv(0x02, Buffer.from([0x02]))),
-    tlv(0x02, serial),
-    sigAlg,
-    opts.issuer?.name ?? name,
-    seq(utcTime(new Date(now - 86400_000)), utcTime(new Date(now + 365 * 86400_000))),
-    name,
-    publicKey.export({ type: 'spki', format: 'der' }),
-    ext,
-  );
-  const signature = sign('sha256', tbs, opts.issuer?.key ?? privateKey);
-  const der = seq(tbs, sigAlg, tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
-  const certPem = new X509Certificate(der).toString();
-  return { certPem, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), key: privateKey, name };
-}
-
-// ---- TOTP enrolment through the staff API (the account then counts as MFA) ----
-
-function totpNow(secretB32: string): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const ch of secretB32.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => Number.parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const o = mac[mac.length - 1]! & 0x0f;
-  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
-async function enrolTotp(app: FastifyInstance, cookie: string) {
-  const begin = await app.inject({ method: 'POST', url: '/api/v1/staff/me/totp', headers: { cookie } });
-  assert.equal(begin.statusCode, 200, begin.body);
-  const ok = await app.inject({ method: 'POST', url: '/api/v1/staff/me/totp/confirm', headers: { cookie }, payload: { code: totpNow(begin.json().secret) } });
-  assert.equal(ok.statusCode, 200, ok.body);
-}
 
 const enc = encodeURIComponent;
 
@@ -295,9 +217,9 @@ describe(`facility signing certificates chained to installed CAs (${DB})`, () =>
   let token: string;
   let admin: string;
   const caDir = mkdtempSync(join(tmpdir(), 'hssk-ca-'));
-  const root = issue('Root CA thử nghiệm', { ca: true });
-  const intermediate = issue('CA cấp dưới thử nghiệm', { ca: true, issuer: root });
-  const leaf = issue('BV thử CA', { ca: false, issuer: intermediate });
+  const root = createTestCertificate({ commonName: 'Root CA thử nghiệm', ca: true });
+  const intermediate = createTestCertificate({ commonName: 'CA cấp dưới thử nghiệm', ca: true, issuer: root });
+  const leaf = createTestCertificate({ commonName: 'BV thử CA', issuer: intermediate });
   const selfSigned = createTestCertificate({ organization: FAC });
   const saved = process.env.HSSK_TRUSTED_CA_DIR;
   const tokenUpload = (pem: string) =>
@@ -353,8 +275,8 @@ describe(`facility signing certificates chained to installed CAs (${DB})`, () =>
   });
 
   it('a CA certificate outside the directory does not vouch for its leaf', async () => {
-    const strangerRoot = issue('Root lạ', { ca: true });
-    const strangerLeaf = issue('BV lạ', { ca: false, issuer: strangerRoot });
+    const strangerRoot = createTestCertificate({ commonName: 'Root lạ', ca: true });
+    const strangerLeaf = createTestCertificate({ commonName: 'BV lạ', issuer: strangerRoot });
     const up = await tokenUpload(strangerLeaf.certPem);
     assert.equal((await approve(up.json().fingerprint256)).json().code, 'CERT_CHAIN_UNTRUSTED');
   });

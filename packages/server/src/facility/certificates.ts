@@ -106,6 +106,15 @@ export interface AddCertificateOptions {
  * certificate sent again changes nothing, except that an approving caller approves a pending one.
  * A revoked certificate cannot come back: it is refused.
  */
+/** The answer to an upload, the same for the facility-token route and the staff portal route. */
+export const uploadAnswer = (info: Awaited<ReturnType<typeof addCertificate>>) => ({
+  fingerprint256: info.fingerprint256,
+  subject: info.subject,
+  not_before: info.notBefore,
+  not_after: info.notAfter,
+  status: info.status,
+});
+
 export async function addCertificate(db: Db, facilityCode: string, certPemOrDer: string | Buffer, opts: AddCertificateOptions = {}) {
   const cert = parseCertificate(certPemOrDer);
   const now = new Date();

@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { CERTIFICATE_BODY_LIMIT, rawBodySchema, typedRoutes } from '../http/index.ts';
 import { registerCertificateRoutes } from './certificate-routes.ts';
-import { addCertificate } from './certificates.ts';
+import { addCertificate, uploadAnswer } from './certificates.ts';
 import { checkCredential, credentialFacility } from './registry.ts';
 import { checkTrustAnchorDir } from './trust-anchors.ts';
 
@@ -92,11 +92,7 @@ export function registerFacilityRoutes(fastify: FastifyInstance, db: Db, config:
       if (!pem) throw new DomainError('invalid', 'CERT_REQUIRED', 'Thiếu tệp chứng thư số.', 'A certificate file is required.');
       const info = await addCertificate(db, facilityCode, pem, { actor: { type: 'facility', id: clientId, facilityCode }, approve: false, requestId: req.id });
       return reply.status(201).send({
-        fingerprint256: info.fingerprint256,
-        subject: info.subject,
-        not_before: info.notBefore,
-        not_after: info.notAfter,
-        status: info.status,
+        ...uploadAnswer(info),
         ...(info.status === 'pending'
           ? {
               note_vi: 'Chứng thư số đang chờ quản trị cơ sở duyệt trên cổng nhân viên. Hồ sơ ký bằng chứng thư này bị từ chối (CERT_UNTRUSTED) cho đến khi được duyệt.',

@@ -108,10 +108,18 @@ export async function coversFacility(db: Db, s: StaffContext, facilityCode: stri
   return s.facilityCode === facilityCode;
 }
 
-export async function currentStaff(db: Db, req: FastifyRequest): Promise<StaffContext | undefined> {
-  const staffId = await readStaffSession(db, req.cookies[STAFF_COOKIE], policyOf(req).idleMs);
-  // Read on every request: a disabled account or changed role takes effect at once.
-  return staffId ? staffById(db, staffId) : undefined;
+// One read per request: a throttle or body guard that identifies the caller before the handler does
+// must not read the session (and touch its last-seen time) a second time.
+const perRequest = new WeakMap<FastifyRequest, Promise<StaffContext | undefined>>();
+
+export function currentStaff(db: Db, req: FastifyRequest): Promise<StaffContext | undefined> {
+  let staff = perRequest.get(req);
+  if (!staff) {
+    // Read on every request: a disabled account or changed role takes effect at once.
+    staff = readStaffSession(db, req.cookies[STAFF_COOKIE], policyOf(req).idleMs).then((id) => (id ? staffById(db, id) : undefined));
+    perRequest.set(req, staff);
+  }
+  return staff;
 }
 
 export async function staffById(db: Db, id: string): Promise<StaffContext | undefined> {

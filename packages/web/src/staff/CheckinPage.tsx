@@ -1,6 +1,6 @@
 import type { IdentityCard as Patient } from '@openhssk/core/api';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { Alert, ConfirmButtons } from '../ui.tsx';
+import { type FormEvent, useEffect, useState } from 'react';
+import { Alert, ReasonDialog } from '../ui.tsx';
 import { ApiProblem, get, post, type StaffMe, viDate, viDateTime } from './http.ts';
 import { QrPhotoInput } from './QrPhotoInput.tsx';
 
@@ -260,36 +260,22 @@ function PatientSummary({ personId }: { personId: string }) {
 }
 
 function BreakGlassDialog({ personId, onClose, onGranted }: { personId: string; onClose: () => void; onGranted: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    ref.current?.showModal();
-  }, []);
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    try {
-      await post(`/api/v1/clinic/patients/${encodeURIComponent(personId)}/break-glass`, { reason });
-      onGranted();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : 'Không thực hiện được.');
-    }
-  }
   return (
-    <dialog ref={ref} className="card dialog" aria-labelledby="bg-title" onClose={onClose}>
-      <form onSubmit={submit} className="stack">
-        <h2 id="bg-title">Truy cập khẩn cấp</h2>
-        <p>
-          Chỉ dùng khi cần để cứu chữa người bệnh. Quyền truy cập có hiệu lực <strong>30 phút</strong>, được ghi lại và người bệnh sẽ thấy trong mục “Ai đã xem hồ sơ của tôi”. Dữ liệu nhạy cảm
-          (HIV, lao, tâm thần) của cơ sở khác vẫn không hiển thị.
-        </p>
-        <div className="field">
-          <label htmlFor="bg-reason">Lý do (ít nhất 10 ký tự)</label>
-          <textarea id="bg-reason" value={reason} onChange={(e) => setReason(e.target.value)} minLength={10} required rows={3} />
-        </div>
-        <Alert>{error}</Alert>
-        <ConfirmButtons confirmLabel="Xác nhận truy cập" onCancel={onClose} />
-      </form>
-    </dialog>
+    <ReasonDialog
+      id="bg"
+      title="Truy cập khẩn cấp"
+      reasonLabel="Lý do (ít nhất 10 ký tự)"
+      reasonRule={{ minLength: 10, required: true }}
+      confirmLabel="Xác nhận truy cập"
+      failMessage="Không thực hiện được."
+      onConfirm={async (reason) => {
+        await post(`/api/v1/clinic/patients/${encodeURIComponent(personId)}/break-glass`, { reason });
+        onGranted();
+      }}
+      onClose={onClose}
+    >
+      Chỉ dùng khi cần để cứu chữa người bệnh. Quyền truy cập có hiệu lực <strong>30 phút</strong>, được ghi lại và người bệnh sẽ thấy trong mục “Ai đã xem hồ sơ của tôi”. Dữ liệu nhạy cảm
+      (HIV, lao, tâm thần) của cơ sở khác vẫn không hiển thị.
+    </ReasonDialog>
   );
 }

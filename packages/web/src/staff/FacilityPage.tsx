@@ -1,5 +1,5 @@
-import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { Alert, ConfirmButtons } from '../ui.tsx';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { Alert, ReasonDialog } from '../ui.tsx';
 import { get, patch, post, type StaffMe, upload, viDateTime } from './http.ts';
 
 interface ChecklistItem {
@@ -337,38 +337,24 @@ function CertificateUpload({ code, onDone }: { code: string; onDone: (text: stri
 }
 
 function RevokeDialog({ code, cert, onClose, onRevoked }: { code: string; cert: Certificate; onClose: () => void; onRevoked: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    ref.current?.showModal();
-  }, []);
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    try {
-      await post(`/api/v1/facilities/${code}/certificates/${encodeURIComponent(cert.fingerprint256)}/revoke`, { reason });
-      onRevoked();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : 'Không thu hồi được.');
-    }
-  }
   return (
-    <dialog ref={ref} className="card dialog" aria-labelledby="revoke-title" aria-describedby="revoke-consequence" onClose={onClose}>
-      <form onSubmit={submit} className="stack">
-        <h2 id="revoke-title">Thu hồi chứng thư số?</h2>
-        <p id="revoke-consequence">
-          Chứng thư <strong>{commonName(cert.subject)}</strong> sẽ bị thu hồi <strong>ngay lập tức và không thể khôi phục</strong>. Từ lúc này mọi hồ sơ XML và thông báo check-in ký bằng chứng thư
-          này đều bị từ chối, nên phần mềm HIS cần một chứng thư khác đã được duyệt để tiếp tục gửi dữ liệu. Các lượt khám đã tiếp nhận bằng chứng thư này sẽ được đánh dấu ở mục Theo dõi gửi dữ
-          liệu để kiểm tra lại.
-        </p>
-        <div className="field">
-          <label htmlFor="revoke-reason">Lý do thu hồi (ghi vào nhật ký)</label>
-          <textarea id="revoke-reason" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} rows={3} />
-        </div>
-        <Alert>{error}</Alert>
-        <ConfirmButtons confirmLabel="Xác nhận thu hồi" onCancel={onClose} />
-      </form>
-    </dialog>
+    <ReasonDialog
+      id="revoke"
+      title="Thu hồi chứng thư số?"
+      reasonLabel="Lý do thu hồi (ghi vào nhật ký)"
+      reasonRule={{ maxLength: 500 }}
+      confirmLabel="Xác nhận thu hồi"
+      failMessage="Không thu hồi được."
+      onConfirm={async (reason) => {
+        await post(`/api/v1/facilities/${code}/certificates/${encodeURIComponent(cert.fingerprint256)}/revoke`, { reason });
+        onRevoked();
+      }}
+      onClose={onClose}
+    >
+      Chứng thư <strong>{commonName(cert.subject)}</strong> sẽ bị thu hồi <strong>ngay lập tức và không thể khôi phục</strong>. Từ lúc này mọi hồ sơ XML và thông báo check-in ký bằng chứng thư
+      này đều bị từ chối, nên phần mềm HIS cần một chứng thư khác đã được duyệt để tiếp tục gửi dữ liệu. Các lượt khám đã tiếp nhận bằng chứng thư này sẽ được đánh dấu ở mục Theo dõi gửi dữ
+      liệu để kiểm tra lại.
+    </ReasonDialog>
   );
 }
 
