@@ -1,4 +1,5 @@
 export * from './errors.ts';
 export * from './identifiers/index.ts';
+export * from './text/legacy-encoding.ts';
 export * from './text/vietnamese.ts';
 export * from './time/vietnam.ts';

@@ -13,6 +13,7 @@ import { registerClinicRoutes } from './clinic/index.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/index.ts';
 import { registerFacilityAdminRoutes, registerFacilityRoutes } from './facility/index.ts';
+import { registerFamilyRoutes } from './family/index.ts';
 import { abuseThrottles, acceptRawBodies, CERTIFICATE_CONTENT_TYPES, errorHandler, type LogDestination, loggerOptions, registerBrowserSecurity, registerThrottles, sendProblem, trustProxyOption } from './http/index.ts';
 import { registerIngestRoutes, setPrepareWorkers } from './ingest/index.ts';
 import { registerMpiRoutes } from './mpi/index.ts';
@@ -94,6 +95,7 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   registerClinicRoutes(app, db, config);
   await registerFacilityAdminRoutes(app, db);
   registerMpiRoutes(app, db);
+  registerFamilyRoutes(app, db);
   registerReportRoutes(app, db);
 
   const holdbackSeconds = config.reportHoldbackSeconds;

@@ -60,10 +60,15 @@ export async function bookFixture() {
     { MA_LK: a1.XML1![0]!.MA_LK!, STT: '2', MA_DICH_VU: '22.0120.1370', MA_CHI_SO: 'WBC', TEN_CHI_SO: 'Số lượng bạch cầu (WBC)', GIA_TRI: '6.1', DON_VI_DO: 'G/L', MO_TA: '', KET_LUAN: '', NGAY_KQ: '202403011200', MA_BS_DOC_KQ: '000123/HNO', DU_PHONG: '' },
   ];
   const a2 = episodeFor(2, FAC, '051090000001', { MA_BENH_CHINH: 'F32.9', MA_BENH_KT: '', CHAN_DOAN_VAO: 'Rối loạn giấc ngủ', CHAN_DOAN_RV: 'Giai đoạn trầm cảm', NGAY_VAO: '202301101000', NGAY_VAO_NOI_TRU: '', NGAY_RA: '202301101100', MA_LOAI_KCB: '01', SO_NGAY_DTRI: '0', NAM_QT: '2023', THANG_QT: '01' });
-  const b1 = episodeFor(3, FAC, '051090000002', { CHAN_DOAN_RV: 'Bệnh riêng của Bình' });
-  const c1 = episodeFor(4, FAC, '051090000003', { MA_BENH_CHINH: 'J20.9', MA_BENH_KT: '', CHAN_DOAN_RV: 'Viêm phế quản cấp', MA_LOAI_KCB: '01' });
-  const d1 = episodeFor(5, FAC, '051090000004');
-  const e1 = episodeFor(6, FAC, '051090000005');
+  // Each patient as the facility knows them: the person's own name and birth date (a CCCD alone
+  // against another name and birth date is not a link).
+  const born = (iso: string) => `${iso.replace(/-/g, '')}0000`;
+  const b1 = episodeFor(3, FAC, '051090000002', { CHAN_DOAN_RV: 'Bệnh riêng của Bình', HO_TEN: 'Trần Thị Bình', NGAY_SINH: born('1990-01-01'), GIOI_TINH: '2' });
+  const c1 = episodeFor(4, FAC, '051090000003', {
+    MA_BENH_CHINH: 'J20.9', MA_BENH_KT: '', CHAN_DOAN_RV: 'Viêm phế quản cấp', MA_LOAI_KCB: '01', HO_TEN: 'Nguyễn Minh Châu', NGAY_SINH: born(isoYearsAgo(8)),
+  });
+  const d1 = episodeFor(5, FAC, '051090000004', { HO_TEN: 'Nguyễn Văn Dũng', NGAY_SINH: born(isoYearsAgo(16)) });
+  const e1 = episodeFor(6, FAC, '051090000005', { HO_TEN: 'Trần Văn Em', NGAY_SINH: born(isoYearsAgo(5)) });
   const a3 = episodeFor(7, FAC2, '051090000001', { MA_BENH_CHINH: 'I10', MA_BENH_KT: '', CHAN_DOAN_RV: 'Tăng huyết áp', MA_LOAI_KCB: '04', NGAY_VAO: '202405101000', NGAY_VAO_NOI_TRU: '202405101000', NGAY_RA: '202405101600', NAM_QT: '2024', THANG_QT: '05' });
   for (const [tok, fac, eps] of [
     [token, FAC, [a1, a2, b1, c1, d1, e1]],

@@ -1,6 +1,6 @@
 import { type JSX, useCallback, useEffect, useState } from 'react';
 import { ApiProblem, api, type Me } from './api.ts';
-import { type Child, loadChild, storeChild } from './child.ts';
+import { type Child, loadChild, stillDependent, storeChild } from './child.ts';
 import { AccessLogPage } from './pages/AccessLogPage.tsx';
 import { ConsentPage } from './pages/ConsentPage.tsx';
 import { DeclarationsPage } from './pages/DeclarationsPage.tsx';
@@ -70,6 +70,20 @@ export function App() {
 
   let content: JSX.Element;
   const ready = state.status === 'ready' && state.me.consented && state.me.has_record;
+  useEffect(() => {
+    if (!ready || !child) return;
+    let live = true;
+    stillDependent(child).then(
+      (ok) => {
+        if (live && !ok) setChild(null);
+      },
+      // Offline or a server error: the book's own requests will say so; the choice is kept.
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [ready, child, setChild]);
   if (shared) content = <SharedViewPage token={shared[1]!} />;
   else if (state.status === 'loading') content = <p aria-live="polite">Đang tải…</p>;
   else if (state.status === 'error') content = <p role="alert">{state.message}</p>;

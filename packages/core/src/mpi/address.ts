@@ -25,10 +25,54 @@ export function normalizeAddress(raw: string): string {
 }
 
 // Unit words carry no identifying information once abbreviations are expanded, and some
-// sources omit them entirely ("Tân Lập, Đan Phượng"), so keys drop them.
-const UNIT_WORDS = /\b(?:THANH PHO|THI XA|THI TRAN|XA|HUYEN|PHUONG|QUAN|TINH|THON|XOM|AP|TO DAN PHO|TO|KHU PHO|SO NHA|SO)\b/g;
+// sources omit them entirely ("Tân Lập, Đan Phượng") or shorten them without a dot ("th 7",
+// "ng 24", "t.7"), so keys drop them in every spelling. Two-word units go first because their
+// words alone are place names too ("Thanh" Trì, "Đan" Phượng).
+const UNIT_PHRASES = /\b(?:THANH PHO|THI XA|THI TRAN|TO DAN PHO|KHU PHO|SO NHA)\b/g;
+const UNIT_WORDS = new Set([
+  'XA', 'HUYEN', 'PHUONG', 'QUAN', 'TINH', 'THON', 'XOM', 'AP', 'TO', 'SO', 'NGO', 'NGACH', 'HEM', 'KIET',
+  'TP', 'TX', 'TT', 'TDP', 'KP', 'TH', 'NG',
+]);
 
-/** Diacritic-free, unit-word-free key for comparing addresses across sources. */
+/**
+ * Diacritic-free, unit-word-free key for comparing addresses across sources: the house number,
+ * lane and place names in order ("Số 120 ngõ 6, X. Hòa Bình" → "120 6 HOA BINH"). Single letters
+ * are what is left of an abbreviation ("t.7", "x hoa binh") and go too.
+ */
 export function addressKey(raw: string): string {
-  return searchKey(normalizeAddress(raw)).replace(UNIT_WORDS, ' ').replace(/ +/g, ' ').trim();
+  const full = searchKey(normalizeAddress(raw));
+  const words = full.replace(UNIT_PHRASES, ' ').split(' ');
+  const key = words.filter((w) => w !== '' && !UNIT_WORDS.has(w) && !(w.length === 1 && (w < '0' || w > '9'))).join(' ');
+  return HOUSE_NUMBER.test(full) && key !== '' ? `${HOUSE_MARK} ${key}` : key;
+}
+
+/**
+ * An address that starts with a house number ("Số 185 ngõ 16", "12/3 Lê Lợi") names one dwelling;
+ * one that starts with a unit ("Thôn 7", "Phường 5") names a village or ward shared by thousands.
+ * Namesakes born the same year live in the same village often enough to matter, in the same
+ * house almost never, so the key keeps the difference.
+ */
+const HOUSE_NUMBER = /^(?:(?:SO|SN|SO NHA) )?\d+[A-Z]?\b/;
+const HOUSE_MARK = '#';
+
+/** The key names one dwelling (see HOUSE_NUMBER), not only a village or ward. */
+export function isHouseAddressKey(key: string): boolean {
+  return key.startsWith(HOUSE_MARK);
+}
+
+/**
+ * How far two address keys agree: 3 when the same dwelling, 2 when the same village or ward
+ * (equal, or one is the other with its trailing units — province, district — left off), 1 when
+ * close, 0 otherwise. Registry extracts often stop
+ * at the district, so a missing tail is not a disagreement.
+ */
+export function compareAddressKeys(a: string, b: string, similar: (x: string, y: string) => number): 0 | 1 | 2 | 3 {
+  const same = (): boolean => {
+    if (a === b) return true;
+    const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+    // At least a number and a place name before a tail can be ignored.
+    return short.split(' ').length >= 3 && long.startsWith(short + ' ');
+  };
+  if (same()) return isHouseAddressKey(a) && isHouseAddressKey(b) ? 3 : 2;
+  return similar(a, b) >= 0.9 ? 1 : 0;
 }

@@ -43,6 +43,45 @@ const CASES: Array<[string, Array<Record<string, string>>, boolean]> = [
     sourceRow({ ho_ten: 'Nguyễn Thị Hương', ngay_sinh: '09/09/1992', gioi_tinh: 'Nữ', ma_xa: '09619', so_cccd: '001192000001' }),
     sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Thị Hương', ngay_sinh: '10/09/1992', gioi_tinh: 'Nữ', ma_xa: '09619' }),
   ], false],
+  ['immunization record without ids: abbreviated address without diacritics, household phone → linked', [
+    sourceRow({ ho_ten: 'Trần Văn Thành', ngay_sinh: '20/03/2007', gioi_tinh: 'Nam', so_cccd: '092207102871', so_dien_thoai: '0838004037',
+      dia_chi: 'Thôn 7, xã Phú Thịnh 5, huyện Hòa Vang, Cần Thơ', ma_xa: '10148' }),
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Tran Van Thanh', ngay_sinh: '20/03/2007', so_dien_thoai: '0851851411',
+      dia_chi: 'th 7, x. phu thinh 5, h. hoa vang' }),
+  ], true],
+  ['middle name dropped, same birth date and house → linked', [
+    sourceRow({ ho_ten: 'Nguyễn Thị Lan', ngay_sinh: '11/08/2020', gioi_tinh: 'Nữ', dia_chi: 'Số 124 ngõ 24, xã Phú Thịnh 5, huyện Hòa Vang', ma_xa: '10148' }),
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Nguyễn Lan', ngay_sinh: '11/08/2020', dia_chi: '124 ng 24 x.phu thinh 5 h.hoa vang' }),
+  ], true],
+  ['sex mistyped on one row, same name, date and house, no ids → linked', [
+    sourceRow({ ho_ten: 'Trần Thị Linh', ngay_sinh: '11/11/1947', gioi_tinh: 'Nữ', dia_chi: 'Số 167 ngõ 22, xã Yên Sở 14', ma_xa: '10481' }),
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Trần Thị Linh', ngay_sinh: '11/11/1947', gioi_tinh: 'Nam', dia_chi: 'Số 167 ngõ 22, xã Yên Sở 14', ma_xa: '10481' }),
+  ], true],
+  ['birth date one day off, same name and house, no ids → linked', [
+    sourceRow({ ho_ten: 'Lê Thị Hương', ngay_sinh: '07/01/1986', gioi_tinh: 'Nữ', dia_chi: 'Số 6 ngõ 25, xã Phú Thịnh 13', ma_xa: '10444' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Le Thi Huong', ngay_sinh: '1986-01-06', gioi_tinh: 'Nữ', dia_chi: 'So 6 ngo 25, X. Phu Thinh 13', ma_xa: '10444' }),
+  ], true],
+  ['birth year only, same full name and house → linked', [
+    sourceRow({ ho_ten: 'Huỳnh Tuấn Hải', ngay_sinh: '1942', gioi_tinh: 'Nam', dia_chi: 'Số 185 ngõ 16, xã Phú Thịnh 12, huyện Quỳnh Lưu', ma_xa: '10407' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'HUYNH TUAN HAI', ngay_sinh: '26/05/1942', gioi_tinh: 'Nam', dia_chi: 'Số 185 ngõ 16, X. Phú Thịnh 12, H. Quỳnh Lưu' }),
+  ], true],
+  ['birth year only, same name in the same village but no house number → not linked', [
+    sourceRow({ ho_ten: 'Nguyễn Văn Đạt', ngay_sinh: '1987', gioi_tinh: 'Nam', dia_chi: 'Thôn 12, xã Đại Mỗ 3', ma_xa: '10074' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'Nguyễn Văn Đạt', ngay_sinh: '27/07/1987', gioi_tinh: 'Nam', dia_chi: 'Thôn 12, xã Đại Mỗ 3', ma_xa: '10074', ma_ho_gia_dinh: 'H1' }),
+    sourceRow({ ho_ten: 'Nguyễn Văn Đạt', ngay_sinh: '02/02/1987', gioi_tinh: 'Nam', dia_chi: 'Thôn 12, xã Đại Mỗ 3', ma_xa: '10074', ma_ho_gia_dinh: 'H2' }),
+  ], false],
+  ['namesakes of one commune born the same day, different houses → not linked', [
+    sourceRow({ ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', dia_chi: 'Thôn 6, xã Phú Thịnh 8', ma_xa: '10259' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', dia_chi: 'Số 189 ngõ 8, xã Phú Thịnh 8', ma_xa: '10259' }),
+  ], false],
+  ['same name key but different diacritics (Hùng / Hưng), same birth date and house: twins → not linked', [
+    sourceRow({ ...home, ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '05/03/2010', gioi_tinh: 'Nam' }),
+    sourceRow({ ...home, source_system: 'KCB', ho_ten: 'Nguyễn Văn Hưng', ngay_sinh: '05/03/2010', gioi_tinh: 'Nam' }),
+  ], false],
+  ['swapped day and month, same name and commune, different houses → not linked', [
+    sourceRow({ ho_ten: 'Nguyễn Văn Đức', ngay_sinh: '04/10/1979', gioi_tinh: 'Nam', dia_chi: 'Số 70 ngõ 13, xã Hòa Bình 4', ma_xa: '10111' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Đức', ngay_sinh: '10/04/1979', gioi_tinh: 'Nam', dia_chi: 'Số 120 ngõ 6, xã Hòa Bình 4', ma_xa: '10111' }),
+  ], false],
 ];
 
 describe('linkRecords: typo versus conflict', () => {

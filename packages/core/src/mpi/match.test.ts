@@ -84,14 +84,16 @@ describe('linkRecords', () => {
     assert.ok(r.reviewPairs.some((p) => p.reasons.includes('id-conflict') || p.reasons.some((x) => x.startsWith('cluster-'))));
   });
 
-  it('treats one CCCD on two clearly different people as a data error for review, not a merge', () => {
+  it('treats one CCCD on two clearly different people as a data error, neither a merge nor a review pair', () => {
     const recs = normalizeAll([
       sourceRow({ ho_ten: 'Phạm Thị Lan', ngay_sinh: '01/01/1985', gioi_tinh: 'Nữ', so_cccd: '001185000077', ma_xa: '10000' }),
       sourceRow({ source_system: 'KCB', ho_ten: 'Hoàng Quốc Việt', ngay_sinh: '09/09/1985', so_cccd: '001185000077', ma_xa: '10000' }),
     ]);
     const r = linkRecords(recs, { model });
     assert.notEqual(r.clusterOf[0], r.clusterOf[1]);
-    assert.ok(r.reviewPairs.some((p) => p.reasons.includes('shared-id-different-person')));
+    assert.deepEqual(r.sharedIdPairs, [{ a: 0, b: 1 }]);
+    // Deciding "separate" would change nothing: the wrong number has to be corrected at its source.
+    assert.equal(r.reviewPairs.length, 0);
   });
 
   it('links by the social-insurance number when the card group code changed', () => {

@@ -1,3 +1,4 @@
+import { compareAddressKeys } from './address.ts';
 import { compareBirthDates, DateLevel } from './dates.ts';
 import type { MpiRecord } from './record.ts';
 import { jaroWinkler, phoneticKey } from './similarity.ts';
@@ -15,7 +16,7 @@ export const FIELD_LEVELS: ReadonlyArray<ReadonlyArray<string>> = [
   ['disagree', 'agree'],
   ['disagree', 'agree'],
   ['disagree', 'agree'],
-  ['disagree', 'close', 'exact'],
+  ['disagree', 'close', 'exact', 'house'],
 ];
 const F = FIELDS.length;
 const F_NAME = 0, F_GIVEN = 1, F_DATE = 2, F_SEX = 3, F_CCCD = 4, F_BHXH = 5, F_CMND = 6, F_PHONE = 7, F_COMMUNE = 8, F_HOUSEHOLD = 9, F_ADDRESS = 10;
@@ -80,6 +81,11 @@ export interface LinkStats {
 export interface LinkResult {
   clusterOf: Int32Array;
   reviewPairs: ReviewPair[];
+  /**
+   * Records of different persons carrying one CCCD or social-insurance number: a data error in one
+   * of them (often a relative's number typed into a child's row), not a pair to merge or review.
+   */
+  sharedIdPairs: Array<{ a: number; b: number }>;
   model: MatchModel;
   stats: LinkStats;
 }
@@ -124,6 +130,8 @@ interface Columns {
   idValues: string[];
   givens: string[];
   addresses: string[];
+  /** Diacritic signature of the given name (see diacriticSignature); -1 when typed without any. */
+  givenMarks: Int32Array;
   nameCount: Int32Array;
   avgNameTf: number;
   /** 1 when all full birth dates seen for this record's name+year agree (ignoring swaps). */
@@ -136,11 +144,12 @@ function toColumns(records: MpiRecord[]): Columns {
   const c: Columns = {
     n, year: new Int16Array(n), month: new Uint8Array(n), day: new Uint8Array(n), sex: new Int8Array(n),
     name: I(), family: I(), middle: I(), given: I(), phonetic: I(), cccd: I(), bhxh: I(), cmnd: I(), phone: I(),
-    commune: I(), household: I(), address: I(), names: [], idValues: [], givens: [], addresses: [], nameCount: new Int32Array(0), avgNameTf: 0,
+    commune: I(), household: I(), address: I(), names: [], idValues: [], givens: [], addresses: [], givenMarks: I(), nameCount: new Int32Array(0), avgNameTf: 0,
     unambiguousNameYear: new Uint8Array(n),
   };
   const names = new Interner(), fam = new Interner(), mid = new Interner(), giv = new Interner(), pho = new Interner();
   const ids = new Interner(), phones = new Interner(), communes = new Interner(), hh = new Interner(), addr = new Interner();
+  const marks = new Interner();
   const phoneticCache = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
@@ -156,6 +165,7 @@ function toColumns(records: MpiRecord[]): Columns {
     c.family[i] = fam.id(r.familyKey);
     c.middle[i] = mid.id(r.middleKey);
     c.given[i] = giv.id(r.givenKey);
+    c.givenMarks[i] = r.nameUnaccented ? -1 : marks.id(diacriticSignature(r.name.slice(r.name.lastIndexOf(' ') + 1)));
     let ph = phoneticCache.get(nid);
     if (ph === undefined) {
       ph = pho.id(phoneticKey(r.nameKey));
@@ -197,6 +207,17 @@ function toColumns(records: MpiRecord[]): Columns {
   }
   for (let i = 0; i < n; i++) c.unambiguousNameYear[i] = (seenDate.get(nyKey(i)) ?? 0) >= 0 ? 1 : 0;
   return c;
+}
+
+/**
+ * The diacritics of a word regardless of where the tone mark sits ("Thuỳ" and "Thùy" agree,
+ * "Hùng" and "Hưng" do not): the sorted combining marks of its NFD form, plus đ.
+ */
+function diacriticSignature(word: string): string {
+  const nfd = word.toLowerCase().normalize('NFD');
+  const out: string[] = [];
+  for (const ch of nfd) if ((ch >= '\u0300' && ch <= '\u036f') || ch === 'đ') out.push(ch);
+  return out.sort().join('') || '-';
 }
 
 function mix(h: number, v: number): number {
@@ -322,12 +343,18 @@ function oneCharApart(x: string, y: string): boolean {
 function comparePair(c: Columns, i: number, j: number, g: Uint8Array): void {
   const ni = c.name[i]!, nj = c.name[j]!;
   if (ni === nj) g[F_NAME] = 3;
+  else if (middleDropped(c, i, j)) g[F_NAME] = 2;
   else {
     const s = jaroWinkler(c.names[ni]!, c.names[nj]!);
     g[F_NAME] = s >= 0.93 ? 2 : s >= 0.85 ? 1 : 0;
   }
   const gi = c.given[i]!, gj = c.given[j]!;
-  if (gi === gj) g[F_GIVEN] = 2;
+  if (gi === gj && c.givenMarks[i]! >= 0 && c.givenMarks[j]! >= 0 && c.givenMarks[i] !== c.givenMarks[j]) {
+    // "Hùng" and "Hưng" share a key without diacritics; both written with diacritics and still
+    // different, they are two names — the twins case — not one name typed two ways.
+    g[F_GIVEN] = 1;
+    if (g[F_NAME] === 3) g[F_NAME] = 2;
+  } else if (gi === gj) g[F_GIVEN] = 2;
   else if (gi < 0 || gj < 0) g[F_GIVEN] = MISSING;
   else g[F_GIVEN] = jaroWinkler(c.givens[gi]!, c.givens[gj]!) >= 0.88 ? 1 : 0;
   g[F_DATE] = compareBirthDates(c.year[i]!, c.month[i]!, c.day[i]!, c.year[j]!, c.month[j]!, c.day[j]!);
@@ -342,20 +369,32 @@ function comparePair(c: Columns, i: number, j: number, g: Uint8Array): void {
   g[F_HOUSEHOLD] = idLevel(c.household, i, j);
   const ai = c.address[i]!, aj = c.address[j]!;
   if (ai < 0 || aj < 0) g[F_ADDRESS] = MISSING;
-  else if (ai === aj) g[F_ADDRESS] = 2;
-  else g[F_ADDRESS] = jaroWinkler(c.addresses[ai]!, c.addresses[aj]!) >= 0.9 ? 1 : 0;
+  else g[F_ADDRESS] = compareAddressKeys(c.addresses[ai]!, c.addresses[aj]!, jaroWinkler);
 }
 
-function initialModel(): MatchModel {
-  // Starting point only: EM moves these, but starting from "names, dates and ids agree for
+/**
+ * "Nguyễn Lan" against "Nguyễn Thị Lan": the same family and given name with the middle name left
+ * out of one record — registries and cards often drop it — is a close name, not a different one.
+ */
+function middleDropped(c: Columns, i: number, j: number): boolean {
+  return c.family[i] === c.family[j] && c.given[i] === c.given[j] && c.family[i]! >= 0 && c.given[i]! >= 0 &&
+    (c.middle[i]! < 0) !== (c.middle[j]! < 0);
+}
+
+/**
+ * The model EM starts from; also what incremental linking scores with before any global link has
+ * estimated one for the population.
+ */
+export function initialModel(): MatchModel {
+  // Starting point only: EM moves these, but a start where "names, dates and ids agree for
   // matches" makes it converge on persons rather than on households.
   const m: number[][] = [
     [0.02, 0.05, 0.13, 0.8], [0.03, 0.07, 0.9], [0.02, 0.03, 0.1, 0.05, 0.79, 0.01], [0.02, 0.98],
-    [0.01, 0.99], [0.02, 0.98], [0.05, 0.95], [0.2, 0.8], [0.1, 0.9], [0.1, 0.9], [0.3, 0.3, 0.4],
+    [0.01, 0.99], [0.02, 0.98], [0.05, 0.95], [0.2, 0.8], [0.1, 0.9], [0.1, 0.9], [0.3, 0.2, 0.3, 0.2],
   ];
   const u: number[][] = [
     [0.5, 0.2, 0.1, 0.2], [0.7, 0.1, 0.2], [0.6, 0.2, 0.1, 0.01, 0.085, 0.005], [0.5, 0.5],
-    [0.99, 0.01], [0.99, 0.01], [0.98, 0.02], [0.7, 0.3], [0.6, 0.4], [0.8, 0.2], [0.7, 0.2, 0.1],
+    [0.99, 0.01], [0.99, 0.01], [0.98, 0.02], [0.7, 0.3], [0.6, 0.4], [0.8, 0.2], [0.7, 0.2, 0.08, 0.02],
   ];
   return { fields: FIELDS, levels: FIELD_LEVELS, m, u, lambda: 0.3, iterations: 0 };
 }
@@ -406,13 +445,24 @@ function estimateModel(gammas: Uint8Array, count: number, iterations: number): M
 
 const MAX_WEIGHT = 14;
 
+/**
+ * Phone numbers and household ids differ between registries for one person all the time (a
+ * parent's phone on a child's immunization record, a new SIM, a registry's own household
+ * numbering). EM learns their disagreement weight from the candidate pairs of one extract and
+ * can make it as strong as a different birth date; it is weak evidence, so its penalty is bounded.
+ * Addresses and communes keep their learnt weight: a different house is what tells same-name
+ * neighbours apart.
+ */
+const SOFT_FIELDS: ReadonlySet<number> = new Set([F_PHONE, F_HOUSEHOLD]);
+const SOFT_MIN_WEIGHT = -3;
+
 function weights(model: MatchModel): Float64Array {
   const w = new Float64Array(F * 8);
   for (let f = 0; f < F; f++) {
     const ls = model.m[f]!;
     for (let l = 0; l < ls.length; l++) {
       const v = Math.log2(ls[l]! / model.u[f]![l]!);
-      w[f * 8 + l] = Math.max(-MAX_WEIGHT, Math.min(MAX_WEIGHT, v));
+      w[f * 8 + l] = Math.max(SOFT_FIELDS.has(f) ? SOFT_MIN_WEIGHT : -MAX_WEIGHT, Math.min(MAX_WEIGHT, v));
     }
   }
   return w;
@@ -423,6 +473,18 @@ const VETO_ID_CONFLICT = 1, VETO_DATE = 2, VETO_GIVEN = 4, VETO_SEX = 8, VETO_EV
 const DAY_OFF_OK = 128;
 /** Social-insurance numbers one digit apart, with an agreeing CCCD or name + birth date: a typo. */
 const BHXH_TYPO_OK = 256;
+/** Sex differs but name, full birth date and place agree: the typed sex is the slip. */
+const SEX_SLIP_OK = 512;
+/** Same full name (or a near spelling), given name, full birth date and place, no id conflict. */
+const DEMOGRAPHIC = 1024;
+/** Year-only birth date, same full name and dwelling, no other such person known. */
+const YEAR_ONLY_OK = 2048;
+/** The two records name the same village, house, household or phone. */
+const SAME_PLACE = 4096;
+/** Full names at least close: a CCCD-tied pair may then carry a mistyped given name. */
+const NAME_NEAR = 8192;
+/** Day/month swapped without an id or a shared dwelling to confirm it. */
+const VETO_SWAP = 16384;
 
 /**
  * Rules that override the probabilistic score. Fellegi–Sunter assumes fields are independent,
@@ -441,7 +503,15 @@ function rules(g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false
   if (g[F_CCCD] === 0 || g[F_BHXH] === 0 || (bhxhOneDigit && !bhxhTypo)) flags |= VETO_ID_CONFLICT;
   if (g[F_DATE] === DateLevel.disagree) flags |= VETO_DATE;
   if (g[F_GIVEN] === 0 && !strongId) flags |= VETO_GIVEN;
-  if (g[F_SEX] === 0 && !strongId) flags |= VETO_SEX;
+  const fullDate = g[F_DATE] === DateLevel.exact || g[F_DATE] === DateLevel.swapped;
+  // Where the person lives or is reached, independently of the name: relatives share it, so it
+  // only corroborates, never decides.
+  const place = g[F_COMMUNE] === 1 || g[F_ADDRESS]! >= 1 || g[F_HOUSEHOLD] === 1 || g[F_PHONE] === 1;
+  // Opposite-sex twins have different given names; a same-name, same-day, same-place pair with
+  // different sex is one person whose sex was mistyped (Vietnamese middle names mostly carry sex).
+  const sexSlip = g[F_SEX] === 0 && g[F_NAME] === 3 && fullDate && place && g[F_CCCD] !== 0 && g[F_BHXH] !== 0;
+  if (sexSlip) flags |= SEX_SLIP_OK;
+  if (g[F_SEX] === 0 && !strongId && !sexSlip) flags |= VETO_SEX;
   const evidence =
     strongId || g[F_CMND] === 1 || g[F_PHONE] === 1 || g[F_HOUSEHOLD] === 1 ||
     g[F_DATE] === DateLevel.exact || g[F_DATE] === DateLevel.swapped ||
@@ -449,7 +519,30 @@ function rules(g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false
   if (!evidence) flags |= VETO_EVIDENCE;
   // One day apart is a near-agreement only with the name and an independent tie; twins share the
   // date exactly and namesake fathers/sons differ by years, so neither reaches this branch.
-  if (g[F_DATE] === DATE_ONE_DAY && g[F_NAME]! >= 2 && (strongId || (g[F_PHONE] === 1 && g[F_COMMUNE] === 1))) flags |= DAY_OFF_OK;
+  // One dwelling (not only one village): house address, household id, or a phone in the commune.
+  const home = g[F_ADDRESS] === 3 || g[F_HOUSEHOLD] === 1 || (g[F_PHONE] === 1 && (g[F_COMMUNE] === 1 || g[F_ADDRESS]! >= 2));
+  // Same-name villagers born one day apart are far rarer than a mistyped day.
+  if (g[F_DATE] === DATE_ONE_DAY && g[F_NAME]! >= 2 && g[F_SEX] !== 0 && (strongId || home || g[F_ADDRESS] === 2)) flags |= DAY_OFF_OK;
+  const idsAgreeable = g[F_CCCD] !== 0 && g[F_BHXH] !== 0 && g[F_CMND] !== 0 && !(flags & VETO_ID_CONFLICT);
+  // The same given name, full birth date and place, no contradicting id: registries without ids
+  // (immunization, old population lists) can only be joined this way, and two different persons
+  // sharing all of it do not occur — twins differ in given name, namesake relatives in year.
+  // Namesakes of one commune born the same day exist at district scale, so a commune alone is
+  // not enough when their addresses are known and differ; a swapped day/month needs the dwelling.
+  const addressOk = g[F_ADDRESS] === MISSING || g[F_ADDRESS]! >= 2;
+  const placeOk = home || (addressOk && (g[F_COMMUNE] === 1 || g[F_ADDRESS]! >= 2));
+  if (g[F_NAME]! >= 2 && g[F_GIVEN] === 2 && (g[F_DATE] === DateLevel.exact || (fullDate && home)) &&
+      (g[F_SEX] !== 0 || sexSlip) && idsAgreeable && placeOk) flags |= DEMOGRAPHIC;
+  // A record giving only the birth year joins the person with the same full name under one roof
+  // when nobody else of that name and year is known there (unambiguousYearOnly).
+  if (unambiguousYearOnly && g[F_NAME] === 3 && g[F_GIVEN] === 2 && g[F_DATE] === DateLevel.yearOnly && g[F_SEX] !== 0 &&
+      idsAgreeable && home) flags |= YEAR_ONLY_OK;
+  if (flags & (DAY_OFF_OK | YEAR_ONLY_OK)) flags &= ~VETO_EVIDENCE;
+  // Day and month swapped is also how two namesakes of one commune born on 4 October and 10 April
+  // look: without an id or the dwelling it is for a person to decide.
+  if (g[F_DATE] === DateLevel.swapped && !strongId && !home) flags |= VETO_SWAP;
+  if (home || g[F_ADDRESS]! >= 2) flags |= SAME_PLACE;
+  if (g[F_NAME]! >= 2) flags |= NAME_NEAR;
   if (strongId) {
     const nameOk = g[F_NAME]! >= 1 || g[F_GIVEN]! >= 1;
     if (nameOk && !(flags & (VETO_ID_CONFLICT | VETO_DATE))) flags |= DETERMINISTIC;
@@ -458,7 +551,29 @@ function rules(g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false
   return flags;
 }
 
-const VETOES = VETO_ID_CONFLICT | VETO_DATE | VETO_GIVEN | VETO_SEX | VETO_EVIDENCE | SHARED_ID_CONFLICT;
+const VETOES = VETO_ID_CONFLICT | VETO_DATE | VETO_GIVEN | VETO_SEX | VETO_EVIDENCE | SHARED_ID_CONFLICT | VETO_SWAP;
+
+/**
+ * Whether a pair left apart deserves a person's time: its score says it may be one person and
+ * nothing in it already says it is not. Two valid ids or birth dates that contradict each other
+ * are different people; a pair with no tie beyond name and birth year cannot be decided from
+ * the records either. A link refused only because of another record in one of the clusters is
+ * worth a look: that record may be the wrong one.
+ */
+function worthReview(flags: number, score: number, upperW: number, lowerW: number, refusedByCluster: boolean): boolean {
+  if (refusedByCluster) return true;
+  if (isAutoLink(flags, score, upperW) || score < lowerW) return false;
+  if (flags & (VETO_DATE | SHARED_ID_CONFLICT)) return false;
+  if (flags & VETO_ID_CONFLICT && !(flags & BHXH_TYPO_OK)) return false;
+  if (flags & VETO_EVIDENCE && !(flags & SAME_PLACE)) return false;
+  return true;
+}
+
+function isAutoLink(flags: number, score: number, upperW: number): boolean {
+  if (flags & DETERMINISTIC) return true;
+  if (flags & VETOES) return false;
+  return (flags & (DEMOGRAPHIC | YEAR_ONLY_OK)) !== 0 || score >= upperW;
+}
 
 function reasonsFor(g: Uint8Array, flags: number, extra?: string): string[] {
   const r: string[] = [];
@@ -468,6 +583,7 @@ function reasonsFor(g: Uint8Array, flags: number, extra?: string): string[] {
   if (flags & VETO_DATE) r.push('birth-date-conflict');
   if (flags & VETO_GIVEN) r.push('given-name-differs');
   if (flags & VETO_SEX) r.push('sex-differs');
+  if (flags & VETO_SWAP) r.push('day-month-swapped');
   if (flags & VETO_EVIDENCE) r.push('weak-evidence');
   for (let f = 0; f < F; f++) {
     const l = g[f]!;
@@ -523,9 +639,11 @@ class Clusters {
     }
     // A pair tied by an agreeing CCCD/BHXH and name outweighs a sex field (typed sex is the slip).
     const sa = Math.sign(this.sexVote[a]!), sb = Math.sign(this.sexVote[b]!);
-    if (!(pairFlags & DETERMINISTIC) && sa !== 0 && sb !== 0 && sa !== sb) return 'cluster-sex-conflict';
+    if (!(pairFlags & (DETERMINISTIC | SEX_SLIP_OK)) && sa !== 0 && sb !== 0 && sa !== sb) return 'cluster-sex-conflict';
     const ga = this.given[a]!, gb = this.given[b]!;
-    if (ga >= 0 && gb >= 0 && ga !== gb && jaroWinkler(c.givens[ga]!, c.givens[gb]!) < 0.8) return 'cluster-given-name-conflict';
+    // A shared CCCD/BHXH with a near full name outweighs one mistyped given name ("Mai"/"Mui").
+    const idTied = (pairFlags & (DETERMINISTIC | NAME_NEAR)) === (DETERMINISTIC | NAME_NEAR);
+    if (!idTied && ga >= 0 && gb >= 0 && ga !== gb && jaroWinkler(c.givens[ga]!, c.givens[gb]!) < 0.8) return 'cluster-given-name-conflict';
     return undefined;
   }
   union(a: number, b: number): void {
@@ -601,7 +719,7 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
     score[k] = s;
     const fl = rules(g, c.unambiguousNameYear[a] === 1, bhxhOneDigit);
     flags[k] = fl;
-    if (fl & DETERMINISTIC || (s >= upperW && !(fl & VETOES))) nAuto++;
+    if (isAutoLink(fl, s, upperW)) nAuto++;
   }
   const t3 = performance.now();
 
@@ -611,7 +729,7 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
   let q = 0;
   for (let k = 0; k < P; k++) {
     const fl = flags[k]!;
-    if (fl & DETERMINISTIC || (score[k]! >= upperW && !(fl & VETOES))) {
+    if (isAutoLink(fl, score[k]!, upperW)) {
       autoIdx[q] = k;
       autoKey[q++] = fl & DETERMINISTIC ? 1e6 + score[k]! : score[k]!;
     }
@@ -638,19 +756,36 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
     if (flags[k]! & DETERMINISTIC) deterministicLinks++;
   }
 
-  const reviewPairs: ReviewPair[] = [];
+  // One pair per two would-be persons: the best-scoring one stands for the others, and deciding
+  // it decides them all.
+  const best = new Map<number, number>();
+  const sharedIdPairs: Array<{ a: number; b: number }> = [];
   for (let k = 0; k < P; k++) {
     const fl = flags[k]!;
-    const isAuto = fl & DETERMINISTIC || (score[k]! >= upperW && !(fl & VETOES));
-    if (!(isAuto || score[k]! >= lowerW || fl & SHARED_ID_CONFLICT)) continue;
+    if (fl & SHARED_ID_CONFLICT) {
+      const key = pairs[k]!;
+      const a = Math.floor(key / n);
+      if (cl.find(a) !== cl.find(key - a * n)) sharedIdPairs.push({ a, b: key - a * n });
+    }
+    if (!worthReview(fl, score[k]!, upperW, lowerW, refused.has(k))) continue;
+    const key = pairs[k]!;
+    const a = Math.floor(key / n);
+    const ra = cl.find(a), rb = cl.find(key - a * n);
+    if (ra === rb) continue;
+    const ck = ra < rb ? ra * n + rb : rb * n + ra;
+    const prev = best.get(ck);
+    if (prev === undefined || score[k]! > score[prev]!) best.set(ck, k);
+  }
+  const reviewPairs: ReviewPair[] = [];
+  for (const k of [...best.values()].sort((x, y) => x - y)) {
     const key = pairs[k]!;
     const a = Math.floor(key / n);
     const b = key - a * n;
-    if (cl.find(a) === cl.find(b)) continue;
     comparePair(c, a, b, g);
     const p = 1 / (1 + 2 ** -(score[k]! + prior));
-    reviewPairs.push({ a, b, score: Math.round(p * 10000) / 10000, reasons: reasonsFor(g, fl, refused.get(k)) });
+    reviewPairs.push({ a, b, score: Math.round(p * 10000) / 10000, reasons: reasonsFor(g, flags[k]!, refused.get(k)) });
   }
+  reviewPairs.sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
 
   const clusterOf = new Int32Array(n);
   const dense = new Int32Array(n).fill(-1);
@@ -664,6 +799,7 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
   return {
     clusterOf,
     reviewPairs,
+    sharedIdPairs,
     model,
     stats: {
       records: n,

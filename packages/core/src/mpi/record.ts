@@ -1,5 +1,6 @@
 import type { Sex } from '../identifiers/index.ts';
 import { parseBhyt, parseCccd, parseCmnd, socialInsuranceNumber } from '../identifiers/index.ts';
+import { repairLegacyVietnamese } from '../text/legacy-encoding.ts';
 import { cleanText, hasDiacritics, normalizePersonName, searchKey, splitName } from '../text/vietnamese.ts';
 import { addressKey, normalizeAddress } from './address.ts';
 import { parseBirthDate } from './dates.ts';
@@ -8,7 +9,7 @@ import { normalizePhone } from './phone.ts';
 /** Canonical import columns shared by all sources. */
 export const SOURCE_COLUMNS = [
   'source_system', 'source_id', 'ho_ten', 'ngay_sinh', 'gioi_tinh', 'so_cccd', 'so_bhyt',
-  'so_dien_thoai', 'dia_chi', 'ma_xa', 'ma_ho_gia_dinh',
+  'so_dien_thoai', 'dia_chi', 'ma_xa', 'ma_ho_gia_dinh', 'quan_he_chu_ho',
 ] as const;
 
 /**
@@ -93,13 +94,24 @@ export function normalizeSourceRecord(raw: Record<string, string>): { record?: M
     issues.push({ field, code, severity: 'error', message_vi: vi, message_en: en });
   const warn = (field: string, code: string, vi: string, en: string) =>
     issues.push({ field, code, severity: 'warning', message_vi: vi, message_en: en });
+  // Free text typed in TCVN3/VNI fonts is repaired on the raw value: cleanText's look-alike fix would
+  // otherwise turn TCVN3 "Ð" (é) into "Đ" before detection sees it.
+  const getRepaired = (k: string) => {
+    const before = raw[k] ?? '';
+    const repaired = repairLegacyVietnamese(before);
+    if (repaired.encoding === undefined) return cleanText(before);
+    const from = repaired.encoding === 'tcvn3' ? 'TCVN3' : 'VNI';
+    const [was, now] = [cleanText(before), cleanText(repaired.text)];
+    warn(k, 'LEGACY_ENCODING_CONVERTED', `Đã chuyển từ mã ${from} sang Unicode: "${was}" → "${now}".`, `Converted from ${from} to Unicode: "${was}" → "${now}".`);
+    return now;
+  };
 
   const sourceSystem = get('source_system').toUpperCase();
   const sourceId = get('source_id');
   if (sourceSystem === '') err('source_system', 'SOURCE_MISSING', 'Thiếu mã hệ thống nguồn.', 'Source system is missing.');
   if (sourceId === '') err('source_id', 'SOURCE_ID_MISSING', 'Thiếu mã bản ghi nguồn.', 'Source record id is missing.');
 
-  const name = normalizePersonName(get('ho_ten'));
+  const name = normalizePersonName(getRepaired('ho_ten'));
   const nameKey = searchKey(name);
   if (!/[A-Z]/.test(nameKey)) err('ho_ten', 'NAME_MISSING', 'Thiếu họ tên.', 'Full name is missing.');
 
@@ -167,7 +179,7 @@ export function normalizeSourceRecord(raw: Record<string, string>): { record?: M
     warn('so_dien_thoai', 'PHONE_INVALID', `Số điện thoại "${phoneRaw}" không hợp lệ; bỏ qua.`, `Phone number "${phoneRaw}" is invalid; ignored.`);
   }
 
-  const addrRaw = get('dia_chi');
+  const addrRaw = getRepaired('dia_chi');
   const address = addrRaw === '' ? undefined : normalizeAddress(addrRaw);
   const aKey = address === undefined ? undefined : addressKey(address);
   const communeRaw = get('ma_xa').replace(/\s/g, '');

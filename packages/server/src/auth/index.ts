@@ -1,4 +1,4 @@
-export { moveCitizenAccounts } from './accounts.ts';
+export { type AccountMove, accountsFollowIdentity, moveCitizenAccounts, repointCitizenAccounts } from './accounts.ts';
 export { type CitizenContext, type ConsentKind, consentStatus, recordConsent, registerCitizenAuth, requireCitizen, requireConsentedCitizen } from './citizen.ts';
 export { DEV_IDP_PATH, type DevAccount, type DevIdp, registerDevIdp, upsertDevAccount } from './dev-idp.ts';
 export { encodeFacilityKeyRing, type FacilityTokenKey, signFacilityToken, verifyFacilityToken } from './facility-token.ts';

@@ -1,4 +1,5 @@
-import { notFound } from '@openhssk/core';
+import { notFound, vietnamToday } from '@openhssk/core';
+import { ageBounds } from '@openhssk/core/mpi';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../audit/index.ts';
 import { type CitizenContext, requireConsentedCitizen } from '../auth/index.ts';
@@ -16,33 +17,31 @@ export interface BookSubject {
 }
 
 /**
- * Age in whole years. Unknown month/day count as January 1st: the child is then taken as older,
- * so an imprecise birth date never extends a parent's access past the 14th birthday.
+ * Age in whole years on the Vietnam date of `today` (a parent's view ends on the 14th birthday as it
+ * is counted in Vietnam, whatever the server's zone). Unknown month/day count as January 1st: the
+ * child is then taken as older, so an imprecise birth date never extends a parent's access past it.
  */
-export function ageOn(ngaySinh: string | null, birthYear: number | null, today = new Date()): number | null {
-  const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?/.exec(ngaySinh ?? '');
-  const y = m ? Number(m[1]) : birthYear;
-  if (!y) return null;
-  const mo = m?.[2] ? Number(m[2]) : 1;
-  const d = m?.[3] ? Number(m[3]) : 1;
-  let age = today.getUTCFullYear() - y;
-  if (today.getUTCMonth() + 1 < mo || (today.getUTCMonth() + 1 === mo && today.getUTCDate() < d)) age--;
-  return age;
+export function ageOn(ngaySinh: string | null, birthYear: number | null, today: Date = new Date()): number | null {
+  return ageBounds(ngaySinh, birthYear, vietnamToday(today))?.max ?? null;
 }
 
-/** Children under 14 for whom this person is recorded as parent or guardian. */
-export async function listDependents(db: Db, parentPersonId: string) {
+/**
+ * Children under 14 for whom this person is recorded as parent or guardian, whatever the source of
+ * the relation (population list, household ages, staff, demo); relations staff removed are not.
+ */
+export async function listDependents(db: Db, parentPersonId: string, today: Date = new Date()) {
   const rows = await db
     .selectFrom('person_relation as r')
     .innerJoin('person as p', 'p.id', 'r.person_id')
     .select(['p.id', 'p.ho_ten', 'p.ngay_sinh', 'p.birth_year', 'p.gioi_tinh', 'r.relation'])
     .where('r.related_person_id', '=', parentPersonId)
     .where('r.relation', 'in', ['parent', 'guardian'])
+    .where('r.removed_at', 'is', null)
     .orderBy('p.ngay_sinh', 'desc')
     .execute();
   const seen = new Set<string>();
   return rows.filter((r) => {
-    const age = ageOn(r.ngay_sinh, r.birth_year);
+    const age = ageOn(r.ngay_sinh, r.birth_year, today);
     if (seen.has(r.id) || age === null || age >= DEPENDENT_MAX_AGE || r.id === parentPersonId) return false;
     seen.add(r.id);
     return true;

@@ -11,8 +11,8 @@ import { upsertPersons } from '../person/index.ts';
 // details the citizen did not include (issue 13).
 
 const FAC = '51003';
-const N = { id: 'SN', cccd: '051090000031', phone: '0905111222', address: 'Số 12 đường Lê Lợi, phường Nghĩa Chánh' };
-const S = { id: 'SS', cccd: '051090000032', phone: '0905333444', address: 'Số 34 đường Hùng Vương, phường Trần Phú' };
+const N = { id: 'SN', name: 'Phạm Văn Nam', cccd: '051090000031', phone: '0905111222', address: 'Số 12 đường Lê Lợi, phường Nghĩa Chánh' };
+const S = { id: 'SS', name: 'Phạm Văn Sơn', cccd: '051090000032', phone: '0905333444', address: 'Số 34 đường Hùng Vương, phường Trần Phú' };
 
 /** Every key path of a JSON value, array positions folded: two answers of the same shape give the same set. */
 function keyPaths(v: unknown, p = '', out = new Set<string>()): Set<string> {
@@ -31,7 +31,10 @@ function episode(p: typeof N, patch: Record<string, string> = {}) {
   const t = sampleEpisode(++seq, FAC);
   Object.assign(
     t.XML1![0]!,
-    { SO_CCCD: p.cccd, MA_BN: `BN-${p.id}-${seq}`, MA_THE_BHYT: '', MA_DKBD: '', GT_THE_TU: '', GT_THE_DEN: '', DIA_CHI: p.address, DIEN_THOAI: p.phone },
+    {
+      SO_CCCD: p.cccd, HO_TEN: p.name, NGAY_SINH: '199001010000', MA_BN: `BN-${p.id}-${seq}`, MA_THE_BHYT: '', MA_DKBD: '', GT_THE_TU: '',
+      GT_THE_DEN: '', DIA_CHI: p.address, DIEN_THOAI: p.phone,
+    },
     patch,
   );
   // A phone number typed into a clinical note must not travel through a share either.
@@ -53,8 +56,8 @@ describe(`consent choices and shares (${process.env.HSSK_TEST_DB ?? 'pglite'})`,
     ({ app, db, close } = await startTestApp());
     const { token } = await facilityWithToken(app, db, FAC, { testMode: true });
     await upsertPersons(db.db, [
-      { id: N.id, ho_ten: 'Phạm Văn Nam', so_cccd: N.cccd, ngay_sinh: '1990-01-01', birth_year: 1990, gioi_tinh: 1, so_dien_thoai: N.phone, dia_chi: N.address },
-      { id: S.id, ho_ten: 'Phạm Văn Sơn', so_cccd: S.cccd, ngay_sinh: '1990-01-01', birth_year: 1990, gioi_tinh: 1, so_dien_thoai: S.phone, dia_chi: S.address },
+      { id: N.id, ho_ten: N.name, so_cccd: N.cccd, ngay_sinh: '1990-01-01', birth_year: 1990, gioi_tinh: 1, so_dien_thoai: N.phone, dia_chi: N.address },
+      { id: S.id, ho_ten: S.name, so_cccd: S.cccd, ngay_sinh: '1990-01-01', birth_year: 1990, gioi_tinh: 1, so_dien_thoai: S.phone, dia_chi: S.address },
     ]);
     // The same history for both; S also has a mental-health and a TB episode, the newest ones, sent
     // between the others so their ids would leave gaps.

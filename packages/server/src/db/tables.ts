@@ -66,11 +66,23 @@ export interface PersonTable {
 }
 
 export interface PersonRelationTable {
+  /** The child. */
   person_id: string;
+  /** The parent or guardian. */
   related_person_id: string;
   relation: 'parent' | 'guardian';
+  /** population_relation | household_age | staff_confirmed | demo (migration 017). */
   source: string;
   created_at: Generated<Date>;
+  proof_type: 'birth_certificate' | 'court_decision' | 'guardianship_registration' | null;
+  proof_number: string | null;
+  note: string | null;
+  /** Staff account that confirmed or removed the relation; a derivation never rewrites such a row. */
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  /** Removed by staff: kept so a derivation cannot add it again. */
+  removed_at: Timestamp | null;
+  removal_reason: string | null;
 }
 
 export interface SourceRecordTable {
@@ -85,11 +97,14 @@ export interface SourceRecordTable {
   dia_chi: string | null;
   ma_xa: string | null;
   ma_ho_gia_dinh: string | null;
+  quan_he_chu_ho: string | null;
   content_hash: string;
   person_id: string | null;
   link_rule: string | null;
   link_score: number | null;
   import_id: number | null;
+  /** Blocking keys for incremental linking (core matchKeys); null until normalized (migration 019). */
+  match_keys: string[] | null;
   updated_at: Generated<Date>;
 }
 

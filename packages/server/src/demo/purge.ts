@@ -240,6 +240,9 @@ export async function purgeDemo(db: Db, opts: PurgeOptions = {}): Promise<PurgeR
     await run('person_relation', sql`delete from person_relation where ${inP('person_id')} or ${inP('related_person_id')}`);
     await run('person', sql`delete from person where ${inP('id')}`);
     await run('mpi_import', sql`delete from mpi_import where id in (select key::bigint from demo_object where kind = 'mpi_import')`);
+    // The match model was estimated on the records just removed; with real records left, the next
+    // relink estimates it again on them.
+    await run('mpi_model', sql`delete from mpi_model where not exists (select 1 from source_record)`);
     await run('facility_credential', sql`delete from facility_credential where ${inF('facility_code')}`);
     await run('facility_certificate', sql`delete from facility_certificate where ${inF('facility_code')}`);
     await run('facility', sql`delete from facility where ${inF('code')}`);

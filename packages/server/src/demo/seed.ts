@@ -119,7 +119,7 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
         person_id: personOf.get(r.id) ?? '',
         related_person_id: personOf.get(residents[i]!.id) ?? '',
         relation: (i === r.guardianIndex ? 'guardian' : 'parent') as 'parent' | 'guardian',
-        source: 'MIS2022',
+        source: 'demo',
       }))
       .filter((x) => x.person_id && x.related_person_id && x.person_id !== x.related_person_id),
   );

@@ -1,7 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db, Schema } from '../db/index.ts';
 import { recordColumns, reserveIds } from '../db/index.ts';
-import { linkDeterministic, upsertPatientSourceRecords } from '../person/index.ts';
+import { linkIncoming } from '../mpi/index.ts';
+import { episodesFollowSourceRecords, linkDeterministic, upsertPatientSourceRecords } from '../person/index.ts';
 import type { AcceptedEpisode, PreparedEnvelope } from './prepare.ts';
 import { type Receipt, summarize } from './receipt.ts';
 import { closeVisits } from './visits.ts';
@@ -127,8 +128,6 @@ async function insertEpisodes(tx: Transaction<Schema>, s: SubmissionToStore, ite
     from jsonb_to_recordset(${s.prepared.episodeJson}::jsonb) as x(ep int, ${EPISODE_JSON.def})
     join jsonb_to_recordset(${placement}::jsonb) as p(${PLACEMENT.def}) using (ep)`.execute(tx);
 
-  await closeVisits(tx, s.facilityCode, { maLks: superseded, personIds: links.flatMap((l) => (l.personId ? [l.personId] : [])) });
-
   for (const chunk of s.prepared.rowChunks) {
     await sql`insert into episode_row (episode_id, person_id, tbl, row_no, fields, extra)
       select p.id, p.person_id, x.tbl, x.row_no, x.fields, x.extra
@@ -141,7 +140,22 @@ async function insertEpisodes(tx: Transaction<Schema>, s: SubmissionToStore, ite
   items.forEach(({ a }, i) => {
     sources.set(a.source.source_id!, { source_system: 'KCB', ...a.source, person_id: links[i]?.personId ?? null, link_rule: links[i]?.rule ?? null });
   });
+  const ids = [...sources.keys()];
+  const known = await tx.selectFrom('source_record').select(['source_id', 'content_hash']).where('source_system', '=', 'KCB')
+    .where('source_id', 'in', ids).execute();
+  const hashOf = new Map(known.map((k) => [k.source_id, k.content_hash]));
   await upsertPatientSourceRecords(tx, [...sources.values()]);
+  // New patients, and patients whose details changed, are placed by the MPI now — not at the next
+  // relink — so the citizen sees the episode at once; a CCCD-only link whose name and birth date
+  // disagree is undone there and the pair goes to review.
+  const fresh = ids.filter((id) => hashOf.get(id) !== sources.get(id)!.content_hash);
+  await linkIncoming(tx, fresh.map((id) => ({ system: 'KCB', id })), { relink: true });
+  // A returning patient the MPI linked earlier (no usable id on this episode) keeps their person.
+  await episodesFollowSourceRecords(tx, ids.filter((id) => !fresh.includes(id)));
+
+  // Visits close on the persons the episodes ended with, after the MPI placed new patients.
+  const placed = await tx.selectFrom('episode').select('person_id').distinct().where('id', 'in', reserved).where('person_id', 'is not', null).execute();
+  await closeVisits(tx, s.facilityCode, { maLks: superseded, personIds: placed.map((p) => p.person_id!) });
 }
 
 /** Columns filled from the prepared episode JSON (prepare.ts); each object also carries its `ep`. */

@@ -29,7 +29,11 @@ function printLink(s: RelinkStats) {
   console.log(`Bản ghi liên kết / records linked: ${s.records}${s.unlinkable ? ` (+${s.unlinkable} không liên kết được / unlinkable)` : ''}`);
   console.log(`Số người / persons: ${s.persons}`);
   console.log(`Liên kết tự động / auto-links: ${s.autoLinks}`);
-  console.log(`Cặp cần xem xét / reviews: ${s.reviews}`);
+  console.log(`Cặp cần xem xét / reviews: ${s.reviews}${s.withdrawnReviews ? ` (rút khỏi hàng chờ / withdrawn: ${s.withdrawnReviews})` : ''}`);
+  if (s.families.added + s.families.removed + s.families.changed > 0) {
+    console.log(`Quan hệ cha mẹ – con theo hộ / parent–child relations from households: +${s.families.added} −${s.families.removed} ~${s.families.changed}`);
+  }
+  if (s.sharedIdPersons) console.log(`Người có số định danh trùng với người khác / persons sharing an id number: ${s.sharedIdPersons}`);
   console.log(`Thời gian / seconds: ${s.seconds.toFixed(1)}`);
 }
 

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { pipeline, Transform } from 'node:stream';
 import { type BilingualMessage, cleanText } from '@openhssk/core';
 import type { RecordIssue } from '@openhssk/core/mpi';
-import { normalizeSourceRecord, SOURCE_COLUMNS } from '@openhssk/core/mpi';
+import { householdRelation, normalizeSourceRecord, SOURCE_COLUMNS } from '@openhssk/core/mpi';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import Papa from 'papaparse';
@@ -77,10 +77,17 @@ const ISSUE_COLUMNS = {
 
 const CONTENT_FIELDS = SOURCE_COLUMNS.filter((c) => c !== 'source_system' && c !== 'source_id');
 
+// Columns added after lists were first imported: hashed only when they hold a value, so re-importing
+// an older list (or one without the column) does not make every stored row look changed.
+const HASHED_WHEN_PRESENT: ReadonlySet<SourceColumn> = new Set<SourceColumn>(['quan_he_chu_ho']);
+
 /** The same hash as ingest computes for KCB records, so both writers agree on "unchanged". */
 export function contentHash(row: Record<string, string | null>): string {
   const fields: Record<string, string | null> = {};
-  for (const c of CONTENT_FIELDS) fields[c] = row[c] || null;
+  for (const c of CONTENT_FIELDS) {
+    const v = row[c] || null;
+    if (v !== null || !HASHED_WHEN_PRESENT.has(c)) fields[c] = v;
+  }
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
@@ -343,6 +350,9 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       if ((raw.source_system ?? '').trim() === '' && sourceSystem !== undefined) raw.source_system = sourceSystem;
       const { record, issues: found } = normalizeSourceRecord(raw);
       for (const i of found) addIssue(line, i);
+      // An unknown relation label is only warned about: the raw text is stored, the derivation skips it.
+      const relation = householdRelation(raw.quan_he_chu_ho);
+      if (!relation.ok) addIssue(line, relation.issue);
       // A row that names its source and id is kept even when its name or birth date is unusable:
       // it is reported, cannot be matched by similarity, and still gets a person (see relinkAll).
       const identified = !found.some((i) => i.field === 'source_system' || i.field === 'source_id');

@@ -1,15 +1,17 @@
 import { normalizePersonName, parseCccd, socialInsuranceNumber } from '@openhssk/core';
 import type { LinkOptions, MpiRecord, ReviewPair } from '@openhssk/core/mpi';
 import {
-  assignStableIds, DEFAULT_SOURCE_PRIORITY, goldenRecord, linkRecords, normalizeSourceRecord,
+  assignStableIds, DEFAULT_SOURCE_PRIORITY, goldenRecord, linkRecords, matchKeys, normalizeSourceRecord,
 } from '@openhssk/core/mpi';
 import { sql } from 'kysely';
 import type { Db, SourceRecordTable } from '../db/index.ts';
 import { bulkInsert } from '../db/index.ts';
 import {
-  createPersons, episodesFollowSourceRecords, flagPersons, type GoldenRow, type MinimalPerson, newPersonId, personRow,
+  createPersons, type DerivationStats, deriveHouseholdRelations, episodesFollowSourceRecords, flagPersons, type GoldenRow, type MinimalPerson, newPersonId, personRow,
   type SourceLink, setSourceLinks, writeGoldenRecords,
 } from '../person/index.ts';
+import { identityFollowsRelink } from './follow.ts';
+import { saveModel } from './incremental.ts';
 
 export interface RelinkOptions {
   link?: LinkOptions | undefined;
@@ -30,8 +32,14 @@ export interface RelinkStats {
   persons: number;
   /** Pairs the engine linked automatically (deterministic + probabilistic). */
   autoLinks: number;
-  /** Uncertain pairs sent to review in this run (pairs already in mpi_review are not duplicated). */
+  /** Pending review pairs after this run: the uncertain pairs it found that still span two persons. */
   reviews: number;
+  /** Pending pairs of earlier runs this run no longer finds uncertain (withdrawn from the queue). */
+  withdrawnReviews: number;
+  /** Persons flagged SHARED_ID_NUMBER: a record of theirs carries another person's CCCD/BHXH number. */
+  sharedIdPersons: number;
+  /** Parent/child relations derived from the households of the population lists after linking. */
+  families: DerivationStats;
   /** Records whose person changed in this run. */
   changedRecords: number;
   /** Persons left without any source record (kept, flagged NO_SOURCE_RECORDS). */
@@ -45,7 +53,7 @@ type LoadedRow = Pick<
   SourceRecordTable,
   | 'source_system' | 'source_id' | 'ho_ten' | 'ngay_sinh' | 'gioi_tinh' | 'so_cccd' | 'so_bhyt' | 'so_dien_thoai'
   | 'dia_chi' | 'ma_xa' | 'ma_ho_gia_dinh' | 'person_id' | 'link_rule'
->;
+> & { no_keys: boolean };
 
 /** Compact load: only the normalized record and the previous link survive a page. */
 interface Loaded {
@@ -57,6 +65,8 @@ interface Loaded {
    * to a person (one row per imported record), found by a valid identifier or on their own.
    */
   held: LoadedRow[];
+  /** Records stored before blocking keys were kept (migration 019): written by this run. */
+  needKeys: number[];
 }
 
 /** The engine's clusters after the reviewers' decisions. */
@@ -130,26 +140,35 @@ export async function relinkAll(db: Db, options: RelinkOptions = {}): Promise<Re
       log(`placed ${held.length} records without name or birth date`);
     }
 
+    await writeMatchKeys(tx, records, loaded.needKeys, chunk);
+    await saveModel(tx, result.model, records.length);
     await episodesFollowSourceRecords(tx);
     const orphanedPersons = await flagOrphans(tx, prevIds, placement.ids, chunk);
-    const reviews = await queueReviews(tx, result.reviewPairs, records, placement.ids, chunk);
-    return { persons, changedRecords, orphanedPersons, reviews };
+    const { reviews, withdrawn } = await queueReviews(tx, result.reviewPairs, records, placement.ids, chunk);
+    const sharedIdPersons = await flagSharedIds(tx, result.sharedIdPairs, placement.ids);
+    const moves = identityMoves(prevIds, placement.ids);
+    await identityFollowsRelink(tx, moves.retired, moves.changed);
+    // Parent/child relations from the households of the population lists, on today's persons.
+    const families = await deriveHouseholdRelations(tx, { log });
+    log(`families: ${families.added} relations added, ${families.removed} removed`);
+    return { persons, changedRecords, orphanedPersons, reviews, withdrawn, sharedIdPersons, families };
   });
 
   return {
     records: records.length, unlinkable: held.length, persons: written.persons, autoLinks: result.stats.autoLinks, reviews: written.reviews,
+    withdrawnReviews: written.withdrawn, sharedIdPersons: written.sharedIdPersons, families: written.families,
     changedRecords: written.changedRecords, orphanedPersons: written.orphanedPersons, separatedByDecision: placement.separatedByDecision,
     seconds: (performance.now() - t0) / 1000,
   };
 }
 
 async function loadSourceRecords(db: Db, pageSize: number): Promise<Loaded> {
-  const loaded: Loaded = { records: [], prevIds: [], prevRules: [], held: [] };
+  const loaded: Loaded = { records: [], prevIds: [], prevRules: [], held: [], needKeys: [] };
   let after: [string, string] | undefined;
   for (;;) {
     const page = await sql<LoadedRow>`
       select source_system, source_id, ho_ten, ngay_sinh, gioi_tinh, so_cccd, so_bhyt, so_dien_thoai, dia_chi, ma_xa,
-             ma_ho_gia_dinh, person_id, link_rule
+             ma_ho_gia_dinh, person_id, link_rule, match_keys is null as no_keys
       from source_record
       where ${after ? sql`(source_system, source_id) > (${after[0]}, ${after[1]})` : sql`true`}
       order by source_system, source_id
@@ -166,6 +185,7 @@ async function loadSourceRecords(db: Db, pageSize: number): Promise<Loaded> {
       }
       // normalizeSourceRecord upper-cases the system; the stored key is what must be written back.
       record.sourceSystem = r.source_system;
+      if (r.no_keys) loaded.needKeys.push(loaded.records.length);
       loaded.records.push(record);
       loaded.prevIds.push(r.person_id ?? undefined);
       loaded.prevRules.push(r.link_rule);
@@ -335,6 +355,39 @@ async function placeHeldRecords(tx: Db, { records, held }: Loaded, ids: readonly
   return changed;
 }
 
+/**
+ * What citizens' logins and book rows must follow after a relink: each previous person id that
+ * holds no record any more, with the id that now holds most of its records, and every id whose
+ * records changed (a split keeps the old id for one part).
+ */
+function identityMoves(prevIds: ReadonlyArray<string | undefined>, ids: readonly string[]) {
+  const now = new Set(ids);
+  const votes = new Map<string, Map<string, number>>();
+  const changed = new Set<string>();
+  for (let i = 0; i < ids.length; i++) {
+    const prev = prevIds[i];
+    if (prev === undefined || prev === ids[i]) continue;
+    changed.add(prev);
+    changed.add(ids[i]!);
+    if (now.has(prev)) continue;
+    const v = votes.get(prev) ?? new Map<string, number>();
+    v.set(ids[i]!, (v.get(ids[i]!) ?? 0) + 1);
+    votes.set(prev, v);
+  }
+  const retired = [...votes].map(([from, v]) => ({ from, to: [...v].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0] }));
+  return { retired, changed: [...changed] };
+}
+
+/** Stores the blocking keys incremental linking looks newcomers' candidates up with. */
+async function writeMatchKeys(tx: Db, records: readonly MpiRecord[], which: readonly number[], chunk: number): Promise<void> {
+  for (let i = 0; i < which.length; i += chunk) {
+    const part = which.slice(i, i + chunk).map((k) => ({ s: records[k]!.sourceSystem, i: records[k]!.sourceId, k: matchKeys(records[k]!) }));
+    await sql`update source_record sr set match_keys = array(select jsonb_array_elements_text(x.k))
+      from jsonb_to_recordset(${JSON.stringify(part)}::jsonb) as x(s text, i text, k jsonb)
+      where sr.source_system = x.s and sr.source_id = x.i`.execute(tx);
+  }
+}
+
 /** Flags previous persons that no source record points at any more; returns how many. */
 async function flagOrphans(tx: Db, prevIds: ReadonlyArray<string | undefined>, ids: readonly string[], chunk: number): Promise<number> {
   const newIds = new Set(ids);
@@ -347,12 +400,21 @@ async function flagOrphans(tx: Db, prevIds: ReadonlyArray<string | undefined>, i
   return orphaned;
 }
 
-/** Queues the engine's uncertain pairs that still span two persons; returns how many. */
-async function queueReviews(tx: Db, pairs: readonly ReviewPair[], records: readonly MpiRecord[], ids: readonly string[], chunk: number): Promise<number> {
+/**
+ * Makes the pending queue this run's uncertain pairs that still span two persons: pairs a
+ * previous run proposed and this one does not (new records decided them, or the rules changed)
+ * are withdrawn, proposed pairs get today's score and reasons, decided pairs stay as decided.
+ * Returns the pending count written and the number withdrawn.
+ */
+async function queueReviews(
+  tx: Db, pairs: readonly ReviewPair[], records: readonly MpiRecord[], ids: readonly string[], chunk: number,
+): Promise<{ reviews: number; withdrawn: number }> {
+  await sql`create temporary table relink_review (
+    a_system text, a_id text, b_system text, b_id text, score real, reasons jsonb) on commit drop`.execute(tx);
   let reviews = 0;
   let batch: Array<Record<string, unknown>> = [];
   const flush = async () => {
-    await bulkInsert(tx, 'mpi_review', REVIEW_COLUMNS, batch, 'on conflict (a_system, a_id, b_system, b_id) do nothing');
+    await bulkInsert(tx, 'relink_review', REVIEW_COLUMNS, batch);
     batch = [];
   };
   for (const pair of pairs) {
@@ -366,5 +428,26 @@ async function queueReviews(tx: Db, pairs: readonly ReviewPair[], records: reado
     if (batch.length >= chunk) await flush();
   }
   await flush();
-  return reviews;
+  const withdrawn = await sql`
+    delete from mpi_review r
+     where r.status = 'pending'
+       and not exists (select 1 from relink_review n
+                        where n.a_system = r.a_system and n.a_id = r.a_id and n.b_system = r.b_system and n.b_id = r.b_id)`.execute(tx);
+  await sql`
+    insert into mpi_review (a_system, a_id, b_system, b_id, score, reasons)
+    select a_system, a_id, b_system, b_id, score, reasons from relink_review
+    on conflict (a_system, a_id, b_system, b_id) do update set score = excluded.score, reasons = excluded.reasons
+     where mpi_review.status = 'pending'`.execute(tx);
+  return { reviews, withdrawn: Number(withdrawn.numAffectedRows ?? 0) };
+}
+
+/** Marks the persons whose records share an id with another person's record (SHARED_ID_NUMBER). */
+async function flagSharedIds(tx: Db, pairs: ReadonlyArray<{ a: number; b: number }>, ids: readonly string[]): Promise<number> {
+  const persons = new Set<string>();
+  for (const p of pairs) {
+    if (ids[p.a] === ids[p.b]) continue;
+    persons.add(ids[p.a]!);
+    persons.add(ids[p.b]!);
+  }
+  return flagPersons(tx, [...persons], 'SHARED_ID_NUMBER', true);
 }

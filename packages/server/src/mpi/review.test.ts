@@ -32,23 +32,49 @@ describe(`MPI review decisions (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () =>
   });
   after(async () => h.drop());
 
-  it('lists pending pairs side by side', async () => {
-    const list = await listReviews(h.db);
-    assert.equal(list.length, 1);
-    assert.equal(list[0]?.a?.fields.ho_ten, 'Nguyen Van An');
-    assert.equal(list[0]?.b?.fields.so_cccd, '051080000001');
+  it('lists pending pairs side by side with the total and a plain explanation', async () => {
+    const { total, reviews } = await listReviews(h.db);
+    assert.equal(total, 1);
+    assert.equal(reviews.length, 1);
+    assert.equal(reviews[0]?.a?.fields.ho_ten, 'Nguyen Van An');
+    assert.equal(reviews[0]?.b?.fields.so_cccd, '051080000001');
+    const e = reviews[0]!.explanation;
+    assert.equal(e.summary_vi, 'Họ tên gần giống (một bên viết không dấu), cùng năm sinh, cùng xã');
+    assert.deepEqual(
+      e.fields.map((f) => [f.field, f.status]),
+      [['ho_ten', 'similar'], ['ngay_sinh', 'similar'], ['gioi_tinh', 'same'], ['so_cccd', 'missing'], ['so_bhyt', 'missing'], ['so_dien_thoai', 'missing'], ['dia_chi', 'same'], ['ma_xa', 'same'], ['ma_ho_gia_dinh', 'missing']],
+    );
+  });
+
+  it('pages by score then id, counts every open pair, and keeps to the given communes', async () => {
+    const more = [1, 2, 3].map((i) => ({ a_system: 'MIS2022', a_id: 'M1', b_system: 'X', b_id: `ghost${i}`, score: 0.5 + i / 100, reasons: '[]' }));
+    const ids = (await mpiDb(h.db).insertInto('mpi_review').values(more).returning('id').execute()).map((r) => r.id);
+    try {
+      const first = await listReviews(h.db, { limit: 2 });
+      assert.equal(first.total, 4);
+      assert.deepEqual(first.reviews.map((r) => r.score), [0.8, 0.53]);
+      const second = await listReviews(h.db, { limit: 2, offset: 2 });
+      assert.deepEqual(second.reviews.map((r) => r.score), [0.52, 0.51]);
+      assert.equal(second.reviews[0]?.b, undefined, 'a record that is gone shows as missing');
+      assert.equal((await listReviews(h.db, { communes: ['21550'] })).total, 4);
+      assert.equal((await listReviews(h.db, { communes: ['99999'] })).total, 0);
+      assert.deepEqual(await listReviews(h.db, { communes: [] }), { total: 0, reviews: [] });
+      assert.equal((await listReviews(h.db, { limit: 5000 })).reviews.length, 4, 'the cap only bounds the page');
+    } finally {
+      await mpiDb(h.db).deleteFrom('mpi_review').where('id', 'in', ids).execute();
+    }
   });
 
   it('leaves out a pending pair whose records already belong to one person, and shows it again when they part', async () => {
-    const [review] = await listReviews(h.db);
+    const [review] = (await listReviews(h.db)).reviews;
     await h.db.updateTable('source_record').set({ person_id: 'PA' }).where('source_id', '=', '51001:BN9').execute();
-    assert.deepEqual(await listReviews(h.db), []);
+    assert.deepEqual(await listReviews(h.db), { total: 0, reviews: [] });
     await h.db.updateTable('source_record').set({ person_id: 'PB' }).where('source_id', '=', '51001:BN9').execute();
-    assert.deepEqual((await listReviews(h.db)).map((r) => r.id), [review!.id]);
+    assert.deepEqual((await listReviews(h.db)).reviews.map((r) => r.id), [review!.id]);
   });
 
   it('merges, moving the episode with its patient, then unmerges', async () => {
-    const [review] = await listReviews(h.db);
+    const [review] = (await listReviews(h.db)).reviews;
     const r = await decideReview(h.db, review!.id, 'merged', reviewer);
     assert.ok(r.merge_id);
     const recs = await h.db.selectFrom('source_record').select('person_id').execute();
@@ -66,14 +92,14 @@ describe(`MPI review decisions (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () =>
     assert.notEqual(after[0]?.person_id, after[1]?.person_id);
     const ep2 = await h.db.selectFrom('episode').select('person_id').executeTakeFirstOrThrow();
     assert.equal(ep2.person_id, after.find((x) => x.source_id === '51001:BN9')?.person_id);
-    const [decided] = await listReviews(h.db, { status: 'separate' });
+    const [decided] = (await listReviews(h.db, { status: 'separate' })).reviews;
     assert.equal(decided?.id, review!.id);
     await assert.rejects(undoMerge(h.db, r.merge_id!, reviewer), /already undone/);
   });
 
   it('separates a pair the engine had put in one person', async () => {
     await h.db.updateTable('source_record').set({ person_id: 'PA' }).execute();
-    const [review] = await listReviews(h.db, { status: 'separate' });
+    const [review] = (await listReviews(h.db, { status: 'separate' })).reviews;
     const r = await decideReview(h.db, review!.id, 'separate', reviewer);
     assert.equal(r.persons.length, 2, "the shared person and a new one");
     const recs = await h.db.selectFrom('source_record').select('person_id').execute();

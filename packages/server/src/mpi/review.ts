@@ -1,13 +1,14 @@
 import { DomainError, notFound } from '@openhssk/core';
-import { DEFAULT_SOURCE_PRIORITY, goldenRecord, type MpiRecord, normalizeSourceRecord } from '@openhssk/core/mpi';
+import { DEFAULT_SOURCE_PRIORITY, explainPair, goldenRecord, type MpiRecord, normalizeSourceRecord, PAIR_FIELDS, type PairExplanation } from '@openhssk/core/mpi';
 import { sql, type Transaction } from 'kysely';
 import { type Actor, audit } from '../audit/index.ts';
-import { moveCitizenAccounts } from '../auth/index.ts';
 import type { Db, Schema } from '../db/index.ts';
 import { createPersons, flagPersons, moveSourceRecords, newPersonId, personRow, writeGoldenRecords } from '../person/index.ts';
+import { recomputePersons } from './persons.ts';
+import { identityFollowsMerge, identityFollowsSeparation, identityFollowsUndo } from './follow.ts';
 import { mpiDb } from './tables.ts';
 
-const SOURCE_FIELDS = ['ho_ten', 'ngay_sinh', 'gioi_tinh', 'so_cccd', 'so_bhyt', 'so_dien_thoai', 'dia_chi', 'ma_xa', 'ma_ho_gia_dinh'] as const;
+const SOURCE_FIELDS = PAIR_FIELDS;
 
 /**
  * A pending pair (aliased `r`) still needs a reviewer unless both records already belong to one
@@ -25,67 +26,109 @@ export interface SourceView {
   fields: Record<(typeof SOURCE_FIELDS)[number], string | null>;
 }
 
-async function sourceRecord(db: Db, system: string, id: string): Promise<SourceView | undefined> {
-  const r = await db.selectFrom('source_record').selectAll().where('source_system', '=', system).where('source_id', '=', id).executeTakeFirst();
-  if (!r) return undefined;
-  const fields = Object.fromEntries(SOURCE_FIELDS.map((f) => [f, r[f]])) as SourceView['fields'];
-  return { source_system: r.source_system, source_id: r.source_id, person_id: r.person_id, fields };
+type SourceKey = { system: string; id: string };
+const keyOf = (system: string, id: string) => `${system}\u0000${id}`;
+
+/** The source records behind the given keys, in one query, by system and id. */
+async function sourceRecords(db: Db, keys: readonly SourceKey[]): Promise<Map<string, SourceView>> {
+  const out = new Map<string, SourceView>();
+  if (keys.length === 0) return out;
+  const rows = await db
+    .selectFrom('source_record')
+    .select(['source_system', 'source_id', 'person_id', ...SOURCE_FIELDS])
+    .where((eb) => eb.or(keys.map((k) => eb.and([eb('source_system', '=', k.system), eb('source_id', '=', k.id)]))))
+    .execute();
+  for (const r of rows) {
+    const fields = Object.fromEntries(SOURCE_FIELDS.map((f) => [f, r[f]])) as SourceView['fields'];
+    out.set(keyOf(r.source_system, r.source_id), { source_system: r.source_system, source_id: r.source_id, person_id: r.person_id, fields });
+  }
+  return out;
 }
 
 type ReviewRow = { id: number; score: number; reasons: unknown; status: string; decided_by: string | null; decided_at: Date | null; a_system: string; a_id: string; b_system: string; b_id: string };
 
-async function withRecords(db: Db, r: ReviewRow) {
-  return {
-    id: r.id,
-    score: r.score,
-    reasons: r.reasons,
-    status: r.status,
-    decided_by: r.decided_by,
-    decided_at: r.decided_at,
-    a: await sourceRecord(db, r.a_system, r.a_id),
-    b: await sourceRecord(db, r.b_system, r.b_id),
-  };
+export interface ReviewView {
+  id: number;
+  score: number;
+  /** The engine's reason codes, for tools; people read `explanation`. */
+  reasons: unknown;
+  status: string;
+  decided_by: string | null;
+  decided_at: Date | null;
+  a: SourceView | undefined;
+  b: SourceView | undefined;
+  explanation: PairExplanation;
 }
 
-/** Uncertain pairs with both records side by side, strongest first. */
-export async function listReviews(db: Db, opts: { status?: 'pending' | 'merged' | 'separate'; limit?: number; offset?: number } = {}) {
+async function withRecords(db: Db, rows: readonly ReviewRow[]): Promise<ReviewView[]> {
+  const records = await sourceRecords(db, rows.flatMap((r) => [{ system: r.a_system, id: r.a_id }, { system: r.b_system, id: r.b_id }]));
+  return rows.map((r) => {
+    const a = records.get(keyOf(r.a_system, r.a_id));
+    const b = records.get(keyOf(r.b_system, r.b_id));
+    return {
+      id: r.id,
+      score: r.score,
+      reasons: r.reasons,
+      status: r.status,
+      decided_by: r.decided_by,
+      decided_at: r.decided_at,
+      a,
+      b,
+      explanation: explainPair(a?.fields ?? {}, b?.fields ?? {}),
+    };
+  });
+}
+
+export const REVIEW_PAGE_MAX = 200;
+
+export interface ReviewListOptions {
+  status?: 'pending' | 'merged' | 'separate';
+  limit?: number;
+  offset?: number;
+  /**
+   * Communes the reader covers: a pair is listed when either record lives in one of them. Undefined
+   * = every pair (system administrators). Filtered in SQL so the total and the pages agree.
+   */
+  communes?: readonly string[] | undefined;
+}
+
+/** Uncertain pairs with both records side by side and explained, strongest first, with the total open. */
+export async function listReviews(db: Db, opts: ReviewListOptions = {}): Promise<{ total: number; reviews: ReviewView[] }> {
   const status = opts.status ?? 'pending';
-  const rows = await mpiDb(db)
+  const communes = opts.communes;
+  if (communes && communes.length === 0) return { total: 0, reviews: [] };
+  const filtered = mpiDb(db)
     .selectFrom('mpi_review as r')
-    .selectAll()
     .where('r.status', '=', status)
     .$if(status === 'pending', (q) => q.where(REVIEW_STILL_OPEN))
+    .$if(communes !== undefined, (q) =>
+      q.where((eb) => {
+        const lives = (system: 'r.a_system' | 'r.b_system', id: 'r.a_id' | 'r.b_id') =>
+          eb.exists(
+            eb
+              .selectFrom('source_record as s')
+              .select(sql`1`.as('one'))
+              .whereRef('s.source_system', '=', system)
+              .whereRef('s.source_id', '=', id)
+              .where('s.ma_xa', 'in', [...(communes ?? [])]),
+          );
+        return eb.or([lives('r.a_system', 'r.a_id'), lives('r.b_system', 'r.b_id')]);
+      }),
+    );
+  const counted = await filtered.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await filtered
+    .selectAll('r')
     .orderBy('r.score', 'desc')
     .orderBy('r.id')
-    .limit(Math.min(opts.limit ?? 50, 200))
+    .limit(Math.min(opts.limit ?? 50, REVIEW_PAGE_MAX))
     .offset(opts.offset ?? 0)
     .execute();
-  const out = [];
-  for (const r of rows) out.push(await withRecords(db, r));
-  return out;
+  return { total: Number(counted.n), reviews: await withRecords(db, rows) };
 }
 
-export async function getReview(db: Db, id: number) {
+export async function getReview(db: Db, id: number): Promise<ReviewView | undefined> {
   const r = await mpiDb(db).selectFrom('mpi_review').selectAll().where('id', '=', id).executeTakeFirst();
-  return r ? withRecords(db, r) : undefined;
-}
-
-/** Rebuilds the golden record of the given persons from the source records they now hold. */
-async function recomputePersons(tx: Transaction<Schema>, personIds: readonly string[]) {
-  const rows = await tx.selectFrom('source_record').selectAll().where('person_id', 'in', [...personIds]).execute();
-  const byPerson = new Map<string, MpiRecord[]>();
-  for (const r of rows) {
-    const raw: Record<string, string> = { source_system: r.source_system, source_id: r.source_id };
-    for (const f of SOURCE_FIELDS) raw[f] = r[f] ?? '';
-    const { record } = normalizeSourceRecord(raw);
-    if (!record) continue;
-    const list = byPerson.get(r.person_id!) ?? [];
-    list.push(record);
-    byPerson.set(r.person_id!, list);
-  }
-  const persons = [...byPerson].map(([id, members]) => personRow(id, goldenRecord(members, DEFAULT_SOURCE_PRIORITY), members));
-  await writeGoldenRecords(tx, persons);
-  await flagPersons(tx, personIds.filter((id) => !byPerson.has(id)), 'NO_SOURCE_RECORDS', true);
+  return r ? (await withRecords(db, [r]))[0] : undefined;
 }
 
 /**
@@ -103,26 +146,30 @@ export async function decideReview(db: Db, reviewId: number, decision: 'merged' 
       throw new DomainError('conflict', 'REVIEW_STALE', 'Một trong hai bản ghi không còn tồn tại hoặc chưa được liên kết.', 'One of the records no longer exists or is not linked.');
     }
     let mergeId: number | null = null;
+    let separated = false;
     const affected = new Set([a.person_id, b.person_id]);
     if (decision === 'merged' && a.person_id !== b.person_id) {
       const moved = await tx.selectFrom('source_record').select(['source_system as s', 'source_id as i']).where('person_id', '=', b.person_id).execute();
       await moveSourceRecords(tx, moved, a.person_id, 'MPI_MANUAL_MERGE');
-      await moveCitizenAccounts(tx, b.person_id, a.person_id);
       const log = await m
         .insertInto('mpi_merge')
         .values({ review_id: reviewId, from_person: b.person_id, to_person: a.person_id, moved: JSON.stringify(moved), decided_by: actor.id })
         .returning('id')
         .executeTakeFirstOrThrow();
       mergeId = log.id;
+      await identityFollowsMerge(tx, mergeId, b.person_id, a.person_id);
     } else if (decision === 'separate' && a.person_id === b.person_id) {
       const fresh = newPersonId();
       // A placeholder until recomputePersons below fills it from the record it receives.
       await createPersons(tx, [{ id: fresh, ho_ten: '—' }]);
       await moveSourceRecords(tx, [{ s: review.b_system, i: review.b_id }], fresh, 'MPI_MANUAL_SEPARATE');
       affected.add(fresh);
+      separated = true;
     }
     await m.updateTable('mpi_review').set({ status: decision, decided_by: actor.id, decided_at: new Date() }).where('id', '=', reviewId).execute();
     await recomputePersons(tx, [...affected]);
+    // Logins find their person by the golden CCCD, so they re-resolve once the split persons are rebuilt.
+    if (separated) await identityFollowsSeparation(tx, [...affected]);
     await audit(tx as unknown as Db, {
       actor,
       action: `mpi.review.${decision}`,
@@ -149,7 +196,8 @@ export async function undoMerge(db: Db, mergeId: number, actor: Actor) {
     }
     await flagPersons(tx, [merge.from_person], 'NO_SOURCE_RECORDS', false);
     await recomputePersons(tx, [merge.from_person, merge.to_person]);
-    await audit(tx as unknown as Db, { actor, action: 'mpi.merge.undo', personId: merge.to_person, resource: `mpi_merge/${mergeId}`, detail: { restored: merge.from_person } });
+    const logins = await identityFollowsUndo(tx, mergeId);
+    await audit(tx as unknown as Db, { actor, action: 'mpi.merge.undo', personId: merge.to_person, resource: `mpi_merge/${mergeId}`, detail: { restored: merge.from_person, logins_returned: logins.length } });
     return { merge_id: mergeId, restored_person: merge.from_person };
   });
 }

@@ -42,18 +42,37 @@ describe(`MPI review API (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
   });
   after(async () => close());
 
-  it('shows a pair only to reviewers whose area holds one of the records, and audits the read', async () => {
+  type ListBody = { total: number; limit: number; offset: number; reviews: Array<{ id: number; explanation: { summary_vi: string; fields: Array<{ field: string; status: string }> } }> };
+
+  it('shows a pair only to reviewers whose area holds one of the records, with the total, and audits the read per person', async () => {
     const here = await app.inject({ method: 'GET', url: '/api/v1/mpi/reviews', headers: { cookie: officerHere } });
     assert.equal(here.statusCode, 200, here.body);
-    assert.equal((here.json() as { reviews: unknown[] }).reviews.length, 1);
+    const body = here.json() as ListBody;
+    assert.equal(body.total, 1);
+    assert.equal(body.reviews.length, 1);
+    assert.deepEqual([body.limit, body.offset], [50, 0]);
+    assert.equal(body.reviews[0]?.explanation.summary_vi, 'Họ tên gần giống (một bên viết không dấu), cùng năm sinh, cùng xã');
     const elsewhere = await app.inject({ method: 'GET', url: '/api/v1/mpi/reviews', headers: { cookie: officerElsewhere } });
-    assert.equal((elsewhere.json() as { reviews: unknown[] }).reviews.length, 0);
+    assert.deepEqual(elsewhere.json(), { total: 0, limit: 50, offset: 0, reviews: [] });
     const denied = await app.inject({ method: 'GET', url: '/api/v1/mpi/reviews', headers: { cookie: clinician } });
     assert.equal(denied.statusCode, 403);
     const anon = await app.inject({ method: 'GET', url: '/api/v1/mpi/reviews' });
     assert.equal(anon.statusCode, 401);
-    const audits = await db.db.selectFrom('audit_event').select('person_id').where('action', '=', 'mpi.review.read').execute();
-    assert.deepEqual(new Set(audits.map((a) => a.person_id)), new Set(['PA', 'PB']));
+    const audits = await db.db.selectFrom('audit_event').select(['person_id', 'actor_id', 'detail', 'request_id']).where('action', '=', 'mpi.review.read').execute();
+    assert.deepEqual(audits.map((a) => a.person_id).sort(), ['PA', 'PB'], 'one event per person shown, none for the empty page');
+    assert.deepEqual(audits.map((a) => a.detail), [{ pairs: [reviewId] }, { pairs: [reviewId] }]);
+    assert.equal(new Set(audits.map((a) => a.request_id)).size, 1);
+  });
+
+  it('pages with a validated limit and offset', async () => {
+    for (const qs of ['limit=0', 'limit=201', 'offset=-1', 'limit=abc']) {
+      const r = await app.inject({ method: 'GET', url: `/api/v1/mpi/reviews?${qs}`, headers: { cookie: admin } });
+      assert.equal(r.statusCode, 400, qs);
+    }
+    const max = await app.inject({ method: 'GET', url: '/api/v1/mpi/reviews?limit=200&offset=0', headers: { cookie: admin } });
+    assert.equal((max.json() as ListBody).limit, 200);
+    const past = await app.inject({ method: 'GET', url: '/api/v1/mpi/reviews?limit=1&offset=1', headers: { cookie: admin } });
+    assert.deepEqual(past.json(), { total: 1, limit: 1, offset: 1, reviews: [] });
   });
 
   it('lets only an in-scope reviewer decide, validates the decision, and lets an admin undo a merge', async () => {

@@ -1,3 +1,7 @@
+export {
+  confirmGuardian, type DerivationStats, deriveHouseholdRelations, type GuardianDecision, type GuardianRelation, PROOF_TYPES, type ProofType,
+  type RelationRow, type RelationSource, relationsOf, removeGuardian,
+} from './families.ts';
 export { createPersons, type FlagOptions, flagPersons, type GoldenRow, isoPartialDate, type MinimalPerson, newPersonId, personRow, writeGoldenRecords } from './golden.ts';
 export { type IdentityKeys, type LinkResult, linkDeterministic } from './link.ts';
 export { addRelations, type CardValidity, type NewPerson, updatePersonCards, upsertPersons } from './registry.ts';

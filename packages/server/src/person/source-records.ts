@@ -5,15 +5,16 @@ import { bulkInsert } from '../db/index.ts';
 /** Both writers share the map; each leaves null what it does not know (no column has another default). */
 const SOURCE_RECORD_COLUMNS = {
   source_system: 'text', source_id: 'text', ho_ten: 'text', ngay_sinh: 'text', gioi_tinh: 'text', so_cccd: 'text',
-  so_bhyt: 'text', so_dien_thoai: 'text', dia_chi: 'text', ma_xa: 'text', ma_ho_gia_dinh: 'text', content_hash: 'text',
-  person_id: 'text', link_rule: 'text', import_id: 'bigint',
+  so_bhyt: 'text', so_dien_thoai: 'text', dia_chi: 'text', ma_xa: 'text', ma_ho_gia_dinh: 'text', quan_he_chu_ho: 'text',
+  content_hash: 'text', person_id: 'text', link_rule: 'text', import_id: 'bigint',
 } as const;
 
 // Only changed content is rewritten, so re-importing a file does not churn rows or lose links.
 const REFRESH_IMPORTED = `on conflict (source_system, source_id) do update set
   ho_ten = excluded.ho_ten, ngay_sinh = excluded.ngay_sinh, gioi_tinh = excluded.gioi_tinh, so_cccd = excluded.so_cccd,
   so_bhyt = excluded.so_bhyt, so_dien_thoai = excluded.so_dien_thoai, dia_chi = excluded.dia_chi, ma_xa = excluded.ma_xa,
-  ma_ho_gia_dinh = excluded.ma_ho_gia_dinh, content_hash = excluded.content_hash, import_id = excluded.import_id,
+  ma_ho_gia_dinh = excluded.ma_ho_gia_dinh, quan_he_chu_ho = excluded.quan_he_chu_ho, content_hash = excluded.content_hash,
+  import_id = excluded.import_id,
   updated_at = now()
   where source_record.content_hash is distinct from excluded.content_hash`;
 

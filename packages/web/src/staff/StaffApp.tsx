@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { SkipLink } from '../ui.tsx';
 import { CheckinPage } from './CheckinPage.tsx';
 import { FacilityPage } from './FacilityPage.tsx';
+import { FamilyPage } from './family/FamilyPage.tsx';
 import { ApiProblem, get, post, ROLE_VI, type StaffMe } from './http.ts';
 import { ChangePasswordPage, LoginPage } from './LoginPage.tsx';
 import { ReviewPage } from './mpi/ReviewPage.tsx';
@@ -10,13 +11,14 @@ import { AccountPage, TotpRequiredPage } from './TotpPage.tsx';
 // ECharts weighs ~350 kB: load the reports screen only when an officer opens it.
 const ReportsPage = lazy(() => import('./reports/ReportsPage.tsx').then((m) => ({ default: m.ReportsPage })));
 
-type Page = 'tiep-don' | 'co-so' | 'ra-soat' | 'bao-cao' | 'tai-khoan';
+type Page = 'tiep-don' | 'gia-dinh' | 'co-so' | 'ra-soat' | 'bao-cao' | 'tai-khoan';
 
 /** Screens of the portal, in menu order, with the roles that may open each. */
 const PAGES: ReadonlyArray<{ id: Page; label: string; roles: ReadonlyArray<StaffMe['role']> }> = [
   { id: 'tiep-don', label: 'Tiếp đón', roles: ['receptionist', 'clinician'] },
   { id: 'co-so', label: 'Cơ sở & kết nối', roles: ['facility_admin', 'health_officer', 'system_admin'] },
   { id: 'ra-soat', label: 'Rà soát hồ sơ trùng', roles: ['health_officer', 'system_admin'] },
+  { id: 'gia-dinh', label: 'Quan hệ gia đình', roles: ['receptionist', 'clinician', 'health_officer', 'system_admin'] },
   { id: 'bao-cao', label: 'Báo cáo', roles: ['health_officer', 'system_admin'] },
   { id: 'tai-khoan', label: 'Tài khoản', roles: ['receptionist', 'clinician', 'facility_admin', 'health_officer', 'system_admin'] },
 ];
@@ -108,6 +110,7 @@ export function StaffApp() {
         {me?.must_change_password && <ChangePasswordPage onDone={loadMe} />}
         {me && !me.must_change_password && !ready && <TotpRequiredPage onDone={loadMe} />}
         {me && ready && shown === 'tiep-don' && <CheckinPage me={me} />}
+        {me && ready && shown === 'gia-dinh' && <FamilyPage />}
         {me && ready && shown === 'co-so' && <FacilityPage me={me} />}
         {me && ready && shown === 'ra-soat' && <ReviewPage />}
         {me && ready && shown === 'tai-khoan' && <AccountPage me={me} onChange={loadMe} />}

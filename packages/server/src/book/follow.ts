@@ -1,0 +1,79 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+
+/**
+ * Book rows keyed by person that must follow the person when the MPI changes who is who: the
+ * citizen's doctor shares, their own declarations (an allergy must not vanish from the merged
+ * book) and vaccination doses. Ids per table, so an undo returns exactly these.
+ */
+export interface MovedBookRows {
+  shares: number[];
+  declarations: number[];
+  vaccinations: number[];
+}
+
+export const NO_BOOK_ROWS: MovedBookRows = { shares: [], declarations: [], vaccinations: [] };
+
+const TABLES = [
+  ['shares', 'book_share'],
+  ['declarations', 'citizen_declaration'],
+  ['vaccinations', 'vaccination'],
+] as const;
+
+const ids = (rows: ReadonlyArray<{ id: string | number }>) => rows.map((r) => Number(r.id));
+
+/** Every book row of each `from` person now belongs to its `to` person (a merge, or ids a relink retired). */
+export async function moveBookRows(db: Db, moves: ReadonlyArray<{ from: string; to: string }>): Promise<MovedBookRows> {
+  const real = moves.filter((m) => m.from !== m.to);
+  if (real.length === 0) return NO_BOOK_ROWS;
+  const json = JSON.stringify(real.map((m) => ({ f: m.from, t: m.to })));
+  const out: MovedBookRows = { shares: [], declarations: [], vaccinations: [] };
+  for (const [key, table] of TABLES) {
+    const r = await sql<{ id: string | number }>`
+      update ${sql.table(table)} x set person_id = m.t
+        from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
+       where x.person_id = m.f
+      returning x.id`.execute(db);
+    out[key] = ids(r.rows);
+  }
+  return out;
+}
+
+/** An undone merge: the listed rows that still sit on `from` go back to `to`. */
+export async function returnBookRows(db: Db, rows: MovedBookRows, from: string, to: string): Promise<MovedBookRows> {
+  const out: MovedBookRows = { shares: [], declarations: [], vaccinations: [] };
+  for (const [key, table] of TABLES) {
+    const wanted = rows[key];
+    if (wanted.length === 0) continue;
+    const r = await sql<{ id: string | number }>`
+      update ${sql.table(table)} set person_id = ${to}
+       where person_id = ${from} and id = any(${wanted.map(String)}::int8[])
+      returning id`.execute(db);
+    out[key] = ids(r.rows);
+  }
+  return out;
+}
+
+/**
+ * A citizen's login moved to another person (a separation, an undone merge): the shares and
+ * declarations that citizen made on the old person since `since` were made about themselves, so
+ * they go along. Rows made for a child's book carry the child's person and are not touched.
+ */
+export async function followCitizenRows(db: Db, moves: ReadonlyArray<{ subject: string; from: string; to: string }>, since: Date): Promise<MovedBookRows> {
+  const out: MovedBookRows = { shares: [], declarations: [], vaccinations: [] };
+  if (moves.length === 0) return out;
+  const json = JSON.stringify(moves.map((m) => ({ s: m.subject, f: m.from, t: m.to })));
+  const shares = await sql<{ id: string | number }>`
+    update book_share x set person_id = m.t
+      from jsonb_to_recordset(${json}::jsonb) as m(s text, f text, t text)
+     where x.person_id = m.f and x.created_by = m.s and x.created_at >= ${since}
+    returning x.id`.execute(db);
+  const declarations = await sql<{ id: string | number }>`
+    update citizen_declaration x set person_id = m.t
+      from jsonb_to_recordset(${json}::jsonb) as m(s text, f text, t text)
+     where x.person_id = m.f and x.declared_by = m.s and x.created_at >= ${since}
+    returning x.id`.execute(db);
+  out.shares = ids(shares.rows);
+  out.declarations = ids(declarations.rows);
+  return out;
+}

@@ -1,0 +1,1 @@
+export { registerFamilyRoutes } from './routes.ts';

@@ -1,0 +1,182 @@
+import {
+  contradictsPerson, decideIncoming, initialModel, type LinkedCandidate, lookupKeys, type MatchModel, matchKeys, type MpiRecord, normalizeSourceRecord,
+} from '@openhssk/core/mpi';
+import { sql } from 'kysely';
+import type { Db, SourceRecordTable } from '../db/index.ts';
+import { bulkInsert } from '../db/index.ts';
+import { createPersons, episodesFollowSourceRecords, flagPersons, newPersonId, setSourceLinks } from '../person/index.ts';
+import { recomputePersons } from './persons.ts';
+
+/** A source record to place: (source_system, source_id) as stored. */
+export interface SourceKey {
+  system: string;
+  id: string;
+}
+
+export interface IncomingPlacement extends SourceKey {
+  /** The person the record belongs to now; null when its name or birth date is unusable. */
+  personId: string | null;
+  /** 'joined' an existing person, started a 'new' one, was already 'kept' there, or is 'unmatchable'. */
+  outcome: 'joined' | 'new' | 'kept' | 'unmatchable';
+  /** Review pairs this record put in the queue. */
+  reviews: number;
+}
+
+type Row = Pick<
+  SourceRecordTable,
+  | 'source_system' | 'source_id' | 'ho_ten' | 'ngay_sinh' | 'gioi_tinh' | 'so_cccd' | 'so_bhyt' | 'so_dien_thoai'
+  | 'dia_chi' | 'ma_xa' | 'ma_ho_gia_dinh' | 'person_id' | 'link_rule'
+>;
+
+const ROW_COLUMNS = sql`sr.source_system, sr.source_id, sr.ho_ten, sr.ngay_sinh, sr.gioi_tinh, sr.so_cccd, sr.so_bhyt,
+  sr.so_dien_thoai, sr.dia_chi, sr.ma_xa, sr.ma_ho_gia_dinh, sr.person_id, sr.link_rule`;
+
+/** Candidate persons beyond this are a block too common to mean anything (a shared clinic phone). */
+const MAX_CANDIDATE_PERSONS = 60;
+
+function normalizeRow(r: Row): MpiRecord | undefined {
+  const { record } = normalizeSourceRecord({
+    source_system: r.source_system, source_id: r.source_id, ho_ten: r.ho_ten ?? '', ngay_sinh: r.ngay_sinh ?? '',
+    gioi_tinh: r.gioi_tinh ?? '', so_cccd: r.so_cccd ?? '', so_bhyt: r.so_bhyt ?? '', so_dien_thoai: r.so_dien_thoai ?? '',
+    dia_chi: r.dia_chi ?? '', ma_xa: r.ma_xa ?? '', ma_ho_gia_dinh: r.ma_ho_gia_dinh ?? '',
+  });
+  if (record) record.sourceSystem = r.source_system;
+  return record;
+}
+
+/** The model the last global relink estimated, or the prior one before any relink. */
+export async function currentModel(db: Db): Promise<MatchModel> {
+  const r = await sql<{ model: MatchModel }>`select model from mpi_model where id = 1`.execute(db);
+  return r.rows[0]?.model ?? initialModel();
+}
+
+/** Kept by relinkAll: the model its EM estimated on the whole population. */
+export async function saveModel(db: Db, model: MatchModel, records: number): Promise<void> {
+  await sql`insert into mpi_model (id, model, records) values (1, ${JSON.stringify(model)}::jsonb, ${records})
+    on conflict (id) do update set model = excluded.model, records = excluded.records, estimated_at = now()`.execute(db);
+}
+
+const REVIEW_COLUMNS = {
+  a_system: 'text', a_id: 'text', b_system: 'text', b_id: 'text', score: 'real', reasons: 'jsonb',
+} as const;
+
+/**
+ * Places new or changed source records one by one, in the caller's transaction, against the
+ * persons they share a blocking key with — no global relink. A record already linked is left
+ * where it is unless `relink` is set (its content changed). Each decision uses the same scoring
+ * and guards as the global link (decideIncoming); uncertain pairs go to the review queue and the
+ * next global relink may still revise the placement.
+ */
+export async function linkIncoming(
+  tx: Db,
+  keys: readonly SourceKey[],
+  options: {
+    /** Place records that already have a person again (their content changed); manual decisions stay. */
+    relink?: boolean;
+    model?: MatchModel;
+  } = {},
+): Promise<IncomingPlacement[]> {
+  if (keys.length === 0) return [];
+  const model = options.model ?? (await currentModel(tx));
+  const wanted = JSON.stringify(keys.map((k) => ({ s: k.system, i: k.id })));
+  const rows = await sql<Row>`select ${ROW_COLUMNS} from source_record sr
+    join jsonb_to_recordset(${wanted}::jsonb) as k(s text, i text) on sr.source_system = k.s and sr.source_id = k.i`.execute(tx);
+  const byKey = new Map(rows.rows.map((r) => [`${r.source_system}\u0000${r.source_id}`, r]));
+  const out: IncomingPlacement[] = [];
+  const touched = new Set<string>();
+  const patients: string[] = [];
+  const sharedId = new Set<string>();
+  for (const k of keys) {
+    const row = byKey.get(`${k.system}\u0000${k.id}`);
+    if (!row) continue;
+    const record = normalizeRow(row);
+    if (!record) {
+      out.push({ ...k, personId: row.person_id, outcome: 'unmatchable', reviews: 0 });
+      continue;
+    }
+    await sql`update source_record set match_keys = ${matchKeys(record)}::text[]
+      where source_system = ${row.source_system} and source_id = ${row.source_id}`.execute(tx);
+    // A reviewer's decision is not the engine's to revisit here; a link ingest made by CCCD/BHXH
+    // stands unless the record's name and birth date both contradict that person.
+    const manual = row.link_rule?.startsWith('MPI_MANUAL') === true;
+    const byId = row.link_rule === 'cccd' || row.link_rule === 'bhxh';
+    if (row.person_id && (!options.relink || manual || (byId && !(await contradicted(tx, record, row.person_id))))) {
+      out.push({ ...k, personId: row.person_id, outcome: 'kept', reviews: 0 });
+      continue;
+    }
+    // Another person's number: the record is placed on its own merits, never back on that person.
+    const wrongId = byId ? row.person_id : null;
+    const candidates = (await candidatesOf(tx, record, row)).filter((c) => c.personId !== wrongId);
+    const decision = decideIncoming(record, candidates, model);
+    let personId = decision.personId;
+    const outcome = personId ? 'joined' : 'new';
+    if (!personId) {
+      // An unlinked record keeps the person it had (episodes may point at it); otherwise a new one.
+      personId = (wrongId ? null : row.person_id) ?? newPersonId();
+      // A placeholder until recomputePersons below builds the golden record from the source record.
+      await createPersons(tx, [{ id: personId, ho_ten: record.name }]);
+    }
+    const previous = row.person_id;
+    if (previous !== personId || row.link_rule === null) {
+      await setSourceLinks(tx, [{ s: row.source_system, i: row.source_id, p: personId, r: outcome === 'joined' ? 'MPI_INCREMENTAL' : 'MPI_SINGLE' }]);
+    }
+    touched.add(personId);
+    if (previous && previous !== personId) touched.add(previous);
+    if (row.source_system === 'KCB') patients.push(row.source_id);
+    const reviews = decision.reviews.map((rv) => {
+      const other = candidates[rv.candidate]!.record;
+      const [a, b] = ordered(record, other);
+      return { a_system: a.sourceSystem, a_id: a.sourceId, b_system: b.sourceSystem, b_id: b.sourceId, score: rv.score, reasons: rv.reasons };
+    });
+    if (wrongId) {
+      sharedId.add(wrongId).add(personId);
+      // The number says one person, name and birth date another: a person has to look (a name change
+      // and a wrong birth date at once, or a relative's card).
+      const other = await tx.selectFrom('source_record').select(['source_system', 'source_id']).where('person_id', '=', wrongId)
+        .orderBy('source_system').orderBy('source_id').executeTakeFirst();
+      if (other) {
+        const [a, b] = ordered(record, { sourceSystem: other.source_system, sourceId: other.source_id });
+        reviews.push({ a_system: a.sourceSystem, a_id: a.sourceId, b_system: b.sourceSystem, b_id: b.sourceId, score: 0.5, reasons: ['shared-id-different-person'] });
+      }
+    }
+    await bulkInsert(tx, 'mpi_review', REVIEW_COLUMNS, reviews, 'on conflict (a_system, a_id, b_system, b_id) do nothing');
+    if (decision.sharedIdWith.length > 0) {
+      for (const p of [personId, ...decision.sharedIdWith.map((j) => candidates[j]!.personId)]) sharedId.add(p);
+    }
+    out.push({ ...k, personId, outcome, reviews: reviews.length });
+  }
+  await recomputePersons(tx, [...touched]);
+  // After the golden records are rebuilt: they carry their own quality flags.
+  await flagPersons(tx, [...sharedId], 'SHARED_ID_NUMBER', true);
+  await episodesFollowSourceRecords(tx, patients);
+  return out;
+}
+
+async function contradicted(tx: Db, record: MpiRecord, personId: string): Promise<boolean> {
+  const p = await tx.selectFrom('person').select(['name_key', 'ngay_sinh']).where('id', '=', personId).executeTakeFirst();
+  return p !== undefined && p.name_key !== null && contradictsPerson(record, { nameKey: p.name_key, birthDate: p.ngay_sinh });
+}
+
+type RecordKey = Pick<MpiRecord, 'sourceSystem' | 'sourceId'>;
+
+function ordered(x: RecordKey, y: RecordKey): [RecordKey, RecordKey] {
+  return x.sourceSystem < y.sourceSystem || (x.sourceSystem === y.sourceSystem && x.sourceId < y.sourceId) ? [x, y] : [y, x];
+}
+
+/** Every record of the persons that share a lookup key with the newcomer (itself excluded). */
+async function candidatesOf(tx: Db, record: MpiRecord, self: Row): Promise<LinkedCandidate[]> {
+  const rows = await sql<Row>`
+    with hits as (
+      select distinct person_id from source_record
+       where match_keys && ${lookupKeys(record)}::text[] and person_id is not null
+         and not (source_system = ${self.source_system} and source_id = ${self.source_id})
+       limit ${MAX_CANDIDATE_PERSONS})
+    select ${ROW_COLUMNS} from source_record sr join hits h on sr.person_id = h.person_id
+     where not (sr.source_system = ${self.source_system} and sr.source_id = ${self.source_id})`.execute(tx);
+  const out: LinkedCandidate[] = [];
+  for (const r of rows.rows) {
+    const c = normalizeRow(r);
+    if (c) out.push({ record: c, personId: r.person_id! });
+  }
+  return out;
+}
