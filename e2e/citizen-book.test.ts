@@ -5,30 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, launchBrowser, ROOT, type RunningServer, startServer } from './harness.ts';
-
-interface AxeResult {
-  violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }>;
-}
-
-/** axe-core with the WCAG 2.x A/AA rules: no serious or critical violation on the page as it stands. */
-async function assertAccessible(page: Page, name: string) {
-  // Evaluated through the DevTools protocol: a <script> tag with inline code is (rightly) refused by
-  // the pages' Content-Security-Policy.
-  await page.evaluate(readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
-  const r = await page.evaluate(
-    async () =>
-      (await (window as unknown as { axe: { run: (c: Document, o: unknown) => Promise<AxeResult> } }).axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-      })) as AxeResult,
-  );
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    bad.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`),
-    [],
-    `axe on ${name}`,
-  );
-}
+import { ARTIFACTS, assertAccessible, launchBrowser, type RunningServer, startServer } from './harness.ts';
 
 async function assertNoSidewaysScroll(page: Page, what: string) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);

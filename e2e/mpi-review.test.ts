@@ -1,12 +1,12 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, launchBrowser, ROOT, type RunningServer, startServer } from './harness.ts';
+import { ARTIFACTS, assertAccessible, launchBrowser, ROOT, type RunningServer, startServer } from './harness.ts';
 
 const DEMO_PASSWORD = 'demo-Staff1';
 /** District officer of the demo district Tư Nghĩa (528); the pairs below live in its commune La Hà. */
@@ -39,24 +39,6 @@ function nearDuplicatesCsv(pairs: number): string {
     lines.push(`TIEMCHUNG,E2E-T${i},${i % 4 === 0 ? unaccented(name) : name},${dates[i % 4]},${i % 4 === 0 ? sex : other},,,,,${LA_HA},`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-interface AxeResult {
-  violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }>;
-}
-
-/** axe-core with the WCAG 2.x A/AA rules: no serious or critical violation on the page as it stands. */
-async function assertAccessible(page: Page, name: string) {
-  // Through the DevTools protocol: the page's Content-Security-Policy refuses inline scripts.
-  await page.evaluate(readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
-  const r = await page.evaluate(
-    async () =>
-      (await (window as unknown as { axe: { run: (c: Document, o: unknown) => Promise<AxeResult> } }).axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-      })) as AxeResult,
-  );
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`), [], `axe on ${name}`);
 }
 
 /** Words of the review page that the layout split across two lines ("Trư / ờng"). */

@@ -35,16 +35,25 @@ export interface IncomingDecision {
  * when it would bridge several, which are then left to review).
  */
 export function decideIncoming(
-  record: MpiRecord, candidates: readonly LinkedCandidate[], model: MatchModel, options: Omit<LinkOptions, 'model'> = {},
+  record: MpiRecord,
+  candidates: readonly LinkedCandidate[],
+  model: MatchModel,
+  options: Omit<LinkOptions, 'model'> & {
+    /** The record's person so far: kept whenever it is among the persons matched (a changed record stays put). */
+    current?: string | undefined;
+  } = {},
 ): IncomingDecision {
   if (candidates.length === 0) return { alsoMatched: [], reviews: [], sharedIdWith: [] };
-  const r = linkRecords([record, ...candidates.map((c) => c.record)], { ...options, model });
+  const { current: _current, ...linkOptions } = options;
+  const r = linkRecords([record, ...candidates.map((c) => c.record)], { ...linkOptions, model });
   const own = r.clusterOf[0];
   const votes = new Map<string, number>();
   candidates.forEach((c, j) => {
     if (r.clusterOf[j + 1] === own) votes.set(c.personId, (votes.get(c.personId) ?? 0) + 1);
   });
-  const ranked = [...votes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([p]) => p);
+  const ranked = [...votes]
+    .sort((a, b) => Number(b[0] === options.current) - Number(a[0] === options.current) || b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([p]) => p);
   const personId = ranked[0];
   const best = new Map<string, IncomingReview>();
   for (const p of r.reviewPairs) {
@@ -100,5 +109,8 @@ export function contradictsPerson(r: MpiRecord, person: { nameKey: string; birth
   const d = parseBirthDate(person.birthDate ?? '');
   if (!d.ok || d.value === undefined) return false;
   const v = d.value;
-  return compareBirthDates(r.birthYear, r.birthMonth ?? 0, r.birthDay ?? 0, v.year, v.month ?? 0, v.day ?? 0) === DateLevel.disagree;
+  // Another day of the same year is a different birth date too ("near" is a typo only beside a
+  // matching name); only an equal, swapped or year-only date leaves the name change possible.
+  const level = compareBirthDates(r.birthYear, r.birthMonth ?? 0, r.birthDay ?? 0, v.year, v.month ?? 0, v.day ?? 0);
+  return level === DateLevel.disagree || level === DateLevel.near;
 }

@@ -82,6 +82,28 @@ const CASES: Array<[string, Array<Record<string, string>>, boolean]> = [
     sourceRow({ ho_ten: 'Nguyễn Văn Đức', ngay_sinh: '04/10/1979', gioi_tinh: 'Nam', dia_chi: 'Số 70 ngõ 13, xã Hòa Bình 4', ma_xa: '10111' }),
     sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Đức', ngay_sinh: '10/04/1979', gioi_tinh: 'Nam', dia_chi: 'Số 120 ngõ 6, xã Hòa Bình 4', ma_xa: '10111' }),
   ], false],
+  ['twins with compound given names (Lan Anh / Mai Anh), same birth date and house → not linked', [
+    sourceRow({ ...home, ho_ten: 'Nguyễn Ngọc Lan Anh', ngay_sinh: '09/09/2015', gioi_tinh: 'Nữ' }),
+    sourceRow({ ...home, source_system: 'TIEMCHUNG', ho_ten: 'Nguyễn Ngọc Mai Anh', ngay_sinh: '09/09/2015', gioi_tinh: 'Nữ' }),
+  ], false],
+  ['twins Thu Hà / Thanh Hà, same birth date and commune → not linked', [
+    sourceRow({ ho_ten: 'Phạm Thị Thu Hà', ngay_sinh: '01/06/2012', gioi_tinh: 'Nữ', ma_xa: '09619' }),
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Phạm Thị Thanh Hà', ngay_sinh: '01/06/2012', gioi_tinh: 'Nữ', ma_xa: '09619' }),
+  ], false],
+  ['twins Hùng / Hưng with a third record typed without diacritics → the twins stay apart', [
+    sourceRow({ ...home, ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '05/03/2010', gioi_tinh: 'Nam' }),
+    sourceRow({ ...home, source_system: 'KCB', ho_ten: 'Nguyễn Văn Hưng', ngay_sinh: '05/03/2010', gioi_tinh: 'Nam' }),
+    sourceRow({ ...home, source_system: 'TIEMCHUNG', ho_ten: 'NGUYEN VAN HUNG', ngay_sinh: '05/03/2010', gioi_tinh: 'Nam' }),
+  ], false],
+  ['namesakes of two houses of one commune with a third record giving only the commune → they stay apart', [
+    sourceRow({ ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', dia_chi: 'Số 6 ngõ 2, xã Phú Thịnh 8', ma_xa: '10259' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', dia_chi: 'Số 189 ngõ 8, xã Phú Thịnh 8', ma_xa: '10259' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', ma_xa: '10259' }),
+  ], false],
+  ['father/son namesakes without any id, one house → not linked', [
+    sourceRow({ ...home, ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1960', gioi_tinh: 'Nam' }),
+    sourceRow({ ...home, source_system: 'KCB', ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1988', gioi_tinh: 'Nam' }),
+  ], false],
 ];
 
 describe('linkRecords: typo versus conflict', () => {

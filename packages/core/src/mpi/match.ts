@@ -1,7 +1,7 @@
-import { compareAddressKeys } from './address.ts';
+import { ADDRESS_CLOSE, compareAddressKeys, isHouseAddressKey } from './address.ts';
 import { compareBirthDates, DateLevel } from './dates.ts';
 import type { MpiRecord } from './record.ts';
-import { jaroWinkler, phoneticKey } from './similarity.ts';
+import { jaroWinkler, jaroWinklerCanReach, phoneticKey } from './similarity.ts';
 
 /** Comparison fields of the Fellegi–Sunter model and the names of their agreement levels. */
 export const FIELDS = ['name', 'given', 'birthDate', 'sex', 'cccd', 'bhxh', 'cmnd', 'phone', 'commune', 'household', 'address'] as const;
@@ -129,6 +129,7 @@ interface Columns {
   /** Interned id strings ('C…', 'B…', 'M…'), indexed by the cccd/bhxh/cmnd columns. */
   idValues: string[];
   givens: string[];
+  middles: string[];
   addresses: string[];
   /** Diacritic signature of the given name (see diacriticSignature); -1 when typed without any. */
   givenMarks: Int32Array;
@@ -144,7 +145,7 @@ function toColumns(records: MpiRecord[]): Columns {
   const c: Columns = {
     n, year: new Int16Array(n), month: new Uint8Array(n), day: new Uint8Array(n), sex: new Int8Array(n),
     name: I(), family: I(), middle: I(), given: I(), phonetic: I(), cccd: I(), bhxh: I(), cmnd: I(), phone: I(),
-    commune: I(), household: I(), address: I(), names: [], idValues: [], givens: [], addresses: [], givenMarks: I(), nameCount: new Int32Array(0), avgNameTf: 0,
+    commune: I(), household: I(), address: I(), names: [], idValues: [], givens: [], middles: [], addresses: [], givenMarks: I(), nameCount: new Int32Array(0), avgNameTf: 0,
     unambiguousNameYear: new Uint8Array(n),
   };
   const names = new Interner(), fam = new Interner(), mid = new Interner(), giv = new Interner(), pho = new Interner();
@@ -185,6 +186,7 @@ function toColumns(records: MpiRecord[]): Columns {
   c.names = names.values;
   c.idValues = ids.values;
   c.givens = giv.values;
+  c.middles = mid.values;
   c.addresses = addr.values;
   c.nameCount = new Int32Array(names.values.length);
   for (let i = 0; i < n; i++) c.nameCount[c.name[i]!]!++;
@@ -369,7 +371,23 @@ function comparePair(c: Columns, i: number, j: number, g: Uint8Array): void {
   g[F_HOUSEHOLD] = idLevel(c.household, i, j);
   const ai = c.address[i]!, aj = c.address[j]!;
   if (ai < 0 || aj < 0) g[F_ADDRESS] = MISSING;
-  else g[F_ADDRESS] = compareAddressKeys(c.addresses[ai]!, c.addresses[aj]!, jaroWinkler);
+  else g[F_ADDRESS] = compareAddressKeys(c.addresses[ai]!, c.addresses[aj]!, addressSimilarity);
+}
+
+/** compareAddressKeys only asks whether the similarity reaches ADDRESS_CLOSE: most pairs are ruled out cheaply. */
+const addressSimilarity = (x: string, y: string): number => (jaroWinklerCanReach(x, y, ADDRESS_CLOSE) ? jaroWinkler(x, y) : 0);
+
+/**
+ * Both records give a middle name and they are different words, not a slip of one ("Lan Anh" /
+ * "Mai Anh", "Thu Hà" / "Thanh Hà", "Văn An" / "Thị An").
+ */
+function middlesDiffer(c: Columns, i: number, j: number): boolean {
+  const x = c.middle[i]!, y = c.middle[j]!;
+  if (x < 0 || y < 0 || x === y) return false;
+  const wx = c.middles[x]!.split(' '), wy = c.middles[y]!.split(' ');
+  // A middle word left out ("Nguyễn Thu Hà" / "Nguyễn Thị Thu Hà") is not a different name.
+  if (wx.length !== wy.length) return false;
+  return wx.some((w, k) => w !== wy[k] && jaroWinkler(w, wy[k]!) < 0.8);
 }
 
 /**
@@ -492,7 +510,7 @@ const VETO_SWAP = 16384;
  * high; these guards encode what no weighting can: two different given names, two different
  * valid ids or clearly different birth dates are different people.
  */
-function rules(g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false): number {
+function rules(g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false, middleOnly = false, middleDiffers = false): number {
   let flags = 0;
   const strongId = g[F_CCCD] === 1 || g[F_BHXH] === 1;
   // One mistyped BHXH digit is a typo, not another person's number, when the CCCD agrees or the
@@ -502,7 +520,8 @@ function rules(g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false
   if (bhxhTypo) flags |= BHXH_TYPO_OK;
   if (g[F_CCCD] === 0 || g[F_BHXH] === 0 || (bhxhOneDigit && !bhxhTypo)) flags |= VETO_ID_CONFLICT;
   if (g[F_DATE] === DateLevel.disagree) flags |= VETO_DATE;
-  if (g[F_GIVEN] === 0 && !strongId) flags |= VETO_GIVEN;
+  // "Lan Anh" and "Mai Anh": in compound given names the first word is what tells siblings apart.
+  if ((g[F_GIVEN] === 0 || middleDiffers) && !strongId) flags |= VETO_GIVEN;
   const fullDate = g[F_DATE] === DateLevel.exact || g[F_DATE] === DateLevel.swapped;
   // Where the person lives or is reached, independently of the name: relatives share it, so it
   // only corroborates, never decides.
@@ -531,7 +550,9 @@ function rules(g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false
   // not enough when their addresses are known and differ; a swapped day/month needs the dwelling.
   const addressOk = g[F_ADDRESS] === MISSING || g[F_ADDRESS]! >= 2;
   const placeOk = home || (addressOk && (g[F_COMMUNE] === 1 || g[F_ADDRESS]! >= 2));
-  if (g[F_NAME]! >= 2 && g[F_GIVEN] === 2 && (g[F_DATE] === DateLevel.exact || (fullDate && home)) &&
+  // The full name exactly, or with the middle name left out: compound given names make near
+  // spellings of twins' names ("Lan Anh"/"Mai Anh", "Thu Hà"/"Thanh Hà") as close as any typo.
+  if ((g[F_NAME] === 3 || middleOnly) && g[F_GIVEN] === 2 && (g[F_DATE] === DateLevel.exact || (fullDate && home)) &&
       (g[F_SEX] !== 0 || sexSlip) && idsAgreeable && placeOk) flags |= DEMOGRAPHIC;
   // A record giving only the birth year joins the person with the same full name under one roof
   // when nobody else of that name and year is known there (unambiguousYearOnly).
@@ -602,6 +623,10 @@ class Clusters {
   /** Male minus female records in the cluster: a lone mistyped sex is outvoted, not a veto. */
   sexVote: Int32Array;
   given: Int32Array;
+  /** Diacritic signature of the given name, first known in the cluster. */
+  marks: Int32Array;
+  /** House-level address key id (isHouseAddressKey), first known in the cluster. */
+  house: Int32Array;
   constructor(c: Columns) {
     const n = c.n;
     this.parent = Int32Array.from({ length: n }, (_, i) => i);
@@ -613,6 +638,8 @@ class Clusters {
     for (let i = 0; i < n; i++) this.md[i] = c.day[i]! > 0 ? c.month[i]! * 32 + c.day[i]! : -1;
     this.sexVote = Int32Array.from(c.sex, (x) => (x === 1 ? 1 : x === 2 ? -1 : 0));
     this.given = c.given.slice();
+    this.marks = c.givenMarks.slice();
+    this.house = Int32Array.from(c.address, (a) => (a >= 0 && isHouseAddressKey(c.addresses[a]!) ? a : -1));
   }
   find(x: number): number {
     const p = this.parent;
@@ -641,6 +668,14 @@ class Clusters {
     const sa = Math.sign(this.sexVote[a]!), sb = Math.sign(this.sexVote[b]!);
     if (!(pairFlags & (DETERMINISTIC | SEX_SLIP_OK)) && sa !== 0 && sb !== 0 && sa !== sb) return 'cluster-sex-conflict';
     const ga = this.given[a]!, gb = this.given[b]!;
+    if (!(pairFlags & DETERMINISTIC)) {
+      // Without an id, a record lacking diacritics or an address must not bridge "Hùng" and "Hưng",
+      // or two houses of one commune: twins and namesake neighbours are joined exactly that way.
+      const ka = this.marks[a]!, kb = this.marks[b]!;
+      if (ka >= 0 && kb >= 0 && ka !== kb && ga === gb) return 'cluster-given-name-conflict';
+      const ha = this.house[a]!, hb = this.house[b]!;
+      if (ha >= 0 && hb >= 0 && ha !== hb && compareAddressKeys(c.addresses[ha]!, c.addresses[hb]!, jaroWinkler) < 2) return 'cluster-address-conflict';
+    }
     // A shared CCCD/BHXH with a near full name outweighs one mistyped given name ("Mai"/"Mui").
     const idTied = (pairFlags & (DETERMINISTIC | NAME_NEAR)) === (DETERMINISTIC | NAME_NEAR);
     if (!idTied && ga >= 0 && gb >= 0 && ga !== gb && jaroWinkler(c.givens[ga]!, c.givens[gb]!) < 0.8) return 'cluster-given-name-conflict';
@@ -657,6 +692,8 @@ class Clusters {
     if (this.md[r]! < 0) this.md[r] = this.md[s]!;
     this.sexVote[r] = this.sexVote[r]! + this.sexVote[s]!;
     if (this.given[r]! < 0) this.given[r] = this.given[s]!;
+    if (this.marks[r]! < 0) this.marks[r] = this.marks[s]!;
+    if (this.house[r]! < 0) this.house[r] = this.house[s]!;
   }
 }
 
@@ -717,7 +754,7 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
       s += Math.max(-6, Math.min(4, Math.log2(c.avgNameTf / tf)));
     }
     score[k] = s;
-    const fl = rules(g, c.unambiguousNameYear[a] === 1, bhxhOneDigit);
+    const fl = rules(g, c.unambiguousNameYear[a] === 1, bhxhOneDigit, g[F_NAME] === 2 && middleDropped(c, a, b), middlesDiffer(c, a, b));
     flags[k] = fl;
     if (isAutoLink(fl, s, upperW)) nAuto++;
   }

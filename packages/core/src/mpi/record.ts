@@ -101,8 +101,9 @@ export function normalizeSourceRecord(raw: Record<string, string>): { record?: M
     const repaired = repairLegacyVietnamese(before);
     if (repaired.encoding === undefined) return cleanText(before);
     const from = repaired.encoding === 'tcvn3' ? 'TCVN3' : 'VNI';
-    const [was, now] = [cleanText(before), cleanText(repaired.text)];
-    warn(k, 'LEGACY_ENCODING_CONVERTED', `Đã chuyển từ mã ${from} sang Unicode: "${was}" → "${now}".`, `Converted from ${from} to Unicode: "${was}" → "${now}".`);
+    const now = cleanText(repaired.text);
+    // Names and addresses stay out of the message: import issues are read by reviewers of any area.
+    warn(k, 'LEGACY_ENCODING_CONVERTED', `Đã chuyển từ mã ${from} sang Unicode.`, `Converted from ${from} to Unicode.`);
     return now;
   };
 

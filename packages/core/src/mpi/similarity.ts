@@ -49,6 +49,46 @@ export function jaroWinkler(a: string, b: string): number {
   return j + p * 0.1 * (1 - j);
 }
 
+const counts = new Int32Array(128);
+
+/**
+ * Whether jaroWinkler(a, b) can reach `threshold`, judged from the characters the two keys share
+ * wherever they stand (Jaro can match no more): one linear pass that settles most pairs of
+ * different addresses without the quadratic matching. Non-ASCII text is never ruled out.
+ */
+export function jaroWinklerCanReach(a: string, b: string, threshold: number): boolean {
+  const la = a.length;
+  const lb = b.length;
+  if (a === b || la === 0 || lb === 0) return true;
+  let ok = true;
+  for (let i = 0; i < la; i++) {
+    const c = a.charCodeAt(i);
+    if (c >= 128) ok = false;
+    else counts[c]!++;
+  }
+  let common = 0;
+  for (let j = 0; j < lb && ok; j++) {
+    const c = b.charCodeAt(j);
+    if (c >= 128) ok = false;
+    else if (counts[c]! > 0) {
+      counts[c]!--;
+      common++;
+    }
+  }
+  for (let i = 0; i < la; i++) {
+    const c = a.charCodeAt(i);
+    if (c < 128) counts[c] = 0;
+  }
+  if (!ok) return true;
+  if (common === 0) return threshold <= 0;
+  const j = (common / la + common / lb + 1) / 3;
+  let p = 0;
+  const max = Math.min(4, la, lb);
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  // The margin keeps a pair whose exact similarity sits on the threshold from being lost to rounding.
+  return j + p * 0.1 * (1 - j) >= threshold - 1e-9;
+}
+
 /**
  * Coarse phonetic key for diacritic-free Vietnamese words, used only for blocking so that
  * single-letter typos and regional spellings (D/GI/R, TR/CH, S/X, NG/NGH) meet in one block.

@@ -67,11 +67,13 @@ describe('a parent’s view ends on the child’s 14th birthday, on the Vietnam 
       return { status: r.statusCode, body: r.json() as Record<string, unknown> };
     };
 
-    it('lists children under 14 from every source, not one who turned 14 today or yesterday, nor a removed one', async () => {
+    it('lists children under 14 by list relation, staff or demo — not an age guess, not one who turned 14 today or yesterday, nor a removed one', async () => {
       const r = await get('/api/v1/book/dependents');
       assert.equal(r.status, 200);
       const ids = (r.body.dependents as Array<{ id: string }>).map((d) => d.id).sort();
-      assert.deepEqual(ids, ['PAGE', 'PDEMO', 'PSTAFF', 'PTOMORROW']);
+      assert.deepEqual(ids, ['PDEMO', 'PSTAFF', 'PTOMORROW']);
+      // A parent guessed from household ages opens nothing until staff confirm it.
+      assert.equal((await get('/api/v1/book/summary?person=PAGE')).status, 404);
       assert.deepEqual((await listDependents(db.db, 'PPARENT')).map((d) => d.id).sort(), ids);
     });
 

@@ -26,8 +26,10 @@ export function ageOn(ngaySinh: string | null, birthYear: number | null, today: 
 }
 
 /**
- * Children under 14 for whom this person is recorded as parent or guardian, whatever the source of
- * the relation (population list, household ages, staff, demo); relations staff removed are not.
+ * Children under 14 for whom this person is recorded as parent or guardian by a population list's
+ * relation column, by staff with proof, or by the demo; relations staff removed are not. A parent
+ * guessed from the ages in a household (source household_age) opens nothing: a lodger or an uncle
+ * fits the same ages, and the book holds the child's sensitive visits — staff confirm it first.
  */
 export async function listDependents(db: Db, parentPersonId: string, today: Date = new Date()) {
   const rows = await db
@@ -37,6 +39,7 @@ export async function listDependents(db: Db, parentPersonId: string, today: Date
     .where('r.related_person_id', '=', parentPersonId)
     .where('r.relation', 'in', ['parent', 'guardian'])
     .where('r.removed_at', 'is', null)
+    .where('r.source', '<>', 'household_age')
     .orderBy('p.ngay_sinh', 'desc')
     .execute();
   const seen = new Set<string>();

@@ -42,3 +42,27 @@ export async function reserveIds(db: Db, sequence: string, n: number): Promise<n
   const r = await sql<{ id: number }>`select nextval(${sequence}::regclass)::int8 as id from generate_series(1, ${n})`.execute(db);
   return r.rows.map((x) => Number(x.id));
 }
+
+/**
+ * Writes one batch at a time behind the caller: the next batch is built in JavaScript while the
+ * database executes the previous one, so both cores work (bulk imports and relinks are otherwise
+ * half idle). At most one write is in flight, in order; a failed write is thrown at the next
+ * push or at done(), never left as an unhandled rejection.
+ */
+export function writeBehind() {
+  let last: Promise<void> = Promise.resolve();
+  let failure: { error: unknown } | undefined;
+  const done = async () => {
+    await last;
+    if (failure) throw failure.error;
+  };
+  return {
+    done,
+    async push(write: () => Promise<void>): Promise<void> {
+      await done();
+      last = write().catch((error: unknown) => {
+        failure = { error };
+      });
+    },
+  };
+}

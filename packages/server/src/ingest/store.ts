@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db, Schema } from '../db/index.ts';
 import { recordColumns, reserveIds } from '../db/index.ts';
-import { linkIncoming } from '../mpi/index.ts';
+import { holdAgainstRelink, linkIncoming } from '../mpi/index.ts';
 import { episodesFollowSourceRecords, linkDeterministic, upsertPatientSourceRecords } from '../person/index.ts';
 import type { AcceptedEpisode, PreparedEnvelope } from './prepare.ts';
 import { type Receipt, summarize } from './receipt.ts';
@@ -32,6 +32,8 @@ interface NewVersion {
 export async function storeSubmission(db: Db, s: SubmissionToStore): Promise<Receipt> {
   return db.transaction().execute(async (tx) => {
     const { accepted, outcomes } = s.prepared;
+    // New patients are placed by the MPI in this transaction (linkIncoming).
+    if (accepted.length > 0) await holdAgainstRelink(tx);
     const current = new Map<string, { id: number; version: number; content_sha256: string }>();
     if (accepted.length > 0) {
       const rows = await tx
@@ -150,8 +152,9 @@ async function insertEpisodes(tx: Transaction<Schema>, s: SubmissionToStore, ite
   // disagree is undone there and the pair goes to review.
   const fresh = ids.filter((id) => hashOf.get(id) !== sources.get(id)!.content_hash);
   await linkIncoming(tx, fresh.map((id) => ({ system: 'KCB', id })), { relink: true });
-  // A returning patient the MPI linked earlier (no usable id on this episode) keeps their person.
-  await episodesFollowSourceRecords(tx, ids.filter((id) => !fresh.includes(id)));
+  // Every episode of the envelope ends on its patient's person: a returning patient the MPI linked
+  // earlier without a usable id, a reviewer's placement, a record the MPI could not match.
+  await episodesFollowSourceRecords(tx, ids);
 
   // Visits close on the persons the episodes ended with, after the MPI placed new patients.
   const placed = await tx.selectFrom('episode').select('person_id').distinct().where('id', 'in', reserved).where('person_id', 'is not', null).execute();

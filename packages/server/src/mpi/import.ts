@@ -4,12 +4,12 @@ import { basename } from 'node:path';
 import { pipeline, Transform } from 'node:stream';
 import { type BilingualMessage, cleanText } from '@openhssk/core';
 import type { RecordIssue } from '@openhssk/core/mpi';
-import { householdRelation, normalizeSourceRecord, SOURCE_COLUMNS } from '@openhssk/core/mpi';
+import { householdRelation, matchKeys, normalizeSourceRecord, SOURCE_COLUMNS } from '@openhssk/core/mpi';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import Papa from 'papaparse';
 import type { Db } from '../db/index.ts';
-import { bulkInsert } from '../db/index.ts';
+import { bulkInsert, writeBehind } from '../db/index.ts';
 import { upsertImportedSourceRecords } from '../person/index.ts';
 import { mpiDb } from './tables.ts';
 
@@ -316,12 +316,17 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   let issues: Array<Record<string, unknown>> = [];
   const seen = new Set<string>();
 
+  // The database stores one batch while the next is parsed and normalized.
+  const writer = writeBehind();
   const flush = async () => {
-    if (batch.length > 0) await upsertImportedSourceRecords(db, batch);
-    if (issues.length > 0) await bulkInsert(db, 'mpi_import_issue', ISSUE_COLUMNS, issues);
+    const [records, found, progress] = [batch, issues, { rows, bytesRead, totalBytes }];
     batch = [];
     issues = [];
-    options.onProgress?.({ rows, bytesRead, totalBytes });
+    await writer.push(async () => {
+      if (records.length > 0) await upsertImportedSourceRecords(db, records);
+      if (found.length > 0) await bulkInsert(db, 'mpi_import_issue', ISSUE_COLUMNS, found);
+      options.onProgress?.(progress);
+    });
   };
   const addIssue = (line: number, i: RecordIssue) => {
     const issue: ImportIssue = {
@@ -372,12 +377,14 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
         } else {
           seen.add(key);
           accepted++;
-          const row: Record<string, string | number | null> = {
+          const row: Record<string, string | number | string[] | null> = {
             source_system: sourceKey.sourceSystem, source_id: sourceKey.sourceId, import_id: importId,
           };
           // Raw text is stored (trimmed) so the record can be re-normalized when the rules improve.
           for (const c of CONTENT_FIELDS) row[c] = (raw[c] ?? '').trim() || null;
           row.content_hash = contentHash(row as Record<string, string | null>);
+          // Written with the row, so relinkAll and incremental linking find it without a second pass.
+          row.match_keys = record ? matchKeys(record) : null;
           batch.push(row);
         }
       }
@@ -387,7 +394,10 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       throw new MpiImportError('FILE_EMPTY', 'Tệp rỗng: không có dòng tiêu đề.', 'The file is empty: no header row.');
     }
     await flush();
+    await writer.done();
   } catch (e) {
+    // No write may still run when the import is marked failed.
+    await writer.done().catch(() => {});
     await m.updateTable('mpi_import').set({ status: 'failed', finished_at: new Date(), row_count: rows, accepted, rejected, warnings })
       .where('id', '=', importId).execute();
     throw e;

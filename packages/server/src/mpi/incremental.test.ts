@@ -57,17 +57,35 @@ describe(`MPI linking as data arrives (${process.env.HSSK_TEST_DB ?? 'pglite'})`
     assert.deepEqual(p, { ho_ten: 'Lò Văn Páo', ngay_sinh: '1957-03-03' });
   });
 
-  it('a CCCD alone against another name and birth date does not join; both persons are flagged', async () => {
+  it('a CCCD alone against another name and birth date (same year) does not join; both persons are flagged, a reviewer looks', async () => {
     const bich = await personOf('MIS2022', 'M2');
     const placed = await h.db.transaction().execute(async (tx) => {
-      await tx.insertInto('source_record').values(row('KCB', '51001:BN8', {
-        ho_ten: 'Trương Thị Hoa', ngay_sinh: '20/07/1991', gioi_tinh: '2', so_cccd: '051191000123' })).execute();
-      return linkIncoming(tx, [{ system: 'KCB', id: '51001:BN8' }]);
+      // What ingest writes: the deterministic CCCD link, then the MPI judges the record.
+      await tx.insertInto('source_record').values({
+        ...row('KCB', '51001:BN8', { ho_ten: 'Trương Thị Hoa', ngay_sinh: '20/07/1991', gioi_tinh: '2', so_cccd: '051191000123' }),
+        person_id: bich, link_rule: 'cccd',
+      }).execute();
+      return linkIncoming(tx, [{ system: 'KCB', id: '51001:BN8' }], { relink: true });
     });
     assert.equal(placed[0]!.outcome, 'new');
     assert.notEqual(placed[0]!.personId, bich);
+    assert.equal(await personOf('KCB', '51001:BN8'), placed[0]!.personId);
+    const review = await sql<{ reasons: string[] }>`select reasons from mpi_review where a_id = '51001:BN8' or b_id = '51001:BN8'`.execute(h.db);
+    assert.deepEqual(review.rows.map((r) => r.reasons), [['shared-id-different-person']]);
     const flagged = await h.db.selectFrom('person').select('id').where(sql<boolean>`'SHARED_ID_NUMBER' = any(quality_flags)`).execute();
     assert.deepEqual(new Set(flagged.map((f) => f.id)), new Set([bich, placed[0]!.personId]));
+  });
+
+  it('a CCCD link whose name or birth date alone differs stays (a typo or a new name)', async () => {
+    const bich = await personOf('MIS2022', 'M2');
+    const [kept] = await h.db.transaction().execute(async (tx) => {
+      await tx.insertInto('source_record').values({
+        ...row('KCB', '51001:BN9', { ho_ten: 'Đinh Thị Ngọc Bích', ngay_sinh: '15/02/1991', gioi_tinh: '2', so_cccd: '051191000123' }),
+        person_id: bich, link_rule: 'cccd',
+      }).execute();
+      return linkIncoming(tx, [{ system: 'KCB', id: '51001:BN9' }], { relink: true });
+    });
+    assert.deepEqual([kept!.outcome, kept!.personId], ['kept', bich]);
   });
 
   it('a record already placed stays where it is unless its content changed', async () => {

@@ -44,6 +44,19 @@ function normalizeRow(r: Row): MpiRecord | undefined {
   return record;
 }
 
+/** The advisory lock relinkAll holds exclusively while it rewrites links. */
+export const RELINK_LOCK = 7346121;
+
+/**
+ * A global relink computes from a snapshot and rewrites links at its end: a transaction that will
+ * place newcomers waits for that write, and several such transactions run side by side. Take it
+ * before writing source records, or a relink waiting on those rows and this transaction waiting on
+ * the relink deadlock.
+ */
+export async function holdAgainstRelink(tx: Db): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(${RELINK_LOCK})`.execute(tx);
+}
+
 /** The model the last global relink estimated, or the prior one before any relink. */
 export async function currentModel(db: Db): Promise<MatchModel> {
   const r = await sql<{ model: MatchModel }>`select model from mpi_model where id = 1`.execute(db);
@@ -77,6 +90,7 @@ export async function linkIncoming(
   } = {},
 ): Promise<IncomingPlacement[]> {
   if (keys.length === 0) return [];
+  await holdAgainstRelink(tx);
   const model = options.model ?? (await currentModel(tx));
   const wanted = JSON.stringify(keys.map((k) => ({ s: k.system, i: k.id })));
   const rows = await sql<Row>`select ${ROW_COLUMNS} from source_record sr
@@ -107,7 +121,7 @@ export async function linkIncoming(
     // Another person's number: the record is placed on its own merits, never back on that person.
     const wrongId = byId ? row.person_id : null;
     const candidates = (await candidatesOf(tx, record, row)).filter((c) => c.personId !== wrongId);
-    const decision = decideIncoming(record, candidates, model);
+    const decision = decideIncoming(record, candidates, model, { current: row.person_id ?? undefined });
     let personId = decision.personId;
     const outcome = personId ? 'joined' : 'new';
     if (!personId) {
@@ -128,6 +142,12 @@ export async function linkIncoming(
       const [a, b] = ordered(record, other);
       return { a_system: a.sourceSystem, a_id: a.sourceId, b_system: b.sourceSystem, b_id: b.sourceId, score: rv.score, reasons: rv.reasons };
     });
+    // Persons the record also matched: the relink kept them apart from its person, a reviewer decides.
+    for (const other of decision.alsoMatched) {
+      const j = candidates.findIndex((c) => c.personId === other);
+      const [a, b] = ordered(record, candidates[j]!.record);
+      reviews.push({ a_system: a.sourceSystem, a_id: a.sourceId, b_system: b.sourceSystem, b_id: b.sourceId, score: 0.95, reasons: ['bridges-persons'] });
+    }
     if (wrongId) {
       sharedId.add(wrongId).add(personId);
       // The number says one person, name and birth date another: a person has to look (a name change
@@ -167,9 +187,12 @@ function ordered(x: RecordKey, y: RecordKey): [RecordKey, RecordKey] {
 async function candidatesOf(tx: Db, record: MpiRecord, self: Row): Promise<LinkedCandidate[]> {
   const rows = await sql<Row>`
     with hits as (
-      select distinct person_id from source_record
+      -- Persons with the most records sharing a key first, so a crowded key (a common name and
+      -- year, a clinic's phone) cannot push out the person an id or household points at.
+      select person_id, count(*) as n from source_record
        where match_keys && ${lookupKeys(record)}::text[] and person_id is not null
          and not (source_system = ${self.source_system} and source_id = ${self.source_id})
+       group by person_id order by n desc, person_id
        limit ${MAX_CANDIDATE_PERSONS})
     select ${ROW_COLUMNS} from source_record sr join hits h on sr.person_id = h.person_id
      where not (sr.source_system = ${self.source_system} and sr.source_id = ${self.source_id})`.execute(tx);

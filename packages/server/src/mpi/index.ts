@@ -1,7 +1,7 @@
 export { runMpi } from './cli.ts';
 export { EXPORT_HEADER, exportLinks } from './export.ts';
 export { type ImportIssue, type ImportOptions, type ImportResult, importFile, MpiImportError } from './import.ts';
-export { type IncomingPlacement, linkIncoming, type SourceKey } from './incremental.ts';
+export { holdAgainstRelink, type IncomingPlacement, linkIncoming, type SourceKey } from './incremental.ts';
 export { type RelinkOptions, type RelinkStats, relinkAll } from './link.ts';
 export { pendingReviewsByCommune } from './review.ts';
 export { registerMpiRoutes } from './routes.ts';

@@ -5,13 +5,13 @@ import {
 } from '@openhssk/core/mpi';
 import { sql } from 'kysely';
 import type { Db, SourceRecordTable } from '../db/index.ts';
-import { bulkInsert } from '../db/index.ts';
+import { bulkInsert, writeBehind } from '../db/index.ts';
 import {
   createPersons, type DerivationStats, deriveHouseholdRelations, episodesFollowSourceRecords, flagPersons, type GoldenRow, type MinimalPerson, newPersonId, personRow,
   type SourceLink, setSourceLinks, writeGoldenRecords,
 } from '../person/index.ts';
 import { identityFollowsRelink } from './follow.ts';
-import { saveModel } from './incremental.ts';
+import { RELINK_LOCK, saveModel } from './incremental.ts';
 
 export interface RelinkOptions {
   link?: LinkOptions | undefined;
@@ -120,14 +120,15 @@ export async function relinkAll(db: Db, options: RelinkOptions = {}): Promise<Re
   log(`loaded ${records.length} records (${held.length} unlinkable) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const result = linkRecords(records, options.link);
-  log(`linked: ${result.stats.clusters} clusters, ${result.stats.autoLinks} auto links, ${result.reviewPairs.length} reviews`);
+  const st = result.stats;
+  log(`linked: ${st.clusters} clusters, ${st.autoLinks} auto links, ${result.reviewPairs.length} reviews (${st.candidatePairs} pairs; ms blocking ${st.msBlocking}, EM ${st.msEm}, scoring ${st.msScoring}, clustering ${st.msClustering})`);
 
   const clustering = await applyReviewDecisions(db, records, result.clusterOf);
   const placement = place(clustering, assignStableIds(clustering.clusterOf, prevIds, newId));
 
   const written = await db.transaction().execute(async (tx) => {
     // Two relinks interleaving their writes would mix two different clusterings.
-    await sql`select pg_advisory_xact_lock(7346121)`.execute(tx);
+    await sql`select pg_advisory_xact_lock(${RELINK_LOCK})`.execute(tx);
 
     const persons = await writeClusterPersons(tx, records, placement, options.sourcePriority ?? DEFAULT_SOURCE_PRIORITY, chunk);
     log(`wrote ${persons} persons`);
@@ -141,6 +142,8 @@ export async function relinkAll(db: Db, options: RelinkOptions = {}): Promise<Re
     }
 
     await writeMatchKeys(tx, records, loaded.needKeys, chunk);
+    // Newcomers' lookups should find the keys in the index proper, not in its pending list.
+    await sql`select gin_clean_pending_list('source_record_match_keys'::regclass)`.execute(tx);
     await saveModel(tx, result.model, records.length);
     await episodesFollowSourceRecords(tx);
     const orphanedPersons = await flagOrphans(tx, prevIds, placement.ids, chunk);
@@ -162,37 +165,51 @@ export async function relinkAll(db: Db, options: RelinkOptions = {}): Promise<Re
   };
 }
 
+/** A loaded row as its page's JSON carries it: arrays keep the text small. */
+type PageRow = [
+  source_system: string, source_id: string, ho_ten: string | null, ngay_sinh: string | null, gioi_tinh: string | null, so_cccd: string | null,
+  so_bhyt: string | null, so_dien_thoai: string | null, dia_chi: string | null, ma_xa: string | null, ma_ho_gia_dinh: string | null,
+  person_id: string | null, link_rule: string | null, no_keys: boolean,
+];
+
 async function loadSourceRecords(db: Db, pageSize: number): Promise<Loaded> {
   const loaded: Loaded = { records: [], prevIds: [], prevRules: [], held: [], needKeys: [] };
-  let after: [string, string] | undefined;
-  for (;;) {
-    const page = await sql<LoadedRow>`
-      select source_system, source_id, ho_ten, ngay_sinh, gioi_tinh, so_cccd, so_bhyt, so_dien_thoai, dia_chi, ma_xa,
-             ma_ho_gia_dinh, person_id, link_rule, match_keys is null as no_keys
-      from source_record
-      where ${after ? sql`(source_system, source_id) > (${after[0]}, ${after[1]})` : sql`true`}
-      order by source_system, source_id
-      limit ${pageSize}`.execute(db);
-    for (const r of page.rows) {
+  // One JSON text per page (PGlite and pg both build a million row objects slowly), and the next
+  // page is read while this one is normalized.
+  const fetchPage = async (after: readonly [string, string] | undefined): Promise<PageRow[]> => {
+    const page = await sql<{ rows: string | null }>`
+      select json_agg(json_build_array(source_system, source_id, ho_ten, ngay_sinh, gioi_tinh, so_cccd, so_bhyt, so_dien_thoai, dia_chi,
+             ma_xa, ma_ho_gia_dinh, person_id, link_rule, match_keys is null) order by source_system, source_id)::text as rows
+      from (select * from source_record
+            where ${after ? sql`(source_system, source_id) > (${after[0]}, ${after[1]})` : sql`true`}
+            order by source_system, source_id
+            limit ${pageSize}) x`.execute(db);
+    return JSON.parse(page.rows[0]?.rows ?? '[]');
+  };
+  let next: Promise<PageRow[]> | undefined = fetchPage(undefined);
+  while (next) {
+    const rows: PageRow[] = await next;
+    const last = rows.at(-1);
+    next = last && rows.length >= pageSize ? fetchPage([last[0], last[1]]) : undefined;
+    for (const [source_system, source_id, ho_ten, ngay_sinh, gioi_tinh, so_cccd, so_bhyt, so_dien_thoai, dia_chi, ma_xa, ma_ho_gia_dinh, person_id, link_rule, no_keys] of rows) {
       const { record } = normalizeSourceRecord({
-        source_system: r.source_system, source_id: r.source_id, ho_ten: r.ho_ten ?? '', ngay_sinh: r.ngay_sinh ?? '',
-        gioi_tinh: r.gioi_tinh ?? '', so_cccd: r.so_cccd ?? '', so_bhyt: r.so_bhyt ?? '', so_dien_thoai: r.so_dien_thoai ?? '',
-        dia_chi: r.dia_chi ?? '', ma_xa: r.ma_xa ?? '', ma_ho_gia_dinh: r.ma_ho_gia_dinh ?? '',
+        source_system, source_id, ho_ten: ho_ten ?? '', ngay_sinh: ngay_sinh ?? '', gioi_tinh: gioi_tinh ?? '', so_cccd: so_cccd ?? '',
+        so_bhyt: so_bhyt ?? '', so_dien_thoai: so_dien_thoai ?? '', dia_chi: dia_chi ?? '', ma_xa: ma_xa ?? '', ma_ho_gia_dinh: ma_ho_gia_dinh ?? '',
       });
       if (!record) {
-        loaded.held.push(r);
+        loaded.held.push({
+          source_system, source_id, ho_ten, ngay_sinh, gioi_tinh, so_cccd, so_bhyt, so_dien_thoai, dia_chi, ma_xa, ma_ho_gia_dinh,
+          person_id, link_rule, no_keys,
+        });
         continue;
       }
       // normalizeSourceRecord upper-cases the system; the stored key is what must be written back.
-      record.sourceSystem = r.source_system;
-      if (r.no_keys) loaded.needKeys.push(loaded.records.length);
+      record.sourceSystem = source_system;
+      if (no_keys) loaded.needKeys.push(loaded.records.length);
       loaded.records.push(record);
-      loaded.prevIds.push(r.person_id ?? undefined);
-      loaded.prevRules.push(r.link_rule);
+      loaded.prevIds.push(person_id ?? undefined);
+      loaded.prevRules.push(link_rule);
     }
-    const last = page.rows.at(-1);
-    if (!last || page.rows.length < pageSize) break;
-    after = [last.source_system, last.source_id];
   }
   return loaded;
 }
@@ -271,12 +288,16 @@ async function writeClusterPersons(
   let persons = 0;
   let personBatch: GoldenRow[] = [];
   let correctionBatch: Array<Record<string, unknown>> = [];
+  const writer = writeBehind();
   const flush = async () => {
-    await writeGoldenRecords(tx, personBatch);
-    // Corrections point at persons, so they go after them.
-    await bulkInsert(tx, 'mpi_correction', CORRECTION_COLUMNS, correctionBatch);
+    const [people, corrections] = [personBatch, correctionBatch];
     personBatch = [];
     correctionBatch = [];
+    await writer.push(async () => {
+      await writeGoldenRecords(tx, people);
+      // Corrections point at persons, so they go after them.
+      await bulkInsert(tx, 'mpi_correction', CORRECTION_COLUMNS, corrections);
+    });
   };
   const n = order.length;
   for (let s = 0; s < n; ) {
@@ -295,6 +316,7 @@ async function writeClusterPersons(
     s = e;
   }
   await flush();
+  await writer.done();
   return persons;
 }
 
@@ -303,6 +325,7 @@ async function updateSourceLinks(tx: Db, { records, prevIds, prevRules }: Loaded
   const { clusterOf, manualRule, ids, size } = placement;
   let changed = 0;
   let links: SourceLink[] = [];
+  const writer = writeBehind();
   for (let i = 0; i < records.length; i++) {
     const rule = manualRule.get(i) ?? ((size.get(clusterOf[i]!) ?? 1) > 1 ? 'MPI_AUTO' : 'MPI_SINGLE');
     const id = ids[i]!;
@@ -310,11 +333,13 @@ async function updateSourceLinks(tx: Db, { records, prevIds, prevRules }: Loaded
     if (id === prevIds[i] && rule === prevRules[i]) continue;
     links.push({ s: records[i]!.sourceSystem, i: records[i]!.sourceId, p: id, r: rule });
     if (links.length >= chunk) {
-      await setSourceLinks(tx, links);
+      const batch = links;
       links = [];
+      await writer.push(() => setSourceLinks(tx, batch));
     }
   }
-  await setSourceLinks(tx, links);
+  await writer.push(() => setSourceLinks(tx, links));
+  await writer.done();
   return changed;
 }
 

@@ -1,11 +1,11 @@
 import { DomainError, notFound } from '@openhssk/core';
-import { DEFAULT_SOURCE_PRIORITY, explainPair, goldenRecord, type MpiRecord, normalizeSourceRecord, PAIR_FIELDS, type PairExplanation } from '@openhssk/core/mpi';
-import { sql, type Transaction } from 'kysely';
+import { explainPair, PAIR_FIELDS, type PairExplanation } from '@openhssk/core/mpi';
+import { sql } from 'kysely';
 import { type Actor, audit } from '../audit/index.ts';
-import type { Db, Schema } from '../db/index.ts';
-import { createPersons, flagPersons, moveSourceRecords, newPersonId, personRow, writeGoldenRecords } from '../person/index.ts';
-import { recomputePersons } from './persons.ts';
+import type { Db } from '../db/index.ts';
+import { createPersons, flagPersons, moveSourceRecords, newPersonId } from '../person/index.ts';
 import { identityFollowsMerge, identityFollowsSeparation, identityFollowsUndo } from './follow.ts';
+import { recomputePersons } from './persons.ts';
 import { mpiDb } from './tables.ts';
 
 const SOURCE_FIELDS = PAIR_FIELDS;

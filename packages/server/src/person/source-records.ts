@@ -6,7 +6,7 @@ import { bulkInsert } from '../db/index.ts';
 const SOURCE_RECORD_COLUMNS = {
   source_system: 'text', source_id: 'text', ho_ten: 'text', ngay_sinh: 'text', gioi_tinh: 'text', so_cccd: 'text',
   so_bhyt: 'text', so_dien_thoai: 'text', dia_chi: 'text', ma_xa: 'text', ma_ho_gia_dinh: 'text', quan_he_chu_ho: 'text',
-  content_hash: 'text', person_id: 'text', link_rule: 'text', import_id: 'bigint',
+  content_hash: 'text', person_id: 'text', link_rule: 'text', import_id: 'bigint', match_keys: 'text[]',
 } as const;
 
 // Only changed content is rewritten, so re-importing a file does not churn rows or lose links.
@@ -14,7 +14,7 @@ const REFRESH_IMPORTED = `on conflict (source_system, source_id) do update set
   ho_ten = excluded.ho_ten, ngay_sinh = excluded.ngay_sinh, gioi_tinh = excluded.gioi_tinh, so_cccd = excluded.so_cccd,
   so_bhyt = excluded.so_bhyt, so_dien_thoai = excluded.so_dien_thoai, dia_chi = excluded.dia_chi, ma_xa = excluded.ma_xa,
   ma_ho_gia_dinh = excluded.ma_ho_gia_dinh, quan_he_chu_ho = excluded.quan_he_chu_ho, content_hash = excluded.content_hash,
-  import_id = excluded.import_id,
+  import_id = excluded.import_id, match_keys = excluded.match_keys,
   updated_at = now()
   where source_record.content_hash is distinct from excluded.content_hash`;
 
@@ -23,6 +23,7 @@ const REFRESH_PATIENT = `on conflict (source_system, source_id) do update set
   ho_ten = excluded.ho_ten, ngay_sinh = excluded.ngay_sinh, gioi_tinh = excluded.gioi_tinh,
   so_cccd = excluded.so_cccd, so_bhyt = excluded.so_bhyt, so_dien_thoai = excluded.so_dien_thoai,
   dia_chi = excluded.dia_chi, ma_xa = excluded.ma_xa, content_hash = excluded.content_hash,
+  match_keys = case when source_record.content_hash is distinct from excluded.content_hash then null else source_record.match_keys end,
   person_id = coalesce(excluded.person_id, source_record.person_id),
   link_rule = coalesce(excluded.link_rule, source_record.link_rule),
   updated_at = now()`;
