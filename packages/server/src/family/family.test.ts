@@ -135,6 +135,9 @@ describe(`family relations entered by staff (${process.env.HSSK_TEST_DB ?? 'pgli
     const again = await call(reception.cookie, 'POST', '/api/v1/family/relations/remove', { child: CHILD, guardian: MOTHER, reason: 'Nhập nhầm người mẹ' });
     assert.equal(again.status, 404);
     assert.equal(again.body.code, 'RELATION_NOT_FOUND');
+    // A number nobody has answers the same: removal tells nothing about who exists.
+    const unknown = await call(reception.cookie, 'POST', '/api/v1/family/relations/remove', { child: CHILD, guardian: '051199999999', reason: 'Nhập nhầm người mẹ' });
+    assert.deepEqual([unknown.status, unknown.body.code, unknown.body.message_vi], [again.status, again.body.code, again.body.message_vi]);
     const audits = await db.db.selectFrom('audit_event').select(['person_id', 'actor_id']).where('action', '=', 'family.relation.remove').execute();
     assert.deepEqual(audits.map((a) => a.person_id).sort(), ['PCHILD', 'PMOTHER']);
     const rows = await db.db.selectFrom('person_relation').select(['removal_reason', 'decided_by']).where('person_id', '=', 'PCHILD').where('relation', '=', 'guardian').executeTakeFirstOrThrow();

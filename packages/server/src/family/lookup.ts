@@ -19,7 +19,7 @@ const CARD_COLUMNS = ['id', 'ho_ten', 'ngay_sinh', 'gioi_tinh', 'so_cccd', 'ma_x
  * A person by what staff have in hand: the 12-digit personal ID (as on the birth certificate's
  * parent section or a CCCD), a BHYT card or 10-digit BHXH number, or the person id the screens show.
  */
-export async function findByKey(db: Db, key: string): Promise<FamilyPersonCard | undefined> {
+export async function findByKey(db: Db, key: string, visible: (id: string) => Promise<boolean> = async () => true): Promise<FamilyPersonCard | undefined> {
   const k = key.replace(/\s/g, '').toUpperCase();
   const q = db.selectFrom('person').select(CARD_COLUMNS).limit(2);
   let rows: FamilyPersonCard[];
@@ -27,6 +27,11 @@ export async function findByKey(db: Db, key: string): Promise<FamilyPersonCard |
   else if (socialInsuranceNumber(k)) rows = await q.where('bhxh', '=', socialInsuranceNumber(k)!).execute();
   else if (/^P[0-9A-Z]+$/.test(k)) rows = await q.where('id', '=', k).execute();
   else return undefined;
+  // Only persons the caller may see count: an ambiguity outside the area must not reveal that the
+  // number exists there.
+  const seen: FamilyPersonCard[] = [];
+  for (const r of rows) if (await visible(r.id)) seen.push(r);
+  rows = seen;
   // One number on two golden records is an MPI defect for review; a family decision must not pick one.
   if (rows.length > 1) {
     throw new DomainError('conflict', 'PERSON_AMBIGUOUS', 'Số này thuộc về hơn một hồ sơ; cần rà soát hồ sơ trùng trước.', 'This number belongs to more than one record; resolve the duplicate first.');

@@ -41,11 +41,13 @@ const removeBody = Type.Object(
 
 // Outside the area and unknown answer alike, so staff cannot learn who exists elsewhere.
 const childNotFound = () => new DomainError('not_found', 'CHILD_NOT_FOUND', 'Không tìm thấy trẻ này trong địa bàn của bạn.', 'No such child in your area.');
+const noSuchRelation = () =>
+  new DomainError('not_found', 'RELATION_NOT_FOUND', 'Không có quan hệ cha mẹ/giám hộ nào giữa hai người này.', 'These two persons have no parent or guardian relation.');
 const guardianNotFound = () => new DomainError('not_found', 'GUARDIAN_NOT_FOUND', 'Không tìm thấy cha mẹ/người giám hộ với số này.', 'No parent or guardian with this number.');
 
 async function childInArea(db: Db, s: StaffContext, key: string): Promise<FamilyPersonCard> {
-  const child = await findByKey(db, key);
-  if (!child || !(await inArea(db, s, child.id))) throw childNotFound();
+  const child = await findByKey(db, key, (id) => inArea(db, s, id));
+  if (!child) throw childNotFound();
   return child;
 }
 
@@ -90,7 +92,8 @@ export function registerFamilyRoutes(fastify: FastifyInstance, db: Db) {
     const b = req.body;
     const child = await childInArea(db, s, b.child);
     const guardian = await findByKey(db, b.guardian);
-    if (!guardian) throw guardianNotFound();
+    // An unknown number answers like a known one without a relation: removal is no way to learn who exists.
+    if (!guardian) throw noSuchRelation();
     return removeGuardian(db, { childId: child.id, guardianId: guardian.id, reason: b.reason }, staffActor(s), req.id);
   });
 }
