@@ -33,6 +33,8 @@ const ROW_COLUMNS = sql`sr.source_system, sr.source_id, sr.ho_ten, sr.ngay_sinh,
 
 /** Candidate persons beyond this are a block too common to mean anything (a shared clinic phone). */
 const MAX_CANDIDATE_PERSONS = 60;
+const MAX_RECORDS_PER_PERSON = 12;
+const MAX_KEY_HITS = 1000;
 
 function normalizeRow(r: Row): MpiRecord | undefined {
   const { record } = normalizeSourceRecord({
@@ -96,6 +98,24 @@ export async function linkIncoming(
   const rows = await sql<Row>`select ${ROW_COLUMNS} from source_record sr
     join jsonb_to_recordset(${wanted}::jsonb) as k(s text, i text) on sr.source_system = k.s and sr.source_id = k.i`.execute(tx);
   const byKey = new Map(rows.rows.map((r) => [`${r.source_system}\u0000${r.source_id}`, r]));
+  // One pass for the whole batch: every record's keys in one statement, and the golden records of
+  // the persons ingest linked by CCCD/BHXH in one query — most patients carry an id, and they cost
+  // no per-record lookups.
+  const normalized = new Map<Row, MpiRecord>();
+  for (const r of byKey.values()) {
+    const record = normalizeRow(r);
+    if (record) normalized.set(r, record);
+  }
+  await writeKeys(tx, [...normalized.values()]);
+  const idLinked = [...normalized.keys()].filter((r) => r.person_id && (r.link_rule === 'cccd' || r.link_rule === 'bhxh')).map((r) => r.person_id!);
+  const golden = new Map(
+    idLinked.length === 0 ? [] : (await tx.selectFrom('person').select(['id', 'name_key', 'ngay_sinh']).where('id', 'in', [...new Set(idLinked)]).execute())
+      .map((p) => [p.id, p]),
+  );
+  const contradicted = (record: MpiRecord, personId: string) => {
+    const p = golden.get(personId);
+    return p !== undefined && p.name_key !== null && contradictsPerson(record, { nameKey: p.name_key, birthDate: p.ngay_sinh });
+  };
   const out: IncomingPlacement[] = [];
   const touched = new Set<string>();
   const patients: string[] = [];
@@ -103,18 +123,16 @@ export async function linkIncoming(
   for (const k of keys) {
     const row = byKey.get(`${k.system}\u0000${k.id}`);
     if (!row) continue;
-    const record = normalizeRow(row);
+    const record = normalized.get(row);
     if (!record) {
       out.push({ ...k, personId: row.person_id, outcome: 'unmatchable', reviews: 0 });
       continue;
     }
-    await sql`update source_record set match_keys = ${matchKeys(record)}::text[]
-      where source_system = ${row.source_system} and source_id = ${row.source_id}`.execute(tx);
     // A reviewer's decision is not the engine's to revisit here; a link ingest made by CCCD/BHXH
     // stands unless the record's name and birth date both contradict that person.
     const manual = row.link_rule?.startsWith('MPI_MANUAL') === true;
     const byId = row.link_rule === 'cccd' || row.link_rule === 'bhxh';
-    if (row.person_id && (!options.relink || manual || (byId && !(await contradicted(tx, record, row.person_id))))) {
+    if (row.person_id && (!options.relink || manual || (byId && !contradicted(record, row.person_id)))) {
       out.push({ ...k, personId: row.person_id, outcome: 'kept', reviews: 0 });
       continue;
     }
@@ -172,9 +190,12 @@ export async function linkIncoming(
   return out;
 }
 
-async function contradicted(tx: Db, record: MpiRecord, personId: string): Promise<boolean> {
-  const p = await tx.selectFrom('person').select(['name_key', 'ngay_sinh']).where('id', '=', personId).executeTakeFirst();
-  return p !== undefined && p.name_key !== null && contradictsPerson(record, { nameKey: p.name_key, birthDate: p.ngay_sinh });
+async function writeKeys(tx: Db, records: readonly MpiRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const rows = JSON.stringify(records.map((r) => ({ s: r.sourceSystem, i: r.sourceId, k: matchKeys(r) })));
+  await sql`update source_record sr set match_keys = array(select jsonb_array_elements_text(x.k))
+    from jsonb_to_recordset(${rows}::jsonb) as x(s text, i text, k jsonb)
+    where sr.source_system = x.s and sr.source_id = x.i`.execute(tx);
 }
 
 type RecordKey = Pick<MpiRecord, 'sourceSystem' | 'sourceId'>;
@@ -189,13 +210,21 @@ async function candidatesOf(tx: Db, record: MpiRecord, self: Row): Promise<Linke
     with hits as (
       -- Persons with the most records sharing a key first, so a crowded key (a common name and
       -- year, a clinic's phone) cannot push out the person an id or household points at.
-      select person_id, count(*) as n from source_record
-       where match_keys && ${lookupKeys(record)}::text[] and person_id is not null
-         and not (source_system = ${self.source_system} and source_id = ${self.source_id})
+      -- The scan is bounded too: thousands of records under one key say nothing more than a thousand.
+      select person_id, count(*) as n from (
+        select person_id from source_record
+         where match_keys && ${lookupKeys(record)}::text[] and person_id is not null
+           and not (source_system = ${self.source_system} and source_id = ${self.source_id})
+         limit ${MAX_KEY_HITS}) x
        group by person_id order by n desc, person_id
        limit ${MAX_CANDIDATE_PERSONS})
-    select ${ROW_COLUMNS} from source_record sr join hits h on sr.person_id = h.person_id
-     where not (sr.source_system = ${self.source_system} and sr.source_id = ${self.source_id})`.execute(tx);
+    , ranked as (
+      -- A person's latest records are enough to judge a newcomer; a person with hundreds (one id
+      -- typed into many rows) must not make every arrival compare against all of them.
+      select sr.*, row_number() over (partition by sr.person_id order by sr.updated_at desc, sr.source_system, sr.source_id) as k
+        from source_record sr join hits h on sr.person_id = h.person_id
+       where not (sr.source_system = ${self.source_system} and sr.source_id = ${self.source_id}))
+    select ${ROW_COLUMNS} from ranked sr where sr.k <= ${MAX_RECORDS_PER_PERSON}`.execute(tx);
   const out: LinkedCandidate[] = [];
   for (const r of rows.rows) {
     const c = normalizeRow(r);
