@@ -1,11 +1,11 @@
 import {
-  contradictsPerson, decideIncoming, initialModel, type LinkedCandidate, lookupKeys, type MatchModel, matchKeys, type MpiRecord, normalizeSourceRecord,
+  contradictsPerson, decideIncoming, initialModel, type LinkedCandidate, lookupKeys, type MatchModel, type MpiRecord,
 } from '@openhssk/core/mpi';
 import { sql } from 'kysely';
 import type { Db, SourceRecordTable } from '../db/index.ts';
 import { bulkInsert } from '../db/index.ts';
 import { createPersons, episodesFollowSourceRecords, flagPersons, newPersonId, setSourceLinks } from '../person/index.ts';
-import { recomputePersons } from './persons.ts';
+import { normalizeStored, recomputePersons, REVIEW_COLUMNS, writeMatchKeys } from './persons.ts';
 
 /** A source record to place: (source_system, source_id) as stored. */
 export interface SourceKey {
@@ -36,16 +36,6 @@ const MAX_CANDIDATE_PERSONS = 60;
 const MAX_RECORDS_PER_PERSON = 12;
 const MAX_KEY_HITS = 1000;
 
-function normalizeRow(r: Row): MpiRecord | undefined {
-  const { record } = normalizeSourceRecord({
-    source_system: r.source_system, source_id: r.source_id, ho_ten: r.ho_ten ?? '', ngay_sinh: r.ngay_sinh ?? '',
-    gioi_tinh: r.gioi_tinh ?? '', so_cccd: r.so_cccd ?? '', so_bhyt: r.so_bhyt ?? '', so_dien_thoai: r.so_dien_thoai ?? '',
-    dia_chi: r.dia_chi ?? '', ma_xa: r.ma_xa ?? '', ma_ho_gia_dinh: r.ma_ho_gia_dinh ?? '',
-  });
-  if (record) record.sourceSystem = r.source_system;
-  return record;
-}
-
 /** The advisory lock relinkAll holds exclusively while it rewrites links. */
 export const RELINK_LOCK = 7346121;
 
@@ -71,9 +61,6 @@ export async function saveModel(db: Db, model: MatchModel, records: number): Pro
     on conflict (id) do update set model = excluded.model, records = excluded.records, estimated_at = now()`.execute(db);
 }
 
-const REVIEW_COLUMNS = {
-  a_system: 'text', a_id: 'text', b_system: 'text', b_id: 'text', score: 'real', reasons: 'jsonb',
-} as const;
 
 /**
  * Places new or changed source records one by one, in the caller's transaction, against the
@@ -103,10 +90,10 @@ export async function linkIncoming(
   // no per-record lookups.
   const normalized = new Map<Row, MpiRecord>();
   for (const r of byKey.values()) {
-    const record = normalizeRow(r);
+    const record = normalizeStored(r);
     if (record) normalized.set(r, record);
   }
-  await writeKeys(tx, [...normalized.values()]);
+  await writeMatchKeys(tx, [...normalized.values()]);
   const idLinked = [...normalized.keys()].filter((r) => r.person_id && (r.link_rule === 'cccd' || r.link_rule === 'bhxh')).map((r) => r.person_id!);
   const golden = new Map(
     idLinked.length === 0 ? [] : (await tx.selectFrom('person').select(['id', 'name_key', 'ngay_sinh']).where('id', 'in', [...new Set(idLinked)]).execute())
@@ -190,13 +177,6 @@ export async function linkIncoming(
   return out;
 }
 
-async function writeKeys(tx: Db, records: readonly MpiRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  const rows = JSON.stringify(records.map((r) => ({ s: r.sourceSystem, i: r.sourceId, k: matchKeys(r) })));
-  await sql`update source_record sr set match_keys = array(select jsonb_array_elements_text(x.k))
-    from jsonb_to_recordset(${rows}::jsonb) as x(s text, i text, k jsonb)
-    where sr.source_system = x.s and sr.source_id = x.i`.execute(tx);
-}
 
 type RecordKey = Pick<MpiRecord, 'sourceSystem' | 'sourceId'>;
 
@@ -227,7 +207,7 @@ async function candidatesOf(tx: Db, record: MpiRecord, self: Row): Promise<Linke
     select ${ROW_COLUMNS} from ranked sr where sr.k <= ${MAX_RECORDS_PER_PERSON}`.execute(tx);
   const out: LinkedCandidate[] = [];
   for (const r of rows.rows) {
-    const c = normalizeRow(r);
+    const c = normalizeStored(r);
     if (c) out.push({ record: c, personId: r.person_id! });
   }
   return out;

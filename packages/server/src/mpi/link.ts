@@ -1,7 +1,7 @@
 import { normalizePersonName, parseCccd, socialInsuranceNumber } from '@openhssk/core';
 import type { LinkOptions, MpiRecord, ReviewPair } from '@openhssk/core/mpi';
 import {
-  assignStableIds, DEFAULT_SOURCE_PRIORITY, goldenRecord, linkRecords, matchKeys, normalizeSourceRecord,
+  assignStableIds, DEFAULT_SOURCE_PRIORITY, goldenRecord, linkRecords, normalizeSourceRecord,
 } from '@openhssk/core/mpi';
 import { sql } from 'kysely';
 import type { Db, SourceRecordTable } from '../db/index.ts';
@@ -12,6 +12,7 @@ import {
 } from '../person/index.ts';
 import { identityFollowsRelink } from './follow.ts';
 import { RELINK_LOCK, saveModel } from './incremental.ts';
+import { REVIEW_COLUMNS, writeMatchKeys } from './persons.ts';
 
 export interface RelinkOptions {
   link?: LinkOptions | undefined;
@@ -91,9 +92,6 @@ const CORRECTION_COLUMNS = {
   person_id: 'text', field: 'text', from_value: 'text', to_value: 'text', reason_vi: 'text', reason_en: 'text',
 } as const;
 
-const REVIEW_COLUMNS = {
-  a_system: 'text', a_id: 'text', b_system: 'text', b_id: 'text', score: 'real', reasons: 'jsonb',
-} as const;
 
 const keyOf = (system: string, id: string) => `${system}\u0000${id}`;
 
@@ -141,7 +139,7 @@ export async function relinkAll(db: Db, options: RelinkOptions = {}): Promise<Re
       log(`placed ${held.length} records without name or birth date`);
     }
 
-    await writeMatchKeys(tx, records, loaded.needKeys, chunk);
+    await writeMatchKeys(tx, loaded.needKeys.map((i) => records[i]!), chunk);
     // Newcomers' lookups should find the keys in the index proper, not in its pending list.
     await sql`select gin_clean_pending_list('source_record_match_keys'::regclass)`.execute(tx);
     await saveModel(tx, result.model, records.length);
@@ -401,16 +399,6 @@ function identityMoves(prevIds: ReadonlyArray<string | undefined>, ids: readonly
   }
   const retired = [...votes].map(([from, v]) => ({ from, to: [...v].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0] }));
   return { retired, changed: [...changed] };
-}
-
-/** Stores the blocking keys incremental linking looks newcomers' candidates up with. */
-async function writeMatchKeys(tx: Db, records: readonly MpiRecord[], which: readonly number[], chunk: number): Promise<void> {
-  for (let i = 0; i < which.length; i += chunk) {
-    const part = which.slice(i, i + chunk).map((k) => ({ s: records[k]!.sourceSystem, i: records[k]!.sourceId, k: matchKeys(records[k]!) }));
-    await sql`update source_record sr set match_keys = array(select jsonb_array_elements_text(x.k))
-      from jsonb_to_recordset(${JSON.stringify(part)}::jsonb) as x(s text, i text, k jsonb)
-      where sr.source_system = x.s and sr.source_id = x.i`.execute(tx);
-  }
 }
 
 /** Flags previous persons that no source record points at any more; returns how many. */
