@@ -33,7 +33,8 @@ const HELP = `hssk – OpenHSSK command line
   hssk staff create --username U --role ROLE [--name "Full name"] [--facility C] [--unit CODE]
                                      create a staff account; prints a one-time password (changed at
                                      first login). ROLE: system_admin, health_officer (--unit),
-                                     facility_admin, clinician, receptionist (--facility)
+                                     facility_admin, clinician, receptionist, station_head, station_clinician,
+                                     station_nurse, population_collaborator (--facility)
   hssk staff reset --username U [--clear-totp]
                                      new one-time password (forces a change at next login) and ends the
                                      account's sessions; --clear-totp also removes its TOTP (lost phone)

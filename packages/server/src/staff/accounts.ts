@@ -5,7 +5,7 @@ import { type Actor, audit } from '../audit/index.ts';
 import { hashSecret, randomToken, verifySecret } from '../auth/index.ts';
 import type { Db } from '../db/index.ts';
 import { endAllStaffSessions } from './sessions.ts';
-import { FACILITY_ROLES, STAFF_ROLES, type StaffDb, type StaffRole, staffDb } from './tables.ts';
+import { FACILITY_ROLES, STAFF_ROLES, STATION_ROLES, type StaffDb, type StaffRole, staffDb } from './tables.ts';
 import { newTotpSecret, otpauthQr, otpauthUri, verifyTotp } from './totp.ts';
 
 export const MAX_FAILED_LOGINS = 5;
@@ -68,13 +68,29 @@ export async function createStaff(db: Db, s: NewStaff, by?: ByWhom): Promise<{ i
   if (!STAFF_ROLES.includes(s.role)) throw badRequest('ROLE_INVALID', 'Vai trò không hợp lệ.', 'Unknown role.');
   const facilityRole = FACILITY_ROLES.includes(s.role);
   if (facilityRole !== !!s.facilityCode) {
-    throw badRequest('FACILITY_SCOPE', 'Quản trị cơ sở, bác sĩ và lễ tân phải thuộc đúng một cơ sở.', 'Facility roles need exactly one facility; other roles none.');
+    throw badRequest('FACILITY_SCOPE', 'Quản trị cơ sở, bác sĩ, lễ tân và nhân viên trạm y tế phải thuộc đúng một cơ sở.', 'Facility roles need exactly one facility; other roles none.');
   }
   if ((s.role === 'health_officer') !== !!s.adminUnitCode) {
     throw badRequest('UNIT_SCOPE', 'Cán bộ y tế phải gắn với một đơn vị hành chính (tỉnh/huyện/xã).', 'A health officer needs one admin unit; other roles none.');
   }
   if (s.facilityCode && !(await sdb.selectFrom('facility').select('code').where('code', '=', s.facilityCode).executeTakeFirst())) {
     throw badRequest('FACILITY_UNKNOWN', `Cơ sở ${s.facilityCode} chưa được đăng ký.`, `Facility ${s.facilityCode} is not registered.`);
+  }
+  if ((STATION_ROLES as readonly StaffRole[]).includes(s.role) && s.facilityCode) {
+    const unit = await sdb
+      .selectFrom('facility as f')
+      .leftJoin('admin_unit as u', 'u.code', 'f.admin_unit_code')
+      .select('u.level')
+      .where('f.code', '=', s.facilityCode)
+      .executeTakeFirst();
+    // A station serves one commune: its facility must sit in a commune-level unit for the scope to mean anything.
+    if (unit && unit.level !== 'commune') {
+      throw badRequest(
+        'STATION_SCOPE',
+        `Cơ sở ${s.facilityCode} không phải trạm y tế xã (không gắn với một xã/phường): không thể gán vai trò của trạm y tế.`,
+        `Facility ${s.facilityCode} is not attached to a commune, so it cannot hold commune-station roles.`,
+      );
+    }
   }
   if (s.adminUnitCode && !(await sdb.selectFrom('admin_unit').select('code').where('code', '=', s.adminUnitCode).executeTakeFirst())) {
     throw badRequest('UNIT_UNKNOWN', `Không có đơn vị hành chính ${s.adminUnitCode}.`, `Admin unit ${s.adminUnitCode} does not exist.`);

@@ -4,7 +4,7 @@ import type { Actor } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { readStaffSession, STAFF_COOKIE, STAFF_SESSION_TTL_SECONDS } from './sessions.ts';
-import { STAFF_ROLES, type StaffRole, staffDb } from './tables.ts';
+import { STAFF_ROLES, STATION_ROLES, type StaffRole, staffDb } from './tables.ts';
 
 export { STAFF_COOKIE, STAFF_SESSION_KIND, STAFF_SESSION_TTL_SECONDS } from './sessions.ts';
 
@@ -16,7 +16,9 @@ export interface StaffPolicy {
 }
 
 /** Roles that open many people's records or administer accounts: a stolen password alone must not do. */
-export const PRODUCTION_TOTP_ROLES: readonly StaffRole[] = ['system_admin', 'health_officer', 'facility_admin', 'clinician'];
+export const PRODUCTION_TOTP_ROLES: readonly StaffRole[] = [
+  'system_admin', 'health_officer', 'facility_admin', 'clinician', 'station_head', 'station_clinician', 'station_nurse',
+];
 
 export function staffPolicy(config: Pick<Config, 'production' | 'totpRequiredRoles' | 'staffIdleMinutes'>): StaffPolicy {
   const names = config.totpRequiredRoles ?? (config.production ? PRODUCTION_TOTP_ROLES : []);
@@ -106,6 +108,16 @@ export async function coversFacility(db: Db, s: StaffContext, facilityCode: stri
     return (await unitAncestry(db, f.admin_unit_code)).includes(s.adminUnitCode ?? '');
   }
   return s.facilityCode === facilityCode;
+}
+
+/**
+ * The commune a station staff member serves (their station's unit), or undefined for any other role.
+ * Read per call, like the session: moving a station to another unit takes effect at once.
+ */
+export async function stationCommune(db: Db, s: StaffContext): Promise<string | undefined> {
+  if (!(STATION_ROLES as readonly StaffRole[]).includes(s.role) || !s.facilityCode) return undefined;
+  const f = await db.selectFrom('facility').select('admin_unit_code').where('code', '=', s.facilityCode).executeTakeFirst();
+  return f?.admin_unit_code ?? undefined;
 }
 
 // One read per request: a throttle or body guard that identifies the caller before the handler does

@@ -21,7 +21,7 @@ import {
   unitDescendants,
 } from './guard.ts';
 import { endStaffSession, openStaffSession } from './sessions.ts';
-import { STAFF_ROLES, type StaffRole, staffDb } from './tables.ts';
+import { STAFF_ROLES, STATION_ROLES, type StaffRole, staffDb } from './tables.ts';
 
 // Generous bounds: the rules users see (username shape, password strength) are checked by accounts.ts
 // with their own messages; these only keep oversized input out.
@@ -62,7 +62,8 @@ const meView = (s: StaffContext, policy: StaffPolicy) => ({
 });
 
 /** Roles a facility admin may hand out: never admin roles, so no one can raise their own rights. */
-const FACILITY_ADMIN_GRANTS: readonly StaffRole[] = ['clinician', 'receptionist'];
+// A station's own admin hands out its station roles; createStaff refuses them at a facility outside a commune.
+const FACILITY_ADMIN_GRANTS: readonly StaffRole[] = ['clinician', 'receptionist', ...STATION_ROLES];
 
 export function registerStaffRoutes(fastify: FastifyInstance, db: Db, config: Config) {
   const app = typedRoutes(fastify);

@@ -5,7 +5,8 @@ import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
 import { login, staffSession, TEST_PASSWORD } from '../../test-support/staff.ts';
 import { createFacility } from '../facility/index.ts';
 import { createStaff } from './accounts.ts';
-import { staffDb } from './tables.ts';
+import { staffById, stationCommune } from './guard.ts';
+import { STATION_ROLES, staffDb } from './tables.ts';
 import { totpCode } from './totp.ts';
 
 describe(`staff accounts and login (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
@@ -104,5 +105,35 @@ describe(`staff accounts and login (${process.env.HSSK_TEST_DB ?? 'pglite'})`, (
     await assert.rejects(createStaff(db.db, { username: 'no.fac', fullName: 'X', role: 'clinician' }), { code: 'FACILITY_SCOPE' });
     await assert.rejects(createStaff(db.db, { username: 'no.unit', fullName: 'X', role: 'health_officer' }), { code: 'UNIT_SCOPE' });
     await assert.rejects(createStaff(db.db, { username: 'bad.fac', fullName: 'X', role: 'clinician', facilityCode: '99999' }), { code: 'FACILITY_UNKNOWN' });
+  });
+
+  it('station roles belong to a station of one commune, which becomes their area; its admin grants them', async () => {
+    await db.db.insertInto('admin_unit').values([
+      { code: '51', level: 'province', name: 'Tỉnh T', parent_code: null, valid_from: null, valid_to: null },
+      { code: '510', level: 'district', name: 'Huyện H', parent_code: '51', valid_from: null, valid_to: null },
+      { code: '21556', level: 'commune', name: 'Xã Nghĩa Kỳ', parent_code: '510', valid_from: null, valid_to: null },
+    ]).execute();
+    await createFacility(db.db, { code: '51242', name: 'Trạm Y tế xã Nghĩa Kỳ', level: 'xã', adminUnitCode: '21556' });
+    await createFacility(db.db, { code: '51040', name: 'Trung tâm Y tế huyện', level: 'huyện', adminUnitCode: '510' });
+    await assert.rejects(
+      createStaff(db.db, { username: 'dd.huyen', fullName: 'X', role: 'station_nurse', facilityCode: '51040' }),
+      { code: 'STATION_SCOPE' },
+      'a district centre is not a commune station',
+    );
+    await assert.rejects(createStaff(db.db, { username: 'dd.none', fullName: 'X', role: 'station_nurse' }), { code: 'FACILITY_SCOPE' });
+    const head = await staffSession(app, db.db, { username: 'tt.ky', fullName: 'Trạm trưởng', role: 'facility_admin', facilityCode: '51242' });
+    for (const role of STATION_ROLES) {
+      const r = await app.inject({
+        method: 'POST', url: '/api/v1/staff/accounts', headers: { cookie: head.cookie },
+        payload: { username: `x.${role.replace(/_/g, '-')}`, full_name: 'Nhân viên trạm', role, facility_code: '51242' },
+      });
+      assert.equal(r.statusCode, 201, role);
+    }
+    const nurse = await staffDb(db.db).selectFrom('staff_account').select('id').where('username', '=', 'x.station-nurse').executeTakeFirstOrThrow();
+    const ctx = await staffById(db.db, nurse.id);
+    assert.ok(ctx);
+    assert.equal(await stationCommune(db.db, ctx), '21556');
+    const clinician = await staffDb(db.db).selectFrom('staff_account').select('id').where('username', '=', 'bs.an').executeTakeFirstOrThrow();
+    assert.equal(await stationCommune(db.db, (await staffById(db.db, clinician.id))!), undefined, 'a hospital clinician has no commune');
   });
 });
