@@ -8,6 +8,14 @@ import { normalizeAll, sourceRow } from './test-rows.ts';
 
 const home = { dia_chi: 'Thôn 3, xã Tân Lập, huyện Đan Phượng, Hà Nội', ma_xa: '09619', ma_ho_gia_dinh: 'HGD9', so_dien_thoai: '0912000222' };
 
+/** Other persons carrying a given name, so that it is a common name of the linked set (typoOfCommon). */
+function commonNames(given: string, count: number): Array<Record<string, string>> {
+  return Array.from({ length: count }, (_, k) => sourceRow({
+    ho_ten: `Đinh Hữu ${given}`, ngay_sinh: `${10 + k}/0${1 + (k % 9)}/19${50 + k}`, gioi_tinh: 'Nam', ma_xa: '00001',
+    so_cccd: `0010${50 + k}0000${10 + k}`,
+  }));
+}
+
 /** Typo-versus-conflict cases: [name, rows, should the first two records be one person?]. */
 const CASES: Array<[string, Array<Record<string, string>>, boolean]> = [
   ['same CCCD, sex flipped on one row → linked', [
@@ -100,6 +108,35 @@ const CASES: Array<[string, Array<Record<string, string>>, boolean]> = [
     sourceRow({ source_system: 'BHXH', ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', dia_chi: 'Số 189 ngõ 8, xã Phú Thịnh 8', ma_xa: '10259' }),
     sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', ma_xa: '10259' }),
   ], false],
+  ['a slip inside the family name ("Nguyễô"), same birth date, phone and village → linked', [
+    sourceRow({ ho_ten: 'Nguyễô Minh Trinh', ngay_sinh: '28/12/1967', gioi_tinh: '2', so_cccd: '092167346133', so_dien_thoai: '0373584180',
+      dia_chi: 'Thôn 4, xã Phú Thịnh 5, huyện Hòa Vang, Cần Thơ', ma_xa: '10148' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'NGUYỄN MINH TRINH', ngay_sinh: '28/12/1967', gioi_tinh: 'Nữ', so_bhyt: 'HT4929249232763',
+      so_dien_thoai: '0373.584.180', dia_chi: 'Thôn 4, X. Phú Thịnh 5, H. Hòa Vang, T. Cần Thơ' }),
+  ], true],
+  ['a one-off misspelling of a common given name (Naân / Ngân), same birth date and house → linked', [
+    sourceRow({ ho_ten: 'Nguyễn Thị Ngân', ngay_sinh: '06/06/2006', gioi_tinh: 'Nữ', so_cccd: '031306298450', dia_chi: 'Số 12 ngõ 3, xã Thủy Xuân 9', ma_xa: '10296' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Thị Naân', ngay_sinh: '06/06/2006', gioi_tinh: '2', dia_chi: 'So 12 ngo 3, X. Thuy Xuan 9', ma_xa: '10296' }),
+    ...commonNames('Ngân', 8),
+  ], true],
+  ['twins whose common given names are one letter apart (Tâm / Tân), one house → not linked', [
+    sourceRow({ ...home, ho_ten: 'Lê Văn Tâm', ngay_sinh: '02/02/2012', gioi_tinh: 'Nam' }),
+    sourceRow({ ...home, source_system: 'KCB', ho_ten: 'Lê Văn Tân', ngay_sinh: '02/02/2012', gioi_tinh: 'Nam' }),
+    ...commonNames('Tâm', 8), ...commonNames('Tân', 8),
+  ], false],
+  ['the same name and birth date with nothing placing them together and different phones → not linked', [
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Le Cuong', ngay_sinh: '15/01/2024', so_dien_thoai: '0342921088', dia_chi: 'th 8 x.dong hoa 10 h.dan phuong' }),
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Lê Cường', ngay_sinh: '15/01/2024', gioi_tinh: '1', so_dien_thoai: '0905.263.649', ma_xa: '10259' }),
+  ], false],
+  ['birth year only, same name, only the commune in common (no address on one) → not linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Tran Minh Nam', ngay_sinh: '1950-01-11', gioi_tinh: '1', so_cccd: '038050340514', ma_xa: '10074' }),
+    sourceRow({ ho_ten: 'Tran Minh Nam', ngay_sinh: '1950', gioi_tinh: '1', dia_chi: 'Số 129 ngõ 4, xã Đại Mỗ 3, huyện Thanh Trì', ma_xa: '10074' }),
+  ], false],
+  ['birth year only, same name and house number, while a namesake of that year lives elsewhere in the commune → linked', [
+    sourceRow({ ho_ten: 'Nguyễn Văn Dũng', ngay_sinh: '1979', gioi_tinh: 'Nam', dia_chi: 'Số 170 ngõ 5, xã Thủy Xuân 9', ma_xa: '10296', ma_ho_gia_dinh: 'H79' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'NGUYỄN VĂN DŨNG', ngay_sinh: '05/06/1979', gioi_tinh: 'Nam', dia_chi: 'So 170 ngo 5, X. Thuy Xuan 9', ma_xa: '10296' }),
+    sourceRow({ ho_ten: 'Nguyễn Văn Dũng', ngay_sinh: '03/10/1979', gioi_tinh: 'Nam', dia_chi: 'Thôn 4, xã Thủy Xuân 9', ma_xa: '10296', ma_ho_gia_dinh: 'H80' }),
+  ], true],
   ['father/son namesakes without any id, one house → not linked', [
     sourceRow({ ...home, ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1960', gioi_tinh: 'Nam' }),
     sourceRow({ ...home, source_system: 'KCB', ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1988', gioi_tinh: 'Nam' }),

@@ -137,6 +137,9 @@ interface Columns {
   avgNameTf: number;
   /** 1 when all full birth dates seen for this record's name+year agree (ignoring swaps). */
   unambiguousNameYear: Uint8Array;
+  /** Records per given-name key and per middle-name key: a typo is a rare spelling of a common name. */
+  givenCount: Int32Array;
+  middleCount: Int32Array;
 }
 
 function toColumns(records: MpiRecord[]): Columns {
@@ -146,7 +149,7 @@ function toColumns(records: MpiRecord[]): Columns {
     n, year: new Int16Array(n), month: new Uint8Array(n), day: new Uint8Array(n), sex: new Int8Array(n),
     name: I(), family: I(), middle: I(), given: I(), phonetic: I(), cccd: I(), bhxh: I(), cmnd: I(), phone: I(),
     commune: I(), household: I(), address: I(), names: [], idValues: [], givens: [], middles: [], addresses: [], givenMarks: I(), nameCount: new Int32Array(0), avgNameTf: 0,
-    unambiguousNameYear: new Uint8Array(n),
+    unambiguousNameYear: new Uint8Array(n), givenCount: new Int32Array(0), middleCount: new Int32Array(0),
   };
   const names = new Interner(), fam = new Interner(), mid = new Interner(), giv = new Interner(), pho = new Interner();
   const ids = new Interner(), phones = new Interner(), communes = new Interner(), hh = new Interner(), addr = new Interner();
@@ -190,24 +193,39 @@ function toColumns(records: MpiRecord[]): Columns {
   c.addresses = addr.values;
   c.nameCount = new Int32Array(names.values.length);
   for (let i = 0; i < n; i++) c.nameCount[c.name[i]!]!++;
+  c.givenCount = new Int32Array(giv.values.length);
+  c.middleCount = new Int32Array(mid.values.length);
+  for (let i = 0; i < n; i++) {
+    if (c.given[i]! >= 0) c.givenCount[c.given[i]!]!++;
+    if (c.middle[i]! >= 0) c.middleCount[c.middle[i]!]!++;
+  }
   let sq = 0;
   for (const k of c.nameCount) sq += k * k;
   c.avgNameTf = n > 0 ? sq / (n * n) : 0;
   // A year-only record can only be attached safely when the data holds one candidate date for
   // its name and year; with two "Nguyễn Văn Hùng 1975" born on different days it is a guess.
+  // Counted per commune where the record names one: "Nguyễn Văn Dũng 1979" is common in a
+  // province, yet one person in his commune; a record without a commune is judged province-wide.
   const seenDate = new Map<number, number>();
+  const seenLocal = new Map<string, number>();
   const nyKey = (i: number) => c.name[i]! * 512 + (c.year[i]! & 511);
+  const note = <K>(m: Map<K, number>, k: K, v: number) => {
+    const prev = m.get(k);
+    if (prev === undefined) m.set(k, v);
+    else if (prev !== v) m.set(k, -1);
+  };
   for (let i = 0; i < n; i++) {
     if (c.day[i] === 0) continue;
     const md = c.month[i]! * 32 + c.day[i]!;
     const sw = c.day[i]! <= 12 ? c.day[i]! * 32 + c.month[i]! : md;
     const norm = Math.min(md, sw);
-    const k = nyKey(i);
-    const prev = seenDate.get(k);
-    if (prev === undefined) seenDate.set(k, norm);
-    else if (prev !== norm) seenDate.set(k, -1);
+    note(seenDate, nyKey(i), norm);
+    if (c.commune[i]! >= 0) note(seenLocal, `${nyKey(i)}|${c.commune[i]}`, norm);
   }
-  for (let i = 0; i < n; i++) c.unambiguousNameYear[i] = (seenDate.get(nyKey(i)) ?? 0) >= 0 ? 1 : 0;
+  for (let i = 0; i < n; i++) {
+    const seen = c.commune[i]! >= 0 ? seenLocal.get(`${nyKey(i)}|${c.commune[i]}`) : seenDate.get(nyKey(i));
+    c.unambiguousNameYear[i] = (seen ?? 0) >= 0 ? 1 : 0;
+  }
   return c;
 }
 
@@ -348,7 +366,7 @@ function comparePair(c: Columns, i: number, j: number, g: Uint8Array): void {
   else if (middleDropped(c, i, j)) g[F_NAME] = 2;
   else {
     const s = jaroWinkler(c.names[ni]!, c.names[nj]!);
-    g[F_NAME] = s >= 0.93 ? 2 : s >= 0.85 ? 1 : 0;
+    g[F_NAME] = s >= 0.93 || oneWordSlip(c.names[ni]!, c.names[nj]!) ? 2 : s >= 0.85 ? 1 : 0;
   }
   const gi = c.given[i]!, gj = c.given[j]!;
   if (gi === gj && c.givenMarks[i]! >= 0 && c.givenMarks[j]! >= 0 && c.givenMarks[i] !== c.givenMarks[j]) {
@@ -388,6 +406,55 @@ function middlesDiffer(c: Columns, i: number, j: number): boolean {
   // A middle word left out ("Nguyễn Thu Hà" / "Nguyễn Thị Thu Hà") is not a different name.
   if (wx.length !== wy.length) return false;
   return wx.some((w, k) => w !== wy[k] && jaroWinkler(w, wy[k]!) < 0.8);
+}
+
+/** One substitution, insertion, deletion or swap of neighbours apart (optimal string alignment ≤ 1). */
+function oneEditApart(x: string, y: string): boolean {
+  if (x === y) return false;
+  const lx = x.length, ly = y.length;
+  if (Math.abs(lx - ly) > 1) return false;
+  let p = 0;
+  while (p < lx && p < ly && x.charCodeAt(p) === y.charCodeAt(p)) p++;
+  if (lx === ly) {
+    if (x.slice(p + 1) === y.slice(p + 1)) return true;
+    return p + 1 < lx && x[p] === y[p + 1] && x[p + 1] === y[p] && x.slice(p + 2) === y.slice(p + 2);
+  }
+  return lx > ly ? x.slice(p + 1) === y.slice(p) : x.slice(p) === y.slice(p + 1);
+}
+
+/**
+ * One keystroke in one word of the name ("Nguyễô Minh Trinh"): Jaro–Winkler scores a slip inside a
+ * word lower than the same slip at its end, so the words are compared one by one.
+ */
+function oneWordSlip(x: string, y: string): boolean {
+  const wx = x.split(' '), wy = y.split(' ');
+  if (wx.length !== wy.length) return false;
+  let slips = 0;
+  for (let k = 0; k < wx.length; k++) {
+    if (wx[k] === wy[k]) continue;
+    if (++slips > 1 || !oneEditApart(wx[k]!, wy[k]!)) return false;
+  }
+  return slips === 1;
+}
+
+/**
+ * A spelling found once or twice beside a name many records share, one keystroke from it ("Naân"
+ * beside "Ngân", "Lnih" beside "Linh"): a typo of that name. Two real names one letter apart
+ * ("Tâm" / "Tân", the twins case) are both common and stay different names.
+ */
+function typoOfCommon(countX: number, countY: number, x: string, y: string, n: number): boolean {
+  const rare = Math.min(countX, countY), common = Math.max(countX, countY);
+  return rare <= Math.max(2, n / 200_000) && common >= Math.max(5, 5 * rare) && oneEditApart(x, y);
+}
+
+function givenTypo(c: Columns, i: number, j: number): boolean {
+  const x = c.given[i]!, y = c.given[j]!;
+  return x >= 0 && y >= 0 && x !== y && typoOfCommon(c.givenCount[x]!, c.givenCount[y]!, c.givens[x]!, c.givens[y]!, c.n);
+}
+
+function middleTypo(c: Columns, i: number, j: number): boolean {
+  const x = c.middle[i]!, y = c.middle[j]!;
+  return x >= 0 && y >= 0 && x !== y && typoOfCommon(c.middleCount[x]!, c.middleCount[y]!, c.middles[x]!, c.middles[y]!, c.n);
 }
 
 /**
@@ -503,6 +570,8 @@ const SAME_PLACE = 4096;
 const NAME_NEAR = 8192;
 /** Day/month swapped without an id or a shared dwelling to confirm it. */
 const VETO_SWAP = 16384;
+/** The given name differs by a typo of a common name (typoOfCommon), not as another name. */
+const GIVEN_TYPO = 32768;
 
 /**
  * Rules that override the probabilistic score. Fellegi–Sunter assumes fields are independent,
@@ -510,8 +579,12 @@ const VETO_SWAP = 16384;
  * high; these guards encode what no weighting can: two different given names, two different
  * valid ids or clearly different birth dates are different people.
  */
-function rules(g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false, middleOnly = false, middleDiffers = false): number {
-  let flags = 0;
+function rules(
+  g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false, middleOnly = false, middleDiffers = false, typo = false,
+): number {
+  let flags = typo ? GIVEN_TYPO : 0;
+  // MISSING (255) must never read as agreement in the comparisons below.
+  const ad = g[F_ADDRESS] === MISSING ? -1 : g[F_ADDRESS]!;
   const strongId = g[F_CCCD] === 1 || g[F_BHXH] === 1;
   // One mistyped BHXH digit is a typo, not another person's number, when the CCCD agrees or the
   // name and full birth date do; otherwise it stays an id conflict.
@@ -525,7 +598,7 @@ function rules(g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false
   const fullDate = g[F_DATE] === DateLevel.exact || g[F_DATE] === DateLevel.swapped;
   // Where the person lives or is reached, independently of the name: relatives share it, so it
   // only corroborates, never decides.
-  const place = g[F_COMMUNE] === 1 || g[F_ADDRESS]! >= 1 || g[F_HOUSEHOLD] === 1 || g[F_PHONE] === 1;
+  const place = g[F_COMMUNE] === 1 || ad >= 1 || g[F_HOUSEHOLD] === 1 || g[F_PHONE] === 1;
   // Opposite-sex twins have different given names; a same-name, same-day, same-place pair with
   // different sex is one person whose sex was mistyped (Vietnamese middle names mostly carry sex).
   const sexSlip = g[F_SEX] === 0 && g[F_NAME] === 3 && fullDate && place && g[F_CCCD] !== 0 && g[F_BHXH] !== 0;
@@ -534,35 +607,48 @@ function rules(g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false
   const evidence =
     strongId || g[F_CMND] === 1 || g[F_PHONE] === 1 || g[F_HOUSEHOLD] === 1 ||
     g[F_DATE] === DateLevel.exact || g[F_DATE] === DateLevel.swapped ||
-    (unambiguousYearOnly && g[F_NAME] === 3 && g[F_DATE] === DateLevel.yearOnly && g[F_COMMUNE] === 1);
+    (unambiguousYearOnly && g[F_NAME] === 3 && g[F_DATE] === DateLevel.yearOnly && (g[F_COMMUNE] === 1 || ad >= 2));
   if (!evidence) flags |= VETO_EVIDENCE;
   // One day apart is a near-agreement only with the name and an independent tie; twins share the
   // date exactly and namesake fathers/sons differ by years, so neither reaches this branch.
   // One dwelling (not only one village): house address, household id, or a phone in the commune.
-  const home = g[F_ADDRESS] === 3 || g[F_HOUSEHOLD] === 1 || (g[F_PHONE] === 1 && (g[F_COMMUNE] === 1 || g[F_ADDRESS]! >= 2));
+  const home = g[F_ADDRESS] === 3 || g[F_HOUSEHOLD] === 1 || (g[F_PHONE] === 1 && (g[F_COMMUNE] === 1 || ad >= 2));
+  const addressOk = g[F_ADDRESS] === MISSING || ad >= 2;
   // Same-name villagers born one day apart are far rarer than a mistyped day.
-  if (g[F_DATE] === DATE_ONE_DAY && g[F_NAME]! >= 2 && g[F_SEX] !== 0 && (strongId || home || g[F_ADDRESS] === 2)) flags |= DAY_OFF_OK;
+  if (g[F_DATE] === DATE_ONE_DAY && g[F_NAME]! >= 2 && g[F_SEX] !== 0 && (strongId || home || ad === 2)) flags |= DAY_OFF_OK;
   const idsAgreeable = g[F_CCCD] !== 0 && g[F_BHXH] !== 0 && g[F_CMND] !== 0 && !(flags & VETO_ID_CONFLICT);
   // The same given name, full birth date and place, no contradicting id: registries without ids
   // (immunization, old population lists) can only be joined this way, and two different persons
   // sharing all of it do not occur — twins differ in given name, namesake relatives in year.
   // Namesakes of one commune born the same day exist at district scale, so a commune alone is
   // not enough when their addresses are known and differ; a swapped day/month needs the dwelling.
-  const addressOk = g[F_ADDRESS] === MISSING || g[F_ADDRESS]! >= 2;
-  const placeOk = home || (addressOk && (g[F_COMMUNE] === 1 || g[F_ADDRESS]! >= 2));
+  // Two household numbers that differ are two households unless the dwelling says otherwise.
+  const placeOk = home || (addressOk && g[F_HOUSEHOLD] !== 0 && (g[F_COMMUNE] === 1 || ad >= 2));
   // The full name exactly, or with the middle name left out: compound given names make near
   // spellings of twins' names ("Lan Anh"/"Mai Anh", "Thu Hà"/"Thanh Hà") as close as any typo.
   if ((g[F_NAME] === 3 || middleOnly) && g[F_GIVEN] === 2 && (g[F_DATE] === DateLevel.exact || (fullDate && home)) &&
       (g[F_SEX] !== 0 || sexSlip) && idsAgreeable && placeOk) flags |= DEMOGRAPHIC;
+  // A typo in the name (family, middle, or a rare misspelling of a common given name) with the
+  // exact birth date under one roof: twins there differ in given name, not by one keystroke.
+  if (g[F_NAME]! >= 2 && (g[F_GIVEN] === 2 || typo) && !middleDiffers && g[F_DATE] === DateLevel.exact && home &&
+      g[F_SEX] !== 0 && idsAgreeable) flags |= DEMOGRAPHIC;
   // A record giving only the birth year joins the person with the same full name under one roof
   // when nobody else of that name and year is known there (unambiguousYearOnly).
-  if (unambiguousYearOnly && g[F_NAME] === 3 && g[F_GIVEN] === 2 && g[F_DATE] === DateLevel.yearOnly && g[F_SEX] !== 0 &&
-      idsAgreeable && home) flags |= YEAR_ONLY_OK;
+  // Under one roof (the house or the household number) two such persons do not occur at all.
+  const sameRoof = g[F_ADDRESS] === 3 || g[F_HOUSEHOLD] === 1;
+  if ((unambiguousYearOnly ? home : sameRoof) && g[F_NAME] === 3 && g[F_GIVEN] === 2 && g[F_DATE] === DateLevel.yearOnly &&
+      g[F_SEX] !== 0 && idsAgreeable) flags |= YEAR_ONLY_OK;
   if (flags & (DAY_OFF_OK | YEAR_ONLY_OK)) flags &= ~VETO_EVIDENCE;
+  // Name and birth date with nothing placing the two records together, or a birth year alone
+  // without the dwelling: namesakes look exactly like that, whatever the score.
+  if (!strongId && g[F_CMND] !== 1 && !(flags & (DEMOGRAPHIC | YEAR_ONLY_OK)) &&
+      ((!place && g[F_PHONE] === 0) || (g[F_DATE] === DateLevel.yearOnly && !home && ad < 2 && g[F_PHONE] !== 1 && g[F_COMMUNE] === 1 && g[F_ADDRESS] === MISSING))) flags |= VETO_EVIDENCE;
   // Day and month swapped is also how two namesakes of one commune born on 4 October and 10 April
   // look: without an id or the dwelling it is for a person to decide.
-  if (g[F_DATE] === DateLevel.swapped && !strongId && !home) flags |= VETO_SWAP;
-  if (home || g[F_ADDRESS]! >= 2) flags |= SAME_PLACE;
+  // The exact full name in the same village is the other confirmation.
+  const villageName = g[F_NAME] === 3 && g[F_GIVEN] === 2 && ad >= 2;
+  if (g[F_DATE] === DateLevel.swapped && !strongId && !home && !villageName) flags |= VETO_SWAP;
+  if (home || ad >= 2) flags |= SAME_PLACE;
   if (g[F_NAME]! >= 2) flags |= NAME_NEAR;
   if (strongId) {
     const nameOk = g[F_NAME]! >= 1 || g[F_GIVEN]! >= 1;
@@ -653,7 +739,8 @@ class Clusters {
   conflict(a: number, b: number, c: Columns, pairFlags: number): string | undefined {
     if (this.cccd[a]! >= 0 && this.cccd[b]! >= 0 && this.cccd[a] !== this.cccd[b]) return 'cluster-cccd-conflict';
     if (this.bhxh[a]! >= 0 && this.bhxh[b]! >= 0 && this.bhxh[a] !== this.bhxh[b]) {
-      const typo = (pairFlags & BHXH_TYPO_OK) !== 0 && oneCharApart(c.idValues[this.bhxh[a]!]!, c.idValues[this.bhxh[b]!]!);
+      // The pair itself may carry no number (a card typed one digit off sits elsewhere in the cluster).
+      const typo = (pairFlags & (BHXH_TYPO_OK | NAME_NEAR)) !== 0 && oneCharApart(c.idValues[this.bhxh[a]!]!, c.idValues[this.bhxh[b]!]!);
       if (!typo) return 'cluster-bhxh-conflict';
     }
     if (Math.max(this.yMax[a]!, this.yMax[b]!) - Math.min(this.yMin[a]!, this.yMin[b]!) > 1) return 'cluster-birth-year-conflict';
@@ -661,7 +748,7 @@ class Clusters {
     if (ma >= 0 && mb >= 0 && ma !== mb) {
       const swapped = (ma & 31) * 32 + (ma >> 5) === mb;
       const y = this.yMin[a]!;
-      const dayOff = (pairFlags & DAY_OFF_OK) !== 0 && oneDayApart(y, ma >> 5, ma & 31, y, mb >> 5, mb & 31);
+      const dayOff = (pairFlags & (DAY_OFF_OK | DETERMINISTIC)) !== 0 && oneDayApart(y, ma >> 5, ma & 31, y, mb >> 5, mb & 31);
       if (!swapped && !dayOff) return 'cluster-birth-date-conflict';
     }
     // A pair tied by an agreeing CCCD/BHXH and name outweighs a sex field (typed sex is the slip).
@@ -678,7 +765,9 @@ class Clusters {
     }
     // A shared CCCD/BHXH with a near full name outweighs one mistyped given name ("Mai"/"Mui").
     const idTied = (pairFlags & (DETERMINISTIC | NAME_NEAR)) === (DETERMINISTIC | NAME_NEAR);
-    if (!idTied && ga >= 0 && gb >= 0 && ga !== gb && jaroWinkler(c.givens[ga]!, c.givens[gb]!) < 0.8) return 'cluster-given-name-conflict';
+    if (!idTied && !(pairFlags & GIVEN_TYPO) && ga >= 0 && gb >= 0 && ga !== gb && jaroWinkler(c.givens[ga]!, c.givens[gb]!) < 0.8) {
+      return 'cluster-given-name-conflict';
+    }
     return undefined;
   }
   union(a: number, b: number): void {
@@ -733,7 +822,7 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
   const upperW = logit(upper) - prior;
   const lowerW = logit(lower) - prior;
   const score = new Float32Array(P);
-  const flags = new Uint16Array(P);
+  const flags = new Uint32Array(P);
   let nAuto = 0;
   for (let k = 0; k < P; k++) {
     const key = pairs[k]!;
@@ -754,7 +843,10 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
       s += Math.max(-6, Math.min(4, Math.log2(c.avgNameTf / tf)));
     }
     score[k] = s;
-    const fl = rules(g, c.unambiguousNameYear[a] === 1, bhxhOneDigit, g[F_NAME] === 2 && middleDropped(c, a, b), middlesDiffer(c, a, b));
+    const typo = (g[F_GIVEN] === 0 || g[F_GIVEN] === 1) && givenTypo(c, a, b);
+    if (typo) g[F_GIVEN] = 1;
+    const middleDiffers = middlesDiffer(c, a, b) && !middleTypo(c, a, b);
+    const fl = rules(g, c.unambiguousNameYear[a] === 1, bhxhOneDigit, g[F_NAME] === 2 && middleDropped(c, a, b), middleDiffers, typo);
     flags[k] = fl;
     if (isAutoLink(fl, s, upperW)) nAuto++;
   }

@@ -44,12 +44,13 @@ describe(`MPI review queue across relinks (${process.env.HSSK_TEST_DB ?? 'pglite
   });
 
   it('a second relink on unchanged data withdraws nothing and keeps the pending pair it proposes', async () => {
-    // A pair the engine proposes: same name, same house, one row giving only the birth year while
-    // another namesake of that year is known there — a person can decide it, the engine cannot.
+    // A pair the engine proposes: same name, same village, one row giving only the birth year while
+    // another namesake of that year lives in the commune — a person can decide it, the engine cannot
+    // (under one house number it would link: two such persons do not share a house).
     await h.db.insertInto('source_record').values([
-      row('MIS2022', 'A3', { ho_ten: 'Lê Văn Tám', ngay_sinh: '1950', gioi_tinh: 'Nam', dia_chi: 'Số 4 ngõ 2, xã Nghĩa Kỳ', ma_xa: '21550' }),
-      row('BHXH', 'B3', { ho_ten: 'Lê Văn Tám', ngay_sinh: '03/04/1950', gioi_tinh: 'Nam', dia_chi: 'Số 4 ngõ 2, xã Nghĩa Kỳ', ma_xa: '21550' }),
-      row('KCB', 'K3', { ho_ten: 'Lê Văn Tám', ngay_sinh: '09/10/1950', gioi_tinh: 'Nam', dia_chi: 'Thôn 1, xã Nghĩa Kỳ', ma_xa: '21553' }),
+      row('MIS2022', 'A3', { ho_ten: 'Lê Văn Tám', ngay_sinh: '1950', gioi_tinh: 'Nam', dia_chi: 'Thôn 2, xã Nghĩa Kỳ', ma_xa: '21550' }),
+      row('BHXH', 'B3', { ho_ten: 'Lê Văn Tám', ngay_sinh: '03/04/1950', gioi_tinh: 'Nam', dia_chi: 'Thôn 2, xã Nghĩa Kỳ', ma_xa: '21550' }),
+      row('KCB', 'K3', { ho_ten: 'Lê Văn Tám', ngay_sinh: '09/10/1950', gioi_tinh: 'Nam', dia_chi: 'Thôn 1, xã Nghĩa Kỳ', ma_xa: '21550' }),
     ]).execute();
     const first = await relinkAll(h.db);
     const pending = async () => (await sql<{ a_id: string; b_id: string }>`select a_id, b_id from mpi_review where status = 'pending' order by a_id, b_id`.execute(h.db)).rows;
