@@ -20,7 +20,10 @@ const PAGES: ReadonlyArray<{ id: Page; label: string; roles: ReadonlyArray<Staff
   { id: 'ra-soat', label: 'Rà soát hồ sơ trùng', roles: ['health_officer', 'system_admin'] },
   { id: 'gia-dinh', label: 'Quan hệ gia đình', roles: ['receptionist', 'clinician', 'health_officer', 'system_admin'] },
   { id: 'bao-cao', label: 'Báo cáo', roles: ['health_officer', 'system_admin'] },
-  { id: 'tai-khoan', label: 'Tài khoản', roles: ['receptionist', 'clinician', 'facility_admin', 'health_officer', 'system_admin'] },
+  { id: 'tai-khoan', label: 'Tài khoản', roles: [
+    'receptionist', 'clinician', 'facility_admin', 'health_officer', 'system_admin',
+    'station_head', 'station_clinician', 'station_nurse', 'population_collaborator',
+  ] },
 ];
 
 const pageFromPath = (): Page => PAGES.find((p) => window.location.pathname.startsWith(`/nhan-vien/${p.id}`))?.id ?? 'tiep-don';

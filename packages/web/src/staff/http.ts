@@ -14,7 +14,9 @@ export const patch = <T,>(path: string, body: unknown) =>
 export const upload = <T,>(path: string, file: File) =>
   api<T>(path, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file });
 
-export type Role = 'system_admin' | 'health_officer' | 'facility_admin' | 'clinician' | 'receptionist';
+export type Role =
+  | 'system_admin' | 'health_officer' | 'facility_admin' | 'clinician' | 'receptionist'
+  | 'station_head' | 'station_clinician' | 'station_nurse' | 'population_collaborator';
 
 export interface StaffMe {
   id: string;
@@ -37,6 +39,10 @@ export const ROLE_VI: Record<Role, string> = {
   facility_admin: 'Quản trị cơ sở',
   clinician: 'Bác sĩ',
   receptionist: 'Tiếp đón',
+  station_head: 'Trạm trưởng trạm y tế',
+  station_clinician: 'Y sĩ/bác sĩ trạm y tế',
+  station_nurse: 'Điều dưỡng/nữ hộ sinh trạm y tế',
+  population_collaborator: 'Cộng tác viên dân số',
 };
 
 /** 'YYYY-MM-DD…' or 'YYYYMMDD…' as dd/mm/yyyy. */
