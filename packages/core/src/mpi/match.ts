@@ -1,6 +1,7 @@
 import { ADDRESS_CLOSE, compareAddressKeys, isHouseAddressKey } from './address.ts';
 import { compareBirthDates, DateLevel } from './dates.ts';
 import type { MpiRecord } from './record.ts';
+import { isVietnameseSyllable } from '../text/legacy-encoding.ts';
 import { jaroWinkler, jaroWinklerCanReach, phoneticKey } from './similarity.ts';
 
 /** Comparison fields of the Fellegi–Sunter model and the names of their agreement levels. */
@@ -140,6 +141,11 @@ interface Columns {
   /** Records per given-name key and per middle-name key: a typo is a rare spelling of a common name. */
   givenCount: Int32Array;
   middleCount: Int32Array;
+  /** 1 when the record's given name / every middle word is a well-formed Vietnamese syllable. */
+  givenWellFormed: Uint8Array;
+  middleWellFormed: Uint8Array;
+  /** 1 when no other full birth date is known for this name and year under this record's roof. */
+  unambiguousRoof: Uint8Array;
 }
 
 function toColumns(records: MpiRecord[]): Columns {
@@ -150,6 +156,7 @@ function toColumns(records: MpiRecord[]): Columns {
     name: I(), family: I(), middle: I(), given: I(), phonetic: I(), cccd: I(), bhxh: I(), cmnd: I(), phone: I(),
     commune: I(), household: I(), address: I(), names: [], idValues: [], givens: [], middles: [], addresses: [], givenMarks: I(), nameCount: new Int32Array(0), avgNameTf: 0,
     unambiguousNameYear: new Uint8Array(n), givenCount: new Int32Array(0), middleCount: new Int32Array(0),
+    givenWellFormed: new Uint8Array(n), middleWellFormed: new Uint8Array(n), unambiguousRoof: new Uint8Array(n),
   };
   const names = new Interner(), fam = new Interner(), mid = new Interner(), giv = new Interner(), pho = new Interner();
   const ids = new Interner(), phones = new Interner(), communes = new Interner(), hh = new Interner(), addr = new Interner();
@@ -185,6 +192,9 @@ function toColumns(records: MpiRecord[]): Columns {
     c.commune[i] = communes.id(r.communeCode);
     c.household[i] = hh.id(r.householdId === undefined ? undefined : (r.communeCode ?? '') + '|' + r.householdId);
     c.address[i] = addr.id(r.addressKey);
+    const words = r.name.trim().split(/\s+/);
+    c.givenWellFormed[i] = words.length > 0 && isVietnameseSyllable(words[words.length - 1]!) ? 1 : 0;
+    c.middleWellFormed[i] = words.slice(1, -1).every(isVietnameseSyllable) ? 1 : 0;
   }
   c.names = names.values;
   c.idValues = ids.values;
@@ -222,9 +232,24 @@ function toColumns(records: MpiRecord[]): Columns {
     note(seenDate, nyKey(i), norm);
     if (c.commune[i]! >= 0) note(seenLocal, `${nyKey(i)}|${c.commune[i]}`, norm);
   }
+  // Under one roof (house number or household) the question is the same, asked of that roof only.
+  const roofKeys = (i: number): string[] => {
+    const keys: string[] = [];
+    if (c.address[i]! >= 0 && isHouseAddressKey(c.addresses[c.address[i]!]!)) keys.push(`${nyKey(i)}|a${c.address[i]}`);
+    if (c.household[i]! >= 0) keys.push(`${nyKey(i)}|h${c.household[i]}`);
+    return keys;
+  };
+  const seenRoof = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    if (c.day[i] === 0) continue;
+    const md = c.month[i]! * 32 + c.day[i]!;
+    const sw = c.day[i]! <= 12 ? c.day[i]! * 32 + c.month[i]! : md;
+    for (const k of roofKeys(i)) note(seenRoof, k, Math.min(md, sw));
+  }
   for (let i = 0; i < n; i++) {
     const seen = c.commune[i]! >= 0 ? seenLocal.get(`${nyKey(i)}|${c.commune[i]}`) : seenDate.get(nyKey(i));
     c.unambiguousNameYear[i] = (seen ?? 0) >= 0 ? 1 : 0;
+    c.unambiguousRoof[i] = roofKeys(i).every((k) => (seenRoof.get(k) ?? 0) >= 0) ? 1 : 0;
   }
   return c;
 }
@@ -438,23 +463,36 @@ function oneWordSlip(x: string, y: string): boolean {
 }
 
 /**
- * A spelling found once or twice beside a name many records share, one keystroke from it ("Naân"
- * beside "Ngân", "Lnih" beside "Linh"): a typo of that name. Two real names one letter apart
- * ("Tâm" / "Tân", the twins case) are both common and stay different names.
+ * Frequencies only mean something over a population: in the handful of records an arriving
+ * record is compared with, one person's many records would make any spelling "common".
  */
-function typoOfCommon(countX: number, countY: number, x: string, y: string, n: number): boolean {
+const TYPO_MIN_RECORDS = 5000;
+
+/**
+ * A spelling that is no Vietnamese syllable at all, found once or twice beside a name many
+ * records share, one keystroke from it ("Naân" beside "Ngân", "Lnih" beside "Linh"): a typo of
+ * that name. Two real names one letter apart ("Tâm" / "Tân", "Hà" / "Hải": twins) are both
+ * syllables and stay different names, however rare one of them is.
+ * Keys are ASCII with single spaces (searchKey), so comparing UTF-16 units is comparing letters.
+ */
+function typoOfCommon(countX: number, countY: number, x: string, y: string, rareWellFormed: boolean, n: number): boolean {
+  if (n < TYPO_MIN_RECORDS || rareWellFormed) return false;
   const rare = Math.min(countX, countY), common = Math.max(countX, countY);
   return rare <= Math.max(2, n / 200_000) && common >= Math.max(5, 5 * rare) && oneEditApart(x, y);
 }
 
 function givenTypo(c: Columns, i: number, j: number): boolean {
   const x = c.given[i]!, y = c.given[j]!;
-  return x >= 0 && y >= 0 && x !== y && typoOfCommon(c.givenCount[x]!, c.givenCount[y]!, c.givens[x]!, c.givens[y]!, c.n);
+  if (x < 0 || y < 0 || x === y) return false;
+  const rare = c.givenCount[x]! <= c.givenCount[y]! ? i : j;
+  return typoOfCommon(c.givenCount[x]!, c.givenCount[y]!, c.givens[x]!, c.givens[y]!, c.givenWellFormed[rare] === 1, c.n);
 }
 
 function middleTypo(c: Columns, i: number, j: number): boolean {
   const x = c.middle[i]!, y = c.middle[j]!;
-  return x >= 0 && y >= 0 && x !== y && typoOfCommon(c.middleCount[x]!, c.middleCount[y]!, c.middles[x]!, c.middles[y]!, c.n);
+  if (x < 0 || y < 0 || x === y) return false;
+  const rare = c.middleCount[x]! <= c.middleCount[y]! ? i : j;
+  return typoOfCommon(c.middleCount[x]!, c.middleCount[y]!, c.middles[x]!, c.middles[y]!, c.middleWellFormed[rare] === 1, c.n);
 }
 
 /**
@@ -581,6 +619,7 @@ const GIVEN_TYPO = 32768;
  */
 function rules(
   g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false, middleOnly = false, middleDiffers = false, typo = false,
+  unambiguousRoof = false,
 ): number {
   let flags = typo ? GIVEN_TYPO : 0;
   // MISSING (255) must never read as agreement in the comparisons below.
@@ -634,24 +673,23 @@ function rules(
       g[F_SEX] !== 0 && idsAgreeable) flags |= DEMOGRAPHIC;
   // A record giving only the birth year joins the person with the same full name under one roof
   // when nobody else of that name and year is known there (unambiguousYearOnly).
-  // Under one roof (the house or the household number) two such persons do not occur at all.
-  const sameRoof = g[F_ADDRESS] === 3 || g[F_HOUSEHOLD] === 1;
+  // Under one roof (the house or the household number) the namesakes of the commune do not count,
+  // only those recorded under that roof (unambiguousRoof).
+  const sameRoof = (g[F_ADDRESS] === 3 || g[F_HOUSEHOLD] === 1) && unambiguousRoof;
   if ((unambiguousYearOnly ? home : sameRoof) && g[F_NAME] === 3 && g[F_GIVEN] === 2 && g[F_DATE] === DateLevel.yearOnly &&
       g[F_SEX] !== 0 && idsAgreeable) flags |= YEAR_ONLY_OK;
   if (flags & (DAY_OFF_OK | YEAR_ONLY_OK)) flags &= ~VETO_EVIDENCE;
-  // Name and birth date with nothing placing the two records together, or a birth year alone
-  // without the dwelling: namesakes look exactly like that, whatever the score.
-  if (!strongId && g[F_CMND] !== 1 && !(flags & (DEMOGRAPHIC | YEAR_ONLY_OK)) &&
-      ((!place && g[F_PHONE] === 0) || (g[F_DATE] === DateLevel.yearOnly && !home && ad < 2 && g[F_PHONE] !== 1 && g[F_COMMUNE] === 1 && g[F_ADDRESS] === MISSING))) flags |= VETO_EVIDENCE;
+  // Name and birth date with nothing placing the two records together, or a birth year with only
+  // the commune in common: namesakes look exactly like that, whatever the score.
+  const yearWithCommuneOnly = g[F_DATE] === DateLevel.yearOnly && g[F_COMMUNE] === 1 && g[F_ADDRESS] === MISSING && !home;
+  if (!strongId && g[F_CMND] !== 1 && !(flags & (DEMOGRAPHIC | YEAR_ONLY_OK)) && (!place || yearWithCommuneOnly)) flags |= VETO_EVIDENCE;
   // Day and month swapped is also how two namesakes of one commune born on 4 October and 10 April
   // look: without an id or the dwelling it is for a person to decide.
-  // The exact full name in the same village is the other confirmation.
-  const villageName = g[F_NAME] === 3 && g[F_GIVEN] === 2 && ad >= 2;
-  if (g[F_DATE] === DateLevel.swapped && !strongId && !home && !villageName) flags |= VETO_SWAP;
+  if (g[F_DATE] === DateLevel.swapped && !strongId && !home) flags |= VETO_SWAP;
   if (home || ad >= 2) flags |= SAME_PLACE;
   if (g[F_NAME]! >= 2) flags |= NAME_NEAR;
   if (strongId) {
-    const nameOk = g[F_NAME]! >= 1 || g[F_GIVEN]! >= 1;
+    const nameOk = (g[F_NAME] !== MISSING && g[F_NAME]! >= 1) || g[F_GIVEN] === 1 || g[F_GIVEN] === 2;
     if (nameOk && !(flags & (VETO_ID_CONFLICT | VETO_DATE))) flags |= DETERMINISTIC;
     else if (!nameOk || flags & VETO_DATE) flags |= SHARED_ID_CONFLICT;
   }
@@ -748,7 +786,8 @@ class Clusters {
     if (ma >= 0 && mb >= 0 && ma !== mb) {
       const swapped = (ma & 31) * 32 + (ma >> 5) === mb;
       const y = this.yMin[a]!;
-      const dayOff = (pairFlags & (DAY_OFF_OK | DETERMINISTIC)) !== 0 && oneDayApart(y, ma >> 5, ma & 31, y, mb >> 5, mb & 31);
+      const idDay = (pairFlags & (DETERMINISTIC | NAME_NEAR)) === (DETERMINISTIC | NAME_NEAR);
+      const dayOff = ((pairFlags & DAY_OFF_OK) !== 0 || idDay) && oneDayApart(y, ma >> 5, ma & 31, y, mb >> 5, mb & 31);
       if (!swapped && !dayOff) return 'cluster-birth-date-conflict';
     }
     // A pair tied by an agreeing CCCD/BHXH and name outweighs a sex field (typed sex is the slip).
@@ -765,7 +804,8 @@ class Clusters {
     }
     // A shared CCCD/BHXH with a near full name outweighs one mistyped given name ("Mai"/"Mui").
     const idTied = (pairFlags & (DETERMINISTIC | NAME_NEAR)) === (DETERMINISTIC | NAME_NEAR);
-    if (!idTied && !(pairFlags & GIVEN_TYPO) && ga >= 0 && gb >= 0 && ga !== gb && jaroWinkler(c.givens[ga]!, c.givens[gb]!) < 0.8) {
+    const typoPair = (pairFlags & GIVEN_TYPO) !== 0 && ga >= 0 && gb >= 0 && oneEditApart(c.givens[ga]!, c.givens[gb]!);
+    if (!idTied && !typoPair && ga >= 0 && gb >= 0 && ga !== gb && jaroWinkler(c.givens[ga]!, c.givens[gb]!) < 0.8) {
       return 'cluster-given-name-conflict';
     }
     return undefined;
@@ -846,7 +886,11 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
     const typo = (g[F_GIVEN] === 0 || g[F_GIVEN] === 1) && givenTypo(c, a, b);
     if (typo) g[F_GIVEN] = 1;
     const middleDiffers = middlesDiffer(c, a, b) && !middleTypo(c, a, b);
-    const fl = rules(g, c.unambiguousNameYear[a] === 1, bhxhOneDigit, g[F_NAME] === 2 && middleDropped(c, a, b), middleDiffers, typo);
+    // Ambiguity is a property of the record giving only the year.
+    const y = c.day[a] === 0 ? a : b;
+    const fl = rules(
+      g, c.unambiguousNameYear[y] === 1, bhxhOneDigit, g[F_NAME] === 2 && middleDropped(c, a, b), middleDiffers, typo, c.unambiguousRoof[y] === 1,
+    );
     flags[k] = fl;
     if (isAutoLink(fl, s, upperW)) nAuto++;
   }

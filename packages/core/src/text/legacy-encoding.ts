@@ -145,7 +145,7 @@ const RHYMES: ReadonlyMap<string, { coda: string; tonePositions: string }> = new
 const syllableVerdicts = new Map<string, boolean>();
 
 /** True when `word` is one Vietnamese syllable in Unicode (any case; old or new tone placement). */
-function isVietnameseSyllable(word: string): boolean {
+export function isVietnameseSyllable(word: string): boolean {
   let verdict = syllableVerdicts.get(word);
   if (verdict === undefined) {
     verdict = checkSyllable(word);

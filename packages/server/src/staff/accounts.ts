@@ -59,6 +59,13 @@ export function checkPasswordRule(pw: string) {
   }
 }
 
+/** A commune health station: a facility of commune level ("xã") registered in a commune. */
+export const isStation = (facilityLevel: string | null, unitLevel: string | null | undefined): boolean =>
+  facilityLevel === STATION_FACILITY_LEVEL && unitLevel === 'commune';
+
+/** The facility level (tuyến) of commune stations in the facility registry. */
+export const STATION_FACILITY_LEVEL = 'xã';
+
 export async function createStaff(db: Db, s: NewStaff, by?: ByWhom): Promise<{ id: string; password: string }> {
   const sdb = staffDb(db);
   const username = s.username.trim().toLowerCase();
@@ -77,18 +84,19 @@ export async function createStaff(db: Db, s: NewStaff, by?: ByWhom): Promise<{ i
     throw badRequest('FACILITY_UNKNOWN', `Cơ sở ${s.facilityCode} chưa được đăng ký.`, `Facility ${s.facilityCode} is not registered.`);
   }
   if ((STATION_ROLES as readonly StaffRole[]).includes(s.role) && s.facilityCode) {
-    const unit = await sdb
+    const station = await sdb
       .selectFrom('facility as f')
       .leftJoin('admin_unit as u', 'u.code', 'f.admin_unit_code')
-      .select('u.level')
+      .select(['f.level', 'u.level as unit_level'])
       .where('f.code', '=', s.facilityCode)
       .executeTakeFirst();
-    // A station serves one commune: its facility must sit in a commune-level unit for the scope to mean anything.
-    if (unit && unit.level !== 'commune') {
+    // Hospitals and private clinics are registered at the commune they stand in too: only a facility
+    // of commune level (a station) in a commune unit gives its staff the commune as their area.
+    if (station && !isStation(station.level, station.unit_level)) {
       throw badRequest(
         'STATION_SCOPE',
-        `Cơ sở ${s.facilityCode} không phải trạm y tế xã (không gắn với một xã/phường): không thể gán vai trò của trạm y tế.`,
-        `Facility ${s.facilityCode} is not attached to a commune, so it cannot hold commune-station roles.`,
+        `Cơ sở ${s.facilityCode} không phải trạm y tế xã (cơ sở tuyến xã thuộc một xã/phường): không thể gán vai trò của trạm y tế.`,
+        `Facility ${s.facilityCode} is not a commune health station (commune-level facility in a commune), so it cannot hold station roles.`,
       );
     }
   }

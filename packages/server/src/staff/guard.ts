@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
+import { isStation } from './accounts.ts';
 import { readStaffSession, STAFF_COOKIE, STAFF_SESSION_TTL_SECONDS } from './sessions.ts';
 import { STAFF_ROLES, STATION_ROLES, type StaffRole, staffDb } from './tables.ts';
 
@@ -17,7 +18,8 @@ export interface StaffPolicy {
 
 /** Roles that open many people's records or administer accounts: a stolen password alone must not do. */
 export const PRODUCTION_TOTP_ROLES: readonly StaffRole[] = [
-  'system_admin', 'health_officer', 'facility_admin', 'clinician', 'station_head', 'station_clinician', 'station_nurse',
+  'system_admin', 'health_officer', 'facility_admin', 'clinician',
+  'station_head', 'station_clinician', 'station_nurse', 'population_collaborator',
 ];
 
 export function staffPolicy(config: Pick<Config, 'production' | 'totpRequiredRoles' | 'staffIdleMinutes'>): StaffPolicy {
@@ -116,8 +118,15 @@ export async function coversFacility(db: Db, s: StaffContext, facilityCode: stri
  */
 export async function stationCommune(db: Db, s: StaffContext): Promise<string | undefined> {
   if (!(STATION_ROLES as readonly StaffRole[]).includes(s.role) || !s.facilityCode) return undefined;
-  const f = await db.selectFrom('facility').select('admin_unit_code').where('code', '=', s.facilityCode).executeTakeFirst();
-  return f?.admin_unit_code ?? undefined;
+  const f = await db
+    .selectFrom('facility as f')
+    .leftJoin('admin_unit as u', 'u.code', 'f.admin_unit_code')
+    .select(['f.admin_unit_code', 'f.level', 'u.level as unit_level'])
+    .where('f.code', '=', s.facilityCode)
+    .executeTakeFirst();
+  // A station moved to a district unit (or re-registered as a hospital) must not widen its staff's
+  // area to the whole district: no commune, no area.
+  return f && isStation(f.level, f.unit_level) ? (f.admin_unit_code ?? undefined) : undefined;
 }
 
 // One read per request: a throttle or body guard that identifies the caller before the handler does

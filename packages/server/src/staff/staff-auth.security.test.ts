@@ -308,7 +308,9 @@ describe(`staff authentication safety (${process.env.HSSK_TEST_DB ?? 'pglite'})`
   it('refuses an unknown role name in HSSK_TOTP_REQUIRED_ROLES (a typo must not drop the requirement)', () => {
     const base = loadConfig({ demo: false });
     assert.throws(() => staffPolicy({ ...base, totpRequiredRoles: ['clinican'] }), /HSSK_TOTP_REQUIRED_ROLES: unknown role\(s\) clinican/);
-    assert.deepEqual(staffPolicy({ ...base, production: true, totpRequiredRoles: undefined }).totpRequiredRoles, ['system_admin', 'health_officer', 'facility_admin', 'clinician']);
+    assert.deepEqual(staffPolicy({ ...base, production: true, totpRequiredRoles: undefined }).totpRequiredRoles, [
+      'system_admin', 'health_officer', 'facility_admin', 'clinician', 'station_head', 'station_clinician', 'station_nurse', 'population_collaborator',
+    ]);
     assert.deepEqual(staffPolicy({ ...base, production: false, totpRequiredRoles: undefined }).totpRequiredRoles, []);
     assert.deepEqual(staffPolicy({ ...base, production: true, totpRequiredRoles: [] }).totpRequiredRoles, []);
   });

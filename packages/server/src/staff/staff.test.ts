@@ -121,6 +121,15 @@ describe(`staff accounts and login (${process.env.HSSK_TEST_DB ?? 'pglite'})`, (
       'a district centre is not a commune station',
     );
     await assert.rejects(createStaff(db.db, { username: 'dd.none', fullName: 'X', role: 'station_nurse' }), { code: 'FACILITY_SCOPE' });
+    // A private clinic registered in the commune it stands in is not the commune's station.
+    await createFacility(db.db, { code: '51601', name: 'Phòng khám Đa khoa An Phước', level: 'tư nhân', adminUnitCode: '21556' });
+    const clinicAdmin = await staffSession(app, db.db, { username: 'qt.pk', fullName: 'Quản trị phòng khám', role: 'facility_admin', facilityCode: '51601' });
+    const minted = await app.inject({
+      method: 'POST', url: '/api/v1/staff/accounts', headers: { cookie: clinicAdmin.cookie },
+      payload: { username: 'pk.nurse', full_name: 'X', role: 'station_nurse', facility_code: '51601' },
+    });
+    assert.equal(minted.statusCode, 400, 'a clinic admin cannot mint accounts whose area is the whole commune');
+    assert.equal(minted.json().code, 'STATION_SCOPE');
     const head = await staffSession(app, db.db, { username: 'tt.ky', fullName: 'Trạm trưởng', role: 'facility_admin', facilityCode: '51242' });
     for (const role of STATION_ROLES) {
       const r = await app.inject({
@@ -133,6 +142,10 @@ describe(`staff accounts and login (${process.env.HSSK_TEST_DB ?? 'pglite'})`, (
     const ctx = await staffById(db.db, nurse.id);
     assert.ok(ctx);
     assert.equal(await stationCommune(db.db, ctx), '21556');
+    // Moved to a district unit, the station gives its staff no area rather than the whole district.
+    await db.db.updateTable('facility').set({ admin_unit_code: '510' }).where('code', '=', '51242').execute();
+    assert.equal(await stationCommune(db.db, ctx), undefined);
+    await db.db.updateTable('facility').set({ admin_unit_code: '21556' }).where('code', '=', '51242').execute();
     const clinician = await staffDb(db.db).selectFrom('staff_account').select('id').where('username', '=', 'bs.an').executeTakeFirstOrThrow();
     assert.equal(await stationCommune(db.db, (await staffById(db.db, clinician.id))!), undefined, 'a hospital clinician has no commune');
   });
