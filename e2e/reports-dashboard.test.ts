@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, launchBrowser, type RunningServer, startServer } from './harness.ts';
+import { ARTIFACTS, assertAccessible, launchBrowser, type RunningServer, startServer } from './harness.ts';
 
 const DEMO_PASSWORD = 'demo-Staff1';
 /** District officer of the demo district (packages/server/src/staff/demo.ts). */
@@ -80,4 +80,37 @@ describe('reports dashboard in Chromium', () => {
     assert.equal(row.getCell(4).value, commune.kpis.residents);
     await ctx.close();
   });
+
+  for (const [label, width] of [['phone', 360], ['desktop', 1280]] as const) {
+    it(`the dashboard fits a ${label} (${width} px): one <main>, no sideways scrolling, numbers and headers unbroken`, async () => {
+      const ctx = await browser.newContext({ viewport: { width, height: 800 } });
+      const page = await ctx.newPage();
+      await page.goto(`${server.url}/nhan-vien/`);
+      await page.getByLabel('Tên đăng nhập').fill(OFFICER);
+      await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
+      await page.getByRole('button', { name: 'Đăng nhập' }).click();
+      await page.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+      await page.goto(`${server.url}${ROUTE}`);
+      await page.getByTestId('report-unit').waitFor();
+      await page.locator('.kpi-value').first().waitFor();
+      assert.equal(await page.locator('main').count(), 1, 'one main landmark');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
+      // A figure or a header that wraps inside a word or number grows taller than one line.
+      const tall = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('.kpi-value, .reports thead th, .reports tbody td'))
+          .filter((el) => {
+            const cs = getComputedStyle(el);
+            const line = Number.parseFloat(cs.lineHeight) || Number.parseFloat(cs.fontSize) * 1.5;
+            const words = (el.textContent ?? '').trim().split(/\s+/).length;
+            return words === 1 && el.getBoundingClientRect().height > line * 1.9 + Number.parseFloat(cs.paddingTop) + Number.parseFloat(cs.paddingBottom);
+          })
+          .map((el) => el.textContent),
+      );
+      assert.deepEqual(tall, [], 'single words and numbers stay on one line');
+      await assertAccessible(page, `reports-${label}`);
+      await page.screenshot({ path: join(ARTIFACTS, `reports-dashboard-${label}.png`), fullPage: true });
+      await ctx.close();
+    });
+  }
 });

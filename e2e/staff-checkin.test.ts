@@ -154,5 +154,20 @@ describe('staff portal in Chromium', () => {
     assert.equal(await page.locator('.checklist li.ok').count(), 5);
     await page.getByRole('heading', { name: 'Theo dõi gửi dữ liệu (30 ngày)' }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'staff-facility.png'), fullPage: true });
+
+    // A new API password cuts the HIS off once the grace period ends: the dialog says so, and cancelling changes nothing.
+    assert.equal(await page.getByLabel('Giữ mật khẩu cũ thêm (giờ) để kịp cấu hình HIS').inputValue(), '24', 'a day of grace by default');
+    await page.getByRole('button', { name: 'Cấp mật khẩu ứng dụng mới…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cấp mật khẩu ứng dụng mới?' });
+    await dialog.getByText(/hết hiệu lực sau 24 giờ/).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'staff-facility-rotate-confirm.png') });
+    await dialog.getByRole('button', { name: 'Hủy' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('.secret').count(), 0, 'nothing rotated on cancel');
+    const still = await fetch(`${server.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', client_id, client_secret }) });
+    assert.equal(still.status, 200, 'the HIS password still works after cancelling');
+    await page.getByRole('button', { name: 'Cấp mật khẩu ứng dụng mới…' }).click();
+    await dialog.getByRole('button', { name: 'Cấp mật khẩu mới' }).click();
+    await page.locator('.secret').getByText('client_secret').waitFor();
   });
 });

@@ -3,8 +3,13 @@
  * same run on the same database: a plain multi-row INSERT of the same episode rows (no parsing,
  * no signature check, no validation). Usage:
  *   npx tsx bench/ingest/http.ts [--episodes 5000] [--per-envelope 100] [--tables xml1|full] [--concurrency 2]
+ *     [--patients one|mix]
+ * --patients one (the default, the worst case): every episode's patient is the same person under a new patient id.
+ * --patients mix: patients drawn from a generated population, about two episodes each, with the population's
+ * share of CCCD/BHYT numbers, names, birth dates and addresses — what a facility really sends.
  */
 import { parseArgs } from 'node:util';
+import { generatePopulation } from '@openhssk/core/mpi';
 import { sampleEpisode } from '@openhssk/core/testing';
 import { buildEnvelope } from '@openhssk/core/xml130';
 import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
@@ -20,8 +25,10 @@ const { values } = parseArgs({
     'per-envelope': { type: 'string', default: '100' },
     tables: { type: 'string', default: 'xml1' },
     concurrency: { type: 'string', default: '2' },
+    patients: { type: 'string', default: 'one' },
   },
 });
+if (values.patients !== 'one' && values.patients !== 'mix') throw new Error(`--patients must be one or mix, not ${values.patients}`);
 const total = Number(values.episodes);
 const per = Number(values['per-envelope']);
 const full = values.tables === 'full';
@@ -39,6 +46,11 @@ try {
   await addCertificate(handle.db, FAC, signer.certPem);
   const cred = await issueCredential(handle.db, FAC);
 
+  // About two episodes per patient, drawn in a fixed shuffled order so a patient's episodes land in different envelopes.
+  const population = values.patients === 'mix' ? generatePopulation({ seed: 5, persons: Math.max(1, Math.ceil(total / 2)) }) : [];
+  const dd = (n: number) => String(n).padStart(2, '0');
+  const patientOf = (i: number) => population[(i * 7919) % population.length]!;
+
   // Build the signed envelopes before timing anything.
   const envelopes: string[] = [];
   const xml1Rows: Array<Record<string, unknown>> = [];
@@ -47,6 +59,17 @@ try {
       const e = sampleEpisode(i + k + 1, FAC, full ? {} : { drugs: 0, services: 0 });
       // XML1-only mode: the episode summary alone (no drug or service lines, so totals are zero).
       if (!full) for (const t of Object.keys(e)) if (t !== 'XML1') delete e[t];
+      if (population.length > 0) {
+        const p = patientOf(i + k);
+        const x1 = e.XML1![0]!;
+        x1.MA_BN = p.id;
+        x1.HO_TEN = `${p.family} ${p.middle} ${p.given}`.replace(/\s+/g, ' ').trim();
+        x1.NGAY_SINH = `${p.year}${dd(p.month)}${dd(p.day)}0000`;
+        x1.GIOI_TINH = p.sex === 'male' ? '1' : '2';
+        x1.SO_CCCD = p.cccd ?? '';
+        x1.MA_THE_BHYT = p.bhxh ? `DN4${p.bhxh.slice(0, 2)}${p.bhxh}` : '';
+        x1.DIA_CHI = `${p.village}, xã ${p.communeName}, huyện ${p.districtName}, ${p.provinceName}`;
+      }
       return e;
     });
     for (const e of eps) xml1Rows.push({ ma_lk: e.XML1![0]!.MA_LK, fields: e.XML1![0] });
@@ -95,6 +118,7 @@ try {
   latencies.sort((a, b) => a - b);
   const eps = (total / httpMs) * 1000;
   const baseEps = (total / baselineMs) * 1000;
+  console.log(`patients: ${values.patients === 'mix' ? `mix of ${population.length} generated persons` : 'one person under a new patient id each time (worst case)'}`);
   console.log(`| mode | episodes | envelopes | MB | HTTP eps/s | baseline INSERT eps/s | ratio | p50 ms/envelope | p99 ms/envelope | RSS MB |`);
   console.log(`|---|---|---|---|---|---|---|---|---|---|`);
   console.log(

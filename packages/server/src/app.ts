@@ -18,6 +18,7 @@ import { abuseThrottles, acceptRawBodies, CERTIFICATE_CONTENT_TYPES, errorHandle
 import { registerIngestRoutes, setPrepareWorkers } from './ingest/index.ts';
 import { registerMpiRoutes } from './mpi/index.ts';
 import { registerPortalRoutes } from './portal/index.ts';
+import { registerPrimaryCareRoutes } from './primary-care/index.ts';
 import { refreshReports, registerReportRoutes } from './reports/index.ts';
 import { registerStaffRoutes, requireStaff, STAFF_COOKIE } from './staff/index.ts';
 
@@ -97,6 +98,7 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   registerMpiRoutes(app, db);
   registerFamilyRoutes(app, db);
   registerReportRoutes(app, db);
+  registerPrimaryCareRoutes(app, db, config);
 
   const holdbackSeconds = config.reportHoldbackSeconds;
   scheduleJob(app, 'report-refresh', config.reportRefreshSeconds, () => refreshReports(db, { holdbackSeconds }));

@@ -44,15 +44,16 @@ export function ConfirmButtons({ confirmLabel, onCancel }: { confirmLabel: strin
 }
 
 /**
- * A modal that asks why before a consequential action (certificate revocation, emergency access): the
- * consequence is said first, the reason goes to the audit log, and a refusal is shown in the dialog.
+ * A modal before a consequential action (certificate revocation, emergency access, new API password):
+ * the consequence is said first; where the action needs a reason (reasonLabel), it goes to the audit
+ * log; a refusal is shown in the dialog.
  */
 export function ReasonDialog(p: {
   id: string;
   title: string;
   children: ReactNode;
-  reasonLabel: string;
-  reasonRule: { minLength?: number; maxLength?: number; required?: boolean };
+  reasonLabel?: string;
+  reasonRule?: { minLength?: number; maxLength?: number; required?: boolean };
   confirmLabel: string;
   failMessage: string;
   onConfirm: (reason: string) => Promise<void>;
@@ -77,10 +78,12 @@ export function ReasonDialog(p: {
       <form onSubmit={submit} className="stack">
         <h2 id={`${p.id}-title`}>{p.title}</h2>
         <p id={`${p.id}-consequence`}>{p.children}</p>
-        <div className="field">
-          <label htmlFor={`${p.id}-reason`}>{p.reasonLabel}</label>
-          <textarea id={`${p.id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} rows={3} {...p.reasonRule} />
-        </div>
+        {p.reasonLabel && (
+          <div className="field">
+            <label htmlFor={`${p.id}-reason`}>{p.reasonLabel}</label>
+            <textarea id={`${p.id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} rows={3} {...p.reasonRule} />
+          </div>
+        )}
         <Alert>{error}</Alert>
         <ConfirmButtons confirmLabel={p.confirmLabel} onCancel={p.onClose} />
       </form>

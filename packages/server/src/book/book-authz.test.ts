@@ -15,6 +15,7 @@ const ROUTES: ReadonlyArray<{ method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: s
   { method: 'GET', path: '/api/v1/book/pdf' },
   { method: 'GET', path: '/api/v1/book/vaccinations' },
   { method: 'GET', path: '/api/v1/book/declarations' },
+  { method: 'GET', path: '/api/v1/book/primary-care' },
   { method: 'PUT', path: '/api/v1/book/declarations/:declaration', body: { kind: 'allergy', title: 'ghi đè' } },
   { method: 'DELETE', path: '/api/v1/book/declarations/:declaration' },
   { method: 'GET', path: '/api/v1/book/access-log' },

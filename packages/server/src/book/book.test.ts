@@ -63,6 +63,9 @@ describe(`health book (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
     assert.equal(await q('q=tang%20huyet%20ap'), 2);
     assert.equal(await q('q=paracetamol'), 3, 'medicine names are searched');
     assert.equal(await q('q=tram%20cam'), 1);
+    assert.equal(await q(`q=${encodeURIComponent('áp huyết tăng')}`), 2, 'every word, in any order');
+    assert.equal(await q('q=huyet%20paracetamol%20ap'), 2, 'words from the diagnosis and the medicines together');
+    assert.equal(await q('q=huyet%20xyzw'), 0, 'a word found nowhere excludes the visit');
   });
 
   it('episode detail: preliminary vs final diagnoses, medicine days, lab ranges and abnormal flags', async () => {

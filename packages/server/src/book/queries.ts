@@ -77,7 +77,8 @@ export async function filterEpisodes(db: Db, episodes: EpisodeSummary[], f: Epis
       (f.type === undefined || e.care_group === f.type),
   );
   const key = f.q ? searchKey(f.q) : '';
-  if (key && out.length > 0) {
+  const words = key.split(' ').filter((w) => w.length > 0);
+  if (words.length > 0 && out.length > 0) {
     const drugs = await db
       .selectFrom('episode_row')
       .select(['episode_id', sql<string | null>`fields->>'TEN_THUOC'`.as('ten')])
@@ -92,7 +93,9 @@ export async function filterEpisodes(db: Db, episodes: EpisodeSummary[], f: Epis
     for (const d of drugs) drugText.set(d.episode_id, `${drugText.get(d.episode_id) ?? ''} ${d.ten ?? ''}`);
     out = out.filter((e) => {
       const text = [e.facility_name, e.ma_benh_chinh, e.ten_benh_chinh, e.chan_doan_rv, drugText.get(e.id)].join(' ');
-      return searchKey(text).includes(key);
+      const hay = searchKey(text);
+      // Every word, in any order ("tram y te nghia" finds "Trạm Y tế xã Nghĩa Kỳ").
+      return words.every((w) => hay.includes(w));
     });
   }
   return out;

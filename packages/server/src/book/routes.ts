@@ -6,6 +6,7 @@ import { requireConsentedCitizen } from '../auth/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
+import { bookPrimaryCare } from '../primary-care/index.ts';
 import { type BookSubject, listDependents, resolveBookSubject } from './access.ts';
 import { registerConsentRoutes } from './consent.ts';
 import { bookPdf, episodePdf } from './pdf.ts';
@@ -175,6 +176,22 @@ export function registerBookRoutes(fastify: FastifyInstance, db: Db, config: Con
     await record(db, req, s, 'book.vaccinations.list');
     return { vaccinations };
   });
+
+  // The station's professional entries (QĐ 831 record, check-ups, registers) and the citizen's own
+  // declarations side by side, each marked with its source so no screen can mix them up.
+  app.get(
+    '/api/v1/book/primary-care',
+    { schema: { summary: 'Health record kept by the commune station beside the citizen’s own declarations', tags, querystring: sensitiveQuery } },
+    async (req) => {
+      const s = await resolveBookSubject(db, req, req.query.person);
+      const [professional, declarations] = await Promise.all([
+        bookPrimaryCare(db, s.personId, { includeSensitive: truthy(req.query.include_sensitive) }),
+        listDeclarations(db, s.personId),
+      ]);
+      await record(db, req, s, 'book.primary_care.read');
+      return { professional, self_declared: { source: 'citizen' as const, declarations }, viewing_child: s.dependent };
+    },
+  );
 
   app.get('/api/v1/book/declarations', { schema: { summary: 'Allergies, history and risk factors declared by the citizen', tags, querystring: personQuery } }, async (req) => {
     const s = await resolveBookSubject(db, req, req.query.person);

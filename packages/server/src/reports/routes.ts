@@ -5,6 +5,7 @@ import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
 import { requireStaff, type StaffContext, staffActor, unitAncestry } from '../staff/index.ts';
+import { chronicCare } from './chronic-care.ts';
 import { kpiWorkbook, type SixMonthly, sixMonthlyPdf, sixMonthlyWorkbook } from './export.ts';
 import { childUnits, computeKpis, DELAY_BUCKETS, getUnit, monthlyEpisodes, type Period, TARGETS, type UnitRef } from './kpis.ts';
 import { refreshReports } from './refresh.ts';
@@ -104,6 +105,8 @@ export function registerReportRoutes(fastify: FastifyInstance, db: Db) {
       kpis: own.kpis,
       children,
       monthly: await monthlyEpisodes(db, unit.code, period),
+      // Control of hypertension and diabetes in the commune registers (primary care), live.
+      chronic_care: await chronicCare(db, [unit, ...children.map((c) => c.unit)], vietnamToday()),
     };
   });
 

@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Alert, ReasonDialog } from '../ui.tsx';
-import { get, patch, post, type StaffMe, upload, viDateTime } from './http.ts';
+import { get, patch, post, type StaffMe, upload, viDateTime, viDelay } from './http.ts';
 
 interface ChecklistItem {
   key: string;
@@ -359,31 +359,54 @@ function RevokeDialog({ code, cert, onClose, onRevoked }: { code: string; cert: 
 }
 
 function CredentialRotation({ code, onDone }: { code: string; onDone: () => void }) {
-  const [grace, setGrace] = useState('0');
+  // A day by default: the hospital's HIS keeps sending with the old password while it is reconfigured.
+  const [grace, setGrace] = useState('24');
+  const [asking, setAsking] = useState(false);
   const [secret, setSecret] = useState<{ client_id: string; client_secret: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  async function rotate(e: FormEvent) {
-    e.preventDefault();
-    try {
-      setSecret(await post<{ client_id: string; client_secret: string }>(`/api/v1/facilities/${code}/credentials/rotate`, { grace_hours: Number(grace) }));
-      onDone();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : 'Không cấp được.');
-    }
-  }
+  const hours = Number(grace);
   return (
     <section className="card" aria-labelledby="cred-title">
       <h2 id="cred-title">Tài khoản kết nối (API)</h2>
-      <form onSubmit={rotate} className="stack">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setAsking(true);
+        }}
+        className="stack"
+      >
         <div className="field">
           <label htmlFor="grace">Giữ mật khẩu cũ thêm (giờ) để kịp cấu hình HIS</label>
           <input id="grace" type="number" min={0} max={720} value={grace} onChange={(e) => setGrace(e.target.value)} />
         </div>
-        <button type="submit" className="button primary">
-          Cấp mật khẩu ứng dụng mới
+        <button type="submit" className="button secondary">
+          Cấp mật khẩu ứng dụng mới…
         </button>
       </form>
-      <Alert>{error}</Alert>
+      {asking && (
+        <ReasonDialog
+          id="rotate"
+          title="Cấp mật khẩu ứng dụng mới?"
+          confirmLabel="Cấp mật khẩu mới"
+          failMessage="Không cấp được mật khẩu mới."
+          onConfirm={async () => {
+            setSecret(await post<{ client_id: string; client_secret: string }>(`/api/v1/facilities/${code}/credentials/rotate`, { grace_hours: hours }));
+            setAsking(false);
+            onDone();
+          }}
+          onClose={() => setAsking(false)}
+        >
+          {hours > 0 ? (
+            <>
+              Mật khẩu hiện tại của phần mềm HIS <strong>hết hiệu lực sau {hours} giờ</strong>.
+            </>
+          ) : (
+            <>
+              Mật khẩu hiện tại của phần mềm HIS <strong>hết hiệu lực ngay lập tức</strong>.
+            </>
+          )}{' '}
+          Sau thời điểm đó, HIS không gửi được hồ sơ XML và thông báo check-in cho đến khi được cấu hình mật khẩu mới. Mật khẩu mới chỉ hiển thị một lần.
+        </ReasonDialog>
+      )}
       {secret && (
         <div role="status" className="secret">
           <p>
@@ -404,6 +427,9 @@ function CredentialRotation({ code, onDone }: { code: string; onDone: () => void
     </section>
   );
 }
+
+/** A facility's own wall-clock time as sent in XML 130 ("2024-03-05T15:30…"): reformatted, never shifted by a time zone. */
+const wallClock = (s: string) => (/^\d{4}-\d{2}-\d{2}.\d{2}:\d{2}/.test(s) ? `${s.slice(8, 10)}/${s.slice(5, 7)}/${s.slice(0, 4)} ${s.slice(11, 16)}` : s);
 
 function SubmissionMonitor({ code }: { code: string }) {
   const [m, setM] = useState<Monitor | null>(null);
@@ -495,7 +521,7 @@ function SubmissionMonitor({ code }: { code: string }) {
         <ul className="plain">
           {m.late_episodes.slice(0, 50).map((l) => (
             <li key={l.id}>
-              MA_LK <code>{l.ma_lk}</code>: ra viện {l.ngay_ra.slice(0, 16)}, gửi sau {l.hours_after_discharge} giờ
+              MA_LK <code>{l.ma_lk}</code>: ra viện {wallClock(l.ngay_ra)}, gửi sau {viDelay(l.hours_after_discharge)}
             </li>
           ))}
         </ul>

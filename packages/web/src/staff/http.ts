@@ -53,4 +53,24 @@ export function viDate(s: string | null | undefined): string {
   return `${d.slice(6, 8)}/${d.slice(4, 6)}/${d.slice(0, 4)}`;
 }
 
-export const viDateTime = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }) : '—');
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+});
+
+/** One date-time style across the staff screens: dd/mm/yyyy HH:mm, Viet Nam time (the vi-VN locale puts the time first). */
+export function viDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = Object.fromEntries(DATE_TIME.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+}
+
+/** A delay as days and hours ("2 ngày 5 giờ"), not "gửi sau 53 giờ". */
+export function viDelay(hours: number): string {
+  const h = Math.max(0, Math.round(hours));
+  const days = Math.floor(h / 24);
+  const rest = h % 24;
+  if (days === 0) return `${rest} giờ`;
+  return rest === 0 ? `${days} ngày` : `${days} ngày ${rest} giờ`;
+}

@@ -158,7 +158,8 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
   const sixHref = (format: 'xlsx' | 'pdf') => (data ? `/api/v1/reports/six-monthly?${qs({ unit: data.unit.code, year: String(repYear), half: String(repHalf), format })}` : undefined);
 
   return (
-    <main id="main" className="reports">
+    // The portal's <main> holds this page: a second one would be a nested landmark.
+    <div className="reports">
       <h1>Báo cáo Sổ sức khỏe điện tử</h1>
       <form className="report-filters" onSubmit={(e) => e.preventDefault()}>
         <label>
@@ -199,6 +200,7 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
         </nav>
 
         <section aria-busy={loading} className="report-body">
+          {!data && !error && <ReportSkeleton />}
           {data && k && t && (
             <>
               <nav aria-label="Đường dẫn địa bàn" className="crumbs">
@@ -255,7 +257,9 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
               </p>
 
               {data.children.length > 0 && (
-                <div className="table-wrap">
+                // Focusable so a keyboard can scroll it on a phone (axe: scrollable-region-focusable).
+                // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
+                <section className="table-wrap report-table" aria-label="Chỉ số theo địa bàn trực thuộc" tabIndex={0}>
                   <table>
                     <caption>Chỉ số theo địa bàn trực thuộc</caption>
                     <thead>
@@ -295,7 +299,7 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
                       ))}
                     </tbody>
                   </table>
-                </div>
+                </section>
               )}
 
               <div className="charts">
@@ -353,6 +357,21 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
           )}
         </section>
       </div>
-    </main>
+    </div>
+  );
+}
+
+/** Placeholder shapes while the first figures load, so the page does not sit blank. */
+function ReportSkeleton() {
+  return (
+    <div className="report-skeleton" aria-hidden="true">
+      <div className="skeleton-line wide" />
+      <div className="kpi-cards">
+        {Array.from({ length: 6 }, (_, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: fixed placeholders without identity
+          <div key={i} className="kpi-card skeleton-card" />
+        ))}
+      </div>
+    </div>
   );
 }
