@@ -164,4 +164,3 @@ create table pc_state (
   key text primary key,
   value bigint not null
 );
-insert into pc_state(key, value) values ('proposal_episode_watermark', 0);

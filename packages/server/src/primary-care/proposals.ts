@@ -40,8 +40,9 @@ export async function proposeFromEpisodes(db: Db, opts: { holdbackSeconds?: numb
     // One sweep at a time; a second one waits, then finds the watermark moved.
     await sql`select pg_advisory_xact_lock(${LOCK})`.execute(tx);
     const pdb = pcDb(tx);
-    const state = await pdb.selectFrom('pc_state').select('value').where('key', '=', 'proposal_episode_watermark').executeTakeFirstOrThrow();
-    const start = Number(state.value);
+    // No row yet means nothing scanned: the migration seeds no data, so an empty database stays empty (backups, restores).
+    const state = await pdb.selectFrom('pc_state').select('value').where('key', '=', 'proposal_episode_watermark').executeTakeFirst();
+    const start = Number(state?.value ?? 0);
     const top = await sql<{ id: number | null }>`
       select max(id) as id from (
         select id from episode where id > ${start} and received_at <= now() - make_interval(secs => ${holdback}) order by id limit ${maxEpisodes}
@@ -77,7 +78,10 @@ export async function proposeFromEpisodes(db: Db, opts: { holdbackSeconds?: numb
       }
       from = to;
     }
-    if (upto > start) await pdb.updateTable('pc_state').set({ value: upto }).where('key', '=', 'proposal_episode_watermark').execute();
+    if (upto > start) {
+      await pdb.insertInto('pc_state').values({ key: 'proposal_episode_watermark', value: upto })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: upto })).execute();
+    }
     return { scanned, proposed, watermark: Math.max(upto, start) };
   });
 }
