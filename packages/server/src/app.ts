@@ -21,6 +21,7 @@ import { registerPortalRoutes } from './portal/index.ts';
 import { registerPrimaryCareRoutes } from './primary-care/index.ts';
 import { refreshReports, registerReportRoutes } from './reports/index.ts';
 import { registerStaffRoutes, requireStaff, STAFF_COOKIE } from './staff/index.ts';
+import { registerStationRoutes } from './station/index.ts';
 
 /** Expired sessions are refused when read; the purge only keeps the table small. */
 const SESSION_PURGE_SECONDS = 3600;
@@ -48,8 +49,11 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
     if (req.url.startsWith('/api/') || req.method !== 'GET') {
       return sendProblem(req, reply, new DomainError('not_found', 'NOT_FOUND', 'Không tìm thấy địa chỉ yêu cầu.', 'No such endpoint.'));
     }
-    // Client-side routes of the two single-page apps: staff portal under /nhan-vien, citizen book elsewhere.
-    const page = req.url === '/nhan-vien' || req.url.startsWith('/nhan-vien/') ? 'staff.html' : 'index.html';
+    // Client-side routes of the single-page apps: staff portal under /nhan-vien, the commune health
+    // station's offline app under /tram-y-te, citizen book elsewhere.
+    const path = req.url.split('?')[0]!;
+    const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+    const page = under('/nhan-vien') ? 'staff.html' : under('/tram-y-te') ? 'station.html' : 'index.html';
     if (existsSync(join(config.webDistDir, page))) return reply.type('text/html; charset=utf-8').sendFile(page);
     return reply.status(404).type('text/plain; charset=utf-8').send('Giao diện web chưa được build: chạy `npm run build`.');
   });
@@ -99,6 +103,7 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   registerFamilyRoutes(app, db);
   registerReportRoutes(app, db);
   registerPrimaryCareRoutes(app, db, config);
+  registerStationRoutes(app, db, config);
 
   const holdbackSeconds = config.reportHoldbackSeconds;
   scheduleJob(app, 'report-refresh', config.reportRefreshSeconds, () => refreshReports(db, { holdbackSeconds }));
@@ -108,7 +113,18 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   app.get('/api/openapi.json', async () => app.swagger());
 
   if (existsSync(config.webDistDir)) {
-    await app.register(fastifyStatic, { root: config.webDistDir, prefix: '/', wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, {
+      root: config.webDistDir,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+      // The station app's service worker, manifest and pages are revalidated on every load, so a new
+      // release reaches offline-capable phones; hashed /assets/* keep the default caching.
+      setHeaders: (reply, filePath) => {
+        if (filePath.endsWith('.webmanifest')) reply.header('content-type', 'application/manifest+json; charset=utf-8');
+        if (/(-sw\.js|\.webmanifest|\.html)$/.test(filePath)) reply.header('cache-control', 'no-cache');
+      },
+    });
   }
   return app;
 }

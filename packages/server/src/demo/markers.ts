@@ -14,7 +14,7 @@ type DemoTables = { demo_object: { kind: DemoKind; key: string; created_at: Gene
 const demoDb = (db: Db) => db.withTables<DemoTables>();
 
 /** Usernames seedDemoStaff (staff/demo.ts) gives the demo staff: for databases seeded before markers existed. */
-export const DEMO_STAFF_USERNAMES: readonly string[] = ['quantri', 'letan', 'bacsi', 'quantri.coso', 'canbo.huyen'];
+export const DEMO_STAFF_USERNAMES: readonly string[] = ['quantri', 'letan', 'bacsi', 'quantri.coso', 'canbo.huyen', 'tram.truong', 'dieuduong.xa'];
 /** app_state keys the demo writes: its marker, its citizens list, one signing certificate per facility. */
 const DEMO_STATE_KEYS = ['demo_seeded', 'demo_citizens'];
 const DEMO_SIGNER_PREFIX = 'demo_signer_';

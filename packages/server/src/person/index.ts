@@ -6,5 +6,6 @@ export { createPersons, type FlagOptions, flagPersons, type GoldenRow, isoPartia
 export { type IdentityKeys, type LinkResult, linkDeterministic } from './link.ts';
 export { addRelations, type CardValidity, type NewPerson, updatePersonCards, upsertPersons } from './registry.ts';
 export {
-  episodesFollowSourceRecords, moveSourceRecords, type SourceLink, setSourceLinks, upsertImportedSourceRecords, upsertPatientSourceRecords,
+  episodesFollowSourceRecords, moveSourceRecords, type RegisteredSourceRecord, registerSourceRecord, type SourceLink, setSourceLinks,
+  upsertImportedSourceRecords, upsertPatientSourceRecords,
 } from './source-records.ts';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { bulkInsert } from '../db/index.ts';
@@ -38,6 +39,38 @@ export async function upsertImportedSourceRecords(db: Db, rows: readonly SourceR
 /** KCB patients of ingested episodes, with the deterministic link ingest found (if any). */
 export async function upsertPatientSourceRecords(tx: Db, rows: readonly SourceRecordRow[]): Promise<void> {
   await bulkInsert(tx, 'source_record', SOURCE_RECORD_COLUMNS, rows, REFRESH_PATIENT);
+}
+
+/** What a person registering one record by hand (a commune station) knows; the rest stays null. */
+export interface RegisteredSourceRecord {
+  source_system: string;
+  source_id: string;
+  ho_ten: string;
+  ngay_sinh: string;
+  gioi_tinh?: string | null | undefined;
+  so_cccd?: string | null | undefined;
+  so_bhyt?: string | null | undefined;
+  so_dien_thoai?: string | null | undefined;
+  dia_chi?: string | null | undefined;
+  ma_xa?: string | null | undefined;
+  ma_ho_gia_dinh?: string | null | undefined;
+  quan_he_chu_ho?: string | null | undefined;
+}
+
+/**
+ * Registers ONE new source record (a child born or a person moving in, entered at a commune station),
+ * unlinked: the caller places it with the MPI in the same transaction. Never rewrites an existing
+ * record: false when (source_system, source_id) is taken.
+ */
+export async function registerSourceRecord(tx: Db, r: RegisteredSourceRecord): Promise<boolean> {
+  const row = {
+    source_system: r.source_system, source_id: r.source_id, ho_ten: r.ho_ten, ngay_sinh: r.ngay_sinh, gioi_tinh: r.gioi_tinh ?? null,
+    so_cccd: r.so_cccd ?? null, so_bhyt: r.so_bhyt ?? null, so_dien_thoai: r.so_dien_thoai ?? null, dia_chi: r.dia_chi ?? null,
+    ma_xa: r.ma_xa ?? null, ma_ho_gia_dinh: r.ma_ho_gia_dinh ?? null, quan_he_chu_ho: r.quan_he_chu_ho ?? null,
+  };
+  const content_hash = createHash('sha256').update(JSON.stringify(row)).digest('hex');
+  const inserted = await tx.insertInto('source_record').values({ ...row, content_hash }).onConflict((oc) => oc.doNothing()).returning('source_id').execute();
+  return inserted.length === 1;
 }
 
 /** A source record (`s`, `i`) and the person (`p`) it belongs to by rule `r`; short keys keep the JSON small. */

@@ -1,5 +1,5 @@
 import type { Db } from '../db/index.ts';
-import { createStaff } from './accounts.ts';
+import { createStaff, STATION_FACILITY_LEVEL } from './accounts.ts';
 import type { StaffRole } from './tables.ts';
 import { staffDb } from './tables.ts';
 
@@ -7,7 +7,8 @@ export const DEMO_STAFF_PASSWORD = 'demo-Staff1';
 
 /**
  * Demo staff of the demo district (idempotent): front desk, clinician and facility admin at 51001
- * (or the first registered facility), an officer of the district, a system admin.
+ * (or the first registered facility), the head and a nurse of commune station 51242, an officer of
+ * the district, a system admin.
  */
 export async function seedDemoStaff(db: Db, log: (m: string) => void = () => {}): Promise<Array<{ username: string; role: StaffRole }>> {
   const facility =
@@ -22,6 +23,15 @@ export async function seedDemoStaff(db: Db, log: (m: string) => void = () => {})
       { username: 'letan', fullName: 'Lễ tân Trần Thị Lan', role: 'receptionist', facilityCode: facility.code },
       { username: 'bacsi', fullName: 'BS. Nguyễn Văn Minh', role: 'clinician', facilityCode: facility.code },
       { username: 'quantri.coso', fullName: 'Quản trị cơ sở Lê Văn Hùng', role: 'facility_admin', facilityCode: facility.code },
+    );
+  }
+  // The first commune station of the demo district (Trạm Y tế xã Nghĩa Kỳ): its head and a nurse.
+  const station = await db.selectFrom('facility as f').innerJoin('admin_unit as u', 'u.code', 'f.admin_unit_code').select('f.code')
+    .where('f.code', '=', '51242').where('f.level', '=', STATION_FACILITY_LEVEL).where('u.level', '=', 'commune').executeTakeFirst();
+  if (station) {
+    wanted.push(
+      { username: 'tram.truong', fullName: 'Trạm trưởng Võ Thị Thu', role: 'station_head', facilityCode: station.code },
+      { username: 'dieuduong.xa', fullName: 'Điều dưỡng Huỳnh Văn Tâm', role: 'station_nurse', facilityCode: station.code },
     );
   }
   if (district) wanted.push({ username: 'canbo.huyen', fullName: 'Cán bộ Y tế huyện Phạm Thị Hoa', role: 'health_officer', adminUnitCode: district.code });

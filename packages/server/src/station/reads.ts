@@ -1,0 +1,34 @@
+import { type Actor, audit } from '../audit/index.ts';
+import type { Db } from '../db/index.ts';
+
+/** Why the register was read, as the citizen's access log shows it beside the action. */
+export type ReadPurpose = 'household_register' | 'search' | 'day_list' | 'print' | 'export';
+
+export interface ReadRecord {
+  personId: string | null;
+  resource: string;
+}
+
+const CHUNK = 1000;
+
+/**
+ * One audit row per person shown (so each citizen's access log lists the read), written before the
+ * response is sent. One transaction per chunk: each row takes the audit chain's head lock, so a
+ * commune-wide export must not hold it for all its rows at once.
+ */
+export async function auditReads(db: Db, actor: Actor, action: string, purpose: ReadPurpose, records: readonly ReadRecord[], requestId: string, detail: Record<string, unknown> = {}) {
+  const seen = new Set<string>();
+  const unique = records.filter((r) => {
+    const k = `${r.personId}\u0000${r.resource}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    await db.transaction().execute(async (tx) => {
+      for (const r of unique.slice(i, i + CHUNK)) {
+        await audit(tx, { actor, action, personId: r.personId, resource: r.resource, requestId, detail: { purpose, ...detail } });
+      }
+    });
+  }
+}
