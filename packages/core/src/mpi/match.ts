@@ -224,14 +224,6 @@ function toColumns(records: MpiRecord[]): Columns {
     if (prev === undefined) m.set(k, v);
     else if (prev !== v) m.set(k, -1);
   };
-  for (let i = 0; i < n; i++) {
-    if (c.day[i] === 0) continue;
-    const md = c.month[i]! * 32 + c.day[i]!;
-    const sw = c.day[i]! <= 12 ? c.day[i]! * 32 + c.month[i]! : md;
-    const norm = Math.min(md, sw);
-    note(seenDate, nyKey(i), norm);
-    if (c.commune[i]! >= 0) note(seenLocal, `${nyKey(i)}|${c.commune[i]}`, norm);
-  }
   // Under one roof (house number or household) the question is the same, asked of that roof only.
   const roofKeys = (i: number): string[] => {
     const keys: string[] = [];
@@ -244,7 +236,10 @@ function toColumns(records: MpiRecord[]): Columns {
     if (c.day[i] === 0) continue;
     const md = c.month[i]! * 32 + c.day[i]!;
     const sw = c.day[i]! <= 12 ? c.day[i]! * 32 + c.month[i]! : md;
-    for (const k of roofKeys(i)) note(seenRoof, k, Math.min(md, sw));
+    const norm = Math.min(md, sw);
+    note(seenDate, nyKey(i), norm);
+    if (c.commune[i]! >= 0) note(seenLocal, `${nyKey(i)}|${c.commune[i]}`, norm);
+    for (const k of roofKeys(i)) note(seenRoof, k, norm);
   }
   for (let i = 0; i < n; i++) {
     const seen = c.commune[i]! >= 0 ? seenLocal.get(`${nyKey(i)}|${c.commune[i]}`) : seenDate.get(nyKey(i));
