@@ -14,7 +14,9 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/index.ts';
 import { registerFacilityAdminRoutes, registerFacilityRoutes } from './facility/index.ts';
 import { registerFamilyRoutes } from './family/index.ts';
+import { registerFhirRoutes } from './fhir/index.ts';
 import { abuseThrottles, acceptRawBodies, CERTIFICATE_CONTENT_TYPES, errorHandler, type LogDestination, loggerOptions, registerBrowserSecurity, registerThrottles, sendProblem, trustProxyOption } from './http/index.ts';
+import { registerImmunizationRoutes } from './immunization/index.ts';
 import { registerIngestRoutes, setPrepareWorkers } from './ingest/index.ts';
 import { registerMpiRoutes } from './mpi/index.ts';
 import { registerPortalRoutes } from './portal/index.ts';
@@ -104,6 +106,8 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   registerReportRoutes(app, db);
   registerPrimaryCareRoutes(app, db, config);
   registerStationRoutes(app, db, config);
+  registerFhirRoutes(app, db, config, keys.facilityTokenKey);
+  registerImmunizationRoutes(app, db, config);
 
   const holdbackSeconds = config.reportHoldbackSeconds;
   scheduleJob(app, 'report-refresh', config.reportRefreshSeconds, () => refreshReports(db, { holdbackSeconds }));

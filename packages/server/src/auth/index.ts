@@ -3,7 +3,8 @@ export { type CitizenContext, type ConsentKind, consentStatus, recordConsent, re
 export { DEV_IDP_PATH, type DevAccount, type DevIdp, registerDevIdp, upsertDevAccount } from './dev-idp.ts';
 export { encodeFacilityKeyRing, type FacilityTokenKey, signFacilityToken, verifyFacilityToken } from './facility-token.ts';
 export {
-  exposedKeyFiles, type KeyConfig, type KeyStorage, keyStorageOf, loadOrCreateState, loadServerKeys, type RotationResult, rotateServerKeys, type ServerKeys,
+  exposedKeyFiles, type KeyConfig, type KeyStorage, keyError, keyStorageOf, loadOrCreateState, loadServerKeys, openStore, type RotationResult, rotateServerKeys,
+  type SecretName, type SecretStore, type ServerKeys,
 } from './keys.ts';
 export { type IdentityClaims, OidcClient } from './oidc-client.ts';
 export { hashSecret, randomToken, verifySecret } from './password.ts';

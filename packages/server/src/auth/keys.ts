@@ -59,13 +59,18 @@ interface TokenKeyRing {
   keys: StoredTokenKey[];
 }
 
-/** The three secrets, by their name in app_state and their file in the keys folder. */
+/**
+ * Every server secret, by its name in app_state and its file in the keys folder: one list, so the
+ * production check of file modes and the storage choice cover keys other modules use too.
+ */
 const SECRETS = {
   facilityToken: { row: 'facility_token_keys', file: 'facility-token-keys.json' },
   idpCookies: { row: 'idp_cookie_keys', file: 'idp-cookie-keys.json' },
   idpJwk: { row: 'idp_jwk', file: 'idp-jwk.json' },
+  // immunization/keys.ts: the vaccination certificate signing keys (ES256 ring).
+  immunizationCertificate: { row: 'immunization_certificate_keys', file: 'immunization-certificate-keys.json' },
 } as const;
-type SecretName = keyof typeof SECRETS;
+export type SecretName = keyof typeof SECRETS;
 
 /** Rows of earlier versions, plaintext beside the health data; removed once the keys are protected. */
 const PLAINTEXT_ROWS = ['facility_token_key', 'facility_token_keys', 'idp_cookie_keys', 'idp_jwk'];
@@ -82,7 +87,7 @@ function newJwk(): Record<string, unknown> {
   return { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
 }
 
-interface SecretStore {
+export interface SecretStore {
   read(name: SecretName): Promise<unknown>;
   /** Stores `value` unless another process stored one first; returns what is stored. */
   create(name: SecretName, value: unknown): Promise<unknown>;
@@ -218,11 +223,12 @@ function databaseStore(db: Db, kek: string | undefined): SecretStore {
   };
 }
 
-function openStore(db: Db, c: Pick<Config, 'keysDir' | 'kek'>): SecretStore {
+/** The secret store the configuration chooses (keys folder, sealed app_state, or demo plaintext). */
+export function openStore(db: Db, c: Pick<Config, 'keysDir' | 'kek'>): SecretStore {
   return c.keysDir ? dirStore(c.keysDir) : databaseStore(db, c.kek);
 }
 
-function keyError(code: string, vi: string, en: string) {
+export function keyError(code: string, vi: string, en: string) {
   return new DomainError('internal', code, vi, en);
 }
 

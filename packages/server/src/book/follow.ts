@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { moveVaccinationRows, returnVaccinationRows } from '../immunization/index.ts';
 
 /**
  * Book rows keyed by person that must follow the person when the MPI changes who is who: the
@@ -14,10 +15,10 @@ export interface MovedBookRows {
 
 export const NO_BOOK_ROWS: MovedBookRows = { shares: [], declarations: [], vaccinations: [] };
 
+// Doses are the immunization registry's rows: it moves them (with the reaction reports and slot requests on them).
 const TABLES = [
   ['shares', 'book_share'],
   ['declarations', 'citizen_declaration'],
-  ['vaccinations', 'vaccination'],
 ] as const;
 
 const ids = (rows: ReadonlyArray<{ id: string | number }>) => rows.map((r) => Number(r.id));
@@ -36,6 +37,7 @@ export async function moveBookRows(db: Db, moves: ReadonlyArray<{ from: string; 
       returning x.id`.execute(db);
     out[key] = ids(r.rows);
   }
+  out.vaccinations = await moveVaccinationRows(db, real);
   return out;
 }
 
@@ -51,6 +53,7 @@ export async function returnBookRows(db: Db, rows: MovedBookRows, from: string, 
       returning id`.execute(db);
     out[key] = ids(r.rows);
   }
+  out.vaccinations = await returnVaccinationRows(db, rows.vaccinations, from, to);
   return out;
 }
 

@@ -107,7 +107,7 @@ export async function bookPdf(s: Summary, episodes: EpisodeList): Promise<Buffer
   for (const d of s.declarations) doc.text(`• [${KIND_LABEL[d.kind] ?? d.kind}] ${d.title}${d.relation ? ` (${d.relation})` : ''}${d.detail ? `: ${d.detail}` : ''} — tự khai báo`);
   h2(doc, 'Tiêm chủng');
   if (s.vaccinations.length === 0) doc.text('Chưa có dữ liệu tiêm chủng.');
-  for (const v of s.vaccinations) doc.text(`• ${dmy(typeof v.given_on === 'string' ? v.given_on : v.given_on.toISOString())} ${v.vaccine_name}${v.dose_no ? ` mũi ${v.dose_no}` : ''}`);
+  for (const v of s.vaccinations) doc.text(`• ${dmy(v.given_on)} ${v.vaccine_name}${v.dose_no ? ` mũi ${v.dose_no}` : ''}`);
   h2(doc, `Lịch sử khám chữa bệnh (${episodes.length} lượt)`);
   if (s.hidden_sensitive > 0) doc.fillColor('#555').text(`${s.hidden_sensitive} lượt khám thuộc nhóm thông tin nhạy cảm không được in.`).fillColor('black');
   for (const e of episodes) {

@@ -3,6 +3,7 @@ import type { CareGroup, EpisodeSummary } from '@openhssk/core/api';
 import { diagnosisCodes, icd10Name, isAbnormal, isChronic, referenceRange, sensitivityOf } from '@openhssk/core/codes';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { realDoses } from '../immunization/index.ts';
 
 export type { CareGroup, EpisodeSummary };
 
@@ -233,14 +234,12 @@ export async function listDeclarations(db: Db, personId: string) {
     .execute();
 }
 
+/** Doses as the immunization registry counts them (one per real dose, newest first). */
 export async function listVaccinations(db: Db, personId: string) {
-  return bookDb(db)
-    .selectFrom('vaccination as v')
-    .leftJoin('facility as f', 'f.code', 'v.facility_code')
-    .select(['v.id', 'v.vaccine_code', 'v.vaccine_name', 'v.dose_no', 'v.given_on', 'v.facility_code', 'f.name as facility_name', 'v.reaction', 'v.source'])
-    .where('v.person_id', '=', personId)
-    .orderBy('v.given_on', 'desc')
-    .execute();
+  return (await realDoses(db, personId)).map((v) => ({
+    id: v.id, vaccine_code: v.vaccine_code, vaccine_name: v.vaccine_name, dose_no: v.dose_no, given_on: v.given_on, facility_code: v.facility_code,
+    facility_name: v.facility_name, reaction: v.reaction, source: v.source,
+  }));
 }
 
 export interface ChronicCondition {

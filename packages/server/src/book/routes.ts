@@ -6,6 +6,7 @@ import { requireConsentedCitizen } from '../auth/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
+import { registerBookImmunizationRoutes } from '../immunization/index.ts';
 import { bookPrimaryCare } from '../primary-care/index.ts';
 import { type BookSubject, listDependents, resolveBookSubject } from './access.ts';
 import { registerConsentRoutes } from './consent.ts';
@@ -19,7 +20,6 @@ import {
   listDeclarations,
   listEpisodes,
   listOpenVisits,
-  listVaccinations,
 } from './queries.ts';
 import { createShare, listShares, openShare, revokeShare, SHARE_DEFAULT_MINUTES, SHARE_MAX_MINUTES } from './share.ts';
 import { sharedBook, sharedEpisode } from './shared-view.ts';
@@ -170,11 +170,18 @@ export function registerBookRoutes(fastify: FastifyInstance, db: Db, config: Con
     return sendPdf(reply, pdf, 'so-suc-khoe.pdf');
   });
 
-  app.get('/api/v1/book/vaccinations', { schema: { summary: 'Vaccination doses (from immunisation feeds only)', tags, querystring: personQuery } }, async (req) => {
+  // Vaccinations, schedule, certificate, reaction reports and slot requests: the immunization registry's routes, on this book's access rules.
+  registerBookImmunizationRoutes(fastify, db, config, {
+    subject: (req, person) => resolveBookSubject(db, req, person),
+    dependents: (personId) => listDependents(db, personId),
+    record: (req, s, action, resource) => record(db, req, s, action, resource),
+  });
+
+  app.get('/api/v1/book/declarations', { schema: { summary: 'Allergies, history and risk factors declared by the citizen', tags, querystring: personQuery } }, async (req) => {
     const s = await resolveBookSubject(db, req, req.query.person);
-    const vaccinations = await listVaccinations(db, s.personId);
-    await record(db, req, s, 'book.vaccinations.list');
-    return { vaccinations };
+    const declarations = await listDeclarations(db, s.personId);
+    await record(db, req, s, 'book.declarations.list');
+    return { declarations };
   });
 
   // The station's professional entries (QĐ 831 record, check-ups, registers) and the citizen's own
@@ -192,13 +199,6 @@ export function registerBookRoutes(fastify: FastifyInstance, db: Db, config: Con
       return { professional, self_declared: { source: 'citizen' as const, declarations }, viewing_child: s.dependent };
     },
   );
-
-  app.get('/api/v1/book/declarations', { schema: { summary: 'Allergies, history and risk factors declared by the citizen', tags, querystring: personQuery } }, async (req) => {
-    const s = await resolveBookSubject(db, req, req.query.person);
-    const declarations = await listDeclarations(db, s.personId);
-    await record(db, req, s, 'book.declarations.list');
-    return { declarations };
-  });
 
   app.post('/api/v1/book/declarations', { schema: { summary: 'Declare an allergy, history item or risk factor', tags, querystring: personQuery, body: declarationBody } }, async (req, reply) => {
     const s = await resolveBookSubject(db, req, req.query.person);

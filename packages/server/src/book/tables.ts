@@ -3,21 +3,8 @@ import type { Db } from '../db/index.ts';
 
 type Timestamp = Date | string;
 
-/** Tables of migrations 006 and 013. Kept here, not in db/tables.ts, because only the book module uses them. */
+/** Tables of migrations 006 and 013 (`vaccination` belongs to immunization/ since migration 023). Kept here, not in db/tables.ts, because only the book module uses them. */
 export type BookTables = {
-  vaccination: {
-    id: Generated<number>;
-    person_id: string;
-    vaccine_code: string | null;
-    vaccine_name: string;
-    dose_no: number | null;
-    given_on: Timestamp;
-    facility_code: string | null;
-    lot_no: string | null;
-    reaction: string | null;
-    source: string;
-    created_at: Generated<Date>;
-  };
   citizen_declaration: {
     id: Generated<number>;
     person_id: string;

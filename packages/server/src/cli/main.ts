@@ -43,6 +43,19 @@ const HELP = `hssk – OpenHSSK command line
   hssk staff enable --username U     lets a disabled account log in again
   hssk staff demo                    demo staff of the demo district (password "demo-Staff1")
   hssk mpi link                      relink all source records (imports and KCB episode patients)
+  hssk immunization import <file> [--source SYSTEM] [--map canonical=Header,...]
+                                     import an immunization-system export (one row per dose; CSV UTF-8/UTF-16
+                                     or XLSX): each row's person is placed by the MPI, the dose stored once per
+                                     (source, source_id); duplicates of one dose from two sources (same person,
+                                     antigen, ±1 day) are linked; bad rows reported with line and reason;
+                                     re-importing is a no-op. Columns: source_id, ma_doi_tuong, ho_ten, ngay_sinh,
+                                     gioi_tinh, so_cccd, so_bhyt, so_dien_thoai, dia_chi, ma_xa, ma_vac_xin|ten_vac_xin,
+                                     mui_so, ngay_tiem, ma_co_so, so_lo, duong_tiem, vi_tri_tiem, phan_ung
+                                     (common Vietnamese headers are recognised); --source default TIEMCHUNG
+  hssk immunization verify <certificate|link|file|-> [--jwks FILE]
+                                     check a vaccination certificate offline against a saved copy of
+                                     /.well-known/jwks.json (or this server's key store); exit 1 if not valid
+  hssk immunization rotate-key       new certificate signing key (earlier keys stay published); restart servers
   hssk import xml130 <file|dir>... [--facility CODE] [--journal FILE]
                                      submit GIAMDINHHS envelope files (*.xml, folders walked) through ingest;
                                      resumable: finished files are listed by SHA-256 in .hssk-import-journal.json
@@ -252,6 +265,11 @@ async function main(argv: string[]) {
     case 'mpi': {
       const { runMpi } = await import('../mpi/index.ts');
       await withDb((h) => runMpi(h.db, sub, rest));
+      return;
+    }
+    case 'immunization': {
+      const { runImmunization } = await import('../immunization/index.ts');
+      process.exitCode = await runImmunization(sub, rest, (fn) => withDb((h) => fn(h.db)), loadConfig());
       return;
     }
     default:

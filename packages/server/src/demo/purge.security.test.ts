@@ -84,7 +84,24 @@ describe('demo purge: every demo object goes, or nothing when real data referenc
   });
 
   it('removes every demo object: each table is back to its migrated-empty row count', async () => {
+    // What a visitor leaves after trying the immunization screens of the demo: a station dose and a
+    // second source's copy of it, a reaction report, a session of the demo commune and a slot request.
+    const p = (await sql<{ id: string; ma_xa: string }>`select id, ma_xa from person where id in (select key from demo_object where kind = 'person')
+      and ma_xa is not null order by id limit 1`.execute(db.db)).rows[0]!;
+    const facility = (await sql<{ key: string }>`select key from demo_object where kind = 'facility' order by key limit 1`.execute(db.db)).rows[0]!.key;
+    const doses = await sql<{ id: string }>`insert into vaccination (person_id, vaccine_name, antigens, dose_no, given_on, facility_code, source)
+      values (${p.id}, 'BCG', '{bcg}', 1, '2026-01-10', ${facility}, 'TRAM_Y_TE'), (${p.id}, 'BCG', '{bcg}', 1, '2026-01-11', null, 'TIEMCHUNG') returning id`.execute(db.db);
+    await sql`update vaccination set duplicate_of = ${doses.rows[0]!.id} where id = ${doses.rows[1]!.id}`.execute(db.db);
+    await sql`insert into imm_reaction_report (vaccination_id, person_id, facility_code, onset_on, severity, reported_by)
+      values (${doses.rows[0]!.id}, ${p.id}, ${facility}, '2026-01-11', 'mild', '001200000001')`.execute(db.db);
+    const session = await sql<{ id: string }>`insert into imm_session (commune_code, session_on, created_by) values (${p.ma_xa}, '2026-02-05', 'tram.truong') returning id`.execute(db.db);
+    await sql`insert into imm_slot_request (person_id, commune_code, session_id, requested_by) values (${p.id}, ${p.ma_xa}, ${session.rows[0]!.id}, '001200000001')`.execute(db.db);
+
     const r = await purgeDemo(db.db, { credentialsFile });
+    assert.equal(r.deleted.vaccination, 2);
+    assert.equal(r.deleted.imm_reaction_report, 1);
+    assert.equal(r.deleted.imm_slot_request, 1);
+    assert.equal(r.deleted.imm_session, 1);
     assert.equal(r.purged, true);
     assert.ok((r.deleted.episode ?? 0) > 0 && (r.deleted.person ?? 0) > 0 && (r.deleted.facility ?? 0) > 0);
     assert.deepEqual(await rowCounts(db), empty);

@@ -4,6 +4,7 @@ import { type BilingualMessage, DomainError } from '@openhssk/core';
 import { type RawBuilder, sql } from 'kysely';
 import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
+import { purgeImmunizationRows } from '../immunization/index.ts';
 import { forgetReportContributions } from '../reports/index.ts';
 import { adoptLegacyDemo } from './markers.ts';
 
@@ -118,6 +119,13 @@ function checks(): Check[] {
       query: sql`select x.facility_code || ' → ' || x.person_id as example from vaccination x join purge_person p on p.id = x.person_id
         where x.facility_code is not null and x.facility_code not in (select code from purge_facility)`,
     },
+    {
+      code: 'REAL_IMMUNIZATION_IMPORT_OF_DEMO_PERSON',
+      vi: 'Mũi tiêm nhập từ hệ thống tiêm chủng gắn với người của dữ liệu mẫu',
+      en: 'Doses imported from an immunization system are linked to demo persons',
+      query: sql`select x.source || ':' || x.source_record_id || ' → ' || x.person_id as example from vaccination x join purge_person p on p.id = x.person_id
+        where x.import_id is not null`,
+    },
   ];
 }
 
@@ -210,6 +218,11 @@ export async function purgeDemo(db: Db, opts: PurgeOptions = {}): Promise<PurgeR
           where s.person_id is not null and s.person_id not in (select id from purge_person)`.execute(tx)
       ).rows[0]?.n ?? 0,
     );
+    // Units are judged before anything is deleted: modules purge their rows of the demo communes.
+    const units = (await sql<{ key: string }>`select key from demo_object where kind = 'admin_unit'`.execute(tx)).rows.map((r) => r.key);
+    const keep = await keptUnits(tx, units);
+    kept = [...keep].sort();
+    const removedUnits = units.filter((u) => !keep.has(u));
     const run = async (table: string, statement: RawBuilder<unknown>) => {
       deleted[table] = (deleted[table] ?? 0) + count(await statement.execute(tx));
     };
@@ -224,7 +237,8 @@ export async function purgeDemo(db: Db, opts: PurgeOptions = {}): Promise<PurgeR
     await run('staff_account', sql`delete from staff_account where ${inStaff('id')}`);
     await run('book_share', sql`delete from book_share where ${inP('person_id')}`);
     await run('citizen_declaration', sql`delete from citizen_declaration where ${inP('person_id')}`);
-    await run('vaccination', sql`delete from vaccination where ${inP('person_id')} or ${inF('facility_code')}`);
+    const added = await purgeImmunizationRows(tx, { persons: sql`select id from purge_person`, facilities: sql`select code from purge_facility`, communes: removedUnits });
+    for (const [table, n] of Object.entries(added)) deleted[table] = (deleted[table] ?? 0) + n;
     await run('citizen_account', sql`delete from citizen_account where ${inP('person_id')}`);
     await run('mpi_merge', sql`delete from mpi_merge where ${inP('from_person')} and ${inP('to_person')}`);
     await run('mpi_correction', sql`delete from mpi_correction where ${inP('person_id')}`);
@@ -248,10 +262,6 @@ export async function purgeDemo(db: Db, opts: PurgeOptions = {}): Promise<PurgeR
     await run('facility', sql`delete from facility where ${inF('code')}`);
     await run('dev_idp_account', sql`delete from dev_idp_account where personal_id in (select key from demo_object where kind = 'dev_idp_account')`);
 
-    const units = (await sql<{ key: string }>`select key from demo_object where kind = 'admin_unit'`.execute(tx)).rows.map((r) => r.key);
-    const keep = await keptUnits(tx, units);
-    kept = [...keep].sort();
-    const removedUnits = units.filter((u) => !keep.has(u));
     // One statement: the foreign key from a commune to its district is checked at its end.
     await run('admin_unit', sql`delete from admin_unit where code = any(${removedUnits}::text[])`);
     await run('app_state', sql`delete from app_state where key in (select key from demo_object where kind = 'app_state')`);

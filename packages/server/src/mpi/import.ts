@@ -1,16 +1,14 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { pipeline, Transform } from 'node:stream';
 import { type BilingualMessage, cleanText } from '@openhssk/core';
 import type { RecordIssue } from '@openhssk/core/mpi';
 import { householdRelation, matchKeys, normalizeSourceRecord, SOURCE_COLUMNS } from '@openhssk/core/mpi';
-import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
-import Papa from 'papaparse';
 import type { Db } from '../db/index.ts';
 import { bulkInsert, writeBehind } from '../db/index.ts';
 import { upsertImportedSourceRecords } from '../person/index.ts';
+import { sha256File, tableRows } from '../tabular/index.ts';
 import { mpiDb } from './tables.ts';
 
 export type SourceColumn = (typeof SOURCE_COLUMNS)[number];
@@ -109,123 +107,6 @@ export function parseMapping(spec: string): ColumnMapping {
     out[key as SourceColumn] = value;
   }
   return out;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-interface RawRow {
-  /** Row number in the file as a spreadsheet shows it (header = 1). */
-  line: number;
-  cells: string[];
-}
-
-type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be';
-
-function sniff(path: string): { encoding: Encoding; delimiter: string } {
-  const fd = openSync(path, 'r');
-  const head = Buffer.alloc(64 * 1024);
-  let n: number;
-  try {
-    n = readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  const b = head.subarray(0, n);
-  let encoding: Encoding = 'utf-8';
-  if (b[0] === 0xff && b[1] === 0xfe) encoding = 'utf-16le';
-  else if (b[0] === 0xfe && b[1] === 0xff) encoding = 'utf-16be';
-  // Excel's "Unicode text" may come without BOM: many zero bytes in odd/even positions give it away.
-  else if (n >= 4 && b[0] !== 0 && b[1] === 0 && b[3] === 0) encoding = 'utf-16le';
-  else if (n >= 4 && b[0] === 0 && b[2] === 0 && b[1] !== 0) encoding = 'utf-16be';
-  const text = new TextDecoder(encoding).decode(b);
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-  // Counted outside quotes: a quoted header like "Họ, tên" must not vote for comma.
-  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0, '|': 0 };
-  let quoted = false;
-  for (const ch of firstLine) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch in counts) counts[ch] = (counts[ch] ?? 0) + 1;
-  }
-  let delimiter = ',';
-  for (const d of [';', '\t', '|']) if ((counts[d] ?? 0) > (counts[delimiter] ?? 0)) delimiter = d;
-  return { encoding, delimiter };
-}
-
-async function* csvRows(path: string, onBytes: (n: number) => void): AsyncGenerator<RawRow> {
-  const { encoding, delimiter } = sniff(path);
-  const decoder = new TextDecoder(encoding);
-  // Whole decoded strings go on, so Papa never sees a multi-byte character cut in half.
-  const decode = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      onBytes(chunk.length);
-      cb(null, decoder.decode(chunk, { stream: true }));
-    },
-    flush(cb) {
-      cb(null, decoder.decode());
-    },
-  });
-  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { delimiter, header: false, skipEmptyLines: false });
-  pipeline(createReadStream(path), decode, parser, () => {});
-  let line = 0;
-  for await (const cells of parser as AsyncIterable<string[]>) {
-    line++;
-    yield { line, cells };
-  }
-}
-
-function cellText(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (v instanceof Date) {
-    // Excel stores dates as wall-clock days; exceljs exposes them as UTC midnight.
-    const y = v.getUTCFullYear();
-    const m = String(v.getUTCMonth() + 1).padStart(2, '0');
-    const d = String(v.getUTCDate()).padStart(2, '0');
-    return `${y}-${m}-${d}`;
-  }
-  if (typeof v === 'object') {
-    const o = v as { richText?: Array<{ text: string }>; text?: unknown; result?: unknown; error?: string };
-    if (Array.isArray(o.richText)) return o.richText.map((r) => r.text).join('');
-    if (o.text !== undefined) return cellText(o.text);
-    if (o.result !== undefined) return cellText(o.result);
-    return '';
-  }
-  return String(v);
-}
-
-async function* xlsxRows(path: string, onBytes: (n: number) => void): AsyncGenerator<RawRow> {
-  const input = createReadStream(path);
-  input.on('data', (c) => onBytes(c.length));
-  // Styles are needed: without them exceljs cannot tell a date cell from a number.
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
-    worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore',
-  });
-  for await (const sheet of reader) {
-    for await (const row of sheet) {
-      const values = row.values as unknown[];
-      const cells: string[] = [];
-      // exceljs rows are 1-based (index 0 is empty).
-      for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-      yield { line: row.number, cells };
-    }
-    // Only the first sheet is the list; the rest (notes, lookups) are ignored on purpose.
-    break;
-  }
-}
-
-function isXlsx(path: string): boolean {
-  const fd = openSync(path, 'r');
-  const head = Buffer.alloc(4);
-  try {
-    readSync(fd, head, 0, 4, 0);
-  } finally {
-    closeSync(fd);
-  }
-  // A ZIP container: the extension alone is not trusted (".csv" files saved as workbook happen).
-  return head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
 }
 
 function columnIndex(header: string[], mapping: ColumnMapping, sourceGiven: boolean): Map<SourceColumn, number> {
@@ -341,7 +222,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     const onBytes = (n: number) => {
       bytesRead += n;
     };
-    const source = isXlsx(path) ? xlsxRows(path, onBytes) : csvRows(path, onBytes);
+    const source = tableRows(path, onBytes);
     let index: Map<SourceColumn, number> | undefined;
     for await (const { line, cells } of source) {
       if (index === undefined) {

@@ -1,0 +1,38 @@
+export {
+  CODE_SYSTEM_VERSION,
+  codeSystemById,
+  codeSystemOf,
+  codeSystemResource,
+  codeSystemResources,
+  VN_CODE_SYSTEMS,
+  type VnCodeSystemDef,
+  valueSetResource,
+  valueSetResources,
+  vnCoding,
+  vnDisplay,
+} from './codesystems.ts';
+export {
+  conditionResource,
+  documentId,
+  documentResource,
+  encounterResource,
+  episodeDiagnoses,
+  episodeTargets,
+  icd10Concept,
+  parseDocumentId,
+  provenanceResource,
+} from './episode.ts';
+export {
+  childId,
+  type EpisodeRecord,
+  type FacilityRecord,
+  INPATIENT_CARE_TYPES,
+  type PersonRecord,
+  parseChildId,
+  type RowRecord,
+  SENSITIVE_VISIT_CATEGORIES,
+} from './model.ts';
+export { coverageResource, organizationResource, patientResource, vietnameseName } from './person.ts';
+export { appointmentResource, isProcedureRow, medicationRequestResource, observationResource, procedureResource, rowResourceType, serviceRequestResource } from './rows.ts';
+export { CANONICAL_BASE, codeSystemUrl, EXT, EXTENSION, extensionUrl, SID, valueSetUrl } from './systems.ts';
+export { birthDateToFhir, instantToFhir, sqlTimeToFhir, xmlDateToFhir, xmlTimeToFhir } from './time.ts';

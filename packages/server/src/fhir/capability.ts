@@ -1,0 +1,93 @@
+/**
+ * The CapabilityStatement, generated from the type table: it claims read and search-type with exactly
+ * the parameters, sorts and includes the search code accepts, and nothing else.
+ */
+import type { CapabilityStatement, CapabilityStatementRestResource, ResourceType } from '@medplum/fhirtypes';
+import { SID } from '@openhssk/core/fhir';
+import { COMMON_PARAMS, DEFAULT_COUNT, EPISODE_TYPES, LAST_UPDATED, MAX_COUNT } from './search.ts';
+import type { ParamDoc } from './types.ts';
+
+const read = [{ code: 'read' as const }, { code: 'search-type' as const }];
+const sortDoc = (names: string[]) => `_sort accepts ${names.map((n) => `${n} or -${n}`).join(', ')}; without it results come in id order.`;
+
+function resource(type: ResourceType, params: ParamDoc[], doc: string, includes: string[] = [], revincludes: string[] = []): CapabilityStatementRestResource {
+  return {
+    type,
+    profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    documentation: doc,
+    interaction: read,
+    versioning: 'versioned',
+    readHistory: false,
+    updateCreate: false,
+    conditionalRead: 'not-supported',
+    searchInclude: includes,
+    searchRevInclude: revincludes,
+    searchParam: [...COMMON_PARAMS, ...params].map((p) => ({ name: p.name, type: p.type, documentation: p.documentation })),
+  };
+}
+
+export function capabilityStatement(base: string, startedAt: string): CapabilityStatement {
+  const episodeResources = EPISODE_TYPES.map((t) => {
+    const params: ParamDoc[] = [LAST_UPDATED];
+    for (const p of t.patientParams) params.push({ name: p, type: 'reference', documentation: 'The patient (Patient/<id>).' });
+    if (t.encounterParam) params.push({ name: 'encounter', type: 'reference', documentation: 'The episode (Encounter/<id>).' });
+    if (t.date) params.push({ name: t.date.param, type: 'date', documentation: `${t.date.documentation} Prefixes eq, gt, ge, lt, le.` });
+    if (t.code) params.push({ name: 'code', type: 'token', documentation: t.code.documentation });
+    if (t.identifier) params.push({ name: 'identifier', type: 'token', documentation: t.identifier.documentation });
+    for (const p of Object.values(t.extraParams ?? {})) params.push(p.doc);
+    const sorts = [...(t.date ? [t.date.param] : []), '_lastUpdated'];
+    return resource(t.type, params, `From the XML 130 store; see docs/fhir.md. ${sortDoc(sorts)}`, Object.keys(t.includes), t.revincludeProvenance ? ['Provenance:target'] : []);
+  });
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: startedAt,
+    publisher: 'OpenHSSK',
+    kind: 'instance',
+    software: { name: 'OpenHSSK', version: '0.1.0' },
+    implementation: { description: 'OpenHSSK FHIR R4 façade: a read-only projection of the XML 130 store', url: base },
+    fhirVersion: '4.0.1',
+    format: ['json'],
+    rest: [
+      {
+        mode: 'server',
+        documentation: `Read and search only. Pages of ${DEFAULT_COUNT} (at most ${MAX_COUNT}) follow Bundle.link next; Bundle.total is not given. Sensitive episodes (HIV, TB, mental health) are never shown.`,
+        security: {
+          cors: false,
+          description:
+            'System clients only: a facility system with its client-credentials bearer token (POST /api/v1/auth/token) reads the episodes it sent and those patients; a staff session of a system administrator (all facilities) or a health officer (the facilities of their area). CodeSystem, ValueSet and this statement are public. Every read of personal data is written to the access log.',
+        },
+        resource: [
+          ...episodeResources,
+          resource(
+            'Provenance',
+            [LAST_UPDATED, { name: 'target', type: 'reference', documentation: 'Any resource derived from an episode.' }, { name: 'recorded', type: 'date', documentation: 'When the version was received.' }],
+            `One per episode version: the signed envelope and the facility it came from. ${sortDoc(['recorded', '_lastUpdated'])}`,
+          ),
+          resource(
+            'Patient',
+            [
+              { name: 'identifier', type: 'token', documentation: `${SID.cccd}, ${SID.bhyt} or ${SID.bhxh} | value (any of them without a system).` },
+              { name: '_lastUpdated', type: 'date', documentation: 'When the golden record last changed.' },
+            ],
+            'The golden record (MPI) of persons with at least one episode the caller may read.',
+          ),
+          resource(
+            'Coverage',
+            [
+              { name: 'patient', type: 'reference', documentation: 'The insured person.' },
+              { name: 'beneficiary', type: 'reference', documentation: 'The insured person.' },
+              { name: 'identifier', type: 'token', documentation: `${SID.bhyt}|<card number>.` },
+              { name: '_lastUpdated', type: 'date', documentation: 'When the golden record last changed.' },
+            ],
+            'The health-insurance card on the golden record; id = the Patient id.',
+            ['Coverage:beneficiary', 'Coverage:patient'],
+          ),
+          resource('Organization', [{ name: 'identifier', type: 'token', documentation: `${SID.macskcb}|<MACSKCB>.` }], 'Registered facilities; id = MACSKCB.'),
+          resource('CodeSystem', [{ name: 'url', type: 'uri', documentation: 'Canonical URL.' }], 'Vietnamese code sets of XML 130 (public).'),
+          resource('ValueSet', [{ name: 'url', type: 'uri', documentation: 'Canonical URL.' }], 'One value set per code system (public).'),
+        ].sort((a, b) => a.type.localeCompare(b.type)),
+      },
+    ],
+  };
+}

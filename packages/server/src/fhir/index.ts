@@ -1,0 +1,2 @@
+export { FHIR_STAFF_ROLES, type FhirCaller } from './access.ts';
+export { registerFhirRoutes } from './routes.ts';

@@ -1,0 +1,90 @@
+import type { OperationOutcome } from '@medplum/fhirtypes';
+import { DomainError } from '@openhssk/core';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/index.ts';
+import { httpStatusOf, toDomainError, typedRoutes } from '../http/index.ts';
+import { fhirCaller } from './access.ts';
+import { capabilityStatement } from './capability.ts';
+import { PUBLIC_TYPES, readResource, searchBundle } from './search.ts';
+
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+const tags = ['fhir'];
+
+const typeParam = Type.String({ pattern: '^[A-Z][A-Za-z]{1,63}$', description: 'FHIR resource type' });
+const params = Type.Object({ type: typeParam });
+const readParams = Type.Object({ type: typeParam, id: Type.String({ minLength: 1, maxLength: 64, description: 'logical id' }) });
+const value = Type.String({ maxLength: 2048 });
+const query = Type.Record(Type.String({ maxLength: 64 }), Type.Union([value, Type.Array(value, { maxItems: 20 })]), {
+  description: 'FHIR search parameters (see /fhir/R4/metadata); a repeated parameter is a list',
+});
+
+const ISSUE_CODE: Partial<Record<DomainError['kind'], OperationOutcome['issue'][number]['code']>> = {
+  invalid: 'invalid',
+  unauthenticated: 'login',
+  forbidden: 'forbidden',
+  not_found: 'not-found',
+  rate_limited: 'throttled',
+  too_large: 'too-costly',
+  internal: 'exception',
+  unavailable: 'transient',
+};
+
+/** A domain error as an OperationOutcome, Vietnamese first, English in diagnostics. */
+function outcome(e: DomainError): OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [
+      {
+        severity: 'error',
+        code: ISSUE_CODE[e.kind] ?? 'processing',
+        details: { coding: [{ system: 'https://openhssk.vn/problems', code: e.code.toLowerCase().replace(/_/g, '-') }], text: e.message_vi },
+        diagnostics: e.message_en,
+      },
+    ],
+  };
+}
+
+/**
+ * FHIR R4 read/search under /fhir/R4 (issue 17, first slice). Errors are OperationOutcomes; their HTTP
+ * status comes from http/ like every other error of the API.
+ */
+export function registerFhirRoutes(fastify: FastifyInstance, db: Db, config: Pick<Config, 'publicUrl'>, tokenKey: string) {
+  const base = `${config.publicUrl}/fhir/R4`;
+  const startedAt = new Date().toISOString();
+  fastify.register(async (scope) => {
+    scope.setErrorHandler((error, req, reply) => {
+      const e = toDomainError(error instanceof Error ? error : new Error(String(error)));
+      if (e.kind === 'internal') req.log.error({ err: error }, 'unhandled error');
+      return reply.status(httpStatusOf(e)).type(FHIR_JSON).send(outcome(e));
+    });
+    const app = typedRoutes(scope);
+    const send = (reply: FastifyReply, body: unknown) => reply.type(FHIR_JSON).header('cache-control', 'no-store').send(body);
+    const callerFor = (req: FastifyRequest, type: string) => (PUBLIC_TYPES.has(type) ? Promise.resolve(undefined) : fhirCaller(db, req, tokenKey));
+
+    app.get('/fhir/R4/metadata', { schema: { summary: 'FHIR CapabilityStatement (public)', tags, querystring: query } }, async (_req, reply) =>
+      send(reply, capabilityStatement(base, startedAt)),
+    );
+
+    app.get('/fhir/R4/:type', { schema: { summary: 'FHIR search (searchset Bundle with next links)', tags, params, querystring: query } }, async (req, reply) => {
+      const caller = await callerFor(req, req.params.type);
+      return send(reply, await searchBundle({ db, caller, type: req.params.type, query: req.query, base, requestId: req.id }));
+    });
+
+    app.get('/fhir/R4/:type/:id', { schema: { summary: 'FHIR read', tags, params: readParams, querystring: query } }, async (req, reply) => {
+      const caller = await callerFor(req, req.params.type);
+      return send(reply, await readResource({ db, caller, type: req.params.type, id: req.params.id, requestId: req.id }));
+    });
+
+    // Anything else below /fhir/R4 (history, operations, compartments) is not implemented in this slice.
+    app.get('/fhir/R4/*', { schema: { summary: 'Not implemented in this slice', tags, params: Type.Object({ '*': Type.String({ maxLength: 1024 }) }) } }, async () => {
+      throw new DomainError(
+        'not_found',
+        'FHIR_INTERACTION_UNSUPPORTED',
+        'Thao tác FHIR này chưa được hỗ trợ (chỉ có đọc và tìm kiếm; xem /fhir/R4/metadata).',
+        'This FHIR interaction is not supported (read and search only; see /fhir/R4/metadata).',
+      );
+    });
+  });
+}

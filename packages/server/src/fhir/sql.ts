@@ -1,0 +1,292 @@
+/**
+ * The SQL of the FHIR projection. Every query reads only what FHIR may show: current versions of
+ * episodes that are not sensitive (episode.sensitivity, set at ingest by ingest's sensitivityOfEpisode:
+ * HIV/XML6, TB/XML15, HIV/TB/mental-health ICD-10 ranges) and whose visit category does not name a TB
+ * or HIV patient, at facilities the caller may read. Hidden episodes are filtered before LIMIT, so
+ * pages, next links and everything else look exactly as if they did not exist.
+ *
+ * Paging is keyset (no OFFSET): each query orders by a sort tuple ending in unique columns and starts
+ * after the previous page's last tuple; migration 024 indexes each tuple.
+ */
+import { SENSITIVE_VISIT_CATEGORIES } from '@openhssk/core/fhir';
+import { type RawBuilder, sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+import { type DateBound, toInstant, toSqlLocal, toXmlText } from './params.ts';
+
+export type Facilities = 'all' | string[];
+type Cond = RawBuilder<unknown>;
+
+const none = ['-----'];
+
+/** What FHIR may show of an episode row aliased `e` (the partial indexes of migration 024 repeat the first two terms). */
+export function visibleEpisode(facilities: Facilities): Cond {
+  const scope = facilities === 'all' ? sql`` : sql` and e.facility_code = any(${facilities.length ? facilities : none}::text[])`;
+  return sql`e.is_current and cardinality(e.sensitivity) = 0 and coalesce(e.xml1->'fields'->>'MA_DOITUONG_KCB', '') <> all(${[...SENSITIVE_VISIT_CATEGORIES]}::text[])${scope}`;
+}
+
+/** The rule of core's isProcedureRow, on a row aliased `r` (same text as the partial indexes of migration 024). */
+export const PROCEDURE_ROW = sql`(r.fields->>'MA_NHOM' in ('8', '18') or coalesce(r.fields->>'MA_PTTT_QT', '') <> '') and coalesce(r.fields->>'MA_VAT_TU', '') = ''`;
+
+/** Episodes named by FHIR ids (the id of their first version), in whatever version is current. */
+export const episodeKeyIn = (keys: readonly number[]): Cond =>
+  sql`(e.facility_code, e.ma_lk) in (select v.facility_code, v.ma_lk from episode v where v.id = any(${keys.length ? keys.map(String) : ['0']}::bigint[]) and v.version = 1)`;
+
+// ---------------------------------------------------------------------------------------------
+// Dates. A point value t matches [lo, hi) per prefix; a period [start, end] (Encounter) by overlap,
+// as FHIR defines the prefixes for ranges.
+
+export type DateKind =
+  | { kind: 'local'; expr: Cond } // zone-less Vietnam timestamp column
+  | { kind: 'instant'; expr: Cond } // timestamptz column
+  | { kind: 'xml'; expr: Cond; length: 8 | 12 } // XML 130 text
+  | { kind: 'period'; start: Cond; end: Cond }; // zone-less start and end (end may be 'infinity')
+
+function bound(k: Exclude<DateKind, { kind: 'period' }>, ms: number): Cond {
+  if (k.kind === 'local') return sql`${toSqlLocal(ms)}::timestamp`;
+  if (k.kind === 'instant') return sql`${toInstant(ms)}::timestamptz`;
+  return sql`${toXmlText(ms, k.length)}::text`;
+}
+
+export function dateCondition(k: DateKind, b: DateBound): Cond {
+  if (k.kind === 'period') {
+    const lo = sql`${toSqlLocal(b.lo)}::timestamp`;
+    const hi = sql`${toSqlLocal(b.hi)}::timestamp`;
+    switch (b.prefix) {
+      case 'eq':
+        return sql`(${k.start} >= ${lo} and ${k.end} < ${hi})`;
+      case 'ge':
+        return sql`${k.end} >= ${lo}`;
+      case 'gt':
+        return sql`${k.end} >= ${hi}`;
+      case 'le':
+        return sql`${k.start} < ${hi}`;
+      case 'lt':
+        return sql`${k.start} < ${lo}`;
+    }
+  }
+  const lo = bound(k, b.lo);
+  const hi = bound(k, b.hi);
+  switch (b.prefix) {
+    case 'eq':
+      return sql`(${k.expr} >= ${lo} and ${k.expr} < ${hi})`;
+    case 'ge':
+      return sql`${k.expr} >= ${lo}`;
+    case 'gt':
+      return sql`${k.expr} >= ${hi}`;
+    case 'le':
+      return sql`${k.expr} < ${hi}`;
+    case 'lt':
+      return sql`${k.expr} < ${lo}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sorting and keyset paging.
+
+export interface SortKey {
+  /** Expression ordered by and compared with the cursor. */
+  expr: Cond;
+  /** Value read back for the next cursor. */
+  value: Cond;
+  /** The cursor value as an SQL operand. */
+  operand: (v: string | number) => Cond;
+  kind: 'text' | 'int';
+}
+
+export const intKey = (expr: Cond): SortKey => ({ expr, value: expr, operand: (v) => sql`${String(v)}::bigint`, kind: 'int' });
+export const textKey = (expr: Cond): SortKey => ({ expr, value: expr, operand: (v) => sql`${String(v)}::text`, kind: 'text' });
+export const localTimeKey = (expr: Cond): SortKey => ({ expr, value: sql`${expr}::text`, operand: (v) => sql`${String(v)}::timestamp`, kind: 'text' });
+/** timestamptz kept exact to the microsecond in the cursor (a JavaScript Date would drop them). */
+export const instantKey = (expr: Cond): SortKey => ({
+  expr,
+  value: sql`(extract(epoch from ${expr}) * 1000000)::bigint`,
+  operand: (v) => sql`(timestamptz 'epoch' + ${String(v)}::bigint * interval '1 microsecond')`,
+  kind: 'int',
+});
+
+export interface Page {
+  keys: SortKey[];
+  desc: boolean;
+  after: Array<string | number> | undefined;
+  limit: number;
+}
+
+function keyset(p: Page): { where: Cond | undefined; order: Cond; values: Cond } {
+  const order = sql.join(
+    p.keys.map((k) => (p.desc ? sql`${k.expr} desc` : sql`${k.expr} asc`)),
+    sql`, `,
+  );
+  const values = sql.join(
+    p.keys.map((k, i) => sql`${k.value} as ${sql.ref(`k${i}`)}`),
+    sql`, `,
+  );
+  if (!p.after) return { where: undefined, order, values };
+  const lhs = sql.join(
+    p.keys.map((k) => k.expr),
+    sql`, `,
+  );
+  const rhs = sql.join(
+    p.keys.map((k, i) => k.operand(p.after![i]!)),
+    sql`, `,
+  );
+  return { where: p.desc ? sql`(${lhs}) < (${rhs})` : sql`(${lhs}) > (${rhs})`, order, values };
+}
+
+const and = (conds: Cond[]): Cond => (conds.length ? sql.join(conds, sql` and `) : sql`true`);
+
+/** The sort values of a result row, for the next cursor. */
+export function rowKeys(row: object, count: number): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (let i = 0; i < count; i++) {
+    const v: unknown = Reflect.get(row, `k${i}`);
+    out.push(typeof v === 'number' ? v : String(v ?? ''));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Episode-based queries: episode alone, episode × diagnosis, episode × one table's rows.
+
+export interface EpisodeSqlRow {
+  id: number;
+  key: number;
+  version: number;
+  facility_code: string;
+  facility_name: string | null;
+  ma_lk: string;
+  person_id: string | null;
+  ma_bn: string;
+  ho_ten: string;
+  ma_loai_kcb: string;
+  ngay_vao: string;
+  ngay_vao_noi_tru: string | null;
+  ngay_ra: string | null;
+  ma_benh_chinh: string | null;
+  ma_benh_kt: string | null;
+  chan_doan_rv: string | null;
+  ket_qua_dtri: number | null;
+  ma_loai_rv: number | null;
+  xml1: { fields?: Record<string, string> } | null;
+  submission_id: string;
+  submission_sha256: string | null;
+  signature: { verified?: boolean; method?: string; certificate_id?: string } | null;
+  received_at: Date;
+  [k: `k${number}`]: unknown;
+}
+
+export type EpisodeJoin = { kind: 'episode' } | { kind: 'diagnosis' } | { kind: 'row'; tbls: readonly string[]; predicate?: Cond };
+
+const EPISODE_COLUMNS = sql`e.id, e.version, e.facility_code, f.name as facility_name, e.ma_lk, e.person_id, e.ma_bn, e.ho_ten, e.ma_loai_kcb,
+  e.ngay_vao, e.ngay_vao_noi_tru, e.ngay_ra, e.ma_benh_chinh, e.ma_benh_kt, e.chan_doan_rv, e.ket_qua_dtri, e.ma_loai_rv, e.xml1,
+  e.submission_id, s.sha256 as submission_sha256, s.receipt->'signature' as signature, e.received_at,
+  coalesce((select v.id from episode v where v.facility_code = e.facility_code and v.ma_lk = e.ma_lk and v.version = 1), e.id) as key`;
+
+export async function queryEpisodes<Extra extends object>(
+  db: Db,
+  join: EpisodeJoin,
+  facilities: Facilities,
+  filters: Cond[],
+  page: Page,
+): Promise<Array<EpisodeSqlRow & Extra>> {
+  const k = keyset(page);
+  const extra =
+    join.kind === 'diagnosis'
+      ? { columns: sql`, d.code, d.n::int as n`, from: sql` cross join lateral unnest(fhir_diagnosis_codes(e.ma_benh_chinh, e.ma_benh_kt)) with ordinality as d(code, n)` }
+      : join.kind === 'row'
+        ? {
+            columns: sql`, r.tbl, r.row_no, r.fields`,
+            from: sql` join episode_row r on r.episode_id = e.id and r.tbl = any(${[...join.tbls]}::text[])${join.predicate ? sql` and ${join.predicate}` : sql``}`,
+          }
+        : { columns: sql``, from: sql`` };
+  const where = and([visibleEpisode(facilities), ...filters, ...(k.where ? [k.where] : [])]);
+  const r = await sql<EpisodeSqlRow & Extra>`select ${EPISODE_COLUMNS}${extra.columns}, ${k.values}
+    from episode e join facility f on f.code = e.facility_code join submission s on s.id = e.submission_id${extra.from}
+    where ${where}
+    order by ${k.order}
+    limit ${page.limit}`.execute(db);
+  return r.rows;
+}
+
+/** Rows that become resources, of the given episodes (for Provenance targets). */
+export async function projectedRows(db: Db, episodeIds: readonly number[]) {
+  if (episodeIds.length === 0) return [];
+  const r = await sql<{ episode_id: number; tbl: string; row_no: number; fields: Record<string, string> }>`
+    select r.episode_id, r.tbl, r.row_no, r.fields from episode_row r
+    where r.episode_id = any(${episodeIds.map(String)}::bigint[]) and r.tbl in ('XML2', 'XML3', 'XML4', 'XML7', 'XML8', 'XML13', 'XML14')
+    order by r.episode_id, r.tbl, r.row_no`.execute(db);
+  return r.rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Persons (Patient, Coverage): only persons with an episode the caller may see.
+
+export interface PersonSqlRow {
+  id: string;
+  ho_ten: string;
+  ngay_sinh: string | null;
+  gioi_tinh: number | null;
+  so_cccd: string | null;
+  so_bhyt: string | null;
+  bhxh: string | null;
+  bhyt_valid_from: string | null;
+  bhyt_valid_to: string | null;
+  bhyt_facility_code: string | null;
+  so_dien_thoai: string | null;
+  dia_chi: string | null;
+  updated_at: Date;
+}
+
+const PERSON_COLUMNS = sql`p.id, p.ho_ten, p.ngay_sinh, p.gioi_tinh, p.so_cccd, p.so_bhyt, p.bhxh, p.bhyt_valid_from::text as bhyt_valid_from,
+  p.bhyt_valid_to::text as bhyt_valid_to, p.bhyt_facility_code, p.so_dien_thoai, p.dia_chi, p.updated_at`;
+
+/**
+ * Persons in id order after `after`. With `direct` conditions (ids, identifiers) the persons are looked
+ * up and checked; otherwise the walk goes through the caller's episodes (index on person or on
+ * facility + person), so a facility's listing never visits other facilities' patients.
+ */
+export async function queryPersons(db: Db, facilities: Facilities, direct: Cond[] | undefined, onlyWithCard: boolean, after: string | undefined, limit: number): Promise<PersonSqlRow[]> {
+  const card = onlyWithCard ? sql` and p.so_bhyt is not null` : sql``;
+  const start = after !== undefined ? sql` and p.id > ${after}` : sql``;
+  if (direct) {
+    const r = await sql<PersonSqlRow>`select ${PERSON_COLUMNS} from person p
+      where ${and(direct)}${card}${start} and exists (select 1 from episode e where e.person_id = p.id and ${visibleEpisode(facilities)})
+      order by p.id limit ${limit}`.execute(db);
+    return r.rows;
+  }
+  const startE = after !== undefined ? sql` and e.person_id > ${after}` : sql``;
+  const r = await sql<PersonSqlRow>`select ${PERSON_COLUMNS} from person p
+    where p.id in (
+      select e.person_id from episode e${onlyWithCard ? sql` join person p on p.id = e.person_id` : sql``}
+      where ${visibleEpisode(facilities)} and e.person_id is not null${startE}${card}
+      group by e.person_id order by e.person_id limit ${limit})
+    order by p.id`.execute(db);
+  return r.rows;
+}
+
+/** Persons by id, for `_include` (each already known to be visible through a visible episode). */
+export async function personsById(db: Db, ids: readonly string[]): Promise<PersonSqlRow[]> {
+  if (ids.length === 0) return [];
+  const r = await sql<PersonSqlRow>`select ${PERSON_COLUMNS} from person p where p.id = any(${[...ids]}::text[])`.execute(db);
+  return r.rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facilities (Organization): the registry is reference data, readable by every caller.
+
+export interface FacilitySqlRow {
+  code: string;
+  name: string;
+  level: string | null;
+  admin_unit_code: string | null;
+  admin_unit_name: string | null;
+}
+
+export async function queryFacilities(db: Db, codes: readonly string[] | undefined, after: string | undefined, limit: number): Promise<FacilitySqlRow[]> {
+  const conds: Cond[] = [];
+  if (codes) conds.push(sql`f.code = any(${codes.length ? [...codes] : none}::text[])`);
+  if (after !== undefined) conds.push(sql`f.code > ${after}`);
+  const r = await sql<FacilitySqlRow>`select f.code, f.name, f.level, f.admin_unit_code, u.name as admin_unit_name
+    from facility f left join admin_unit u on u.code = f.admin_unit_code
+    where ${and(conds)} order by f.code limit ${limit}`.execute(db);
+  return r.rows;
+}

@@ -1,0 +1,185 @@
+import { type Antigen, type DoseRecord, findDuplicateDoses } from '@openhssk/core/immunization';
+import { type RawBuilder, sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+
+/** One stored dose with the person it belongs to now. */
+export interface DoseRow {
+  id: number;
+  person_id: string;
+  vaccine_code: string | null;
+  vaccine_name: string;
+  product_id: string | null;
+  antigens: string[];
+  dose_no: number | null;
+  given_on: string;
+  facility_code: string | null;
+  facility_name: string | null;
+  facility_ref: string | null;
+  lot_no: string | null;
+  route: string | null;
+  body_site: string | null;
+  reaction: string | null;
+  source: string;
+  source_record_id: string | null;
+  entry_id: string | null;
+  duplicate_of: number | null;
+  recorded_by_name: string | null;
+}
+
+/**
+ * Which doses belong to which person, now: an imported dose belongs to whoever the MPI links its
+ * source record to (so it follows every relink, merge and separation without this module being
+ * told), a station dose to the person it was recorded for (merges move it, book/follow.ts). The two
+ * halves select their columns directly: joining the ids back to the table made PostgreSQL choose a
+ * parallel plan whose start-up cost ten times the work on a busy machine.
+ */
+const dosesOfPersons = (ids: readonly string[], columns: string) => sql`
+  select ${sql.raw(columns.replaceAll('$person', 'v.person_id'))} from vaccination v
+   where v.person_id = any(${ids as string[]}::text[]) and v.person_source_id is null
+  union all
+  select ${sql.raw(columns.replaceAll('$person', 'sr.person_id'))} from source_record sr
+    join vaccination v on v.person_source_system = sr.source_system and v.person_source_id = sr.source_id
+   where sr.person_id = any(${ids as string[]}::text[])`;
+
+const ROW_COLUMNS = `v.id, $person as person_id, v.vaccine_code, v.vaccine_name, v.product_id, v.antigens, v.dose_no, v.given_on, v.facility_code,
+  v.facility_ref, v.lot_no, v.route, v.body_site, v.reaction, v.source, v.source_record_id, v.entry_id::text as entry_id, v.duplicate_of, v.recorded_by_name`;
+
+/** Every dose of these persons, by person, oldest first (ties by id: the earlier stored first). */
+export async function dosesOf(db: Db, personIds: readonly string[]): Promise<DoseRow[]> {
+  if (personIds.length === 0) return [];
+  const r = await sql<DoseRow>`
+    select x.*, f.name as facility_name
+      from (${dosesOfPersons(personIds, ROW_COLUMNS)}) x
+      left join facility f on f.code = x.facility_code
+     order by x.person_id, x.given_on, x.id`.execute(db);
+  return r.rows.map((row) => ({ ...row, id: Number(row.id), duplicate_of: row.duplicate_of === null ? null : Number(row.duplicate_of) }));
+}
+
+/** The dose if it is this person's now (another person's dose and a missing one look alike). */
+export async function doseOfPerson(db: Db, personId: string, doseId: number): Promise<DoseRow | undefined> {
+  return (await dosesOf(db, [personId])).find((d) => d.id === doseId);
+}
+
+/** What the schedule engine needs of a dose. */
+export type EngineDose = Pick<DoseRow, 'person_id' | 'given_on' | 'antigens'> & { id?: number };
+
+/** A dose as the core engine reads it: the stored antigens (an unrecognised product has none and is set aside). */
+export const doseRecord = (d: EngineDose): DoseRecord => ({
+  ...(d.id === undefined ? {} : { id: String(d.id) }),
+  personId: d.person_id,
+  date: d.given_on,
+  antigens: d.antigens as Antigen[],
+});
+
+/**
+ * Only what the engine reads, for many persons at once (a commune's month plan): three columns, as
+ * ONE JSON text — thousands of row objects cost both drivers more than the query. The covering
+ * indexes of migration 023 answer both halves from the index.
+ */
+export async function engineDosesOf(db: Db, personIds: readonly string[]): Promise<Map<string, EngineDose[]>> {
+  const out = new Map<string, EngineDose[]>();
+  if (personIds.length === 0) return out;
+  const r = await sql<{ j: string }>`
+    select coalesce(json_agg(json_build_array(x.person_id, x.given_on, x.antigens)), '[]')::text as j
+      from (${dosesOfPersons(personIds, '$person as person_id, v.given_on, v.antigens')}) x`.execute(db);
+  for (const [person_id, given_on, antigens] of JSON.parse(r.rows[0]?.j ?? '[]') as Array<[string, string, string[]]>) {
+    const d = { person_id, given_on, antigens };
+    const list = out.get(person_id);
+    if (list) list.push(d);
+    else out.set(person_id, [d]);
+  }
+  return out;
+}
+
+/**
+ * Recomputes the duplicate links of these persons' doses with core findDuplicateDoses (same person,
+ * shared antigen, ±1 day): the record the group keeps has none, the others point at it. Called in
+ * the writer's transaction after new doses of the persons were stored. Returns the number of links
+ * changed.
+ */
+export async function refreshDuplicates(tx: Db, personIds: readonly string[]): Promise<number> {
+  if (personIds.length === 0) return 0;
+  const doses = await sql<{ id: number; person_id: string; given_on: string; antigens: string[]; duplicate_of: number | null }>`
+    select x.* from (${dosesOfPersons(personIds, 'v.id, $person as person_id, v.given_on, v.antigens, v.duplicate_of')}) x order by x.id`.execute(tx);
+  const rows = doses.rows.map((d) => ({ ...d, id: Number(d.id), duplicate_of: d.duplicate_of === null ? null : Number(d.duplicate_of) }));
+  const wanted = new Map<number, number>();
+  for (const g of findDuplicateDoses(rows.map(doseRecord))) {
+    const keep = rows[g.keep]!.id;
+    for (const i of g.duplicates) wanted.set(rows[i]!.id, keep);
+  }
+  const changes = rows.filter((r) => (wanted.get(r.id) ?? null) !== r.duplicate_of).map((r) => ({ i: r.id, d: wanted.get(r.id) ?? null }));
+  if (changes.length === 0) return 0;
+  await sql`update vaccination v set duplicate_of = c.d, updated_at = now()
+    from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb) as c(i int8, d int8) where v.id = c.i`.execute(tx);
+  return changes.length;
+}
+
+const ids = (rows: ReadonlyArray<{ id: string | number }>) => rows.map((r) => Number(r.id));
+
+/**
+ * A merge (or ids a relink retired): doses recorded for `from` now belong to `to`, and the citizen's
+ * reaction reports and slot requests with them. Imported doses follow their source records anyway;
+ * their person_id is moved too so it stays a truthful cache. Returns the dose ids moved (an undo
+ * returns exactly these).
+ */
+export async function moveVaccinationRows(tx: Db, moves: ReadonlyArray<{ from: string; to: string }>): Promise<number[]> {
+  const real = moves.filter((m) => m.from !== m.to);
+  if (real.length === 0) return [];
+  const json = JSON.stringify(real.map((m) => ({ f: m.from, t: m.to })));
+  const moved = await sql<{ id: string | number }>`
+    update vaccination x set person_id = m.t, updated_at = now()
+      from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
+     where x.person_id = m.f
+    returning x.id`.execute(tx);
+  await sql`update imm_reaction_report x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text) where x.person_id = m.f`.execute(tx);
+  // One open slot request per person: when both had one, the target's stays and the other is
+  // cancelled (with a note saying why) rather than breaking the merge on the unique index.
+  await sql`update imm_slot_request x set status = 'cancelled', handled_at = now(), staff_note = 'Gộp hồ sơ: người này đã có yêu cầu đang mở.'
+      from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
+     where x.person_id = m.f and x.status in ('requested', 'scheduled')
+       and exists (select 1 from imm_slot_request o where o.person_id = m.t and o.status in ('requested', 'scheduled'))`.execute(tx);
+  await sql`update imm_slot_request x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text) where x.person_id = m.f`.execute(tx);
+  return ids(moved.rows);
+}
+
+/** An undone merge: the listed doses that still sit on `from` go back to `to`, with their reaction reports. */
+export async function returnVaccinationRows(tx: Db, doseIds: readonly number[], from: string, to: string): Promise<number[]> {
+  if (doseIds.length === 0) return [];
+  const r = await sql<{ id: string | number }>`
+    update vaccination set person_id = ${to}, updated_at = now()
+     where person_id = ${from} and id = any(${doseIds.map(String)}::int8[])
+    returning id`.execute(tx);
+  const back = ids(r.rows);
+  if (back.length > 0) {
+    await sql`update imm_reaction_report set person_id = ${to} where person_id = ${from} and vaccination_id = any(${back.map(String)}::int8[])`.execute(tx);
+  }
+  return back;
+}
+
+/** What `hssk demo purge` removes: sub-queries naming the demo's persons and facilities, and its communes. */
+export interface PurgeScope {
+  persons: RawBuilder<unknown>;
+  facilities: RawBuilder<unknown>;
+  communes: readonly string[];
+}
+
+/**
+ * Removes the registry's rows of the demo (doses of demo persons or given at demo facilities, the
+ * reports and requests on them, the demo communes' sessions), inside the purge's transaction.
+ * A real dose marked as a duplicate of a demo dose loses that link first: it is counted again.
+ */
+export async function purgeImmunizationRows(tx: Db, scope: PurgeScope): Promise<Record<string, number>> {
+  const count = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0n);
+  const gone = sql`select id from vaccination where person_id in (${scope.persons}) or facility_code in (${scope.facilities})`;
+  const out: Record<string, number> = {};
+  out.imm_reaction_report = count(
+    await sql`delete from imm_reaction_report where vaccination_id in (${gone}) or person_id in (${scope.persons}) or facility_code in (${scope.facilities})`.execute(tx),
+  );
+  await sql`update vaccination set duplicate_of = null where duplicate_of in (${gone}) and id not in (${gone})`.execute(tx);
+  out.imm_slot_request = count(
+    await sql`delete from imm_slot_request where person_id in (${scope.persons}) or session_id in (select id from imm_session where commune_code = any(${scope.communes as string[]}::text[]))`.execute(tx),
+  );
+  out.imm_session = count(await sql`delete from imm_session where commune_code = any(${scope.communes as string[]}::text[])`.execute(tx));
+  out.vaccination = count(await sql`delete from vaccination where id in (${gone})`.execute(tx));
+  return out;
+}
