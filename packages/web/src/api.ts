@@ -26,6 +26,20 @@ export function asProblem(body: unknown): Problem | null {
   return typeof p.status === 'number' && typeof p.code === 'string' && typeof p.message_vi === 'string' && p.message_vi !== '' ? (body as Problem) : null;
 }
 
+const expiredListeners = new Set<() => void>();
+
+/**
+ * Called when a request finds no session (it expired or ended elsewhere): the app then shows its
+ * login page instead of leaving the server's "Vui lòng đăng nhập." on a screen that still looks
+ * logged in. Returns the unsubscribe function.
+ */
+export function onSessionExpired(listener: () => void): () => void {
+  expiredListeners.add(listener);
+  return () => {
+    expiredListeners.delete(listener);
+  };
+}
+
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...((init.headers as Record<string, string>) ?? {}) };
   if (init.body && typeof init.body === 'string') headers['content-type'] = 'application/json';
@@ -38,6 +52,8 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
       // Not JSON (a proxy page, an empty body): the generic message below stands.
     }
     const problem = asProblem(body);
+    // Only "no session": a wrong password or TOTP code (also 401) is an answer for the login form.
+    if (res.status === 401 && problem?.code === 'UNAUTHENTICATED') for (const l of expiredListeners) l();
     throw new ApiProblem(res.status, problem?.code ?? `HTTP_${res.status}`, problem?.message_vi ?? 'Đã có lỗi xảy ra, vui lòng thử lại.', problem);
   }
   return (await res.json()) as T;
@@ -159,18 +175,28 @@ export interface Share {
   active: boolean;
 }
 
+/** One row of "Ai đã xem": the server words it; `sentence` begins with `who`. */
 export interface AccessEvent {
   id: number;
   at: string;
   actor_type: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  actor_role: string | null;
-  facility_code: string | null;
-  facility_name: string | null;
   action: string;
-  resource: string | null;
   break_glass: boolean;
+  self: boolean;
+  who: string;
+  where: string | null;
+  what: string;
+  when: string;
+  sentence: string;
+  emergency_reason: string | null;
+}
+
+export interface AccessLog {
+  filter: 'others' | 'all';
+  counts: { others: number; all: number };
+  events: AccessEvent[];
+  next_before: number | null;
+  viewing_child: { name: string; relation: string } | null;
 }
 
 /** An episode as a share lists it: `ref` (valid inside that share only) stands for the id, never shown. */

@@ -37,34 +37,6 @@ export const DECLARATION_KIND: Record<string, string> = {
 
 export const RELATION: Record<string, string> = { parent: 'cha/mẹ', guardian: 'người giám hộ' };
 
-export const ACTOR_TYPE: Record<string, string> = {
-  citizen: 'Công dân',
-  staff: 'Nhân viên y tế',
-  facility: 'Cơ sở y tế (hệ thống)',
-  share: 'Bác sĩ xem qua mã chia sẻ',
-  system: 'Hệ thống',
-};
-
-export const ACTION: Record<string, string> = {
-  'book.summary.read': 'Xem trang tổng quan',
-  'book.episodes.list': 'Xem lịch sử khám chữa bệnh',
-  'book.episode.read': 'Xem chi tiết lượt khám',
-  'book.episode.pdf': 'Tải PDF lượt khám',
-  'book.pdf': 'Tải PDF sổ sức khỏe',
-  'book.vaccinations.list': 'Xem tiêm chủng',
-  'book.declarations.list': 'Xem thông tin tự khai báo',
-  'book.declaration.create': 'Thêm thông tin tự khai báo',
-  'book.declaration.update': 'Sửa thông tin tự khai báo',
-  'book.declaration.delete': 'Xóa thông tin tự khai báo',
-  'book.access_log.read': 'Xem nhật ký truy cập',
-  'book.share.create': 'Tạo mã chia sẻ',
-  'book.share.revoke': 'Thu hồi mã chia sẻ',
-  'share.view': 'Mở hồ sơ qua mã chia sẻ',
-  'share.episode.read': 'Xem lượt khám qua mã chia sẻ',
-  'consent.give': 'Đồng ý sử dụng',
-  'consent.withdraw': 'Rút lại đồng ý',
-};
-
 /** 'YYYY-MM-DD HH:MM:SS' → 'DD/MM/YYYY HH:MM' (Vietnamese order). */
 export function formatInstant(v: string | null | undefined): string {
   if (!v) return '—';

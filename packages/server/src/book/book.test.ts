@@ -149,7 +149,7 @@ describe(`health book (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
     assert.equal((await json(f.app, 'GET', `/api/v1/shared/${token}/episodes/${v.json().episodes[0]!.ref}`, undefined)).status, 200);
     assert.equal((await json(f.app, 'GET', `/api/v1/shared/${token}/episodes/${f.episodes.A[0]}`, undefined)).status, 404, 'a share names episodes by reference, not id');
     assert.equal((await json(f.app, 'GET', `/api/v1/shared/${token}/episodes/${f.episodes.B[0]}`, undefined)).status, 404);
-    const log = (await json<{ events: Array<{ actor_type: string; action: string }> }>(f.app, 'GET', '/api/v1/book/access-log', f.cookies.A)).json();
+    const log = (await json<{ events: Array<{ actor_type: string; action: string }> }>(f.app, 'GET', '/api/v1/book/access-log?filter=all', f.cookies.A)).json();
     assert.ok(log.events.some((e) => e.actor_type === 'share' && e.action === 'share.view'));
     assert.ok(log.events.some((e) => e.actor_type === 'citizen'));
 

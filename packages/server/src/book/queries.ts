@@ -29,6 +29,29 @@ export const careGroupOf = (maLoaiKcb: string): CareGroup => CARE_GROUP[maLoaiKc
 
 export const isSensitiveEpisode = (e: { sensitivity: string[] }) => e.sensitivity.length > 0;
 
+/**
+ * Ids of every version of this person's sensitive episodes: a version that was not sensitive is
+ * withheld too when another version of the same visit is, so no old id names what the new one hides.
+ */
+export async function sensitiveEpisodeIds(db: Db, personId: string): Promise<Set<number>> {
+  const rows = await db
+    .selectFrom('episode as e')
+    .select('e.id')
+    .where('e.person_id', '=', personId)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('episode as s')
+          .select('s.id')
+          .whereRef('s.facility_code', '=', 'e.facility_code')
+          .whereRef('s.ma_lk', '=', 'e.ma_lk')
+          .where(sql<boolean>`cardinality(s.sensitivity) > 0`),
+      ),
+    )
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Current version of each episode of one person, newest first. */
 export async function listEpisodes(db: Db, personId: string, limit = 500): Promise<EpisodeSummary[]> {
   const rows = await db

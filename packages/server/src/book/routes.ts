@@ -1,7 +1,7 @@
 import { notFound } from '@openhssk/core';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { audit } from '../audit/index.ts';
+import { audit, personAccessLog } from '../audit/index.ts';
 import { requireConsentedCitizen } from '../auth/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
@@ -20,6 +20,7 @@ import {
   listDeclarations,
   listEpisodes,
   listOpenVisits,
+  sensitiveEpisodeIds,
 } from './queries.ts';
 import { createShare, listShares, openShare, revokeShare, SHARE_DEFAULT_MINUTES, SHARE_MAX_MINUTES } from './share.ts';
 import { sharedBook, sharedEpisode } from './shared-view.ts';
@@ -40,6 +41,12 @@ const episodesQuery = Type.Object({
   type: Type.Optional(Type.Union([Type.Literal('outpatient'), Type.Literal('inpatient'), Type.Literal('day_care'), Type.Literal('other')])),
   // Longer searches are cut to 100 characters rather than refused: the search box has no limit.
   q: Type.Optional(Type.String({ maxLength: 1000 })),
+});
+const accessLogQuery = Type.Object({
+  ...sensitiveQuery.properties,
+  filter: Type.Optional(Type.Union([Type.Literal('others'), Type.Literal('all')], { description: 'others (default): not the reader’s own views' })),
+  before: Type.Optional(Type.Integer({ minimum: 1, description: 'next_before of the previous page' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
 });
 // Ids stay strings for the schema: a malformed id must answer 404 like someone else's, never 400,
 // so the handler parses it. 100 is the router's own parameter limit.
@@ -237,21 +244,24 @@ export function registerBookRoutes(fastify: FastifyInstance, db: Db, config: Con
     return { deleted: true };
   });
 
-  app.get('/api/v1/book/access-log', { schema: { summary: 'Who viewed this book: citizen, shares, staff (break-glass marked)', tags, querystring: personQuery } }, async (req) => {
-    const s = await resolveBookSubject(db, req, req.query.person);
-    const rows = await db
-      .selectFrom('audit_event as a')
-      .leftJoin('facility as f', 'f.code', 'a.facility_code')
-      .select(['a.id', 'a.at', 'a.actor_type', 'a.actor_id', 'a.actor_name', 'a.actor_role', 'a.facility_code', 'f.name as facility_name', 'a.action', 'a.resource', 'a.break_glass'])
-      .where('a.person_id', '=', s.personId)
-      .orderBy('a.at', 'desc')
-      .orderBy('a.id', 'desc')
-      .limit(300)
-      .execute();
-    await record(db, req, s, 'book.access_log.read');
-    // The citizen's own personal id is not echoed back for other citizens (a parent) or share viewers.
-    return { events: rows.map((r) => ({ ...r, actor_id: r.actor_type === 'citizen' && r.actor_id !== s.citizen.subject ? null : r.actor_id })) };
-  });
+  app.get(
+    '/api/v1/book/access-log',
+    { schema: { summary: 'Who viewed this book, in plain sentences, others first; paged by `before`', tags, querystring: accessLogQuery } },
+    async (req) => {
+      const q = req.query;
+      const s = await resolveBookSubject(db, req, q.person);
+      const page = await personAccessLog(db, {
+        personId: s.personId,
+        viewerSubject: s.citizen.subject,
+        filter: q.filter ?? 'others',
+        before: q.before,
+        limit: q.limit ?? 20,
+        withheldEpisodes: truthy(q.include_sensitive) ? new Set() : await sensitiveEpisodeIds(db, s.personId),
+      });
+      await record(db, req, s, 'book.access_log.read');
+      return { ...page, viewing_child: s.dependent };
+    },
+  );
 
   app.get('/api/v1/book/shares', { schema: { summary: 'Shares of this book', tags, querystring: personQuery } }, async (req) => {
     const s = await resolveBookSubject(db, req, req.query.person);

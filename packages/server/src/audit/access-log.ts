@@ -1,0 +1,322 @@
+import { vietnamNow } from '@openhssk/core';
+import { sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+
+/**
+ * The citizen's "Ai đã xem hồ sơ của tôi": every audit row about one person, said as a plain
+ * Vietnamese sentence ("BS. Nguyễn Văn Minh, Bệnh viện … xem tóm tắt hồ sơ lúc 12/03/2026 14:05").
+ * The wording is produced here, from the tables below, so every screen and client says the same
+ * thing and no action code or record id ever reaches the citizen.
+ */
+
+/**
+ * What each audited action did, as a verb phrase. `{what}` is replaced by the record it concerned
+ * ("lượt khám ngày 01/02/2026 tại …") or, when that record cannot be named, by `what`.
+ */
+interface ActionWording {
+  text: string;
+  what?: string;
+}
+
+const EPISODE = 'một lượt khám';
+
+export const ACCESS_ACTIONS: Readonly<Record<string, ActionWording>> = {
+  // The citizen's own book (or a parent reading a child's).
+  'book.summary.read': { text: 'xem trang tổng quan sổ sức khỏe' },
+  'book.episodes.list': { text: 'xem danh sách lượt khám' },
+  'book.episode.read': { text: 'xem chi tiết {what}', what: EPISODE },
+  'book.episode.pdf': { text: 'tải bản PDF của {what}', what: EPISODE },
+  'book.pdf': { text: 'tải bản PDF sổ sức khỏe' },
+  'book.vaccinations.list': { text: 'xem lịch sử tiêm chủng' },
+  'book.primary_care.read': { text: 'xem hồ sơ sức khỏe do trạm y tế ghi' },
+  'book.declarations.list': { text: 'xem thông tin tự khai báo' },
+  'book.declaration.create': { text: 'thêm thông tin tự khai báo' },
+  'book.declaration.update': { text: 'sửa thông tin tự khai báo' },
+  'book.declaration.delete': { text: 'xóa thông tin tự khai báo' },
+  'book.access_log.read': { text: 'xem nhật ký truy cập' },
+  'book.dependents.list': { text: 'xem danh sách sổ của con' },
+  'book.share.create': { text: 'tạo mã chia sẻ hồ sơ cho bác sĩ' },
+  'book.share.revoke': { text: 'thu hồi mã chia sẻ' },
+  'share.view': { text: 'mở hồ sơ qua mã chia sẻ' },
+  'share.episode.read': { text: 'xem {what} qua mã chia sẻ', what: EPISODE },
+  'consent.give': { text: 'đồng ý sử dụng Sổ sức khỏe điện tử' },
+  'consent.withdraw': { text: 'rút lại sự đồng ý sử dụng Sổ sức khỏe điện tử' },
+  'consent.cross_facility.give': { text: 'cho phép bác sĩ nơi đang khám xem tiền sử ở cơ sở khác' },
+  'consent.cross_facility.withdraw': { text: 'tắt quyền xem tiền sử ở cơ sở khác' },
+  // Hospitals and clinics.
+  'clinic.checkin': { text: 'tiếp nhận {what}', what: 'một lượt khám' },
+  'clinic.summary.read': { text: 'xem tóm tắt hồ sơ' },
+  'clinic.summary.denied': { text: 'định xem tóm tắt hồ sơ nhưng bị từ chối vì không đang điều trị cho người bệnh' },
+  'clinic.break_glass': { text: 'mở hồ sơ theo quy trình truy cập khẩn cấp khi cấp cứu' },
+  'ingest.checkin.xml0': { text: 'ghi nhận {what}', what: 'một lượt đến khám' },
+  // Families and the population register.
+  'family.relations.read': { text: 'xem quan hệ gia đình' },
+  'family.relation.confirm': { text: 'xác nhận quan hệ cha mẹ – con' },
+  'family.relation.remove': { text: 'gỡ quan hệ cha mẹ – con' },
+  'mpi.review.read': { text: 'xem hồ sơ có thể bị trùng để rà soát' },
+  'mpi.review.merged': { text: 'gộp hai hồ sơ trùng của cùng một người' },
+  'mpi.review.separate': { text: 'xác nhận hai hồ sơ là của hai người khác nhau' },
+  'mpi.merge.undo': { text: 'hoàn tác việc gộp hồ sơ' },
+  // The commune health station.
+  'station.household.list': { text: 'xem danh sách hộ gia đình của xã' },
+  'station.household.read': { text: 'xem sổ hộ gia đình' },
+  'station.household.print': { text: 'in phiếu hộ gia đình' },
+  'station.household_list.export': { text: 'tải danh sách hộ gia đình của xã' },
+  'station.person.read': { text: 'xem hồ sơ dân cư tại trạm y tế' },
+  'station.search': { text: 'tìm kiếm người dân và thấy hồ sơ trong kết quả' },
+  'station.day_list.read': { text: 'xem danh sách khám trong ngày của trạm' },
+  'station.event.birth': { text: 'ghi nhận khai sinh' },
+  'station.event.death': { text: 'ghi nhận khai tử' },
+  'station.event.move_in': { text: 'ghi nhận chuyển đến' },
+  'station.event.move_out': { text: 'ghi nhận chuyển đi' },
+  'primary_care.person.read': { text: 'xem hồ sơ sức khỏe ban đầu tại trạm y tế' },
+  'primary_care.history.read': { text: 'xem lịch sử thay đổi hồ sơ tại trạm y tế' },
+  'primary_care.record.write': { text: 'cập nhật hồ sơ sức khỏe ban đầu' },
+  'primary_care.checkup.create': { text: 'ghi một lần khám sức khỏe định kỳ' },
+  'primary_care.followup.create': { text: 'ghi một lần theo dõi bệnh mạn tính' },
+  'primary_care.enrolment.create': { text: 'đưa vào sổ quản lý bệnh mạn tính' },
+  'primary_care.proposal.accept': { text: 'đưa vào sổ quản lý bệnh mạn tính' },
+  'primary_care.proposal.decline': { text: 'không đưa vào sổ quản lý bệnh mạn tính' },
+  'primary_care.register.list': { text: 'xem sổ quản lý bệnh mạn tính của trạm' },
+  'primary_care.due.list': { text: 'xem danh sách người cần tái khám' },
+};
+
+/** An action this table does not know yet is still shown, in words that claim nothing it did not do. */
+const UNKNOWN_ACTION: ActionWording = { text: 'truy cập hồ sơ' };
+
+/** Staff roles as the citizen reads them; `title` goes before the name ("BS. Nguyễn Văn Minh"). */
+export const ROLE_WORDS: Readonly<Record<string, { label: string; title?: string }>> = {
+  clinician: { label: 'bác sĩ', title: 'BS.' },
+  receptionist: { label: 'nhân viên tiếp đón' },
+  facility_admin: { label: 'quản trị cơ sở y tế' },
+  system_admin: { label: 'quản trị hệ thống' },
+  health_officer: { label: 'cán bộ quản lý y tế' },
+  station_head: { label: 'trạm trưởng trạm y tế' },
+  station_clinician: { label: 'y sĩ/bác sĩ trạm y tế' },
+  station_nurse: { label: 'điều dưỡng/nữ hộ sinh trạm y tế' },
+  population_collaborator: { label: 'cộng tác viên dân số' },
+  // A citizen reading a child's book.
+  parent: { label: 'cha/mẹ' },
+  guardian: { label: 'người giám hộ' },
+};
+
+export const EMERGENCY_ACCESS = 'Truy cập khẩn cấp khi cấp cứu';
+
+export type AccessLogFilter = 'others' | 'all';
+
+export interface AccessLogQuery {
+  personId: string;
+  /** The citizen reading the log: their own rows are "Bạn" and left out of the "others" filter. */
+  viewerSubject: string;
+  filter: AccessLogFilter;
+  /** Rows older than this event id (the `next_before` of the previous page). */
+  before?: number | undefined;
+  limit: number;
+  /**
+   * Episodes the reader has not chosen to show (sensitive ones unless asked): a row about one says
+   * "một lượt khám", the same words as for an episode that cannot be found, with no date or place.
+   */
+  withheldEpisodes: ReadonlySet<number>;
+}
+
+export interface AccessLogEntry {
+  id: number;
+  at: Date;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  actor_role: string | null;
+  role_label: string | null;
+  facility_code: string | null;
+  facility_name: string | null;
+  action: string;
+  break_glass: boolean;
+  /** The reader's own action (shown as "Bạn"). */
+  self: boolean;
+  who: string;
+  where: string | null;
+  what: string;
+  when: string;
+  sentence: string;
+  /** The reason the clinician typed when opening emergency access. */
+  emergency_reason: string | null;
+}
+
+export interface AccessLogPage {
+  filter: AccessLogFilter;
+  counts: { others: number; all: number };
+  events: AccessLogEntry[];
+  next_before: number | null;
+}
+
+/** 'YYYY-MM-DD…' as dd/mm/yyyy. */
+const day = (v: string) => {
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})/.exec(v);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : v;
+};
+
+/** An instant as dd/mm/yyyy HH:mm, Viet Nam time whatever the server's zone. */
+export function vietnamDateTime(at: Date): string {
+  const v = vietnamNow(at);
+  return `${day(v)} ${v.slice(11, 16)}`;
+}
+
+interface Place {
+  date: string;
+  facility: string;
+}
+
+/** Episodes and visits named by the rows of one page, as "date + facility", only those of this person. */
+async function placesOf(db: Db, personId: string, resources: Array<string | null>, withheld: ReadonlySet<number>) {
+  const episodeIds = new Set<number>();
+  const visitIds = new Set<number>();
+  const xml0 = new Map<string, { facility: string; maLk: string }>();
+  for (const r of resources) {
+    const m = r ? /^(episode|visit)\/(\d+)$/.exec(r) : null;
+    if (m) (m[1] === 'episode' ? episodeIds : visitIds).add(Number(m[2]));
+    const x = r ? /^visit\/([^/]+)\/(.+)$/.exec(r) : null;
+    if (x) xml0.set(r!, { facility: x[1]!, maLk: x[2]! });
+  }
+  const out = new Map<string, Place>();
+  const named = [...episodeIds].filter((id) => !withheld.has(id));
+  if (named.length > 0) {
+    const rows = await db
+      .selectFrom('episode as e')
+      .leftJoin('facility as f', 'f.code', 'e.facility_code')
+      .select(['e.id', 'e.ngay_vao', 'e.facility_code', 'f.name'])
+      .where('e.person_id', '=', personId)
+      .where('e.id', 'in', named)
+      .execute();
+    for (const r of rows) out.set(`episode/${r.id}`, { date: r.ngay_vao, facility: r.name ?? r.facility_code });
+  }
+  if (visitIds.size > 0 || xml0.size > 0) {
+    const rows = await db
+      .selectFrom('visit as v')
+      .leftJoin('facility as f', 'f.code', 'v.facility_code')
+      .select(['v.id', 'v.ngay_vao', 'v.facility_code', 'v.ma_lk', 'v.episode_id', 'f.name'])
+      .where('v.person_id', '=', personId)
+      .where((eb) =>
+        eb.or([
+          ...(visitIds.size > 0 ? [eb('v.id', 'in', [...visitIds])] : []),
+          ...[...xml0.values()].map((k) => eb.and([eb('v.facility_code', '=', k.facility), eb('v.ma_lk', '=', k.maLk)])),
+        ]),
+      )
+      .execute();
+    for (const r of rows) {
+      // A visit that became a withheld episode is withheld with it.
+      if (r.episode_id !== null && withheld.has(r.episode_id)) continue;
+      const place = { date: r.ngay_vao, facility: r.name ?? r.facility_code };
+      if (visitIds.has(r.id)) out.set(`visit/${r.id}`, place);
+      out.set(`visit/${r.facility_code}/${r.ma_lk}`, place);
+    }
+  }
+  return out;
+}
+
+interface Row {
+  id: number;
+  at: Date | string;
+  actor_type: string;
+  actor_id: string;
+  actor_name: string | null;
+  actor_role: string | null;
+  facility_code: string | null;
+  facility_name: string | null;
+  action: string;
+  resource: string | null;
+  break_glass: boolean;
+  detail: unknown;
+}
+
+function whoOf(r: Row, self: boolean): string {
+  if (self) return 'Bạn';
+  const role = r.actor_role ? ROLE_WORDS[r.actor_role] : undefined;
+  switch (r.actor_type) {
+    case 'staff': {
+      const name = r.actor_name?.trim() || 'Một nhân viên y tế';
+      // Account names sometimes carry the title already ("BS. Nguyễn Văn Minh").
+      if (role?.title) return name.toLowerCase().startsWith(role.title.toLowerCase()) ? name : `${role.title} ${name}`;
+      return role ? `${name} (${role.label})` : name;
+    }
+    case 'citizen': {
+      const name = r.actor_name?.trim() || 'Một người dùng Sổ sức khỏe';
+      return role ? `${name} (${role.label})` : name;
+    }
+    case 'share':
+      return 'Bác sĩ có mã chia sẻ';
+    case 'facility':
+      return `Hệ thống của ${r.facility_name ?? r.facility_code ?? 'cơ sở y tế'}`;
+    default:
+      return 'Hệ thống Sổ sức khỏe điện tử';
+  }
+}
+
+function reasonOf(detail: unknown): string | null {
+  const v = detail && typeof detail === 'object' ? (detail as Record<string, unknown>).reason : undefined;
+  return typeof v === 'string' && v.trim() ? v.trim() : null;
+}
+
+/** One page of the log, newest first, each row worded. */
+export async function personAccessLog(db: Db, q: AccessLogQuery): Promise<AccessLogPage> {
+  const others = sql<boolean>`not (a.actor_type = 'citizen' and a.actor_id = ${q.viewerSubject})`;
+  let rows = db
+    .selectFrom('audit_event as a')
+    .leftJoin('facility as f', 'f.code', 'a.facility_code')
+    .select(['a.id', 'a.at', 'a.actor_type', 'a.actor_id', 'a.actor_name', 'a.actor_role', 'a.facility_code', 'f.name as facility_name', 'a.action', 'a.resource', 'a.break_glass', 'a.detail'])
+    .where('a.person_id', '=', q.personId)
+    .orderBy('a.id', 'desc')
+    .limit(q.limit + 1);
+  if (q.filter === 'others') rows = rows.where(others);
+  if (q.before !== undefined) rows = rows.where('a.id', '<', q.before);
+  const [found, counts] = await Promise.all([
+    rows.execute(),
+    db
+      .selectFrom('audit_event as a')
+      .select([(eb) => eb.fn.countAll<string>().as('all'), sql<string>`count(*) filter (where ${others})`.as('others')])
+      .where('a.person_id', '=', q.personId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  const page = found.slice(0, q.limit) as Row[];
+  const places = await placesOf(db, q.personId, page.map((r) => r.resource), q.withheldEpisodes);
+  const events = page.map((r): AccessLogEntry => {
+    const self = r.actor_type === 'citizen' && r.actor_id === q.viewerSubject;
+    const wording = ACCESS_ACTIONS[r.action] ?? UNKNOWN_ACTION;
+    const place = r.resource ? places.get(r.resource) : undefined;
+    const kind = r.resource?.startsWith('visit/') ? (r.action === 'ingest.checkin.xml0' ? 'lượt đến khám' : 'lượt khám') : 'lượt khám';
+    const what = wording.text.replace('{what}', place ? `${kind} ngày ${day(place.date)} tại ${place.facility}` : (wording.what ?? ''));
+    const at = new Date(r.at);
+    const when = vietnamDateTime(at);
+    const who = whoOf(r, self);
+    // The actor's own workplace; a facility's system already names it.
+    const where = r.actor_type === 'staff' ? (r.facility_name ?? r.facility_code) : null;
+    const emergency = r.break_glass ? ` (${EMERGENCY_ACCESS.toLowerCase()})` : '';
+    const emergencyReason = r.action === 'clinic.break_glass' ? reasonOf(r.detail) : null;
+    return {
+      id: r.id,
+      at,
+      actor_type: r.actor_type,
+      // A citizen's personal id is not echoed for anyone but that citizen (a parent, a share viewer).
+      actor_id: r.actor_type === 'citizen' && !self ? null : r.actor_id,
+      actor_name: r.actor_name,
+      actor_role: r.actor_role,
+      role_label: r.actor_role ? (ROLE_WORDS[r.actor_role]?.label ?? null) : null,
+      facility_code: r.facility_code,
+      facility_name: r.facility_name,
+      action: r.action,
+      break_glass: r.break_glass,
+      self,
+      who,
+      where,
+      what,
+      when,
+      sentence: `${who}${where ? `, ${where}` : ''} ${what}${r.action === 'clinic.break_glass' ? '' : emergency} lúc ${when}`,
+      emergency_reason: emergencyReason,
+    };
+  });
+  return {
+    filter: q.filter,
+    counts: { others: Number(counts.others), all: Number(counts.all) },
+    events,
+    next_before: found.length > q.limit ? (page.at(-1)?.id ?? null) : null,
+  };
+}
