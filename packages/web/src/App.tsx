@@ -1,5 +1,5 @@
 import { type JSX, useCallback, useEffect, useState } from 'react';
-import { ApiProblem, api, type Me } from './api.ts';
+import { ApiProblem, api, type Me, onSessionExpired } from './api.ts';
 import { type Child, loadChild, stillDependent, storeChild } from './child.ts';
 import { AccessLogPage } from './pages/AccessLogPage.tsx';
 import { ConsentPage } from './pages/ConsentPage.tsx';
@@ -7,15 +7,17 @@ import { DeclarationsPage } from './pages/DeclarationsPage.tsx';
 import { EpisodeDetailPage } from './pages/EpisodeDetailPage.tsx';
 import { EpisodeListPage } from './pages/EpisodeListPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
+import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SharedViewPage } from './pages/SharedViewPage.tsx';
 import { SharesPage } from './pages/SharesPage.tsx';
 import { SummaryPage } from './pages/SummaryPage.tsx';
 import { VaccinationsPage } from './pages/VaccinationsPage.tsx';
 import { Link, usePath } from './router.tsx';
+import { takeReturnPath } from './session.ts';
 import { SkipLink } from './ui.tsx';
 
-type MeState = { status: 'loading' } | { status: 'anonymous' } | { status: 'ready'; me: Me } | { status: 'error'; message: string };
+type MeState = { status: 'loading' } | { status: 'anonymous'; expired?: boolean } | { status: 'ready'; me: Me } | { status: 'error'; message: string };
 
 const NAV: ReadonlyArray<[string, string]> = [
   ['/', 'Tổng quan'],
@@ -53,6 +55,13 @@ export function App() {
   useEffect(() => {
     if (!shared) void reload();
   }, [reload, shared]);
+  // A session that ends while the book is open turns this page into the login page (same address),
+  // and nothing of the book stays on screen under a header that still names the citizen.
+  useEffect(
+    () =>
+      onSessionExpired(() => setState((s) => (s.status === 'ready' ? { status: 'anonymous', expired: true } : s))),
+    [],
+  );
 
   // The server ends our session and answers with the identity provider's end-session address: the
   // browser goes there so the VNeID session ends too, and comes back to the login page. A full page
@@ -70,6 +79,12 @@ export function App() {
 
   let content: JSX.Element;
   const ready = state.status === 'ready' && state.me.consented && state.me.has_record;
+  // Back from the identity provider (which returns to '/'): open the page the login started from.
+  useEffect(() => {
+    if (!ready) return;
+    const back = takeReturnPath();
+    if (back && back !== window.location.pathname) navigate(back, { replace: true });
+  }, [ready, navigate]);
   useEffect(() => {
     if (!ready || !child) return;
     let live = true;
@@ -87,7 +102,7 @@ export function App() {
   if (shared) content = <SharedViewPage token={shared[1]!} />;
   else if (state.status === 'loading') content = <p aria-live="polite">Đang tải…</p>;
   else if (state.status === 'error') content = <p role="alert">{state.message}</p>;
-  else if (state.status === 'anonymous') content = <LoginPage />;
+  else if (state.status === 'anonymous') content = <LoginPage expired={state.expired ?? false} />;
   else if (!state.me.consented) content = <ConsentPage me={state.me} onDone={reload} />;
   else if (!state.me.has_record) content = <p>Chưa có hồ sơ sức khỏe nào gắn với số định danh {state.me.personal_id}.</p>;
   else {
@@ -98,9 +113,10 @@ export function App() {
     else if (path === '/tu-khai-bao') content = <DeclarationsPage personId={personId} />;
     else if (path === '/tiem-chung') content = <VaccinationsPage personId={personId} />;
     else if (path === '/chia-se') content = <SharesPage personId={personId} />;
-    else if (path === '/ai-da-xem') content = <AccessLogPage personId={personId} />;
-    else if (path === '/cai-dat') content = <SettingsPage onWithdrawn={reload} onLogout={logout} />;
-    else content = <SummaryPage personId={personId} navigate={navigate} onOpenChild={setChild} />;
+    else if (path === '/ai-da-xem') content = <AccessLogPage personId={personId} childName={child?.name ?? null} />;
+    else if (path === '/cai-dat') content = <SettingsPage childName={child?.name ?? null} onWithdrawn={reload} onLogout={logout} />;
+    else if (path === '/') content = <SummaryPage personId={personId} navigate={navigate} onOpenChild={setChild} />;
+    else content = <NotFoundPage navigate={navigate} />;
   }
 
   return (

@@ -8,8 +8,10 @@ export function usePath(): [string, Navigate] {
     window.addEventListener('popstate', onPop);
     return () => window.removeEventListener('popstate', onPop);
   }, []);
-  const navigate = useCallback((p: string) => {
-    window.history.pushState(null, '', p);
+  const navigate = useCallback((p: string, opts: { replace?: boolean } = {}) => {
+    // Replaced (not pushed) when returning after a login: Back must not lead to the page before it.
+    if (opts.replace) window.history.replaceState(null, '', p);
+    else window.history.pushState(null, '', p);
     setPath(p);
     window.scrollTo(0, 0);
     // Screen readers and keyboard users start at the new page's content.
@@ -18,7 +20,7 @@ export function usePath(): [string, Navigate] {
   return [path, navigate];
 }
 
-export type Navigate = (p: string) => void;
+export type Navigate = (p: string, opts?: { replace?: boolean }) => void;
 
 /** An in-app link: a real <a href> (so it opens in a new tab and reads as a link) that routes client-side. */
 export function Link({ to, navigate, children, className, current }: { to: string; navigate: Navigate; children: ReactNode; className?: string; current?: boolean }) {

@@ -121,14 +121,20 @@ export function registerStaffRoutes(fastify: FastifyInstance, db: Db, config: Co
 
   app.get('/api/v1/staff/accounts', { schema: { summary: 'Staff accounts the caller administers', tags: ['staff'] } }, async (req) => {
     const s = await requireStaff(db, req, { roles: ['system_admin', 'facility_admin', 'health_officer'] });
+    // Names beside codes: the administration screen lists people by where they work.
     let q = sdb
-      .selectFrom('staff_account')
-      .select(['id', 'username', 'full_name', 'role', 'facility_code', 'admin_unit_code', 'totp_enabled', 'must_change_password', 'locked_until', 'disabled_at', 'last_login_at'])
-      .orderBy('username');
-    if (s.role === 'facility_admin') q = q.where('facility_code', '=', s.facilityCode);
+      .selectFrom('staff_account as a')
+      .leftJoin('facility as f', 'f.code', 'a.facility_code')
+      .leftJoin('admin_unit as u', 'u.code', 'a.admin_unit_code')
+      .select([
+        'a.id', 'a.username', 'a.full_name', 'a.role', 'a.facility_code', 'f.name as facility_name', 'a.admin_unit_code', 'u.name as admin_unit_name',
+        'a.totp_enabled', 'a.must_change_password', 'a.locked_until', 'a.disabled_at', 'a.last_login_at',
+      ])
+      .orderBy('a.username');
+    if (s.role === 'facility_admin') q = q.where('a.facility_code', '=', s.facilityCode);
     if (s.role === 'health_officer') {
       const units = await unitDescendants(db, s.adminUnitCode ?? '');
-      q = q.where((eb) => eb.or([eb('admin_unit_code', 'in', units), eb('facility_code', 'in', eb.selectFrom('facility').select('code').where('admin_unit_code', 'in', units))]));
+      q = q.where((eb) => eb.or([eb('a.admin_unit_code', 'in', units), eb('a.facility_code', 'in', eb.selectFrom('facility').select('code').where('admin_unit_code', 'in', units))]));
     }
     return { accounts: await q.execute() };
   });

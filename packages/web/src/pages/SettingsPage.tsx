@@ -4,7 +4,8 @@ import { formatInstant } from '../labels.ts';
 import { Alert } from '../ui.tsx';
 import { useApi } from './useApi.ts';
 
-export function SettingsPage({ onWithdrawn, onLogout }: { onWithdrawn: () => void; onLogout: () => void }) {
+/** `childName`: a parent is viewing a child's book; these settings are still the parent's own. */
+export function SettingsPage({ childName, onWithdrawn, onLogout }: { childName: string | null; onWithdrawn: () => void; onLogout: () => void }) {
   const { data: choices, error: loadError, reload } = useApi<ConsentChoices>('/api/v1/me/consent');
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -34,6 +35,12 @@ export function SettingsPage({ onWithdrawn, onLogout }: { onWithdrawn: () => voi
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">Cài đặt</h1>
+      {childName && (
+        <p className="card notice" data-testid="settings-own-book">
+          Bạn đang xem sổ của con ({childName}), nhưng các cài đặt dưới đây là của <strong>tài khoản và Sổ sức khỏe của chính bạn</strong>, không phải của
+          con.
+        </p>
+      )}
       <section className="card" aria-labelledby="cross-title">
         <h2 id="cross-title">Bác sĩ nơi bạn đang khám xem tiền sử ở cơ sở khác</h2>
         <p>
@@ -56,7 +63,12 @@ export function SettingsPage({ onWithdrawn, onLogout }: { onWithdrawn: () => voi
         )}
       </section>
       <section className="card" aria-labelledby="withdraw-title">
-        <h2 id="withdraw-title">Rút lại sự đồng ý</h2>
+        <h2 id="withdraw-title">Rút lại sự đồng ý sử dụng Sổ sức khỏe của bạn</h2>
+        {childName && (
+          <p>
+            Việc này áp dụng cho sổ của chính bạn. Sau khi rút lại, bạn cũng không mở được sổ của con ({childName}) cho đến khi đồng ý lại.
+          </p>
+        )}
         <p>
           Khi rút lại sự đồng ý, Sổ sức khỏe điện tử ngừng hiển thị dữ liệu sức khỏe của bạn, <strong>mọi mã chia sẻ đang có hiệu lực bị thu hồi ngay</strong> và
           lựa chọn cho bác sĩ xem tiền sử ở cơ sở khác cũng tắt. Dữ liệu do cơ sở y tế gửi về vẫn được lưu theo quy định. Bạn có thể đồng ý lại sau.

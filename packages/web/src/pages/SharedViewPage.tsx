@@ -30,7 +30,10 @@ export function SharedViewPage({ token }: { token: string }) {
     setOpenError(null);
     try {
       setOpen(await api<EpisodeDetail>(`/api/v1/shared/${token}/episodes/${encodeURIComponent(ref)}`));
-      requestAnimationFrame(() => document.getElementById('shared-episode')?.focus());
+      requestAnimationFrame(() => {
+        window.scrollTo(0, 0);
+        document.getElementById('shared-episode')?.focus({ preventScroll: true });
+      });
     } catch (e) {
       setOpenError(e instanceof Error ? e.message : String(e));
     }
@@ -42,6 +45,16 @@ export function SharedViewPage({ token }: { token: string }) {
         Người bệnh chia sẻ {data.share.scope === 'full' ? 'đầy đủ' : 'bản tóm tắt'} đến {formatInstant(data.share.expires_at)}. Lượt xem này được ghi lại và người
         bệnh xem được.
       </p>
+      {/* The chosen visit opens here, above the person and the visit list: with forty visits, one
+          opened below the list would appear off screen. */}
+      {open && (
+        <article id="shared-episode" className="opened-episode" tabIndex={-1} aria-labelledby="ep-title">
+          <EpisodeView data={open} headingLevel={2} />
+          <button type="button" className="button secondary" onClick={() => setOpen(null)}>
+            Đóng lượt khám này
+          </button>
+        </article>
+      )}
       <section className="card" aria-labelledby="sh-person">
         <h2 id="sh-person">Thông tin cá nhân</h2>
         <PersonFacts person={s.person}>
@@ -86,11 +99,6 @@ export function SharedViewPage({ token }: { token: string }) {
           )}
           {openError && <p role="alert">{openError}</p>}
         </section>
-      )}
-      {open && (
-        <article id="shared-episode" tabIndex={-1} aria-labelledby="ep-title">
-          <EpisodeView data={open} headingLevel={2} />
-        </article>
       )}
     </>
   );

@@ -2,7 +2,8 @@ import { type FormEvent, useState } from 'react';
 import { Alert, TotpCodeField } from '../ui.tsx';
 import { ApiProblem, post, type StaffMe } from './http.ts';
 
-export function LoginPage({ onLogin }: { onLogin: (me: StaffMe) => void }) {
+/** `expired`: the session ended while a screen was open; after logging in that screen opens again. */
+export function LoginPage({ onLogin, expired = false }: { onLogin: (me: StaffMe) => void; expired?: boolean }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
@@ -27,8 +28,11 @@ export function LoginPage({ onLogin }: { onLogin: (me: StaffMe) => void }) {
   }
 
   return (
-    <section className="card narrow">
-      <h1>Đăng nhập nhân viên y tế</h1>
+    <section className="card narrow" aria-labelledby="staff-login-title">
+      <h1 id="staff-login-title">{expired ? 'Phiên làm việc đã hết hạn' : 'Đăng nhập nhân viên y tế'}</h1>
+      {expired && (
+        <p role="status">Phiên làm việc kết thúc sau một thời gian không sử dụng. Hãy đăng nhập lại để tiếp tục đúng trang đang mở.</p>
+      )}
       <form onSubmit={submit} className="stack">
         <div className="field">
           <label htmlFor="username">Tên đăng nhập</label>

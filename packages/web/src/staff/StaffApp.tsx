@@ -1,4 +1,5 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { onSessionExpired } from '../api.ts';
 import { SkipLink } from '../ui.tsx';
 import { CheckinPage } from './CheckinPage.tsx';
 import { FacilityPage } from './FacilityPage.tsx';
@@ -6,17 +7,19 @@ import { FamilyPage } from './family/FamilyPage.tsx';
 import { ApiProblem, get, post, ROLE_VI, type StaffMe } from './http.ts';
 import { ChangePasswordPage, LoginPage } from './LoginPage.tsx';
 import { ReviewPage } from './mpi/ReviewPage.tsx';
+import { StaffAccountsPage } from './StaffAccountsPage.tsx';
 import { AccountPage, TotpRequiredPage } from './TotpPage.tsx';
 
 // ECharts weighs ~350 kB: load the reports screen only when an officer opens it.
 const ReportsPage = lazy(() => import('./reports/ReportsPage.tsx').then((m) => ({ default: m.ReportsPage })));
 
-type Page = 'tiep-don' | 'gia-dinh' | 'co-so' | 'ra-soat' | 'bao-cao' | 'tai-khoan';
+type Page = 'tiep-don' | 'gia-dinh' | 'co-so' | 'nhan-su' | 'ra-soat' | 'bao-cao' | 'tai-khoan';
 
 /** Screens of the portal, in menu order, with the roles that may open each. */
 const PAGES: ReadonlyArray<{ id: Page; label: string; roles: ReadonlyArray<StaffMe['role']> }> = [
   { id: 'tiep-don', label: 'Tiếp đón', roles: ['receptionist', 'clinician'] },
   { id: 'co-so', label: 'Cơ sở & kết nối', roles: ['facility_admin', 'health_officer', 'system_admin'] },
+  { id: 'nhan-su', label: 'Tài khoản nhân viên', roles: ['system_admin', 'facility_admin'] },
   { id: 'ra-soat', label: 'Rà soát hồ sơ trùng', roles: ['health_officer', 'system_admin'] },
   { id: 'gia-dinh', label: 'Quan hệ gia đình', roles: ['receptionist', 'clinician', 'health_officer', 'system_admin'] },
   { id: 'bao-cao', label: 'Báo cáo', roles: ['health_officer', 'system_admin'] },
@@ -26,12 +29,18 @@ const PAGES: ReadonlyArray<{ id: Page; label: string; roles: ReadonlyArray<Staff
   ] },
 ];
 
-const pageFromPath = (): Page => PAGES.find((p) => window.location.pathname.startsWith(`/nhan-vien/${p.id}`))?.id ?? 'tiep-don';
+/** The screen an address names; 'khong-tim-thay' for an address the portal has no screen for. */
+const pageFromPath = (): Page | 'khong-tim-thay' => {
+  const rest = window.location.pathname.replace(/^\/nhan-vien\/?/, '').split('/')[0] ?? '';
+  if (rest === '') return 'tiep-don';
+  return PAGES.find((p) => p.id === rest)?.id ?? 'khong-tim-thay';
+};
 
 /** Staff portal (clinicians, receptionists, facility admins, health-department officers). */
 export function StaffApp() {
   const [me, setMe] = useState<StaffMe | null | undefined>(undefined);
-  const [page, setPage] = useState<Page>(pageFromPath);
+  const [page, setPage] = useState<Page | 'khong-tim-thay'>(pageFromPath);
+  const [expired, setExpired] = useState(false);
 
   const loadMe = useCallback(() => {
     get<StaffMe>('/api/v1/staff/me').then(setMe, (e: unknown) => {
@@ -40,6 +49,20 @@ export function StaffApp() {
     });
   }, []);
   useEffect(loadMe, [loadMe]);
+  // A request that finds the session gone (idle timeout, 8-hour limit, logged out elsewhere) shows
+  // the login form in place; the screen the address names opens again after logging in.
+  const loggedIn = useRef(false);
+  loggedIn.current = !!me;
+  useEffect(
+    () =>
+      onSessionExpired(() => {
+        // A first visit without a session is a plain login, not an expiry.
+        if (!loggedIn.current) return;
+        setExpired(true);
+        setMe(null);
+      }),
+    [],
+  );
   // Sessions end after a period without use (and at most after 8 hours): coming back to the tab
   // re-checks, so an ended session shows the login screen instead of failing on the next action.
   useEffect(() => {
@@ -62,7 +85,7 @@ export function StaffApp() {
   // A pending password change or required TOTP enrolment comes before every other screen (the API refuses the rest).
   const ready = !!me && !me.must_change_password && !(me.totp_required && !me.totp_enabled);
   const allowed = me && ready ? PAGES.filter((p) => p.roles.includes(me.role)) : [];
-  const shown: Page | undefined = allowed.some((p) => p.id === page) ? page : allowed[0]?.id;
+  const shown: Page | 'khong-tim-thay' | undefined = page === 'khong-tim-thay' ? page : allowed.some((p) => p.id === page) ? page : allowed[0]?.id;
 
   return (
     <>
@@ -109,12 +132,27 @@ export function StaffApp() {
       )}
       <main id="main" className="staff">
         {me === undefined && <p className="muted">Đang tải…</p>}
-        {me === null && <LoginPage onLogin={setMe} />}
+        {me === null && (
+          <LoginPage
+            expired={expired}
+            onLogin={(m) => {
+              setExpired(false);
+              setMe(m);
+            }}
+          />
+        )}
         {me?.must_change_password && <ChangePasswordPage onDone={loadMe} />}
         {me && !me.must_change_password && !ready && <TotpRequiredPage onDone={loadMe} />}
         {me && ready && shown === 'tiep-don' && <CheckinPage me={me} />}
         {me && ready && shown === 'gia-dinh' && <FamilyPage />}
         {me && ready && shown === 'co-so' && <FacilityPage me={me} />}
+        {me && ready && shown === 'nhan-su' && <StaffAccountsPage me={me} />}
+        {me && ready && shown === 'khong-tim-thay' && (
+          <section className="card narrow" aria-labelledby="not-found-title">
+            <h1 id="not-found-title">Không tìm thấy trang</h1>
+            <p>Cổng nhân viên không có trang ở địa chỉ này. Hãy chọn một chức năng trong danh mục ở trên.</p>
+          </section>
+        )}
         {me && ready && shown === 'ra-soat' && <ReviewPage />}
         {me && ready && shown === 'tai-khoan' && <AccountPage me={me} onChange={loadMe} />}
         {me && ready && shown === 'bao-cao' && (

@@ -1,0 +1,289 @@
+import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
+import { searchKey } from '@openhssk/core';
+import { Alert, ReasonDialog } from '../ui.tsx';
+import { get, post, type Role, ROLE_VI, type StaffMe, viDateTime } from './http.ts';
+
+interface Account {
+  id: string;
+  username: string;
+  full_name: string;
+  role: Role;
+  facility_code: string | null;
+  facility_name: string | null;
+  admin_unit_code: string | null;
+  admin_unit_name: string | null;
+  totp_enabled: boolean;
+  must_change_password: boolean;
+  locked_until: string | null;
+  disabled_at: string | null;
+  last_login_at: string | null;
+}
+
+const ALL_ROLES: readonly Role[] = [
+  'clinician', 'receptionist', 'facility_admin', 'station_head', 'station_clinician', 'station_nurse', 'population_collaborator', 'health_officer', 'system_admin',
+];
+/** What the server lets a facility admin hand out (never an admin role). */
+const FACILITY_ADMIN_GRANTS: readonly Role[] = ['clinician', 'receptionist', 'station_head', 'station_clinician', 'station_nurse', 'population_collaborator'];
+const NEEDS_FACILITY = (r: Role) => r !== 'health_officer' && r !== 'system_admin';
+
+/** A one-time password is shown once: the person who receives it must change it at first login. */
+function OneTimePassword({ who, password, onClose }: { who: string; password: string; onClose: () => void }) {
+  return (
+    <div className="secret" role="status" data-testid="one-time-password">
+      <p>
+        Mật khẩu dùng một lần của <strong>{who}</strong>: <code>{password}</code>
+      </p>
+      <p className="muted">Chỉ hiển thị lần này. Hãy trao trực tiếp cho người dùng; họ phải đổi mật khẩu ở lần đăng nhập đầu tiên.</p>
+      <button type="button" className="button secondary" onClick={onClose}>
+        Đã ghi lại, ẩn mật khẩu
+      </button>
+    </div>
+  );
+}
+
+function CreateAccount({ me, facilities, onCreated }: { me: StaffMe; facilities: Array<{ code: string; name: string }>; onCreated: (a: { who: string; password: string }) => void }) {
+  const roles = me.role === 'system_admin' ? ALL_ROLES : FACILITY_ADMIN_GRANTS;
+  const [form, setForm] = useState({ username: '', full_name: '', role: roles[0]!, facility_code: me.role === 'facility_admin' ? (me.facility_code ?? '') : '', admin_unit_code: '' });
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await post<{ id: string; one_time_password: string }>('/api/v1/staff/accounts', {
+        username: form.username.trim(),
+        full_name: form.full_name.trim(),
+        role: form.role,
+        ...(NEEDS_FACILITY(form.role) ? { facility_code: form.facility_code } : {}),
+        ...(form.role === 'health_officer' ? { admin_unit_code: form.admin_unit_code.trim() } : {}),
+      });
+      onCreated({ who: form.username.trim(), password: r.one_time_password });
+      setForm((f) => ({ ...f, username: '', full_name: '' }));
+    } catch (err) {
+      setError(err instanceof Error ? err.message : 'Không tạo được tài khoản.');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card stack" onSubmit={submit} aria-labelledby="create-title">
+      <h2 id="create-title">Tạo tài khoản</h2>
+      <div className="field">
+        <label htmlFor="acc-name">Họ và tên</label>
+        <input id="acc-name" value={form.full_name} onChange={set('full_name')} maxLength={200} required />
+      </div>
+      <div className="field">
+        <label htmlFor="acc-username">Tên đăng nhập</label>
+        <input id="acc-username" value={form.username} onChange={set('username')} aria-describedby="acc-username-help" autoComplete="off" required />
+        <span id="acc-username-help" className="muted">
+          3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang.
+        </span>
+      </div>
+      <div className="field">
+        <label htmlFor="acc-role">Vai trò</label>
+        <select id="acc-role" value={form.role} onChange={set('role')}>
+          {roles.map((r) => (
+            <option key={r} value={r}>
+              {ROLE_VI[r]}
+            </option>
+          ))}
+        </select>
+      </div>
+      {NEEDS_FACILITY(form.role) && me.role === 'system_admin' && (
+        <div className="field">
+          <label htmlFor="acc-facility">Cơ sở y tế</label>
+          <select id="acc-facility" value={form.facility_code} onChange={set('facility_code')} required>
+            <option value="">Chọn cơ sở…</option>
+            {facilities.map((f) => (
+              <option key={f.code} value={f.code}>
+                {f.name} ({f.code})
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {form.role === 'health_officer' && (
+        <div className="field">
+          <label htmlFor="acc-unit">Mã đơn vị hành chính (tỉnh, huyện hoặc xã)</label>
+          <input id="acc-unit" value={form.admin_unit_code} onChange={set('admin_unit_code')} inputMode="numeric" required />
+        </div>
+      )}
+      <Alert>{error}</Alert>
+      <p className="muted">Hệ thống tạo một mật khẩu dùng một lần; người dùng đổi mật khẩu ở lần đăng nhập đầu tiên.</p>
+      <div>
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? 'Đang tạo…' : 'Tạo tài khoản'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * Staff accounts for a system admin (all) or a facility admin (their facility's clinical staff):
+ * create, reset a password (a one-time one is shown once), disable and enable. Every change is
+ * made and audited by the server's staff module.
+ */
+export function StaffAccountsPage({ me }: { me: StaffMe }) {
+  const [accounts, setAccounts] = useState<Account[] | null>(null);
+  const [facilities, setFacilities] = useState<Array<{ code: string; name: string }>>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [q, setQ] = useState('');
+  const [issued, setIssued] = useState<{ who: string; password: string } | null>(null);
+  const [resetting, setResetting] = useState<Account | null>(null);
+  const [disabling, setDisabling] = useState<Account | null>(null);
+  const [clearTotp, setClearTotp] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    get<{ accounts: Account[] }>('/api/v1/staff/accounts').then(
+      (r) => setAccounts(r.accounts),
+      (e: Error) => setError(e.message),
+    );
+  }, []);
+  useEffect(load, [load]);
+  useEffect(() => {
+    if (me.role !== 'system_admin') return;
+    get<{ facilities: Array<{ code: string; name: string }> }>('/api/v1/facilities').then(
+      (r) => setFacilities(r.facilities),
+      () => setFacilities([]),
+    );
+  }, [me.role]);
+
+  const shown = useMemo(() => {
+    const words = searchKey(q).split(' ').filter(Boolean);
+    if (!accounts || words.length === 0) return accounts ?? [];
+    return accounts.filter((a) => {
+      const hay = searchKey([a.username, a.full_name, ROLE_VI[a.role], a.facility_name, a.facility_code, a.admin_unit_name].join(' '));
+      return words.every((w) => hay.includes(w));
+    });
+  }, [accounts, q]);
+
+  const enable = async (a: Account) => {
+    setError(null);
+    try {
+      await post(`/api/v1/staff/accounts/${encodeURIComponent(a.id)}/enable`, {});
+      setNotice(`Đã mở lại tài khoản ${a.username}.`);
+      load();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  return (
+    <section aria-labelledby="accounts-title" className="stack">
+      <h1 id="accounts-title">Tài khoản nhân viên</h1>
+      <p className="muted">
+        {me.role === 'system_admin'
+          ? 'Tạo, khóa, mở khóa và cấp lại mật khẩu cho tài khoản nhân viên của mọi cơ sở. Mọi thay đổi đều được ghi nhật ký.'
+          : `Tài khoản bác sĩ, tiếp đón và nhân viên trạm của ${me.facility?.name ?? 'cơ sở của bạn'}. Mọi thay đổi đều được ghi nhật ký.`}
+      </p>
+      {issued && <OneTimePassword who={issued.who} password={issued.password} onClose={() => setIssued(null)} />}
+      {notice && (
+        <p className="status ok" role="status">
+          {notice}
+        </p>
+      )}
+      <CreateAccount
+        me={me}
+        facilities={facilities}
+        onCreated={(a) => {
+          setIssued(a);
+          setNotice(null);
+          load();
+        }}
+      />
+      <section className="card stack" aria-labelledby="list-title">
+        <h2 id="list-title">Danh sách tài khoản{accounts ? ` (${accounts.length})` : ''}</h2>
+        <div className="field">
+          <label htmlFor="acc-search">Tìm theo tên, tên đăng nhập, vai trò hoặc cơ sở</label>
+          <input id="acc-search" type="search" value={q} onChange={(e) => setQ(e.target.value)} />
+        </div>
+        <Alert>{error}</Alert>
+        {!accounts && !error && <p aria-live="polite">Đang tải…</p>}
+        {accounts && shown.length === 0 && <p>Không có tài khoản phù hợp.</p>}
+        <ul className="episodes" data-testid="staff-accounts">
+          {shown.map((a) => (
+            <li key={a.id} className="card episode" data-username={a.username}>
+              <span>
+                <strong>{a.full_name}</strong> · <code>{a.username}</code>
+              </span>
+              <span>
+                {ROLE_VI[a.role]}
+                {a.facility_code ? ` · ${a.facility_name ?? a.facility_code}` : a.admin_unit_code ? ` · ${a.admin_unit_name ?? a.admin_unit_code}` : ''}
+              </span>
+              <span className="row">
+                {a.disabled_at ? <span className="badge bad">Đã khóa</span> : <span className="badge ok">Đang hoạt động</span>}
+                {a.locked_until && new Date(a.locked_until) > new Date() && <span className="badge integrating">Tạm khóa do nhập sai</span>}
+                <span className={`badge ${a.totp_enabled ? 'ok' : ''}`}>{a.totp_enabled ? 'Có xác thực hai lớp' : 'Chưa có xác thực hai lớp'}</span>
+                {a.must_change_password && <span className="badge">Chờ đổi mật khẩu</span>}
+              </span>
+              <span className="muted">Đăng nhập gần nhất: {a.last_login_at ? viDateTime(a.last_login_at) : 'chưa đăng nhập'}</span>
+              <span className="row">
+                <button type="button" className="button secondary" onClick={() => { setClearTotp(false); setResetting(a); }} aria-label={`Cấp lại mật khẩu cho ${a.username}`}>
+                  Cấp lại mật khẩu
+                </button>
+                {a.id === me.id ? null : a.disabled_at ? (
+                  <button type="button" className="button secondary" onClick={() => void enable(a)} aria-label={`Mở khóa ${a.username}`}>
+                    Mở khóa
+                  </button>
+                ) : (
+                  <button type="button" className="button secondary" onClick={() => setDisabling(a)} aria-label={`Khóa ${a.username}`}>
+                    Khóa tài khoản
+                  </button>
+                )}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      {resetting && (
+        <ReasonDialog
+          id="reset"
+          title={`Cấp lại mật khẩu cho ${resetting.username}?`}
+          confirmLabel="Cấp mật khẩu mới"
+          failMessage="Không cấp lại được mật khẩu."
+          onClose={() => setResetting(null)}
+          onConfirm={async () => {
+            const r = await post<{ one_time_password: string }>(`/api/v1/staff/accounts/${encodeURIComponent(resetting.id)}/reset-password`, clearTotp ? { clear_totp: true } : {});
+            setIssued({ who: resetting.username, password: r.one_time_password });
+            setNotice(null);
+            setResetting(null);
+            load();
+          }}
+        >
+          Mật khẩu hiện tại hết hiệu lực và mọi phiên đăng nhập của {resetting.full_name} kết thúc ngay. Một mật khẩu dùng một lần sẽ hiển thị một lần duy nhất.
+          {me.role === 'system_admin' && resetting.totp_enabled && (
+            <label className="choice">
+              <input type="checkbox" checked={clearTotp} onChange={(e) => setClearTotp(e.target.checked)} />
+              <span>Xóa cả xác thực hai lớp (khi người dùng mất điện thoại); họ phải cài đặt lại.</span>
+            </label>
+          )}
+        </ReasonDialog>
+      )}
+      {disabling && (
+        <ReasonDialog
+          id="disable"
+          title={`Khóa tài khoản ${disabling.username}?`}
+          reasonLabel="Lý do (không bắt buộc, ghi vào nhật ký)"
+          reasonRule={{ maxLength: 500 }}
+          confirmLabel="Khóa tài khoản"
+          failMessage="Không khóa được tài khoản."
+          onClose={() => setDisabling(null)}
+          onConfirm={async (reason) => {
+            await post(`/api/v1/staff/accounts/${encodeURIComponent(disabling.id)}/disable`, reason.trim() ? { reason: reason.trim() } : {});
+            setNotice(`Đã khóa tài khoản ${disabling.username}.`);
+            setDisabling(null);
+            load();
+          }}
+        >
+          {disabling.full_name} sẽ không đăng nhập được và mọi phiên đang mở kết thúc ngay. Bạn có thể mở khóa lại sau.
+        </ReasonDialog>
+      )}
+    </section>
+  );
+}
