@@ -39,6 +39,11 @@ export interface Config {
   webDistDir: string;
   logLevel: string;
   /**
+   * HSSK_LOG_FORMAT: `pretty` (one readable line per request, for a terminal) or `json` (pino's
+   * lines, for log collectors). Default: json in production, pretty otherwise.
+   */
+  logFormat: 'pretty' | 'json';
+  /**
    * HSSK_ENV=production: stricter defaults (e.g. staff TOTP) and the start-up refusals of
    * startup/checks.ts. HSSK_ENV is production or development (default); any other value is refused.
    */
@@ -109,6 +114,13 @@ function flag(name: string, fallback: boolean): boolean {
 }
 
 /** A mistyped mode ("prod") must not silently run as development. */
+function logFormat(): 'pretty' | 'json' {
+  const v = process.env.HSSK_LOG_FORMAT?.trim().toLowerCase() ?? '';
+  if (v === '') return mode() === 'production' ? 'json' : 'pretty';
+  if (v === 'pretty' || v === 'json') return v;
+  throw new Error(`HSSK_LOG_FORMAT phải là pretty hoặc json / HSSK_LOG_FORMAT must be pretty or json, got "${v}"`);
+}
+
 function mode(): 'production' | 'development' {
   const v = process.env.HSSK_ENV?.trim() ?? '';
   if (v === '' || v === 'development') return 'development';
@@ -161,6 +173,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     reportHoldbackSeconds: process.env.HSSK_REPORT_HOLDBACK_SECONDS ? int('HSSK_REPORT_HOLDBACK_SECONDS', 0) : undefined,
     webDistDir: process.env.HSSK_WEB_DIST ?? new URL('../../web/dist', import.meta.url).pathname,
     logLevel: process.env.LOG_LEVEL ?? 'info',
+    logFormat: logFormat(),
     production: mode() === 'production',
     devIdp: flag('HSSK_DEV_IDP', embedded),
     keysDir: process.env.HSSK_KEYS_DIR || undefined,

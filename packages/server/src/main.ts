@@ -1,6 +1,7 @@
 import { buildApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { migrate, openDatabase } from './db/index.ts';
+import { prettyLogDestination } from './http/index.ts';
 import { demoPresence, ensureDemoData } from './demo/index.ts';
 import { closePreparePool, warmPreparePool } from './ingest/index.ts';
 import { formatRefusal, productionRefusals, recordStart, startFacts, startLine } from './startup/index.ts';
@@ -21,7 +22,7 @@ export async function start(config: Config = loadConfig()) {
       process.exit(1);
     }
   }
-  const app = await buildApp({ config, database });
+  const app = await buildApp({ config, database, logger: config.logFormat === 'pretty' ? { stream: prettyLogDestination(process.stdout) } : true });
   warmPreparePool();
   if (config.demo) await ensureDemoData(database.db, {
       persons: config.demoPersons,

@@ -14,6 +14,7 @@ export {
   trustProxyOption,
 } from './limits.ts';
 export { type LogDestination, loggerOptions, REDACTED, redactText, redactUrl } from './logging.ts';
+export { prettyLogDestination, type TextOutput } from './pretty-log.ts';
 export { errorHandler, httpStatusOf, problemBody, sendProblem, toDomainError } from './problem.ts';
 export { type PublicHostFit, publicHostFit } from './public-host.ts';
 export { abuseThrottles, type ThrottleDeps } from './throttles.ts';
