@@ -152,8 +152,8 @@ describe('citizen health book in Chromium', () => {
     await doctor.screenshot({ path: join(ARTIFACTS, 'share-doctor-1280.png'), fullPage: true });
 
     await nav(page, 'Ai đã xem');
-    await page.getByTestId('access-log').getByText('Bác sĩ xem qua mã chia sẻ').first().waitFor();
-    await page.getByText('Mở hồ sơ qua mã chia sẻ').first().waitFor();
+    await page.getByTestId('access-log').getByText(/^Bác sĩ có mã chia sẻ mở hồ sơ lúc \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/).first().waitFor();
+    await page.getByTestId('access-log').getByText(/^Bác sĩ có mã chia sẻ xem chi tiết lượt khám ngày \d{2}\/\d{2}\/\d{4} tại .+ lúc/).first().waitFor();
     await assertAccessible(page, 'access log');
     await page.screenshot({ path: join(ARTIFACTS, 'book-access-log-360.png'), fullPage: true });
 

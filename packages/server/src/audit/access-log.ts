@@ -37,8 +37,9 @@ export const ACCESS_ACTIONS: Readonly<Record<string, ActionWording>> = {
   'book.dependents.list': { text: 'xem danh sách sổ của con' },
   'book.share.create': { text: 'tạo mã chia sẻ hồ sơ cho bác sĩ' },
   'book.share.revoke': { text: 'thu hồi mã chia sẻ' },
-  'share.view': { text: 'mở hồ sơ qua mã chia sẻ' },
-  'share.episode.read': { text: 'xem {what} qua mã chia sẻ', what: EPISODE },
+  // Said after "Bác sĩ có mã chia sẻ", which already names the way in.
+  'share.view': { text: 'mở hồ sơ' },
+  'share.episode.read': { text: 'xem chi tiết {what}', what: EPISODE },
   'consent.give': { text: 'đồng ý sử dụng Sổ sức khỏe điện tử' },
   'consent.withdraw': { text: 'rút lại sự đồng ý sử dụng Sổ sức khỏe điện tử' },
   'consent.cross_facility.give': { text: 'cho phép bác sĩ nơi đang khám xem tiền sử ở cơ sở khác' },

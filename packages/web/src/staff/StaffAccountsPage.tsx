@@ -232,7 +232,7 @@ export function StaffAccountsPage({ me }: { me: StaffMe }) {
                     Mở khóa
                   </button>
                 ) : (
-                  <button type="button" className="button secondary" onClick={() => setDisabling(a)} aria-label={`Khóa ${a.username}`}>
+                  <button type="button" className="button secondary" onClick={() => setDisabling(a)} aria-label={`Khóa tài khoản ${a.username}`}>
                     Khóa tài khoản
                   </button>
                 )}
