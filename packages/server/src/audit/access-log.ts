@@ -80,6 +80,23 @@ export const ACCESS_ACTIONS: Readonly<Record<string, ActionWording>> = {
   'primary_care.proposal.decline': { text: 'không đưa vào sổ quản lý bệnh mạn tính' },
   'primary_care.register.list': { text: 'xem sổ quản lý bệnh mạn tính của trạm' },
   'primary_care.due.list': { text: 'xem danh sách người cần tái khám' },
+  // Immunization (the book's section, the station, the facility that gave a dose).
+  'book.immunization.family': { text: 'xem các mũi tiêm sắp đến hạn' },
+  'book.immunization.slot_request': { text: 'đăng ký tiêm chủng tại trạm y tế' },
+  'book.vaccination.certificate': { text: 'tải giấy chứng nhận tiêm chủng' },
+  'book.vaccination.reaction.create': { text: 'báo phản ứng sau tiêm' },
+  'immunization.person.read': { text: 'xem lịch sử tiêm chủng tại trạm y tế' },
+  'immunization.dose.record': { text: 'ghi nhận một mũi tiêm' },
+  'immunization.certificate.print': { text: 'in giấy chứng nhận tiêm chủng' },
+  'immunization.plan.read': { text: 'xem danh sách trẻ cần tiêm trong tháng' },
+  'immunization.session_list.export': { text: 'tải danh sách mời tiêm chủng' },
+  'immunization.reaction.list': { text: 'xem báo cáo phản ứng sau tiêm' },
+  'immunization.reaction.update': { text: 'xử lý báo cáo phản ứng sau tiêm' },
+  'immunization.slot_request.list': { text: 'xem danh sách đăng ký tiêm chủng' },
+  'immunization.slot_request.update': { text: 'xếp lịch tiêm theo đăng ký' },
+  // Other systems reading through the FHIR interface (a facility's software, the health department).
+  'fhir.read': { text: 'đọc hồ sơ qua giao diện kết nối FHIR' },
+  'fhir.search': { text: 'tìm kiếm và thấy hồ sơ qua giao diện kết nối FHIR' },
 };
 
 /** An action this table does not know yet is still shown, in words that claim nothing it did not do. */
