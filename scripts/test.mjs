@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Runs every test suite: core unit tests, server integration tests on BOTH databases
 // (embedded PGlite and a real PostgreSQL), then browser e2e tests. Prints one summary line.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import pg from 'pg';
@@ -20,22 +20,41 @@ const findTests = (dir) => walk(dir, /\.test\.ts$/).map((p) => relative(root, p)
 const totals = { pass: 0, fail: 0, skipped: 0 };
 let failedSuites = 0;
 
-function run(label, files, env = {}) {
+/**
+ * One node --test run. With `quiet`, its report goes to a file printed when it ends, so two runs
+ * side by side (PGlite is in-process CPU, PostgreSQL mostly the server's) keep readable logs.
+ */
+async function run(label, files, env = {}, { quiet = false } = {}) {
   if (files.length === 0) return;
-  console.log(`\n=== ${label} (${files.length} files) ===`);
-  const tap = join(mkdtempSync(join(tmpdir(), 'hssk-tap-')), 'out.tap');
-  const r = spawnSync(
+  const dir = mkdtempSync(join(tmpdir(), 'hssk-tap-'));
+  const tap = join(dir, 'out.tap');
+  const log = join(dir, 'out.log');
+  console.log(`\n=== ${label} (${files.length} files)${quiet ? ': report printed when it ends' : ''} ===`);
+  const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
       '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
+    { cwd: root, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, ...env } },
   );
+  let written = Promise.resolve();
+  if (quiet) {
+    const out = createWriteStream(log);
+    child.stdout.pipe(out);
+    child.stderr.pipe(out, { end: false });
+    written = new Promise((resolve) => out.on('close', resolve));
+  }
+  const status = await new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  await written;
+  if (quiet) {
+    console.log(`\n=== ${label}: report ===`);
+    process.stdout.write(readFileSync(log, 'utf8'));
+  }
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
   const num = (k) => Number(text.match(new RegExp(`^# ${k} (\\d+)`, 'm'))?.[1] ?? 0);
   totals.pass += num('pass');
   totals.fail += num('fail') + num('cancelled');
   totals.skipped += num('skipped');
-  if (r.status !== 0) failedSuites++;
+  if (status !== 0) failedSuites++;
 }
 
 async function postgresReachable(url) {
@@ -47,23 +66,26 @@ const unit = [...findTests(join(root, 'packages/core')), ...findTests(join(root,
 const integration = findTests(join(root, 'packages/server'));
 const e2e = findTests(join(root, 'e2e'));
 
-if (!only || only === 'unit') run('unit (core)', unit);
+if (!only || only === 'unit') await run('unit (core)', unit);
 // `security` runs only the tests that assert a safety property (named *.security.test.ts), on both databases.
 const serverTests = only === 'security' ? integration.filter((f) => f.endsWith('.security.test.ts')) : integration;
 if (!only || only === 'integration' || only === 'security') {
-  run('integration on PGlite', serverTests, { HSSK_TEST_DB: 'pglite' });
   const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (await postgresReachable(pgUrl)) {
-    run('integration on PostgreSQL', serverTests, { HSSK_TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl });
-  } else if (ci) {
+  const reachable = await postgresReachable(pgUrl);
+  if (!reachable && ci) {
     console.error(`PostgreSQL not reachable at ${pgUrl}: required in CI`);
     failedSuites++;
-  } else {
+  } else if (!reachable) {
     console.warn(`PostgreSQL not reachable at ${pgUrl}: PostgreSQL integration run skipped`);
   }
+  // Both databases at once: each run is one file at a time, so together they use both cores.
+  await Promise.all([
+    run('integration on PGlite', serverTests, { HSSK_TEST_DB: 'pglite' }, { quiet: reachable }),
+    reachable ? run('integration on PostgreSQL', serverTests, { HSSK_TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl }, { quiet: true }) : undefined,
+  ]);
 }
 if (!only || only === 'e2e') {
-  if (existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) run('e2e (Chromium)', e2e);
+  if (existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) await run('e2e (Chromium)', e2e);
   else if (ci) { console.error('Chromium missing: e2e tests are required in CI'); failedSuites++; }
   else console.warn('Chromium not installed (/usr/bin/chromium): e2e tests skipped');
 }
