@@ -30,11 +30,16 @@ export interface EpisodeOptions {
   residents: ReadonlyArray<Resident>;
   facilities: ReadonlyArray<Facility>;
   from: Date;
+  /** No episode ends after this instant (Viet Nam wall-clock): an episode still running is not sent yet. */
   to: Date;
   count: number;
+  /** Residents (indices) certain to be in the chronic cohort, so a demo account has a full book. */
+  regulars?: ReadonlyArray<number>;
 }
 
 const MIN_PER_DAY = 1440;
+/** Viet Nam is UTC+7 all year; XML 130 times are its wall-clock. */
+const VN_OFFSET_MS = 7 * 3_600_000;
 /** 15 % of the 2,340,000 VND base salary: below this an episode is paid at 100 %. */
 const FULL_COVER_LIMIT_CENTS = 351_000_00;
 
@@ -113,8 +118,9 @@ function bodyWeight(r: Resident, age: number): number {
 export function generateEpisodes(opts: EpisodeOptions): SynthEpisode[] {
   const { residents, facilities, count } = opts;
   const rng = createRng(opts.seed ^ 0x5eed);
-  const fromDay = Math.floor(opts.from.getTime() / 86_400_000);
-  const toDay = Math.max(fromDay, Math.floor(opts.to.getTime() / 86_400_000));
+  const fromDay = Math.floor((opts.from.getTime() + VN_OFFSET_MS) / 86_400_000);
+  const endBy = Math.floor((opts.to.getTime() + VN_OFFSET_MS) / 60_000);
+  const toDay = Math.max(fromDay, Math.floor(endBy / MIN_PER_DAY));
   const span = toDay - fromDay + 1;
   const byCode = new Map(facilities.map((f) => [f.code, f]));
   const byType = new Map<FacilityType, Facility[]>();
@@ -152,8 +158,9 @@ export function generateEpisodes(opts: EpisodeOptions): SynthEpisode[] {
   const chronicBudget = Math.floor(count * 0.3);
   const cohortSize = Math.min(Math.floor(chronicBudget / months), Math.floor(residents.length * 0.15));
   const adults = residents.filter((r) => ageAt(r, mid) >= 45);
-  for (let k = 0; k < cohortSize && adults.length > 0 && plans.length < chronicBudget; k++) {
-    const r = adults[Math.floor(rng() * adults.length)]!;
+  const regulars = (opts.regulars ?? []).map((i) => residents[i]).filter((r): r is Resident => r !== undefined);
+  for (let k = 0; k < Math.max(cohortSize, regulars.length) && adults.length > 0 && plans.length < chronicBudget; k++) {
+    const r = regulars[k] ?? adults[Math.floor(rng() * adults.length)]!;
     const disease = rng() < 0.72 ? 'I10' : 'E11';
     const home = byCode.get(r.bhyt?.registeredFacility ?? '');
     const facility = home && (home.type === 'commune_station' || home.type === 'district_centre') ? home : districtCentre;
@@ -190,8 +197,19 @@ export function generateEpisodes(opts: EpisodeOptions): SynthEpisode[] {
   // Price class and coverage of the episode being built; read by svcLine.
   let currentClass: Facility['priceClass'] = 'I';
   let currentInsured = false;
+  // End (NGAY_RA minute) of the episode build() made last.
+  let builtEnd = 0;
   const out: SynthEpisode[] = [];
-  for (const p of plans) out.push(build(p));
+  for (const p of plans) {
+    let e = build(p);
+    // An episode still running at `to` would not have been sent: the same visit starts whole days
+    // earlier instead (its length is drawn again, hence a few tries), or is left out.
+    for (let tries = 0; builtEnd > endBy && tries < 4; tries++) {
+      p.start -= Math.ceil((builtEnd - endBy) / MIN_PER_DAY) * MIN_PER_DAY;
+      e = build(p);
+    }
+    if (builtEnd <= endBy) out.push(e);
+  }
   return out;
 
   function randomStart(emergency: boolean): number {
@@ -286,9 +304,8 @@ export function generateEpisodes(opts: EpisodeOptions): SynthEpisode[] {
     else if (type === '02' || type === '05') ra = (startDay + medDays - 1) * MIN_PER_DAY + 1439;
     else ra = vao + randomInt(rng, 25, 180);
     if (ra < (vaoNoiTru ?? vao)) ra = (vaoNoiTru ?? vao) + 60;
-    const raDay = Math.floor(ra / MIN_PER_DAY);
-    const soNgay = type === '01' ? 0 : type === '05' ? medDays : raDay - startDay + 1;
-    const paidAt = type === '02' || type === '05' ? vao + randomInt(rng, 40, 120) : ra;
+    let raDay = Math.floor(ra / MIN_PER_DAY);
+    const paidAt = type === '02' || type === '05' ? vao + randomInt(rng, 40, 120) : undefined;
     const dept = f.type === 'commune_station' || f.type === 'private_clinic' ? 'K01' : inpatient ? s.dept : 'K01';
 
     // Route (MA_DOITUONG_KCB).
@@ -334,9 +351,10 @@ export function generateEpisodes(opts: EpisodeOptions): SynthEpisode[] {
     if (inpatient) {
       const bed = serviceByCode(type === '04' ? 'K16.1942' : f.type === 'commune_station' || f.type === 'polyclinic' ? 'K01.1941' : s.bed)!;
       const bedDays = type === '04' ? stayDays : Math.max(1, raDay - startDay);
-      // One bed row per day, as HIS exports do.
+      // One bed row per day, as HIS exports do; the last day's row is ordered before the discharge.
       for (let d = 0; d < bedDays; d++) {
-        const l = svcLine(bed, 1, (vaoNoiTru ?? vao) + d * MIN_PER_DAY, (vaoNoiTru ?? vao) + d * MIN_PER_DAY);
+        const at = Math.max(vaoNoiTru ?? vao, Math.min((vaoNoiTru ?? vao) + d * MIN_PER_DAY, ra - 30));
+        const l = svcLine(bed, 1, at, at);
         l.bedCode = `${pick(rng, ['H', 'T'])}${pad(randomInt(rng, 1, 40), 3)}`;
         lines.push(l);
       }
@@ -352,6 +370,15 @@ export function generateEpisodes(opts: EpisodeOptions): SynthEpisode[] {
       const qty = d.unit === 'Lọ' || d.unit === 'Tuýp' || d.unit === 'Bình' ? (d.route === '2.04' ? 2 : 1) : d.perDose * d.timesPerDay * days;
       lines.push({ kind: 'drug', drug: d, name: d.name, unit: d.unit, qty, price: d.price, group: 4, order: order0 + 40, done: order0 + 45, covered: insured && !d.programme, programme: d.programme === true, days });
     }
+
+    // A patient leaves after the last order and result of the visit, not before.
+    const latest = Math.max(...lines.map((l) => Math.max(l.order, l.done, l.resultAt ?? 0)));
+    if (ra < latest + 5) {
+      ra = latest + randomInt(rng, 5, 20);
+      raDay = Math.floor(ra / MIN_PER_DAY);
+    }
+    builtEnd = ra;
+    const soNgay = type === '01' ? 0 : type === '05' ? medDays : raDay - startDay + 1;
 
     // Money: decide the benefit level on the insured total, then split each line.
     let bhTotal = 0;
@@ -446,9 +473,9 @@ export function generateEpisodes(opts: EpisodeOptions): SynthEpisode[] {
       NGAY_VAO: t12(vao), NGAY_VAO_NOI_TRU: vaoNoiTru !== undefined ? t12(vaoNoiTru) : '', NGAY_RA: t12(ra),
       GIAY_CHUYEN_TUYEN: referral ? `${pad(randomInt(rng, 1, 9999), 4)}/GCT` : '', SO_NGAY_DTRI: String(soNgay), PP_DIEU_TRI: ppDieuTri,
       KET_QUA_DTRI: ketQua, MA_LOAI_RV: loaiRv, GHI_CHU: appointment ? 'Tái khám theo hẹn, dùng thuốc theo đơn' : 'Dùng thuốc theo đơn, tái khám khi có bất thường',
-      NGAY_TTOAN: t12(paidAt), T_THUOC: money(tot.thuoc), T_VTYT: money(tot.vtyt), T_TONGCHI_BV: money(tot.bv), T_TONGCHI_BH: money(tot.bh),
+      NGAY_TTOAN: t12(paidAt ?? ra), T_THUOC: money(tot.thuoc), T_VTYT: money(tot.vtyt), T_TONGCHI_BV: money(tot.bv), T_TONGCHI_BH: money(tot.bh),
       T_BNTT: money(tot.bntt), T_BNCCT: money(tot.bncct), T_BHTT: money(tot.bhtt), T_NGUONKHAC: money(tot.nk), T_BHTT_GDV: money(tot.bhtt),
-      NAM_QT: t12(paidAt).slice(0, 4), THANG_QT: String(Number(t12(paidAt).slice(4, 6))), MA_LOAI_KCB: type, MA_KHOA: dept, MA_CSKCB: f.code,
+      NAM_QT: t12(paidAt ?? ra).slice(0, 4), THANG_QT: String(Number(t12(paidAt ?? ra).slice(4, 6))), MA_LOAI_KCB: type, MA_KHOA: dept, MA_CSKCB: f.code,
       MA_KHUVUC: insured ? card.area : '', CAN_NANG: weight.toFixed(2), CAN_NANG_CON: '', NAM_NAM_LIEN_TUC: '',
       NGAY_TAI_KHAM: henDay !== undefined ? day8(henDay) : '', MA_HSBA: maHsba, MA_TTDV: head.licence, DU_PHONG: '',
     };

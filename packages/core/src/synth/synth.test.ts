@@ -105,6 +105,24 @@ describe('generateEpisodes', () => {
       if (x.MA_LOAI_KCB === '01') assert.equal(x.SO_NGAY_DTRI, '0');
     }
   });
+  it('ends every episode by `to` (Viet Nam wall-clock) and orders every line inside its stay', () => {
+    const to = new Date('2025-12-31T05:30:00Z');
+    const list = generateEpisodes({ seed: 9, residents, facilities: QUANG_NGAI_DISTRICT.facilities, from: new Date('2025-01-01'), to, count: 1500 });
+    assert.ok(list.length >= 1490, `${list.length} episodes`);
+    for (const e of list) {
+      const x = e.tables.XML1[0]!;
+      assert.ok(x.NGAY_RA! <= '202512311230', `${e.maLk} ends ${x.NGAY_RA}`);
+      for (const r of [...(e.tables.XML2 ?? []), ...(e.tables.XML3 ?? [])]) {
+        assert.ok(r.NGAY_YL! >= x.NGAY_VAO! && r.NGAY_YL! <= x.NGAY_RA!, `${e.maLk} ${r.STT}: ${r.NGAY_YL} outside ${x.NGAY_VAO}–${x.NGAY_RA}`);
+      }
+      for (const r of e.tables.XML4 ?? []) assert.ok(r.NGAY_KQ! <= x.NGAY_RA!, `${e.maLk}: result ${r.NGAY_KQ} after ${x.NGAY_RA}`);
+    }
+  });
+  it('brings the regulars back every month', () => {
+    const regulars = [residents.findIndex((r) => 2025 - r.birthYear >= 50), residents.findIndex((r) => 2025 - r.birthYear >= 60)];
+    const list = generateEpisodes({ seed: 42, residents, facilities: QUANG_NGAI_DISTRICT.facilities, from: new Date('2025-01-01'), to: new Date('2025-12-31'), count: 3000, regulars });
+    for (const i of regulars) assert.ok(list.filter((e) => e.personIndex === i).length >= 11, `resident ${i}`);
+  });
   it('makes XML1 totals equal the sums of XML2/XML3 lines', () => {
     for (const e of episodes) {
       const x = e.tables.XML1[0]!;

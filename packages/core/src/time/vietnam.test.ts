@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { vietnamCompact, vietnamNow, vietnamToday } from './vietnam.ts';
+import { lastEndedHalfYear, vietnamCompact, vietnamNow, vietnamToday } from './vietnam.ts';
 
 describe('Vietnam time (UTC+7, no daylight saving)', () => {
   const cases: Array<[string, string, string, string]> = [
@@ -17,4 +17,13 @@ describe('Vietnam time (UTC+7, no daylight saving)', () => {
       assert.equal(vietnamCompact(at), compact);
     });
   }
+});
+
+describe('the last half-year that has ended', () => {
+  it('is the first half of this year from July on (Viet Nam date), the second half of last year before', () => {
+    assert.deepEqual(lastEndedHalfYear(new Date('2026-11-29T05:00:00Z')), { year: 2026, half: 1 });
+    assert.deepEqual(lastEndedHalfYear(new Date('2026-06-30T16:59:00Z')), { year: 2025, half: 2 });
+    assert.deepEqual(lastEndedHalfYear(new Date('2026-06-30T17:00:00Z')), { year: 2026, half: 1 });
+    assert.deepEqual(lastEndedHalfYear(new Date('2027-01-01T02:00:00Z')), { year: 2026, half: 2 });
+  });
 });

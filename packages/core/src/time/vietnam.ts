@@ -15,3 +15,13 @@ export const vietnamNow = (at: Date = new Date()): string => shifted(at).slice(0
 
 /** Vietnam wall-clock time as 'yyyyMMddHHmmss' (the insurance portal's form). */
 export const vietnamCompact = (at: Date = new Date()): string => shifted(at).replace(/[-:T]/g, '').slice(0, 14);
+
+/**
+ * The last half-year that has ended, the default period of the six-monthly report: the first half
+ * of this year from July on, the second half of last year before.
+ */
+export function lastEndedHalfYear(at: Date = new Date()): { year: number; half: 1 | 2 } {
+  const today = vietnamToday(at);
+  const year = Number(today.slice(0, 4));
+  return Number(today.slice(5, 7)) > 6 ? { year, half: 1 } : { year: year - 1, half: 2 };
+}

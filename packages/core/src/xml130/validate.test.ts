@@ -130,6 +130,21 @@ describe('validateEpisode', () => {
     assert.equal(run(t).status, 'accepted');
   });
 
+  it('warns on a discharge after the time of receipt, with 15 minutes for clock drift', () => {
+    const t = sampleEpisode(1);
+    const files = Object.entries(t).map(([type, rows]) => ({ type, xml: buildInnerXml(type, rows) }));
+    const ra = t['XML1']![0]!['NGAY_RA']!;
+    // NGAY_RA is Viet Nam wall-clock (UTC+7).
+    const raInstant = Date.UTC(Number(ra.slice(0, 4)), Number(ra.slice(4, 6)) - 1, Number(ra.slice(6, 8)), Number(ra.slice(8, 10)) - 7, Number(ra.slice(10, 12)));
+    const at = (ms: number) => validateEpisode(parseEpisodeFiles(files), { ...CTX, receivedAt: new Date(ms) });
+    const early = at(raInstant - 3 * 3_600_000);
+    assert.ok(has(early.issues, 'DATE_IN_FUTURE', 'NGAY_RA', 'warning'), JSON.stringify(early.issues));
+    assert.equal(early.status, 'accepted_with_warnings');
+    assert.match(early.issues.find((i) => i.code === 'DATE_IN_FUTURE')!.message_vi, /muộn hơn thời điểm nhận/);
+    assert.equal(at(raInstant - 10 * 60_000).status, 'accepted');
+    assert.equal(at(raInstant + 3_600_000).status, 'accepted');
+  });
+
   it('allows 00 day/month in NGAY_SINH', () => assert.equal(run(mutate('XML1', 0, 'NGAY_SINH', '198500000000')).status, 'accepted'));
 
   it('reports a malformed table for that episode only, and keeps unknown elements in extra', () => {

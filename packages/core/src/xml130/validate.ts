@@ -8,6 +8,8 @@ import type { Issue } from './types.ts';
 export interface ValidationContext {
   /** Facility code of the envelope (MACSKCB); MA_CSKCB of XML1/XML0 must equal it. */
   facilityCode: string;
+  /** When the envelope was received: an episode cannot have ended after it. */
+  receivedAt?: Date | undefined;
 }
 
 export interface EpisodeValidation {
@@ -272,6 +274,7 @@ export function validateEpisode(parsed: ParsedEpisode, ctx: ValidationContext): 
   const x1 = xml1Rows?.length === 1 ? xml1Rows[0]!.fields : null;
   if (x1) crossTableMoney(x1, t, issues);
   if (x1) orderTimes(x1, t, issues);
+  if (x1 && ctx.receivedAt) futureTimes(x1, ctx.receivedAt, issues);
   const hasError = issues.some((i) => i.severity === 'error');
   return { status: hasError ? 'rejected' : issues.length > 0 ? 'accepted_with_warnings' : 'accepted', issues };
 }
@@ -306,6 +309,23 @@ function crossTableMoney(x1: Record<string, string>, t: ParsedEpisode['tables'],
     const plain = bh - cct;
     if (Math.abs(plain - bhtt) > MONEY_TOLERANCE && Math.abs(plain - khac - bhtt) > MONEY_TOLERANCE) {
       issues.push(mk('XML1', null, 'T_BHTT', 'BHTT_MISMATCH', 'warning', `T_BHTT = ${bhtt} khác T_TONGCHI_BH − T_BNCCT = ${plain}.`, `T_BHTT = ${bhtt} differs from T_TONGCHI_BH − T_BNCCT = ${plain}.`));
+    }
+  }
+}
+
+/** A HIS clock may run a little ahead of ours; more than this is a wrong date, not drift. */
+const CLOCK_SKEW_MS = 15 * 60_000;
+const VN_OFFSET_MS = 7 * 3_600_000;
+
+/** NGAY_VAO / NGAY_RA after the time of receipt: a typing or clock error the facility should correct. */
+function futureTimes(x1: Record<string, string>, receivedAt: Date, issues: Issue[]): void {
+  // XML 130 times are Viet Nam wall-clock (UTC+7 all year), compared here as yyyyMMddHHmm text.
+  const limit = new Date(receivedAt.getTime() + CLOCK_SKEW_MS + VN_OFFSET_MS).toISOString().replace(/[-:T]/g, '').slice(0, 12);
+  for (const field of ['NGAY_VAO', 'NGAY_RA']) {
+    const v = x1[field]?.trim() ?? '';
+    if (checkDate(v, [12], false) === null && v > limit) {
+      const shown = `${v.slice(6, 8)}/${v.slice(4, 6)}/${v.slice(0, 4)} ${v.slice(8, 10)}:${v.slice(10, 12)}`;
+      issues.push(mk('XML1', 1, field, 'DATE_IN_FUTURE', 'warning', `${field} ${shown} muộn hơn thời điểm nhận hồ sơ.`, `${field} ${shown} is later than the time the envelope was received.`));
     }
   }
 }

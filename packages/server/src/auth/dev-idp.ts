@@ -154,10 +154,10 @@ export async function registerDevIdp(fastify: FastifyInstance, db: Db, config: C
     const uid = escapeHtml(details.uid);
     const error = req.query.e;
     const demo = await db.selectFrom('app_state').select('value').where('key', '=', 'demo_citizens').executeTakeFirst();
-    const demoList = (demo?.value ?? []) as Array<{ personal_id: string; name: string; level: number }>;
+    const demoList = (demo?.value ?? []) as Array<{ personal_id: string; name: string; level: number; note?: string }>;
     const demoHtml = demoList.length
       ? `<h2>Tài khoản mẫu (mật khẩu: demo)</h2><ul class="demo">${demoList
-          .map((d) => `<li><code data-personal-id="${escapeHtml(d.personal_id)}">${escapeHtml(d.personal_id)}</code> – ${escapeHtml(d.name)} (mức ${d.level})</li>`)
+          .map((d) => `<li><code data-personal-id="${escapeHtml(d.personal_id)}">${escapeHtml(d.personal_id)}</code> – ${escapeHtml(d.name)} (mức ${d.level})${d.note ? ` – ${escapeHtml(d.note)}` : ''}</li>`)
           .join('')}</ul>`
       : '';
     const html = page(

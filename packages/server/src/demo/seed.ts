@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createDistrict, generateEpisodes, generateResidents, type Resident } from '@openhssk/core/synth';
+import { createDistrict, generateEpisodes, generateResidents, type Resident, type SynthEpisode } from '@openhssk/core/synth';
 import { buildEnvelope } from '@openhssk/core/xml130';
 import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
 import { sql } from 'kysely';
@@ -129,25 +129,21 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
   const to = new Date();
   const from = new Date(to.getTime() - 365 * 86_400_000);
   const episodeCount = opts.episodes ?? Math.max(20_000, opts.persons * 4);
-  const episodes = generateEpisodes({ seed, residents, facilities: district.facilities, from, to, count: episodeCount });
-  const byFacility = new Map<string, typeof episodes>();
-  for (const e of episodes) {
-    const list = byFacility.get(e.facilityCode) ?? [];
-    list.push(e);
-    byFacility.set(e.facilityCode, list);
-  }
+  const featured = featuredCitizens(residents);
+  const episodes = generateEpisodes({ seed, residents, facilities: district.facilities, from, to, count: episodeCount, regulars: featured.regulars.map((r) => r.index) });
   let sent = 0;
   let accepted = 0;
-  for (const [facilityCode, list] of byFacility) {
-    const signer = signers.get(facilityCode)!;
-    for (let i = 0; i < list.length; i += ENVELOPE_SIZE) {
-      const batch = list.slice(i, i + ENVELOPE_SIZE);
-      const xml = buildEnvelope({ facilityCode, createdDate: batch[batch.length - 1]!.tables.XML1![0]!.NGAY_RA!.slice(0, 8), episodes: batch.map((e) => e.tables) });
-      const signed = signEnvelope(xml, signer.keyPem, signer.certPem);
-      const { receipt } = await ingestEnvelope(db, { facilityCode, raw: Buffer.from(signed, 'utf8'), channel: 'demo' });
-      sent += batch.length;
-      accepted += receipt.counts.accepted + receipt.counts.accepted_with_warnings;
-      if (sent % 2000 < ENVELOPE_SIZE) log(`Demo: ${sent}/${episodes.length} episodes ingested…`);
+  let progress = 0;
+  for (const send of demoSends(episodes, to)) {
+    const signer = signers.get(send.facilityCode)!;
+    const xml = buildEnvelope({ facilityCode: send.facilityCode, createdDate: send.createdDate, episodes: send.episodes.map((e) => e.tables) });
+    const signed = signEnvelope(xml, signer.keyPem, signer.certPem);
+    const { receipt } = await ingestEnvelope(db, { facilityCode: send.facilityCode, raw: Buffer.from(signed, 'utf8'), channel: 'demo', receivedAt: send.at });
+    sent += send.episodes.length;
+    accepted += receipt.counts.accepted + receipt.counts.accepted_with_warnings;
+    if (sent - progress >= 2000) {
+      progress = sent;
+      log(`Demo: ${sent}/${episodes.length} episodes ingested…`);
     }
   }
   log(`Demo: ${accepted}/${sent} episodes accepted through ingest (${Math.round((Date.now() - t0) / 1000)} s).`);
@@ -158,7 +154,7 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
   const relinked = await relinkAll(db, { newId });
   log(`Demo: MPI relinked ${relinked.records} records into ${relinked.persons} persons (${relinked.reviews} pairs for review) (${Math.round((Date.now() - t0) / 1000)} s).`);
 
-  await seedDemoCitizens(db, residents, log);
+  await seedDemoCitizens(db, featured, log);
   await ensureDemoStaff(db, log);
   await markDemoPersons(db);
   // The dashboard should show the demo district at once, not after the first timed refresh.
@@ -181,35 +177,83 @@ export async function ensureDemoStaff(db: Db, log: (m: string) => void = () => {
   await markDemo(db, 'staff_account', after.filter((id) => !before.has(id)));
 }
 
+export interface FeaturedCitizens {
+  /** Adults who come back every month for a chronic condition: a full book to look at. */
+  regulars: Resident[];
+  /** A parent of children under 14 (child mode). */
+  parent: Resident | undefined;
+  /** An account at identity level 1, which the book refuses. */
+  level1: Resident | undefined;
+}
+
 /**
- * Development identity-provider accounts for a few residents. Chosen deterministically from
- * the generated population: adults with the most episodes, a parent of young children.
+ * The demo's citizen accounts, chosen from the population alone (never from the episodes, which
+ * depend on the day the demo is generated), so the README's logins hold for every install.
  */
-async function seedDemoCitizens(db: Db, residents: Resident[], log: (m: string) => void) {
-  const counts = await db
-    .selectFrom('episode')
-    .select(['person_id', db.fn.countAll<number>().as('n')])
-    .where('is_current', '=', true)
-    .where('person_id', 'is not', null)
-    .groupBy('person_id')
-    .orderBy('n', 'desc')
-    .orderBy('person_id')
-    .limit(200)
-    .execute();
-  const residentOfPerson = new Map(
-    (await db.selectFrom('source_record').select(['source_id', 'person_id']).where('source_system', '=', 'MIS2022').execute()).map((r) => [r.person_id, r.source_id]),
-  );
-  const byId = new Map(residents.map((r) => [r.id, r]));
-  const chosen: Resident[] = [];
-  for (const c of counts) {
-    const r = byId.get(residentOfPerson.get(c.person_id) ?? '');
-    if (r?.cccd && r.birthYear < 2000 && chosen.length < 3) chosen.push(r);
+export function featuredCitizens(residents: ReadonlyArray<Resident>): FeaturedCitizens {
+  const adult = (r: Resident) => r.cccd !== undefined && r.bhyt !== undefined && r.birthYear >= 1950 && r.birthYear <= 1975;
+  const regulars = [residents.find((r) => adult(r) && r.sex === 'male'), residents.find((r) => adult(r) && r.sex === 'female')]
+    .filter((r): r is Resident => r !== undefined);
+  const third = residents.find((r) => adult(r) && !regulars.includes(r));
+  if (third) regulars.push(third);
+  const parent = residents.find((r) => r.cccd && !regulars.includes(r) && residents.some((c) => (c.fatherIndex === r.index || c.motherIndex === r.index) && c.birthYear >= 2014));
+  const level1 = residents.find((r) => r.cccd && !regulars.includes(r) && r !== parent && r.birthYear < 2000);
+  return { regulars, parent, level1 };
+}
+
+/** One envelope as a facility's HIS sends it: its episodes and the instant it arrives. */
+interface DemoSend {
+  facilityCode: string;
+  at: Date;
+  createdDate: string;
+  episodes: SynthEpisode[];
+}
+
+const VN_OFFSET_MS = 7 * 3_600_000;
+/** A stable value in [0, 1) per text key: the same schedule on every install. */
+const unit = (key: string) => {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  return ((h ^ (h >>> 12)) >>> 0) / 4294967296;
+};
+
+/**
+ * Each facility sends once a day, between 20:00 and 23:00, the episodes that ended since its last
+ * send; now and then (1 day in 25) the send fails and goes out one to three days later, as after a
+ * network outage. Nothing arrives after `now`: the day's last batch is the one sent at generation.
+ */
+export function demoSends(episodes: ReadonlyArray<SynthEpisode>, now: Date): DemoSend[] {
+  const byKey = new Map<string, DemoSend>();
+  for (const e of episodes) {
+    const ra = e.tables.XML1[0]!.NGAY_RA!;
+    // Viet Nam wall-clock of the discharge, as a UTC-labelled Date to do calendar sums on.
+    const wall = Date.UTC(Number(ra.slice(0, 4)), Number(ra.slice(4, 6)) - 1, Number(ra.slice(6, 8)), Number(ra.slice(8, 10)), Number(ra.slice(10, 12)));
+    let day = Math.floor(wall / 86_400_000);
+    const sendMinute = (d: number) => 1200 + Math.floor(unit(`${e.facilityCode}|${d}`) * 180);
+    if (wall >= day * 86_400_000 + sendMinute(day) * 60_000) day++;
+    const late = unit(`late|${e.facilityCode}|${day}`) < 0.04 ? 1 + Math.floor(unit(`days|${e.facilityCode}|${day}`) * 3) : 0;
+    const atWall = (day + late) * 86_400_000 + sendMinute(day + late) * 60_000;
+    const at = new Date(Math.min(atWall - VN_OFFSET_MS, now.getTime()));
+    const key = `${e.facilityCode}|${at.getTime()}`;
+    let send = byKey.get(key);
+    if (!send) {
+      send = { facilityCode: e.facilityCode, at, createdDate: new Date(at.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10).replace(/-/g, ''), episodes: [] };
+      byKey.set(key, send);
+    }
+    send.episodes.push(e);
   }
-  const parent = residents.find((r) => r.cccd && residents.some((c) => (c.fatherIndex === r.index || c.motherIndex === r.index) && c.birthYear >= 2014));
-  if (parent && !chosen.includes(parent)) chosen.push(parent);
-  const accounts = chosen.map((r) => ({ r, level: 2 }));
-  const level1 = residents.find((r) => r.cccd && !chosen.includes(r) && r.birthYear < 2000);
-  if (level1) accounts.push({ r: level1, level: 1 });
+  const sends = [...byKey.values()].flatMap((s) =>
+    Array.from({ length: Math.ceil(s.episodes.length / ENVELOPE_SIZE) }, (_, i) => ({ ...s, episodes: s.episodes.slice(i * ENVELOPE_SIZE, (i + 1) * ENVELOPE_SIZE) })),
+  );
+  return sends.sort((a, b) => a.at.getTime() - b.at.getTime() || a.facilityCode.localeCompare(b.facilityCode));
+}
+
+/** Development identity-provider accounts for the featured residents. */
+async function seedDemoCitizens(db: Db, featured: FeaturedCitizens, log: (m: string) => void) {
+  const accounts: Array<{ r: Resident; level: number; note?: string }> = featured.regulars.map((r) => ({ r, level: 2 }));
+  if (featured.parent) accounts.push({ r: featured.parent, level: 2, note: 'cha/mẹ của trẻ dưới 14 tuổi' });
+  if (featured.level1) accounts.push({ r: featured.level1, level: 1, note: 'sổ sức khỏe cần định danh mức 2' });
   await markDemo(db, 'dev_idp_account', accounts.map(({ r }) => r.cccd!));
   await markDemo(db, 'app_state', ['demo_citizens']);
   for (const { r, level } of accounts) {
@@ -222,10 +266,11 @@ async function seedDemoCitizens(db: Db, residents: Resident[], log: (m: string) 
       gioiTinh: r.sex,
     });
   }
+  const listed = JSON.stringify(accounts.map(({ r, level, note }) => ({ personal_id: r.cccd, name: r.fullName, level, note })));
   await db
     .insertInto('app_state')
-    .values({ key: 'demo_citizens', value: JSON.stringify(accounts.map(({ r, level }) => ({ personal_id: r.cccd, name: r.fullName, level }))) })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(accounts.map(({ r, level }) => ({ personal_id: r.cccd, name: r.fullName, level }))) }))
+    .values({ key: 'demo_citizens', value: listed })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: listed }))
     .execute();
-  log(`Demo citizens (password "${DEMO_PASSWORD}"): ${accounts.map(({ r, level }) => `${r.fullName} ${r.cccd} (mức ${level})`).join('; ')}`);
+  log(`Demo citizens (password "${DEMO_PASSWORD}"): ${accounts.map(({ r, level, note }) => `${r.fullName} ${r.cccd} (mức ${level}${note ? `; ${note}` : ''})`).join('; ')}`);
 }

@@ -18,6 +18,7 @@ const input = (over: Partial<PrepareInput> = {}): PrepareInput => ({
   trusted: [{ id: '1', certPem: cert.certPem }],
   allowSha1: false,
   requireSignature: true,
+  receivedAt: Date.UTC(2024, 2, 5, 10),
   ...over,
 });
 

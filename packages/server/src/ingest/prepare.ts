@@ -19,6 +19,8 @@ export interface PrepareInput {
   /** False only for a facility in test mode. */
   requireSignature: boolean;
   maxBytes?: number | undefined;
+  /** Time of receipt (ms since epoch): an episode that ends after it is flagged. */
+  receivedAt: number;
 }
 
 export type PrepareOutput = PreparedEnvelope | { ok: false; code: string; message_vi: string; message_en: string };
@@ -75,7 +77,7 @@ export function prepareEnvelope(input: PrepareInput): PrepareOutput {
   let chunk: string[] = [];
   for (const ep of envelope.episodes) {
     const parsed = parseEpisodeFiles(ep.files);
-    const v = validateEpisode(parsed, { facilityCode: input.facilityCode });
+    const v = validateEpisode(parsed, { facilityCode: input.facilityCode, receivedAt: new Date(input.receivedAt) });
     const outcome: EpisodeOutcome = { index: ep.index, ma_lk: parsed.maLk, status: v.status, issues: v.issues };
     outcomes.push(outcome);
     if (v.status === 'rejected' || !parsed.maLk) continue;

@@ -17,6 +17,11 @@ export interface IngestRequest {
   maxBytes?: number | undefined;
   /** RSA-SHA1 signatures are accepted (and flagged) unless this is false; see Config.xmldsigAllowSha1. */
   allowSha1?: boolean | undefined;
+  /**
+   * When the envelope counts as received; now unless given. Only the demo seed sets it, to replay
+   * a district's year of sends; no route passes it through.
+   */
+  receivedAt?: Date | undefined;
 }
 
 export interface IngestResult {
@@ -25,7 +30,7 @@ export interface IngestResult {
   duplicate: boolean;
 }
 
-const newReceiptId = () => `BN-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(8).toString('hex')}`;
+const newReceiptId = (at: Date) => `BN-${at.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(8).toString('hex')}`;
 
 async function existingReceipt(db: Db, facilityCode: string, sha256: string, idempotencyKey?: string) {
   if (idempotencyKey) {
@@ -56,6 +61,7 @@ async function existingReceipt(db: Db, facilityCode: string, sha256: string, ide
  * parse → verify signature → validate each episode (in a worker thread) → store in one transaction → receipt.
  */
 export async function ingestEnvelope(db: Db, req: IngestRequest): Promise<IngestResult> {
+  const receivedAt = req.receivedAt ?? new Date();
   const sha256 = createHash('sha256').update(req.raw).digest('hex');
   const previous = await existingReceipt(db, req.facilityCode, sha256, req.idempotencyKey);
   if (previous) return { receipt: previous, duplicate: true };
@@ -72,6 +78,7 @@ export async function ingestEnvelope(db: Db, req: IngestRequest): Promise<Ingest
     allowSha1: req.allowSha1 ?? true,
     requireSignature: !facility?.test_mode,
     maxBytes: req.maxBytes,
+    receivedAt: receivedAt.getTime(),
   });
   if (!prepared.ok) {
     throw new DomainError(xmlRefusalKind(prepared.code), prepared.code, prepared.message_vi, prepared.message_en);
@@ -95,7 +102,8 @@ export async function ingestEnvelope(db: Db, req: IngestRequest): Promise<Ingest
   let receipt: Receipt;
   try {
     receipt = await storeSubmission(db, {
-      id: newReceiptId(),
+      id: newReceiptId(receivedAt),
+      receivedAt,
       facilityCode: facility.code,
       channel: req.channel,
       sha256,

@@ -16,6 +16,7 @@ export interface SubmissionToStore {
   idempotencyKey: string | null;
   signature: Receipt['signature'];
   prepared: PreparedEnvelope;
+  receivedAt: Date;
 }
 
 /** One accepted episode that becomes a new version (`ep` = its 1-based position in the payloads). */
@@ -68,7 +69,7 @@ export async function storeSubmission(db: Db, s: SubmissionToStore): Promise<Rec
     const receipt: Receipt = {
       receipt_id: s.id,
       facility_code: s.facilityCode,
-      received_at: new Date().toISOString(),
+      received_at: s.receivedAt.toISOString(),
       sha256: s.sha256,
       channel: s.channel,
       signature: s.signature,
@@ -80,6 +81,7 @@ export async function storeSubmission(db: Db, s: SubmissionToStore): Promise<Rec
       .values({
         id: s.id,
         facility_code: s.facilityCode,
+        received_at: s.receivedAt,
         channel: s.channel,
         sha256: s.sha256,
         size_bytes: s.raw.length,
@@ -125,8 +127,8 @@ async function insertEpisodes(tx: Transaction<Schema>, s: SubmissionToStore, ite
     items.map(({ ep, a, version }, i) => ({ ep, id: reserved[i], version, is_current: last.get(a.maLk) === ep, person_id: links[i]?.personId ?? null })),
   );
 
-  await sql`insert into episode (${EPISODE_JSON.list}, id, facility_code, submission_id, version, is_current, person_id)
-    select ${EPISODE_JSON.list}, p.id, ${s.facilityCode}, ${s.id}, p.version, p.is_current, p.person_id
+  await sql`insert into episode (${EPISODE_JSON.list}, id, facility_code, submission_id, received_at, version, is_current, person_id)
+    select ${EPISODE_JSON.list}, p.id, ${s.facilityCode}, ${s.id}, ${s.receivedAt.toISOString()}::timestamptz, p.version, p.is_current, p.person_id
     from jsonb_to_recordset(${s.prepared.episodeJson}::jsonb) as x(ep int, ${EPISODE_JSON.def})
     join jsonb_to_recordset(${placement}::jsonb) as p(${PLACEMENT.def}) using (ep)`.execute(tx);
 

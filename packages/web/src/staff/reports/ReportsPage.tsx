@@ -1,4 +1,4 @@
-import { vietnamToday } from '@openhssk/core';
+import { lastEndedHalfYear, vietnamToday } from '@openhssk/core';
 import type { Kpis, UnitRef } from '@openhssk/core/api';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiProblem, get } from '../http.ts';
@@ -95,8 +95,8 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
   const [data, setData] = useState<KpiResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const [repYear, setRepYear] = useState(year);
-  const [repHalf, setRepHalf] = useState<1 | 2>(Number(vietnamToday().slice(5, 7)) > 6 ? 1 : 2);
+  const [repYear, setRepYear] = useState(() => lastEndedHalfYear().year);
+  const [repHalf, setRepHalf] = useState<1 | 2>(() => lastEndedHalfYear().half);
   const period = useMemo(() => ({ from, to }), [from, to]);
 
   useEffect(() => {
