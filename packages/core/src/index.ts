@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export * from './identifiers/index.ts';
 export * from './text/legacy-encoding.ts';
+export * from './text/numbers.ts';
 export * from './text/vietnamese.ts';
 export * from './time/vietnam.ts';

@@ -58,7 +58,15 @@ export async function bookFixture() {
   a1.XML4 = [
     { MA_LK: a1.XML1![0]!.MA_LK!, STT: '1', MA_DICH_VU: '23.0075.1494', MA_CHI_SO: 'GLU', TEN_CHI_SO: 'Glucose', GIA_TRI: '8.2', DON_VI_DO: 'mmol/L', MO_TA: '', KET_LUAN: '', NGAY_KQ: '202403011200', MA_BS_DOC_KQ: '000123/HNO', DU_PHONG: '' },
     { MA_LK: a1.XML1![0]!.MA_LK!, STT: '2', MA_DICH_VU: '22.0120.1370', MA_CHI_SO: 'WBC', TEN_CHI_SO: 'Số lượng bạch cầu (WBC)', GIA_TRI: '6.1', DON_VI_DO: 'G/L', MO_TA: '', KET_LUAN: '', NGAY_KQ: '202403011200', MA_BS_DOC_KQ: '000123/HNO', DU_PHONG: '' },
+    // A report without a value: the screen and the PDF print its description and conclusion.
+    { MA_LK: a1.XML1![0]!.MA_LK!, STT: '3', MA_DICH_VU: '21.0014.1778', MA_CHI_SO: '', TEN_CHI_SO: 'Điện tim thường', GIA_TRI: '', DON_VI_DO: '', MO_TA: 'Nhịp xoang đều, tần số 78 lần/phút', KET_LUAN: 'Điện tim trong giới hạn bình thường', NGAY_KQ: '202403011230', MA_BS_DOC_KQ: '000123/HNO', DU_PHONG: '' },
   ];
+  a1.XML7 = [{
+    MA_LK: a1.XML1![0]!.MA_LK!, SO_LUU_TRU: 'HS1/LT', MA_YTE: 'BN-1', MA_KHOA_RV: 'K01', NGAY_VAO: a1.XML1![0]!.NGAY_VAO!, NGAY_RA: a1.XML1![0]!.NGAY_RA!,
+    MA_DINH_CHI_THAI: '0', NGUYENNHAN_DINHCHI: '', THOIGIAN_DINHCHI: '', TUOI_THAI: '', CHAN_DOAN_RV: 'Viêm phổi; tăng huyết áp', PP_DIEUTRI: 'Điều trị nội khoa',
+    GHI_CHU: 'Uống đủ nước, tái khám sau hai tuần', MA_TTDV: '000123/HNO', MA_BS: '000123/HNO', TEN_BS: 'Lê Văn Bác', NGAY_CT: a1.XML1![0]!.NGAY_RA!.slice(0, 8),
+    MA_CHA: '', MA_ME: '', MA_THE_TAM: '', HO_TEN_CHA: '', HO_TEN_ME: '', SO_NGAY_NGHI: '', NGOAITRU_TUNGAY: '', NGOAITRU_DENNGAY: '', DU_PHONG: '',
+  }];
   const a2 = episodeFor(2, FAC, '051090000001', { MA_BENH_CHINH: 'F32.9', MA_BENH_KT: '', CHAN_DOAN_VAO: 'Rối loạn giấc ngủ', CHAN_DOAN_RV: 'Giai đoạn trầm cảm', NGAY_VAO: '202301101000', NGAY_VAO_NOI_TRU: '', NGAY_RA: '202301101100', MA_LOAI_KCB: '01', SO_NGAY_DTRI: '0', NAM_QT: '2023', THANG_QT: '01' });
   // Each patient as the facility knows them: the person's own name and birth date (a CCCD alone
   // against another name and birth date is not a link).

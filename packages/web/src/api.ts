@@ -1,5 +1,5 @@
 import type { Problem } from '@openhssk/core';
-import type { CareGroup, EpisodeSummary } from '@openhssk/core/api';
+import type { CareGroup, EpisodeSummary, LabFlag, ServiceLine } from '@openhssk/core/api';
 
 export type { CareGroup, EpisodeSummary };
 
@@ -102,7 +102,14 @@ export interface OpenVisit {
 }
 
 export interface EpisodeList {
+  /** One page of the matching visits, newest first. */
   episodes: EpisodeSummary[];
+  matched: number;
+  page: number;
+  pages: number;
+  per_page: number;
+  /** Visits per year over the whole match (not only this page). */
+  years_matched: Array<{ year: number; count: number }>;
   open_visits: OpenVisit[];
   total: number;
   facets: { years: number[]; facilities: Array<{ code: string; name: string }>; types: CareGroup[] };
@@ -121,7 +128,19 @@ export interface EpisodeDetail {
     final_text: string | null;
   };
   medicines: Array<{ name: string; strength: string; quantity: string; unit: string; dose: string; usage: string; days: number | null }>;
-  labs: Array<{ code: string; name: string; value: string; unit: string; description: string; conclusion: string; at: string; range: { low: number; high: number } | null; abnormal: boolean }>;
+  services: ServiceLine[];
+  labs: Array<{
+    code: string;
+    name: string;
+    value: string;
+    unit: string;
+    description: string;
+    conclusion: string;
+    at: string;
+    range: { low: number; high: number } | null;
+    abnormal: boolean;
+    flag: LabFlag | null;
+  }>;
   tables: Record<string, Array<Record<string, string>>>;
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DRUGS, diagnosisCodes, drugsFor, ICD10, icd10Name, isAbnormal, isChronic, LAB_INDICES, referenceRange, SERVICES, sensitivityOf, serviceByCode } from './index.ts';
+import { DRUGS, diagnosisCodes, drugsFor, ICD10, icd10Name, isAbnormal, isChronic, LAB_INDICES, labFlag, referenceRange, SERVICES, sensitivityOf, serviceByCode } from './index.ts';
 
 describe('icd10', () => {
   it('has ~250+ unique codes', () => {
@@ -58,6 +58,11 @@ describe('labs', () => {
     assert.equal(isAbnormal('HGB', 125, 'male'), true);
     assert.equal(isAbnormal('AFB', 'Âm tính', 'male'), false);
     assert.equal(isAbnormal('AFB', 'Dương tính (2+)', 'male'), true);
+    assert.equal(labFlag('GLU', '8.4', 'male'), 'high');
+    assert.equal(labFlag('HGB', 125, 'male'), 'low');
+    assert.equal(labFlag('GLU', 5.2, 'male'), null);
+    assert.equal(labFlag('AFB', 'Dương tính (2+)', 'male'), 'abnormal');
+    assert.equal(labFlag('NOT-A-CODE', 1, 'male'), null);
   });
 });
 

@@ -84,15 +84,23 @@ export function referenceRange(code: string, sex: Sex): { low: number; high: num
   return { low: l.low, high: l.high };
 }
 
+/** Which way a result leaves the normal: above or below the range, or not the normal text. */
+export type LabFlag = 'high' | 'low' | 'abnormal';
+
+/** Above or below the reference range (numeric), or not the normal text (qualitative). Unknown codes: null. */
+export function labFlag(code: string, value: number | string, sex: Sex): LabFlag | null {
+  const l = BY_CODE.get(code);
+  if (!l) return null;
+  if (l.normalText !== undefined) return String(value).trim() !== l.normalText ? 'abnormal' : null;
+  const v = typeof value === 'number' ? value : Number(String(value).replace(',', '.'));
+  if (!Number.isFinite(v)) return null;
+  const r = referenceRange(code, sex)!;
+  return v > r.high ? 'high' : v < r.low ? 'low' : null;
+}
+
 /** Outside the reference range (numeric), or not the normal text (qualitative). Unknown codes: false. */
 export function isAbnormal(code: string, value: number | string, sex: Sex): boolean {
-  const l = BY_CODE.get(code);
-  if (!l) return false;
-  if (l.normalText !== undefined) return String(value).trim() !== l.normalText;
-  const v = typeof value === 'number' ? value : Number(String(value).replace(',', '.'));
-  if (!Number.isFinite(v)) return false;
-  const r = referenceRange(code, sex)!;
-  return v < r.low || v > r.high;
+  return labFlag(code, value, sex) !== null;
 }
 
 export interface ImagingReport {

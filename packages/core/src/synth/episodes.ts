@@ -93,6 +93,8 @@ interface Plan {
   scenario: Scenario;
   start: number;
   chronic?: 'I10' | 'E11';
+  /** Admitted (MA_LOAI_KCB 03) whatever the scenario's odds. */
+  admit?: boolean;
   seq: number;
 }
 
@@ -170,6 +172,9 @@ export function generateEpisodes(opts: EpisodeOptions): SynthEpisode[] {
       day += 30 + randomInt(rng, 0, 3);
     }
   }
+
+  // A regular's book also holds a hospital stay: a pneumonia at the provincial hospital.
+  for (const r of regulars) plans.push({ person: r.index, facility: provincial, scenario: SCENARIO_BY_KEY.get('pneumonia')!, start: randomStart(false), admit: true, seq: seq++ });
 
   // Rare sensitive episodes: a handful per 20,000.
   const sensitive: Array<readonly [string, number]> = [['tb', Math.round(count * 0.001)], ['hiv', Math.max(count >= 2000 ? 1 : 0, Math.round(count * 0.00025))], ['mental', Math.round(count * 0.004)]];
@@ -287,7 +292,8 @@ export function generateEpisodes(opts: EpisodeOptions): SynthEpisode[] {
     currentClass = f.priceClass;
     currentInsured = insured;
     let type = '01';
-    if (p.chronic && f.type === 'district_centre' && rng() < 0.4) type = '05';
+    if (p.admit && f.inpatient) type = '03';
+    else if (p.chronic && f.type === 'district_centre' && rng() < 0.4) type = '05';
     else if (!p.chronic && f.inpatient && rng() < s.inpatient && f.type !== 'commune_station' && f.type !== 'polyclinic') type = '03';
     else if (!p.chronic && f.inpatient && s.daycare && rng() < s.daycare && f.type === 'district_centre') type = '04';
     else if (!p.chronic && (f.type === 'commune_station' || f.type === 'polyclinic') && s.inpatient > 0.1 && rng() < 0.3) type = '06';

@@ -121,7 +121,11 @@ describe('generateEpisodes', () => {
   it('brings the regulars back every month', () => {
     const regulars = [residents.findIndex((r) => 2025 - r.birthYear >= 50), residents.findIndex((r) => 2025 - r.birthYear >= 60)];
     const list = generateEpisodes({ seed: 42, residents, facilities: QUANG_NGAI_DISTRICT.facilities, from: new Date('2025-01-01'), to: new Date('2025-12-31'), count: 3000, regulars });
-    for (const i of regulars) assert.ok(list.filter((e) => e.personIndex === i).length >= 11, `resident ${i}`);
+    for (const i of regulars) {
+      const own = list.filter((e) => e.personIndex === i);
+      assert.ok(own.length >= 11, `resident ${i}`);
+      assert.ok(own.some((e) => e.tables.XML1[0]!.MA_LOAI_KCB === '03' && (e.tables.XML3 ?? []).filter((r) => r.MA_GIUONG).length > 1), `resident ${i} had a stay`);
+    }
   });
   it('makes XML1 totals equal the sums of XML2/XML3 lines', () => {
     for (const e of episodes) {

@@ -68,6 +68,27 @@ describe(`health book (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
     assert.equal(await q('q=huyet%20xyzw'), 0, 'a word found nowhere excludes the visit');
   });
 
+  it('pages the visits and counts them per year over the whole match', async () => {
+    type P = { episodes: Array<{ ngay_vao: string }>; matched: number; page: number; pages: number; years_matched: Array<{ year: number; count: number }> };
+    const p1 = (await json<P>(f.app, 'GET', '/api/v1/book/episodes?per_page=2', f.cookies.A)).json();
+    assert.deepEqual([p1.episodes.length, p1.matched, p1.page, p1.pages], [2, 3, 1, 2]);
+    assert.deepEqual(p1.years_matched, [{ year: 2024, count: 2 }, { year: 2023, count: 1 }]);
+    const p2 = (await json<P>(f.app, 'GET', '/api/v1/book/episodes?per_page=2&page=2', f.cookies.A)).json();
+    assert.deepEqual(p2.episodes.map((e) => e.ngay_vao.slice(0, 4)), ['2023'], 'newest first, the oldest on the last page');
+    const past = (await json<P>(f.app, 'GET', '/api/v1/book/episodes?per_page=2&page=9', f.cookies.A)).json();
+    assert.equal(past.page, 2, 'a page past the end shows the last page');
+    const filtered = (await json<P>(f.app, 'GET', '/api/v1/book/episodes?year=2023&per_page=2', f.cookies.A)).json();
+    assert.deepEqual([filtered.matched, filtered.pages, filtered.years_matched.length], [1, 1, 1]);
+  });
+
+  it('a visit reads as on paper: strength once, services counted, results high or low', async () => {
+    const d = (await json<Detail>(f.app, 'GET', `/api/v1/book/episodes/${f.episodes.A[0]}`, f.cookies.A)).json();
+    assert.equal(d.labs.find((l) => l.code === 'GLU')?.flag, 'high');
+    assert.equal(d.labs.find((l) => l.code === 'WBC')?.flag, null);
+    assert.ok(d.services.length > 0 && d.services.every((l) => l.times >= 1));
+    assert.equal(d.episode.care_group, 'inpatient');
+  });
+
   it('episode detail: preliminary vs final diagnoses, medicine days, lab ranges and abnormal flags', async () => {
     const r = await json<Detail>(f.app, 'GET', `/api/v1/book/episodes/${f.episodes.A[0]}`, f.cookies.A);
     assert.equal(r.status, 200, r.body);
@@ -89,13 +110,34 @@ describe(`health book (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
     const e = await f.app.inject({ method: 'GET', url: `/api/v1/book/episodes/${f.episodes.A[0]}/pdf`, headers: { cookie: f.cookies.A } });
     assert.equal(e.statusCode, 200);
     assert.equal(e.headers['content-type'], 'application/pdf');
-    const text = pdfText(e.rawPayload);
-    for (const s of ['Bệnh viện Đa khoa Tỉnh Thử', 'Chẩn đoán', 'Nguyễn Văn An', 'sơ bộ', 'BẤT THƯỜNG']) assert.ok(text.includes(s), `${s} in episode PDF`);
+    // pdftotext joins wrapped lines with a newline: compare with single spaces.
+    const text = pdfText(e.rawPayload).replace(/\s+/g, ' ');
+    for (const s of [
+      'Bệnh viện Đa khoa Tỉnh Thử',
+      'Nguyễn Văn An',
+      'sơ bộ',
+      'Chẩn đoán ra viện (xác định)',
+      'Glucose: 8,2 mmol/L (tham chiếu 3,9–6,4) ↑ Cao',
+      'Cân nặng: 60,50 kg',
+      'Điện tim thường: Nhịp xoang đều, tần số 78 lần/phút – Kết luận: Điện tim trong giới hạn bình thường',
+      'Diễn biến lâm sàng',
+      'Ghi chú: Uống đủ nước, tái khám sau hai tuần',
+    ]) {
+      assert.ok(text.includes(s), `${s} in episode PDF:\n${text}`);
+    }
+    assert.ok(!/\d\.\d+ (kg|mmol)/.test(text), 'no decimal point in a Vietnamese number');
     const b = await f.app.inject({ method: 'GET', url: '/api/v1/book/pdf', headers: { cookie: f.cookies.A } });
     assert.equal(b.statusCode, 200);
-    const bt = pdfText(b.rawPayload);
+    const bt = pdfText(b.rawPayload).replace(/\s+/g, ' ');
     for (const s of ['Sổ sức khỏe điện tử', 'Thẻ bảo hiểm y tế', 'Bệnh mạn tính', 'tăng huyết áp', 'Tỉnh Thử']) assert.ok(bt.includes(s), `${s} in book PDF`);
-    assert.ok(!bt.includes('trầm cảm'), 'sensitive visit not printed by default');
+    // More than the visit list: each visit's diagnoses, medicines and results in summary.
+    for (const s of ['Chẩn đoán ra viện: J18.9', 'bệnh kèm theo', 'Thuốc: ', 'Kết quả: Glucose: 8,2 mmol/L', 'Ghi chú ra viện: Uống đủ nước']) {
+      assert.ok(bt.includes(s), `${s} in book PDF:\n${bt}`);
+    }
+    assert.ok(!bt.includes('trầm cảm') && !bt.includes('F32'), 'sensitive visit not printed by default');
+    assert.ok(!/nhạy cảm/i.test(bt), 'nothing hints that a visit was left out');
+    const withSensitive = pdfText((await f.app.inject({ method: 'GET', url: '/api/v1/book/pdf?include_sensitive=1', headers: { cookie: f.cookies.A } })).rawPayload);
+    assert.ok(withSensitive.includes('F32.9'), 'printed when the citizen chose so');
   });
 
   it('declarations: CRUD by the citizen, marked as self-declared data', async () => {

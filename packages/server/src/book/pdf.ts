@@ -1,3 +1,5 @@
+import { viNumber } from '@openhssk/core';
+import { finalDiagnosisLabel, LAB_FLAG, labValueText, medicineName, rangeText, serviceLineText } from '@openhssk/core/api';
 import { codeLabel } from '@openhssk/core/xml130';
 import { type PdfDoc, vietnamesePdf } from '../pdf/index.ts';
 import type { bookSummary, getEpisodeForPerson, listEpisodes } from './queries.ts';
@@ -36,47 +38,90 @@ function header(doc: Doc, summary: Pick<Summary, 'person'>, subtitle: string) {
   field(doc, 'Giới tính', summary.person.gioi_tinh ? (codeLabel('GIOI_TINH', String(summary.person.gioi_tinh)) ?? '') : '');
 }
 
+/** One result as the screen writes it: value, range and high/low, or the report's description and conclusion. */
+function labLine(l: Detail['labs'][number]): string {
+  const parts = [l.value ? `${l.name}: ${labValueText(l.value, l.unit)}` : l.name];
+  if (l.range) parts.push(` (tham chiếu ${rangeText(l.range)})`);
+  if (l.flag) parts.push(` ${LAB_FLAG[l.flag].arrow} ${LAB_FLAG[l.flag].word}`);
+  if (l.description) parts.push(`${l.value ? ' ' : ': '}${l.description}`);
+  if (l.conclusion) parts.push(` – Kết luận: ${l.conclusion}`);
+  return parts.join('');
+}
+
+const medicineLine = (m: Detail['medicines'][number]) =>
+  `${medicineName(m.name, m.strength)} – ${viNumber(m.quantity)} ${m.unit}. Liều dùng: ${m.dose || '—'}${m.days ? ` · ${m.days} ngày` : ''}${m.usage ? ` (${m.usage})` : ''}`;
+
+const diagnosisLine = (dx: Detail['diagnoses']['final'][number]) => `${dx.code} ${dx.name ?? ''} (${dx.main ? 'bệnh chính' : 'bệnh kèm theo'})`;
+
+const first = (rows: Array<Record<string, string>> | undefined): Record<string, string> => rows?.[0] ?? {};
+
+/** The visit in the order and words of the screen (web EpisodeView), so the paper says what the screen says. */
 function episodeBody(doc: Doc, d: Detail) {
   const e = d.episode;
+  const x1 = ('fields' in e.xml1 ? e.xml1.fields : e.xml1) as Record<string, string>;
+  const t = d.tables;
   field(doc, 'Cơ sở khám chữa bệnh', `${e.facility_name ?? ''} (${e.facility_code})`);
   field(doc, 'Loại hình', codeLabel('MA_LOAI_KCB', e.ma_loai_kcb) ?? e.ma_loai_kcb);
   field(doc, 'Thời gian', `${dmy(e.ngay_vao)} → ${dmy(e.ngay_ra)}`);
-  h2(doc, 'Chẩn đoán');
-  field(doc, 'Chẩn đoán sơ bộ (lúc vào)', d.diagnoses.preliminary);
-  doc.font('B').text('Chẩn đoán xác định (ra viện):').font('R');
-  for (const dx of d.diagnoses.final) doc.text(`• ${dx.code} ${dx.name ?? ''}${dx.main ? ' (bệnh chính)' : ''}`, { indent: 10 });
-  if (d.diagnoses.final_text) doc.text(d.diagnoses.final_text, { indent: 10 });
+  field(doc, 'Lý do khám', x1.LY_DO_VV);
   field(doc, 'Kết quả điều trị', e.ket_qua_dtri ? (codeLabel('KET_QUA_DTRI', String(e.ket_qua_dtri)) ?? String(e.ket_qua_dtri)) : '');
+  if (x1.CAN_NANG) field(doc, 'Cân nặng', `${viNumber(x1.CAN_NANG)} kg`);
+  h2(doc, 'Chẩn đoán');
+  field(doc, 'Chẩn đoán lúc vào (sơ bộ)', d.diagnoses.preliminary);
+  doc.font('B').text(`${finalDiagnosisLabel(e.care_group)} (xác định):`).font('R');
+  for (const dx of d.diagnoses.final) doc.text(`• ${diagnosisLine(dx)}`, { indent: 10 });
+  if (d.diagnoses.final_text) doc.text(`Ghi của bác sĩ: ${d.diagnoses.final_text}`, { indent: 10 });
   h2(doc, 'Thuốc');
-  if (d.medicines.length === 0) doc.text('Không có thuốc.');
-  for (const m of d.medicines) doc.text(`• ${m.name} ${m.strength} — ${m.quantity} ${m.unit}. ${m.dose}${m.days ? ` (${m.days} ngày)` : ''}${m.usage ? `. ${m.usage}` : ''}`);
-  h2(doc, 'Dịch vụ kỹ thuật');
-  const services = d.tables.XML3 ?? [];
-  if (services.length === 0) doc.text('Không có dịch vụ kỹ thuật.');
-  for (const s of services) doc.text(`• ${s.TEN_DICH_VU || s.TEN_VAT_TU || ''} — ${s.SO_LUONG ?? ''} ${s.DON_VI_TINH ?? ''}`);
+  if (d.medicines.length === 0) doc.text('Không có thuốc trong lượt khám này.');
+  for (const m of d.medicines) doc.text(`• ${medicineLine(m)}`);
+  h2(doc, 'Dịch vụ kỹ thuật, vật tư');
+  if (d.services.length === 0) doc.text('Không có dịch vụ kỹ thuật.');
+  for (const l of d.services) doc.text(`• ${serviceLineText(l)}`);
   h2(doc, 'Kết quả cận lâm sàng');
-  if (d.labs.length === 0) doc.text('Không có kết quả cận lâm sàng.');
-  for (const l of d.labs) {
-    const range = l.range ? ` (tham chiếu ${l.range.low}–${l.range.high})` : '';
-    doc.text(`• ${l.name}: ${l.value} ${l.unit}${range}${l.abnormal ? ' — BẤT THƯỜNG' : ''}${l.conclusion ? `. ${l.conclusion}` : ''}`);
+  if (d.labs.length === 0) doc.text('Không có kết quả xét nghiệm, chẩn đoán hình ảnh.');
+  for (const l of d.labs) doc.text(`• ${labLine(l)}`);
+  if (t.XML5?.length) {
+    h2(doc, 'Diễn biến lâm sàng');
+    for (const r of t.XML5) doc.text(`• ${xmlDate(r.THOI_DIEM_DBLS)} ${r.DIEN_BIEN_LS ?? ''}`);
   }
-  const rv = d.tables.XML7?.[0];
-  if (rv) {
+  const rv = first(t.XML7);
+  if (t.XML7?.length) {
     h2(doc, 'Giấy ra viện');
     field(doc, 'Chẩn đoán', rv.CHAN_DOAN_RV);
     field(doc, 'Phương pháp điều trị', rv.PP_DIEUTRI);
+    if (rv.GHI_CHU) field(doc, 'Ghi chú', rv.GHI_CHU);
   }
-  const ct = d.tables.XML13?.[0];
-  if (ct) {
+  const ct = first(t.XML13);
+  if (t.XML13?.length) {
     h2(doc, 'Giấy chuyển tuyến');
     field(doc, 'Số giấy', ct.GIAY_CHUYEN_TUYEN);
     field(doc, 'Nơi chuyển đến', ct.MA_CSKCB_DEN ?? ct.MA_NOI_DEN);
+    field(doc, 'Hướng điều trị', ct.HUONG_DIEU_TRI);
   }
-  const hen = d.tables.XML14?.[0];
-  if (hen) {
+  const hen = first(t.XML14);
+  if (t.XML14?.length) {
     h2(doc, 'Giấy hẹn khám lại');
-    field(doc, 'Ngày hẹn', xmlDate(hen.NGAY_HEN_KL));
+    doc.text(`Hẹn khám lại ngày ${xmlDate(hen.NGAY_HEN_KL)} (số giấy ${hen.SO_GIAYHEN_KL ?? '—'}).`);
   }
+}
+
+/** A visit in the whole book: what was found, what was given, what the tests said, in a few lines. */
+function episodeSummary(doc: Doc, e: EpisodeList[number], d: Detail | undefined) {
+  doc.font('B').text(`• ${dmy(e.ngay_vao)} — ${e.facility_name ?? e.facility_code} — ${codeLabel('MA_LOAI_KCB', e.ma_loai_kcb) ?? e.ma_loai_kcb}`).font('R');
+  const indent = 12;
+  const line = (label: string, text: string) => doc.fillColor('#333').text(`${label}: ${text}`, { indent }).fillColor('black');
+  if (!d) {
+    line('Chẩn đoán', `${e.ma_benh_chinh ?? ''} ${e.ten_benh_chinh ?? e.chan_doan_rv ?? ''}`);
+    return;
+  }
+  line(finalDiagnosisLabel(d.episode.care_group), d.diagnoses.final.map(diagnosisLine).join('; ') || d.diagnoses.final_text || '—');
+  if (d.medicines.length > 0) line('Thuốc', d.medicines.map((m) => `${medicineName(m.name, m.strength)} (${viNumber(m.quantity)} ${m.unit})`).join('; '));
+  if (d.labs.length > 0) line('Kết quả', d.labs.map(labLine).join('; '));
+  const rv = first(d.tables.XML7);
+  if (rv.GHI_CHU) line('Ghi chú ra viện', rv.GHI_CHU);
+  const hen = first(d.tables.XML14);
+  if (hen.NGAY_HEN_KL) line('Hẹn khám lại', xmlDate(hen.NGAY_HEN_KL));
+  doc.moveDown(0.3);
 }
 
 export async function episodePdf(person: Pick<Summary, 'person'>, d: Detail): Promise<Buffer> {
@@ -88,7 +133,7 @@ export async function episodePdf(person: Pick<Summary, 'person'>, d: Detail): Pr
   return done;
 }
 
-export async function bookPdf(s: Summary, episodes: EpisodeList): Promise<Buffer> {
+export async function bookPdf(s: Summary, episodes: EpisodeList, details: readonly Detail[]): Promise<Buffer> {
   const { doc, done } = newDoc('Sổ sức khỏe điện tử');
   header(doc, s, 'Sổ sức khỏe điện tử');
   field(doc, 'Số định danh cá nhân', s.person.so_cccd);
@@ -109,11 +154,9 @@ export async function bookPdf(s: Summary, episodes: EpisodeList): Promise<Buffer
   if (s.vaccinations.length === 0) doc.text('Chưa có dữ liệu tiêm chủng.');
   for (const v of s.vaccinations) doc.text(`• ${dmy(v.given_on)} ${v.vaccine_name}${v.dose_no ? ` mũi ${v.dose_no}` : ''}`);
   h2(doc, `Lịch sử khám chữa bệnh (${episodes.length} lượt)`);
-  if (s.hidden_sensitive > 0) doc.fillColor('#555').text(`${s.hidden_sensitive} lượt khám thuộc nhóm thông tin nhạy cảm không được in.`).fillColor('black');
-  for (const e of episodes) {
-    doc.text(`• ${dmy(e.ngay_vao)} — ${e.facility_name ?? e.facility_code} — ${codeLabel('MA_LOAI_KCB', e.ma_loai_kcb) ?? e.ma_loai_kcb}`);
-    doc.fillColor('#333').text(`Chẩn đoán: ${e.ma_benh_chinh ?? ''} ${e.ten_benh_chinh ?? e.chan_doan_rv ?? ''}`, { indent: 12 }).fillColor('black');
-  }
+  // No count of left-out sensitive visits: a printed book is handed to others, and a count would tell them.
+  const detailOf = new Map(details.map((d) => [d.episode.id, d]));
+  for (const e of episodes) episodeSummary(doc, e, detailOf.get(e.id));
   doc.end();
   return done;
 }

@@ -1,8 +1,8 @@
 import { searchKey, vietnamToday } from '@openhssk/core';
-import type { CareGroup, EpisodeSummary } from '@openhssk/core/api';
-import { diagnosisCodes, icd10Name, isAbnormal, isChronic, referenceRange, sensitivityOf } from '@openhssk/core/codes';
-import { sql } from 'kysely';
-import type { Db } from '../db/index.ts';
+import { type CareGroup, type EpisodeSummary, groupServiceLines } from '@openhssk/core/api';
+import { diagnosisCodes, icd10Name, isChronic, labFlag, referenceRange, sensitivityOf } from '@openhssk/core/codes';
+import { type Selectable, sql } from 'kysely';
+import type { Db, Schema } from '../db/index.ts';
 import { realDoses } from '../immunization/index.ts';
 
 export type { CareGroup, EpisodeSummary };
@@ -126,28 +126,51 @@ export async function filterEpisodes(db: Db, episodes: EpisodeSummary[], f: Epis
 }
 
 export async function getEpisodeForPerson(db: Db, personId: string, episodeId: number) {
-  const e = await db
+  return (await getEpisodesForPerson(db, personId, [episodeId]))[0];
+}
+
+/** Several of one person's episodes in full, in the order asked (the whole-book PDF prints each visit). */
+export async function getEpisodesForPerson(db: Db, personId: string, episodeIds: readonly number[]) {
+  if (episodeIds.length === 0) return [];
+  const found = await db
     .selectFrom('episode as e')
     .leftJoin('facility as f', 'f.code', 'e.facility_code')
     .selectAll('e')
     .select('f.name as facility_name')
-    .where('e.id', '=', episodeId)
+    .where('e.id', 'in', [...episodeIds])
     .where('e.person_id', '=', personId)
-    .executeTakeFirst();
-  if (!e) return undefined;
+    .execute();
+  if (found.length === 0) return [];
   const rows = await db
     .selectFrom('episode_row')
-    .select(['tbl', 'row_no', 'fields'])
-    .where('episode_id', '=', e.id)
+    .select(['episode_id', 'tbl', 'row_no', 'fields'])
+    .where(
+      'episode_id',
+      'in',
+      found.map((e) => e.id),
+    )
+    .orderBy('episode_id')
     .orderBy('tbl')
     .orderBy('row_no')
     .execute();
-  const tables: Record<string, Array<Record<string, string>>> = {};
+  const tablesOf = new Map<number, Record<string, Array<Record<string, string>>>>();
   for (const r of rows) {
+    const tables = tablesOf.get(r.episode_id) ?? {};
     const list = tables[r.tbl] ?? [];
     list.push(r.fields);
     tables[r.tbl] = list;
+    tablesOf.set(r.episode_id, tables);
   }
+  const byId = new Map(found.map((e) => [e.id, e]));
+  return episodeIds.flatMap((id) => {
+    const e = byId.get(id);
+    return e ? [episodeDetail(e, tablesOf.get(e.id) ?? {})] : [];
+  });
+}
+
+type EpisodeWithFacility = Selectable<Schema['episode']> & { facility_name: string | null };
+
+function episodeDetail(e: EpisodeWithFacility, tables: Record<string, Array<Record<string, string>>>) {
   const sex = e.gioi_tinh === 2 ? 'female' : 'male';
   const codes = diagnosisCodes(e.ma_benh_chinh, e.ma_benh_kt);
   const { xml1, ...episode } = e;
@@ -168,9 +191,12 @@ export async function getEpisodeForPerson(db: Db, personId: string, episodeId: n
       usage: r.CACH_DUNG ?? '',
       days: daysOf(r.LIEU_DUNG),
     })),
+    /** XML3 with identical lines (a bed-day per day) once, counted. */
+    services: groupServiceLines(tables.XML3 ?? []),
     labs: (tables.XML4 ?? []).map((r) => {
       const code = r.MA_CHI_SO ?? '';
       const range = code ? referenceRange(code, sex) : undefined;
+      const flag = code && r.GIA_TRI ? labFlag(code, r.GIA_TRI, sex) : null;
       return {
         code,
         name: r.TEN_CHI_SO ?? '',
@@ -180,7 +206,8 @@ export async function getEpisodeForPerson(db: Db, personId: string, episodeId: n
         conclusion: r.KET_LUAN ?? '',
         at: r.NGAY_KQ ?? '',
         range: range ?? null,
-        abnormal: code && r.GIA_TRI ? isAbnormal(code, r.GIA_TRI, sex) : false,
+        abnormal: flag !== null,
+        flag,
       };
     }),
     tables,

@@ -15,6 +15,7 @@ import {
   bookSummary,
   filterEpisodes,
   getEpisodeForPerson,
+  getEpisodesForPerson,
   getPersonInfo,
   isSensitiveEpisode,
   listDeclarations,
@@ -34,6 +35,7 @@ const sensitiveQuery = Type.Object({
   ...personQuery.properties,
   include_sensitive: Type.Optional(Type.String({ maxLength: 8, description: '1 or true to include sensitive visits' })),
 });
+const EPISODES_PER_PAGE = 20;
 const episodesQuery = Type.Object({
   ...personQuery.properties,
   year: Type.Optional(Type.Integer({ minimum: 1000, maximum: 9999 })),
@@ -41,6 +43,8 @@ const episodesQuery = Type.Object({
   type: Type.Optional(Type.Union([Type.Literal('outpatient'), Type.Literal('inpatient'), Type.Literal('day_care'), Type.Literal('other')])),
   // Longer searches are cut to 100 characters rather than refused: the search box has no limit.
   q: Type.Optional(Type.String({ maxLength: 1000 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'page of the matching visits, from 1' })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: `visits per page (default ${EPISODES_PER_PAGE})` })),
 });
 const accessLogQuery = Type.Object({
   ...sensitiveQuery.properties,
@@ -131,11 +135,23 @@ export function registerBookRoutes(fastify: FastifyInstance, db: Db, config: Con
     const q = req.query;
     const s = await resolveBookSubject(db, req, q.person);
     const [all, open_visits] = await Promise.all([listEpisodes(db, s.personId), listOpenVisits(db, s.personId)]);
-    const episodes = await filterEpisodes(db, all, { year: q.year, facility: q.facility || undefined, type: q.type, q: q.q?.slice(0, 100) || undefined });
+    const matched = await filterEpisodes(db, all, { year: q.year, facility: q.facility || undefined, type: q.type, q: q.q?.slice(0, 100) || undefined });
     await record(db, req, s, 'book.episodes.list');
     const facilities = new Map(all.map((e) => [e.facility_code, e.facility_name ?? e.facility_code]));
+    // A phone shows a page at a time; the year counts let each page's year headings say how many
+    // visits that year holds in all, not only on this page.
+    const perPage = q.per_page ?? EPISODES_PER_PAGE;
+    const pages = Math.max(1, Math.ceil(matched.length / perPage));
+    const page = Math.min(q.page ?? 1, pages);
+    const byYear = new Map<number, number>();
+    for (const e of matched) byYear.set(Number(e.ngay_vao.slice(0, 4)), (byYear.get(Number(e.ngay_vao.slice(0, 4))) ?? 0) + 1);
     return {
-      episodes,
+      episodes: matched.slice((page - 1) * perPage, page * perPage),
+      matched: matched.length,
+      page,
+      pages,
+      per_page: perPage,
+      years_matched: [...byYear].map(([year, count]) => ({ year, count })).sort((a, b) => b.year - a.year),
       open_visits,
       total: all.length,
       facets: {
@@ -172,7 +188,8 @@ export function registerBookRoutes(fastify: FastifyInstance, db: Db, config: Con
     const includeSensitive = truthy(req.query.include_sensitive);
     const [summary, episodes] = await Promise.all([bookSummary(db, s.personId, { includeSensitive }), listEpisodes(db, s.personId)]);
     if (!summary) throw notFound('sổ sức khỏe', 'Health book');
-    const pdf = await bookPdf(summary, includeSensitive ? episodes : episodes.filter((e) => !isSensitiveEpisode(e)));
+    const printed = includeSensitive ? episodes : episodes.filter((e) => !isSensitiveEpisode(e));
+    const pdf = await bookPdf(summary, printed, await getEpisodesForPerson(db, s.personId, printed.map((e) => e.id)));
     await record(db, req, s, 'book.pdf', undefined);
     return sendPdf(reply, pdf, 'so-suc-khoe.pdf');
   });

@@ -134,11 +134,24 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
   let sent = 0;
   let accepted = 0;
   let progress = 0;
+  let analyzedAt = 0;
   for (const send of demoSends(episodes, to)) {
+    // Planner statistics as the tables grow (PGlite runs no autovacuum): with empty-table estimates
+    // the later envelopes scanned whole tables.
+    if (sent >= Math.max(2000, analyzedAt * 2)) {
+      await sql`analyze`.execute(db);
+      analyzedAt = sent;
+    }
     const signer = signers.get(send.facilityCode)!;
     const xml = buildEnvelope({ facilityCode: send.facilityCode, createdDate: send.createdDate, episodes: send.episodes.map((e) => e.tables) });
     const signed = signEnvelope(xml, signer.keyPem, signer.certPem);
-    const { receipt } = await ingestEnvelope(db, { facilityCode: send.facilityCode, raw: Buffer.from(signed, 'utf8'), channel: 'demo', receivedAt: send.at });
+    const { receipt } = await ingestEnvelope(db, {
+      facilityCode: send.facilityCode,
+      raw: Buffer.from(signed, 'utf8'),
+      channel: 'demo',
+      receivedAt: send.at,
+      episodeArrivals: send.arrivals,
+    });
     sent += send.episodes.length;
     accepted += receipt.counts.accepted + receipt.counts.accepted_with_warnings;
     if (sent - progress >= 2000) {
@@ -201,12 +214,13 @@ export function featuredCitizens(residents: ReadonlyArray<Resident>): FeaturedCi
   return { regulars, parent, level1 };
 }
 
-/** One envelope as a facility's HIS sends it: its episodes and the instant it arrives. */
+/** One envelope of the replay: its episodes, when each reached the platform, and the envelope's own time. */
 interface DemoSend {
   facilityCode: string;
   at: Date;
   createdDate: string;
   episodes: SynthEpisode[];
+  arrivals: Map<string, Date>;
 }
 
 const VN_OFFSET_MS = 7 * 3_600_000;
@@ -219,33 +233,45 @@ const unit = (key: string) => {
 };
 
 /**
- * Each facility sends once a day, between 20:00 and 23:00, the episodes that ended since its last
- * send; now and then (1 day in 25) the send fails and goes out one to three days later, as after a
- * network outage. Nothing arrives after `now`: the day's last batch is the one sent at generation.
+ * The year as the facilities lived it: each HIS sends, between 20:00 and 23:00, the episodes that
+ * ended since its last send; now and then (1 day in 25) the send fails and goes out one to three
+ * days later, as after a network outage. Nothing arrives after `now`.
+ *
+ * Replaying ~4,000 evening envelopes through ingest took minutes on the embedded database (each
+ * envelope is one transaction of a dozen statements), so a facility's month of evenings travels in
+ * one envelope (at most ENVELOPE_SIZE episodes), every episode stamped with its own evening.
  */
 export function demoSends(episodes: ReadonlyArray<SynthEpisode>, now: Date): DemoSend[] {
   const byKey = new Map<string, DemoSend>();
   for (const e of episodes) {
     const ra = e.tables.XML1[0]!.NGAY_RA!;
-    // Viet Nam wall-clock of the discharge, as a UTC-labelled Date to do calendar sums on.
+    // Viet Nam wall-clock of the discharge, as a UTC-labelled time to do calendar sums on.
     const wall = Date.UTC(Number(ra.slice(0, 4)), Number(ra.slice(4, 6)) - 1, Number(ra.slice(6, 8)), Number(ra.slice(8, 10)), Number(ra.slice(10, 12)));
     let day = Math.floor(wall / 86_400_000);
     const sendMinute = (d: number) => 1200 + Math.floor(unit(`${e.facilityCode}|${d}`) * 180);
     if (wall >= day * 86_400_000 + sendMinute(day) * 60_000) day++;
     const late = unit(`late|${e.facilityCode}|${day}`) < 0.04 ? 1 + Math.floor(unit(`days|${e.facilityCode}|${day}`) * 3) : 0;
-    const atWall = (day + late) * 86_400_000 + sendMinute(day + late) * 60_000;
-    const at = new Date(Math.min(atWall - VN_OFFSET_MS, now.getTime()));
-    const key = `${e.facilityCode}|${at.getTime()}`;
+    const arrivalWall = Math.min((day + late) * 86_400_000 + sendMinute(day + late) * 60_000, now.getTime() + VN_OFFSET_MS);
+    const month = new Date(arrivalWall).toISOString().slice(0, 7);
+    const key = `${e.facilityCode}|${month}`;
     let send = byKey.get(key);
     if (!send) {
-      send = { facilityCode: e.facilityCode, at, createdDate: new Date(at.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10).replace(/-/g, ''), episodes: [] };
+      send = { facilityCode: e.facilityCode, at: new Date(0), createdDate: '', episodes: [], arrivals: new Map() };
       byKey.set(key, send);
     }
     send.episodes.push(e);
+    send.arrivals.set(e.maLk, new Date(arrivalWall - VN_OFFSET_MS));
   }
-  const sends = [...byKey.values()].flatMap((s) =>
-    Array.from({ length: Math.ceil(s.episodes.length / ENVELOPE_SIZE) }, (_, i) => ({ ...s, episodes: s.episodes.slice(i * ENVELOPE_SIZE, (i + 1) * ENVELOPE_SIZE) })),
-  );
+  const sends: DemoSend[] = [];
+  for (const s of byKey.values()) {
+    for (let i = 0; i < s.episodes.length; i += ENVELOPE_SIZE) {
+      const part = s.episodes.slice(i, i + ENVELOPE_SIZE);
+      const arrivals = new Map(part.map((e) => [e.maLk, s.arrivals.get(e.maLk)!]));
+      const at = new Date(Math.max(...[...arrivals.values()].map((d) => d.getTime())));
+      const createdDate = new Date(at.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10).replace(/-/g, '');
+      sends.push({ facilityCode: s.facilityCode, at, createdDate, episodes: part, arrivals });
+    }
+  }
   return sends.sort((a, b) => a.at.getTime() - b.at.getTime() || a.facilityCode.localeCompare(b.facilityCode));
 }
 

@@ -22,6 +22,11 @@ export interface IngestRequest {
    * a district's year of sends; no route passes it through.
    */
   receivedAt?: Date | undefined;
+  /**
+   * Demo replay only: when each episode (by MA_LK) reached the platform, none later than
+   * `receivedAt`. The demo replays a year of evening sends in a month's envelope per facility.
+   */
+  episodeArrivals?: ReadonlyMap<string, Date> | undefined;
 }
 
 export interface IngestResult {
@@ -104,6 +109,7 @@ export async function ingestEnvelope(db: Db, req: IngestRequest): Promise<Ingest
     receipt = await storeSubmission(db, {
       id: newReceiptId(receivedAt),
       receivedAt,
+      episodeArrivals: req.episodeArrivals,
       facilityCode: facility.code,
       channel: req.channel,
       sha256,

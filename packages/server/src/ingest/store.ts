@@ -17,6 +17,7 @@ export interface SubmissionToStore {
   signature: Receipt['signature'];
   prepared: PreparedEnvelope;
   receivedAt: Date;
+  episodeArrivals?: ReadonlyMap<string, Date> | undefined;
 }
 
 /** One accepted episode that becomes a new version (`ep` = its 1-based position in the payloads). */
@@ -124,11 +125,18 @@ async function insertEpisodes(tx: Transaction<Schema>, s: SubmissionToStore, ite
   const last = new Map<string, number>();
   for (const { ep, a } of items) last.set(a.maLk, ep);
   const placement = JSON.stringify(
-    items.map(({ ep, a, version }, i) => ({ ep, id: reserved[i], version, is_current: last.get(a.maLk) === ep, person_id: links[i]?.personId ?? null })),
+    items.map(({ ep, a, version }, i) => ({
+      ep,
+      id: reserved[i],
+      version,
+      is_current: last.get(a.maLk) === ep,
+      person_id: links[i]?.personId ?? null,
+      received_at: (s.episodeArrivals?.get(a.maLk) ?? s.receivedAt).toISOString(),
+    })),
   );
 
   await sql`insert into episode (${EPISODE_JSON.list}, id, facility_code, submission_id, received_at, version, is_current, person_id)
-    select ${EPISODE_JSON.list}, p.id, ${s.facilityCode}, ${s.id}, ${s.receivedAt.toISOString()}::timestamptz, p.version, p.is_current, p.person_id
+    select ${EPISODE_JSON.list}, p.id, ${s.facilityCode}, ${s.id}, p.received_at, p.version, p.is_current, p.person_id
     from jsonb_to_recordset(${s.prepared.episodeJson}::jsonb) as x(ep int, ${EPISODE_JSON.def})
     join jsonb_to_recordset(${placement}::jsonb) as p(${PLACEMENT.def}) using (ep)`.execute(tx);
 
@@ -174,4 +182,4 @@ const EPISODE_JSON = recordColumns({
 /** Rows of XML2…XML15 from the prepared row chunks. */
 const ROW_JSON = recordColumns({ ep: 'int', tbl: 'text', row_no: 'int', fields: 'jsonb', extra: 'jsonb' });
 /** What the transaction decides per position: id, version, currency and the linked person. */
-const PLACEMENT = recordColumns({ ep: 'int', id: 'bigint', version: 'int', is_current: 'boolean', person_id: 'text' });
+const PLACEMENT = recordColumns({ ep: 'int', id: 'bigint', version: 'int', is_current: 'boolean', person_id: 'text', received_at: 'timestamptz' });

@@ -1,3 +1,5 @@
+import { viNumber } from '@openhssk/core';
+import { finalDiagnosisLabel, LAB_FLAG, labValueText, medicineName, rangeText, serviceLineText } from '@openhssk/core/api';
 import type { ReactNode } from 'react';
 import type { EpisodeDetail } from '../api.ts';
 import { CARE_TYPE, formatInstant, formatXmlDate, RESULT } from '../labels.ts';
@@ -38,7 +40,7 @@ export function EpisodeView({ data, headingLevel = 1 }: { data: EpisodeDetail; h
           {x1.CAN_NANG ? (
             <>
               <dt>Cân nặng</dt>
-              <dd>{x1.CAN_NANG} kg</dd>
+              <dd>{viNumber(x1.CAN_NANG)} kg</dd>
             </>
           ) : null}
         </dl>
@@ -51,7 +53,7 @@ export function EpisodeView({ data, headingLevel = 1 }: { data: EpisodeDetail; h
           </dt>
           <dd>{data.diagnoses.preliminary || '—'}</dd>
           <dt>
-            Chẩn đoán ra viện <span className="tag final">xác định</span>
+            {finalDiagnosisLabel(e.care_group)} <span className="tag final">xác định</span>
           </dt>
           <dd>
             <ul className="plain">
@@ -71,7 +73,7 @@ export function EpisodeView({ data, headingLevel = 1 }: { data: EpisodeDetail; h
           <ul className="plain">
             {data.medicines.map((m) => (
               <li key={`${m.name}|${m.strength}|${m.dose}|${m.quantity}`}>
-                <strong>{m.name}</strong> {m.strength} – {m.quantity} {m.unit}
+                <strong>{medicineName(m.name, m.strength)}</strong> – {viNumber(m.quantity)} {m.unit}
                 <br />
                 <span>Liều dùng: {m.dose || '—'}</span>
                 {m.days ? <span> · {m.days} ngày</span> : null} {m.usage ? <span className="muted">({m.usage})</span> : null}
@@ -80,13 +82,11 @@ export function EpisodeView({ data, headingLevel = 1 }: { data: EpisodeDetail; h
           </ul>
         )}
       </Section>
-      <Section title="Dịch vụ kỹ thuật, vật tư" rows={t.XML3} empty="Không có dịch vụ kỹ thuật.">
+      <Section title="Dịch vụ kỹ thuật, vật tư" rows={data.services} empty="Không có dịch vụ kỹ thuật.">
         {() => (
           <ul className="plain">
-            {(t.XML3 ?? []).map((r, i) => (
-              <li key={r.STT ?? i}>
-                {r.TEN_DICH_VU || r.TEN_VAT_TU} – {r.SO_LUONG} {r.DON_VI_TINH}
-              </li>
+            {data.services.map((l) => (
+              <li key={`${l.name}|${l.quantity}|${l.unit}`}>{serviceLineText(l)}</li>
             ))}
           </ul>
         )}
@@ -95,17 +95,23 @@ export function EpisodeView({ data, headingLevel = 1 }: { data: EpisodeDetail; h
         {() => (
           <ul className="plain">
             {data.labs.map((l) => (
-              <li key={`${l.code}|${l.name}|${l.at}|${l.value}|${l.description}`} className={l.abnormal ? 'abnormal' : undefined}>
-                <strong>{l.name}</strong>: {l.value} {l.unit}
-                {l.range ? (
-                  <span className="muted">
-                    {' '}
-                    (tham chiếu {l.range.low}–{l.range.high})
+              <li key={`${l.code}|${l.name}|${l.at}|${l.value}|${l.description}`} className={l.flag ? 'abnormal' : undefined}>
+                <strong>{l.name}</strong>
+                {l.value ? `: ${labValueText(l.value, l.unit)}` : null}
+                {l.range ? <span className="muted"> (tham chiếu {rangeText(l.range)})</span> : null}
+                {l.flag ? (
+                  <span className="tag warn" data-flag={l.flag}>
+                    <span aria-hidden="true">{LAB_FLAG[l.flag].arrow} </span>
+                    {LAB_FLAG[l.flag].word}
                   </span>
                 ) : null}
-                {l.abnormal ? <span className="tag warn">Bất thường</span> : null}
-                {l.description ? <span className="muted"> {l.description}</span> : null}
-                {l.conclusion ? <span> – {l.conclusion}</span> : null}
+                {l.description ? (
+                  <span className="muted">
+                    {l.value ? ' ' : ': '}
+                    {l.description}
+                  </span>
+                ) : null}
+                {l.conclusion ? <span> – Kết luận: {l.conclusion}</span> : null}
               </li>
             ))}
           </ul>
