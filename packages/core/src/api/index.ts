@@ -2,3 +2,4 @@ export type * from './book.ts';
 export * from './book-display.ts';
 export type * from './clinic.ts';
 export type * from './reports.ts';
+export type * from './immunization.ts';

@@ -1,5 +1,7 @@
 import { notFound, vietnamToday } from '@openhssk/core';
+import type { BookVaccinations, ImmCertificateLink, ImmFamily } from '@openhssk/core/api';
 import { Type } from '@sinclair/typebox';
+import QRCode from 'qrcode';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
@@ -59,7 +61,7 @@ export function registerBookImmunizationRoutes<S extends BookSubjectRef>(fastify
   app.get(
     '/api/v1/book/vaccinations',
     { schema: { summary: 'Vaccinations: every dose, history by antigen, what the national schedule says is done and due next', tags, querystring: personQuery } },
-    async (req) => {
+    async (req): Promise<BookVaccinations> => {
       const s = await access.subject(req, req.query.person);
       // Side by side: the section must answer within the book's 50 ms.
       const [person, doses, reactions, slotRequests] = await Promise.all([personOf(s), dosesOf(db, [s.personId]), reactionReportsOf(db, s.personId), slotRequestsOf(db, s.personId)]);
@@ -73,7 +75,7 @@ export function registerBookImmunizationRoutes<S extends BookSubjectRef>(fastify
   app.get(
     '/api/v1/book/immunization/family',
     { schema: { summary: 'What is due next for the citizen and each child whose book they open', tags } },
-    async (req) => {
+    async (req): Promise<ImmFamily> => {
       const self = await access.subject(req, undefined);
       const me = await personOf(self);
       const children = await access.dependents(me.id);
@@ -102,13 +104,16 @@ export function registerBookImmunizationRoutes<S extends BookSubjectRef>(fastify
   app.get(
     '/api/v1/book/vaccinations/certificate',
     { schema: { summary: 'The signed certificate payload (JWS) and the verification link the QR code holds', tags, querystring: personQuery } },
-    async (req) => {
+    async (req): Promise<ImmCertificateLink> => {
       const s = await access.subject(req, req.query.person);
       const person = await personOf(s);
       const k = await keys();
       const jws = await signCertificate(k, certificatePayload(config.publicUrl, person, (await vaccinationBook(db, person)).vaccinations));
       await access.record(req, s, 'book.vaccination.certificate');
-      return { jws, verify_url: verifyUrl(config.publicUrl, jws), kid: k.signer.kid };
+      const url = verifyUrl(config.publicUrl, jws);
+      // The same QR code as the PDF's, for showing on the phone's screen.
+      const svg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }).catch(() => QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'L', margin: 2 }));
+      return { jws, verify_url: url, kid: k.signer.kid, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
     },
   );
 

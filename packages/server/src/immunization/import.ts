@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type BilingualMessage, cleanText, searchKey, vietnamToday } from '@openhssk/core';
 import { matchProduct, parseDay } from '@openhssk/core/immunization';

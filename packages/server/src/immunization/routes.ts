@@ -1,5 +1,6 @@
 import { DomainError, forbidden, notFound, vietnamToday } from '@openhssk/core';
 import { PRODUCTS } from '@openhssk/core/immunization';
+import type { ImmCatalog, ImmPlan, ImmReactionList, ImmSlotRequestList, ImmStationPerson, ImmVerification } from '@openhssk/core/api';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Actor, audit } from '../audit/index.ts';
@@ -77,7 +78,7 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
     return { s, area, person };
   };
 
-  app.get('/api/v1/immunization/catalog', { schema: { summary: 'Vaccine products, antigens, routes and reaction symptoms (reference data, no personal data)', tags } }, async () => ({
+  app.get('/api/v1/immunization/catalog', { schema: { summary: 'Vaccine products, antigens, routes and reaction symptoms (reference data, no personal data)', tags } }, async (): Promise<ImmCatalog> => ({
     products: PRODUCTS.map((p) => ({ id: p.id, name_vi: p.name_vi, name_en: p.name_en, antigens: p.antigens, programme: p.programme, aliases: p.aliases })),
     routes: ROUTES,
     reaction_symptoms: Object.entries(REACTION_SYMPTOMS).map(([code, s]) => ({ code, ...s })),
@@ -132,7 +133,7 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
   app.get(
     '/api/v1/immunization/persons/:personId',
     { schema: { summary: 'A person’s doses by antigen and schedule (station view)', tags, params: personParams, querystring: Type.Object({ commune }) } },
-    async (req) => {
+    async (req): Promise<ImmStationPerson> => {
       const { s, person } = await personOfArea(req, req.query.commune, req.params.personId);
       const view = await vaccinationBook(db, person);
       await audit(db, { actor: staffActor(s), action: 'immunization.person.read', personId: person.id, resource: `person/${person.id}/immunization`, requestId: req.id });
@@ -168,7 +169,7 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
         }),
       },
     },
-    async (req) => {
+    async (req): Promise<ImmPlan> => {
       const { s, area } = await areaReader(req, req.query.commune);
       const m = req.query.month ?? vietnamToday().slice(0, 7);
       const plan = await planCommune(db, area.commune, m);
@@ -262,7 +263,7 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
         }),
       },
     },
-    async (req) => {
+    async (req): Promise<ImmSlotRequestList> => {
       const { s, area } = await areaReader(req, req.query.commune);
       const rows = await slotRequestsIn(db, area.commune, req.query.status);
       await auditPersons(db, staffActor(s), 'immunization.slot_request.list', rows.map((r) => r.person_id), req.id, { commune: area.commune });
@@ -330,7 +331,7 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
         }),
       },
     },
-    async (req) => {
+    async (req): Promise<ImmReactionList> => {
       const s = await requireStaff(db, req, { roles: REACTION_ROLES });
       const rows = await reactionReportsFor(db, await reactionScope(s, req.query), req.query.status);
       await auditPersons(db, staffActor(s), 'immunization.reaction.list', rows.map((r) => r.person_id), req.id);
@@ -381,7 +382,7 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
         body: Type.Object({ certificate: Type.String({ minLength: 1, maxLength: 8000, description: 'the JWS, or the link the QR code holds' }) }, { additionalProperties: false }),
       },
     },
-    async (req) => {
+    async (req): Promise<ImmVerification> => {
       const r = await verifyCertificate(req.body.certificate, (await keys()).jwks);
       if (!r.valid) return r;
       const codes = [...new Set(r.doses.map((d) => d.facility_code).filter((c): c is string => c !== null))];
