@@ -13,6 +13,7 @@ import { SharedViewPage } from './pages/SharedViewPage.tsx';
 import { SharesPage } from './pages/SharesPage.tsx';
 import { SummaryPage } from './pages/SummaryPage.tsx';
 import { VaccinationsPage } from './pages/VaccinationsPage.tsx';
+import { VerifyPage } from './pages/VerifyPage.tsx';
 import { Link, usePath } from './router.tsx';
 import { takeReturnPath } from './session.ts';
 import { SkipLink } from './ui.tsx';
@@ -33,7 +34,10 @@ export function App() {
   const [path, navigate] = usePath();
   const [state, setState] = useState<MeState>({ status: 'loading' });
   const [child, setChildState] = useState<Child | null>(loadChild);
+  // Pages for anyone, without a session: a share link, the certificate check (no call to /me either).
   const shared = /^\/chia-se\/([A-Za-z0-9_-]+)$/.exec(path);
+  const verify = path === '/verify';
+  const open = Boolean(shared) || verify;
 
   const setChild = useCallback(
     (c: Child | null) => {
@@ -53,8 +57,8 @@ export function App() {
     }
   }, []);
   useEffect(() => {
-    if (!shared) void reload();
-  }, [reload, shared]);
+    if (!open) void reload();
+  }, [reload, open]);
   // A session that ends while the book is open turns this page into the login page (same address),
   // and nothing of the book stays on screen under a header that still names the citizen.
   useEffect(
@@ -100,6 +104,7 @@ export function App() {
     };
   }, [ready, child, setChild]);
   if (shared) content = <SharedViewPage token={shared[1]!} />;
+  else if (verify) content = <VerifyPage />;
   else if (state.status === 'loading') content = <p aria-live="polite">Đang tải…</p>;
   else if (state.status === 'error') content = <p role="alert">{state.message}</p>;
   else if (state.status === 'anonymous') content = <LoginPage expired={state.expired ?? false} />;
@@ -124,7 +129,7 @@ export function App() {
       <SkipLink />
       <header className="topbar">
         <span className="brand">Sổ sức khỏe điện tử</span>
-        {state.status === 'ready' && !shared && (
+        {state.status === 'ready' && !open && (
           <span className="who">
             <span className="name">{state.me.name}</span>
             <button type="button" className="link" onClick={logout}>
@@ -133,7 +138,7 @@ export function App() {
           </span>
         )}
       </header>
-      {ready && !shared && (
+      {ready && !open && (
         <nav className="mainnav" aria-label="Mục chính">
           <ul>
             {NAV.map(([to, label]) => (
@@ -146,7 +151,7 @@ export function App() {
           </ul>
         </nav>
       )}
-      {ready && !shared && child && (
+      {ready && !open && child && (
         <section className="child-banner" aria-label="Đang xem sổ của con">
           <p>
             Bạn đang xem sổ sức khỏe của con: <strong data-testid="child-name">{child.name}</strong>

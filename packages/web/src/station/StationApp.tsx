@@ -21,6 +21,8 @@ const CheckupPage = lazy(() => import('./pages/CheckupPage.tsx').then((m) => ({ 
 const FollowUpPage = lazy(() => import('./pages/FollowUpPage.tsx').then((m) => ({ default: m.FollowUpPage })));
 const EventPage = lazy(() => import('./pages/EventPage.tsx').then((m) => ({ default: m.EventPage })));
 const RegistersPage = lazy(() => import('./pages/RegistersPage.tsx').then((m) => ({ default: m.RegistersPage })));
+const ImmunizationPage = lazy(() => import('./pages/ImmunizationPage.tsx').then((m) => ({ default: m.ImmunizationPage })));
+const ImmunizationPersonPage = lazy(() => import('./pages/ImmunizationPersonPage.tsx').then((m) => ({ default: m.ImmunizationPersonPage })));
 
 /** The device's copy of the register is read again when older than this. */
 const SNAPSHOT_MAX_AGE_MS = 12 * 3600_000;
@@ -45,6 +47,7 @@ const NAV = [
   { to: ROUTES.home, label: 'Hôm nay', match: (p: string) => p === '/tram-y-te' || p === '/tram-y-te/' },
   { to: ROUTES.search, label: 'Tìm hộ', match: (p: string) => p.startsWith('/tram-y-te/tim-kiem') || p.startsWith('/tram-y-te/ho/') || p.startsWith('/tram-y-te/nguoi/') },
   { to: ROUTES.registers, label: 'Sổ quản lý', match: (p: string) => p.startsWith('/tram-y-te/so-quan-ly'), clinical: true },
+  { to: ROUTES.immunization, label: 'Tiêm chủng', match: (p: string) => p.startsWith('/tram-y-te/tiem-chung'), clinical: true },
   { to: ROUTES.sync, label: 'Đồng bộ', match: (p: string) => p.startsWith('/tram-y-te/dong-bo') },
 ];
 
@@ -302,6 +305,8 @@ const PAGES: ReadonlyArray<[RegExp, Page]> = [
   [/^\/tram-y-te\/ho\/(\d+)\/su-kien$/, (m) => <Lazy><EventPage key={m[1]} householdId={Number(m[1])} /></Lazy>],
   [/^\/tram-y-te\/nguoi\/([^/]+)$/, (m) => <PersonPage key={m[1]} personId={id(m)} />],
   [/^\/tram-y-te\/nguoi\/([^/]+)\/ho-so\/([a-z_]+)$/, (m) => <Lazy><SectionPage key={m[0]} personId={id(m)} sectionKey={m[2]!} /></Lazy>],
+  [/^\/tram-y-te\/tiem-chung$/, () => <Lazy><ImmunizationPage /></Lazy>],
+  [/^\/tram-y-te\/nguoi\/([^/]+)\/tiem-chung$/, (m) => <Lazy><ImmunizationPersonPage key={m[1]} personId={id(m)} /></Lazy>],
   [/^\/tram-y-te\/nguoi\/([^/]+)\/kham$/, (m) => <Lazy><CheckupPage key={m[1]} personId={id(m)} /></Lazy>],
   [/^\/tram-y-te\/nguoi\/([^/]+)\/theo-doi\/([a-z_]+)$/, (m) => <Lazy><FollowUpPage key={m[0]} personId={id(m)} register={m[2]!} /></Lazy>],
 ];

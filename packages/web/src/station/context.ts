@@ -41,4 +41,6 @@ export const ROUTES = {
   section: (id: string, section: string) => `/tram-y-te/nguoi/${encodeURIComponent(id)}/ho-so/${section}`,
   checkup: (id: string) => `/tram-y-te/nguoi/${encodeURIComponent(id)}/kham`,
   followUp: (id: string, register: string) => `/tram-y-te/nguoi/${encodeURIComponent(id)}/theo-doi/${register}`,
+  immunization: '/tram-y-te/tiem-chung',
+  personImmunization: (id: string) => `/tram-y-te/nguoi/${encodeURIComponent(id)}/tiem-chung`,
 } as const;

@@ -17,8 +17,8 @@ export type EntryStatus = 'pending' | 'applied' | 'already_applied' | 'conflict'
 export interface OutboxEntry {
   /** The entry's uuid, chosen on the device: the server applies an entry id once. */
   entryId: string;
-  /** pc: POST /api/v1/primary-care/sync; station: POST /api/v1/station/events/batch. */
-  target: 'pc' | 'station';
+  /** pc: POST /api/v1/primary-care/sync; station: POST /api/v1/station/events/batch; imm: POST /api/v1/immunization/station/doses/batch. */
+  target: 'pc' | 'station' | 'imm';
   kind: string;
   personId: string | null;
   householdId: number | null;
@@ -98,6 +98,8 @@ class StationDb extends Dexie {
   persons!: Table<PersonCache, string>;
   householdViews!: Table<{ id: number; view: HouseholdView; savedAt: number }, number>;
   registerLists!: Table<{ key: string; rows: RegisterRow[]; savedAt: number }, string>;
+  /** Immunization screens' last answers (a person's doses and schedule, the vaccine catalogue), by key. */
+  immunization!: Table<{ key: string; value: unknown; savedAt: number }, string>;
   meta!: Table<{ key: string; value: unknown }, string>;
 
   constructor() {
@@ -111,6 +113,7 @@ class StationDb extends Dexie {
       registerLists: 'key',
       meta: 'key',
     });
+    this.version(2).stores({ immunization: 'key' });
   }
 }
 
@@ -126,8 +129,8 @@ export async function setMeta<K extends keyof MetaMap>(key: K, value: MetaMap[K]
 
 /** At logout: everything read from the server goes; entries not yet sent stay for their author. */
 export async function clearReadData(): Promise<void> {
-  await db.transaction('rw', [db.households, db.members, db.persons, db.householdViews, db.registerLists, db.meta], async () => {
-    await Promise.all([db.households.clear(), db.members.clear(), db.persons.clear(), db.householdViews.clear(), db.registerLists.clear(), db.meta.clear()]);
+  await db.transaction('rw', [db.households, db.members, db.persons, db.householdViews, db.registerLists, db.immunization, db.meta], async () => {
+    await Promise.all([db.households.clear(), db.members.clear(), db.persons.clear(), db.householdViews.clear(), db.registerLists.clear(), db.immunization.clear(), db.meta.clear()]);
   });
   // Sent entries carry personal data too: only unsent ones and refusals or conflicts the user has
   // not read yet are still needed.

@@ -12,10 +12,11 @@ import { refreshPerson } from './snapshot.ts';
  */
 
 const BATCH = 500;
-const URL_OF = { pc: '/api/v1/primary-care/sync', station: '/api/v1/station/events/batch' } as const;
+const URL_OF = { pc: '/api/v1/primary-care/sync', station: '/api/v1/station/events/batch', imm: '/api/v1/immunization/station/doses/batch' } as const;
+type Target = keyof typeof URL_OF;
 
 export interface NewEntry {
-  target: 'pc' | 'station';
+  target: Target;
   kind: string;
   personId: string | null;
   personName: string | null;
@@ -32,7 +33,10 @@ export async function enqueue(me: StaffMe, e: NewEntry): Promise<OutboxEntry> {
   const body =
     e.target === 'pc'
       ? { entryId, kind: e.kind, personId: e.personId, recordedAt, ...e.payload }
-      : { kind: e.kind, entry_id: entryId, client_recorded_at: recordedAt, ...e.payload };
+      : e.target === 'imm'
+        ? // A dose names no kind: the endpoint takes only doses.
+          { entry_id: entryId, client_recorded_at: recordedAt, ...e.payload }
+        : { kind: e.kind, entry_id: entryId, client_recorded_at: recordedAt, ...e.payload };
   const entry: OutboxEntry = {
     entryId,
     target: e.target,
@@ -100,8 +104,8 @@ async function sendPending(me: StaffMe): Promise<SyncReport> {
   const touched = new Set<string>();
   const households = new Set<number>();
   try {
-    // Register events first: a later 831 entry may concern a person a move-in just registered.
-    for (const target of ['station', 'pc'] as const) {
+    // Register events first: a later 831 entry or dose may concern a person a move-in just registered.
+    for (const target of ['station', 'imm', 'pc'] as const) {
       const list = pending.filter((e) => e.target === target);
       for (let i = 0; i < list.length; i += BATCH) {
         const chunk = list.slice(i, i + BATCH);
@@ -133,7 +137,7 @@ async function sendPending(me: StaffMe): Promise<SyncReport> {
 }
 
 /** Sends one batch and records each entry's outcome; returns the entries as updated. */
-async function sendChunk(target: 'pc' | 'station', chunk: OutboxEntry[]): Promise<OutboxEntry[]> {
+async function sendChunk(target: Target, chunk: OutboxEntry[]): Promise<OutboxEntry[]> {
   const now = Date.now();
   let answer: unknown;
   try {

@@ -8,6 +8,7 @@ import { birthText, CONTROL_VI, displayValue, recordedText, relationText, SEX_VI
 import { useLive } from '../hooks.ts';
 import { factsOf, mayApply, pendingRecords, sectionFilled, valuesText } from '../record.ts';
 import { isClinical, refreshPerson } from '../snapshot.ts';
+import { ImmunizationSummary } from '../ImmunizationSummary.tsx';
 import { Trend } from './Trend.tsx';
 
 /** A member of the commune: identity and household, the 831 record, check-ups, chronic-disease registers. */
@@ -98,6 +99,7 @@ export function PersonPage({ personId }: { personId: string }) {
         </section>
       )}
 
+      {clinical && <ImmunizationSummary personId={personId} />}
       {clinical && form && <Record831 form={form} personId={personId} pc={pc} entries={entries} />}
       {clinical && <Checkups pc={pc} entries={entries} />}
       {clinical && form && <Registers form={form} pc={pc} entries={entries} />}
