@@ -8,6 +8,7 @@ import { vietnamToday } from '@openhssk/core';
 import type { FastifyInstance } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import { sql } from 'kysely';
+import QRCode from 'qrcode';
 import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
 import { citizenCookie } from '../../test-support/book-fixture.ts';
 import { staffSession } from '../../test-support/staff.ts';
@@ -158,6 +159,9 @@ describe(`immunization in the book, certificates (${process.env.HSSK_TEST_DB ?? 
     assert.equal(c.status, 200);
     const jws: string = c.body.jws;
     assert.equal(c.body.verify_url, `${url}/verify#${jws}`);
+    // The screen's QR code is the verification link's (the PDF prints the same).
+    const svg = Buffer.from(String(c.body.qr).replace(/^data:image\/svg\+xml;base64,/, ''), 'base64').toString('utf8');
+    assert.equal(svg, await QRCode.toString(c.body.verify_url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }));
     const published = await fetch(`${url}/.well-known/jwks.json`);
     assert.equal(published.status, 200);
     assert.equal(published.headers.get('access-control-allow-origin'), '*');
