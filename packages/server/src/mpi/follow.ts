@@ -1,18 +1,24 @@
 import { type AccountMove, accountsFollowIdentity, moveCitizenAccounts, repointCitizenAccounts } from '../auth/index.ts';
 import { followCitizenRows, type MovedBookRows, moveBookRows, NO_BOOK_ROWS, returnBookRows } from '../book/index.ts';
 import type { Db } from '../db/index.ts';
+import { type MovedCareRows, moveCareRows, NO_CARE_ROWS, returnCareRows } from '../primary-care/index.ts';
+import { type MovedStationRows, moveStationRows, NO_STATION_ROWS, returnStationRows } from '../station/index.ts';
 import { mpiDb } from './tables.ts';
 
 /**
  * What the citizen sees follows the MPI's decisions inside the decision's own transaction: logins
  * (and so the open sessions, which read the person through the login on every request), doctor
- * shares, declarations and doses. Each owner module moves its own rows; this file only sequences
- * them and keeps the record an undo needs (mpi_merge.moved_identity, migration 018).
+ * shares, declarations and doses — and what the commune station recorded about the person (household
+ * register, 831 record, check-ups, registers). Each owner module moves its own rows and resolves its
+ * own one-row-per-person rules; this file only sequences them and keeps the record an undo needs
+ * (mpi_merge.moved_identity, migration 018).
  */
 
 export interface MovedIdentity {
   accounts: string[];
   book: MovedBookRows;
+  station: MovedStationRows;
+  care: MovedCareRows;
 }
 
 // Migration 018's column, typed beside the only code that reads and writes it.
@@ -23,14 +29,22 @@ const mergeDb = (db: Db) => mpiDb(db).withTables<MovedIdentityColumn>();
 export async function identityFollowsMerge(tx: Db, mergeId: number, from: string, to: string): Promise<MovedIdentity> {
   const accounts = await moveCitizenAccounts(tx, from, to);
   const book = await moveBookRows(tx, [{ from, to }]);
-  const moved: MovedIdentity = { accounts: accounts.map((a) => a.subject), book };
+  const station = await moveStationRows(tx, [{ from, to }]);
+  const care = await moveCareRows(tx, [{ from, to }]);
+  const moved: MovedIdentity = { accounts: accounts.map((a) => a.subject), book, station, care };
   await mergeDb(tx).updateTable('mpi_merge').set({ moved_identity: JSON.stringify(moved) }).where('id', '=', mergeId).execute();
   return moved;
 }
 
 function parseMoved(v: string | MovedIdentity | null): MovedIdentity {
   const m = typeof v === 'string' ? (JSON.parse(v) as MovedIdentity) : v;
-  return { accounts: m?.accounts ?? [], book: { ...NO_BOOK_ROWS, ...m?.book } };
+  // A merge logged before a module existed moved none of its rows.
+  return {
+    accounts: m?.accounts ?? [],
+    book: { ...NO_BOOK_ROWS, ...m?.book },
+    station: { ...NO_STATION_ROWS, ...m?.station },
+    care: { ...NO_CARE_ROWS, ...m?.care },
+  };
 }
 
 /**
@@ -45,13 +59,17 @@ export async function identityFollowsUndo(tx: Db, mergeId: number): Promise<Acco
   const moved = parseMoved(merge.moved_identity);
   const back = [...(await moveCitizenAccounts(tx, to, from, moved.accounts)), ...(await accountsFollowIdentity(tx, [from, to]))];
   await returnBookRows(tx, moved.book, to, from);
+  await returnStationRows(tx, moved.station, to, from);
+  await returnCareRows(tx, moved.care, to, from);
   await followCitizenRows(tx, back, new Date(merge.decided_at));
   return back;
 }
 
 /**
  * A separation, after the golden records were rebuilt: logins go to the person now carrying their
- * CCCD, with the shares and declarations they made on the person they leave.
+ * CCCD, with the shares and declarations they made on the person they leave. What staff recorded
+ * (household register, primary care) stays on the person that keeps the id: nothing says which of
+ * the two it was about, and the station sees both and can record again on the right one.
  */
 export async function identityFollowsSeparation(tx: Db, personIds: readonly string[]): Promise<AccountMove[]> {
   const moved = await accountsFollowIdentity(tx, personIds);
@@ -71,6 +89,8 @@ export async function identityFollowsRelink(tx: Db, retired: ReadonlyArray<{ fro
   if (involved.length === 0) return [];
   const accounts = await repointCitizenAccounts(tx, real);
   await moveBookRows(tx, real);
+  await moveStationRows(tx, real);
+  await moveCareRows(tx, real);
   const resolved = await accountsFollowIdentity(tx, involved);
   await followCitizenRows(tx, resolved, new Date(0));
   return [...accounts, ...resolved];

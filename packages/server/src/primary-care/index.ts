@@ -6,3 +6,4 @@ export { followUpsDue } from './registers.ts';
 export { registerPrimaryCareRoutes } from './routes.ts';
 export { type CommuneFigures, communeFigures, type RegisterFigures, totalFigures } from './stats.ts';
 export { type EntryResult, MAX_BATCH, type SyncEntry } from './sync.ts';
+export { type MovedCareRows, moveCareRows, NO_CARE_ROWS, returnCareRows } from './follow.ts';

@@ -45,7 +45,7 @@ export type PrimaryCareTables = {
     recorded_by: string;
     recorded_role: string;
     facility_code: string;
-    reason: 'superseded' | 'conflict';
+    reason: 'superseded' | 'conflict' | 'merged';
     by_entry_id: string;
     archived_at: Generated<Date>;
   };
@@ -106,6 +106,9 @@ export type PrimaryCareTables = {
     last_control: 'controlled' | 'uncontrolled' | 'unknown' | null;
     next_due: string | null;
     created_at: Generated<Date>;
+    /** Migration 026: set together when status is 'closed'. */
+    closed_on: Generated<string | null>;
+    close_reason: Generated<CloseReason | null>;
   };
   pc_followup: {
     id: Generated<number>;
@@ -136,6 +139,10 @@ export type PrimaryCareTables = {
   };
   pc_state: { key: string; value: number };
 };
+
+/** Why an enrolment ended (migration 026); 'merged' is the MPI's, never a clinician's. */
+export const CLOSE_REASONS = ['moved_away', 'died', 'transferred', 'refused', 'not_confirmed', 'other'] as const;
+export type CloseReason = (typeof CLOSE_REASONS)[number] | 'merged';
 
 export type EntryKind = 'record' | 'checkup' | 'followup' | 'enrolment';
 

@@ -25,6 +25,7 @@ export const LEAVE_REASON_VI: Readonly<Record<LeaveReason, string>> = {
   move_out: 'Chuyển đi',
   moved_elsewhere: 'Chuyển sang hộ khác',
   population_list: 'Không còn trong danh sách dân cư',
+  merged: 'Gộp hồ sơ trùng (cùng một người)',
 };
 
 export const EVENT_KIND_VI: Readonly<Record<EventKind, string>> = {

@@ -88,7 +88,7 @@ const deathsOf = async (db: Db, personIds: readonly string[]) =>
   new Map(
     personIds.length === 0
       ? []
-      : (await stationDb(db).selectFrom('station_event').select(['person_id', 'occurred_on']).where('kind', '=', 'death').where('person_id', 'in', [...personIds]).execute()).map(
+      : (await stationDb(db).selectFrom('station_event').select(['person_id', 'occurred_on']).where('kind', '=', 'death').where('duplicate_of', 'is', null).where('person_id', 'in', [...personIds]).execute()).map(
           (e) => [e.person_id!, e.occurred_on],
         ),
   );

@@ -130,7 +130,7 @@ export async function searchRegister(db: Db, commune: string, query: SearchQuery
           await sql<SearchHit & { ma_xa: string | null }>`
             select p.id as person_id, p.ho_ten, p.ngay_sinh, p.gioi_tinh, p.so_cccd, p.so_bhyt, p.so_dien_thoai, p.ma_xa,
                    h.id as household_id, h.household_code, h.hamlet, m.relation, m.relation_label,
-                   (select d.occurred_on from station_event d where d.kind = 'death' and d.person_id = p.id) as deceased_on
+                   (select d.occurred_on from station_event d where d.kind = 'death' and d.person_id = p.id and d.duplicate_of is null) as deceased_on
               from person p
               left join station_member m on m.person_id = p.id and m.closed_at is null and m.commune_code = ${commune}
               left join station_household h on h.id = m.household_id

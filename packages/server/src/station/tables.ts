@@ -7,7 +7,7 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 export const EVENT_KINDS = ['birth', 'death', 'move_in', 'move_out'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 export type JoinReason = 'population' | 'birth' | 'move_in';
-export type LeaveReason = 'death' | 'move_out' | 'moved_elsewhere' | 'population_list';
+export type LeaveReason = 'death' | 'move_out' | 'moved_elsewhere' | 'population_list' | 'merged';
 export type Origin = 'population' | 'station';
 
 export interface StationHouseholdTable {
@@ -56,6 +56,8 @@ export interface StationEventTable {
   recorded_at: Generated<Date>;
   client_recorded_at: Timestamp | null;
   payload_sha256: string;
+  /** Migration 025: a second death of what an MPI merge showed to be one person points at the one that stands. */
+  duplicate_of: Generated<number | null>;
   payload: JSONColumnType<Record<string, unknown>, string, string>;
   result: JSONColumnType<Record<string, unknown>, string, string>;
 }
