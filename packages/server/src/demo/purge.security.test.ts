@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { vietnamToday } from '@openhssk/core';
+import { startTestApp } from '../../test-support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test-support/index.ts';
+import { login } from '../../test-support/staff.ts';
 import { loadConfig } from '../config.ts';
 import { createFacility } from '../facility/index.ts';
-import { createStaff } from '../staff/index.ts';
+import { createStaff, DEMO_STAFF_PASSWORD } from '../staff/index.ts';
 import { demoRefusals, productionRefusals, staffPasswordFacts } from '../startup/index.ts';
 import { demoPresence, ensureDemoData, purgeDemo } from './index.ts';
 
@@ -15,8 +19,9 @@ import { demoPresence, ensureDemoData, purgeDemo } from './index.ts';
 // (relations, MPI reviews, episodes at several facilities, citizens, staff, report rows).
 const SMALL = { persons: 150, episodes: 200 };
 // Bookkeeping that is not demo data: the append-only access log (the purge adds its own event),
-// its chain head, the refresher's watermarks and the migration list.
-const NOT_DEMO = new Set(['audit_event', 'audit_chain_head', 'report_watermark', 'schema_migration']);
+// its chain head, the refresher's and the register proposals' watermarks (episode ids are never
+// reused) and the migration list.
+const NOT_DEMO = new Set(['audit_event', 'audit_chain_head', 'report_watermark', 'pc_state', 'schema_migration']);
 
 async function rowCounts(db: TestDatabase): Promise<Record<string, number>> {
   const tables = await sql<{ t: string }>`select table_name as t from information_schema.tables
@@ -134,5 +139,88 @@ describe('demo purge of a database seeded before demo objects were marked', () =
     const r = await purgeDemo(db.db);
     assert.equal(r.purged, true);
     assert.deepEqual(await rowCounts(db), empty);
+  });
+});
+
+describe('demo purge after the demo station app was used (household register, 831 record, registers)', () => {
+  let db: TestDatabase;
+  let close: () => Promise<void>;
+  let app: Awaited<ReturnType<typeof startTestApp>>['app'];
+  let empty: Record<string, number>;
+  // Staff logins of this test leave a per-client-address throttle window: the server's, not the demo's.
+  const counts = async () => {
+    const { staff_login_throttle: _, ...rest } = await rowCounts(db);
+    return rest;
+  };
+
+  before(async () => {
+    ({ app, db, close } = await startTestApp());
+    empty = await counts();
+    await ensureDemoData(db.db, SMALL);
+  });
+  after(() => close());
+
+  it('removes the station and primary-care rows of demo persons, facilities and staff: every table back to empty', async () => {
+    const head = await login(app, 'tram.truong', DEMO_STAFF_PASSWORD);
+    const nurse = await login(app, 'dieuduong.xa', DEMO_STAFF_PASSWORD);
+    const call = async (cookie: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
+      const r = await app.inject({ method, url, headers: { cookie }, ...(payload ? { payload: payload as Record<string, unknown> } : {}) });
+      assert.ok(r.statusCode < 300, `${url}: ${r.statusCode} ${r.body}`);
+      return r.json() as Record<string, unknown>;
+    };
+    // The nurse opens the register (built from the demo's population list on first use).
+    await call(nurse, 'GET', '/api/v1/station/register');
+    const members = (await sql<{ person_id: string; household_id: number }>`select person_id, household_id::int as household_id from station_member
+      where closed_at is null order by household_id, id limit 3`.execute(db.db)).rows;
+    assert.equal(members.length, 3, 'the demo commune has households');
+    const today = vietnamToday();
+    const events = (await call(head, 'POST', '/api/v1/station/events/batch', {
+      entries: [
+        { kind: 'birth', entry_id: randomUUID(), occurred_on: today, household_id: members[0]!.household_id, child: { ho_ten: 'Nguyễn Thị Bé', gioi_tinh: 2 } },
+        { kind: 'move_in', entry_id: randomUUID(), occurred_on: today, household_id: members[0]!.household_id, relation: 'other', person: { ho_ten: 'Trần Văn Đến', ngay_sinh: '1990-04-05', gioi_tinh: 1 } },
+        { kind: 'death', entry_id: randomUUID(), occurred_on: today, person_id: members[2]!.person_id },
+      ],
+    })) as { applied: number };
+    assert.equal(events.applied, 3);
+    const p = members[1]!.person_id;
+    const at = new Date().toISOString();
+    const sync = (await call(head, 'POST', '/api/v1/primary-care/sync', {
+      entries: [
+        { entryId: randomUUID(), kind: 'record', personId: p, recordedAt: at, record: { section: 'administrative', values: { nghe_nghiep: 'Nông dân' } } },
+        { entryId: randomUUID(), kind: 'checkup', personId: p, recordedAt: at, checkup: { examinedOn: today, sbp: 150, dbp: 95 } },
+        { entryId: randomUUID(), kind: 'enrolment', personId: p, recordedAt: at, enrolment: { register: 'hypertension', icd10: 'I10', enrolledOn: today } },
+        { entryId: randomUUID(), kind: 'followup', personId: p, recordedAt: at, followUp: { register: 'hypertension', visitDate: today, sbp: 135, dbp: 85 } },
+      ],
+    })) as { summary: { applied: number } };
+    assert.equal(sync.summary.applied, 4, JSON.stringify(sync));
+    const used = await counts();
+    for (const t of ['station_household', 'station_member', 'station_event', 'station_register_build', 'pc_entry', 'pc_record_field', 'pc_checkup', 'pc_enrolment', 'pc_followup']) {
+      assert.ok((used[t] ?? 0) > 0, `${t} has rows before the purge`);
+    }
+
+    const r = await purgeDemo(db.db);
+    assert.equal(r.purged, true);
+    assert.ok((r.deleted.station_member ?? 0) > 0 && (r.deleted.pc_followup ?? 0) > 0, JSON.stringify(r.deleted));
+    assert.deepEqual(await counts(), empty);
+  });
+
+  it('refuses when a demo station recorded data of a real person, and deletes nothing', async () => {
+    await ensureDemoData(db.db, SMALL);
+    const head = await login(app, 'tram.truong', DEMO_STAFF_PASSWORD);
+    const commune = (await db.db.selectFrom('facility').select('admin_unit_code').where('code', '=', '51242').executeTakeFirstOrThrow()).admin_unit_code!;
+    // A real resident of the demo station's commune (not from any demo list), then the demo head writes their 831 record.
+    await db.db.insertInto('person').values({ id: 'REAL1', ho_ten: 'Người Thật', name_key: 'NGUOI THAT', ma_xa: commune }).execute();
+    const r = await app.inject({
+      method: 'POST', url: '/api/v1/primary-care/sync', headers: { cookie: head },
+      payload: { entries: [{ entryId: randomUUID(), kind: 'record', personId: 'REAL1', recordedAt: new Date().toISOString(), record: { section: 'administrative', values: { nghe_nghiep: 'Thợ may' } } }] },
+    });
+    assert.equal((r.json() as { summary: { applied: number } }).summary.applied, 1, r.body);
+    const beforePurge = await counts();
+    await assert.rejects(purgeDemo(db.db), (e: { code?: string; extra?: { reasons?: Array<{ code: string }> } }) => {
+      assert.equal(e.code, 'DEMO_PURGE_REFUSED');
+      assert.deepEqual((e.extra?.reasons ?? []).map((x) => x.code), ['REAL_PERSON_RECORDED_AT_DEMO_STATION']);
+      return true;
+    });
+    assert.deepEqual(await counts(), beforePurge, 'nothing deleted');
   });
 });

@@ -5,7 +5,9 @@ import { type RawBuilder, sql } from 'kysely';
 import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { purgeImmunizationRows } from '../immunization/index.ts';
+import { purgePrimaryCareDemo } from '../primary-care/index.ts';
 import { forgetReportContributions } from '../reports/index.ts';
+import { purgeStationDemo, STATION_SOURCE } from '../station/index.ts';
 import { adoptLegacyDemo } from './markers.ts';
 
 /** One reason the purge refused, with how many rows and a few of them. */
@@ -126,6 +128,40 @@ function checks(): Check[] {
       query: sql`select x.source || ':' || x.source_record_id || ' → ' || x.person_id as example from vaccination x join purge_person p on p.id = x.person_id
         where x.import_id is not null`,
     },
+    ...stationChecks(),
+  ];
+}
+
+/**
+ * The commune station's rows (household register, primary care): a real person recorded by demo
+ * staff or at a demo station, or a household of the register mixing demo and real persons, would
+ * lose what was recorded or be cut loose from its household.
+ */
+function stationChecks(): Check[] {
+  const byDemo = (t: string, staffCol: string) =>
+    sql`select ${sql.lit(t)} || ': ' || x.person_id as example from ${sql.table(t)} x
+      where x.person_id not in (select id from purge_person)
+        and (x.facility_code in (select code from purge_facility) or ${sql.ref(`x.${staffCol}`)} in (select id from purge_staff))`;
+  return [
+    {
+      code: 'REAL_PERSON_RECORDED_AT_DEMO_STATION',
+      vi: 'Trạm y tế hoặc nhân viên của dữ liệu mẫu đã ghi hồ sơ cho người thật (sổ hộ gia đình, hồ sơ 831, sổ quản lý bệnh)',
+      en: 'A demo station or demo staff recorded data of real persons (household register, 831 record, registers)',
+      query: sql`${byDemo('station_event', 'recorded_by')} union all ${byDemo('pc_record_field', 'recorded_by')}
+        union all ${byDemo('pc_record_field_history', 'recorded_by')} union all ${byDemo('pc_checkup', 'recorded_by')}
+        union all ${byDemo('pc_followup', 'recorded_by')} union all ${byDemo('pc_entry', 'staff_id')}
+        union all ${byDemo('pc_enrolment', 'decided_by')}`,
+    },
+    {
+      code: 'REAL_PERSON_IN_DEMO_HOUSEHOLD',
+      vi: 'Hộ gia đình trong sổ của trạm có cả người thật và người của dữ liệu mẫu',
+      en: 'Households of the station register hold both real and demo persons',
+      query: sql`select h.commune_code || '/' || h.household_code as example from station_household h
+        where (h.head_person_id in (select id from purge_person)
+               or exists (select 1 from station_member m where m.household_id = h.id and m.person_id in (select id from purge_person)))
+          and (h.head_person_id not in (select id from purge_person)
+               or exists (select 1 from station_member m where m.household_id = h.id and m.person_id not in (select id from purge_person)))`,
+    },
   ];
 }
 
@@ -133,11 +169,13 @@ function checks(): Check[] {
 async function collect(tx: Db): Promise<void> {
   await sql`create temp table purge_facility on commit drop as select key as code from demo_object where kind = 'facility'`.execute(tx);
   await sql`create temp table purge_staff on commit drop as select key as id from demo_object where kind = 'staff_account'`.execute(tx);
-  // Source records of the demo: its population import and the patients of its facilities.
+  // Source records of the demo: its population import, the patients of its facilities and the
+  // persons its stations registered (births, moves in: '<station code>:<entry id>').
   await sql`create temp table purge_source on commit drop as
     select sr.source_system, sr.source_id, sr.person_id from source_record sr
      where sr.import_id in (select key::bigint from demo_object where kind = 'mpi_import')
-        or (sr.source_system = 'KCB' and split_part(sr.source_id, ':', 1) in (select code from purge_facility))`.execute(tx);
+        or (sr.source_system = 'KCB' and split_part(sr.source_id, ':', 1) in (select code from purge_facility))
+        or (sr.source_system = ${STATION_SOURCE} and split_part(sr.source_id, ':', 1) in (select code from purge_facility))`.execute(tx);
   await sql`alter table purge_source add primary key (source_system, source_id)`.execute(tx);
   // Demo persons: marked by the seed, or formed later only from demo records. A person of the
   // deployment that a demo patient was linked to keeps its own records and is not one of them.
@@ -234,6 +272,18 @@ export async function purgeDemo(db: Db, opts: PurgeOptions = {}): Promise<PurgeR
       or (kind = 'citizen' and subject in (select subject from citizen_account where ${inP('person_id')}))`);
     if (await tableExists(tx, 'break_glass_alert')) await run('break_glass_alert', sql`delete from break_glass_alert where ${inStaff('staff_id')} or ${inF('facility_code')}`);
     await run('break_glass_grant', sql`delete from break_glass_grant where ${inStaff('staff_id')} or ${inP('person_id')}`);
+    // The commune station's rows reference persons, facilities and staff: each module deletes its own.
+    {
+      const list = async (q: RawBuilder<{ v: string }>) => (await q.execute(tx)).rows.map((r) => r.v);
+      const demo = {
+        personIds: await list(sql`select id as v from purge_person`),
+        facilityCodes: await list(sql`select code as v from purge_facility`),
+        staffIds: await list(sql`select id as v from purge_staff`),
+      };
+      for (const d of [await purgeStationDemo(tx, demo), await purgePrimaryCareDemo(tx, demo)]) {
+        for (const [table, n] of Object.entries(d)) deleted[table] = (deleted[table] ?? 0) + n;
+      }
+    }
     await run('staff_account', sql`delete from staff_account where ${inStaff('id')}`);
     await run('book_share', sql`delete from book_share where ${inP('person_id')}`);
     await run('citizen_declaration', sql`delete from citizen_declaration where ${inP('person_id')}`);

@@ -7,3 +7,4 @@ export { registerPrimaryCareRoutes } from './routes.ts';
 export { type CommuneFigures, communeFigures, type RegisterFigures, totalFigures } from './stats.ts';
 export { type EntryResult, MAX_BATCH, type SyncEntry } from './sync.ts';
 export { type MovedCareRows, moveCareRows, NO_CARE_ROWS, returnCareRows } from './follow.ts';
+export { purgePrimaryCareDemo } from './purge.ts';

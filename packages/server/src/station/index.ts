@@ -7,3 +7,4 @@ export { registerStationRoutes, type StationConfig } from './routes.ts';
 export { personInArea, REGISTER_READ_ROLES, REGISTER_WRITE_ROLES, type StationArea, stationArea } from './scope.ts';
 export { type SearchResult, searchRegister } from './search.ts';
 export { type MovedStationRows, moveStationRows, NO_STATION_ROWS, returnStationRows } from './follow.ts';
+export { type DemoObjects, purgeStationDemo } from './purge.ts';
