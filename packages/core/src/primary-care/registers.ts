@@ -105,6 +105,21 @@ export const REGISTERS: readonly RegisterDef[] = [
   },
 ];
 
+/**
+ * Why a station clinician ends an enrolment (kết thúc quản lý). A project choice, not a list from a
+ * signed text; 'merged' (an MPI merge found the same person enrolled twice) is set by the system only.
+ */
+export const CLOSE_REASONS = [
+  { key: 'moved_away', label_vi: 'Chuyển đi nơi khác', label_en: 'Moved away', noteRequired: false },
+  { key: 'died', label_vi: 'Tử vong', label_en: 'Died', noteRequired: false },
+  { key: 'transferred', label_vi: 'Chuyển quản lý sang cơ sở khác', label_en: 'Care transferred to another facility', noteRequired: false },
+  { key: 'refused', label_vi: 'Người bệnh không tiếp tục tham gia quản lý', label_en: 'The patient declined further follow-up', noteRequired: false },
+  { key: 'not_confirmed', label_vi: 'Chẩn đoán không được khẳng định', label_en: 'Diagnosis not confirmed', noteRequired: true },
+  { key: 'other', label_vi: 'Lý do khác', label_en: 'Other reason', noteRequired: true },
+] as const;
+export type CloseReasonKey = (typeof CLOSE_REASONS)[number]['key'];
+export const CLOSE_REASON_MERGED_VI = 'Gộp hồ sơ trùng (cùng một người quản lý hai lần)';
+
 const BY_KEY: ReadonlyMap<string, RegisterDef> = new Map(REGISTERS.map((r) => [r.key, r]));
 export const registerDef = (key: string): RegisterDef | undefined => BY_KEY.get(key);
 export const REGISTER_KEYS: readonly RegisterKey[] = REGISTERS.map((r) => r.key);

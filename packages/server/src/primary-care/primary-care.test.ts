@@ -524,4 +524,40 @@ describe(`primary care at the commune station (${process.env.HSSK_TEST_DB ?? 'pg
     assert.equal((await one('nurse', followUp('PS', 'hypertension', TODAY, { sbp: 128, dbp: 78 }))).outcome.control, 'controlled');
     assert.deepEqual([...(await rates())], [['528', 1], [COMMUNE, 1]]);
   });
+
+  it('a station clinician closes an active enrolment with a reason and a day: audited, off the lists, kept with its follow-ups, enrolable again', async () => {
+    const regs = async () => (await person('nurse', 'PS')).body.registers as Json[];
+    const enrolment = (await regs()).find((r) => r.register === 'hypertension' && r.status === 'active')!;
+    const url = `/api/v1/primary-care/enrolments/${enrolment.id}/close`;
+    const close = (who: string, body: object) => call(staff[who]!.cookie, 'POST', url, body);
+    assert.equal((await close('nurse', { reason: 'moved_away', closedOn: TODAY })).status, 403, 'a nurse does not end an enrolment');
+    assert.equal((await call(staff.farnurse!.cookie, 'POST', url, { reason: 'moved_away', closedOn: TODAY })).status, 403);
+    const other = await close('doctor', { reason: 'other', closedOn: TODAY });
+    assert.equal(other.status, 400);
+    assert.equal(other.body.code, 'NOTE_REQUIRED', JSON.stringify(other.body));
+    assert.match(JSON.stringify(other.body), /cần ghi rõ/);
+    assert.equal((await close('doctor', { reason: 'moved_away', closedOn: addDays(TODAY, 1) })).status, 400, 'not in the future');
+    assert.equal((await close('doctor', { reason: 'moved_away', closedOn: addDays(TODAY, -400) })).status, 400, 'not before the enrolment');
+    assert.equal((await close('doctor', { reason: 'gone', closedOn: TODAY })).status, 400, 'the reason is one of the list');
+
+    const done = await close('doctor', { reason: 'moved_away', closedOn: TODAY, note: 'Chuyển vào TP Hồ Chí Minh' });
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    assert.deepEqual(done.body, { id: enrolment.id, status: 'closed', closed_on: TODAY, close_reason: 'moved_away' });
+    assert.equal((await close('doctor', { reason: 'moved_away', closedOn: TODAY })).body.code, 'ENROLMENT_NOT_ACTIVE');
+    const logged = await audits('primary_care.enrolment.close', 'PS');
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0]!.actor_id, staff.doctor!.id);
+    assert.deepEqual(logged[0]!.detail, { register: 'hypertension', reason: 'moved_away', closed_on: TODAY });
+
+    const after = (await regs()).find((r) => r.id === enrolment.id)!;
+    assert.deepEqual([after.status, after.close_reason, after.closed_on, after.close_note], ['closed', 'moved_away', TODAY, 'Chuyển vào TP Hồ Chí Minh']);
+    assert.ok(after.follow_ups.length >= 2, 'the follow-ups stay with the closed enrolment');
+    const active = await call(staff.nurse!.cookie, 'GET', '/api/v1/primary-care/registers/hypertension?list=active');
+    assert.deepEqual((active.body.rows as Json[]).map((x) => x.person_id), ['PA']);
+    const form = await call(staff.nurse!.cookie, 'GET', '/api/v1/primary-care/form');
+    assert.ok((form.body.close_reasons as Json[]).some((r) => r.key === 'moved_away' && r.label_vi === 'Chuyển đi nơi khác'));
+    // Back in the commune: a new enrolment starts a new row, the closed one stays.
+    assert.equal((await one('doctor', { entryId: randomUUID(), kind: 'enrolment', personId: 'PS', recordedAt: at(), enrolment: { register: 'hypertension', icd10: 'I10', enrolledOn: TODAY } })).status, 'applied');
+    assert.deepEqual((await regs()).filter((r) => r.register === 'hypertension').map((r) => r.status), ['closed', 'active']);
+  });
 });

@@ -3,6 +3,7 @@ import { icd10Name } from '@openhssk/core/codes';
 import {
   addDays,
   checkDate,
+  CLOSE_REASONS,
   checkIcd10,
   type FollowUpInput,
   isOverdue,
@@ -134,6 +135,48 @@ export async function declineProposal(tx: Db, scope: StationScope, id: number, r
     .set({ status: 'declined', facility_code: scope.facilityCode, decided_by: scope.staff.id, decided_at: new Date(), decision_note: reason })
     .where('id', '=', id)
     .execute();
+}
+
+export interface CloseEntry {
+  reason: string;
+  closedOn: string;
+  note?: string | undefined;
+}
+
+/**
+ * A station clinician ends an active enrolment (moved away, died…): the row stays with its
+ * follow-ups, closed with the reason, the day and who decided, so the register and the charts keep
+ * the history; a later diagnosis can enrol the person again. A proposal is declined, not closed.
+ */
+export async function closeEnrolment(tx: Db, scope: StationScope, id: number, e: CloseEntry, today: string) {
+  const reason = CLOSE_REASONS.find((r) => r.key === e.reason);
+  if (!reason) {
+    throw new DomainError('invalid', 'CLOSE_REASON_UNKNOWN', `Lý do kết thúc quản lý "${e.reason}" không có trong danh sách.`, `Unknown closing reason '${e.reason}'.`, {
+      reasons: CLOSE_REASONS.map((r) => r.key),
+    });
+  }
+  const note = e.note?.trim() || null;
+  if (reason.noteRequired && !note) {
+    throw entryRefused([{ field: 'note', code: 'NOTE_REQUIRED', message_vi: `Lý do "${reason.label_vi}" cần ghi rõ.`, message_en: `'${reason.label_en}' needs a note.` }]);
+  }
+  const on = checkDate('closedOn', 'Ngày kết thúc quản lý', e.closedOn, false, today);
+  if (typeof on !== 'string') throw entryRefused([on]);
+  const row = await pcDb(tx).selectFrom('pc_enrolment').select(['id', 'status', 'enrolled_on']).where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!row) throw notFound('lần quản lý', 'Enrolment');
+  if (row.status !== 'active') {
+    throw new DomainError('conflict', 'ENROLMENT_NOT_ACTIVE', 'Chỉ kết thúc được một lần quản lý đang tiếp tục.', 'Only an active enrolment can be closed.', { status: row.status });
+  }
+  if (row.enrolled_on && on < row.enrolled_on) {
+    throw entryRefused([
+      { field: 'closedOn', code: 'DATE_BEFORE_ENROLMENT', message_vi: `Ngày kết thúc ${on} trước ngày vào sổ ${row.enrolled_on}.`, message_en: `${on} is before the enrolment day ${row.enrolled_on}.` },
+    ]);
+  }
+  await pcDb(tx)
+    .updateTable('pc_enrolment')
+    .set({ status: 'closed', closed_on: on, close_reason: reason.key, close_note: note, closed_by: scope.staff.id, closed_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+  return { id, status: 'closed' as const, closed_on: on, close_reason: reason.key };
 }
 
 export interface FollowUpEntry extends FollowUpInput {
@@ -308,6 +351,9 @@ export async function personRegisters(db: Db, personId: string) {
       'e.last_visit_date',
       'e.last_control',
       'e.next_due',
+      'e.closed_on',
+      'e.close_reason',
+      'e.close_note',
     ])
     .where('e.person_id', '=', personId)
     .orderBy('e.id')

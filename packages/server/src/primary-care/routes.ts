@@ -1,5 +1,5 @@
 import { DomainError, forbidden, notFound, vietnamToday } from '@openhssk/core';
-import { CODE_LISTS, completeness, FORM_831, isIsoDate, MEASURES, ORGAN_SYSTEMS, REGISTERS, UUID, VISION_SPECIAL } from '@openhssk/core/primary-care';
+import { CLOSE_REASONS, CODE_LISTS, completeness, FORM_831, isIsoDate, MEASURES, ORGAN_SYSTEMS, REGISTERS, UUID, VISION_SPECIAL } from '@openhssk/core/primary-care';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { audit } from '../audit/index.ts';
@@ -11,7 +11,7 @@ import { CLINICIAN_ROLES, requireStation, type StationScope, scopedPerson } from
 import { listCheckups } from './checkups.ts';
 import { proposeFromEpisodes } from './proposals.ts';
 import { filledOf, readRecord, recordHistory } from './record.ts';
-import { acceptProposal, declineProposal, followUpsDue, personRegisters, proposalById, type RegisterList, registerList, requireRegister } from './registers.ts';
+import { acceptProposal, closeEnrolment, declineProposal, followUpsDue, personRegisters, proposalById, type RegisterList, registerList, requireRegister } from './registers.ts';
 import { communeFigures, totalFigures } from './stats.ts';
 import { MAX_BATCH, syncEntries } from './sync.ts';
 
@@ -116,6 +116,17 @@ const listQuery = Type.Object({
 });
 const statsQuery = Type.Object({ unit: Type.Optional(Type.String({ maxLength: 16, description: 'administrative unit code' })), on: Type.Optional(day('the day')) });
 const acceptBody = Type.Object({ enrolledOn: Type.Optional(day('day of enrolment; default today')) }, { additionalProperties: false });
+const closeBody = Type.Object(
+  {
+    reason: Type.Union(
+      CLOSE_REASONS.map((r) => Type.Literal(r.key)),
+      { description: `why follow-up ends: ${CLOSE_REASONS.map((r) => r.key).join(', ')} (GET /form close_reasons)` },
+    ),
+    closedOn: day('the day follow-up ended (not in the future, not before enrolment)'),
+    note: Type.Optional(Type.String({ maxLength: 500, description: 'required for not_confirmed and other' })),
+  },
+  { additionalProperties: false },
+);
 const declineBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500, description: 'why the proposal is wrong' }) }, { additionalProperties: false });
 
 function dayOf(on: string | undefined): string {
@@ -149,7 +160,7 @@ export function registerPrimaryCareRoutes(fastify: FastifyInstance, db: Db, conf
 
   app.get(`${P}/form`, { schema: { summary: 'The 831 form, code lists, registers and measurement ranges (data, no personal data)', tags } }, async (req) => {
     await requireStaff(db, req);
-    return { sections: FORM_831, code_lists: CODE_LISTS, registers: REGISTERS, measures: MEASURES, organ_systems: ORGAN_SYSTEMS, vision_special: VISION_SPECIAL };
+    return { sections: FORM_831, code_lists: CODE_LISTS, registers: REGISTERS, measures: MEASURES, organ_systems: ORGAN_SYSTEMS, vision_special: VISION_SPECIAL, close_reasons: CLOSE_REASONS };
   });
 
   app.post(
@@ -238,6 +249,22 @@ export function registerPrimaryCareRoutes(fastify: FastifyInstance, db: Db, conf
       await audit(tx, { actor: scope.actor, action: 'primary_care.proposal.decline', personId: p.person_id, resource: `enrolment/${p.id}`, requestId: req.id, detail: { register: p.register } });
     });
     return { id: p.id, status: 'declined' };
+  });
+
+  app.post(`${P}/enrolments/:id/close`, { schema: { summary: 'End an active enrolment with a reason and a day (station clinician)', tags, params: idParams, body: closeBody } }, async (req) => {
+    const scope = await requireStation(db, req, CLINICIAN_ROLES);
+    const id = idOf(req.params.id);
+    const e = id ? await proposalById(db, id) : undefined;
+    // An enrolment of someone outside the station's people answers like a missing one.
+    if (!e || !(await scopedPerson(db, scope, e.person_id, careDays).then(() => true, () => false))) throw notFound('lần quản lý', 'Enrolment');
+    return db.transaction().execute(async (tx) => {
+      const closed = await closeEnrolment(tx, scope, e.id, { reason: req.body.reason, closedOn: req.body.closedOn, note: req.body.note }, vietnamToday());
+      await audit(tx, {
+        actor: scope.actor, action: 'primary_care.enrolment.close', personId: e.person_id, resource: `enrolment/${e.id}`, requestId: req.id,
+        detail: { register: e.register, reason: closed.close_reason, closed_on: closed.closed_on },
+      });
+      return closed;
+    });
   });
 
   app.get(`${P}/stats`, { schema: { summary: '831 completeness and register control rates per commune (aggregates only)', tags, querystring: statsQuery } }, async (req) => {

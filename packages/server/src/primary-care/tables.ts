@@ -1,3 +1,4 @@
+import type { CloseReasonKey } from '@openhssk/core/primary-care';
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { staffDb } from '../staff/index.ts';
@@ -109,6 +110,9 @@ export type PrimaryCareTables = {
     /** Migration 026: set together when status is 'closed'. */
     closed_on: Generated<string | null>;
     close_reason: Generated<CloseReason | null>;
+    closed_by: Generated<string | null>;
+    closed_at: Generated<Date | null>;
+    close_note: Generated<string | null>;
   };
   pc_followup: {
     id: Generated<number>;
@@ -140,9 +144,8 @@ export type PrimaryCareTables = {
   pc_state: { key: string; value: number };
 };
 
-/** Why an enrolment ended (migration 026); 'merged' is the MPI's, never a clinician's. */
-export const CLOSE_REASONS = ['moved_away', 'died', 'transferred', 'refused', 'not_confirmed', 'other'] as const;
-export type CloseReason = (typeof CLOSE_REASONS)[number] | 'merged';
+/** Why an enrolment ended (migration 026; the clinician's reasons are core's CLOSE_REASONS); 'merged' is the MPI's. */
+export type CloseReason = CloseReasonKey | 'merged';
 
 export type EntryKind = 'record' | 'checkup' | 'followup' | 'enrolment';
 
