@@ -11,7 +11,7 @@ import { createTestDatabase } from '../../test-support/database.ts';
 import { createScratchPostgres, DEFAULT_ADMIN_URL } from '../../test-support/scratch-postgres.ts';
 import { type DatabaseHandle, type Db, migrate, openDatabase } from '../db/index.ts';
 import { exportLinks } from '../mpi/index.ts';
-import { type Actor, audit, verifyAuditChain } from './index.ts';
+import { type Actor, audit, auditMany, verifyAuditChain } from './index.ts';
 
 const KIND = process.env.HSSK_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? DEFAULT_ADMIN_URL;
@@ -57,6 +57,44 @@ async function superuserTamper(db: Db, statement: ReturnType<typeof sql>) {
     }
   }
 }
+
+describe(`auditMany: a list read in one multi-row insert, chained like single rows (${KIND})`, () => {
+  let h: Awaited<ReturnType<typeof createTestDatabase>>;
+  before(async () => {
+    h = await createTestDatabase();
+  });
+  after(async () => h.drop());
+
+  it('writes the rows in the given order, chained, interleaved with concurrent single audits, across chunks of 1,000', async () => {
+    await someEvents(h.db, 3, 'before');
+    const many = (tag: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ actor: staff, action: `${tag}.list`, personId: `${tag}${i}`, resource: `station_member/${i}`, requestId: `r-${tag}`, detail: { purpose: 'search', i } }));
+    // Two list reads and ten single reads at once: every row still follows its predecessor.
+    await Promise.all([
+      auditMany(h.db, many('A', 20)),
+      auditMany(h.db, many('B', 2500)),
+      ...Array.from({ length: 10 }, (_, i) => audit(h.db, { actor: staff, action: 'single.read', personId: `S${i}` })),
+    ]);
+    await h.db.transaction().execute((tx) => auditMany(tx, many('T', 5)));
+    await auditMany(h.db, []);
+    const r = await verifyAuditChain(h.db, { pageSize: 500 });
+    assert.equal(r.broken, undefined, JSON.stringify(r.broken));
+    assert.equal(r.verified, 3 + 20 + 2500 + 10 + 5);
+    for (const tag of ['A', 'B', 'T']) {
+      const rows = (await sql<{ person_id: string; i: number }>`select person_id, (detail->>'i')::int as i from audit_event where action = ${`${tag}.list`} order by id`.execute(h.db)).rows;
+      assert.deepEqual(rows.map((x) => x.i), rows.map((_, k) => k), `${tag}: ids follow the given order`);
+      assert.equal(rows[0]!.person_id, `${tag}0`);
+    }
+  });
+
+  it('a failing list write leaves no row of its statement: a read is never served half-audited', async () => {
+    const before = await idsInOrder(h.db);
+    const bad = [{ actor: staff, action: 'ok.list', personId: 'X1' }, { actor: { ...staff, type: 'staff' as const, id: null as unknown as string }, action: 'bad.list', personId: 'X2' }];
+    await assert.rejects(auditMany(h.db, bad));
+    assert.deepEqual(await idsInOrder(h.db), before);
+    assert.equal((await verifyAuditChain(h.db)).ok, true);
+  });
+});
 
 describe(`tamper-evident audit log (${KIND})`, () => {
   let h: Awaited<ReturnType<typeof createTestDatabase>>;

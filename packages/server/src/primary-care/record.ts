@@ -1,4 +1,5 @@
 import { DomainError } from '@openhssk/core';
+import type { FieldConflict, FieldView, ItemView, Recorder, SectionView, ValueVersion } from '@openhssk/core/api';
 import {
   checkMerged,
   type FieldIssue,
@@ -16,6 +17,9 @@ import type { Db } from '../db/index.ts';
 import type { ScopedPerson, StationScope } from './access.ts';
 import { pcDb } from './tables.ts';
 
+// The shapes answered are declared once for the server and the station app (core/api primary-care.ts).
+export type { FieldConflict, FieldView, ItemView, Recorder, SectionView, ValueVersion };
+
 export interface RecordEntry {
   entryId: string;
   /** When the value was entered on the device (the client's clock): decides concurrent edits. */
@@ -31,25 +35,7 @@ export interface RecordEntry {
   base?: Readonly<Record<string, string | null>> | undefined;
 }
 
-export interface ValueVersion {
-  value: FieldValue | null;
-  entry_id: string;
-  recorded_at: string;
-  recorded_by: string;
-  recorded_role: string;
-  facility_code: string;
-}
 
-/** A concurrent edit resolved by last writer (client time, then entry id): both values, which won. */
-export interface FieldConflict {
-  section: string;
-  item_id: string;
-  field: string;
-  kept: ValueVersion;
-  lost: ValueVersion;
-  /** true: this entry's value won and the stored one went to history; false: this entry's value is in history. */
-  entry_won: boolean;
-}
 
 /** A refusal of an entry: the first problem in the message, all of them in `issues`. */
 export function entryRefused(issues: FieldIssue[]): DomainError {
@@ -245,35 +231,9 @@ export async function refreshSummaries(tx: Db, personIds: readonly string[]) {
     .execute();
 }
 
-export interface Recorder {
-  id: string;
-  name: string | null;
-  role: string;
-}
 
-export interface FieldView {
-  value: FieldValue | null;
-  entry_id: string;
-  recorded_at: Date;
-  recorded_by: Recorder;
-  facility: { code: string; name: string | null };
-}
 
-export interface ItemView {
-  item_id: string;
-  removed: boolean;
-  sensitivity: string | null;
-  fields: Record<string, FieldView>;
-}
 
-export interface SectionView {
-  key: string;
-  label_vi: string;
-  kind: 'single' | 'list';
-  fields: Record<string, FieldView>;
-  items: ItemView[];
-  none: FieldView | null;
-}
 
 /**
  * Which sensitive items and check-ups a reader sees: all (the citizen who asked for them), none, or
@@ -304,7 +264,7 @@ export async function readRecord(db: Db, personId: string, opts: { sensitive: Se
   const view = (r: (typeof rows)[number]): FieldView => ({
     value: r.value as FieldValue | null,
     entry_id: r.entry_id,
-    recorded_at: r.recorded_at,
+    recorded_at: new Date(r.recorded_at).toISOString(),
     recorded_by: { id: r.recorded_by, name: r.full_name, role: r.recorded_role },
     facility: { code: r.facility_code, name: r.facility_name },
   });

@@ -2,8 +2,8 @@ import { DomainError, notFound } from '@openhssk/core';
 import { icd10Name } from '@openhssk/core/codes';
 import {
   addDays,
-  checkDate,
   CLOSE_REASONS,
+  checkDate,
   checkIcd10,
   type FollowUpInput,
   isOverdue,

@@ -2,7 +2,7 @@ import { DomainError, forbidden, notFound, vietnamToday } from '@openhssk/core';
 import { CLOSE_REASONS, CODE_LISTS, completeness, FORM_831, isIsoDate, MEASURES, ORGAN_SYSTEMS, REGISTERS, UUID, VISION_SPECIAL } from '@openhssk/core/primary-care';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { audit } from '../audit/index.ts';
+import { audit, auditMany } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
@@ -144,9 +144,7 @@ const idOf = (raw: string) => {
 async function auditPersons(db: Db, scope: StationScope, action: string, personIds: Iterable<string>, resource: string, requestId: string) {
   const ids = [...new Set(personIds)];
   if (ids.length === 0) return;
-  await db.transaction().execute(async (tx) => {
-    for (const personId of ids) await audit(tx, { actor: scope.actor, action, personId, resource, requestId });
-  });
+  await auditMany(db, ids.map((personId) => ({ actor: scope.actor, action, personId, resource, requestId })));
 }
 
 const STATS_ROLES: readonly StaffRole[] = ['system_admin', 'health_officer', 'station_head'];

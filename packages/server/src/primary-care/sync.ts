@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { DomainError, vietnamToday } from '@openhssk/core';
-import type { CheckupInput, FollowUpInput } from '@openhssk/core/primary-care';
+import type { PcEntryResult, PcEntryStatus } from '@openhssk/core/api';
+import type { CheckupInput, FieldIssue, FollowUpInput } from '@openhssk/core/primary-care';
 import { sql } from 'kysely';
 import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { CLINICIAN_ROLES, personNotFound, type ScopedPerson, type StationScope, scopedPersons } from './access.ts';
 import { insertCheckup } from './checkups.ts';
-import { applyRecordEntry, type FieldConflict, refreshSummaries, StoredFields } from './record.ts';
+import { applyRecordEntry, refreshSummaries, StoredFields } from './record.ts';
 import { enrol, insertFollowUp } from './registers.ts';
 import { type EntryKind, pcDb } from './tables.ts';
 
@@ -22,18 +23,9 @@ export interface SyncEntry {
   enrolment?: { register: string; icd10: string; enrolledOn: string } | undefined;
 }
 
-export type EntryStatus = 'applied' | 'already_applied' | 'conflict' | 'refused';
-
-export interface EntryResult {
-  entryId: string;
-  kind: EntryKind;
-  status: EntryStatus;
-  /** What the entry produced (ids, computed values); for a replay, what the first application produced. */
-  outcome?: Record<string, unknown> | undefined;
-  /** Concurrent edits this entry met: both values, the one kept and the one moved to history. */
-  conflicts?: FieldConflict[] | undefined;
-  error?: { code: string; message_vi: string; message_en: string; issues?: unknown } | undefined;
-}
+// The answer per entry is declared once for the server and the station app (core/api primary-care.ts).
+export type EntryStatus = PcEntryStatus;
+export type EntryResult = PcEntryResult;
 
 export const MAX_BATCH = 500;
 /** A device clock this far ahead would win every later conflict: such entries are refused. */
@@ -71,7 +63,7 @@ const refusedBy = (e: SyncEntry, err: DomainError): EntryResult => ({
   entryId: e.entryId,
   kind: e.kind,
   status: 'refused',
-  error: { code: err.code, message_vi: err.message_vi, message_en: err.message_en, ...(err.extra.issues ? { issues: err.extra.issues } : {}) },
+  error: { code: err.code, message_vi: err.message_vi, message_en: err.message_en, ...(Array.isArray(err.extra.issues) ? { issues: err.extra.issues as FieldIssue[] } : {}) },
 });
 
 function recordedAtOf(e: SyncEntry): Date {

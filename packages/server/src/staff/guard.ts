@@ -113,20 +113,25 @@ export async function coversFacility(db: Db, s: StaffContext, facilityCode: stri
 }
 
 /**
- * The commune a station staff member serves (their station's unit), or undefined for any other role.
- * Read per call, like the session: moving a station to another unit takes effect at once.
+ * The commune a station staff member serves (their station's unit) with its name, or undefined for
+ * any other role. Read per call, like the session: moving a station to another unit takes effect at once.
  */
-export async function stationCommune(db: Db, s: StaffContext): Promise<string | undefined> {
+export async function stationUnit(db: Db, s: StaffContext): Promise<{ code: string; name: string | null } | undefined> {
   if (!(STATION_ROLES as readonly StaffRole[]).includes(s.role) || !s.facilityCode) return undefined;
   const f = await db
     .selectFrom('facility as f')
     .leftJoin('admin_unit as u', 'u.code', 'f.admin_unit_code')
-    .select(['f.admin_unit_code', 'f.level', 'u.level as unit_level'])
+    .select(['f.admin_unit_code', 'f.level', 'u.level as unit_level', 'u.name'])
     .where('f.code', '=', s.facilityCode)
     .executeTakeFirst();
   // A station moved to a district unit (or re-registered as a hospital) must not widen its staff's
   // area to the whole district: no commune, no area.
-  return f && isStation(f.level, f.unit_level) ? (f.admin_unit_code ?? undefined) : undefined;
+  return f?.admin_unit_code && isStation(f.level, f.unit_level) ? { code: f.admin_unit_code, name: f.name ?? null } : undefined;
+}
+
+/** The code of the commune a station staff member serves (stationUnit), or undefined. */
+export async function stationCommune(db: Db, s: StaffContext): Promise<string | undefined> {
+  return (await stationUnit(db, s))?.code;
 }
 
 // One read per request: a throttle or body guard that identifies the caller before the handler does

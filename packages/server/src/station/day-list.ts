@@ -1,4 +1,5 @@
 import { invalid } from '@openhssk/core';
+import type { DayList, DayListPerson } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { followUpsDue } from '../primary-care/index.ts';
@@ -19,25 +20,7 @@ const isResident = (person: string, commune: string) =>
   sql`(${sql.ref(`${person}.ma_xa`)} = ${commune} or exists (select 1 from station_member m
         where m.person_id = ${sql.ref(`${person}.id`)} and m.commune_code = ${commune} and m.closed_at is null))`;
 
-export interface DayListPerson {
-  person_id: string;
-  ho_ten: string;
-  ngay_sinh: string | null;
-  so_dien_thoai: string | null;
-}
-
-export interface DayList {
-  commune_code: string;
-  on: string;
-  days: number;
-  /** false for collaborators and officers: hospital sections are left out, births carry no clinical detail. */
-  clinical: boolean;
-  appointments: Array<DayListPerson & { date: string | null; facility_code: string; facility_name: string | null; episode_id: number; diagnosis: string | null; icd10: string | null }> | null;
-  discharges: Array<DayListPerson & { discharged_at: string | null; facility_code: string; facility_name: string | null; episode_id: number; diagnosis: string | null; outcome: number | null }> | null;
-  referrals: Array<DayListPerson & { discharged_at: string | null; facility_code: string; facility_name: string | null; episode_id: number; diagnosis: string | null; plan: string | null; referral_no: string | null }> | null;
-  births: Array<DayListPerson & { date: string; household_id: number | null; household_code: string | null; recorded_by_name: string | null; birth_weight_grams: number | null }>;
-  follow_ups: Array<DayListPerson & { register: string; due_on: string }> | null;
-}
+export type { DayList, DayListPerson };
 
 export function dayWindow(on: string | undefined, days: number | undefined, today: string): { on: string; days: number } {
   const day = on ?? today;

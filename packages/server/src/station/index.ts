@@ -1,10 +1,10 @@
 export { type DayList, dayList } from './day-list.ts';
 export { type BirthEntry, type DeathEntry, MAX_BATCH, type MoveInEntry, type MoveOutEntry, type RegisterEntry } from './entries.ts';
 export { applyBatch, applyEntry, type EntryOutcome, type EventContext, type EventResult, STATION_SOURCE } from './events.ts';
+export { type MovedStationRows, moveStationRows, NO_STATION_ROWS, returnStationRows } from './follow.ts';
 export { type Hamlet, hamletKey, parseHamlet } from './hamlet.ts';
 export { ensureRegister, type RefreshStats, refreshRegister } from './households.ts';
+export { type DemoObjects, purgeStationDemo } from './purge.ts';
 export { registerStationRoutes, type StationConfig } from './routes.ts';
 export { personInArea, REGISTER_READ_ROLES, REGISTER_WRITE_ROLES, type StationArea, stationArea } from './scope.ts';
 export { type SearchResult, searchRegister } from './search.ts';
-export { type MovedStationRows, moveStationRows, NO_STATION_ROWS, returnStationRows } from './follow.ts';
-export { type DemoObjects, purgeStationDemo } from './purge.ts';

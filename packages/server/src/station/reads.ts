@@ -1,4 +1,4 @@
-import { type Actor, audit } from '../audit/index.ts';
+import { type Actor, auditMany } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 
 /** Why the register was read, as the citizen's access log shows it beside the action. */
@@ -9,12 +9,10 @@ export interface ReadRecord {
   resource: string;
 }
 
-const CHUNK = 1000;
-
 /**
  * One audit row per person shown (so each citizen's access log lists the read), written before the
- * response is sent. One transaction per chunk: each row takes the audit chain's head lock, so a
- * commune-wide export must not hold it for all its rows at once.
+ * response is sent, in one multi-row insert (the audit module chunks a commune-wide export so it
+ * does not hold the chain's head lock for all its rows at once).
  */
 export async function auditReads(db: Db, actor: Actor, action: string, purpose: ReadPurpose, records: readonly ReadRecord[], requestId: string, detail: Record<string, unknown> = {}) {
   const seen = new Set<string>();
@@ -24,11 +22,5 @@ export async function auditReads(db: Db, actor: Actor, action: string, purpose: 
     seen.add(k);
     return true;
   });
-  for (let i = 0; i < unique.length; i += CHUNK) {
-    await db.transaction().execute(async (tx) => {
-      for (const r of unique.slice(i, i + CHUNK)) {
-        await audit(tx, { actor, action, personId: r.personId, resource: r.resource, requestId, detail: { purpose, ...detail } });
-      }
-    });
-  }
+  await auditMany(db, unique.map((r) => ({ actor, action, personId: r.personId, resource: r.resource, requestId, detail: { purpose, ...detail } })));
 }

@@ -1,69 +1,18 @@
 import { DomainError } from '@openhssk/core';
-import type { HouseholdRelation } from '@openhssk/core/mpi';
+import type { EventView, HouseholdSummary, HouseholdView, MemberView, PersonCard, RegisterSummary as RegisterSummaryView, StationPersonView } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { StationArea } from './scope.ts';
-import { type EventKind, type JoinReason, type LeaveReason, stationDb } from './tables.ts';
+import { stationDb } from './tables.ts';
+
+/** An instant as the API sends it (JSON would write a Date the same way). */
+const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
 
 export const householdNotFound = () =>
   new DomainError('not_found', 'HOUSEHOLD_NOT_FOUND', 'Không tìm thấy hộ gia đình này trong sổ của xã.', 'No such household in the commune’s register.');
 
-/** What the register shows of a person: identity and contact, nothing clinical. */
-export interface PersonCard {
-  id: string;
-  ho_ten: string;
-  ngay_sinh: string | null;
-  gioi_tinh: number | null;
-  so_cccd: string | null;
-  so_bhyt: string | null;
-  so_dien_thoai: string | null;
-}
-
-export interface MemberView extends PersonCard {
-  membership_id: number;
-  relation: HouseholdRelation | null;
-  relation_label: string | null;
-  joined_on: string | null;
-  joined_reason: JoinReason;
-  left_on: string | null;
-  left_reason: LeaveReason | null;
-  current: boolean;
-  deceased_on: string | null;
-}
-
-export interface EventView {
-  id: number;
-  entry_id: string;
-  kind: EventKind;
-  occurred_on: string;
-  person_id: string | null;
-  person_name: string | null;
-  household_id: number | null;
-  recorded_by_name: string | null;
-  recorded_at: Date;
-  client_recorded_at: Date | null;
-  /** What was recorded beyond the kind and date; clinical details (cause of death, birth weight) only for clinical roles. */
-  details: Record<string, unknown>;
-}
-
-export interface HouseholdSummary {
-  id: number;
-  household_code: string;
-  hamlet: string | null;
-  address: string | null;
-  head_person_id: string | null;
-  head_name: string | null;
-  members: number;
-  dissolved_on: string | null;
-}
-
-export interface HouseholdView extends HouseholdSummary {
-  commune_code: string;
-  origin: 'population' | 'station';
-  members_current: MemberView[];
-  members_past: MemberView[];
-  events: EventView[];
-}
+// The shapes answered are declared once for the server and the station app (core/api station.ts).
+export type { EventView, HouseholdSummary, HouseholdView, MemberView, PersonCard };
 
 const RELATION_ORDER: readonly string[] = ['head', 'spouse', 'parent', 'grandparent', 'sibling', 'child', 'child_in_law', 'grandchild', 'other'];
 const relationRank = (r: string | null) => (r === null ? RELATION_ORDER.length : RELATION_ORDER.indexOf(r));
@@ -102,7 +51,12 @@ export async function eventsWhere(db: Db, area: Pick<StationArea, 'commune' | 'c
   if (where.householdId !== undefined) q = q.where('e.household_id', '=', where.householdId);
   if (where.personId !== undefined) q = q.where('e.person_id', '=', where.personId);
   const rows = await q.orderBy('e.occurred_on', 'desc').orderBy('e.id', 'desc').limit(500).execute();
-  return rows.map(({ payload, result, ...e }) => ({ ...e, details: eventDetails(payload, result, area.clinical) }));
+  return rows.map(({ payload, result, recorded_at, client_recorded_at, ...e }) => ({
+    ...e,
+    recorded_at: iso(recorded_at)!,
+    client_recorded_at: iso(client_recorded_at),
+    details: eventDetails(payload, result, area.clinical),
+  }));
 }
 
 /** One household of the caller's commune with its current and former members and its events. */
@@ -164,14 +118,8 @@ export async function listHouseholds(
   return { total, households };
 }
 
-export interface RegisterSummary {
-  commune_code: string;
-  commune_name: string | null;
-  built_at: Date | null;
-  households: number;
-  members: number;
-  hamlets: Array<{ hamlet: string | null; hamlet_key: string | null; households: number; members: number }>;
-}
+/** The counts; the route adds what the caller may do (can_write, clinical). */
+export type RegisterSummary = Omit<RegisterSummaryView, 'can_write' | 'clinical'>;
 
 /** Counts of the commune's register: no person is read, so nothing to audit. */
 export async function registerSummary(db: Db, area: Pick<StationArea, 'commune' | 'communeName'>): Promise<RegisterSummary> {
@@ -187,31 +135,14 @@ export async function registerSummary(db: Db, area: Pick<StationArea, 'commune' 
   return {
     commune_code: area.commune,
     commune_name: area.communeName,
-    built_at: build?.built_at ?? null,
+    built_at: iso(build?.built_at),
     households: hamlets.reduce((a, h) => a + h.households, 0),
     members: hamlets.reduce((a, h) => a + h.members, 0),
     hamlets,
   };
 }
 
-export interface PersonRegisterView {
-  person: PersonCard & { dia_chi: string | null; ma_xa: string | null; resident: boolean; deceased_on: string | null };
-  memberships: Array<{
-    membership_id: number;
-    household_id: number;
-    household_code: string;
-    hamlet: string | null;
-    commune_code: string;
-    relation: HouseholdRelation | null;
-    relation_label: string | null;
-    joined_on: string | null;
-    joined_reason: JoinReason;
-    left_on: string | null;
-    left_reason: LeaveReason | null;
-    current: boolean;
-  }>;
-  events: EventView[];
-}
+export type PersonRegisterView = StationPersonView;
 
 /** A person the caller may see (checked by the caller) with their households in this commune and the events about them. */
 export async function personView(db: Db, area: Pick<StationArea, 'commune' | 'clinical'>, personId: string): Promise<PersonRegisterView | undefined> {

@@ -193,12 +193,15 @@ export function registerStationRoutes(fastify: FastifyInstance, db: Db, config: 
     async (req) => {
       const s = await reader(req);
       const area = await areaOf(s, req.query.commune);
-      const r = await searchRegister(db, area.commune, {
-        q: req.query.q, hamlet: req.query.hamlet, household: req.query.household, page: req.query.page ?? 1, pageSize: req.query.page_size ?? 20,
-      });
-      await auditReads(db, staffActor(s), 'station.search', 'search', r.hits.map((h) => ({ personId: h.person_id, resource: `person/${h.person_id}/register` })), req.id, {
-        matched_by: r.matched_by,
-      });
+      const r = await searchRegister(
+        db,
+        area.commune,
+        { q: req.query.q, hamlet: req.query.hamlet, household: req.query.household, page: req.query.page ?? 1, pageSize: req.query.page_size ?? 20 },
+        // Every person of the page is audited before the answer leaves (a person the detail read no
+        // longer finds was still looked up).
+        (ids, matchedBy) =>
+          auditReads(db, staffActor(s), 'station.search', 'search', ids.map((id) => ({ personId: id, resource: `person/${id}/register` })), req.id, { matched_by: matchedBy }),
+      );
       return { commune_code: area.commune, ...r };
     },
   );

@@ -1,7 +1,7 @@
 import { DomainError, forbidden, invalid } from '@openhssk/core';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { isStation, type StaffContext, type StaffRole, STATION_ROLES, unitDescendants } from '../staff/index.ts';
+import { STATION_ROLES, type StaffContext, type StaffRole, stationUnit, unitDescendants } from '../staff/index.ts';
 
 /** Who opens the household register: station staff for their commune, officers of the unit above it read-only, system admins. */
 export const REGISTER_READ_ROLES: readonly StaffRole[] = ['system_admin', 'health_officer', ...STATION_ROLES];
@@ -41,19 +41,12 @@ export async function stationArea(db: Db, s: StaffContext, requested?: string): 
   let communeName: string | null = null;
   let stationCode: string | null = null;
   if (isStationRole(s.role)) {
-    // The station's commune and its name in one read (what staff's stationCommune decides, plus the name).
-    const f = s.facilityCode
-      ? await db
-          .selectFrom('facility as f')
-          .leftJoin('admin_unit as u', 'u.code', 'f.admin_unit_code')
-          .select(['f.admin_unit_code', 'f.level', 'u.level as unit_level', 'u.name'])
-          .where('f.code', '=', s.facilityCode)
-          .executeTakeFirst()
-      : undefined;
-    if (!f?.admin_unit_code || !isStation(f.level, f.unit_level)) throw notStation();
-    if (requested !== undefined && requested !== f.admin_unit_code) throw forbidden();
-    commune = f.admin_unit_code;
-    communeName = f.name;
+    // The station's commune and its name, as staff/ decides it for every station route.
+    const unit = await stationUnit(db, s);
+    if (!unit) throw notStation();
+    if (requested !== undefined && requested !== unit.code) throw forbidden();
+    commune = unit.code;
+    communeName = unit.name;
     stationCode = s.facilityCode;
   } else if (s.role === 'health_officer' || s.role === 'system_admin') {
     if (!requested) throw communeRequired();

@@ -1,4 +1,5 @@
 import { cleanText, hasDiacritics, normalizePersonName, searchKey, socialInsuranceNumber } from '@openhssk/core';
+import type { SearchHit, SearchResult } from '@openhssk/core/api';
 import { normalizePhone } from '@openhssk/core/mpi';
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
@@ -15,33 +16,7 @@ export interface SearchQuery {
   pageSize: number;
 }
 
-export interface SearchHit {
-  person_id: string;
-  ho_ten: string;
-  ngay_sinh: string | null;
-  gioi_tinh: number | null;
-  so_cccd: string | null;
-  so_bhyt: string | null;
-  so_dien_thoai: string | null;
-  /** The golden record places the person in this commune. */
-  resident: boolean;
-  household_id: number | null;
-  household_code: string | null;
-  hamlet: string | null;
-  relation: string | null;
-  relation_label: string | null;
-  /** The station recorded the person's death. */
-  deceased_on: string | null;
-}
-
-export interface SearchResult {
-  total: number;
-  page: number;
-  page_size: number;
-  /** How the free text was read: name, cccd, bhxh, phone (or none). */
-  matched_by: 'name' | 'cccd' | 'bhxh' | 'phone' | 'none';
-  hits: SearchHit[];
-}
+export type { SearchHit, SearchResult };
 
 type Reading = { by: 'name'; words: string[]; exact: string[] } | { by: 'cccd' | 'bhxh' | 'phone'; value: string } | { by: 'none' };
 
@@ -72,8 +47,9 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * Searches the commune's people: residents by their golden record and current members of its
  * households. Word prefixes of the diacritic-free name key (index-only over person(ma_xa, name_key)),
  * exact ids through their own indexes, then hamlet and household filters through the register.
+ * `onPage` gets the ids of the page's persons as soon as they are known (the route audits them).
  */
-export async function searchRegister(db: Db, commune: string, query: SearchQuery): Promise<SearchResult> {
+export async function searchRegister(db: Db, commune: string, query: SearchQuery, onPage?: (personIds: readonly string[], matchedBy: SearchResult['matched_by']) => Promise<void>): Promise<SearchResult> {
   const reading = readQuery(query.q);
   const filters: RawBuilder<unknown>[] = [];
   if (query.hamlet) filters.push(sql`h.hamlet_key = ${hamletKey(query.hamlet)}`);
@@ -123,19 +99,23 @@ export async function searchRegister(db: Db, commune: string, query: SearchQuery
   const total =
     page.rows[0]?.total ?? (query.page > 1 ? ((await sql<{ n: number }>`select count(*)::int as n from (${candidates}) c`.execute(db)).rows[0]?.n ?? 0) : 0);
   const ids = page.rows.map((r) => r.id);
-  const details =
+  // The page's persons are known: the caller's audit write runs beside the detail read (on another
+  // pooled connection), and the answer waits for both.
+  const [details] = await Promise.all([
     ids.length === 0
       ? []
-      : (
-          await sql<SearchHit & { ma_xa: string | null }>`
+      : sql<SearchHit & { ma_xa: string | null }>`
             select p.id as person_id, p.ho_ten, p.ngay_sinh, p.gioi_tinh, p.so_cccd, p.so_bhyt, p.so_dien_thoai, p.ma_xa,
                    h.id as household_id, h.household_code, h.hamlet, m.relation, m.relation_label,
                    (select d.occurred_on from station_event d where d.kind = 'death' and d.person_id = p.id and d.duplicate_of is null) as deceased_on
               from person p
               left join station_member m on m.person_id = p.id and m.closed_at is null and m.commune_code = ${commune}
               left join station_household h on h.id = m.household_id
-             where p.id = any(${ids}::text[])`.execute(db)
-        ).rows;
+             where p.id = any(${ids}::text[])`
+          .execute(db)
+          .then((r) => r.rows),
+    onPage?.(ids, reading.by),
+  ]);
   const byId = new Map(details.map((d) => [d.person_id, d]));
   const rows = { rows: ids.map((id) => byId.get(id)!).filter((r) => r !== undefined) };
   return {

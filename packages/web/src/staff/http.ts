@@ -1,3 +1,4 @@
+import type { StaffMe, StaffRoleName } from '@openhssk/core/api';
 import { api } from '../api.ts';
 
 export { ApiProblem } from '../api.ts';
@@ -14,24 +15,9 @@ export const patch = <T,>(path: string, body: unknown) =>
 export const upload = <T,>(path: string, file: File) =>
   api<T>(path, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file });
 
-export type Role =
-  | 'system_admin' | 'health_officer' | 'facility_admin' | 'clinician' | 'receptionist'
-  | 'station_head' | 'station_clinician' | 'station_nurse' | 'population_collaborator';
-
-export interface StaffMe {
-  id: string;
-  username: string;
-  name: string;
-  role: Role;
-  facility_code: string | null;
-  admin_unit_code: string | null;
-  must_change_password: boolean;
-  totp_enabled: boolean;
-  /** The role must use TOTP (production policy): while not enrolled, only the enrolment screen is open. */
-  totp_required: boolean;
-  facility?: { code: string; name: string } | null;
-  admin_unit?: { code: string; name: string; level: string } | null;
-}
+// Declared once for the server and both staff apps (@openhssk/core/api staff.ts).
+export type Role = StaffRoleName;
+export type { StaffMe };
 
 export const ROLE_VI: Record<Role, string> = {
   system_admin: 'Quản trị hệ thống',

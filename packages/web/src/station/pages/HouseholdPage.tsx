@@ -25,7 +25,7 @@ export function HouseholdPage({ id }: { id: number }) {
     view?.members_current ??
     (fromSnapshot?.members ?? []).map((m, i) => ({
       membership_id: i, id: m.personId, ho_ten: m.hoTen, ngay_sinh: m.ngaySinh, gioi_tinh: m.gioiTinh, so_cccd: m.cccd, so_bhyt: m.bhyt, so_dien_thoai: m.phone,
-      relation: m.relation, relation_label: m.relationLabel, joined_on: null, joined_reason: 'population', left_on: null, left_reason: null, current: true, deceased_on: m.deceasedOn,
+      relation: m.relation as MemberView['relation'], relation_label: m.relationLabel, joined_on: null, joined_reason: 'population', left_on: null, left_reason: null, current: true, deceased_on: m.deceasedOn,
     }));
   // Every station role records births, deaths and moves (the server says so in the register summary).
   const canWrite = summary?.can_write ?? true;

@@ -1,6 +1,7 @@
-import { useState } from 'react';
-import { Alert } from '../../ui.tsx';
-import { type Checkup, type Enrolment, type FieldView, type FormData831, get, type HistoryRow, type PrimaryCarePerson, type SectionDef, type SectionView } from '../api.ts';
+import { vietnamToday } from '@openhssk/core';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { Alert, ConfirmButtons } from '../../ui.tsx';
+import { type Checkup, CLINICIAN_ROLES, type Enrolment, type FieldView, type FormData831, get, type HistoryRow, type PrimaryCarePerson, post, type SectionDef, type SectionView } from '../api.ts';
 import { Back, EntryLine, Flash, Staleness, To, useRefresh } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { db, type OutboxEntry } from '../db.ts';
@@ -17,7 +18,7 @@ export function PersonPage({ personId }: { personId: string }) {
   const cached = useLive(() => db.persons.get(personId), [personId]);
   const snap = useLive(() => db.members.get(personId), [personId]);
   const entries = useLive(() => db.outbox.where('personId').equals(personId).reverse().sortBy('createdAt'), [personId]);
-  const { fresh, error } = useRefresh(() => refreshPerson(me, personId), [personId]);
+  const { fresh, error, reload } = useRefresh(() => refreshPerson(me, personId), [personId]);
   const clinical = isClinical(me);
 
   const st = cached?.station;
@@ -102,7 +103,7 @@ export function PersonPage({ personId }: { personId: string }) {
       {clinical && <ImmunizationSummary personId={personId} />}
       {clinical && form && <Record831 form={form} personId={personId} pc={pc} entries={entries} />}
       {clinical && <Checkups pc={pc} entries={entries} />}
-      {clinical && form && <Registers form={form} pc={pc} entries={entries} />}
+      {clinical && form && <Registers form={form} pc={pc} entries={entries} canClose={online && CLINICIAN_ROLES.includes(me.role)} onClosed={reload} />}
       {clinical && online && pc && <History form={form} personId={personId} />}
       {st && st.events.length > 0 && (
         <section className="card">
@@ -276,14 +277,53 @@ interface PendingFollowUp {
   medicines?: Array<{ name: string }>;
 }
 
-function Registers({ form, pc, entries }: { form: FormData831; pc: PrimaryCarePerson | null; entries: OutboxEntry[] | undefined }) {
+/** What the register shows for a closing reason: the form's label, or the MPI's own reason. */
+const closeReasonText = (form: FormData831, key: string | null) =>
+  key === 'merged' ? 'Gộp hồ sơ trùng (cùng một người quản lý hai lần)' : (form.close_reasons.find((r) => r.key === key)?.label_vi ?? key ?? '');
+
+function Registers({
+  form,
+  pc,
+  entries,
+  canClose,
+  onClosed,
+}: { form: FormData831; pc: PrimaryCarePerson | null; entries: OutboxEntry[] | undefined; canClose: boolean; onClosed: () => void }) {
+  const [closing, setClosing] = useState<Enrolment | null>(null);
   const regs: Enrolment[] = (pc?.registers ?? []).filter((r) => r.status === 'active' || r.status === 'proposed');
+  const closed: Enrolment[] = (pc?.registers ?? []).filter((r) => r.status === 'closed');
   const pending = (entries ?? []).filter((e) => e.kind === 'followup' && e.status === 'pending');
-  if (regs.length === 0 && pending.length === 0) return null;
+  if (regs.length === 0 && pending.length === 0 && closed.length === 0) return null;
   const adherence = form.code_lists.adherence?.codes ?? {};
   return (
     <section className="card" aria-labelledby="regs-title">
       <h2 id="regs-title">Quản lý bệnh mạn tính</h2>
+      {closing && (
+        <CloseDialog
+          form={form}
+          enrolment={closing}
+          onClose={() => setClosing(null)}
+          onDone={() => {
+            setClosing(null);
+            onClosed();
+          }}
+        />
+      )}
+      {closed.length > 0 && (
+        <div className="st-register">
+          <h3>Đã kết thúc quản lý</h3>
+          <ul className="st-list">
+            {closed.map((r) => (
+              <li key={r.id} data-enrolment-id={r.id}>
+                <strong>{r.label_vi}</strong> <span className="st-tag">kết thúc {viDate(r.closed_on)}</span>
+                <div className="small">
+                  {closeReasonText(form, r.close_reason)}
+                  {r.close_note ? ` — ${r.close_note}` : ''} · vào sổ {viDate(r.enrolled_on)} · {r.follow_ups.length} lần theo dõi
+                </div>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {regs.map((r) => {
         const mine = pending.filter((e) => (e.body as { followUp: PendingFollowUp }).followUp.register === r.register);
         return (
@@ -298,6 +338,11 @@ function Registers({ form, pc, entries }: { form: FormData831; pc: PrimaryCarePe
               {r.next_due ? ` · hẹn theo dõi ${viDate(r.next_due)}` : ''}
             </p>
             <Trend rows={r.follow_ups} register={form.registers.find((x) => x.key === r.register)} />
+            {canClose && r.status === 'active' && (
+              <button type="button" className="button secondary" onClick={() => setClosing(r)}>
+                Kết thúc quản lý
+              </button>
+            )}
             <ul className="st-list">
               {mine.map((e) => {
                 const f = (e.body as { followUp: PendingFollowUp }).followUp;
@@ -362,7 +407,9 @@ function History({ form, personId }: { form: FormData831 | undefined; personId: 
             return (
               <li key={h.id}>
                 <strong>{s?.label_vi ?? h.section}</strong> · {f?.label_vi ?? h.field}: {f && form ? displayValue(form, f, h.value) || 'để trống' : String(h.value)}{' '}
-                <span className="st-tag">{h.reason === 'conflict' ? 'xung đột — giá trị không được giữ' : 'đã được sửa'}</span>
+                <span className="st-tag">
+                  {h.reason === 'conflict' ? 'xung đột — giá trị không được giữ' : h.reason === 'merged' ? 'gộp hồ sơ trùng — giá trị không được giữ' : 'đã được sửa'}
+                </span>
                 <div className="st-who">{recordedText(h.recorded_by_name, h.recorded_role, null, h.recorded_at)}</div>
               </li>
             );
@@ -371,5 +418,65 @@ function History({ form, personId }: { form: FormData831 | undefined; personId: 
       )}
       <Alert>{error}</Alert>
     </section>
+  );
+}
+
+/**
+ * Ends an active enrolment (a clinician's decision, online only like accepting a proposal): the
+ * reason from the form's list, the day, a note where the reason needs one. The enrolment and its
+ * follow-ups stay in the person's record, marked closed.
+ */
+function CloseDialog({ form, enrolment, onClose, onDone }: { form: FormData831; enrolment: Enrolment; onClose: () => void; onDone: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [reason, setReason] = useState('');
+  const [closedOn, setClosedOn] = useState(vietnamToday());
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  const chosen = form.close_reasons.find((r) => r.key === reason);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    if (!chosen) return setError('Chọn lý do kết thúc quản lý.');
+    if (chosen.noteRequired && note.trim() === '') return setError(`Lý do "${chosen.label_vi}" cần ghi rõ.`);
+    try {
+      await post(`/api/v1/primary-care/enrolments/${enrolment.id}/close`, { reason, closedOn, ...(note.trim() ? { note: note.trim() } : {}) });
+      onDone();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : 'Không thực hiện được.');
+    }
+  }
+  return (
+    <dialog ref={ref} className="card dialog" aria-labelledby="close-title" aria-describedby="close-consequence" onClose={onClose}>
+      <form onSubmit={submit} className="stack" noValidate>
+        <h2 id="close-title">Kết thúc quản lý {enrolment.label_vi.toLowerCase()}</h2>
+        <p id="close-consequence">
+          Người này rời khỏi danh sách quản lý và lịch hẹn theo dõi; các lần theo dõi đã ghi vẫn được giữ trong hồ sơ. Nếu cần, có thể đưa vào sổ lại sau.
+        </p>
+        <div className="field">
+          <label htmlFor="close-reason">Lý do</label>
+          <select id="close-reason" value={reason} onChange={(e) => setReason(e.target.value)} required>
+            <option value="">— Chọn lý do —</option>
+            {form.close_reasons.map((r) => (
+              <option key={r.key} value={r.key}>
+                {r.label_vi}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="close-on">Ngày kết thúc</label>
+          <input id="close-on" type="date" value={closedOn} min={enrolment.enrolled_on ?? undefined} max={vietnamToday()} onChange={(e) => setClosedOn(e.target.value)} required />
+        </div>
+        <div className="field">
+          <label htmlFor="close-note">Ghi chú{chosen?.noteRequired ? ' (bắt buộc)' : ''}</label>
+          <textarea id="close-note" value={note} onChange={(e) => setNote(e.target.value)} rows={3} maxLength={500} />
+        </div>
+        <Alert>{error}</Alert>
+        <ConfirmButtons confirmLabel="Kết thúc quản lý" onCancel={onClose} />
+      </form>
+    </dialog>
   );
 }

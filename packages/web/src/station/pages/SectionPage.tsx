@@ -4,7 +4,7 @@ import type { FieldValue, FieldView, FormData831, SectionDef } from '../api.ts';
 import { Back, setFlash } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { db } from '../db.ts';
-import { checkSection, FieldInput, toTyped, type TypedValues } from '../fields.tsx';
+import { checkSection, FieldInput, type TypedValues, toTyped } from '../fields.tsx';
 import { displayValue, recordedText, uuid } from '../format.ts';
 import { useDraft, useLive } from '../hooks.ts';
 import { enqueue } from '../outbox.ts';
