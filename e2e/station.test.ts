@@ -12,6 +12,7 @@ import { ARTIFACTS, assertAccessible, launchBrowser, ROOT, type RunningServer, s
 const DEMO_PASSWORD = 'demo-Staff1';
 const NURSE = 'dieuduong.xa';
 const HEAD = 'tram.truong';
+const OFFICER = 'canbo.huyen';
 const WEB = join(ROOT, 'packages/web');
 
 /** The station app is served from the built web app: build it when missing or older than its sources (as npm start does). */
@@ -93,11 +94,11 @@ const lastSync = (page: Page) =>
       }),
   );
 
-async function login(page: Page, url: string, width: number) {
+async function login(page: Page, url: string, width: number, username = NURSE) {
   await page.goto(`${url}/tram-y-te/`);
   await page.getByRole('heading', { name: 'Đăng nhập nhân viên y tế' }).waitFor();
   await checkScreen(page, 'login', width);
-  await page.getByLabel('Tên đăng nhập').fill(NURSE);
+  await page.getByLabel('Tên đăng nhập').fill(username);
   await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.getByRole('heading', { name: /^Việc hôm nay/ }).waitFor();
@@ -274,12 +275,13 @@ describe('commune health station app (offline-capable) in Chromium', () => {
     server = await startServer({ HSSK_DATA_DIR: dataDir });
     browser = await launchBrowser();
     head = await session(server.url, HEAD);
-    // Two adults of different households whose name (typed without diacritics) finds only them,
-    // enrolled in the hypertension register 40 days ago by the station head: their follow-up is overdue.
+    // Three adults of different households whose name (typed without diacritics) finds only them.
+    // The first two were enrolled in the hypertension register 40 days ago by the station head: their
+    // follow-up is overdue. The third, enrolled 120 days ago, counts in the control-rate cohort.
     const list = await head('GET', '/api/v1/station/households?page_size=50');
     assert.equal(list.status, 200, JSON.stringify(list.body));
     for (const h of list.body.households as Array<{ id: number; household_code: string }>) {
-      if (residents.length === 2) break;
+      if (residents.length === 3) break;
       const view = (await head('GET', `/api/v1/station/households/${h.id}`)).body as { members_current: Array<{ id: string; ho_ten: string; ngay_sinh: string | null }> };
       for (const m of view.members_current) {
         if (!m.ngay_sinh || m.ngay_sinh > '2000-01-01') continue;
@@ -289,9 +291,9 @@ describe('commune health station app (offline-capable) in Chromium', () => {
         break;
       }
     }
-    assert.equal(residents.length, 2, 'two adults found in the demo commune');
+    assert.equal(residents.length, 3, 'three adults found in the demo commune');
     const enrol = await head('POST', '/api/v1/primary-care/sync', {
-      entries: residents.map((r) => ({
+      entries: residents.slice(0, 2).map((r) => ({
         entryId: crypto.randomUUID(),
         kind: 'enrolment',
         personId: r.id,
@@ -383,6 +385,55 @@ describe('commune health station app (offline-capable) in Chromium', () => {
     await page.getByLabel('Chưa kiểm soát').check();
     await page.locator('li.card', { hasText: r.name }).getByText('Chưa kiểm soát').waitFor();
     await checkScreen(page, 'registers-uncontrolled', width);
+    await ctx.close();
+  });
+
+  it('desktop (1280 px): the district officer sees the commune’s control rate move; the station head ends an enrolment in the app', async () => {
+    const r = residents[2]!;
+    const width = 1280;
+    const officer = await session(server.url, OFFICER);
+    const district = (await officer('GET', '/api/v1/staff/me')).body.admin_unit_code as string;
+    const commune = (await head('GET', '/api/v1/station/register')).body.commune_code as string;
+    const rate = async () => {
+      const k = await officer('GET', `/api/v1/reports/kpis?unit=${district}`);
+      assert.equal(k.status, 200, JSON.stringify(k.body));
+      return (k.body.chronic_care.units as Array<{ unit: string; hypertension: { cohort: number; controlled: number; control_rate: number | null } }>).find((u) => u.unit === commune)!.hypertension;
+    };
+    const sync = async (entry: Record<string, unknown>) => {
+      const res = await head('POST', '/api/v1/primary-care/sync', { entries: [{ entryId: crypto.randomUUID(), personId: r.id, recordedAt: new Date().toISOString(), ...entry }] });
+      assert.deepEqual(res.body.results.map((x: { status: string }) => x.status), ['applied'], JSON.stringify(res.body));
+    };
+    await sync({ kind: 'enrolment', enrolment: { register: 'hypertension', icd10: 'I10', enrolledOn: daysAgo(120) } });
+    await sync({ kind: 'followup', followUp: { register: 'hypertension', visitDate: daysAgo(5), sbp: 162, dbp: 100 } });
+    const before = await rate();
+    // A controlled visit today: the commune's control rate goes up for the district officer.
+    await sync({ kind: 'followup', followUp: { register: 'hypertension', visitDate: vietnamToday(), sbp: 126, dbp: 80 } });
+    const after = await rate();
+    assert.equal(after.cohort, before.cohort);
+    assert.equal(after.controlled, before.controlled + 1, JSON.stringify({ before, after }));
+    assert.ok((after.control_rate ?? 0) > (before.control_rate ?? 0));
+
+    // The station head ends the enrolment in the app (moved away); it leaves the cohort, its visits stay.
+    const ctx = await browser.newContext({ viewport: { width, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+    const page = await ctx.newPage();
+    await login(page, server.url, width, HEAD);
+    await findAndOpen(page, r, width);
+    await page.getByRole('button', { name: 'Kết thúc quản lý' }).click();
+    const dialog = page.getByRole('dialog', { name: /Kết thúc quản lý tăng huyết áp/ });
+    await dialog.getByLabel('Lý do').selectOption({ label: 'Lý do khác' });
+    await dialog.getByRole('button', { name: 'Kết thúc quản lý' }).click();
+    // "Other" needs a note: said in Vietnamese, nothing sent.
+    await dialog.getByText('Lý do "Lý do khác" cần ghi rõ.').waitFor();
+    await dialog.getByLabel('Lý do').selectOption({ label: 'Chuyển đi nơi khác' });
+    await dialog.getByLabel(/Ghi chú/).fill('Chuyển vào Thành phố Hồ Chí Minh');
+    await checkScreen(page, 'enrolment-close', width);
+    await dialog.getByRole('button', { name: 'Kết thúc quản lý' }).click();
+    const closed = page.locator('.st-register', { has: page.getByRole('heading', { name: 'Đã kết thúc quản lý' }) });
+    await closed.getByText(/Chuyển đi nơi khác — Chuyển vào Thành phố Hồ Chí Minh/).waitFor();
+    await checkScreen(page, 'person-enrolment-closed', width);
+    const stored = (await head('GET', `/api/v1/primary-care/persons/${encodeURIComponent(r.id)}`)).body.registers.find((x: { register: string }) => x.register === 'hypertension');
+    assert.deepEqual([stored.status, stored.close_reason, stored.closed_on, stored.follow_ups.length], ['closed', 'moved_away', vietnamToday(), 2]);
+    assert.equal((await rate()).cohort, before.cohort - 1, 'a closed enrolment leaves the control-rate cohort');
     await ctx.close();
   });
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
-import { randomUUID } from 'node:crypto';
 import { vietnamToday } from '@openhssk/core';
+import { sql } from 'kysely';
 import { startTestApp } from '../../test-support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test-support/index.ts';
 import { login } from '../../test-support/staff.ts';

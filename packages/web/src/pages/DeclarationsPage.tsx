@@ -1,6 +1,7 @@
+import type { BookPrimaryCare, BookStationValue } from '@openhssk/core/api';
 import { type FormEvent, useState } from 'react';
 import { api, type Declaration, withPerson } from '../api.ts';
-import { DECLARATION_KIND } from '../labels.ts';
+import { DECLARATION_KIND, formatDate, formatInstant } from '../labels.ts';
 import { Alert } from '../ui.tsx';
 import { useApi } from './useApi.ts';
 
@@ -9,6 +10,7 @@ const EMPTY: Draft = { kind: 'allergy', title: '', detail: '', relation: '', sin
 
 export function DeclarationsPage({ personId }: { personId: string | null }) {
   const { data, error, reload } = useApi<{ declarations: Declaration[] }>(withPerson('/api/v1/book/declarations', personId));
+  const station = useApi<BookPrimaryCare>(withPerson('/api/v1/book/primary-care', personId));
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [editing, setEditing] = useState<number | null>(null);
   const [msg, setMsg] = useState<string | null>(null);
@@ -81,6 +83,7 @@ export function DeclarationsPage({ personId }: { personId: string | null }) {
             </section>
           );
         })}
+      {station.data && <StationEntries data={station.data.professional} />}
       <form className="card" onSubmit={save} aria-labelledby="decl-form-title">
         <h2 id="decl-form-title">{editing ? 'Sửa thông tin' : 'Thêm thông tin'}</h2>
         <div className="field">
@@ -130,6 +133,94 @@ export function DeclarationsPage({ personId }: { personId: string | null }) {
           )}
         </p>
       </form>
+    </section>
+  );
+}
+
+const CONTROL: Readonly<Record<string, string>> = { controlled: 'đã kiểm soát', uncontrolled: 'chưa kiểm soát', unknown: 'chưa đánh giá' };
+
+/** Who wrote a value the station recorded: role, name, station and when. */
+const byStaff = (v: Pick<BookStationValue, 'recorded_role' | 'recorded_by' | 'facility_name' | 'recorded_at'>) =>
+  `${v.recorded_role}${v.recorded_by ? ` ${v.recorded_by}` : ''}, ${v.facility_name} · ${formatInstant(v.recorded_at)}`;
+
+/**
+ * What health staff of the commune station recorded (QĐ 831 record, check-ups, chronic-disease
+ * follow-up): shown apart from the citizen's own declarations above, each value with who recorded it.
+ */
+function StationEntries({ data }: { data: BookPrimaryCare['professional'] }) {
+  if (data.sections.length === 0 && data.checkups.length === 0 && data.registers.length === 0) return null;
+  return (
+    <section className="card" aria-labelledby="station-title" data-source="station">
+      <h2 id="station-title">Do trạm y tế xã ghi nhận</h2>
+      <p className="muted">
+        Thông tin do cán bộ y tế ghi trong hồ sơ sức khỏe cá nhân tại trạm (<span className="tag">cán bộ y tế ghi</span>), khác với phần bạn tự khai báo.
+      </p>
+      {data.sections.map((s) => (
+        <section key={s.key} aria-label={s.label_vi}>
+          <h3>{s.label_vi}</h3>
+          <ul className="plain">
+            {s.none && (
+              <li>
+                <strong>Không có</strong> <span className="tag">cán bộ y tế ghi</span>
+                <div className="muted">{byStaff(s.none)}</div>
+              </li>
+            )}
+            {s.fields.map((f) => (
+              <li key={f.field}>
+                {f.label_vi}: <strong>{f.text}</strong> <span className="tag">cán bộ y tế ghi</span>
+                <div className="muted">{byStaff(f)}</div>
+              </li>
+            ))}
+            {s.items.map((i) => (
+              <li key={i.item_id}>
+                {i.fields.map((f) => `${f.label_vi}: ${f.text}`).join(' · ')} <span className="tag">cán bộ y tế ghi</span>
+                {i.fields[0] && <div className="muted">{byStaff(i.fields[0])}</div>}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+      {data.checkups.length > 0 && (
+        <section aria-label="Khám sức khỏe định kỳ tại trạm">
+          <h3>Khám sức khỏe định kỳ</h3>
+          <ul className="plain">
+            {data.checkups.map((c) => (
+              <li key={c.id}>
+                <strong>{formatDate(c.examined_on)}</strong> · {c.facility_name}
+                {c.sbp && c.dbp ? ` · huyết áp ${c.sbp}/${c.dbp} mmHg` : ''}
+                {c.bmi ? ` · BMI ${String(c.bmi).replace('.', ',')}` : ''}
+                {c.advice ? <div>Tư vấn: {c.advice}</div> : null}
+                <div className="muted">
+                  {c.recorded_role}
+                  {c.recorded_by ? ` ${c.recorded_by}` : ''}
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {data.registers.length > 0 && (
+        <section aria-label="Quản lý bệnh mạn tính tại trạm">
+          <h3>Quản lý bệnh mạn tính</h3>
+          <ul className="plain">
+            {data.registers.map((r) => {
+              const last = r.trend.at(-1);
+              return (
+                <li key={`${r.register}-${r.enrolled_on ?? ''}`}>
+                  <strong>{r.label_vi}</strong> ({r.icd10}) · {r.status === 'active' ? 'đang được quản lý' : 'đã kết thúc quản lý'} từ {formatDate(r.enrolled_on)}
+                  {last ? (
+                    <div>
+                      Lần theo dõi gần nhất {formatDate(last.date)}
+                      {last.sbp && last.dbp ? `: huyết áp ${last.sbp}/${last.dbp} mmHg` : ''} — {CONTROL[last.control] ?? last.control}
+                    </div>
+                  ) : null}
+                  {r.status === 'active' && r.next_due ? <div className="muted">Hẹn theo dõi {formatDate(r.next_due)}</div> : null}
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      )}
     </section>
   );
 }
