@@ -7,15 +7,26 @@
  * Viet Nam local day they were received (visits: check-in day).
  */
 export interface Kpis {
+  /** Persons on the population list (MIS2022): the permanent residents of the plans. */
   residents: number | null;
-  /** Residents whose golden record holds the 831 core fields: name, birth date, sex, CCCD, address, commune. */
+  /** có hồ sơ: residents with an identity record (below) AND health data (episode, primary-care entry, vaccination or declaration). */
   withRecord: number | null;
+  /** The weaker figure: residents whose golden record holds the 831 core fields (name, birth date, sex, CCCD, address, commune). */
+  withIdentity: number | null;
+  /** Residents with any health data at all (whatever their identity record). */
+  withHealthData: number | null;
+  /** Integration on VNeID among permanent residents: an active book (consent) and a BHYT card number. */
+  integratedResidents: number | null;
   withBhyt: number | null;
   /** Residents with an active consent to the citizen book (consent given, not withdrawn since). */
   activated: number | null;
   /** Visits checked in at the front desk (id_method other than 'xml0'); vneid = with the VNeID/book QR. */
   checkins: number;
   vneidCheckins: number;
+  /** Of the front-desk check-ins, those made with the personal ID itself (VNeID QR or chip card). */
+  personalIdCheckins: number;
+  /** First-version episodes of all facilities carrying a 12-digit SO_CCCD: the identification proxy. */
+  episodesWithCccd: number;
   insuredFacilities: number;
   /** Insured facilities with an accepted submission in the last 7 days of the period. */
   integratedFacilities: number;
@@ -35,12 +46,19 @@ export interface Kpis {
     complete: number | null;
     /** sạch: 1 − pending duplicate reviews per resident. */
     clean: number | null;
-    /** sống: residents whose record was updated in the 12 months before the period end. */
+    /** sống: residents with any new data (record update, episode, visit, station entry, vaccination, declaration) in the period. */
     fresh: number | null;
     pendingReviews: number | null;
   };
   rates: {
     withRecord: number | null;
+    withIdentity: number | null;
+    withHealthData: number | null;
+    integratedResidents: number | null;
+    /** episodesWithCccd / episodes. */
+    identified: number | null;
+    /** personalIdCheckins / checkins. */
+    personalIdCheckins: number | null;
     withBhyt: number | null;
     activated: number | null;
     vneid: number | null;
@@ -54,3 +72,21 @@ export interface UnitRef {
   name: string;
   level: 'province' | 'district' | 'commune';
 }
+
+/** Indicators that have a target in the plans (docs/reports.md "Targets"). */
+export type TargetIndicator = 'withRecord' | 'identified' | 'integratedResidents' | 'integratedFacilities';
+
+export interface Target {
+  /** Share between 0 and 1. */
+  value: number;
+  /** true: the figure must exceed the value ("> 80 %"); false: reach it ("≥ 95 %"). */
+  strict: boolean;
+  /** Where the value comes from: the unit that set it, or null for the plans' default. */
+  setBy: { unitCode: string; year: number; half: 0 | 1 | 2 } | null;
+}
+
+/** met / not met against the target; no_data when the figure has no denominator. */
+export type TargetStatus = 'met' | 'not_met' | 'no_data';
+
+export type Targets = Record<TargetIndicator, Target>;
+export type TargetStatuses = Record<TargetIndicator, TargetStatus>;

@@ -12,13 +12,18 @@ const LEVEL_VI = { province: 'Tỉnh', district: 'Huyện', commune: 'Xã' } as 
 
 /** Columns of every KPI table (dashboard, XLSX, six-monthly report); value is a count or a ratio. */
 export const KPI_COLUMNS: Array<{ key: string; title: string; pct?: boolean; get: (k: Kpis) => number | null }> = [
-  { key: 'residents', title: 'Dân số (danh sách MIS2022)', get: (k) => k.residents },
-  { key: 'withRecord', title: 'Có hồ sơ sức khỏe', get: (k) => k.withRecord },
+  { key: 'residents', title: 'Dân số thường trú (danh sách MIS2022)', get: (k) => k.residents },
+  { key: 'withRecord', title: 'Có hồ sơ sức khỏe (định danh và có dữ liệu sức khỏe)', get: (k) => k.withRecord },
   { key: 'rateRecord', title: 'Tỷ lệ có hồ sơ', pct: true, get: (k) => k.rates.withRecord },
+  { key: 'rateIdentity', title: 'Tỷ lệ có hồ sơ định danh', pct: true, get: (k) => k.rates.withIdentity },
+  { key: 'rateHealthData', title: 'Tỷ lệ có dữ liệu sức khỏe', pct: true, get: (k) => k.rates.withHealthData },
+  { key: 'rateIntegratedResidents', title: 'Tỷ lệ tích hợp trên VNeID (thường trú)', pct: true, get: (k) => k.rates.integratedResidents },
   { key: 'rateBhyt', title: 'Tỷ lệ có số BHYT', pct: true, get: (k) => k.rates.withBhyt },
   { key: 'rateActivated', title: 'Tỷ lệ kích hoạt sổ', pct: true, get: (k) => k.rates.activated },
-  { key: 'checkins', title: 'Lượt tiếp nhận', get: (k) => k.checkins },
-  { key: 'rateVneid', title: 'Tỷ lệ tiếp nhận bằng VNeID', pct: true, get: (k) => k.rates.vneid },
+  { key: 'rateIdentified', title: 'Tỷ lệ hồ sơ KCB có số định danh cá nhân (ước tính)', pct: true, get: (k) => k.rates.identified },
+  { key: 'checkins', title: 'Lượt tiếp nhận tại quầy OpenHSSK', get: (k) => k.checkins },
+  { key: 'ratePersonalId', title: 'Tỷ lệ tiếp nhận bằng số định danh (tại quầy)', pct: true, get: (k) => k.rates.personalIdCheckins },
+  { key: 'rateVneid', title: 'Tỷ lệ tiếp nhận bằng VNeID (tại quầy)', pct: true, get: (k) => k.rates.vneid },
   { key: 'insured', title: 'Cơ sở KCB BHYT', get: (k) => k.insuredFacilities },
   { key: 'rateIntegrated', title: 'Tỷ lệ cơ sở đã liên thông', pct: true, get: (k) => k.rates.integrated },
   { key: 'episodes', title: 'Hồ sơ KCB nhận được', get: (k) => k.episodes },
@@ -84,7 +89,7 @@ export interface SixMonthly {
 
 const TARGET_ROWS: Array<{ title: string; target: string; get: (k: Kpis) => number | null; goal: number; strict: boolean }> = [
   { title: 'Người dân có hồ sơ sức khỏe điện tử', target: '≥ 95 %', get: (k) => k.rates.withRecord, goal: TARGETS.withRecord, strict: false },
-  { title: 'Người đi KCB sử dụng Sổ sức khỏe điện tử VNeID', target: '> 80 %', get: (k) => k.rates.vneid, goal: TARGETS.vneid, strict: true },
+  { title: 'Người đi KCB được tiếp nhận bằng định danh cá nhân (ước tính: hồ sơ KCB có số định danh)', target: '> 80 %', get: (k) => k.rates.identified, goal: TARGETS.vneid, strict: true },
   { title: 'Cơ sở KCB BHYT đã liên thông dữ liệu', target: '100 %', get: (k) => k.rates.integrated, goal: TARGETS.integrated, strict: false },
 ];
 

@@ -75,16 +75,21 @@ function periodRows(base: 'report_episode' | 'report_visit', cols: string[], per
   )`;
 }
 
-const EPISODE_COLS = ['episodes', 'no_discharge', 'd0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'delay_hours_sum', 'referrals', 'reexams'];
+const EPISODE_COLS = ['episodes', 'with_cccd', 'no_discharge', 'd0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'delay_hours_sum', 'referrals', 'reexams'];
 
 function emptyKpis(): Kpis {
   return {
     residents: null,
     withRecord: null,
+    withIdentity: null,
+    withHealthData: null,
+    integratedResidents: null,
     withBhyt: null,
     activated: null,
     checkins: 0,
     vneidCheckins: 0,
+    personalIdCheckins: 0,
+    episodesWithCccd: 0,
     insuredFacilities: 0,
     integratedFacilities: 0,
     episodes: 0,
@@ -95,7 +100,7 @@ function emptyKpis(): Kpis {
     referrals: 0,
     reexams: 0,
     quality: { valid: null, complete: null, clean: null, fresh: null, pendingReviews: null },
-    rates: { withRecord: null, withBhyt: null, activated: null, vneid: null, integrated: null, visible24h: null },
+    rates: { withRecord: null, withIdentity: null, withHealthData: null, integratedResidents: null, identified: null, personalIdCheckins: null, withBhyt: null, activated: null, vneid: null, integrated: null, visible24h: null },
   };
 }
 
@@ -118,7 +123,7 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
     with recursive ${tree},
     e as (select facility_code, ${sql.join(EPISODE_COLS.map((c) => sql`sum(${sql.ref(c)}) as ${sql.ref(c)}`))}
             from ${periodRows('report_episode', EPISODE_COLS, period)} r group by facility_code)
-    select t.root, sum(e.episodes) episodes, sum(e.no_discharge) no_discharge,
+    select t.root, sum(e.episodes) episodes, sum(e.with_cccd) with_cccd, sum(e.no_discharge) no_discharge,
            sum(e.d0) d0, sum(e.d1) d1, sum(e.d2) d2, sum(e.d3) d3, sum(e.d4) d4, sum(e.d5) d5, sum(e.d6) d6,
            sum(e.delay_hours_sum) delay_sum, sum(e.referrals) referrals, sum(e.reexams) reexams
       from tree t join facility f on f.admin_unit_code = t.code join e on e.facility_code = f.code
@@ -128,6 +133,7 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
     if (!k) continue;
     const n = (c: string) => Number(r[c] ?? 0);
     k.episodes = n('episodes');
+    k.episodesWithCccd = n('with_cccd');
     k.delayBuckets = [n('d0'), n('d1'), n('d2'), n('d3'), n('d4'), n('d5'), n('d6')];
     k.discharged = k.episodes - n('no_discharge');
     k.visibleWithin24h = n('d0') + n('d1') + n('d2');
@@ -136,11 +142,11 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
     k.reexams = n('reexams');
   }
 
-  const visits = await sql<{ root: string; checkins: number; vneid: number }>`
+  const visits = await sql<{ root: string; checkins: number; vneid: number; personal_id: number }>`
     with recursive ${tree},
-    v as (select facility_code, sum(checkins) checkins, sum(vneid) vneid
-            from ${periodRows('report_visit', ['checkins', 'vneid'], period)} r group by facility_code)
-    select t.root, sum(v.checkins) checkins, sum(v.vneid) vneid
+    v as (select facility_code, sum(checkins) checkins, sum(vneid) vneid, sum(personal_id) personal_id
+            from ${periodRows('report_visit', ['checkins', 'vneid', 'personal_id'], period)} r group by facility_code)
+    select t.root, sum(v.checkins) checkins, sum(v.vneid) vneid, sum(v.personal_id) personal_id
       from tree t join facility f on f.admin_unit_code = t.code join v on v.facility_code = f.code
      group by t.root`.execute(db);
   for (const r of visits.rows) {
@@ -148,6 +154,7 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
     if (!k) continue;
     k.checkins = Number(r.checkins ?? 0);
     k.vneidCheckins = Number(r.vneid ?? 0);
+    k.personalIdCheckins = Number(r.personal_id ?? 0);
   }
 
   // Integrated: an accepted submission in the 7 days ending on the period's last day, or today
@@ -170,16 +177,20 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
 
   // Residents: live figures for a period reaching today, otherwise the last daily copy in the period.
   const live = period.to >= vietnamToday();
-  const freshFrom = `${addDays(period.to, 0).slice(0, 7)}-01`;
+  // sống = new data in the period, at month granularity (the summaries keep the month of each
+  // resident's last new data). A past period reads the snapshot's months back to the period's first.
+  const freshFrom = monthStart(period.from);
   const persons = live
     ? await sql<Record<string, number | string>>`
         with recursive ${tree},
-        a as (select ma_xa, sum(persons) persons, sum(has_record) has_record, sum(has_bhyt) has_bhyt, sum(activated) activated,
+        a as (select ma_xa, sum(persons) persons, sum(has_record) has_record, sum(has_identity) has_identity,
+                     sum(has_health_data) has_health_data, sum(integrated) integrated, sum(has_bhyt) has_bhyt, sum(activated) activated,
                      sum(cccd_present) cccd_present, sum(cccd_valid) cccd_valid, sum(bhyt_present) bhyt_present,
                      sum(bhyt_valid) bhyt_valid, sum(fields_filled) fields_filled,
-                     coalesce(sum(persons) filter (where upd_month >= (${freshFrom}::date - interval '11 months')::date), 0) fresh
+                     coalesce(sum(persons) filter (where upd_month >= ${freshFrom}::date), 0) fresh
                 from report_person_agg group by ma_xa)
-        select t.root, sum(a.persons) persons, sum(a.has_record) has_record, sum(a.has_bhyt) has_bhyt, sum(a.activated) activated,
+        select t.root, sum(a.persons) persons, sum(a.has_record) has_record, sum(a.has_identity) has_identity,
+               sum(a.has_health_data) has_health_data, sum(a.integrated) integrated, sum(a.has_bhyt) has_bhyt, sum(a.activated) activated,
                sum(a.cccd_present) cccd_present, sum(a.cccd_valid) cccd_valid, sum(a.bhyt_present) bhyt_present, sum(a.bhyt_valid) bhyt_valid,
                sum(a.fields_filled) fields_filled, sum(a.fresh) fresh,
                (select coalesce(sum(rp.pending), 0) from report_review_pending rp join tree t2 on t2.code = rp.ma_xa where t2.root = t.root) pending
@@ -187,31 +198,47 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
          group by t.root`.execute(db)
     : await sql<Record<string, number | string>>`
         with recursive ${tree},
-        snap as (select max(day) as day from report_person_daily where day <= ${period.to}::date)
-        select t.root, sum(d.persons) persons, sum(d.has_record) has_record, sum(d.has_bhyt) has_bhyt, sum(d.activated) activated,
+        snap as (select max(day) as day from report_person_daily where day <= ${period.to}::date),
+        -- Months from the period's first month to the snapshot's month, both included (at most 24 kept).
+        span as (select least(24, greatest(1, ((extract(year from snap.day) - extract(year from ${freshFrom}::date)) * 12
+                   + extract(month from snap.day) - extract(month from ${freshFrom}::date))::int + 1)) as n from snap)
+        select t.root, sum(d.persons) persons, sum(d.has_record) has_record, sum(d.has_identity) has_identity,
+               sum(d.has_health_data) has_health_data, sum(d.integrated) integrated, sum(d.has_bhyt) has_bhyt, sum(d.activated) activated,
                sum(d.cccd_present) cccd_present, sum(d.cccd_valid) cccd_valid, sum(d.bhyt_present) bhyt_present, sum(d.bhyt_valid) bhyt_valid,
-               sum(d.fields_filled) fields_filled, sum(d.fresh) fresh, sum(d.pending_reviews) pending
-          from tree t join report_person_daily d on d.ma_xa = t.code join snap on snap.day = d.day
+               sum(d.fields_filled) fields_filled,
+               -- Snapshots older than migration 050 have no months: NULL, shown as "—".
+               sum((select sum(v) from unnest(d.fresh_by_month[1:span.n]) as v)) fresh, sum(d.pending_reviews) pending
+          from tree t join report_person_daily d on d.ma_xa = t.code join snap on snap.day = d.day cross join span
          group by t.root`.execute(db);
   for (const r of persons.rows) {
     const k = out.get(String(r.root));
     if (!k) continue;
     const n = (c: string) => Number(r[c] ?? 0);
+    // Figures an old snapshot cannot answer stay null rather than 0.
+    const orNull = (c: string): number | null => (live || (r[c] !== null && r[c] !== undefined) ? n(c) : null);
     k.residents = n('persons');
-    k.withRecord = n('has_record');
+    k.withRecord = orNull('has_record');
+    k.withIdentity = orNull('has_identity');
+    k.withHealthData = orNull('has_health_data');
+    k.integratedResidents = orNull('integrated');
     k.withBhyt = n('has_bhyt');
     k.activated = n('activated');
     k.quality = {
       valid: ratio(n('cccd_valid') + n('bhyt_valid'), n('cccd_present') + n('bhyt_present')),
       complete: ratio(n('fields_filled'), n('persons') * 7),
       clean: n('persons') > 0 ? Math.max(0, 1 - n('pending') / n('persons')) : null,
-      fresh: ratio(n('fresh'), n('persons')),
+      fresh: ratio(orNull('fresh'), n('persons')),
       pendingReviews: n('pending'),
     };
   }
   for (const k of out.values()) {
     k.rates = {
       withRecord: ratio(k.withRecord, k.residents),
+      withIdentity: ratio(k.withIdentity, k.residents),
+      withHealthData: ratio(k.withHealthData, k.residents),
+      integratedResidents: ratio(k.integratedResidents, k.residents),
+      identified: ratio(k.episodesWithCccd, k.episodes),
+      personalIdCheckins: ratio(k.personalIdCheckins, k.checkins),
       withBhyt: ratio(k.withBhyt, k.residents),
       activated: ratio(k.activated, k.residents),
       vneid: ratio(k.vneidCheckins, k.checkins),

@@ -30,6 +30,8 @@ interface P {
   phone: string | null;
   stale: boolean;
   consent: 'none' | 'active' | 'withdrawn';
+  /** New data about the person and how many days ago it arrived. Visits are not health data. */
+  data: Array<{ kind: 'episode' | 'visit' | 'vaccination' | 'declaration'; ago: number }>;
 }
 
 const COMMUNES = ['21001', '21002', '21101'];
@@ -55,6 +57,13 @@ function makePersons(): P[] {
       phone: i % 2 === 0 ? '0905000000' : null,
       stale: i % 9 === 0,
       consent: i % 3 === 0 ? 'active' : i % 13 === 0 ? 'withdrawn' : 'none',
+      data: [
+        ...(i % 5 === 1 ? [{ kind: 'episode' as const, ago: 10 }] : []),
+        ...(i % 10 === 7 ? [{ kind: 'episode' as const, ago: 400 }] : []),
+        ...(i % 5 === 2 ? [{ kind: 'vaccination' as const, ago: i % 2 === 0 ? 5 : 450 }] : []),
+        ...(i % 7 === 3 ? [{ kind: 'declaration' as const, ago: 3 }] : []),
+        ...(i % 6 === 4 ? [{ kind: 'visit' as const, ago: 1 }] : []),
+      ],
     });
   }
   return out;
@@ -69,6 +78,9 @@ interface E {
   delayH: number | null;
   xml13: number;
   xml14: number;
+  person?: string;
+  /** SO_CCCD as sent: 12 digits counts as identified, anything else does not. */
+  cccd: string | null;
 }
 
 let eseq = 0;
@@ -79,7 +91,8 @@ function makeEpisodes(n: number, offsetDays: number): E[] {
   for (let i = 0; i < n; i++) {
     eseq++;
     const received = new Date(Date.now() - (offsetDays + (i % 20)) * 86400_000 - 3600_000);
-    out.push({ facility: facs[i % facs.length]!, ma_lk: `LK${eseq}`, version: 1, received, delayH: delays[i % delays.length]!, xml13: i % 5 === 0 ? 1 : 0, xml14: i % 4 === 0 ? 2 : 0 });
+    out.push({ facility: facs[i % facs.length]!, ma_lk: `LK${eseq}`, version: 1, received, delayH: delays[i % delays.length]!, xml13: i % 5 === 0 ? 1 : 0, xml14: i % 4 === 0 ? 2 : 0,
+      cccd: i % 3 === 0 ? `0510${String(90000000 + eseq)}` : i % 3 === 1 ? null : '05109' });
   }
   return out;
 }
@@ -92,8 +105,9 @@ async function insertEpisodes(db: Db, eps: E[]) {
     const ngayRa = e.delayH === null ? null : vnLocal(new Date(e.received.getTime() - e.delayH * 3600_000));
     const ngayVao = vnLocal(new Date(e.received.getTime() - 2000 * 3600_000));
     const r = await sql<{ id: number }>`
-      insert into episode (facility_code, ma_lk, version, is_current, submission_id, patient_source_id, status, ma_bn, ho_ten, ma_loai_kcb, ngay_vao, ngay_ra, content_sha256, xml1, received_at)
-      values (${e.facility}, ${e.ma_lk}, ${e.version}, false, ${sub}, 'X', 'accepted', 'BN', 'Nguyễn Văn A', '01', ${ngayVao}::timestamp, ${ngayRa}::timestamp, 'h', '{}', ${e.received})
+      insert into episode (facility_code, ma_lk, version, is_current, submission_id, patient_source_id, status, ma_bn, ho_ten, ma_loai_kcb, ngay_vao, ngay_ra, content_sha256, xml1, received_at, person_id, so_cccd)
+      values (${e.facility}, ${e.ma_lk}, ${e.version}, false, ${sub}, 'X', 'accepted', 'BN', 'Nguyễn Văn A', '01', ${ngayVao}::timestamp, ${ngayRa}::timestamp, 'h', '{}', ${e.received},
+              ${e.person ?? null}, ${e.cccd})
       returning id`.execute(db);
     const id = r.rows[0]!.id;
     for (let k = 0; k < e.xml13; k++) await sql`insert into episode_row (episode_id, tbl, row_no, fields) values (${id}, 'XML13', ${k}, '{}')`.execute(db);
@@ -108,6 +122,7 @@ function expectedEpisodes(eps: E[], units: string[], from: string, to: string) {
   const discharged = sel.filter((e) => e.delayH !== null);
   return {
     episodes: sel.length,
+    withCccd: sel.filter((e) => e.cccd !== null && /^[0-9]{12}$/.test(e.cccd)).length,
     discharged: discharged.length,
     within24: discharged.filter((e) => (e.delayH ?? 0) < 24).length,
     referrals: sel.reduce((a, e) => a + e.xml13, 0),
@@ -149,6 +164,29 @@ describe('reports', () => {
                   values (${`S${p.id}`}, ${p.id}, now() - interval '2 days', ${p.consent === 'withdrawn' ? sql`now() - interval '1 day'` : null})`.execute(db);
       }
     }
+    // Each person's new data, back-dated to when it arrived.
+    let pv = 0;
+    for (const p of persons) {
+      for (const d of p.data) {
+        const at = new Date(Date.now() - d.ago * 86400_000);
+        if (d.kind === 'episode') {
+          eseq++;
+          const e: E = { facility: '51001', ma_lk: `LKP${eseq}`, version: 1, received: at, delayH: 2, xml13: 0, xml14: 0, person: p.id, cccd: p.cccd };
+          // Inserted with the others below.
+          episodes.push(e);
+        } else if (d.kind === 'visit') {
+          await sql`insert into visit (facility_code, ma_lk, person_id, patient_source_id, ho_ten, ngay_vao, id_method, status, checkin, received_at)
+                    values ('51002', ${`VP${pv++}`}, ${p.id}, 'X', 'A', ${`${daysAgo(d.ago)} 08:00:00`}::timestamp, 'chip_cccd', 'open', '{}', ${at})`.execute(db);
+          visits.push({ facility: '51002', method: 'chip_cccd', day: daysAgo(d.ago) });
+        } else if (d.kind === 'vaccination') {
+          await sql`insert into vaccination (person_id, vaccine_name, given_on, source, created_at, updated_at)
+                    values (${p.id}, 'Viêm gan B', ${daysAgo(d.ago)}, 'test', ${at}, ${at})`.execute(db);
+        } else {
+          await sql`insert into citizen_declaration (person_id, kind, title, declared_by, created_at, updated_at)
+                    values (${p.id}, 'allergy', 'Dị ứng penicillin', ${p.cccd ?? 'x'}, ${at}, ${at})`.execute(db);
+        }
+      }
+    }
     // Two pending duplicate pairs in 21001 (P0000, P0003 live there).
     await sql`insert into mpi_review (a_system, a_id, b_system, b_id, score) values ('MIS2022', 'P0003', 'MIS2022', 'P0006', 0.8), ('MIS2022', 'P0012', 'MIS2022', 'P0015', 0.8)`.execute(db);
     episodes.push(...makeEpisodes(90, 0), ...makeEpisodes(9, 200));
@@ -184,21 +222,32 @@ describe('reports', () => {
     t.app.inject({ method: 'GET', url: `/api/v1/reports/kpis?unit=${unit}&from=${from}&to=${to}`, headers: { cookie } });
 
   it('person figures equal a direct count', async () => {
-    const r = await kpis(admin, '528');
+    const from = daysAgo(60);
+    const r = await kpis(admin, '528', from);
     assert.equal(r.statusCode, 200, r.body);
     const body = r.json();
     const sel = persons.filter((p) => p.resident && (p.ma_xa === '21001' || p.ma_xa === '21002'));
-    const complete = sel.filter((p) => p.cccd && p.ngay_sinh && p.dia_chi);
+    const identity = (p: P) => Boolean(p.cccd && p.ngay_sinh && p.dia_chi);
+    const health = (p: P) => p.data.some((d) => d.kind !== 'visit');
+    assert.ok(sel.some(identity) && sel.some((p) => identity(p) && !health(p)) && sel.some((p) => identity(p) && health(p)));
     assert.equal(body.kpis.residents, sel.length);
-    assert.equal(body.kpis.withRecord, complete.length);
+    assert.equal(body.kpis.withIdentity, sel.filter(identity).length);
+    assert.equal(body.kpis.withHealthData, sel.filter(health).length);
+    assert.equal(body.kpis.withRecord, sel.filter((p) => identity(p) && health(p)).length);
+    assert.equal(body.kpis.rates.withRecord, sel.filter((p) => identity(p) && health(p)).length / sel.length);
     assert.equal(body.kpis.withBhyt, sel.filter((p) => p.bhyt).length);
     assert.equal(body.kpis.activated, sel.filter((p) => p.consent === 'active').length);
+    assert.equal(body.kpis.integratedResidents, sel.filter((p) => p.consent === 'active' && p.bhyt).length);
+    // sống: the record changed or any data arrived in the period (month granularity: from its first month).
+    const month = (ago: number) => vnLocal(new Date(Date.now() - ago * 86400_000)).slice(0, 7);
+    const fresh = (p: P, fromDay: string) => !p.stale || p.data.some((d) => month(d.ago) >= fromDay.slice(0, 7));
+    assert.ok(sel.some((p) => p.stale && fresh(p, from)) && sel.some((p) => p.stale && !fresh(p, from)));
+    assert.equal(body.kpis.quality.fresh, sel.filter((p) => fresh(p, from)).length / sel.length);
     const present = sel.filter((p) => p.cccd).length + sel.filter((p) => p.bhyt).length;
     const valid = sel.filter((p) => p.cccd?.startsWith('051')).length + sel.filter((p) => p.bhyt?.startsWith('DN')).length;
     assert.equal(body.kpis.quality.valid, valid / present);
     const filled = sel.reduce((a, p) => a + 2 + [p.cccd, p.bhyt, p.ngay_sinh, p.dia_chi, p.phone].filter(Boolean).length, 0);
     assert.equal(body.kpis.quality.complete, filled / (sel.length * 7));
-    assert.equal(body.kpis.quality.fresh, sel.filter((p) => !p.stale).length / sel.length);
     assert.equal(body.kpis.quality.pendingReviews, 2);
     const c1 = body.children.find((c: { unit: { code: string } }) => c.unit.code === '21001');
     assert.equal(c1.kpis.residents, persons.filter((p) => p.resident && p.ma_xa === '21001').length);
@@ -216,6 +265,10 @@ describe('reports', () => {
     const checkins = visits.filter((v) => v.method !== 'xml0');
     assert.equal(body.kpis.checkins, checkins.length);
     assert.equal(body.kpis.vneidCheckins, checkins.filter((v) => v.method === 'vneid_qr').length);
+    assert.equal(body.kpis.personalIdCheckins, checkins.filter((v) => v.method === 'vneid_qr' || v.method === 'chip_cccd').length);
+    assert.ok(exp.withCccd > 0 && exp.withCccd < exp.episodes);
+    assert.equal(body.kpis.episodesWithCccd, exp.withCccd);
+    assert.equal(body.kpis.rates.identified, exp.withCccd / exp.episodes);
     assert.equal(body.kpis.insuredFacilities, 3);
     assert.equal(body.kpis.integratedFacilities, 1);
     // A period still running (ends in the future) measures integration up to today, not its last day.
@@ -320,3 +373,4 @@ describe('reports', () => {
     assert.equal((await t.app.inject({ method: 'GET', url: `/api/v1/reports/six-monthly?unit=51&year=${year}&half=3`, headers: { cookie: admin } })).statusCode, 400);
   });
 });
+

@@ -220,20 +220,25 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
               <h2 data-testid="report-unit">{unitLabel(data.unit)}</h2>
 
               <div className="kpi-cards">
-                <Card title="Dân số (MIS2022)" value={num(k.residents)} />
+                <Card title="Dân số thường trú (MIS2022)" value={num(k.residents)} />
                 <Card
                   title="Có hồ sơ sức khỏe"
                   value={pct(k.rates.withRecord)}
-                  detail={`${num(k.withRecord)} người`}
+                  detail={`${num(k.withRecord)} người có dữ liệu sức khỏe · Có hồ sơ định danh: ${pct(k.rates.withIdentity)}`}
                   target={k.rates.withRecord === null ? undefined : { ok: k.rates.withRecord >= t.withRecord, text: `Mục tiêu ≥ ${t.withRecord * 100} %` }}
                 />
                 <Card title="Có số BHYT" value={pct(k.rates.withBhyt)} detail={`${num(k.withBhyt)} người`} />
                 <Card title="Kích hoạt sổ" value={pct(k.rates.activated)} detail={`${num(k.activated)} người`} />
                 <Card
-                  title="Tiếp nhận bằng VNeID"
-                  value={pct(k.rates.vneid)}
-                  detail={`${num(k.vneidCheckins)}/${num(k.checkins)} lượt`}
-                  target={k.rates.vneid === null ? undefined : { ok: k.rates.vneid > t.vneid, text: `Mục tiêu > ${t.vneid * 100} %` }}
+                  title="Tích hợp trên VNeID (thường trú)"
+                  value={pct(k.rates.integratedResidents)}
+                  detail={`${num(k.integratedResidents)} người kích hoạt sổ và có thẻ BHYT`}
+                />
+                <Card
+                  title="Hồ sơ KCB có số định danh cá nhân"
+                  value={pct(k.rates.identified)}
+                  detail={`Ước tính tiếp nhận bằng định danh: ${num(k.episodesWithCccd)}/${num(k.episodes)} hồ sơ. Tại quầy OpenHSSK: ${num(k.personalIdCheckins)}/${num(k.checkins)} lượt bằng số định danh, ${num(k.vneidCheckins)} bằng VNeID`}
+                  target={k.rates.identified === null ? undefined : { ok: k.rates.identified > t.vneid, text: `Mục tiêu > ${t.vneid * 100} %` }}
                 />
                 <Card
                   title="Cơ sở BHYT đã liên thông"
@@ -269,7 +274,7 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
                         <th scope="col">Có hồ sơ</th>
                         <th scope="col">Có BHYT</th>
                         <th scope="col">Kích hoạt sổ</th>
-                        <th scope="col">VNeID</th>
+                        <th scope="col">Có số định danh</th>
                         <th scope="col">Liên thông</th>
                         <th scope="col">Hồ sơ KCB</th>
                         <th scope="col">Trong 24 giờ</th>
@@ -288,7 +293,7 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
                           <td className={c.kpis.rates.withRecord !== null && c.kpis.rates.withRecord < t.withRecord ? 'bad' : undefined}>{pct(c.kpis.rates.withRecord)}</td>
                           <td>{pct(c.kpis.rates.withBhyt)}</td>
                           <td>{pct(c.kpis.rates.activated)}</td>
-                          <td>{pct(c.kpis.rates.vneid)}</td>
+                          <td>{pct(c.kpis.rates.identified)}</td>
                           <td>{pct(c.kpis.rates.integrated)}</td>
                           <td>{num(c.kpis.episodes)}</td>
                           <td>{pct(c.kpis.rates.visible24h)}</td>
