@@ -81,6 +81,34 @@ describe('reports dashboard in Chromium', () => {
     await ctx.close();
   });
 
+  it('a system admin sets a target on a 360 px phone and the dashboard colours against it (axe clean)', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 800 } });
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/nhan-vien/`);
+    await page.getByLabel('Tên đăng nhập').fill('quantri');
+    await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+    await page.goto(`${server.url}${ROUTE}`);
+    await page.getByTestId('report-unit').waitFor();
+    const input = page.getByLabel('Người dân thường trú có hồ sơ sức khỏe điện tử');
+    await input.waitFor();
+    // 0 % is met by any figure, so the card must say "Đạt" once the dashboard has re-read it.
+    await input.fill('0');
+    await page.locator('.target-list li').first().getByRole('button', { name: 'Lưu' }).click();
+    await page.getByRole('status').filter({ hasText: 'Đã lưu mục tiêu' }).waitFor();
+    await page.locator('.kpi-target').filter({ hasText: 'Mục tiêu ≥ 0 % · Đạt' }).waitFor();
+    await page.getByText('Đơn vị đặt').first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
+    await assertAccessible(page, 'reports-targets-phone');
+    await page.screenshot({ path: join(ARTIFACTS, 'reports-targets-phone.png'), fullPage: true });
+    // Back to the plan's value for the other tests.
+    await page.getByRole('button', { name: 'Bỏ mục tiêu riêng' }).first().click();
+    await page.getByRole('status').filter({ hasText: 'Đã bỏ mục tiêu riêng' }).waitFor();
+    await ctx.close();
+  });
+
   for (const [label, width] of [['phone', 360], ['desktop', 1280]] as const) {
     it(`the dashboard fits a ${label} (${width} px): one <main>, no sideways scrolling, numbers and headers unbroken`, async () => {
       const ctx = await browser.newContext({ viewport: { width, height: 800 } });

@@ -1,12 +1,27 @@
 import ExcelJS from 'exceljs';
 import { vietnamesePdf } from '../pdf/index.ts';
-import { DELAY_BUCKETS, type Kpis, type MonthlyEpisodes, type Period, TARGETS, type UnitRef } from './kpis.ts';
+import type { TargetIndicator, Targets, TargetStatus, TargetStatuses } from '@openhssk/core/api';
+import { DELAY_BUCKETS, type Kpis, type MonthlyEpisodes, type Period, type UnitRef } from './kpis.ts';
+import { status, TARGET_INDICATORS, TARGET_TITLES, targetRate, targetText } from './targets.ts';
 
 
 export interface UnitKpis {
   unit: UnitRef;
   kpis: Kpis;
+  /** Targets in force for the unit and how its figures stand against them (colours the cells). */
+  targets?: Targets;
+  statuses?: TargetStatuses;
 }
+
+/** Which KPI column a target colours. */
+const TARGET_COLUMN: Record<TargetIndicator, string> = {
+  withRecord: 'rateRecord',
+  identified: 'rateIdentified',
+  integratedResidents: 'rateIntegratedResidents',
+  integratedFacilities: 'rateIntegrated',
+};
+const STATUS_FILL: Record<TargetStatus, string | null> = { met: 'FFC6EFCE', not_met: 'FFFFC7CE', no_data: null };
+const STATUS_VI: Record<TargetStatus, string> = { met: 'Đạt', not_met: 'Chưa đạt', no_data: 'Chưa có số liệu' };
 
 const LEVEL_VI = { province: 'Tỉnh', district: 'Huyện', commune: 'Xã' } as const;
 
@@ -52,6 +67,12 @@ function addKpiSheet(wb: ExcelJS.Workbook, name: string, title: string, rows: Un
     KPI_COLUMNS.forEach((c, i) => {
       if (c.pct) row.getCell(4 + i).numFmt = '0.0%';
     });
+    // Green / red against the unit's own targets, as on the dashboard.
+    for (const ind of TARGET_INDICATORS) {
+      const fill = r.statuses ? STATUS_FILL[r.statuses[ind]] : null;
+      const col = KPI_COLUMNS.findIndex((c) => c.key === TARGET_COLUMN[ind]);
+      if (fill && col >= 0) row.getCell(4 + col).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fill } };
+    }
   }
   ws.getColumn(1).width = 10;
   ws.getColumn(2).width = 32;
@@ -87,13 +108,19 @@ export interface SixMonthly {
   prior: Map<string, Kpis>;
 }
 
-const TARGET_ROWS: Array<{ title: string; target: string; get: (k: Kpis) => number | null; goal: number; strict: boolean }> = [
-  { title: 'Người dân có hồ sơ sức khỏe điện tử', target: '≥ 95 %', get: (k) => k.rates.withRecord, goal: TARGETS.withRecord, strict: false },
-  { title: 'Người đi KCB được tiếp nhận bằng định danh cá nhân (ước tính: hồ sơ KCB có số định danh)', target: '> 80 %', get: (k) => k.rates.identified, goal: TARGETS.vneid, strict: true },
-  { title: 'Cơ sở KCB BHYT đã liên thông dữ liệu', target: '100 %', get: (k) => k.rates.integrated, goal: TARGETS.integrated, strict: false },
-];
+/** Rows of "results against targets": the unit's targets for the half-year, its figure now and before. */
+function targetRows(r: SixMonthly) {
+  const own = r.current[0];
+  const prev = own ? r.prior.get(own.unit.code) : undefined;
+  return TARGET_INDICATORS.flatMap((i) => {
+    const t = own?.targets?.[i];
+    if (!own || !t) return [];
+    const cur = targetRate(own.kpis, i);
+    const p = prev ? targetRate(prev, i) : null;
+    return [{ title: TARGET_TITLES[i], target: targetText(t), cur, p, status: status(cur, t) }];
+  });
+}
 
-const meets = (v: number | null, goal: number, strict: boolean) => (v === null ? 'Chưa có số liệu' : (strict ? v > goal : v >= goal) ? 'Đạt' : 'Chưa đạt');
 const change = (a: number | null, b: number | null | undefined) =>
   a === null || b === null || b === undefined ? '—' : `${a >= b ? '+' : ''}${((a - b) * 100).toFixed(1).replace('.', ',')} điểm %`;
 
@@ -105,19 +132,17 @@ function reportTitle(r: SixMonthly) {
 export async function sixMonthlyWorkbook(r: SixMonthly): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'OpenHSSK';
-  const own = r.current[0];
   const ws = wb.addWorksheet('Tổng hợp');
   ws.addRow([reportTitle(r)]).font = { bold: true, size: 13 };
   ws.addRow([`Đơn vị: ${r.unit.name} (${r.unit.code}). Kỳ báo cáo: ${vnDate(r.period.from)}–${vnDate(r.period.to)}; kỳ trước: ${vnDate(r.previous.from)}–${vnDate(r.previous.to)}.`]);
   ws.addRow([]);
   ws.addRow(['Chỉ tiêu', 'Mục tiêu', 'Kỳ này', 'Kỳ trước', 'Thay đổi', 'Đánh giá']).font = { bold: true };
-  for (const t of TARGET_ROWS) {
-    const cur = own ? t.get(own.kpis) : null;
-    const prev = own ? r.prior.get(own.unit.code) : undefined;
-    const p = prev ? t.get(prev) : null;
-    const row = ws.addRow([t.title, t.target, cur, p, change(cur, p), meets(cur, t.goal, t.strict)]);
+  for (const t of targetRows(r)) {
+    const row = ws.addRow([t.title, t.target, t.cur, t.p, change(t.cur, t.p), STATUS_VI[t.status]]);
     row.getCell(3).numFmt = '0.0%';
     row.getCell(4).numFmt = '0.0%';
+    const fill = STATUS_FILL[t.status];
+    if (fill) for (const c of [3, 6]) row.getCell(c).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fill } };
   }
   ws.getColumn(1).width = 50;
   for (const c of [2, 3, 4, 5, 6]) ws.getColumn(c).width = 16;
@@ -163,15 +188,9 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
 
   doc.font('B').fontSize(11).text('1. Kết quả so với mục tiêu');
   doc.moveDown(0.3);
-  const own = r.current[0];
   table(
     ['Chỉ tiêu', 'Mục tiêu', 'Kỳ này', 'Kỳ trước', 'Thay đổi', 'Đánh giá'],
-    TARGET_ROWS.map((t) => {
-      const cur = own ? t.get(own.kpis) : null;
-      const prev = own ? r.prior.get(own.unit.code) : undefined;
-      const p = prev ? t.get(prev) : null;
-      return [t.title, t.target, pctText(cur), pctText(p), change(cur, p), meets(cur, t.goal, t.strict)];
-    }),
+    targetRows(r).map((t) => [t.title, t.target, pctText(t.cur), pctText(t.p), change(t.cur, t.p), STATUS_VI[t.status]]),
     [260, 70, 80, 80, 110, 100],
   );
 
@@ -196,8 +215,10 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
     [150, 70, 70, 70, 70, 100, 90, 90],
   );
   doc.font('R').fontSize(8).fillColor('#333333').text(
-    'Ghi chú: dân số là người có trong danh sách dân cư (MIS2022). Có hồ sơ: đủ họ tên, ngày sinh, giới tính, số CCCD, địa chỉ và mã xã. ' +
-      'Tỷ lệ VNeID: lượt tiếp nhận bằng mã QR Sổ sức khỏe điện tử VNeID trên tổng lượt tiếp nhận tại quầy. ' +
+    'Ghi chú: dân số là người thường trú có trong danh sách dân cư (MIS2022). Có hồ sơ: có hồ sơ định danh (đủ họ tên, ngày sinh, giới tính, số CCCD, địa chỉ và mã xã) ' +
+      'và có dữ liệu sức khỏe (lần khám chữa bệnh, ghi nhận của trạm y tế, tiêm chủng hoặc tự khai). ' +
+      'Tiếp nhận bằng định danh (ước tính): hồ sơ KCB của mọi cơ sở có số định danh cá nhân; không phân biệt được số đọc từ VNeID hay ghi tay. ' +
+      'Tích hợp trên VNeID: người thường trú đã kích hoạt sổ và có số thẻ BHYT. Sống: có dữ liệu mới trong kỳ. ' +
       'Cơ sở đã liên thông: có lô dữ liệu được chấp nhận trong 7 ngày cuối kỳ. Hiển thị trong 24 giờ: từ giờ ra viện đến khi hệ thống nhận hồ sơ.',
   );
   doc.end();

@@ -9,7 +9,6 @@ export type { Kpis, UnitRef };
 
 export const DELAY_BUCKETS = ['< 1 giờ', '1–6 giờ', '6–24 giờ', '1–3 ngày', '3–7 ngày', '7–30 ngày', '≥ 30 ngày'] as const;
 
-export const TARGETS = { withRecord: 0.95, vneid: 0.8, integrated: 1 } as const;
 
 export interface Period {
   from: string;

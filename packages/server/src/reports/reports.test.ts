@@ -374,3 +374,112 @@ describe('reports', () => {
   });
 });
 
+describe('report targets', () => {
+  let t: App;
+  let admin: string;
+  let province: string;
+  let district: string;
+  let otherProvince: string;
+  const year = Number(today.slice(0, 4));
+
+  before(async () => {
+    t = await startTestApp();
+    const db = t.db.db;
+    await sql`insert into admin_unit (code, level, name, parent_code) values
+      ('51', 'province', 'Tỉnh Quảng Ngãi', null), ('528', 'district', 'Huyện Tư Nghĩa', '51'),
+      ('21001', 'commune', 'Xã Nghĩa Kỳ', '528'), ('21002', 'commune', 'Xã Nghĩa Hòa', '528'),
+      ('62', 'province', 'Tỉnh Kon Tum', null)`.execute(db);
+    // 21001: 4 residents, 3 with identity and health data (75 %); 21002: 2 residents, none (0 %).
+    const people: Array<[string, string, boolean]> = [
+      ['T1', '21001', true], ['T2', '21001', true], ['T3', '21001', true], ['T4', '21001', false], ['T5', '21002', false], ['T6', '21002', false],
+    ];
+    for (const [id, xa, full] of people) {
+      await sql`insert into person (id, ho_ten, name_key, ngay_sinh, gioi_tinh, so_cccd, dia_chi, ma_xa)
+                values (${id}, 'Trần Văn B', 'tran van b', '1990-02-03', 1, ${`0510${id === 'T1' ? '90000001' : id === 'T2' ? '90000002' : '90000003'}`}, 'Thôn 2', ${xa})`.execute(db);
+      await sql`insert into source_record (source_system, source_id, ho_ten, content_hash, person_id, ma_xa) values ('MIS2022', ${id}, 'x', 'h', ${id}, ${xa})`.execute(db);
+      if (full) await sql`insert into vaccination (person_id, vaccine_name, given_on, source) values (${id}, 'Sởi', ${today}, 'test')`.execute(db);
+    }
+    admin = (await staffSession(t.app, db, { username: 'quantri', fullName: 'Quản trị', role: 'system_admin' })).cookie;
+    province = (await staffSession(t.app, db, { username: 'cb51', fullName: 'Cán bộ tỉnh', role: 'health_officer', adminUnitCode: '51' })).cookie;
+    district = (await staffSession(t.app, db, { username: 'cb528', fullName: 'Cán bộ huyện', role: 'health_officer', adminUnitCode: '528' })).cookie;
+    otherProvince = (await staffSession(t.app, db, { username: 'cb62', fullName: 'Cán bộ Kon Tum', role: 'health_officer', adminUnitCode: '62' })).cookie;
+    await refreshReports(db, { holdbackSeconds: 0 });
+  });
+  after(() => t.close());
+
+  const kpis = async (unit: string) =>
+    (await t.app.inject({ method: 'GET', url: `/api/v1/reports/kpis?unit=${unit}&from=${year}-01-01&to=${today}`, headers: { cookie: district } })).json();
+  const put = (cookie: string, body: unknown) => t.app.inject({ method: 'PUT', url: '/api/v1/reports/targets', headers: { cookie }, payload: body as object });
+
+  it('uses the plans as defaults: 95 %, 90 % in 2025, over 80 %, 100 %', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/api/v1/reports/targets?unit=528&year=2025', headers: { cookie: district } });
+    assert.equal(r.statusCode, 200, r.body);
+    const byInd = Object.fromEntries(r.json().targets.map((x: { indicator: string; value: number; strict: boolean }) => [x.indicator, x]));
+    assert.equal(byInd.withRecord.value, 0.9);
+    assert.equal(byInd.identified.value, 0.8);
+    assert.equal(byInd.identified.strict, true);
+    assert.equal(byInd.integratedResidents.value, 0.8);
+    assert.equal(byInd.integratedFacilities.value, 1);
+    assert.equal(r.json().editable, false);
+    const y2026 = await t.app.inject({ method: 'GET', url: '/api/v1/reports/targets?unit=528&year=2026', headers: { cookie: province } });
+    assert.equal(y2026.json().targets.find((x: { indicator: string }) => x.indicator === 'withRecord').value, 0.95);
+    assert.equal(y2026.json().editable, true);
+  });
+
+  it('a target edit changes the status the dashboard reports, for the unit and what inherits it', async () => {
+    const before = await kpis('528');
+    assert.equal(before.kpis.rates.withRecord, 3 / 6);
+    assert.equal(before.statuses.withRecord, 'not_met');
+    const c1 = () => kpis('528').then((b) => b.children.find((c: { unit: { code: string } }) => c.unit.code === '21001'));
+    assert.equal((await c1()).statuses.withRecord, 'not_met');
+    // The province sets 50 % for the district this year: the district (50 %) now meets it, and so
+    // does commune 21001 (75 %), which inherits it; 21002 (0 %) does not.
+    const r = await put(province, { unit: '528', indicator: 'withRecord', year, value: 50 });
+    assert.equal(r.statusCode, 200, r.body);
+    const after1 = await kpis('528');
+    assert.equal(after1.targets.withRecord.value, 0.5);
+    assert.deepEqual(after1.targets.withRecord.setBy, { unitCode: '528', year, half: 0 });
+    assert.equal(after1.statuses.withRecord, 'met');
+    assert.equal((await c1()).statuses.withRecord, 'met');
+    assert.equal(after1.children.find((c: { unit: { code: string } }) => c.unit.code === '21002').statuses.withRecord, 'not_met');
+    // A commune's own, higher target wins over the inherited one.
+    assert.equal((await put(admin, { unit: '21001', indicator: 'withRecord', year, value: 80 })).statusCode, 200);
+    assert.equal((await c1()).statuses.withRecord, 'not_met');
+    // Clearing it inherits again; the edit is in the audit log with the old value.
+    assert.equal((await put(admin, { unit: '21001', indicator: 'withRecord', year, value: null })).statusCode, 200);
+    assert.equal((await c1()).statuses.withRecord, 'met');
+    const logged = await sql<{ detail: { previous: number | null; value: number | null } }>`
+      select detail from audit_event where action = 'report.target.set' and resource = 'unit:21001' order by id`.execute(t.db.db);
+    assert.deepEqual(logged.rows.map((x) => [x.detail.previous, x.detail.value]), [[null, 0.8], [0.8, null]]);
+  });
+
+  it('colours the six-monthly report against the targets', async () => {
+    const half = Number(today.slice(5, 7)) <= 6 ? 1 : 2;
+    await put(province, { unit: '528', indicator: 'withRecord', year, half, value: 40 });
+    const x = await t.app.inject({ method: 'GET', url: `/api/v1/reports/six-monthly?unit=528&year=${year}&half=${half}&format=xlsx`, headers: { cookie: district } });
+    assert.equal(x.statusCode, 200, x.body);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(x.rawPayload as unknown as ArrayBuffer);
+    const row = wb.getWorksheet('Tổng hợp')!.getRow(5);
+    assert.equal(row.getCell(2).value, '≥ 40 %');
+    assert.equal(row.getCell(6).value, 'Đạt');
+    assert.deepEqual((row.getCell(3).fill as { fgColor?: { argb?: string } }).fgColor?.argb, 'FFC6EFCE');
+    await put(province, { unit: '528', indicator: 'withRecord', year, half, value: 60 });
+    const y = await t.app.inject({ method: 'GET', url: `/api/v1/reports/six-monthly?unit=528&year=${year}&half=${half}&format=xlsx`, headers: { cookie: district } });
+    const wb2 = new ExcelJS.Workbook();
+    await wb2.xlsx.load(y.rawPayload as unknown as ArrayBuffer);
+    assert.equal(wb2.getWorksheet('Tổng hợp')!.getRow(5).getCell(6).value, 'Chưa đạt');
+  });
+
+  it('lets only a system admin or the province officer set targets, within scope, with valid input', async () => {
+    const body = { unit: '528', indicator: 'identified', year, value: 85 };
+    assert.equal((await put(district, body)).statusCode, 403);
+    assert.equal((await put(otherProvince, body)).statusCode, 403);
+    assert.equal((await put(province, { ...body, unit: '62' })).statusCode, 403);
+    assert.equal((await put(province, { ...body, value: 120 })).statusCode, 400);
+    assert.equal((await put(province, { ...body, indicator: 'vneid' })).statusCode, 400);
+    assert.equal((await put(province, { ...body, year: 1999 })).statusCode, 400);
+    assert.equal((await t.app.inject({ method: 'PUT', url: '/api/v1/reports/targets', payload: body })).statusCode, 401);
+    assert.equal((await put(province, body)).statusCode, 200);
+  });
+});

@@ -7,8 +7,9 @@ import { typedRoutes } from '../http/index.ts';
 import { requireStaff, type StaffContext, staffActor, unitAncestry } from '../staff/index.ts';
 import { chronicCare } from './chronic-care.ts';
 import { kpiWorkbook, type SixMonthly, sixMonthlyPdf, sixMonthlyWorkbook } from './export.ts';
-import { childUnits, computeKpis, DELAY_BUCKETS, getUnit, monthlyEpisodes, type Period, TARGETS, type UnitRef } from './kpis.ts';
+import { childUnits, computeKpis, DELAY_BUCKETS, getUnit, monthlyEpisodes, type Period, type UnitRef } from './kpis.ts';
 import { refreshReports } from './refresh.ts';
+import { resolveTargets, setTarget, statuses, TARGET_INDICATORS, TARGET_TITLES, targetPeriod } from './targets.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -35,6 +36,24 @@ const sixMonthlyQuery = Type.Object({
   half: Type.Optional(Type.Integer({ description: '1 (January–June) or 2 (July–December)' })),
   format: Type.Optional(Type.String({ maxLength: 8, description: 'xlsx (default) or pdf' })),
 });
+const indicatorSchema = Type.Union(TARGET_INDICATORS.map((i) => Type.Literal(i)));
+const halfSchema = Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { description: '0 = whole year, 1 or 2 = half-year' });
+const targetsQuery = Type.Object({
+  unit: Type.Optional(unitCode),
+  year: Type.Optional(Type.Integer({ minimum: 2020, maximum: 2100 })),
+  half: Type.Optional(halfSchema),
+});
+const targetBody = Type.Object(
+  {
+    unit: Type.String({ pattern: '^[0-9]{1,6}$', description: 'administrative unit code' }),
+    indicator: indicatorSchema,
+    year: Type.Integer({ minimum: 2020, maximum: 2100 }),
+    half: Type.Optional(halfSchema),
+    // Null first: with type coercion on, a null tried against the number schema first becomes 0.
+    value: Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 100, description: 'percent' })], { description: 'percent 0–100; null = inherit again' }),
+  },
+  { additionalProperties: false },
+);
 const refreshBody = Type.Union([Type.Object({ holdback_seconds: Type.Optional(Type.Number({ description: 'ignored when negative' })) }), Type.Null()]);
 
 function parsePeriod(q: { from?: string | undefined; to?: string | undefined }): Period {
@@ -60,12 +79,29 @@ async function scopedUnit(db: Db, s: StaffContext, code: string | undefined): Pr
 
 const staffGuard = { roles: ['system_admin', 'health_officer'] as const };
 
+/**
+ * Targets are set by a system admin, or by a province's health officer for the province and what
+ * lies below it (the plans are the province's); a district officer only reads them.
+ */
+async function mayEditTargets(db: Db, s: StaffContext): Promise<boolean> {
+  if (s.role === 'system_admin') return true;
+  if (s.role !== 'health_officer' || !s.adminUnitCode) return false;
+  return (await getUnit(db, s.adminUnitCode))?.level === 'province';
+}
+
 async function kpiTable(db: Db, unit: UnitRef, period: Period) {
   const children = await childUnits(db, unit.code, period);
-  const figures = await computeKpis(db, [unit.code, ...children.map((c) => c.code)], period);
-  // computeKpis returns an entry for every root it was given.
-  const own = { unit, kpis: figures.get(unit.code)! };
-  return { own, children: children.map((c) => ({ unit: c, kpis: figures.get(c.code)! })) };
+  const codes = [unit.code, ...children.map((c) => c.code)];
+  const figures = await computeKpis(db, codes, period);
+  const { year, half } = targetPeriod(period);
+  const targets = await resolveTargets(db, codes, year, half);
+  // computeKpis and resolveTargets return an entry for every unit they were given.
+  const row = (u: UnitRef) => {
+    const kpis = figures.get(u.code)!;
+    const t = targets.get(u.code)!;
+    return { unit: u, kpis, targets: t, statuses: statuses(kpis, t) };
+  };
+  return { own: row(unit), children: children.map(row) };
 }
 
 export function registerReportRoutes(fastify: FastifyInstance, db: Db) {
@@ -100,7 +136,8 @@ export function registerReportRoutes(fastify: FastifyInstance, db: Db) {
       unit,
       period,
       path,
-      targets: TARGETS,
+      targets: own.targets,
+      statuses: own.statuses,
       delayBuckets: DELAY_BUCKETS,
       kpis: own.kpis,
       children,
@@ -142,6 +179,41 @@ export function registerReportRoutes(fastify: FastifyInstance, db: Db) {
       .type(format === 'pdf' ? 'application/pdf' : XLSX)
       .header('content-disposition', `attachment; filename="bao-cao-6-thang-${unit.code}-${year}-${half}.${format}"`)
       .send(body);
+  });
+
+  app.get('/api/v1/reports/targets', { schema: { summary: 'Targets in force for a unit and year (and who may change them)', tags: ['reports'], querystring: targetsQuery } }, async (req) => {
+    const s = await requireStaff(db, req, staffGuard);
+    const unit = await scopedUnit(db, s, req.query.unit);
+    const year = req.query.year ?? Number(vietnamToday().slice(0, 4));
+    const half = req.query.half ?? 0;
+    const t = (await resolveTargets(db, [unit.code], year, half)).get(unit.code)!;
+    return {
+      unit,
+      year,
+      half,
+      editable: await mayEditTargets(db, s),
+      targets: TARGET_INDICATORS.map((i) => ({ indicator: i, title: TARGET_TITLES[i], ...t[i] })),
+    };
+  });
+
+  app.put('/api/v1/reports/targets', { schema: { summary: 'Set (or clear) a target of a unit for a year or half-year', tags: ['reports'], body: targetBody } }, async (req) => {
+    const s = await requireStaff(db, req, staffGuard);
+    if (!(await mayEditTargets(db, s))) throw forbidden();
+    const unit = await scopedUnit(db, s, req.body.unit);
+    const { indicator, year } = req.body;
+    const half = req.body.half ?? 0;
+    // Stored as a share; percent in the API because that is how the plans and the screen write it.
+    const value = req.body.value === null ? null : Math.round(req.body.value * 100) / 10000;
+    const previous = await setTarget(db, { unit: unit.code, indicator, year, half, value, by: s.id });
+    await audit(db, {
+      actor: staffActor(s),
+      action: 'report.target.set',
+      resource: `unit:${unit.code}`,
+      requestId: req.id,
+      detail: { indicator, year, half, value, previous },
+    });
+    const t = (await resolveTargets(db, [unit.code], year, half)).get(unit.code)!;
+    return { unit, year, half, indicator, target: t[indicator] };
   });
 
   /** On-demand refresh (system admin): after a bulk import, without waiting for the timer. */

@@ -11,6 +11,9 @@ export const post = <T,>(path: string, body: unknown = {}) =>
 export const patch = <T,>(path: string, body: unknown) =>
   api<T>(path, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
+export const put = <T,>(path: string, body: unknown) =>
+  api<T>(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
 /** Certificate files go up as raw bytes: PEM and DER are both accepted by the server. */
 export const upload = <T,>(path: string, file: File) =>
   api<T>(path, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file });

@@ -1,8 +1,9 @@
 import { lastEndedHalfYear, vietnamToday } from '@openhssk/core';
-import type { Kpis, UnitRef } from '@openhssk/core/api';
+import type { Kpis, Target, Targets, TargetStatus, TargetStatuses, UnitRef } from '@openhssk/core/api';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiProblem, get } from '../http.ts';
 import { Chart } from './Chart.tsx';
+import { TargetsEditor } from './TargetsEditor.tsx';
 import './reports.css';
 
 type Level = UnitRef['level'];
@@ -13,10 +14,12 @@ interface KpiResponse {
   unit: Unit;
   period: { from: string; to: string };
   path: Unit[];
-  targets: { withRecord: number; vneid: number; integrated: number };
+  /** Targets in force for the unit and period (its own, inherited or the plans' default) and where it stands. */
+  targets: Targets;
+  statuses: TargetStatuses;
   delayBuckets: string[];
   kpis: Kpis;
-  children: Array<{ unit: Unit; kpis: Kpis }>;
+  children: Array<{ unit: Unit; kpis: Kpis; targets: Targets; statuses: TargetStatuses }>;
   monthly: Array<{ month: string; episodes: number; visibleWithin24h: number; discharged: number }>;
 }
 
@@ -71,6 +74,16 @@ function TreeNode({ unit, period, selected, onSelect }: { unit: Unit; period: { 
   );
 }
 
+const targetText = (t: Target) => `Mục tiêu ${t.strict ? '>' : '≥'} ${String(Math.round(t.value * 1000) / 10).replace('.', ',')} %`;
+
+/** The card's target line, coloured by the status the server computed (no data: no colour). */
+function targetLine(t: Target, status: TargetStatus): { ok: boolean; text: string } | undefined {
+  if (status === 'no_data') return undefined;
+  return { ok: status === 'met', text: `${targetText(t)} · ${status === 'met' ? 'Đạt' : 'Chưa đạt'}` };
+}
+
+const cellClass = (status: TargetStatus) => (status === 'not_met' ? 'bad' : status === 'met' ? 'good' : undefined);
+
 function Card({ title, value, detail, target }: { title: string; value: string; detail?: string | undefined; target?: { ok: boolean; text: string } | undefined }) {
   return (
     <div className="kpi-card">
@@ -97,6 +110,8 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
   const [loading, setLoading] = useState(false);
   const [repYear, setRepYear] = useState(() => lastEndedHalfYear().year);
   const [repHalf, setRepHalf] = useState<1 | 2>(() => lastEndedHalfYear().half);
+  // Bumped after a target is saved so the dashboard re-reads its colours.
+  const [targetsVersion, setTargetsVersion] = useState(0);
   const period = useMemo(() => ({ from, to }), [from, to]);
 
   useEffect(() => {
@@ -109,6 +124,7 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
     );
   }, [period]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: targetsVersion re-reads the figures' colours after a target is saved
   useEffect(() => {
     if (!unit) return;
     setLoading(true);
@@ -123,7 +139,7 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
         setLoading(false);
       },
     );
-  }, [unit, period]);
+  }, [unit, period, targetsVersion]);
 
   const delayOption = useMemo(
     () =>
@@ -225,7 +241,7 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
                   title="Có hồ sơ sức khỏe"
                   value={pct(k.rates.withRecord)}
                   detail={`${num(k.withRecord)} người có dữ liệu sức khỏe · Có hồ sơ định danh: ${pct(k.rates.withIdentity)}`}
-                  target={k.rates.withRecord === null ? undefined : { ok: k.rates.withRecord >= t.withRecord, text: `Mục tiêu ≥ ${t.withRecord * 100} %` }}
+                  target={targetLine(t.withRecord, data.statuses.withRecord)}
                 />
                 <Card title="Có số BHYT" value={pct(k.rates.withBhyt)} detail={`${num(k.withBhyt)} người`} />
                 <Card title="Kích hoạt sổ" value={pct(k.rates.activated)} detail={`${num(k.activated)} người`} />
@@ -233,18 +249,19 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
                   title="Tích hợp trên VNeID (thường trú)"
                   value={pct(k.rates.integratedResidents)}
                   detail={`${num(k.integratedResidents)} người kích hoạt sổ và có thẻ BHYT`}
+                  target={targetLine(t.integratedResidents, data.statuses.integratedResidents)}
                 />
                 <Card
                   title="Hồ sơ KCB có số định danh cá nhân"
                   value={pct(k.rates.identified)}
                   detail={`Ước tính tiếp nhận bằng định danh: ${num(k.episodesWithCccd)}/${num(k.episodes)} hồ sơ. Tại quầy OpenHSSK: ${num(k.personalIdCheckins)}/${num(k.checkins)} lượt bằng số định danh, ${num(k.vneidCheckins)} bằng VNeID`}
-                  target={k.rates.identified === null ? undefined : { ok: k.rates.identified > t.vneid, text: `Mục tiêu > ${t.vneid * 100} %` }}
+                  target={targetLine(t.identified, data.statuses.identified)}
                 />
                 <Card
                   title="Cơ sở BHYT đã liên thông"
                   value={pct(k.rates.integrated)}
                   detail={`${num(k.integratedFacilities)}/${num(k.insuredFacilities)} cơ sở`}
-                  target={k.rates.integrated === null ? undefined : { ok: k.rates.integrated >= t.integrated, text: 'Mục tiêu 100 %' }}
+                  target={targetLine(t.integratedFacilities, data.statuses.integratedFacilities)}
                 />
                 <Card title="Hồ sơ KCB nhận được" value={num(k.episodes)} detail={`Hiển thị trong 24 giờ: ${pct(k.rates.visible24h)}`} />
                 <Card title="Chuyển tuyến / hẹn khám lại" value={`${num(k.referrals)} / ${num(k.reexams)}`} />
@@ -290,11 +307,11 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
                             </button>
                           </th>
                           <td>{num(c.kpis.residents)}</td>
-                          <td className={c.kpis.rates.withRecord !== null && c.kpis.rates.withRecord < t.withRecord ? 'bad' : undefined}>{pct(c.kpis.rates.withRecord)}</td>
+                          <td className={cellClass(c.statuses.withRecord)}>{pct(c.kpis.rates.withRecord)}</td>
                           <td>{pct(c.kpis.rates.withBhyt)}</td>
                           <td>{pct(c.kpis.rates.activated)}</td>
-                          <td>{pct(c.kpis.rates.identified)}</td>
-                          <td>{pct(c.kpis.rates.integrated)}</td>
+                          <td className={cellClass(c.statuses.identified)}>{pct(c.kpis.rates.identified)}</td>
+                          <td className={cellClass(c.statuses.integratedFacilities)}>{pct(c.kpis.rates.integrated)}</td>
                           <td>{num(c.kpis.episodes)}</td>
                           <td>{pct(c.kpis.rates.visible24h)}</td>
                           <td>
@@ -358,6 +375,8 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
                   </a>
                 </div>
               </section>
+
+              <TargetsEditor unitCode={data.unit.code} unitName={unitLabel(data.unit)} defaultYear={Number(to.slice(0, 4))} onSaved={() => setTargetsVersion((n) => n + 1)} />
             </>
           )}
         </section>
