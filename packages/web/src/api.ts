@@ -165,7 +165,7 @@ export interface Vaccination {
 
 export interface BookSummary {
   person: { id?: string; ho_ten: string; ngay_sinh: string | null; gioi_tinh: number | null; so_cccd: string | null; so_dien_thoai?: string | null; dia_chi?: string | null };
-  bhyt: { so_bhyt: string; valid_from: string | null; valid_to: string | null; facility_code: string | null; facility_name: string | null; valid_now: boolean } | null;
+  bhyt: { so_bhyt: string; valid_from: string | null; valid_to: string | null; facility_code: string | null; facility_name: string | null; valid_now: boolean | null } | null;
   episode_count: number;
   hidden_sensitive: number;
   open_visits: number;

@@ -11,6 +11,9 @@ export interface IdentityCard {
   bhyt_valid_to: string | null;
   bhyt_facility_code: string | null;
   bhyt_facility_name: string | null;
-  /** valid / expired / none, judged on today's Vietnam date. */
-  bhyt_status: 'valid' | 'expired' | 'none';
+  /**
+   * Judged on today's Vietnam date from the latest card data received (XML0/XML1, card list):
+   * unknown when no validity was ever received — never "valid" by default.
+   */
+  bhyt_status: 'valid' | 'expired' | 'not_yet_valid' | 'unknown' | 'none';
 }

@@ -4,6 +4,7 @@ import { diagnosisCodes, icd10Name, isChronic, labFlag, referenceRange, sensitiv
 import { type Selectable, sql } from 'kysely';
 import type { Db, Schema } from '../db/index.ts';
 import { realDoses } from '../immunization/index.ts';
+import { cardStatus } from '../bhyt/index.ts';
 
 export type { CareGroup, EpisodeSummary };
 
@@ -268,7 +269,9 @@ export async function getPersonInfo(db: Db, personId: string) {
           valid_to: to,
           facility_code: p.bhyt_facility_code,
           facility_name: p.bhyt_facility_name,
-          valid_now: (!from || from <= today) && (!to || to >= today),
+          // null = validity never received ("chưa rõ"), never "valid" by default.
+          status: cardStatus({ so_bhyt: p.so_bhyt, valid_from: from, valid_to: to }, today),
+          valid_now: !from && !to ? null : (!from || from <= today) && (!to || to >= today),
         }
       : null,
   };

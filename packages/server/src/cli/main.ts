@@ -30,6 +30,12 @@ const HELP = `hssk – OpenHSSK command line
                                      so_bhyt,so_dien_thoai,dia_chi,ma_xa,ma_ho_gia_dinh; --source fills
                                      source_system where the file has none. Bad rows are reported with
                                      their line and skipped; re-importing the same file is a no-op.
+  hssk bhyt import <file> [--map canonical=Header,...]
+                                     import a BHYT card list (insurance agency export; CSV UTF-8/UTF-16 or
+                                     XLSX): ma_the, gt_the_tu, gt_the_den, ma_dkbd, ngay_du_lieu (common
+                                     Vietnamese headers recognised). Each card updates the person with that
+                                     social-insurance number when its date is the latest seen (XML0/XML1
+                                     episodes count too); history kept; bad rows reported with their line
   hssk staff create --username U --role ROLE [--name "Full name"] [--facility C] [--unit CODE]
                                      create a staff account; prints a one-time password (changed at
                                      first login). ROLE: system_admin, health_officer (--unit),
@@ -265,6 +271,13 @@ async function main(argv: string[]) {
     case 'mpi': {
       const { runMpi } = await import('../mpi/index.ts');
       await withDb((h) => runMpi(h.db, sub, rest));
+      return;
+    }
+    case 'bhyt': {
+      const { runBhyt } = await import('../bhyt/index.ts');
+      await withDb(async (h) => {
+        process.exitCode = await runBhyt(h.db, sub, rest);
+      });
       return;
     }
     case 'immunization': {

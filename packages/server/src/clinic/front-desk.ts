@@ -1,4 +1,5 @@
 import type { IdentityCard } from '@openhssk/core/api';
+import { cardStatus } from '../bhyt/index.ts';
 import type { Db } from '../db/index.ts';
 
 export type { IdentityCard };
@@ -18,7 +19,8 @@ export async function findPerson(db: Db, key: PatientKey): Promise<IdentityCard 
     .executeTakeFirst();
   if (!row) return undefined;
   const today = vietnamToday();
-  const bhyt_status = !row.so_bhyt ? 'none' : row.bhyt_valid_to && row.bhyt_valid_to < today ? 'expired' : 'valid';
+  // Unknown validity stays unknown ("chưa rõ"): a card is never shown as valid by default.
+  const bhyt_status = cardStatus({ so_bhyt: row.so_bhyt, valid_from: row.bhyt_valid_from, valid_to: row.bhyt_valid_to }, today);
   const { id, ...rest } = row;
   return { person_id: id, ...rest, bhyt_status };
 }

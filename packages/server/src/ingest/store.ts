@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db, Schema } from '../db/index.ts';
 import { recordColumns, reserveIds } from '../db/index.ts';
+import { cardFromXml, recordCardObservations } from '../bhyt/index.ts';
 import { holdAgainstRelink, linkIncoming } from '../mpi/index.ts';
 import { episodesFollowSourceRecords, linkDeterministic, upsertPatientSourceRecords } from '../person/index.ts';
 import type { AcceptedEpisode, PreparedEnvelope } from './prepare.ts';
@@ -169,6 +170,15 @@ async function insertEpisodes(tx: Transaction<Schema>, s: SubmissionToStore, ite
   // Visits close on the persons the episodes ended with, after the MPI placed new patients.
   const placed = await tx.selectFrom('episode').select('person_id').distinct().where('id', 'in', reserved).where('person_id', 'is not', null).execute();
   await closeVisits(tx, s.facilityCode, { maLks: superseded, personIds: placed.map((p) => p.person_id!) });
+
+  // The BHYT card each episode carried (number, validity, registered facility) updates the person's
+  // card in the same transaction; the bhyt module keeps the history and lets the latest date win.
+  const cards = await tx.selectFrom('episode').select(['ma_lk', 'xml1']).where('id', 'in', reserved).execute();
+  await recordCardObservations(
+    tx,
+    // episode.xml1 holds { fields, extra } (prepare.ts).
+    cards.flatMap((c) => cardFromXml(((c.xml1 as { fields?: Record<string, string> } | null)?.fields ?? {}), 'xml1', `${s.facilityCode}:${c.ma_lk}`) ?? []),
+  );
 }
 
 /** Columns filled from the prepared episode JSON (prepare.ts); each object also carries its `ep`. */

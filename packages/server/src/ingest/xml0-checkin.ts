@@ -3,6 +3,7 @@ import type { Issue } from '@openhssk/core/xml130';
 import { parseCheckin, validateCheckinRow, XmlInputError } from '@openhssk/core/xml130';
 import { verifyEnvelopeSignature } from '@openhssk/core/xmldsig';
 import { audit } from '../audit/index.ts';
+import { cardFromXml, recordCardObservations } from '../bhyt/index.ts';
 import type { Db } from '../db/index.ts';
 import { checkSigningCertificate, signingCandidates } from '../facility/index.ts';
 import { linkDeterministic } from '../person/index.ts';
@@ -96,6 +97,8 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, a
         });
       }
     }
+    // The card each check-in carried updates the person's BHYT card (history kept, latest date wins).
+    await recordCardObservations(tx, valid.flatMap((v) => (v.outcome.status === 'already_closed' ? [] : (cardFromXml(v.fields, 'xml0', `${facilityCode}:${v.fields.MA_LK}`) ?? []))));
     await closeVisits(tx, facilityCode, {
       maLks: valid.map((v) => v.fields.MA_LK!),
       personIds: links.flatMap((l) => (l.personId ? [l.personId] : [])),

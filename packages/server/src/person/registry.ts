@@ -49,18 +49,20 @@ export async function addRelations(db: Db, rows: ReadonlyArray<Insertable<Schema
 
 export interface CardValidity {
   id: string;
-  bhyt_valid_from: string;
-  bhyt_valid_to: string;
-  bhyt_facility_code: string;
+  bhyt_valid_from: string | null;
+  bhyt_valid_to: string | null;
+  bhyt_facility_code: string | null;
+  /** The card number when it changed (a re-issued card keeps the social-insurance number); absent = keep. */
+  so_bhyt?: string | null;
 }
 
-/** Card validity and registered facility from the insurance card list. */
+/** Card number, validity and registered facility from the insurance card data (bhyt module, demo). */
 export async function updatePersonCards(db: Db, cards: readonly CardValidity[]): Promise<void> {
   for (let i = 0; i < cards.length; i += CHUNK * 4) {
     const json = JSON.stringify(cards.slice(i, i + CHUNK * 4));
     await sql`update person p set bhyt_valid_from = x.bhyt_valid_from, bhyt_valid_to = x.bhyt_valid_to,
-        bhyt_facility_code = x.bhyt_facility_code, updated_at = now()
-      from jsonb_to_recordset(${json}::jsonb) as x(id text, bhyt_valid_from date, bhyt_valid_to date, bhyt_facility_code text)
+        bhyt_facility_code = x.bhyt_facility_code, so_bhyt = coalesce(x.so_bhyt, p.so_bhyt), updated_at = now()
+      from jsonb_to_recordset(${json}::jsonb) as x(id text, bhyt_valid_from date, bhyt_valid_to date, bhyt_facility_code text, so_bhyt text)
       where p.id = x.id`.execute(db);
   }
 }

@@ -34,7 +34,10 @@ export function SummaryPage({ personId, navigate, onOpenChild }: { personId: str
             <dt>Giá trị sử dụng</dt>
             <dd>
               {bhytValidity(s.bhyt)}{' '}
-              <span className={s.bhyt.valid_now ? 'ok' : 'warn'}>({s.bhyt.valid_now ? 'còn hiệu lực' : 'không còn hiệu lực'})</span>
+              {/* null: validity never received — "chưa rõ", never "còn hiệu lực" by default. */}
+              <span className={s.bhyt.valid_now === null ? undefined : s.bhyt.valid_now ? 'ok' : 'warn'}>
+                ({s.bhyt.valid_now === null ? 'chưa rõ' : s.bhyt.valid_now ? 'còn hiệu lực' : 'không còn hiệu lực'})
+              </span>
             </dd>
             <dt>Nơi đăng ký KCB ban đầu</dt>
             <dd>

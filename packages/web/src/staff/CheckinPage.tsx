@@ -102,6 +102,15 @@ export function CheckinPage({ me }: { me: StaffMe }) {
   );
 }
 
+/** Card validity as the front desk reads it; "chưa rõ" when no card data was ever received. */
+const BHYT_BADGE: Record<Patient['bhyt_status'], { cls: string; text: string }> = {
+  valid: { cls: 'ok', text: 'còn hạn' },
+  expired: { cls: 'bad', text: 'hết hạn' },
+  not_yet_valid: { cls: 'bad', text: 'chưa đến hạn' },
+  unknown: { cls: 'unknown', text: 'chưa rõ' },
+  none: { cls: 'unknown', text: 'không có thẻ' },
+};
+
 function IdentityCard({ patient: p, note }: { patient: Patient; note: string | null }) {
   return (
     <section className="card idcard" aria-labelledby="idcard-title">
@@ -119,15 +128,20 @@ function IdentityCard({ patient: p, note }: { patient: Patient; note: string | n
         {p.so_bhyt && (
           <>
             <dt>Hạn thẻ</dt>
-            <dd>
-              {viDate(p.bhyt_valid_from)} – {viDate(p.bhyt_valid_to)}{' '}
-              <span className={`badge ${p.bhyt_status === 'valid' ? 'ok' : 'bad'}`}>{p.bhyt_status === 'valid' ? 'còn hạn' : 'hết hạn'}</span>
+            <dd data-testid="bhyt-status">
+              {p.bhyt_status === 'unknown' ? 'Chưa nhận được hạn thẻ' : `${viDate(p.bhyt_valid_from)} – ${viDate(p.bhyt_valid_to)}`}{' '}
+              <span className={`badge ${BHYT_BADGE[p.bhyt_status].cls}`}>{BHYT_BADGE[p.bhyt_status].text}</span>
             </dd>
             <dt>Nơi ĐKKCB ban đầu</dt>
-            <dd>{p.bhyt_facility_name ? `${p.bhyt_facility_name} (${p.bhyt_facility_code})` : (p.bhyt_facility_code ?? '—')}</dd>
+            <dd>{p.bhyt_facility_name ? `${p.bhyt_facility_name} (${p.bhyt_facility_code})` : (p.bhyt_facility_code ?? 'chưa rõ')}</dd>
           </>
         )}
       </dl>
+      {p.bhyt_status === 'expired' && (
+        <p role="alert" className="status warn" data-testid="bhyt-expired">
+          Thẻ BHYT đã hết hạn ngày {viDate(p.bhyt_valid_to)}: đề nghị người bệnh xuất trình thẻ mới (hoặc thẻ trên VNeID); nếu không, tiếp nhận như người bệnh không có BHYT.
+        </p>
+      )}
     </section>
   );
 }
