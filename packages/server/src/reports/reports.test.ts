@@ -446,8 +446,13 @@ describe('report targets', () => {
     assert.equal((await put(admin, { unit: '21001', indicator: 'withRecord', year, value: 80 })).statusCode, 200);
     assert.equal((await c1()).statuses.withRecord, 'not_met');
     // Clearing it inherits again; the edit is in the audit log with the old value.
-    assert.equal((await put(admin, { unit: '21001', indicator: 'withRecord', year, value: null })).statusCode, 200);
+    assert.equal((await put(admin, { unit: '21001', indicator: 'withRecord', year, clear: true })).statusCode, 200);
     assert.equal((await c1()).statuses.withRecord, 'met');
+    // 0 % is a value, not "no value": 21002 (0 %) meets it.
+    assert.equal((await put(admin, { unit: '21002', indicator: 'withRecord', year, value: 0 })).statusCode, 200);
+    const c2 = (await kpis('528')).children.find((c: { unit: { code: string } }) => c.unit.code === '21002');
+    assert.equal(c2.targets.withRecord.value, 0);
+    assert.equal(c2.statuses.withRecord, 'met');
     const logged = await sql<{ detail: { previous: number | null; value: number | null } }>`
       select detail from audit_event where action = 'report.target.set' and resource = 'unit:21001' order by id`.execute(t.db.db);
     assert.deepEqual(logged.rows.map((x) => [x.detail.previous, x.detail.value]), [[null, 0.8], [0.8, null]]);
@@ -479,6 +484,7 @@ describe('report targets', () => {
     assert.equal((await put(province, { ...body, value: 120 })).statusCode, 400);
     assert.equal((await put(province, { ...body, indicator: 'vneid' })).statusCode, 400);
     assert.equal((await put(province, { ...body, year: 1999 })).statusCode, 400);
+    assert.equal((await put(province, { unit: '528', indicator: 'identified', year })).statusCode, 400);
     assert.equal((await t.app.inject({ method: 'PUT', url: '/api/v1/reports/targets', payload: body })).statusCode, 401);
     assert.equal((await put(province, body)).statusCode, 200);
   });

@@ -49,8 +49,10 @@ const targetBody = Type.Object(
     indicator: indicatorSchema,
     year: Type.Integer({ minimum: 2020, maximum: 2100 }),
     half: Type.Optional(halfSchema),
-    // Null first: with type coercion on, a null tried against the number schema first becomes 0.
-    value: Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 100, description: 'percent' })], { description: 'percent 0–100; null = inherit again' }),
+    // No number-or-null union: with type coercion on, ajv turns a null into 0 or a 0 into null
+    // depending on the order, so clearing is its own flag.
+    value: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'percent 0–100' })),
+    clear: Type.Optional(Type.Boolean({ description: 'true: remove the unit’s own value (it inherits again)' })),
   },
   { additionalProperties: false },
 );
@@ -202,8 +204,9 @@ export function registerReportRoutes(fastify: FastifyInstance, db: Db) {
     const unit = await scopedUnit(db, s, req.body.unit);
     const { indicator, year } = req.body;
     const half = req.body.half ?? 0;
+    if (!req.body.clear && req.body.value === undefined) throw badRequest('Thiếu giá trị mục tiêu (0–100 %).', 'value (percent 0–100) or clear is required.');
     // Stored as a share; percent in the API because that is how the plans and the screen write it.
-    const value = req.body.value === null ? null : Math.round(req.body.value * 100) / 10000;
+    const value = req.body.clear || req.body.value === undefined ? null : Math.round(req.body.value * 100) / 10000;
     const previous = await setTarget(db, { unit: unit.code, indicator, year, half, value, by: s.id });
     await audit(db, {
       actor: staffActor(s),

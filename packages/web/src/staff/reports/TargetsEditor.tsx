@@ -56,7 +56,7 @@ export function TargetsEditor({ unitCode, unitName, defaultYear, onSaved }: { un
       return;
     }
     try {
-      await put('/api/v1/reports/targets', { unit: unitCode, indicator: t.indicator, year, half, value });
+      await put('/api/v1/reports/targets', value === null ? { unit: unitCode, indicator: t.indicator, year, half, clear: true } : { unit: unitCode, indicator: t.indicator, year, half, value });
       setMessage({ ok: true, text: clear ? `Đã bỏ mục tiêu riêng: “${t.title}”.` : `Đã lưu mục tiêu “${t.title}”: ${value} %.` });
       setReload((n) => n + 1);
       onSaved();
