@@ -7,6 +7,7 @@
  */
 import type { CodeSystem, CodeSystemConcept, ValueSet } from '@medplum/fhirtypes';
 import { ROUTES } from '../codes/drugs.ts';
+import { PRODUCTS } from '../immunization/products.ts';
 import { CODE_SETS, type CodeSetName } from '../xml130/codesets.ts';
 import { CANONICAL_BASE, codeSystemUrl, valueSetUrl } from './systems.ts';
 
@@ -98,6 +99,16 @@ export const VN_CODE_SYSTEMS: ReadonlyArray<VnCodeSystemDef> = [
   { id: 'ma-thuoc', name: 'MaThuoc', element: 'MA_THUOC', title: 'Mã thuốc (MA_THUOC)', description: 'Shared Ministry of Health drug codes (active ingredient). The list itself is not held here.', content: 'not-present', concepts: [], verified: false },
   { id: 'ma-dich-vu', name: 'MaDichVu', element: 'MA_DICH_VU', title: 'Mã dịch vụ kỹ thuật (MA_DICH_VU)', description: 'Shared Ministry of Health technical-service codes. The list itself is not held here.', content: 'not-present', concepts: [], verified: false },
   { id: 'ma-chi-so', name: 'MaChiSo', element: 'MA_CHI_SO', title: 'Mã chỉ số cận lâm sàng (MA_CHI_SO)', description: 'Test, imaging and function index codes (QĐ 7603/QĐ-BYT annex 11). The list itself is not held here.', content: 'not-present', concepts: [], verified: false },
+  {
+    id: 'vac-xin',
+    name: 'VacXin',
+    element: 'vaccination.product_id',
+    title: 'Vắc xin (danh mục sản phẩm của sổ tiêm chủng)',
+    description: 'Vaccine products the immunization registry recognises in imports and station records (not an XML 130 list); names are the project\'s.',
+    content: 'complete',
+    concepts: PRODUCTS.map((p) => ({ code: p.id, display: p.name_vi })),
+    verified: false,
+  },
   { id: 'bang-xml130', name: 'BangXml130', element: 'LOAIHOSO', title: 'Bảng dữ liệu XML 130 (LOAIHOSO)', description: 'Tables of the XML 130 output standard that OpenHSSK projects to FHIR.', content: 'fragment', concepts: pairs(TABLES), verified: true },
 ];
 
@@ -133,7 +144,7 @@ export function codeSystemResource(def: VnCodeSystemDef): CodeSystem {
     status: 'active',
     experimental: !def.verified,
     publisher: PUBLISHER,
-    description: `${def.description} XML 130 element: ${def.element}.${def.verified ? '' : ' UNVERIFIED: labels or codes not checked against the decision text.'}`,
+    description: `${def.description} ${def.element.includes('.') ? 'Column' : 'XML 130 element'}: ${def.element}.${def.verified ? '' : ' UNVERIFIED: labels or codes not checked against the decision text.'}`,
     caseSensitive: true,
     valueSet: valueSetUrl(def.id),
     content: def.content,

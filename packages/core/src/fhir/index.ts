@@ -36,3 +36,17 @@ export { coverageResource, organizationResource, patientResource, vietnameseName
 export { appointmentResource, isProcedureRow, medicationRequestResource, observationResource, procedureResource, rowResourceType, serviceRequestResource } from './rows.ts';
 export { CANONICAL_BASE, codeSystemUrl, EXT, EXTENSION, extensionUrl, SID, valueSetUrl } from './systems.ts';
 export { birthDateToFhir, instantToFhir, sqlTimeToFhir, xmlDateToFhir, xmlTimeToFhir } from './time.ts';
+export { type AllergyDeclarationRecord, allergyIntoleranceResource, type DoseRecord, immunizationResource, STATION_SOURCE } from './registry.ts';
+export {
+  IPS_DOCUMENT,
+  IPS_SECTIONS,
+  type IpsSectionKey,
+  type PatientSummaryInput,
+  patientSummaryBundle,
+  SUMMARY_AUTHOR,
+  SUMMARY_WINDOWS,
+  selectMedications,
+  selectProblems,
+  selectResults,
+  viDate,
+} from './summary.ts';

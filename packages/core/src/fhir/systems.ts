@@ -41,6 +41,8 @@ export const SID = {
   giayHenKhamLai: (facility: string) => `${CANONICAL_BASE}/sid/giay-hen-kham-lai/${facility}`,
   /** Archive number of a discharge paper (SO_LUU_TRU, XML7). */
   soLuuTru: (facility: string) => `${CANONICAL_BASE}/sid/so-luu-tru/${facility}`,
+  /** A dose's record id in the system it was imported from (TIEMCHUNG, VNVC …). */
+  immunizationRecord: (source: string) => `${CANONICAL_BASE}/sid/tiem-chung/${encodeURIComponent(source.toLowerCase())}`,
 } as const;
 
 /** External code systems used as they are published by HL7 and terminology owners. */
@@ -61,6 +63,11 @@ export const EXT = {
   provenanceParticipant: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
   signatureType: 'urn:iso-astm:E1762-95:2013',
   coverageClass: 'http://terminology.hl7.org/CodeSystem/coverage-class',
+  allergyClinical: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical',
+  allergyVerification: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification',
+  /** IPS codes for "no information" entries (absent-unknown-uv-ips). */
+  ipsAbsentUnknown: 'http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips',
+  listEmptyReason: 'http://terminology.hl7.org/CodeSystem/list-empty-reason',
 } as const;
 
 /** Extensions written by the mapping (their StructureDefinitions are not published yet: docs/fhir.md). */

@@ -363,3 +363,21 @@ export async function bookSummary(db: Db, personId: string, opts: { includeSensi
     vaccinations: r.vaccinations,
   };
 }
+
+/**
+ * Allergy declarations of many persons (or by declaration id), for the FHIR projection: `self` says
+ * whether the person declared it themself (a parent declares for a child).
+ */
+export async function allergyDeclarations(db: Db, by: { personIds?: readonly string[]; ids?: readonly number[] }) {
+  if (!by.personIds?.length && !by.ids?.length) return [];
+  let q = bookDb(db)
+    .selectFrom('citizen_declaration as d')
+    .innerJoin('person as p', 'p.id', 'd.person_id')
+    .select(['d.id', 'd.person_id', 'd.title', 'd.detail', 'd.since', 'd.updated_at'])
+    .select(sql<boolean>`coalesce(p.so_cccd = d.declared_by, false)`.as('self'))
+    .where('d.kind', '=', 'allergy');
+  if (by.personIds?.length) q = q.where('d.person_id', 'in', [...by.personIds]);
+  if (by.ids?.length) q = q.where('d.id', 'in', [...by.ids]);
+  const rows = await q.orderBy('d.person_id').orderBy('d.id').execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}

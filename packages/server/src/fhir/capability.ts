@@ -10,7 +10,14 @@ import type { ParamDoc } from './types.ts';
 const read = [{ code: 'read' as const }, { code: 'search-type' as const }];
 const sortDoc = (names: string[]) => `_sort accepts ${names.map((n) => `${n} or -${n}`).join(', ')}; without it results come in id order.`;
 
-function resource(type: ResourceType, params: ParamDoc[], doc: string, includes: string[] = [], revincludes: string[] = []): CapabilityStatementRestResource {
+function resource(
+  type: ResourceType,
+  params: ParamDoc[],
+  doc: string,
+  includes: string[] = [],
+  revincludes: string[] = [],
+  extra: Partial<CapabilityStatementRestResource> = {},
+): CapabilityStatementRestResource {
   return {
     type,
     profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
@@ -23,6 +30,7 @@ function resource(type: ResourceType, params: ParamDoc[], doc: string, includes:
     searchInclude: includes,
     searchRevInclude: revincludes,
     searchParam: [...COMMON_PARAMS, ...params].map((p) => ({ name: p.name, type: p.type, documentation: p.documentation })),
+    ...extra,
   };
 }
 
@@ -51,7 +59,7 @@ export function capabilityStatement(base: string, startedAt: string): Capability
     rest: [
       {
         mode: 'server',
-        documentation: `Read and search only. Pages of ${DEFAULT_COUNT} (at most ${MAX_COUNT}) follow Bundle.link next; Bundle.total is not given. Sensitive episodes (HIV, TB, mental health) are never shown.`,
+        documentation: `Read, search and the Patient operations $everything and $summary. Pages of ${DEFAULT_COUNT} (at most ${MAX_COUNT}) follow Bundle.link next; Bundle.total is not given. Sensitive episodes (HIV, TB, mental health) are never shown.`,
         security: {
           cors: false,
           description:
@@ -71,6 +79,41 @@ export function capabilityStatement(base: string, startedAt: string): Capability
               { name: '_lastUpdated', type: 'date', documentation: 'When the golden record last changed.' },
             ],
             'The golden record (MPI) of persons with at least one episode the caller may read.',
+            [],
+            [],
+            {
+              operation: [
+                {
+                  name: 'everything',
+                  definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+                  documentation: 'GET only; parameters _count (resources per page, whole episodes: a page may hold a few more) and the next link. _since, _type, start and end are not supported.',
+                },
+                {
+                  name: 'summary',
+                  definition: 'http://hl7.org/fhir/uv/ips/OperationDefinition/summary',
+                  documentation: 'GET only, no parameters: an IPS document Bundle (problems, allergies, medications, immunizations, results) with Vietnamese narrative. Sensitive episodes are never included.',
+                },
+              ],
+            },
+          ),
+          resource(
+            'Immunization',
+            [
+              { name: 'patient', type: 'reference', documentation: 'The patient (Patient/<id>).' },
+              { name: 'date', type: 'date', documentation: 'Day the dose was given. Prefixes eq, gt, ge, lt, le.' },
+            ],
+            'Doses of the immunization registry (one per real dose: a dose two sources reported is one resource) of patients the caller may read, wherever given; id = the registry record.',
+            [],
+            [],
+            { versioning: 'no-version' },
+          ),
+          resource(
+            'AllergyIntolerance',
+            [{ name: 'patient', type: 'reference', documentation: 'The patient (Patient/<id>).' }],
+            'Allergies the citizen declared in the health book (verificationStatus unconfirmed), of patients the caller may read.',
+            [],
+            [],
+            { versioning: 'no-version' },
           ),
           resource(
             'Coverage',

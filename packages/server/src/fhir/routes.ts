@@ -7,6 +7,7 @@ import type { Db } from '../db/index.ts';
 import { httpStatusOf, toDomainError, typedRoutes } from '../http/index.ts';
 import { fhirCaller } from './access.ts';
 import { capabilityStatement } from './capability.ts';
+import { everythingBundle, summaryBundle } from './everything.ts';
 import { PUBLIC_TYPES, readResource, searchBundle } from './search.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -65,6 +66,24 @@ export function registerFhirRoutes(fastify: FastifyInstance, db: Db, config: Pic
 
     app.get('/fhir/R4/metadata', { schema: { summary: 'FHIR CapabilityStatement (public)', tags, querystring: query } }, async (_req, reply) =>
       send(reply, capabilityStatement(base, startedAt)),
+    );
+
+    const patientParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, description: 'Patient id (golden record)' }) });
+    app.get(
+      '/fhir/R4/Patient/:id/$everything',
+      { schema: { summary: 'Everything about one patient the caller may see (searchset Bundle, paged by whole episodes)', tags, params: patientParams, querystring: query } },
+      async (req, reply) => {
+        const caller = await fhirCaller(db, req, tokenKey);
+        return send(reply, await everythingBundle({ db, caller, id: req.params.id, query: req.query, base, requestId: req.id }));
+      },
+    );
+    app.get(
+      '/fhir/R4/Patient/:id/$summary',
+      { schema: { summary: 'International Patient Summary document (Bundle of type document, Vietnamese narrative)', tags, params: patientParams, querystring: query } },
+      async (req, reply) => {
+        const caller = await fhirCaller(db, req, tokenKey);
+        return send(reply, await summaryBundle({ db, caller, id: req.params.id, query: req.query, base, requestId: req.id }));
+      },
     );
 
     app.get('/fhir/R4/:type', { schema: { summary: 'FHIR search (searchset Bundle with next links)', tags, params, querystring: query } }, async (req, reply) => {

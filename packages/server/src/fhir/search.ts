@@ -25,6 +25,7 @@ import { sql } from 'kysely';
 import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import type { FhirCaller } from './access.ts';
+import { type RegistryType, registryParams, searchRegistry } from './registry.ts';
 import { decodeCursor, encodeCursor, invalidParam, parseCount, parseDate, parseReferences, parseTokens } from './params.ts';
 import {
   dateCondition,
@@ -52,7 +53,7 @@ export type FhirQuery = Record<string, string | string[] | undefined>;
 const IGNORED = new Set(['_format', '_pretty']);
 
 export const PUBLIC_TYPES = new Set(['CodeSystem', 'ValueSet']);
-export const SEARCHABLE_TYPES = [...EPISODE_TYPES.map((t) => t.type), 'Provenance', 'Patient', 'Coverage', 'Organization', 'CodeSystem', 'ValueSet'].sort();
+export const SEARCHABLE_TYPES = [...EPISODE_TYPES.map((t) => t.type), 'Provenance', 'Patient', 'Coverage', 'Organization', 'CodeSystem', 'ValueSet', 'Immunization', 'AllergyIntolerance'].sort();
 
 const listOf = (q: FhirQuery, name: string): string[] => {
   const v = q[name];
@@ -66,7 +67,7 @@ const single = (q: FhirQuery, name: string): string | undefined => {
 
 export const notFound = (type: string, id: string) => new DomainError('not_found', 'FHIR_NOT_FOUND', `Không tìm thấy ${type}/${id}.`, `${type}/${id} was not found.`);
 
-interface Result {
+export interface Result {
   matches: Array<{ resource: Resource; personId: string | null }>;
   includes: Resource[];
   next: Array<string | number> | undefined;
@@ -365,6 +366,23 @@ function searchTerminology(ctx: Ctx): Result {
   return { matches: page.map((resource) => ({ resource, personId: null })), includes: [], next: found.length > ctx.count && last ? [last.id ?? ''] : undefined, sortName: '_id' };
 }
 
+async function searchRegistryType(ctx: Ctx, type: RegistryType): Promise<Result> {
+  checkParams(ctx.q, new Set(['_id', '_sort', 'patient', ...(type === 'Immunization' ? ['date'] : [])]), ctx.type);
+  sortChoice(ctx.q, []);
+  const rawCursor = single(ctx.q, '_cursor');
+  const cursor = rawCursor === undefined ? undefined : decodeCursor(rawCursor, '_id', ['text', 'int']);
+  const after = cursor ? { person: String(cursor[0]), id: Number(cursor[1]) } : undefined;
+  const found = await searchRegistry(ctx.db, ctx.caller.facilities, type, { ...registryParams(type, (n) => listOf(ctx.q, n)), after, limit: ctx.count });
+  const page = found.slice(0, ctx.count);
+  const last = page[page.length - 1];
+  return {
+    matches: page.map((m) => ({ resource: m.resource, personId: m.personId })),
+    includes: [],
+    next: found.length > ctx.count && last ? [last.personId, Number(last.resource.id)] : undefined,
+    sortName: '_id',
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function run(ctx: Ctx): Promise<Result> {
@@ -382,6 +400,9 @@ async function run(ctx: Ctx): Promise<Result> {
     case 'CodeSystem':
     case 'ValueSet':
       return searchTerminology(ctx);
+    case 'Immunization':
+    case 'AllergyIntolerance':
+      return searchRegistryType(ctx, ctx.type);
     default:
       throw unsupportedType(ctx.type);
   }
@@ -391,7 +412,7 @@ export const unsupportedType = (type: string) =>
   new DomainError('not_found', 'FHIR_TYPE_UNSUPPORTED', `Loại tài nguyên ${type} chưa được hỗ trợ (xem /fhir/R4/metadata).`, `Resource type ${type} is not supported (see /fhir/R4/metadata).`);
 
 /** Every person whose data a response shows is logged, as for any other read of health data. */
-async function auditResult(db: Db, caller: FhirCaller | undefined, r: Result, action: string, resource: string, requestId: string) {
+export async function auditResult(db: Db, caller: FhirCaller | undefined, r: Result, action: string, resource: string, requestId: string) {
   if (!caller) return;
   const byPerson = new Map<string | null, string[]>();
   const note = (personId: string | null, ref: string) => byPerson.set(personId, [...(byPerson.get(personId) ?? []), ref]);

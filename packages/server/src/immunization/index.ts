@@ -15,4 +15,4 @@ export { type CertificateKeys, loadCertificateKeys, rotateCertificateKey } from 
 export { type CommunePlan, type ListedPerson, type PlannedPerson, planCommune, planningBands, withDetails } from './planning.ts';
 export { registerImmunizationRoutes } from './routes.ts';
 export { recordBatch, recordDose, type StationContext } from './station.ts';
-export { type DoseRow, dosesOf, engineDosesOf, moveVaccinationRows, type PurgeScope, purgeImmunizationRows, returnVaccinationRows } from './store.ts';
+export { type DoseRow, doseOwners, dosesOf, engineDosesOf, moveVaccinationRows, type PurgeScope, purgeImmunizationRows, returnVaccinationRows } from './store.ts';

@@ -183,3 +183,20 @@ export async function purgeImmunizationRows(tx: Db, scope: PurgeScope): Promise<
   out.vaccination = count(await sql`delete from vaccination where id in (${gone})`.execute(tx));
   return out;
 }
+
+/**
+ * Whose doses these are now (dose id → person id), by the same rule as dosesOf: an imported dose
+ * belongs to whoever its source record is linked to. Lets a reader that knows only a dose id (a FHIR
+ * read) find the person before reading their doses through dosesOf.
+ */
+export async function doseOwners(db: Db, doseIds: readonly number[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  if (doseIds.length === 0) return out;
+  const r = await sql<{ id: string | number; person_id: string | null }>`
+    select v.id, case when v.person_source_id is null then v.person_id else sr.person_id end as person_id
+      from vaccination v
+      left join source_record sr on sr.source_system = v.person_source_system and sr.source_id = v.person_source_id
+     where v.id = any(${doseIds.map(String)}::bigint[])`.execute(db);
+  for (const row of r.rows) if (row.person_id) out.set(Number(row.id), row.person_id);
+  return out;
+}
