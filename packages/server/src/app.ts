@@ -14,7 +14,7 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/index.ts';
 import { registerFacilityAdminRoutes, registerFacilityRoutes } from './facility/index.ts';
 import { registerFamilyRoutes } from './family/index.ts';
-import { registerFhirRoutes } from './fhir/index.ts';
+import { createExportRunner, exportDir, registerFhirRoutes } from './fhir/index.ts';
 import { abuseThrottles, acceptRawBodies, CERTIFICATE_CONTENT_TYPES, errorHandler, type LogDestination, loggerOptions, registerBrowserSecurity, registerThrottles, sendProblem, trustProxyOption } from './http/index.ts';
 import { registerImmunizationRoutes } from './immunization/index.ts';
 import { registerIngestRoutes, setPrepareWorkers } from './ingest/index.ts';
@@ -112,6 +112,10 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   const holdbackSeconds = config.reportHoldbackSeconds;
   scheduleJob(app, 'report-refresh', config.reportRefreshSeconds, () => refreshReports(db, { holdbackSeconds }));
   scheduleJob(app, 'session-purge', SESSION_PURGE_SECONDS, () => purgeExpiredSessions(db));
+  // FHIR bulk exports: a stopped server leaves its job at the last checkpoint and resumes it next start.
+  const fhirExports = createExportRunner(db, exportDir(config.dataDir));
+  app.addHook('preClose', async () => fhirExports.stop());
+  scheduleJob(app, 'fhir-export', config.fhirExportPollSeconds, () => fhirExports.run());
 
   app.get('/healthz', async () => ({ status: 'ok', database: database.kind }));
   app.get('/api/openapi.json', async () => app.swagger());

@@ -34,6 +34,8 @@ export interface Config {
   ingestWorkers: number;
   /** Seconds between background refreshes of the report summaries; 0 = only on demand. */
   reportRefreshSeconds: number;
+  /** Seconds between looks for queued FHIR bulk exports; 0 = this instance runs none. */
+  fhirExportPollSeconds: number;
   /** Age a row must reach before the refresher folds it in; unset = reports/refresh.ts default. */
   reportHoldbackSeconds: number | undefined;
   webDistDir: string;
@@ -170,6 +172,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     trustedCaDir: process.env.HSSK_TRUSTED_CA_DIR || undefined,
     ingestWorkers: int('HSSK_INGEST_WORKERS', DEFAULT_INGEST_WORKERS),
     reportRefreshSeconds: int('HSSK_REPORT_REFRESH_SECONDS', 60),
+    fhirExportPollSeconds: int('HSSK_FHIR_EXPORT_POLL_SECONDS', 1),
     reportHoldbackSeconds: process.env.HSSK_REPORT_HOLDBACK_SECONDS ? int('HSSK_REPORT_HOLDBACK_SECONDS', 0) : undefined,
     webDistDir: process.env.HSSK_WEB_DIST ?? new URL('../../web/dist', import.meta.url).pathname,
     logLevel: process.env.LOG_LEVEL ?? 'info',

@@ -36,8 +36,8 @@ function episodeFor(i: number, fac: string, cccd: string, patch: Record<string, 
  * A: adult with 3 visits (one with labs, one mental-health = sensitive, at a second facility), child C (8 y),
  * child D (16 y, too old to be a dependent). B: another adult with child E. None related across families.
  */
-export async function bookFixture() {
-  const t = await startTestApp();
+export async function bookFixture(options: Parameters<typeof startTestApp>[0] = {}) {
+  const t = await startTestApp(options);
   const { app, db } = t;
   const { token } = await facilityWithToken(app, db, FAC, { testMode: true });
   const { token: token2 } = await facilityWithToken(app, db, FAC2, { testMode: true });

@@ -97,6 +97,9 @@ export const ACCESS_ACTIONS: Readonly<Record<string, ActionWording>> = {
   // Other systems reading through the FHIR interface (a facility's software, the health department).
   'fhir.read': { text: 'đọc hồ sơ qua giao diện kết nối FHIR' },
   'fhir.search': { text: 'tìm kiếm và thấy hồ sơ qua giao diện kết nối FHIR' },
+  'fhir.everything': { text: 'đọc toàn bộ hồ sơ qua giao diện kết nối FHIR' },
+  'fhir.summary': { text: 'lấy bản tóm tắt hồ sơ sức khỏe qua giao diện kết nối FHIR' },
+  'fhir.export': { text: 'trích xuất hồ sơ hàng loạt cho kho dữ liệu y tế qua giao diện kết nối FHIR' },
 };
 
 /** An action this table does not know yet is still shown, in words that claim nothing it did not do. */

@@ -8,6 +8,7 @@ import { httpStatusOf, toDomainError, typedRoutes } from '../http/index.ts';
 import { fhirCaller } from './access.ts';
 import { capabilityStatement } from './capability.ts';
 import { everythingBundle, summaryBundle } from './everything.ts';
+import { cancelExport, type ExportLevel, exportDir, exportFile, exportStatus, kickOffExport } from './export.ts';
 import { PUBLIC_TYPES, readResource, searchBundle } from './search.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -51,8 +52,9 @@ function outcome(e: DomainError): OperationOutcome {
  * FHIR R4 read/search under /fhir/R4 (issue 17, first slice). Errors are OperationOutcomes; their HTTP
  * status comes from http/ like every other error of the API.
  */
-export function registerFhirRoutes(fastify: FastifyInstance, db: Db, config: Pick<Config, 'publicUrl'>, tokenKey: string) {
+export function registerFhirRoutes(fastify: FastifyInstance, db: Db, config: Pick<Config, 'publicUrl' | 'dataDir'>, tokenKey: string) {
   const base = `${config.publicUrl}/fhir/R4`;
+  const filesDir = exportDir(config.dataDir);
   const startedAt = new Date().toISOString();
   fastify.register(async (scope) => {
     scope.setErrorHandler((error, req, reply) => {
@@ -83,6 +85,44 @@ export function registerFhirRoutes(fastify: FastifyInstance, db: Db, config: Pic
       async (req, reply) => {
         const caller = await fhirCaller(db, req, tokenKey);
         return send(reply, await summaryBundle({ db, caller, id: req.params.id, query: req.query, base, requestId: req.id }));
+      },
+    );
+
+    // Bulk Data export (async pattern): kick-off → 202 + Content-Location, status polling, NDJSON files.
+    const kickOff = async (req: FastifyRequest, reply: FastifyReply, level: ExportLevel, groupId?: string) => {
+      const caller = await fhirCaller(db, req, tokenKey);
+      const id = await kickOffExport({ db, caller, level, ...(groupId ? { groupId } : {}), query: req.query as Record<string, string>, request: `${config.publicUrl}${req.url}`, prefer: [req.headers.prefer].flat().join(',') });
+      return reply.status(202).header('content-location', `${base}/$export-status/${id}`).header('cache-control', 'no-store').send();
+    };
+    const exportSchema = (summary: string) => ({ schema: { summary, tags, querystring: query } });
+    app.get('/fhir/R4/$export', exportSchema('Bulk export of everything the caller may read (system level; Prefer: respond-async)'), (req, reply) => kickOff(req, reply, 'system'));
+    app.get('/fhir/R4/Patient/$export', exportSchema('Bulk export of all patients the caller may read and their data'), (req, reply) => kickOff(req, reply, 'patient'));
+    app.get(
+      '/fhir/R4/Group/:id/$export',
+      { schema: { summary: 'Bulk export of a group: facility-<MACSKCB> or unit-<administrative unit code>', tags, querystring: query, params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } },
+      (req, reply) => kickOff(req, reply, 'group', req.params.id),
+    );
+    const jobParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+    app.get('/fhir/R4/$export-status/:id', { schema: { summary: 'Export status: 202 while running, the manifest when complete', tags, params: jobParams } }, async (req, reply) => {
+      const caller = await fhirCaller(db, req, tokenKey);
+      const s = await exportStatus(db, caller, req.params.id, base);
+      if (s.state === 'in-progress') return reply.status(202).header('x-progress', encodeURIComponent(s.progress)).header('retry-after', '2').header('cache-control', 'no-store').send();
+      if (s.state === 'completed') return reply.type('application/json; charset=utf-8').header('cache-control', 'no-store').send(s.manifest);
+      if (s.state === 'cancelled') throw new DomainError('not_found', 'FHIR_EXPORT_CANCELLED', 'Yêu cầu trích xuất đã bị hủy.', 'The export was cancelled.');
+      throw new DomainError('internal', 'FHIR_EXPORT_FAILED', 'Trích xuất không thành công.', `The export failed: ${s.error}`);
+    });
+    app.delete('/fhir/R4/$export-status/:id', { schema: { summary: 'Cancel an export and delete its files', tags, params: jobParams } }, async (req, reply) => {
+      const caller = await fhirCaller(db, req, tokenKey);
+      await cancelExport(db, caller, req.params.id, filesDir);
+      return reply.status(202).send();
+    });
+    app.get(
+      '/fhir/R4/$export-file/:id/:file',
+      { schema: { summary: 'One NDJSON file of a completed export', tags, params: Type.Object({ id: Type.String({ maxLength: 64 }), file: Type.String({ maxLength: 64 }) }) } },
+      async (req, reply) => {
+        const caller = await fhirCaller(db, req, tokenKey);
+        const stream = await exportFile(db, caller, req.params.id, req.params.file, filesDir);
+        return reply.type('application/fhir+ndjson').header('cache-control', 'no-store').send(stream);
       },
     );
 
