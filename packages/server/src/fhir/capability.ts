@@ -65,6 +65,13 @@ export function capabilityStatement(base: string, startedAt: string): Capability
           description:
             'System clients only: a facility system with its client-credentials bearer token (POST /api/v1/auth/token) reads the episodes it sent and those patients; a staff session of a system administrator (all facilities) or a health officer (the facilities of their area). CodeSystem, ValueSet and this statement are public. Every read of personal data is written to the access log.',
         },
+        operation: [
+          {
+            name: 'export',
+            definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export',
+            documentation: 'System-level bulk export (NDJSON files, async: 202 + Content-Location, poll $export-status, DELETE cancels). Staff only.',
+          },
+        ],
         resource: [
           ...episodeResources,
           resource(
@@ -87,6 +94,11 @@ export function capabilityStatement(base: string, startedAt: string): Capability
                   name: 'everything',
                   definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
                   documentation: 'GET only; parameters _count (resources per page, whole episodes: a page may hold a few more) and the next link. _since, _type, start and end are not supported.',
+                },
+                {
+                  name: 'export',
+                  definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export',
+                  documentation: 'Bulk export of all patients the caller may read (Prefer: respond-async; _type, _since, _outputFormat ndjson). Staff only.',
                 },
                 {
                   name: 'summary',
@@ -126,6 +138,12 @@ export function capabilityStatement(base: string, startedAt: string): Capability
             'The health-insurance card on the golden record; id = the Patient id.',
             ['Coverage:beneficiary', 'Coverage:patient'],
           ),
+          {
+            type: 'Group' as const,
+            documentation: 'No Group resources: a group is named in the URL only, facility-<MACSKCB> or unit-<administrative unit code>, for $export.',
+            interaction: [],
+            operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export', documentation: 'As Patient/$export, limited to the group’s facilities.' }],
+          } satisfies CapabilityStatementRestResource,
           resource('Organization', [{ name: 'identifier', type: 'token', documentation: `${SID.macskcb}|<MACSKCB>.` }], 'Registered facilities; id = MACSKCB.'),
           resource('CodeSystem', [{ name: 'url', type: 'uri', documentation: 'Canonical URL.' }], 'Vietnamese code sets of XML 130 (public).'),
           resource('ValueSet', [{ name: 'url', type: 'uri', documentation: 'Canonical URL.' }], 'One value set per code system (public).'),

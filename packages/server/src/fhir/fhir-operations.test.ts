@@ -212,7 +212,7 @@ describe(`FHIR Patient operations, Immunization, AllergyIntolerance (${DB})`, ()
   it('the CapabilityStatement names exactly the new types and operations', async () => {
     const cs = (await get('/fhir/R4/metadata', {})).body as unknown as { rest: Array<{ resource: Array<{ type: string; operation?: Array<{ name: string }>; searchParam: Array<{ name: string }> }> }> };
     const byType = new Map(cs.rest[0]!.resource.map((r) => [r.type, r]));
-    assert.deepEqual(byType.get('Patient')!.operation!.map((o) => o.name), ['everything', 'summary']);
+    assert.deepEqual(byType.get('Patient')!.operation!.map((o) => o.name), ['everything', 'export', 'summary']);
     assert.deepEqual(byType.get('Immunization')!.searchParam.map((p) => p.name).sort(), ['_id', 'date', 'patient']);
     assert.deepEqual(byType.get('AllergyIntolerance')!.searchParam.map((p) => p.name).sort(), ['_id', 'patient']);
   });
