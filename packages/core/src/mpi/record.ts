@@ -72,13 +72,79 @@ function intern(s: string): string {
   return s;
 }
 
-function parseSex(raw: string): Sex | undefined | null {
+const parseSex = memo(parseSexText, 1000);
+// A handful of spellings ("Nam", "Nữ", "1", "2") in a whole population.
+function parseSexText(raw: string): Sex | undefined | null {
   const k = searchKey(raw);
   if (k === '') return undefined;
   if (k === 'NAM' || k === '1' || k === 'M' || k === 'MALE') return 'male';
   if (k === 'NU' || k === '2' || k === 'F' || k === 'FEMALE') return 'female';
   return null;
 }
+
+type LegacyName = 'TCVN3' | 'VNI';
+
+/**
+ * Free text typed in TCVN3/VNI fonts is repaired on the raw value: cleanText's look-alike fix would
+ * otherwise turn TCVN3 "Ð" (é) into "Đ" before detection sees it.
+ */
+function repaired(raw: string): { text: string; legacy?: LegacyName | undefined } {
+  const r = repairLegacyVietnamese(raw);
+  if (r.encoding === undefined) return { text: cleanText(raw) };
+  return { text: cleanText(r.text), legacy: r.encoding === 'tcvn3' ? 'TCVN3' : 'VNI' };
+}
+
+/**
+ * A bounded memo of a pure function of one string. A population repeats its names and village
+ * addresses thousands of times, and normalizing them (NFC/NFD passes, legacy-encoding detection,
+ * abbreviations, keys) was most of the cost of normalizing a row; the result is the same object
+ * for the same text, so callers must not change it. Emptied when full.
+ */
+function memo<T>(fn: (s: string) => T, limit = 100_000): (s: string) => T {
+  let cache = new Map<string, T>();
+  return (s) => {
+    let v = cache.get(s);
+    if (v === undefined) {
+      v = fn(s);
+      if (cache.size >= limit) cache = new Map();
+      cache.set(s, v);
+    }
+    return v;
+  };
+}
+
+/** Birth dates repeat too (a few tens of thousands of days); the parse result is only read. */
+const birthDateOf = memo(parseBirthDate);
+
+interface NormalizedName {
+  name: string;
+  nameKey: string;
+  hasLetter: boolean;
+  family: string;
+  middle: string;
+  given: string;
+  unaccented: boolean;
+  legacy?: LegacyName | undefined;
+}
+
+const nameOf = memo((raw: string): NormalizedName => {
+  const { text, legacy } = repaired(raw);
+  const name = normalizePersonName(text);
+  const nameKey = searchKey(name);
+  const parts = splitName(nameKey);
+  return {
+    name, nameKey, hasLetter: /[A-Z]/.test(nameKey), family: intern(parts.family), middle: intern(parts.middle), given: intern(parts.given),
+    unaccented: !hasDiacritics(name), legacy,
+  };
+});
+
+const addressOf = memo((raw: string): { address?: string | undefined; key?: string | undefined; legacy?: LegacyName | undefined } => {
+  const { text, legacy } = repaired(raw);
+  if (text === '') return { legacy };
+  const address = normalizeAddress(text);
+  // An empty key is no key.
+  return { address, key: addressKey(address) || undefined, legacy };
+});
 
 /**
  * Normalizes one canonical row. Policy: a row is rejected (error) only when it cannot be
@@ -94,17 +160,9 @@ export function normalizeSourceRecord(raw: Record<string, string>): { record?: M
     issues.push({ field, code, severity: 'error', message_vi: vi, message_en: en });
   const warn = (field: string, code: string, vi: string, en: string) =>
     issues.push({ field, code, severity: 'warning', message_vi: vi, message_en: en });
-  // Free text typed in TCVN3/VNI fonts is repaired on the raw value: cleanText's look-alike fix would
-  // otherwise turn TCVN3 "Ð" (é) into "Đ" before detection sees it.
-  const getRepaired = (k: string) => {
-    const before = raw[k] ?? '';
-    const repaired = repairLegacyVietnamese(before);
-    if (repaired.encoding === undefined) return cleanText(before);
-    const from = repaired.encoding === 'tcvn3' ? 'TCVN3' : 'VNI';
-    const now = cleanText(repaired.text);
-    // Names and addresses stay out of the message: import issues are read by reviewers of any area.
-    warn(k, 'LEGACY_ENCODING_CONVERTED', `Đã chuyển từ mã ${from} sang Unicode.`, `Converted from ${from} to Unicode.`);
-    return now;
+  // Names and addresses stay out of the message: import issues are read by reviewers of any area.
+  const legacyWarning = (k: string, from: LegacyName | undefined) => {
+    if (from) warn(k, 'LEGACY_ENCODING_CONVERTED', `Đã chuyển từ mã ${from} sang Unicode.`, `Converted from ${from} to Unicode.`);
   };
 
   const sourceSystem = get('source_system').toUpperCase();
@@ -112,11 +170,12 @@ export function normalizeSourceRecord(raw: Record<string, string>): { record?: M
   if (sourceSystem === '') err('source_system', 'SOURCE_MISSING', 'Thiếu mã hệ thống nguồn.', 'Source system is missing.');
   if (sourceId === '') err('source_id', 'SOURCE_ID_MISSING', 'Thiếu mã bản ghi nguồn.', 'Source record id is missing.');
 
-  const name = normalizePersonName(getRepaired('ho_ten'));
-  const nameKey = searchKey(name);
-  if (!/[A-Z]/.test(nameKey)) err('ho_ten', 'NAME_MISSING', 'Thiếu họ tên.', 'Full name is missing.');
+  const n = nameOf(raw.ho_ten ?? '');
+  legacyWarning('ho_ten', n.legacy);
+  const { name, nameKey } = n;
+  if (!n.hasLetter) err('ho_ten', 'NAME_MISSING', 'Thiếu họ tên.', 'Full name is missing.');
 
-  const date = parseBirthDate(get('ngay_sinh'));
+  const date = birthDateOf(get('ngay_sinh'));
   let year = 0;
   let month: number | undefined;
   let day: number | undefined;
@@ -180,9 +239,9 @@ export function normalizeSourceRecord(raw: Record<string, string>): { record?: M
     warn('so_dien_thoai', 'PHONE_INVALID', `Số điện thoại "${phoneRaw}" không hợp lệ; bỏ qua.`, `Phone number "${phoneRaw}" is invalid; ignored.`);
   }
 
-  const addrRaw = getRepaired('dia_chi');
-  const address = addrRaw === '' ? undefined : normalizeAddress(addrRaw);
-  const aKey = address === undefined ? undefined : addressKey(address);
+  const a = addressOf(raw.dia_chi ?? '');
+  legacyWarning('dia_chi', a.legacy);
+  const { address, key: aKey } = a;
   const communeRaw = get('ma_xa').replace(/\s/g, '');
   let communeCode: string | undefined;
   if (communeRaw !== '') {
@@ -191,15 +250,14 @@ export function normalizeSourceRecord(raw: Record<string, string>): { record?: M
   }
   const household = get('ma_ho_gia_dinh');
 
-  const parts = splitName(nameKey);
   const record: MpiRecord = {
     sourceSystem: intern(sourceSystem),
     sourceId,
     name,
     nameKey,
-    familyKey: intern(parts.family),
-    middleKey: intern(parts.middle),
-    givenKey: intern(parts.given),
+    familyKey: n.family,
+    middleKey: n.middle,
+    givenKey: n.given,
     birthYear: year,
   };
   if (month !== undefined) record.birthMonth = month;
@@ -216,6 +274,6 @@ export function normalizeSourceRecord(raw: Record<string, string>): { record?: M
   if (household !== '') record.householdId = household;
   if (cccdMismatch) record.cccdMismatch = true;
   if (cccdSexOnlyMismatch) record.cccdSexOnlyMismatch = true;
-  if (!hasDiacritics(name)) record.nameUnaccented = true;
+  if (n.unaccented) record.nameUnaccented = true;
   return { record, issues };
 }

@@ -1,10 +1,12 @@
 import {
-  contradictsPerson, decideIncoming, initialModel, type LinkedCandidate, lookupKeys, type MatchModel, type MpiRecord,
+  contradictsPerson, decideIncoming, initialModel, type LinkedCandidate, lookupKeys, type MatchModel, matchKeys, type MpiRecord,
 } from '@openhssk/core/mpi';
 import { sql } from 'kysely';
 import type { Db, SourceRecordTable } from '../db/index.ts';
 import { bulkInsert } from '../db/index.ts';
-import { createPersons, episodesFollowSourceRecords, flagPersons, newPersonId, setSourceLinks } from '../person/index.ts';
+import {
+  createPersons, episodesFollowSourceRecords, flagPersons, type MinimalPerson, newPersonId, type SourceLink, setSourceLinks,
+} from '../person/index.ts';
 import { normalizeStored, recomputePersons, REVIEW_COLUMNS, writeMatchKeys } from './persons.ts';
 
 /** A source record to place: (source_system, source_id) as stored. */
@@ -93,7 +95,9 @@ export async function linkIncoming(
     const record = normalizeStored(r);
     if (record) normalized.set(r, record);
   }
-  await writeMatchKeys(tx, [...normalized.values()]);
+  // Keys of records that already belong to a person are visible to the lookups at once; a record
+  // without a person is no one's candidate until placed, and its keys are written with its link.
+  await writeMatchKeys(tx, [...normalized].filter(([r]) => r.person_id !== null).map(([, record]) => record));
   const idLinked = [...normalized.keys()].filter((r) => r.person_id && (r.link_rule === 'cccd' || r.link_rule === 'bhxh')).map((r) => r.person_id!);
   const golden = new Map(
     idLinked.length === 0 ? [] : (await tx.selectFrom('person').select(['id', 'name_key', 'ngay_sinh']).where('id', 'in', [...new Set(idLinked)]).execute())
@@ -103,16 +107,23 @@ export async function linkIncoming(
     const p = golden.get(personId);
     return p !== undefined && p.name_key !== null && contradictsPerson(record, { nameKey: p.name_key, birthDate: p.ngay_sinh });
   };
-  const out: IncomingPlacement[] = [];
+  const out = new Map<Row, IncomingPlacement>();
   const touched = new Set<string>();
   const patients: string[] = [];
   const sharedId = new Set<string>();
+  // Records to place, in the order given. Their candidates are looked up together and their writes
+  // made together, in rounds: a record whose candidates an earlier record of the same round changes
+  // (it shares a key with that record, or one of its candidate persons gains or loses a record) waits
+  // for the next round, so every decision sees what placing the records one by one would have shown.
+  let pending: Array<{ k: SourceKey; row: Row; record: MpiRecord; wrongId: string | null }> = [];
+  const queued = new Set<Row>();
   for (const k of keys) {
     const row = byKey.get(`${k.system}\u0000${k.id}`);
-    if (!row) continue;
+    if (!row || queued.has(row)) continue;
+    queued.add(row);
     const record = normalized.get(row);
     if (!record) {
-      out.push({ ...k, personId: row.person_id, outcome: 'unmatchable', reviews: 0 });
+      out.set(row, { ...k, personId: row.person_id, outcome: 'unmatchable', reviews: 0 });
       continue;
     }
     // A reviewer's decision is not the engine's to revisit here; a link ingest made by CCCD/BHXH
@@ -120,61 +131,93 @@ export async function linkIncoming(
     const manual = row.link_rule?.startsWith('MPI_MANUAL') === true;
     const byId = row.link_rule === 'cccd' || row.link_rule === 'bhxh';
     if (row.person_id && (!options.relink || manual || (byId && !contradicted(record, row.person_id)))) {
-      out.push({ ...k, personId: row.person_id, outcome: 'kept', reviews: 0 });
+      out.set(row, { ...k, personId: row.person_id, outcome: 'kept', reviews: 0 });
       continue;
     }
     // Another person's number: the record is placed on its own merits, never back on that person.
-    const wrongId = byId ? row.person_id : null;
-    const candidates = (await candidatesOf(tx, record, row)).filter((c) => c.personId !== wrongId);
-    const decision = decideIncoming(record, candidates, model, { current: row.person_id ?? undefined });
-    let personId = decision.personId;
-    const outcome = personId ? 'joined' : 'new';
-    if (!personId) {
-      // An unlinked record keeps the person it had (episodes may point at it); otherwise a new one.
-      personId = (wrongId ? null : row.person_id) ?? newPersonId();
-      // A placeholder until recomputePersons below builds the golden record from the source record.
-      await createPersons(tx, [{ id: personId, ho_ten: record.name }]);
-    }
-    const previous = row.person_id;
-    if (previous !== personId || row.link_rule === null) {
-      await setSourceLinks(tx, [{ s: row.source_system, i: row.source_id, p: personId, r: outcome === 'joined' ? 'MPI_INCREMENTAL' : 'MPI_SINGLE' }]);
-    }
-    touched.add(personId);
-    if (previous && previous !== personId) touched.add(previous);
-    if (row.source_system === 'KCB') patients.push(row.source_id);
-    const reviews = decision.reviews.map((rv) => {
-      const other = candidates[rv.candidate]!.record;
-      const [a, b] = ordered(record, other);
-      return { a_system: a.sourceSystem, a_id: a.sourceId, b_system: b.sourceSystem, b_id: b.sourceId, score: rv.score, reasons: rv.reasons };
-    });
-    // Persons the record also matched: the relink kept them apart from its person, a reviewer decides.
-    for (const other of decision.alsoMatched) {
-      const j = candidates.findIndex((c) => c.personId === other);
-      const [a, b] = ordered(record, candidates[j]!.record);
-      reviews.push({ a_system: a.sourceSystem, a_id: a.sourceId, b_system: b.sourceSystem, b_id: b.sourceId, score: 0.95, reasons: ['bridges-persons'] });
-    }
-    if (wrongId) {
-      sharedId.add(wrongId).add(personId);
-      // The number says one person, name and birth date another: a person has to look (a name change
-      // and a wrong birth date at once, or a relative's card).
-      const other = await tx.selectFrom('source_record').select(['source_system', 'source_id']).where('person_id', '=', wrongId)
-        .orderBy('source_system').orderBy('source_id').executeTakeFirst();
-      if (other) {
-        const [a, b] = ordered(record, { sourceSystem: other.source_system, sourceId: other.source_id });
-        reviews.push({ a_system: a.sourceSystem, a_id: a.sourceId, b_system: b.sourceSystem, b_id: b.sourceId, score: 0.5, reasons: ['shared-id-different-person'] });
+    pending.push({ k, row, record, wrongId: byId ? row.person_id : null });
+  }
+  while (pending.length > 0) {
+    const found = await candidatesOf(tx, pending.map((p) => ({ record: p.record, self: p.row })));
+    const changedPersons = new Set<string>();
+    const changedKeys = new Set<string>();
+    const deferred: typeof pending = [];
+    const fresh: MinimalPerson[] = [];
+    const links: SourceLink[] = [];
+    const reviews: Array<Record<string, unknown>> = [];
+    for (let n = 0; n < pending.length; n++) {
+      const { k, row, record, wrongId } = pending[n]!;
+      const all = found[n]!;
+      if (
+        (wrongId !== null && changedPersons.has(wrongId)) || all.some((c) => changedPersons.has(c.personId))
+        || lookupKeys(record).some((key) => changedKeys.has(key))
+      ) {
+        deferred.push(pending[n]!);
+        continue;
       }
+      const candidates = all.filter((c) => c.personId !== wrongId);
+      const decision = decideIncoming(record, candidates, model, { current: row.person_id ?? undefined });
+      let personId = decision.personId;
+      const outcome = personId ? 'joined' : 'new';
+      if (!personId) {
+        // An unlinked record keeps the person it had (episodes may point at it); otherwise a new one.
+        personId = (wrongId ? null : row.person_id) ?? newPersonId();
+        // A placeholder until recomputePersons below builds the golden record from the source record.
+        fresh.push({ id: personId, ho_ten: record.name });
+      }
+      const previous = row.person_id;
+      if (previous !== personId || row.link_rule === null) {
+        links.push({
+          s: row.source_system, i: row.source_id, p: personId, r: outcome === 'joined' ? 'MPI_INCREMENTAL' : 'MPI_SINGLE',
+          k: previous === null ? matchKeys(record) : undefined,
+        });
+      }
+      touched.add(personId);
+      changedPersons.add(personId);
+      if (previous) changedPersons.add(previous);
+      for (const key of matchKeys(record)) changedKeys.add(key);
+      if (previous && previous !== personId) touched.add(previous);
+      if (row.source_system === 'KCB') patients.push(row.source_id);
+      let count = 0;
+      const review = (other: RecordKey, score: number, reasons: string[]) => {
+        const [a, b] = ordered(record, other);
+        reviews.push({ a_system: a.sourceSystem, a_id: a.sourceId, b_system: b.sourceSystem, b_id: b.sourceId, score, reasons });
+        count++;
+      };
+      for (const rv of decision.reviews) review(candidates[rv.candidate]!.record, rv.score, rv.reasons);
+      // Persons the record also matched: the relink kept them apart from its person, a reviewer decides.
+      for (const other of decision.alsoMatched) review(candidates.find((c) => c.personId === other)!.record, 0.95, ['bridges-persons']);
+      if (wrongId) {
+        sharedId.add(wrongId).add(personId);
+        // The number says one person, name and birth date another: a person has to look (a name change
+        // and a wrong birth date at once, or a relative's card). The record itself is leaving that person.
+        const other = await tx.selectFrom('source_record').select(['source_system', 'source_id']).where('person_id', '=', wrongId)
+          .where((eb) => eb.not(eb.and([eb('source_system', '=', row.source_system), eb('source_id', '=', row.source_id)])))
+          .orderBy('source_system').orderBy('source_id').executeTakeFirst();
+        if (other) review({ sourceSystem: other.source_system, sourceId: other.source_id }, 0.5, ['shared-id-different-person']);
+      }
+      if (decision.sharedIdWith.length > 0) {
+        for (const p of [personId, ...decision.sharedIdWith.map((j) => candidates[j]!.personId)]) sharedId.add(p);
+      }
+      out.set(row, { ...k, personId, outcome, reviews: count });
     }
+    // The links point at the new persons, so those exist first.
+    await createPersons(tx, fresh);
+    await setSourceLinks(tx, links);
     await bulkInsert(tx, 'mpi_review', REVIEW_COLUMNS, reviews, 'on conflict (a_system, a_id, b_system, b_id) do nothing');
-    if (decision.sharedIdWith.length > 0) {
-      for (const p of [personId, ...decision.sharedIdWith.map((j) => candidates[j]!.personId)]) sharedId.add(p);
-    }
-    out.push({ ...k, personId, outcome, reviews: reviews.length });
+    pending = deferred;
   }
   await recomputePersons(tx, [...touched]);
   // After the golden records are rebuilt: they carry their own quality flags.
   await flagPersons(tx, [...sharedId], 'SHARED_ID_NUMBER', true);
   await episodesFollowSourceRecords(tx, patients);
-  return out;
+  const placements: IncomingPlacement[] = [];
+  for (const k of keys) {
+    const row = byKey.get(`${k.system}\u0000${k.id}`);
+    const placed = row ? out.get(row) : undefined;
+    if (placed) placements.push({ ...k, personId: placed.personId, outcome: placed.outcome, reviews: placed.reviews });
+  }
+  return placements;
 }
 
 
@@ -184,31 +227,38 @@ function ordered(x: RecordKey, y: RecordKey): [RecordKey, RecordKey] {
   return x.sourceSystem < y.sourceSystem || (x.sourceSystem === y.sourceSystem && x.sourceId < y.sourceId) ? [x, y] : [y, x];
 }
 
-/** Every record of the persons that share a lookup key with the newcomer (itself excluded). */
-async function candidatesOf(tx: Db, record: MpiRecord, self: Row): Promise<LinkedCandidate[]> {
-  const rows = await sql<Row>`
-    with hits as (
+/**
+ * Every record of the persons that share a lookup key with each newcomer (itself excluded), in one
+ * statement for all of them: the i-th list belongs to the i-th newcomer.
+ */
+async function candidatesOf(tx: Db, newcomers: ReadonlyArray<{ record: MpiRecord; self: Row }>): Promise<LinkedCandidate[][]> {
+  const wanted = JSON.stringify(newcomers.map(({ record, self }, n) => ({ n, s: self.source_system, i: self.source_id, k: lookupKeys(record) })));
+  const rows = await sql<Row & { n: number }>`
+    with w as (select * from jsonb_to_recordset(${wanted}::jsonb) as w(n int, s text, i text, k text[]))
+    , hits as (
       -- Persons with the most records sharing a key first, so a crowded key (a common name and
       -- year, a clinic's phone) cannot push out the person an id or household points at.
       -- The scan is bounded too: thousands of records under one key say nothing more than a thousand.
-      select person_id, count(*) as n from (
-        select person_id from source_record
-         where match_keys && ${lookupKeys(record)}::text[] and person_id is not null
-           and not (source_system = ${self.source_system} and source_id = ${self.source_id})
-         limit ${MAX_KEY_HITS}) x
-       group by person_id order by n desc, person_id
-       limit ${MAX_CANDIDATE_PERSONS})
+      select w.n, w.s, w.i, h.person_id from w cross join lateral (
+        select person_id, count(*) as c from (
+          select person_id from source_record
+           where match_keys && w.k and person_id is not null
+             and not (source_system = w.s and source_id = w.i)
+           limit ${MAX_KEY_HITS}) x
+         group by person_id order by c desc, person_id
+         limit ${MAX_CANDIDATE_PERSONS}) h)
     , ranked as (
       -- A person's latest records are enough to judge a newcomer; a person with hundreds (one id
       -- typed into many rows) must not make every arrival compare against all of them.
-      select sr.*, row_number() over (partition by sr.person_id order by sr.updated_at desc, sr.source_system, sr.source_id) as k
+      select h.n, sr.*, row_number() over (partition by h.n, sr.person_id order by sr.updated_at desc, sr.source_system, sr.source_id) as k
         from source_record sr join hits h on sr.person_id = h.person_id
-       where not (sr.source_system = ${self.source_system} and sr.source_id = ${self.source_id}))
-    select ${ROW_COLUMNS} from ranked sr where sr.k <= ${MAX_RECORDS_PER_PERSON}`.execute(tx);
-  const out: LinkedCandidate[] = [];
+       where not (sr.source_system = h.s and sr.source_id = h.i))
+    select sr.n, ${ROW_COLUMNS} from ranked sr where sr.k <= ${MAX_RECORDS_PER_PERSON}
+     order by sr.n, sr.person_id, sr.updated_at desc, sr.source_system, sr.source_id`.execute(tx);
+  const out: LinkedCandidate[][] = newcomers.map(() => []);
   for (const r of rows.rows) {
     const c = normalizeStored(r);
-    if (c) out.push({ record: c, personId: r.person_id! });
+    if (c) out[r.n]!.push({ record: c, personId: r.person_id! });
   }
   return out;
 }

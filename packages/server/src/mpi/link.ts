@@ -1,7 +1,7 @@
 import { normalizePersonName, parseCccd, socialInsuranceNumber } from '@openhssk/core';
 import type { LinkOptions, MpiRecord, ReviewPair } from '@openhssk/core/mpi';
 import {
-  assignStableIds, DEFAULT_SOURCE_PRIORITY, goldenRecord, linkRecords, normalizeSourceRecord,
+  assignStableIds, DEFAULT_SOURCE_PRIORITY, goldenRecord, linkRecords, matchKeys, normalizeSourceRecord,
 } from '@openhssk/core/mpi';
 import { sql } from 'kysely';
 import type { Db, SourceRecordTable } from '../db/index.ts';
@@ -12,7 +12,7 @@ import {
 } from '../person/index.ts';
 import { identityFollowsRelink } from './follow.ts';
 import { RELINK_LOCK, saveModel } from './incremental.ts';
-import { REVIEW_COLUMNS, writeMatchKeys } from './persons.ts';
+import { REVIEW_COLUMNS } from './persons.ts';
 
 export interface RelinkOptions {
   link?: LinkOptions | undefined;
@@ -66,7 +66,7 @@ interface Loaded {
    * to a person (one row per imported record), found by a valid identifier or on their own.
    */
   held: LoadedRow[];
-  /** Records stored before blocking keys were kept (migration 019): written by this run. */
+  /** Records stored without blocking keys (a new import's rows, rows older than migration 019): written by this run. */
   needKeys: number[];
 }
 
@@ -139,7 +139,6 @@ export async function relinkAll(db: Db, options: RelinkOptions = {}): Promise<Re
       log(`placed ${held.length} records without name or birth date`);
     }
 
-    await writeMatchKeys(tx, loaded.needKeys.map((i) => records[i]!), chunk);
     // Newcomers' lookups should find the keys in the index proper, not in its pending list.
     await sql`select gin_clean_pending_list('source_record_match_keys'::regclass)`.execute(tx);
     await saveModel(tx, result.model, records.length);
@@ -319,17 +318,21 @@ async function writeClusterPersons(
 }
 
 /** Points each matchable record at its cluster's person; returns how many changed person. */
-async function updateSourceLinks(tx: Db, { records, prevIds, prevRules }: Loaded, placement: Placement, chunk: number): Promise<number> {
+async function updateSourceLinks(tx: Db, { records, prevIds, prevRules, needKeys }: Loaded, placement: Placement, chunk: number): Promise<number> {
   const { clusterOf, manualRule, ids, size } = placement;
   let changed = 0;
   let links: SourceLink[] = [];
   const writer = writeBehind();
+  // Records stored without their blocking keys (an import leaves them to the link) get them with the
+  // link: one rewrite of the row, so one entry in the GIN key index, instead of two.
+  const keysWanted = new Uint8Array(records.length);
+  for (const i of needKeys) keysWanted[i] = 1;
   for (let i = 0; i < records.length; i++) {
     const rule = manualRule.get(i) ?? ((size.get(clusterOf[i]!) ?? 1) > 1 ? 'MPI_AUTO' : 'MPI_SINGLE');
     const id = ids[i]!;
     if (id !== prevIds[i]) changed++;
-    if (id === prevIds[i] && rule === prevRules[i]) continue;
-    links.push({ s: records[i]!.sourceSystem, i: records[i]!.sourceId, p: id, r: rule });
+    if (id === prevIds[i] && rule === prevRules[i] && keysWanted[i] === 0) continue;
+    links.push({ s: records[i]!.sourceSystem, i: records[i]!.sourceId, p: id, r: rule, k: keysWanted[i] === 1 ? matchKeys(records[i]!) : undefined });
     if (links.length >= chunk) {
       const batch = links;
       links = [];

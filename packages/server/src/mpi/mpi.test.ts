@@ -140,6 +140,9 @@ describe('MPI import → link → export', () => {
     assert.match(first.rows[0]!.ngay_sinh, /^\d{4}-\d{2}-\d{2}$/);
     const issues = await sql<{ line: number }>`select line from mpi_import_issue where import_id = ${mis!.importId} and severity = 'error' order by line`.execute(h.db);
     assert.deepEqual(issues.rows.map((r) => r.line), [12, 23]);
+    // Records no person holds yet get their blocking keys from the link that places them.
+    const keyed = await sql<{ n: number }>`select count(*)::int as n from source_record where match_keys is not null`.execute(h.db);
+    assert.equal(keyed.rows[0]!.n, 0);
   });
 
   let firstExport: string;
@@ -173,6 +176,9 @@ describe('MPI import → link → export', () => {
     assert.equal(ep.rows[0]!.r, ep.rows[0]!.s);
     const persons = await sql<{ ngay_sinh: string | null }>`select ngay_sinh from person`.execute(h.db);
     assert.ok(persons.rows.every((p) => p.ngay_sinh === null || /^\d{4}(-\d{2}(-\d{2})?)?$/.test(p.ngay_sinh)));
+    // Every matchable record now carries its keys (the held ones, without name or birth date, have none).
+    const unkeyed = await sql<{ n: number }>`select count(*)::int as n from source_record where match_keys is null`.execute(h.db);
+    assert.equal(unkeyed.rows[0]!.n, stats.unlinkable);
   });
 
   it('re-import is a no-op with the same counts and the same person ids; relink keeps ids', async () => {
@@ -206,6 +212,10 @@ describe('MPI import → link → export', () => {
     assert.deepEqual(r.errors.map((e) => e.line), [13, 24]);
     const n = await sql<{ n: number }>`select count(*)::int as n from source_record where source_system = 'MIS2022'`.execute(h.db);
     assert.equal(n.rows[0]!.n, firstImports[0]!.accepted + 1);
+    // The new row waits for its link; the rows already linked keep their keys.
+    const keys = await sql<{ source_id: string; keyed: boolean }>`select source_id, match_keys is not null as keyed from source_record
+      where source_system = 'MIS2022' and (person_id is not null or source_id = 'MIS-NEW-1') and coalesce(link_rule, '') not like 'MPI_HELD%' order by source_id`.execute(h.db);
+    assert.deepEqual(keys.rows.filter((r) => !r.keyed).map((r) => r.source_id), ['MIS-NEW-1']);
   });
 
   it('never merges a pair a reviewer marked separate', async () => {
