@@ -74,7 +74,16 @@ try {
       personIds.add(`P${truth.get(`${r.source_system}|${r.source_id}`)}`);
     }
     const personCopy = client.query(copyFrom('copy person (id, ho_ten, name_key) from stdin with (format csv)'));
-    for (const id of personIds) personCopy.write(`${id},—,—\n`);
+    // In chunks, waiting for the stream: a million small buffered writes made the copy crawl.
+    let chunk = '';
+    for (const id of personIds) {
+      chunk += `${id},—,—\n`;
+      if (chunk.length > 1 << 16) {
+        if (!personCopy.write(chunk)) await new Promise((res) => personCopy.once('drain', res));
+        chunk = '';
+      }
+    }
+    personCopy.write(chunk);
     await new Promise<void>((res, rej) => personCopy.end((e?: Error | null) => (e ? rej(e) : res())));
     const sample: MpiRecord[] = [];
     // The key index is built once after the load: fed row by row, it made loading 2.57 M records take 26 minutes.
@@ -82,6 +91,7 @@ try {
     await client.query('drop index source_record_match_keys');
     const copy = client.query(copyFrom(`copy source_record (source_system, source_id, ${CONTENT.join(', ')}, content_hash, person_id, link_rule, match_keys)
       from stdin with (format csv)`));
+    let lines = '';
     for (let i = 0; i < rows.length; i++) {
       if (i % step === 0 && i / step < arrivals) continue;
       const r = rows[i] as Record<string, string>;
@@ -90,8 +100,13 @@ try {
       if (record && sample.length < 60_000 && i % 7 === 0) sample.push(record);
       const line = [csv(r.source_system), csv(r.source_id), ...CONTENT.map((c) => csv(r[c])), csv(`bench${i}`), csv(person), 'MPI_AUTO',
         record ? arr(matchKeys(record)) : ''].join(',');
-      if (!copy.write(`${line}\n`)) await new Promise((res) => copy.once('drain', res));
+      lines += `${line}\n`;
+      if (lines.length > 1 << 16) {
+        if (!copy.write(lines)) await new Promise((res) => copy.once('drain', res));
+        lines = '';
+      }
     }
+    copy.write(lines);
     await new Promise<void>((res, rej) => copy.end((e?: Error | null) => (e ? rej(e) : res())));
     await client.query(`set maintenance_work_mem = '512MB'`);
     await client.query(indexDef);

@@ -137,6 +137,10 @@ export async function linkIncoming(
     // Another person's number: the record is placed on its own merits, never back on that person.
     pending.push({ k, row, record, wrongId: byId ? row.person_id : null });
   }
+  // The candidate query takes a millisecond but is planned for a hundred newcomers per jsonb row set,
+  // which made PostgreSQL compile it with JIT first (~110 ms per arrival). JIT is off for the rest of
+  // this transaction (SET LOCAL): short statements that place records, where compiling never pays.
+  if (pending.length > 0) await sql`select set_config('jit', 'off', true)`.execute(tx);
   while (pending.length > 0) {
     const found = await candidatesOf(tx, pending.map((p) => ({ record: p.record, self: p.row })));
     const changedPersons = new Set<string>();
@@ -247,14 +251,15 @@ async function candidatesOf(tx: Db, newcomers: ReadonlyArray<{ record: MpiRecord
            limit ${MAX_KEY_HITS}) x
          group by person_id order by c desc, person_id
          limit ${MAX_CANDIDATE_PERSONS}) h)
-    , ranked as (
-      -- A person's latest records are enough to judge a newcomer; a person with hundreds (one id
-      -- typed into many rows) must not make every arrival compare against all of them.
-      select h.n, sr.*, row_number() over (partition by h.n, sr.person_id order by sr.updated_at desc, sr.source_system, sr.source_id) as k
-        from source_record sr join hits h on sr.person_id = h.person_id
-       where not (sr.source_system = h.s and sr.source_id = h.i))
-    select sr.n, ${ROW_COLUMNS} from ranked sr where sr.k <= ${MAX_RECORDS_PER_PERSON}
-     order by sr.n, sr.person_id, sr.updated_at desc, sr.source_system, sr.source_id`.execute(tx);
+    -- A person's latest records are enough to judge a newcomer; a person with hundreds (one id
+    -- typed into many rows) must not make every arrival compare against all of them. Per person
+    -- through its index: a join over all hits let the planner scan the whole table.
+    select h.n, sr.* from hits h cross join lateral (
+      select ${ROW_COLUMNS}, sr.updated_at from source_record sr
+       where sr.person_id = h.person_id and not (sr.source_system = h.s and sr.source_id = h.i)
+       order by sr.updated_at desc, sr.source_system, sr.source_id
+       limit ${MAX_RECORDS_PER_PERSON}) sr
+     order by h.n, sr.person_id, sr.updated_at desc, sr.source_system, sr.source_id`.execute(tx);
   const out: LinkedCandidate[][] = newcomers.map(() => []);
   for (const r of rows.rows) {
     const c = normalizeStored(r);
