@@ -162,7 +162,7 @@ async function insertEpisodes(tx: Transaction<Schema>, s: SubmissionToStore, ite
   // relink — so the citizen sees the episode at once; a CCCD-only link whose name and birth date
   // disagree is undone there and the pair goes to review.
   const fresh = ids.filter((id) => hashOf.get(id) !== sources.get(id)!.content_hash);
-  await linkIncoming(tx, fresh.map((id) => ({ system: 'KCB', id })), { relink: true });
+  await linkIncoming(tx, fresh.map((id) => ({ system: 'KCB', id })), { relink: true, episodesFollow: false });
   // Every episode of the envelope ends on its patient's person: a returning patient the MPI linked
   // earlier without a usable id, a reviewer's placement, a record the MPI could not match.
   await episodesFollowSourceRecords(tx, ids);

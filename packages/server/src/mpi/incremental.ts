@@ -78,6 +78,8 @@ export async function linkIncoming(
     /** Place records that already have a person again (their content changed); manual decisions stay. */
     relink?: boolean;
     model?: MatchModel;
+    /** Move the placed KCB patients' episodes (default); ingest moves every patient of its envelope itself, right after. */
+    episodesFollow?: boolean;
   } = {},
 ): Promise<IncomingPlacement[]> {
   if (keys.length === 0) return [];
@@ -214,7 +216,7 @@ export async function linkIncoming(
   await recomputePersons(tx, [...touched]);
   // After the golden records are rebuilt: they carry their own quality flags.
   await flagPersons(tx, [...sharedId], 'SHARED_ID_NUMBER', true);
-  await episodesFollowSourceRecords(tx, patients);
+  if (options.episodesFollow !== false) await episodesFollowSourceRecords(tx, patients);
   const placements: IncomingPlacement[] = [];
   for (const k of keys) {
     const row = byKey.get(`${k.system}\u0000${k.id}`);
