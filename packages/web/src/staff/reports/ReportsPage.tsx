@@ -1,5 +1,5 @@
 import { lastEndedHalfYear, vietnamToday } from '@openhssk/core';
-import type { Kpis, Target, Targets, TargetStatus, TargetStatuses, UnitRef } from '@openhssk/core/api';
+import type { Kpis, Target, TargetStatus, TargetStatuses, Targets, UnitRef } from '@openhssk/core/api';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiProblem, get } from '../http.ts';
 import { Chart } from './Chart.tsx';
@@ -328,6 +328,8 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
                 <figure>
                   <figcaption>Thời gian từ ra viện đến khi hồ sơ hiển thị</figcaption>
                   {delayOption && <Chart option={delayOption} label="Biểu đồ phân bố độ trễ hiển thị hồ sơ" />}
+                  {/* Wider than a phone: the table scrolls inside its own region, reachable by keyboard. */}
+                  <div className="table-scroll" role="region" aria-label="Bảng phân bố độ trễ (cuộn ngang)" tabIndex={0}>
                   <table className="compact">
                     <caption className="sr-only">Phân bố độ trễ</caption>
                     <tbody>
@@ -345,6 +347,7 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
                       </tr>
                     </tbody>
                   </table>
+                  </div>
                 </figure>
                 <figure>
                   <figcaption>Hồ sơ khám chữa bệnh nhận được theo tháng</figcaption>
