@@ -80,6 +80,7 @@ export const ACCESS_ACTIONS: Readonly<Record<string, ActionWording>> = {
   'primary_care.proposal.decline': { text: 'không đưa vào sổ quản lý bệnh mạn tính' },
   'primary_care.register.list': { text: 'xem sổ quản lý bệnh mạn tính của trạm' },
   'primary_care.due.list': { text: 'xem danh sách người cần tái khám' },
+  'primary_care.enrolment.close': { text: 'kết thúc quản lý bệnh mạn tính' },
   // Immunization (the book's section, the station, the facility that gave a dose).
   'book.immunization.family': { text: 'xem các mũi tiêm sắp đến hạn' },
   'book.immunization.slot_request': { text: 'đăng ký tiêm chủng tại trạm y tế' },

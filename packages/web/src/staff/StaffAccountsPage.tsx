@@ -1,7 +1,7 @@
-import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { searchKey } from '@openhssk/core';
+import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { Alert, ReasonDialog } from '../ui.tsx';
-import { get, post, type Role, ROLE_VI, type StaffMe, viDateTime } from './http.ts';
+import { get, post, ROLE_VI, type Role, type StaffMe, viDateTime } from './http.ts';
 
 interface Account {
   id: string;
@@ -218,15 +218,18 @@ export function StaffAccountsPage({ me }: { me: StaffMe }) {
               </span>
               <span className="row">
                 {a.disabled_at ? <span className="badge bad">Đã khóa</span> : <span className="badge ok">Đang hoạt động</span>}
-                {a.locked_until && new Date(a.locked_until) > new Date() && <span className="badge integrating">Tạm khóa do nhập sai</span>}
+                {a.locked_until && new Date(a.locked_until) > new Date() && <span className="badge integrating">Tạm khóa do nhập sai mật khẩu nhiều lần</span>}
                 <span className={`badge ${a.totp_enabled ? 'ok' : ''}`}>{a.totp_enabled ? 'Có xác thực hai lớp' : 'Chưa có xác thực hai lớp'}</span>
                 {a.must_change_password && <span className="badge">Chờ đổi mật khẩu</span>}
               </span>
               <span className="muted">Đăng nhập gần nhất: {a.last_login_at ? viDateTime(a.last_login_at) : 'chưa đăng nhập'}</span>
               <span className="row">
-                <button type="button" className="button secondary" onClick={() => { setClearTotp(false); setResetting(a); }} aria-label={`Cấp lại mật khẩu cho ${a.username}`}>
-                  Cấp lại mật khẩu
-                </button>
+                {/* A reset ends the account's sessions: resetting one's own would lock the admin out mid-page. */}
+                {a.id === me.id ? null : (
+                  <button type="button" className="button secondary" onClick={() => { setClearTotp(false); setResetting(a); }} aria-label={`Cấp lại mật khẩu cho ${a.username}`}>
+                    Cấp lại mật khẩu
+                  </button>
+                )}
                 {a.id === me.id ? null : a.disabled_at ? (
                   <button type="button" className="button secondary" onClick={() => void enable(a)} aria-label={`Mở khóa ${a.username}`}>
                     Mở khóa

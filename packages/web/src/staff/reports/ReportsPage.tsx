@@ -329,7 +329,8 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
                   <figcaption>Thời gian từ ra viện đến khi hồ sơ hiển thị</figcaption>
                   {delayOption && <Chart option={delayOption} label="Biểu đồ phân bố độ trễ hiển thị hồ sơ" />}
                   {/* Wider than a phone: the table scrolls inside its own region, reachable by keyboard. */}
-                  <div className="table-scroll" role="region" aria-label="Bảng phân bố độ trễ (cuộn ngang)" tabIndex={0}>
+                  {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus to be scrolled without a mouse (WCAG 2.1.1) */}
+                  <section className="table-scroll" aria-label="Bảng phân bố độ trễ (cuộn ngang)" tabIndex={0}>
                   <table className="compact">
                     <caption className="sr-only">Phân bố độ trễ</caption>
                     <tbody>
@@ -347,7 +348,7 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
                       </tr>
                     </tbody>
                   </table>
-                  </div>
+                  </section>
                 </figure>
                 <figure>
                   <figcaption>Hồ sơ khám chữa bệnh nhận được theo tháng</figcaption>
