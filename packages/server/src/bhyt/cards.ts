@@ -1,5 +1,5 @@
 import { parseBhyt } from '@openhssk/core';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { updatePersonCards } from '../person/index.ts';
 
@@ -119,4 +119,14 @@ export function cardStatus(
   if (to && to < today) return 'expired';
   if (from && from > today) return 'not_yet_valid';
   return to ? 'valid' : 'unknown';
+}
+
+/**
+ * `hssk demo purge`: cards seen in the demo facilities' check-ins and episodes (source_ref is
+ * "facility:MA_LK"), inside the purge's transaction. Returns the rows deleted.
+ */
+export async function purgeCardObservations(tx: Db, facilities: RawBuilder<unknown>): Promise<number> {
+  const r = await sql`delete from bhyt_card_observation
+    where source in ('xml0', 'xml1') and split_part(source_ref, ':', 1) in (${facilities})`.execute(tx);
+  return Number(r.numAffectedRows ?? 0n);
 }

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { type BilingualMessage, DomainError } from '@openhssk/core';
 import { type RawBuilder, sql } from 'kysely';
 import { audit } from '../audit/index.ts';
+import { purgeCardObservations } from '../bhyt/index.ts';
 import type { Db } from '../db/index.ts';
 import { purgeImmunizationRows } from '../immunization/index.ts';
 import { purgePrimaryCareDemo } from '../primary-care/index.ts';
@@ -287,6 +288,7 @@ export async function purgeDemo(db: Db, opts: PurgeOptions = {}): Promise<PurgeR
     await run('staff_account', sql`delete from staff_account where ${inStaff('id')}`);
     await run('book_share', sql`delete from book_share where ${inP('person_id')}`);
     await run('citizen_declaration', sql`delete from citizen_declaration where ${inP('person_id')}`);
+    deleted.bhyt_card_observation = await purgeCardObservations(tx, sql`select code from purge_facility`);
     const added = await purgeImmunizationRows(tx, { persons: sql`select id from purge_person`, facilities: sql`select code from purge_facility`, communes: removedUnits });
     for (const [table, n] of Object.entries(added)) deleted[table] = (deleted[table] ?? 0) + n;
     await run('citizen_account', sql`delete from citizen_account where ${inP('person_id')}`);

@@ -9,7 +9,7 @@ import { fhirCaller } from './access.ts';
 import { capabilityStatement } from './capability.ts';
 import { everythingBundle, summaryBundle } from './everything.ts';
 import { cancelExport, type ExportLevel, exportDir, exportFile, exportStatus, kickOffExport } from './export.ts';
-import { PUBLIC_TYPES, readResource, searchBundle } from './search.ts';
+import { type FhirQuery, PUBLIC_TYPES, readResource, searchBundle } from './search.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 const tags = ['fhir'];
@@ -89,18 +89,18 @@ export function registerFhirRoutes(fastify: FastifyInstance, db: Db, config: Pic
     );
 
     // Bulk Data export (async pattern): kick-off → 202 + Content-Location, status polling, NDJSON files.
-    const kickOff = async (req: FastifyRequest, reply: FastifyReply, level: ExportLevel, groupId?: string) => {
+    const kickOff = async (req: FastifyRequest, params: FhirQuery, reply: FastifyReply, level: ExportLevel, groupId?: string) => {
       const caller = await fhirCaller(db, req, tokenKey);
-      const id = await kickOffExport({ db, caller, level, ...(groupId ? { groupId } : {}), query: req.query as Record<string, string>, request: `${config.publicUrl}${req.url}`, prefer: [req.headers.prefer].flat().join(',') });
+      const id = await kickOffExport({ db, caller, level, ...(groupId ? { groupId } : {}), query: params, request: `${config.publicUrl}${req.url}`, prefer: [req.headers.prefer].flat().join(',') });
       return reply.status(202).header('content-location', `${base}/$export-status/${id}`).header('cache-control', 'no-store').send();
     };
     const exportSchema = (summary: string) => ({ schema: { summary, tags, querystring: query } });
-    app.get('/fhir/R4/$export', exportSchema('Bulk export of everything the caller may read (system level; Prefer: respond-async)'), (req, reply) => kickOff(req, reply, 'system'));
-    app.get('/fhir/R4/Patient/$export', exportSchema('Bulk export of all patients the caller may read and their data'), (req, reply) => kickOff(req, reply, 'patient'));
+    app.get('/fhir/R4/$export', exportSchema('Bulk export of everything the caller may read (system level; Prefer: respond-async)'), (req, reply) => kickOff(req, req.query, reply, 'system'));
+    app.get('/fhir/R4/Patient/$export', exportSchema('Bulk export of all patients the caller may read and their data'), (req, reply) => kickOff(req, req.query, reply, 'patient'));
     app.get(
       '/fhir/R4/Group/:id/$export',
       { schema: { summary: 'Bulk export of a group: facility-<MACSKCB> or unit-<administrative unit code>', tags, querystring: query, params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } },
-      (req, reply) => kickOff(req, reply, 'group', req.params.id),
+      (req, reply) => kickOff(req, req.query, reply, 'group', req.params.id),
     );
     const jobParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
     app.get('/fhir/R4/$export-status/:id', { schema: { summary: 'Export status: 202 while running, the manifest when complete', tags, params: jobParams } }, async (req, reply) => {

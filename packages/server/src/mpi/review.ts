@@ -5,6 +5,7 @@ import { type Actor, audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { createPersons, flagPersons, moveSourceRecords, newPersonId } from '../person/index.ts';
 import { identityFollowsMerge, identityFollowsSeparation, identityFollowsUndo } from './follow.ts';
+import { REVIEW_PAGE_MAX } from './limits.ts';
 import { recomputePersons } from './persons.ts';
 import { mpiDb } from './tables.ts';
 
@@ -79,7 +80,6 @@ async function withRecords(db: Db, rows: readonly ReviewRow[]): Promise<ReviewVi
   });
 }
 
-export const REVIEW_PAGE_MAX = 200;
 
 export interface ReviewListOptions {
   status?: 'pending' | 'merged' | 'separate';
