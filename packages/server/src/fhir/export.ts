@@ -22,7 +22,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { DomainError } from '@openhssk/core';
 import { coverageResource, organizationResource, patientResource } from '@openhssk/core/fhir';
 import { sql } from 'kysely';
-import { type Actor, audit } from '../audit/index.ts';
+import { type Actor, auditMany } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { unitDescendants } from '../staff/index.ts';
 import type { FhirCaller } from './access.ts';
@@ -306,7 +306,7 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
       chunks++;
       if (opts.stopAfterChunks !== undefined && chunks >= opts.stopAfterChunks) stopped = true;
       await db.transaction().execute(async (tx) => {
-        for (const personId of persons) await audit(tx, { actor: job.actor, action: 'fhir.export', personId, resource, detail: { types: job.types } });
+        await auditMany(tx, persons.map((personId) => ({ actor: job.actor, action: 'fhir.export', personId, resource, detail: { types: job.types } })));
         await sql`update fhir_export_job set checkpoint = ${JSON.stringify(cp)}::jsonb, updated_at = now() where id = ${job.id}`.execute(tx);
       });
       return true;

@@ -22,7 +22,7 @@ import {
   valueSetResources,
 } from '@openhssk/core/fhir';
 import { sql } from 'kysely';
-import { audit } from '../audit/index.ts';
+import { auditMany } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import type { FhirCaller } from './access.ts';
 import { type RegistryType, registryParams, searchRegistry } from './registry.ts';
@@ -421,12 +421,12 @@ export async function auditResult(db: Db, caller: FhirCaller | undefined, r: Res
     if (inc.resourceType === 'Patient') note(inc.id ?? null, `Patient/${inc.id}`);
   }
   if (byPerson.size === 0) return;
-  // One transaction for the page: one commit instead of one per person shown.
-  await db.transaction().execute(async (tx) => {
-    for (const [personId, refs] of byPerson) {
-      await audit(tx, { actor: caller.actor, action, personId, resource: resource.slice(0, 500), requestId, detail: { resources: refs.slice(0, 50), count: refs.length } });
-    }
-  });
+  await auditMany(
+    db,
+    [...byPerson].map(([personId, refs]) => ({
+      actor: caller.actor, action, personId, resource: resource.slice(0, 500), requestId, detail: { resources: refs.slice(0, 50), count: refs.length },
+    })),
+  );
 }
 
 export interface SearchOptions {

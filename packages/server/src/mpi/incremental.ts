@@ -36,7 +36,8 @@ const ROW_COLUMNS = sql`sr.source_system, sr.source_id, sr.ho_ten, sr.ngay_sinh,
 /** Candidate persons beyond this are a block too common to mean anything (a shared clinic phone). */
 const MAX_CANDIDATE_PERSONS = 60;
 const MAX_RECORDS_PER_PERSON = 12;
-const MAX_KEY_HITS = 1000;
+/** Records read under one key; a key with more says little about who a newcomer is. */
+const MAX_KEY_HITS = 300;
 
 /** The advisory lock relinkAll holds exclusively while it rewrites links. */
 export const RELINK_LOCK = 7346121;
@@ -242,17 +243,24 @@ async function candidatesOf(tx: Db, newcomers: ReadonlyArray<{ record: MpiRecord
   const rows = await sql<Row & { n: number }>`
     with w as (select * from jsonb_to_recordset(${wanted}::jsonb) as w(n int, s text, i text, k text[]))
     , hits as (
-      -- Persons with the most records sharing a key first, so a crowded key (a common name and
-      -- year, a clinic's phone) cannot push out the person an id or household points at.
-      -- The scan is bounded too: thousands of records under one key say nothing more than a thousand.
-      select w.n, w.s, w.i, h.person_id from w cross join lateral (
-        select person_id, count(*) as c from (
-          select person_id from source_record
-           where match_keys && w.k and person_id is not null
-             and not (source_system = w.s and source_id = w.i)
-           limit ${MAX_KEY_HITS}) x
-         group by person_id order by c desc, person_id
-         limit ${MAX_CANDIDATE_PERSONS}) h)
+      -- Each key is looked up on its own and bounded on its own, so a crowded key (a common name
+      -- and year, a birth date in a million people, a clinic's phone) cannot crowd out what a rare
+      -- key points at. A person scores the rarity of every key it shares: 1 / the persons found
+      -- under that key. An id or household shared by one person outweighs a name shared by hundreds.
+      select n, s, i, person_id from (
+        select n, s, i, person_id, row_number() over (partition by n order by sum(weight) desc, person_id) as rank
+          from (
+            select kh.n, kh.s, kh.i, kh.person_id, 1.0 / count(*) over (partition by kh.n, kh.key) as weight
+              from (
+                select distinct w.n, w.s, w.i, k.key, x.person_id
+                  from w cross join lateral unnest(w.k) as k(key)
+                  cross join lateral (
+                    select person_id from source_record
+                     where match_keys @> array[k.key] and person_id is not null
+                       and not (source_system = w.s and source_id = w.i)
+                     limit ${MAX_KEY_HITS}) x) kh) scored
+         group by n, s, i, person_id) ranked
+       where rank <= ${MAX_CANDIDATE_PERSONS})
     -- A person's latest records are enough to judge a newcomer; a person with hundreds (one id
     -- typed into many rows) must not make every arrival compare against all of them. Per person
     -- through its index: a join over all hits let the planner scan the whole table.
