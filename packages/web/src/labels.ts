@@ -36,30 +36,3 @@ export const DECLARATION_KIND: Record<string, string> = {
 };
 
 export const RELATION: Record<string, string> = { parent: 'cha/mẹ', guardian: 'người giám hộ' };
-
-/** 'YYYY-MM-DD HH:MM:SS' → 'DD/MM/YYYY HH:MM' (Vietnamese order). */
-export function formatInstant(v: string | null | undefined): string {
-  if (!v) return '—';
-  const d = /^\d{4}-\d{2}-\d{2}T.*Z$/.test(v) ? new Date(v) : null;
-  if (d) {
-    const p = (n: number) => String(n).padStart(2, '0');
-    return `${p(d.getDate())}/${p(d.getMonth() + 1)}/${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())}`;
-  }
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?/.exec(v);
-  if (!m) return v;
-  return m[4] ? `${m[3]}/${m[2]}/${m[1]} ${m[4]}:${m[5]}` : `${m[3]}/${m[2]}/${m[1]}`;
-}
-
-/** 'yyyy-mm-dd', 'yyyy-mm' or 'yyyy' → Vietnamese order at the precision known. */
-export function formatDate(v: string | null | undefined): string {
-  if (!v) return '—';
-  const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?/.exec(v);
-  if (!m) return v;
-  return [m[3], m[2], m[1]].filter(Boolean).join('/');
-}
-
-/** 'yyyyMMdd' or 'yyyyMMddHHmm' → 'DD/MM/YYYY'. */
-export function formatXmlDate(v: string | undefined): string {
-  if (!v || v.length < 8) return v ?? '—';
-  return `${v.slice(6, 8)}/${v.slice(4, 6)}/${v.slice(0, 4)}`;
-}

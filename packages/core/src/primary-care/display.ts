@@ -1,4 +1,5 @@
 import { icd10Name } from '../codes/icd10.ts';
+import { viNumber } from '../text/numbers.ts';
 import { codeLabelOf } from './codesets.ts';
 import type { FieldDef } from './form.ts';
 import type { FieldValue } from './validate.ts';
@@ -19,7 +20,7 @@ export function displayValue(def: FieldDef, value: FieldValue | null): string {
     case 'boolean':
       return value === true ? 'Có' : 'Không';
     case 'number':
-      return `${String(value).replace('.', ',')} ${t.unit}`;
+      return `${viNumber(String(value))} ${t.unit}`;
     case 'integer':
       return t.unit ? `${value} ${t.unit}` : String(value);
     case 'icd10': {

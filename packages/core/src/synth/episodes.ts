@@ -6,6 +6,7 @@ import { type Drug, doseText, drugsFor, tenderInfo } from '../codes/drugs.ts';
 import { diagnosisText } from '../codes/icd10.ts';
 import { imagingReport, indicesForService, type LabIndex } from '../codes/labs.ts';
 import { canPerform, priceAt, type Service, serviceByCode, supplyByCode } from '../codes/services.ts';
+import { viNumber } from '../text/numbers.ts';
 import { stripDiacritics } from '../text/vietnamese.ts';
 import type { Facility, FacilityType } from './district.ts';
 import { createRng, FAMILY_NAMES, MALE_GIVEN, MALE_MIDDLE, pick, pickWeighted, randomInt } from './names.ts';
@@ -512,7 +513,7 @@ export function generateEpisodes(opts: EpisodeOptions): SynthEpisode[] {
         const when = Math.min(ra, (vaoNoiTru ?? vao) + d * MIN_PER_DAY + 60);
         xml5.push({
           MA_LK: maLk, STT: String(d + 1),
-          DIEN_BIEN_LS: `${last ? 'Bệnh ổn định' : d === 0 ? s.reason : 'Bệnh tỉnh, đỡ hơn'}. Mạch ${randomInt(rng, 70, 96)} lần/phút, nhiệt độ ${(36.5 + rng() * (d === 0 ? 2 : 0.8)).toFixed(1).replace('.', ',')}°C, huyết áp ${randomInt(rng, 105, 150)}/${randomInt(rng, 65, 90)} mmHg, nhịp thở ${randomInt(rng, 16, 22)} lần/phút.${last && loaiRv === '1' ? ' Cho ra viện.' : ''}`,
+          DIEN_BIEN_LS: `${last ? 'Bệnh ổn định' : d === 0 ? s.reason : 'Bệnh tỉnh, đỡ hơn'}. Mạch ${randomInt(rng, 70, 96)} lần/phút, nhiệt độ ${viNumber((36.5 + rng() * (d === 0 ? 2 : 0.8)).toFixed(1))}°C, huyết áp ${randomInt(rng, 105, 150)}/${randomInt(rng, 65, 90)} mmHg, nhịp thở ${randomInt(rng, 16, 22)} lần/phút.${last && loaiRv === '1' ? ' Cho ra viện.' : ''}`,
           GIAI_DOAN_BENH: '', HOI_CHAN: '', PHAU_THUAT: d === 0 && lines.some((l) => l.group === 8) ? `${lines.find((l) => l.group === 8)!.name}, diễn biến thuận lợi` : '',
           THOI_DIEM_DBLS: t12(when), NGUOI_THUC_HIEN: doctor.licence, DU_PHONG: '',
         });

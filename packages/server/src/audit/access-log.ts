@@ -1,4 +1,4 @@
-import { vietnamNow } from '@openhssk/core';
+import { viDate, viDateTime } from '@openhssk/core';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 
@@ -171,18 +171,6 @@ export interface AccessLogPage {
   next_before: number | null;
 }
 
-/** 'YYYY-MM-DD…' as dd/mm/yyyy. */
-const day = (v: string) => {
-  const m = /^(\d{4})-?(\d{2})-?(\d{2})/.exec(v);
-  return m ? `${m[3]}/${m[2]}/${m[1]}` : v;
-};
-
-/** An instant as dd/mm/yyyy HH:mm, Viet Nam time whatever the server's zone. */
-export function vietnamDateTime(at: Date): string {
-  const v = vietnamNow(at);
-  return `${day(v)} ${v.slice(11, 16)}`;
-}
-
 interface Place {
   date: string;
   facility: string;
@@ -305,9 +293,9 @@ export async function personAccessLog(db: Db, q: AccessLogQuery): Promise<Access
     const wording = ACCESS_ACTIONS[r.action] ?? UNKNOWN_ACTION;
     const place = r.resource ? places.get(r.resource) : undefined;
     const kind = r.resource?.startsWith('visit/') ? (r.action === 'ingest.checkin.xml0' ? 'lượt đến khám' : 'lượt khám') : 'lượt khám';
-    const what = wording.text.replace('{what}', place ? `${kind} ngày ${day(place.date)} tại ${place.facility}` : (wording.what ?? ''));
+    const what = wording.text.replace('{what}', place ? `${kind} ngày ${viDate(place.date)} tại ${place.facility}` : (wording.what ?? ''));
     const at = new Date(r.at);
-    const when = vietnamDateTime(at);
+    const when = viDateTime(at);
     const who = whoOf(r, self);
     // The actor's own workplace; a facility's system already names it.
     const where = r.actor_type === 'staff' ? (r.facility_name ?? r.facility_code) : null;

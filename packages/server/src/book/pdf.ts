@@ -1,4 +1,4 @@
-import { viNumber } from '@openhssk/core';
+import { viDate, viDateTime, viNumber } from '@openhssk/core';
 import { finalDiagnosisLabel, LAB_FLAG, labValueText, medicineName, rangeText, serviceLineText } from '@openhssk/core/api';
 import { codeLabel } from '@openhssk/core/xml130';
 import { type PdfDoc, vietnamesePdf } from '../pdf/index.ts';
@@ -16,13 +16,6 @@ const KIND_LABEL: Record<string, string> = {
   risk_factor: 'Yếu tố nguy cơ',
 };
 
-const dmy = (v: string | null | undefined) => {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?/.exec(v ?? '');
-  if (!m) return v ?? '—';
-  return m[4] ? `${m[3]}/${m[2]}/${m[1]} ${m[4]}:${m[5]}` : `${m[3]}/${m[2]}/${m[1]}`;
-};
-const xmlDate = (v: string | undefined) => (v && v.length >= 8 ? `${v.slice(6, 8)}/${v.slice(4, 6)}/${v.slice(0, 4)}` : (v ?? '—'));
-
 const newDoc = (title: string) => vietnamesePdf({ size: 'A4', margin: 48, info: { Title: title, Producer: 'OpenHSSK' } });
 
 type Doc = PdfDoc;
@@ -34,7 +27,7 @@ function header(doc: Doc, summary: Pick<Summary, 'person'>, subtitle: string) {
   doc.fontSize(9).fillColor('#555').text('SỔ SỨC KHỎE ĐIỆN TỬ — bản in từ OpenHSSK', { align: 'right' }).fillColor('black').fontSize(10);
   h1(doc, subtitle);
   field(doc, 'Họ và tên', summary.person.ho_ten);
-  field(doc, 'Ngày sinh', dmy(summary.person.ngay_sinh));
+  field(doc, 'Ngày sinh', viDate(summary.person.ngay_sinh));
   field(doc, 'Giới tính', summary.person.gioi_tinh ? (codeLabel('GIOI_TINH', String(summary.person.gioi_tinh)) ?? '') : '');
 }
 
@@ -62,7 +55,7 @@ function episodeBody(doc: Doc, d: Detail) {
   const t = d.tables;
   field(doc, 'Cơ sở khám chữa bệnh', `${e.facility_name ?? ''} (${e.facility_code})`);
   field(doc, 'Loại hình', codeLabel('MA_LOAI_KCB', e.ma_loai_kcb) ?? e.ma_loai_kcb);
-  field(doc, 'Thời gian', `${dmy(e.ngay_vao)} → ${dmy(e.ngay_ra)}`);
+  field(doc, 'Thời gian', `${viDateTime(e.ngay_vao)} → ${viDateTime(e.ngay_ra)}`);
   field(doc, 'Lý do khám', x1.LY_DO_VV);
   field(doc, 'Kết quả điều trị', e.ket_qua_dtri ? (codeLabel('KET_QUA_DTRI', String(e.ket_qua_dtri)) ?? String(e.ket_qua_dtri)) : '');
   if (x1.CAN_NANG) field(doc, 'Cân nặng', `${viNumber(x1.CAN_NANG)} kg`);
@@ -82,7 +75,7 @@ function episodeBody(doc: Doc, d: Detail) {
   for (const l of d.labs) doc.text(`• ${labLine(l)}`);
   if (t.XML5?.length) {
     h2(doc, 'Diễn biến lâm sàng');
-    for (const r of t.XML5) doc.text(`• ${xmlDate(r.THOI_DIEM_DBLS)} ${r.DIEN_BIEN_LS ?? ''}`);
+    for (const r of t.XML5) doc.text(`• ${viDate(r.THOI_DIEM_DBLS)} ${r.DIEN_BIEN_LS ?? ''}`);
   }
   const rv = first(t.XML7);
   if (t.XML7?.length) {
@@ -101,13 +94,13 @@ function episodeBody(doc: Doc, d: Detail) {
   const hen = first(t.XML14);
   if (t.XML14?.length) {
     h2(doc, 'Giấy hẹn khám lại');
-    doc.text(`Hẹn khám lại ngày ${xmlDate(hen.NGAY_HEN_KL)} (số giấy ${hen.SO_GIAYHEN_KL ?? '—'}).`);
+    doc.text(`Hẹn khám lại ngày ${viDate(hen.NGAY_HEN_KL)} (số giấy ${hen.SO_GIAYHEN_KL ?? '—'}).`);
   }
 }
 
 /** A visit in the whole book: what was found, what was given, what the tests said, in a few lines. */
 function episodeSummary(doc: Doc, e: EpisodeList[number], d: Detail | undefined) {
-  doc.font('B').text(`• ${dmy(e.ngay_vao)} — ${e.facility_name ?? e.facility_code} — ${codeLabel('MA_LOAI_KCB', e.ma_loai_kcb) ?? e.ma_loai_kcb}`).font('R');
+  doc.font('B').text(`• ${viDateTime(e.ngay_vao)} — ${e.facility_name ?? e.facility_code} — ${codeLabel('MA_LOAI_KCB', e.ma_loai_kcb) ?? e.ma_loai_kcb}`).font('R');
   const indent = 12;
   const line = (label: string, text: string) => doc.fillColor('#333').text(`${label}: ${text}`, { indent }).fillColor('black');
   if (!d) {
@@ -120,7 +113,7 @@ function episodeSummary(doc: Doc, e: EpisodeList[number], d: Detail | undefined)
   const rv = first(d.tables.XML7);
   if (rv.GHI_CHU) line('Ghi chú ra viện', rv.GHI_CHU);
   const hen = first(d.tables.XML14);
-  if (hen.NGAY_HEN_KL) line('Hẹn khám lại', xmlDate(hen.NGAY_HEN_KL));
+  if (hen.NGAY_HEN_KL) line('Hẹn khám lại', viDate(hen.NGAY_HEN_KL));
   doc.moveDown(0.3);
 }
 
@@ -141,18 +134,18 @@ export async function bookPdf(s: Summary, episodes: EpisodeList, details: readon
   if (!s.bhyt) doc.text('Chưa có thông tin thẻ BHYT.');
   else {
     field(doc, 'Số thẻ', s.bhyt.so_bhyt);
-    field(doc, 'Giá trị sử dụng', `${dmy(s.bhyt.valid_from)} – ${dmy(s.bhyt.valid_to)}`);
+    field(doc, 'Giá trị sử dụng', `${viDateTime(s.bhyt.valid_from)} – ${viDateTime(s.bhyt.valid_to)}`);
     field(doc, 'Nơi đăng ký KCB ban đầu', `${s.bhyt.facility_name ?? ''} (${s.bhyt.facility_code ?? ''})`);
   }
   h2(doc, 'Bệnh mạn tính (theo chẩn đoán của cơ sở y tế)');
   if (s.chronic.length === 0) doc.text('Không có.');
-  for (const c of s.chronic) doc.text(`• ${c.code} ${c.name ?? ''} — ${c.episodes} lượt, gần nhất ${dmy(c.last_seen)}`);
+  for (const c of s.chronic) doc.text(`• ${c.code} ${c.name ?? ''} — ${c.episodes} lượt, gần nhất ${viDateTime(c.last_seen)}`);
   h2(doc, 'Thông tin tự khai báo');
   if (s.declarations.length === 0) doc.text('Chưa khai báo.');
   for (const d of s.declarations) doc.text(`• [${KIND_LABEL[d.kind] ?? d.kind}] ${d.title}${d.relation ? ` (${d.relation})` : ''}${d.detail ? `: ${d.detail}` : ''} — tự khai báo`);
   h2(doc, 'Tiêm chủng');
   if (s.vaccinations.length === 0) doc.text('Chưa có dữ liệu tiêm chủng.');
-  for (const v of s.vaccinations) doc.text(`• ${dmy(v.given_on)} ${v.vaccine_name}${v.dose_no ? ` mũi ${v.dose_no}` : ''}`);
+  for (const v of s.vaccinations) doc.text(`• ${viDateTime(v.given_on)} ${v.vaccine_name}${v.dose_no ? ` mũi ${v.dose_no}` : ''}`);
   h2(doc, `Lịch sử khám chữa bệnh (${episodes.length} lượt)`);
   // No count of left-out sensitive visits: a printed book is handed to others, and a count would tell them.
   const detailOf = new Map(details.map((d) => [d.episode.id, d]));

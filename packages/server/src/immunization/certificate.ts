@@ -1,4 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { viDate } from '@openhssk/core';
 import { ANTIGEN_LABELS, type Antigen, isAntigen } from '@openhssk/core/immunization';
 import { CompactSign, compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import QRCode from 'qrcode';
@@ -147,11 +148,6 @@ export async function verifyCertificate(input: string, jwks: JSONWebKeySet): Pro
   };
 }
 
-const dmy = (iso: string | null | undefined) => {
-  const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?/.exec(iso ?? '');
-  if (!m) return iso ?? '—';
-  return [m[3], m[2], m[1]].filter(Boolean).join('/');
-};
 const SEX = { 1: 'Nam', 2: 'Nữ' } as Record<number, string>;
 
 /** The certificate as a Vietnamese PDF (DejaVu embedded) with the signed QR code. */
@@ -172,10 +168,10 @@ export async function certificatePdf(
   doc.image(qr, doc.page.width - 40 - 170, top, { width: 170 });
   const field = (label: string, value: string) => doc.font('B').text(`${label}: `, { continued: true, width: 330 }).font('R').text(value, { width: 330 });
   field('Họ và tên', holder.ho_ten);
-  field('Ngày sinh', dmy(holder.ngay_sinh));
+  field('Ngày sinh', viDate(holder.ngay_sinh));
   field('Giới tính', holder.gioi_tinh ? (SEX[holder.gioi_tinh] ?? '—') : '—');
   field('Số mũi tiêm được chứng nhận', String(certifiedDoses(doses).length));
-  field('Ngày cấp', dmy(opts.issuedOn));
+  field('Ngày cấp', viDate(opts.issuedOn));
   doc.moveDown(0.5).fontSize(8).fillColor('#333')
     .text(`Mã QR chứa chữ ký số ES256 của nền tảng (mã khóa ${opts.kid.slice(0, 12)}…). Kiểm tra tại ${opts.publicUrl.replace(/\/$/, '')}/verify hoặc ngoại tuyến bằng lệnh "hssk immunization verify" với khóa công bố tại /.well-known/jwks.json.`, { width: 330 })
     .fillColor('black').fontSize(10);
@@ -204,7 +200,7 @@ export async function certificatePdf(
   row(cols.map((c) => c.title), true);
   certifiedDoses(doses).forEach((d, i) => {
     row([
-      String(i + 1), dmy(d.given_on), d.vaccine_name, d.antigens.map((a) => a.name_vi).join(', '), d.dose_no ? String(d.dose_no) : '—',
+      String(i + 1), viDate(d.given_on), d.vaccine_name, d.antigens.map((a) => a.name_vi).join(', '), d.dose_no ? String(d.dose_no) : '—',
       d.facility_name ?? d.facility_code ?? '—', d.lot_no ?? '—',
     ]);
   });

@@ -1,9 +1,9 @@
+import { viDate } from '@openhssk/core';
+import { countText, percentText, pointsText, type TargetIndicator, type TargetStatus, type TargetStatuses, type Targets, targetText } from '@openhssk/core/api';
 import ExcelJS from 'exceljs';
 import { vietnamesePdf } from '../pdf/index.ts';
-import type { TargetIndicator, Targets, TargetStatus, TargetStatuses } from '@openhssk/core/api';
 import { DELAY_BUCKETS, type Kpis, type MonthlyEpisodes, type Period, type UnitRef } from './kpis.ts';
-import { status, TARGET_INDICATORS, TARGET_TITLES, targetRate, targetText } from './targets.ts';
-
+import { status, TARGET_INDICATORS, TARGET_TITLES, targetRate } from './targets.ts';
 
 export interface UnitKpis {
   unit: UnitRef;
@@ -51,9 +51,6 @@ export const KPI_COLUMNS: Array<{ key: string; title: string; pct?: boolean; get
   { key: 'qFresh', title: 'Sống', pct: true, get: (k) => k.quality.fresh },
 ];
 
-const vnDate = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
-const pctText = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1).replace('.', ',')} %`);
-const numText = (v: number | null) => (v === null ? '—' : v.toLocaleString('vi-VN'));
 
 function addKpiSheet(wb: ExcelJS.Workbook, name: string, title: string, rows: UnitKpis[]) {
   const ws = wb.addWorksheet(name);
@@ -85,7 +82,7 @@ function addKpiSheet(wb: ExcelJS.Workbook, name: string, title: string, rows: Un
 export async function kpiWorkbook(unit: UnitKpis, children: UnitKpis[], period: Period, monthly: MonthlyEpisodes[] = []): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'OpenHSSK';
-  addKpiSheet(wb, 'Chỉ số', `Chỉ số hồ sơ sức khỏe điện tử — ${unit.unit.name}, ${vnDate(period.from)}–${vnDate(period.to)}`, [unit, ...children]);
+  addKpiSheet(wb, 'Chỉ số', `Chỉ số hồ sơ sức khỏe điện tử — ${unit.unit.name}, ${viDate(period.from)}–${viDate(period.to)}`, [unit, ...children]);
   const ws = wb.addWorksheet('Độ trễ hiển thị');
   ws.addRow(['Thời gian từ ra viện đến khi nhận hồ sơ']).font = { bold: true };
   ws.addRow(['Mã', 'Đơn vị', ...DELAY_BUCKETS, 'Chưa ra viện']).font = { bold: true };
@@ -121,9 +118,6 @@ function targetRows(r: SixMonthly) {
   });
 }
 
-const change = (a: number | null, b: number | null | undefined) =>
-  a === null || b === null || b === undefined ? '—' : `${a >= b ? '+' : ''}${((a - b) * 100).toFixed(1).replace('.', ',')} điểm %`;
-
 function reportTitle(r: SixMonthly) {
   return `Báo cáo kết quả triển khai Sổ sức khỏe điện tử ${r.half === 1 ? '6 tháng đầu' : '6 tháng cuối'} năm ${r.year}`;
 }
@@ -134,11 +128,11 @@ export async function sixMonthlyWorkbook(r: SixMonthly): Promise<Buffer> {
   wb.creator = 'OpenHSSK';
   const ws = wb.addWorksheet('Tổng hợp');
   ws.addRow([reportTitle(r)]).font = { bold: true, size: 13 };
-  ws.addRow([`Đơn vị: ${r.unit.name} (${r.unit.code}). Kỳ báo cáo: ${vnDate(r.period.from)}–${vnDate(r.period.to)}; kỳ trước: ${vnDate(r.previous.from)}–${vnDate(r.previous.to)}.`]);
+  ws.addRow([`Đơn vị: ${r.unit.name} (${r.unit.code}). Kỳ báo cáo: ${viDate(r.period.from)}–${viDate(r.period.to)}; kỳ trước: ${viDate(r.previous.from)}–${viDate(r.previous.to)}.`]);
   ws.addRow([]);
   ws.addRow(['Chỉ tiêu', 'Mục tiêu', 'Kỳ này', 'Kỳ trước', 'Thay đổi', 'Đánh giá']).font = { bold: true };
   for (const t of targetRows(r)) {
-    const row = ws.addRow([t.title, t.target, t.cur, t.p, change(t.cur, t.p), STATUS_VI[t.status]]);
+    const row = ws.addRow([t.title, t.target, t.cur, t.p, pointsText(t.cur, t.p), STATUS_VI[t.status]]);
     row.getCell(3).numFmt = '0.0%';
     row.getCell(4).numFmt = '0.0%';
     const fill = STATUS_FILL[t.status];
@@ -148,7 +142,7 @@ export async function sixMonthlyWorkbook(r: SixMonthly): Promise<Buffer> {
   for (const c of [2, 3, 4, 5, 6]) ws.getColumn(c).width = 16;
   addKpiSheet(wb, 'Theo địa bàn', `${reportTitle(r)} — số liệu theo địa bàn`, r.current);
   const prior = r.current.map((u) => ({ unit: u.unit, kpis: r.prior.get(u.unit.code) })).filter((u): u is UnitKpis => u.kpis !== undefined);
-  addKpiSheet(wb, 'Kỳ trước', `Kỳ trước (${vnDate(r.previous.from)}–${vnDate(r.previous.to)})`, prior);
+  addKpiSheet(wb, 'Kỳ trước', `Kỳ trước (${viDate(r.previous.from)}–${viDate(r.previous.to)})`, prior);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
@@ -158,7 +152,7 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
 
   doc.font('B').fontSize(14).text(reportTitle(r).toUpperCase(), { align: 'center' });
   doc.font('R').fontSize(10).moveDown(0.3).text(`(Theo Điều 8 Quyết định số 2733/QĐ-BYT) — Đơn vị: ${r.unit.name} (${r.unit.code})`, { align: 'center' });
-  doc.text(`Kỳ báo cáo: ${vnDate(r.period.from)}–${vnDate(r.period.to)}; so sánh với kỳ trước ${vnDate(r.previous.from)}–${vnDate(r.previous.to)}.`, { align: 'center' });
+  doc.text(`Kỳ báo cáo: ${viDate(r.period.from)}–${viDate(r.period.to)}; so sánh với kỳ trước ${viDate(r.previous.from)}–${viDate(r.previous.to)}.`, { align: 'center' });
   doc.moveDown();
 
   const table = (headers: string[], rows: string[][], widths: number[]) => {
@@ -190,7 +184,7 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
   doc.moveDown(0.3);
   table(
     ['Chỉ tiêu', 'Mục tiêu', 'Kỳ này', 'Kỳ trước', 'Thay đổi', 'Đánh giá'],
-    targetRows(r).map((t) => [t.title, t.target, pctText(t.cur), pctText(t.p), change(t.cur, t.p), STATUS_VI[t.status]]),
+    targetRows(r).map((t) => [t.title, t.target, percentText(t.cur), percentText(t.p), pointsText(t.cur, t.p), STATUS_VI[t.status]]),
     [260, 70, 80, 80, 110, 100],
   );
 
@@ -199,7 +193,7 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
   const cols = KPI_COLUMNS.filter((c) => !['qValid', 'qComplete', 'qClean', 'qFresh', 'insured'].includes(c.key));
   table(
     ['Đơn vị', ...cols.map((c) => c.title)],
-    r.current.map((u) => [u.unit.name, ...cols.map((c) => (c.pct ? pctText(c.get(u.kpis)) : numText(c.get(u.kpis))))]),
+    r.current.map((u) => [u.unit.name, ...cols.map((c) => (c.pct ? percentText(c.get(u.kpis)) : countText(c.get(u.kpis))))]),
     [110, ...cols.map(() => 52)],
   );
 
@@ -209,8 +203,8 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
     ['Đơn vị', 'Đúng', 'Đủ', 'Sạch', 'Sống', 'Cặp trùng chờ xử lý', 'Đúng kỳ trước', 'Đủ kỳ trước'],
     r.current.map((u) => {
       const p = r.prior.get(u.unit.code);
-      return [u.unit.name, pctText(u.kpis.quality.valid), pctText(u.kpis.quality.complete), pctText(u.kpis.quality.clean), pctText(u.kpis.quality.fresh),
-        numText(u.kpis.quality.pendingReviews), pctText(p?.quality.valid ?? null), pctText(p?.quality.complete ?? null)];
+      return [u.unit.name, percentText(u.kpis.quality.valid), percentText(u.kpis.quality.complete), percentText(u.kpis.quality.clean), percentText(u.kpis.quality.fresh),
+        countText(u.kpis.quality.pendingReviews), percentText(p?.quality.valid ?? null), percentText(p?.quality.complete ?? null)];
     }),
     [150, 70, 70, 70, 70, 100, 90, 90],
   );

@@ -1,4 +1,4 @@
-import type { Kpis, Target, TargetIndicator, Targets, TargetStatus, TargetStatuses } from '@openhssk/core/api';
+import type { Kpis, Target, TargetIndicator, TargetStatus, TargetStatuses, Targets } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Period } from './kpis.ts';
@@ -51,9 +51,6 @@ export function status(value: number | null, t: Target): TargetStatus {
 
 export const statuses = (k: Kpis, t: Targets): TargetStatuses =>
   Object.fromEntries(TARGET_INDICATORS.map((i) => [i, status(targetRate(k, i), t[i])])) as TargetStatuses;
-
-/** "≥ 95 %" / "> 80 %" */
-export const targetText = (t: Target) => `${t.strict ? '>' : '≥'} ${String(Math.round(t.value * 1000) / 10).replace('.', ',')} %`;
 
 /**
  * The year and half-year whose targets apply to a period: the year of its end, and the half when

@@ -37,11 +37,3 @@ export const EVENT_KIND_VI: Readonly<Record<EventKind, string>> = {
 
 export const SEX_VI: Readonly<Record<number, string>> = { 1: 'Nam', 2: 'Nữ', 3: 'Chưa xác định' };
 
-/** 'YYYY-MM-DD' (or a partial 'YYYY-MM' / 'YYYY') as Vietnamese documents write it. */
-export function vnDate(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const [y, m, d] = iso.slice(0, 10).split('-');
-  if (d) return `${d}/${m}/${y}`;
-  if (m) return `${m}/${y}`;
-  return y ?? '';
-}

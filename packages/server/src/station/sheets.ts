@@ -1,8 +1,8 @@
-import { vietnamNow } from '@openhssk/core';
+import { viDate, viDateTime, vietnamToday } from '@openhssk/core';
 import type { HouseholdRelation } from '@openhssk/core/mpi';
 import ExcelJS from 'exceljs';
 import { vietnamesePdf } from '../pdf/index.ts';
-import { EVENT_KIND_VI, JOIN_REASON_VI, LEAVE_REASON_VI, RELATION_VI, SEX_VI, vnDate } from './labels.ts';
+import { EVENT_KIND_VI, JOIN_REASON_VI, LEAVE_REASON_VI, RELATION_VI, SEX_VI } from './labels.ts';
 import type { ExportRows, HouseholdView, MemberView } from './register.ts';
 
 const relationText = (m: { relation: HouseholdRelation | null; relation_label: string | null }) => m.relation_label ?? (m.relation ? RELATION_VI[m.relation] : '');
@@ -26,7 +26,7 @@ export function householdSheetPdf(h: HouseholdView, header: SheetHeader): Promis
   doc.text(`Thôn/Tổ dân phố: ${h.hamlet ?? '—'}`);
   doc.text(`Địa chỉ: ${h.address ?? '—'}`);
   doc.text(`Chủ hộ: ${h.head_name ?? 'chưa xác định'}`);
-  doc.text(`Số thành viên hiện tại: ${h.members}${h.dissolved_on ? ` (hộ không còn thành viên từ ${vnDate(h.dissolved_on)})` : ''}`);
+  doc.text(`Số thành viên hiện tại: ${h.members}${h.dissolved_on ? ` (hộ không còn thành viên từ ${viDate(h.dissolved_on, '')})` : ''}`);
   doc.moveDown(0.6);
 
   const table = (headers: string[], rows: string[][], widths: number[]) => {
@@ -55,14 +55,14 @@ export function householdSheetPdf(h: HouseholdView, header: SheetHeader): Promis
   const memberRow = (m: MemberView, i: number, past: boolean) => [
     String(i + 1),
     m.ho_ten,
-    vnDate(m.ngay_sinh),
+    viDate(m.ngay_sinh, ''),
     m.gioi_tinh ? (SEX_VI[m.gioi_tinh] ?? '') : '',
     relationText(m),
     m.so_cccd ?? '',
     m.so_bhyt ?? '',
     m.so_dien_thoai ?? '',
-    `${vnDate(m.joined_on)}${m.joined_on ? ' — ' : ''}${JOIN_REASON_VI[m.joined_reason]}`,
-    past ? `${vnDate(m.left_on)} — ${m.left_reason ? LEAVE_REASON_VI[m.left_reason] : ''}` : m.deceased_on ? `Tử vong ${vnDate(m.deceased_on)}` : '',
+    `${viDate(m.joined_on, '')}${m.joined_on ? ' — ' : ''}${JOIN_REASON_VI[m.joined_reason]}`,
+    past ? `${viDate(m.left_on, '')} — ${m.left_reason ? LEAVE_REASON_VI[m.left_reason] : ''}` : m.deceased_on ? `Tử vong ${viDate(m.deceased_on, '')}` : '',
   ];
   const headers = ['STT', 'Họ và tên', 'Ngày sinh', 'Giới tính', 'Quan hệ với chủ hộ', 'Số CCCD', 'Số thẻ BHYT', 'Điện thoại', 'Vào hộ', 'Rời hộ'];
   const widths = [24, 125, 58, 45, 94, 74, 86, 64, 112, 88];
@@ -79,11 +79,11 @@ export function householdSheetPdf(h: HouseholdView, header: SheetHeader): Promis
     doc.moveDown(0.3);
     table(
       ['Ngày', 'Biến động', 'Người', 'Ghi nhận bởi', 'Ghi chú'],
-      h.events.map((e) => [vnDate(e.occurred_on), EVENT_KIND_VI[e.kind], e.person_name ?? '', e.recorded_by_name ?? '', String(e.details.note ?? e.details.destination ?? e.details.from ?? '')]),
+      h.events.map((e) => [viDate(e.occurred_on, ''), EVENT_KIND_VI[e.kind], e.person_name ?? '', e.recorded_by_name ?? '', String(e.details.note ?? e.details.destination ?? e.details.from ?? '')]),
       [70, 80, 160, 160, 307],
     );
   }
-  doc.font('R').fontSize(8).fillColor('#333333').text(`In lúc ${vnDate(vietnamNow().slice(0, 10))} ${vietnamNow().slice(11, 16)} bởi ${header.printedBy}. Dữ liệu từ sổ hộ gia đình của trạm y tế (OpenHSSK).`);
+  doc.font('R').fontSize(8).fillColor('#333333').text(`In lúc ${viDateTime(new Date())} bởi ${header.printedBy}. Dữ liệu từ sổ hộ gia đình của trạm y tế (OpenHSSK).`);
   doc.end();
   return done;
 }
@@ -95,7 +95,7 @@ export async function householdListXlsx(rows: ExportRows, header: SheetHeader): 
   const place = `${header.communeName ?? 'Xã'} (mã ${header.communeCode})`;
   const hs = wb.addWorksheet('Hộ gia đình');
   hs.addRow([`Danh sách hộ gia đình — ${place}`]).font = { bold: true, size: 13 };
-  hs.addRow([`Lập ngày ${vnDate(vietnamNow().slice(0, 10))} bởi ${header.printedBy}`]);
+  hs.addRow([`Lập ngày ${viDate(vietnamToday())} bởi ${header.printedBy}`]);
   hs.addRow(['Mã hộ', 'Thôn/Tổ dân phố', 'Địa chỉ', 'Chủ hộ', 'Số thành viên']).font = { bold: true };
   for (const h of rows.households) hs.addRow([h.household_code, h.hamlet ?? '', h.address ?? '', h.head_name ?? '', h.members]);
   hs.getColumn(1).width = 16;
@@ -112,8 +112,8 @@ export async function householdListXlsx(rows: ExportRows, header: SheetHeader): 
   };
   for (const m of rows.members) {
     ms.addRow([
-      m.household_code, m.hamlet ?? '', m.ho_ten, vnDate(m.ngay_sinh), m.gioi_tinh ? (SEX_VI[m.gioi_tinh] ?? '') : '', relationText(m), m.so_cccd ?? '', m.so_bhyt ?? '',
-      m.so_dien_thoai ?? '', vnDate(m.joined_on), JOIN_REASON_VI[m.joined_reason],
+      m.household_code, m.hamlet ?? '', m.ho_ten, viDate(m.ngay_sinh, ''), m.gioi_tinh ? (SEX_VI[m.gioi_tinh] ?? '') : '', relationText(m), m.so_cccd ?? '', m.so_bhyt ?? '',
+      m.so_dien_thoai ?? '', viDate(m.joined_on, ''), JOIN_REASON_VI[m.joined_reason],
     ]);
   }
   for (const [i, w] of [16, 22, 28, 12, 10, 18, 16, 18, 14, 12, 22].entries()) ms.getColumn(i + 1).width = w;

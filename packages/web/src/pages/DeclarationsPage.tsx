@@ -1,7 +1,8 @@
+import { viDate, viDateTime, viNumber } from '@openhssk/core';
 import type { BookPrimaryCare, BookStationValue } from '@openhssk/core/api';
 import { type FormEvent, useState } from 'react';
 import { api, type Declaration, withPerson } from '../api.ts';
-import { DECLARATION_KIND, formatDate, formatInstant } from '../labels.ts';
+import { DECLARATION_KIND } from '../labels.ts';
 import { Alert } from '../ui.tsx';
 import { useApi } from './useApi.ts';
 
@@ -141,7 +142,7 @@ const CONTROL: Readonly<Record<string, string>> = { controlled: 'đã kiểm so�
 
 /** Who wrote a value the station recorded: role, name, station and when. */
 const byStaff = (v: Pick<BookStationValue, 'recorded_role' | 'recorded_by' | 'facility_name' | 'recorded_at'>) =>
-  `${v.recorded_role}${v.recorded_by ? ` ${v.recorded_by}` : ''}, ${v.facility_name} · ${formatInstant(v.recorded_at)}`;
+  `${v.recorded_role}${v.recorded_by ? ` ${v.recorded_by}` : ''}, ${v.facility_name} · ${viDateTime(v.recorded_at)}`;
 
 /**
  * What health staff of the commune station recorded (QĐ 831 record, check-ups, chronic-disease
@@ -186,9 +187,9 @@ function StationEntries({ data }: { data: BookPrimaryCare['professional'] }) {
           <ul className="plain">
             {data.checkups.map((c) => (
               <li key={c.id}>
-                <strong>{formatDate(c.examined_on)}</strong> · {c.facility_name}
+                <strong>{viDate(c.examined_on)}</strong> · {c.facility_name}
                 {c.sbp && c.dbp ? ` · huyết áp ${c.sbp}/${c.dbp} mmHg` : ''}
-                {c.bmi ? ` · BMI ${String(c.bmi).replace('.', ',')}` : ''}
+                {c.bmi ? ` · BMI ${viNumber(c.bmi, 1)}` : ''}
                 {c.advice ? <div>Tư vấn: {c.advice}</div> : null}
                 <div className="muted">
                   {c.recorded_role}
@@ -207,14 +208,14 @@ function StationEntries({ data }: { data: BookPrimaryCare['professional'] }) {
               const last = r.trend.at(-1);
               return (
                 <li key={`${r.register}-${r.enrolled_on ?? ''}`}>
-                  <strong>{r.label_vi}</strong> ({r.icd10}) · {r.status === 'active' ? 'đang được quản lý' : 'đã kết thúc quản lý'} từ {formatDate(r.enrolled_on)}
+                  <strong>{r.label_vi}</strong> ({r.icd10}) · {r.status === 'active' ? 'đang được quản lý' : 'đã kết thúc quản lý'} từ {viDate(r.enrolled_on)}
                   {last ? (
                     <div>
-                      Lần theo dõi gần nhất {formatDate(last.date)}
+                      Lần theo dõi gần nhất {viDate(last.date)}
                       {last.sbp && last.dbp ? `: huyết áp ${last.sbp}/${last.dbp} mmHg` : ''} — {CONTROL[last.control] ?? last.control}
                     </div>
                   ) : null}
-                  {r.status === 'active' && r.next_due ? <div className="muted">Hẹn theo dõi {formatDate(r.next_due)}</div> : null}
+                  {r.status === 'active' && r.next_due ? <div className="muted">Hẹn theo dõi {viDate(r.next_due)}</div> : null}
                 </li>
               );
             })}

@@ -1,7 +1,7 @@
-import { viNumber } from '@openhssk/core';
+import { viDateTime, viNumber } from '@openhssk/core';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { type EpisodeList, type EpisodeSummary, withPerson } from '../api.ts';
-import { CARE_GROUP, CARE_TYPE, formatInstant, RESULT } from '../labels.ts';
+import { CARE_GROUP, CARE_TYPE, RESULT } from '../labels.ts';
 import { Link, type Navigate } from '../router.tsx';
 import { useApi } from './useApi.ts';
 
@@ -105,7 +105,7 @@ export function EpisodeListPage({ personId, navigate }: { personId: string | nul
           {data.open_visits.map((v) => (
             <li key={`v${v.id}`} className="card episode pending">
               <span className="facility">{v.facility_name ?? v.facility_code}</span>
-              <span className="dates">Vào lúc {formatInstant(v.ngay_vao)}</span>
+              <span className="dates">Vào lúc {viDateTime(v.ngay_vao)}</span>
               <span className="status">Đang chờ cơ sở y tế gửi dữ liệu lượt khám</span>
             </li>
           ))}
@@ -133,7 +133,7 @@ export function EpisodeListPage({ personId, navigate }: { personId: string | nul
                       <span className="facility">{e.facility_name ?? e.facility_code}</span>
                     </Link>
                     <span className="dates">
-                      {formatInstant(e.ngay_vao)} → {formatInstant(e.ngay_ra)} · {CARE_TYPE[e.ma_loai_kcb] ?? e.ma_loai_kcb}
+                      {viDateTime(e.ngay_vao)} → {viDateTime(e.ngay_ra)} · {CARE_TYPE[e.ma_loai_kcb] ?? e.ma_loai_kcb}
                     </span>
                     <span className="dx">
                       <strong>{e.ma_benh_chinh}</strong> {e.ten_benh_chinh ?? e.chan_doan_rv}

@@ -1,8 +1,8 @@
-import { viNumber } from '@openhssk/core';
+import { viDate, viDateTime, viNumber } from '@openhssk/core';
 import { finalDiagnosisLabel, LAB_FLAG, labValueText, medicineName, rangeText, serviceLineText } from '@openhssk/core/api';
 import type { ReactNode } from 'react';
 import type { EpisodeDetail } from '../api.ts';
-import { CARE_TYPE, formatInstant, formatXmlDate, RESULT } from '../labels.ts';
+import { CARE_TYPE, RESULT } from '../labels.ts';
 
 type Row = Record<string, string>;
 
@@ -31,7 +31,7 @@ export function EpisodeView({ data, headingLevel = 1 }: { data: EpisodeDetail; h
           <dd>{CARE_TYPE[e.ma_loai_kcb] ?? e.ma_loai_kcb}</dd>
           <dt>Thời gian</dt>
           <dd>
-            {formatInstant(e.ngay_vao)} → {formatInstant(e.ngay_ra)}
+            {viDateTime(e.ngay_vao)} → {viDateTime(e.ngay_ra)}
           </dd>
           <dt>Lý do khám</dt>
           <dd>{x1.LY_DO_VV || '—'}</dd>
@@ -122,7 +122,7 @@ export function EpisodeView({ data, headingLevel = 1 }: { data: EpisodeDetail; h
           <ul className="plain">
             {(t.XML5 ?? []).map((r, i) => (
               <li key={r.STT ?? i}>
-                <span className="muted">{formatXmlDate(r.THOI_DIEM_DBLS)}</span> {r.DIEN_BIEN_LS}
+                <span className="muted">{viDate(r.THOI_DIEM_DBLS)}</span> {r.DIEN_BIEN_LS}
               </li>
             ))}
           </ul>
@@ -159,7 +159,7 @@ export function EpisodeView({ data, headingLevel = 1 }: { data: EpisodeDetail; h
       <Section title="Giấy hẹn khám lại" rows={t.XML14} empty="Không có giấy hẹn khám lại.">
         {() => (
           <p>
-            Hẹn khám lại ngày <strong>{formatXmlDate(first(t.XML14).NGAY_HEN_KL)}</strong> (số giấy {first(t.XML14).SO_GIAYHEN_KL}).
+            Hẹn khám lại ngày <strong>{viDate(first(t.XML14).NGAY_HEN_KL)}</strong> (số giấy {first(t.XML14).SO_GIAYHEN_KL}).
           </p>
         )}
       </Section>

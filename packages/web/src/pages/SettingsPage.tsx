@@ -1,6 +1,6 @@
+import { viDateTime } from '@openhssk/core';
 import { useState } from 'react';
 import { api, type ConsentChoices } from '../api.ts';
-import { formatInstant } from '../labels.ts';
 import { Alert } from '../ui.tsx';
 import { useApi } from './useApi.ts';
 
@@ -52,7 +52,7 @@ export function SettingsPage({ childName, onWithdrawn, onLogout }: { childName: 
         {cross && (
           <p data-testid="cross-facility-state">
             <strong>{cross.given ? 'Đang bật' : 'Đang tắt'}</strong>
-            {cross.given ? ` (từ ${formatInstant(cross.given_at)})` : cross.withdrawn_at ? ` (tắt lúc ${formatInstant(cross.withdrawn_at)})` : ''}.
+            {cross.given ? ` (từ ${viDateTime(cross.given_at)})` : cross.withdrawn_at ? ` (tắt lúc ${viDateTime(cross.withdrawn_at)})` : ''}.
           </p>
         )}
         <Alert>{crossError}</Alert>

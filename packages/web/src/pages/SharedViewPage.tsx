@@ -1,6 +1,7 @@
+import { viDateTime } from '@openhssk/core';
 import { useState } from 'react';
 import { api, type EpisodeDetail, type SharedEpisode, type SharedSummary } from '../api.ts';
-import { CARE_TYPE, formatInstant } from '../labels.ts';
+import { CARE_TYPE } from '../labels.ts';
 import { Alert } from '../ui.tsx';
 import { EpisodeView } from './EpisodeView.tsx';
 import { bhytValidity, ChronicList, DeclarationList, PersonFacts } from './SummaryLists.tsx';
@@ -42,7 +43,7 @@ export function SharedViewPage({ token }: { token: string }) {
     <>
       <h1>Hồ sơ sức khỏe được chia sẻ: {s.person.ho_ten}</h1>
       <p className="card notice">
-        Người bệnh chia sẻ {data.share.scope === 'full' ? 'đầy đủ' : 'bản tóm tắt'} đến {formatInstant(data.share.expires_at)}. Lượt xem này được ghi lại và người
+        Người bệnh chia sẻ {data.share.scope === 'full' ? 'đầy đủ' : 'bản tóm tắt'} đến {viDateTime(data.share.expires_at)}. Lượt xem này được ghi lại và người
         bệnh xem được.
       </p>
       {/* The chosen visit opens here, above the person and the visit list: with forty visits, one
@@ -88,7 +89,7 @@ export function SharedViewPage({ token }: { token: string }) {
               {data.episodes.map((e) => (
                 <li key={e.ref}>
                   <button type="button" className="link" onClick={() => show(e.ref)}>
-                    {formatInstant(e.ngay_vao)} — {e.facility_name ?? e.facility_code}
+                    {viDateTime(e.ngay_vao)} — {e.facility_name ?? e.facility_code}
                   </button>{' '}
                   <span className="muted">
                     {CARE_TYPE[e.ma_loai_kcb] ?? e.ma_loai_kcb}; {e.ma_benh_chinh} {e.ten_benh_chinh ?? ''}

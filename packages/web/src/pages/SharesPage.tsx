@@ -1,6 +1,6 @@
+import { viDateTime } from '@openhssk/core';
 import { type FormEvent, useState } from 'react';
 import { api, type Share, withPerson } from '../api.ts';
-import { formatInstant } from '../labels.ts';
 import { Alert } from '../ui.tsx';
 import { useApi } from './useApi.ts';
 
@@ -78,7 +78,7 @@ export function SharesPage({ personId }: { personId: string | null }) {
       {created && (
         <section className="card" aria-labelledby="created-title" aria-live="polite">
           <h2 id="created-title">Mã chia sẻ đã tạo</h2>
-          <p>Đưa bác sĩ quét mã QR hoặc gửi đường dẫn. Hết hạn lúc {formatInstant(created.expires_at)}.</p>
+          <p>Đưa bác sĩ quét mã QR hoặc gửi đường dẫn. Hết hạn lúc {viDateTime(created.expires_at)}.</p>
           <img src={created.qr} alt="Mã QR của đường dẫn chia sẻ" className="qr" width={220} height={220} />
           <p className="url">
             <a href={created.url} data-testid="share-url">
@@ -97,11 +97,11 @@ export function SharesPage({ personId }: { personId: string | null }) {
               <li key={s.id}>
                 {s.scope === 'full' ? 'Đầy đủ' : 'Tóm tắt'}
                 {s.include_sensitive ? ', có thông tin nhạy cảm' : ''}
-                {s.include_contact ? ', có số điện thoại và địa chỉ' : ''} — tạo {formatInstant(s.created_at)},{' '}
-                {s.revoked_at ? 'đã thu hồi' : s.active ? `hết hạn ${formatInstant(s.expires_at)}` : 'đã hết hạn'}{' '}
+                {s.include_contact ? ', có số điện thoại và địa chỉ' : ''} — tạo {viDateTime(s.created_at)},{' '}
+                {s.revoked_at ? 'đã thu hồi' : s.active ? `hết hạn ${viDateTime(s.expires_at)}` : 'đã hết hạn'}{' '}
                 {s.active && (
                   <button type="button" className="link" onClick={() => revoke(s.id)}>
-                    Thu hồi <span className="sr-only">mã tạo lúc {formatInstant(s.created_at)}</span>
+                    Thu hồi <span className="sr-only">mã tạo lúc {viDateTime(s.created_at)}</span>
                   </button>
                 )}
               </li>

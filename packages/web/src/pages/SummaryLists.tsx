@@ -1,6 +1,7 @@
+import { viDate } from '@openhssk/core';
 import type { ReactNode } from 'react';
 import type { BookSummary } from '../api.ts';
-import { DECLARATION_KIND, formatDate, SEX } from '../labels.ts';
+import { DECLARATION_KIND, SEX } from '../labels.ts';
 
 // Lists of the book summary shown both to the citizen (SummaryPage) and to a doctor through a
 // share link (SharedViewPage): one rendering, so the two views cannot drift apart.
@@ -12,7 +13,7 @@ export function PersonFacts({ person, children }: { person: BookSummary['person'
       <dt>Họ và tên</dt>
       <dd>{person.ho_ten}</dd>
       <dt>Ngày sinh</dt>
-      <dd>{formatDate(person.ngay_sinh)}</dd>
+      <dd>{viDate(person.ngay_sinh)}</dd>
       <dt>Giới tính</dt>
       <dd>{person.gioi_tinh ? (SEX[person.gioi_tinh] ?? '—') : '—'}</dd>
       {children}
@@ -20,7 +21,7 @@ export function PersonFacts({ person, children }: { person: BookSummary['person'
   );
 }
 
-export const bhytValidity = (bhyt: NonNullable<BookSummary['bhyt']>) => `${formatDate(bhyt.valid_from)} – ${formatDate(bhyt.valid_to)}`;
+export const bhytValidity = (bhyt: NonNullable<BookSummary['bhyt']>) => `${viDate(bhyt.valid_from)} – ${viDate(bhyt.valid_to)}`;
 
 /**
  * Chronic conditions from facility diagnoses. `showCount` adds how many visits recorded each
@@ -33,7 +34,7 @@ export function ChronicList({ items, empty, showCount = false }: { items: BookSu
       {items.map((c) => (
         <li key={c.code}>
           <strong>{c.code}</strong> {c.name ?? ''}{' '}
-          <span className="muted">{showCount ? `— ${c.episodes} lượt, gần nhất ${formatDate(c.last_seen)}` : `(gần nhất ${formatDate(c.last_seen)})`}</span>
+          <span className="muted">{showCount ? `— ${c.episodes} lượt, gần nhất ${viDate(c.last_seen)}` : `(gần nhất ${viDate(c.last_seen)})`}</span>
         </li>
       ))}
     </ul>

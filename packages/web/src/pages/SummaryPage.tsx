@@ -1,6 +1,7 @@
+import { viDate, viDateTime } from '@openhssk/core';
 import { type BookSummary, type Dependent, withPerson } from '../api.ts';
 import type { Child } from '../child.ts';
-import { formatDate, formatInstant, RELATION } from '../labels.ts';
+import { RELATION } from '../labels.ts';
 import { Link, type Navigate } from '../router.tsx';
 import { bhytValidity, ChronicList, DeclarationList, PersonFacts } from './SummaryLists.tsx';
 import { useApi } from './useApi.ts';
@@ -54,7 +55,7 @@ export function SummaryPage({ personId, navigate, onOpenChild }: { personId: str
           {s.episode_count} lượt khám chữa bệnh.{' '}
           {s.last_episode && (
             <>
-              Gần nhất: {formatInstant(s.last_episode.ngay_vao)} tại {s.last_episode.facility_name}.
+              Gần nhất: {viDateTime(s.last_episode.ngay_vao)} tại {s.last_episode.facility_name}.
             </>
           )}
         </p>
@@ -96,7 +97,7 @@ export function SummaryPage({ personId, navigate, onOpenChild }: { personId: str
           <ul className="plain">
             {deps.data.dependents.map((d) => (
               <li key={d.id}>
-                <strong>{d.ho_ten}</strong> <span className="muted">(sinh {formatDate(d.ngay_sinh)}, bạn là {RELATION[d.relation] ?? d.relation})</span>{' '}
+                <strong>{d.ho_ten}</strong> <span className="muted">(sinh {viDate(d.ngay_sinh)}, bạn là {RELATION[d.relation] ?? d.relation})</span>{' '}
                 <button type="button" className="button secondary" onClick={() => onOpenChild({ id: d.id, name: d.ho_ten })}>
                   Xem sổ của {d.ho_ten}
                 </button>

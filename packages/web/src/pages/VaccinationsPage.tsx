@@ -1,8 +1,8 @@
-import { vietnamToday } from '@openhssk/core';
+import { viDate, viDateTime, vietnamToday } from '@openhssk/core';
 import type { BookVaccinations, ImmCatalog, ImmCertificateLink, ImmDoseView, ImmFamily, ImmReactionCreated, ImmSlotRequested } from '@openhssk/core/api';
 import { type FormEvent, useState } from 'react';
 import { api, withPerson } from '../api.ts';
-import { formatDate, formatInstant, RELATION } from '../labels.ts';
+import { RELATION } from '../labels.ts';
 import { Alert } from '../ui.tsx';
 import { DOSE_STATUS_VI, nextDueText, REACTION_STATUS_VI, SERIES_STATUS_VI, SEVERITY_VI, SLOT_STATUS_VI, statusClass } from './immunization-labels.ts';
 import { useApi } from './useApi.ts';
@@ -60,11 +60,11 @@ function NextDue({ data, personId, onChanged }: { data: BookVaccinations; person
           ))}
         </ul>
       )}
-      {s.evaluable && <p className="muted">Tính theo lịch tiêm chủng mở rộng ({s.schedule_title_vi}) đến ngày {formatDate(s.as_of)}. Lịch chỉ để tham khảo; cán bộ y tế sẽ khám sàng lọc trước khi tiêm.</p>}
+      {s.evaluable && <p className="muted">Tính theo lịch tiêm chủng mở rộng ({s.schedule_title_vi}) đến ngày {viDate(s.as_of)}. Lịch chỉ để tham khảo; cán bộ y tế sẽ khám sàng lọc trước khi tiêm.</p>}
       {open ? (
         <p className="status" data-testid="slot-request">
           Đăng ký tiêm: {SLOT_STATUS_VI[open.status] ?? open.status}
-          {open.session_on ? ` – buổi tiêm ngày ${formatDate(open.session_on)}${open.place ? ` tại ${open.place}` : ''}` : ''}.
+          {open.session_on ? ` – buổi tiêm ngày ${viDate(open.session_on)}${open.place ? ` tại ${open.place}` : ''}` : ''}.
         </p>
       ) : (
         <SlotRequestForm personId={personId} onDone={onChanged} />
@@ -96,7 +96,7 @@ function SlotRequestForm({ personId, onDone }: { personId: string | null; onDone
     return (
       <p role="status" className="ok">
         Đã gửi đăng ký tiêm đến trạm y tế xã
-        {done.request.session_on ? `, buổi tiêm gần nhất ngày ${formatDate(done.request.session_on)}` : '; trạm sẽ báo lịch khi xếp được buổi tiêm'}.
+        {done.request.session_on ? `, buổi tiêm gần nhất ngày ${viDate(done.request.session_on)}` : '; trạm sẽ báo lịch khi xếp được buổi tiêm'}.
       </p>
     );
   }
@@ -125,7 +125,7 @@ function Family({ family }: { family: ImmFamily }) {
           <li key={p.id}>
             <strong>{p.relation === 'self' ? `Bạn (${p.ho_ten})` : p.ho_ten}</strong>{' '}
             <span className="muted">
-              {p.relation === 'self' ? '' : `(sinh ${formatDate(p.ngay_sinh)}, bạn là ${RELATION[p.relation] ?? p.relation}) `}
+              {p.relation === 'self' ? '' : `(sinh ${viDate(p.ngay_sinh)}, bạn là ${RELATION[p.relation] ?? p.relation}) `}
               {p.doses_recorded} mũi đã ghi nhận
             </span>
             {!p.evaluable ? (
@@ -166,7 +166,7 @@ function History({ data }: { data: BookVaccinations }) {
               <ul>
                 {g.doses.map((d) => (
                   <li key={d.id}>
-                    {formatDate(d.given_on)} · {d.vaccine_name}
+                    {viDate(d.given_on)} · {d.vaccine_name}
                     {d.dose_no ? ` · mũi ${d.dose_no}` : ''}
                     {d.facility_name ? ` · tại ${d.facility_name}` : ''}
                   </li>
@@ -190,7 +190,7 @@ function Schedule({ data }: { data: BookVaccinations }) {
         {s.series.map((x) => (
           <li key={x.series}>
             <strong>{x.name_vi}</strong> <span className={statusClass(x.status)}>{SERIES_STATUS_VI[x.status]}</span>
-            {x.next_date && x.status !== 'complete' && x.status !== 'not_applicable' && <span> · ngày tiêm tiếp theo: {formatDate(x.next_date)}</span>}
+            {x.next_date && x.status !== 'complete' && x.status !== 'not_applicable' && <span> · ngày tiêm tiếp theo: {viDate(x.next_date)}</span>}
             <ul>
               {x.doses.map((d) => (
                 <li key={`${d.dose}-${d.status}-${d.date ?? ''}`}>{d.text_vi}</li>
@@ -258,7 +258,7 @@ function Doses({ data, personId, symptoms, onReported }: { data: BookVaccination
                 {v.dose_no ? ` – mũi ${v.dose_no}` : ''}
               </strong>
               <span>
-                Ngày tiêm {formatDate(v.given_on)}
+                Ngày tiêm {viDate(v.given_on)}
                 {v.facility_name ? ` tại ${v.facility_name}` : ''}
               </span>
               {v.antigens.length > 0 && <span className="muted">Phòng: {v.antigens.map((a) => a.name_vi).join(', ')}</span>}
@@ -266,7 +266,7 @@ function Doses({ data, personId, symptoms, onReported }: { data: BookVaccination
               {v.reaction && <span>Phản ứng ghi tại nơi tiêm: {v.reaction}</span>}
               {reports.map((r) => (
                 <span key={String(r.id)} className="status">
-                  Đã báo phản ứng ngày {formatInstant(String(r.created_at))} ({SEVERITY_VI[r.severity] ?? r.severity}: {r.symptoms.map(symptomName).join(', ')}) – {REACTION_STATUS_VI[r.status] ?? r.status}
+                  Đã báo phản ứng ngày {viDateTime(String(r.created_at))} ({SEVERITY_VI[r.severity] ?? r.severity}: {r.symptoms.map(symptomName).join(', ')}) – {REACTION_STATUS_VI[r.status] ?? r.status}
                   {r.staff_note ? `. Trả lời của cơ sở: ${r.staff_note}` : ''}
                 </span>
               ))}
@@ -328,7 +328,7 @@ function ReactionForm({ dose, personId, symptoms, onSent, onCancel }: { dose: Im
   return (
     <form onSubmit={submit} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>
-        Báo phản ứng sau tiêm: {dose.vaccine_name} ngày {formatDate(dose.given_on)}
+        Báo phản ứng sau tiêm: {dose.vaccine_name} ngày {viDate(dose.given_on)}
       </h3>
       <div className="field">
         <label htmlFor={`${id}-onset`}>Ngày bắt đầu có dấu hiệu</label>

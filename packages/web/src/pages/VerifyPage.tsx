@@ -1,7 +1,7 @@
+import { viDate, viDateTime } from '@openhssk/core';
 import type { ImmVerification } from '@openhssk/core/api';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from '../api.ts';
-import { formatDate, formatInstant } from '../labels.ts';
 import { Alert } from '../ui.tsx';
 
 /**
@@ -85,9 +85,9 @@ function Outcome({ r }: { r: ImmVerification }) {
         <dt>Họ và tên</dt>
         <dd data-testid="holder-name">{r.holder.name}</dd>
         <dt>Ngày sinh</dt>
-        <dd>{formatDate(r.holder.birth_date)}</dd>
+        <dd>{viDate(r.holder.birth_date)}</dd>
         <dt>Ngày cấp</dt>
-        <dd>{formatInstant(r.issued_at)}</dd>
+        <dd>{viDateTime(r.issued_at)}</dd>
         <dt>Nơi cấp</dt>
         <dd className="url">{r.issuer}</dd>
       </dl>
@@ -98,7 +98,7 @@ function Outcome({ r }: { r: ImmVerification }) {
         <ul className="plain" data-testid="verified-doses">
           {r.doses.map((d) => (
             <li key={`${d.date}-${d.antigens.map((a) => a.code).join('+')}-${d.dose_no ?? ''}`}>
-              <strong>{formatDate(d.date)}</strong>: {d.antigens.map((a) => a.name_vi).join(', ')}
+              <strong>{viDate(d.date)}</strong>: {d.antigens.map((a) => a.name_vi).join(', ')}
               {d.dose_no ? ` – mũi ${d.dose_no}` : ''}
               {d.facility_name || d.facility_code ? ` – tại ${d.facility_name ?? `cơ sở ${d.facility_code}`}` : ''}
             </li>

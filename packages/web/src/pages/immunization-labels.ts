@@ -1,5 +1,5 @@
+import { viDate } from '@openhssk/core';
 import type { ImmDoseStatus, ImmNextDue, ImmSeriesStatus } from '@openhssk/core/api';
-import { formatDate } from '../labels.ts';
 
 /** Plain Vietnamese for the national schedule's states (citizen book, verification, station). */
 
@@ -27,7 +27,7 @@ export const statusClass = (s: string) => (s === 'done' || s === 'complete' ? 't
 export function nextDueText(n: Pick<ImmNextDue, 'status' | 'date'>): string {
   if (n.status === 'overdue') return 'Quá hạn: nên đưa đi tiêm sớm';
   if (n.status === 'due') return 'Đến hạn: tiêm được ngay';
-  return `Chưa đến hạn: ngày dự kiến ${formatDate(n.date)}`;
+  return `Chưa đến hạn: ngày dự kiến ${viDate(n.date)}`;
 }
 
 /** Route of a dose as a station records it. */

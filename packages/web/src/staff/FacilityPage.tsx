@@ -1,6 +1,7 @@
+import { viDateTime, viDelay } from '@openhssk/core';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Alert, ReasonDialog } from '../ui.tsx';
-import { get, patch, post, type StaffMe, upload, viDateTime, viDelay } from './http.ts';
+import { get, patch, post, type StaffMe, upload } from './http.ts';
 
 interface ChecklistItem {
   key: string;
@@ -428,9 +429,6 @@ function CredentialRotation({ code, onDone }: { code: string; onDone: () => void
   );
 }
 
-/** A facility's own wall-clock time as sent in XML 130 ("2024-03-05T15:30…"): reformatted, never shifted by a time zone. */
-const wallClock = (s: string) => (/^\d{4}-\d{2}-\d{2}.\d{2}:\d{2}/.test(s) ? `${s.slice(8, 10)}/${s.slice(5, 7)}/${s.slice(0, 4)} ${s.slice(11, 16)}` : s);
-
 function SubmissionMonitor({ code }: { code: string }) {
   const [m, setM] = useState<Monitor | null>(null);
   useEffect(() => {
@@ -521,7 +519,7 @@ function SubmissionMonitor({ code }: { code: string }) {
         <ul className="plain">
           {m.late_episodes.slice(0, 50).map((l) => (
             <li key={l.id}>
-              MA_LK <code>{l.ma_lk}</code>: ra viện {wallClock(l.ngay_ra)}, gửi sau {viDelay(l.hours_after_discharge)}
+              MA_LK <code>{l.ma_lk}</code>: ra viện {viDateTime(l.ngay_ra)}, gửi sau {viDelay(l.hours_after_discharge)}
             </li>
           ))}
         </ul>

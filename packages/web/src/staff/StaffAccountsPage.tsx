@@ -1,7 +1,7 @@
-import { searchKey } from '@openhssk/core';
+import { searchKey, viDateTime } from '@openhssk/core';
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { Alert, ReasonDialog } from '../ui.tsx';
-import { get, post, ROLE_VI, type Role, type StaffMe, viDateTime } from './http.ts';
+import { get, post, ROLE_VI, type Role, type StaffMe } from './http.ts';
 
 interface Account {
   id: string;

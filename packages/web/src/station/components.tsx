@@ -1,9 +1,10 @@
+import { viDateTime } from '@openhssk/core';
 import { type ReactNode, useEffect, useState } from 'react';
 import { Link } from '../router.tsx';
 import { ApiProblem, isNetworkError } from './api.ts';
 import { useStation } from './context.ts';
 import type { OutboxEntry } from './db.ts';
-import { STATUS_VI, viDateTime } from './format.ts';
+import { STATUS_VI } from './format.ts';
 
 /** A link inside the station app (client-side navigation, real href). */
 export function To({ to, children, className }: { to: string; children: ReactNode; className?: string }) {

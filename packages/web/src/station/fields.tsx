@@ -1,7 +1,7 @@
-import { vietnamToday } from '@openhssk/core';
+import { vietnamToday, viNumber } from '@openhssk/core';
 import type { ReactNode } from 'react';
 import type { FieldDef, FieldValue, FormData831, SectionDef } from './api.ts';
-import { displayValue, viNumber } from './format.ts';
+import { displayValue } from './format.ts';
 
 /**
  * Inputs for the fields of the 831 form, chosen by each field's type in the form data, and the

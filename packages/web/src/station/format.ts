@@ -1,3 +1,4 @@
+import { viDate, viDateTime, viNumber } from '@openhssk/core';
 import type { FieldDef, FieldValue, FormData831, Role } from './api.ts';
 
 /** Screen wording of the station app: roles, relations, events, registers' lists. */
@@ -48,20 +49,6 @@ export const STATUS_VI: Readonly<Record<string, string>> = {
 
 export const relationText = (relation: string | null, label: string | null) => label ?? (relation ? (RELATION_VI[relation] ?? relation) : 'Chưa rõ quan hệ');
 
-/** 'YYYY-MM-DD…' (or 'YYYY-MM', 'YYYY') as dd/mm/yyyy. */
-export function viDate(s: string | null | undefined): string {
-  if (!s) return '—';
-  const [y, m, d] = s.slice(0, 10).split('-');
-  if (d) return `${d}/${m}/${y}`;
-  if (m) return `${m}/${y}`;
-  return y ?? s;
-}
-
-export const viDateTime = (at: string | number | null | undefined) =>
-  at === null || at === undefined ? '—' : new Date(at).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric' });
-
-export const viNumber = (n: number) => String(n).replace('.', ',');
-
 /** "1985 (41 tuổi)" style for lists; the full date where known. */
 export function birthText(ngaySinh: string | null | undefined): string {
   if (!ngaySinh) return 'Không rõ ngày sinh';
@@ -80,7 +67,7 @@ export function displayValue(form: FormData831, def: FieldDef, value: FieldValue
     case 'boolean':
       return value === true ? 'Có' : 'Không';
     case 'number':
-      return `${viNumber(Number(value))} ${t.unit}`;
+      return `${viNumber(String(value))} ${t.unit}`;
     case 'integer':
       return t.unit ? `${value} ${t.unit}` : String(value);
     case 'date':

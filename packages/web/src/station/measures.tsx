@@ -1,7 +1,6 @@
-import { vietnamToday } from '@openhssk/core';
+import { vietnamToday, viNumber } from '@openhssk/core';
 import type { Measure } from './api.ts';
 import { readNumber } from './fields.tsx';
-import { viNumber } from './format.ts';
 
 /**
  * Measurements of check-ups and follow-ups: label, unit and plausible range come from the form

@@ -1,6 +1,7 @@
+import { viDateTime } from '@openhssk/core';
 import { ApiProblem, type FieldConflict, type FormData831, get, type HistoryRow, type HouseholdView, type PcEntryResult, post, type StaffMe, type StationEntryResult } from './api.ts';
 import { db, getMeta, type OutboxEntry, setMeta } from './db.ts';
-import { displayValue, ROLE_VI, uuid, viDateTime } from './format.ts';
+import { displayValue, ROLE_VI, uuid } from './format.ts';
 import { refreshPerson } from './snapshot.ts';
 
 /**

@@ -1,6 +1,7 @@
+import { viDate, viDateTime } from '@openhssk/core';
 import { type FormEvent, useState } from 'react';
 import { Alert, ReasonDialog } from '../../ui.tsx';
-import { get, post, viDate, viDateTime } from '../http.ts';
+import { get, post } from '../http.ts';
 
 interface PersonCard {
   id: string;

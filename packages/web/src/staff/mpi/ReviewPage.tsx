@@ -1,3 +1,4 @@
+import { viNumber } from '@openhssk/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Alert, ConfirmButtons } from '../../ui.tsx';
 import { get, post } from '../http.ts';
@@ -130,7 +131,7 @@ export function ReviewPage() {
         <p className="review-total" data-testid="review-total" aria-live="polite">
           {total > 0 ? (
             <>
-              Còn <strong>{total.toLocaleString('vi-VN')}</strong> cặp cần xem xét
+              Còn <strong>{viNumber(total)}</strong> cặp cần xem xét
               {shown.length > 0 && total > shown.length && (
                 <>
                   {' '}

@@ -1,5 +1,5 @@
 import { lastEndedHalfYear, vietnamToday } from '@openhssk/core';
-import type { Kpis, Target, TargetStatus, TargetStatuses, Targets, UnitRef } from '@openhssk/core/api';
+import { type Kpis, countText as num, percentText as pct, type Target, type TargetStatus, type TargetStatuses, type Targets, targetText, type UnitRef } from '@openhssk/core/api';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiProblem, get } from '../http.ts';
 import { Chart } from './Chart.tsx';
@@ -32,9 +32,6 @@ function unitLabel(u: Unit): string {
   const name = KIND.test(u.name) ? u.name : `${LEVEL_VI[u.level]} ${u.name}`;
   return name.charAt(0).toLocaleUpperCase('vi') + name.slice(1);
 }
-
-const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toLocaleString('vi-VN', { maximumFractionDigits: 1 })} %`);
-const num = (v: number | null) => (v === null ? '—' : v.toLocaleString('vi-VN'));
 
 const qs = (p: Record<string, string>) => new URLSearchParams(p).toString();
 
@@ -74,12 +71,10 @@ function TreeNode({ unit, period, selected, onSelect }: { unit: Unit; period: { 
   );
 }
 
-const targetText = (t: Target) => `Mục tiêu ${t.strict ? '>' : '≥'} ${String(Math.round(t.value * 1000) / 10).replace('.', ',')} %`;
-
 /** The card's target line, coloured by the status the server computed (no data: no colour). */
 function targetLine(t: Target, status: TargetStatus): { ok: boolean; text: string } | undefined {
   if (status === 'no_data') return undefined;
-  return { ok: status === 'met', text: `${targetText(t)} · ${status === 'met' ? 'Đạt' : 'Chưa đạt'}` };
+  return { ok: status === 'met', text: `Mục tiêu ${targetText(t)} · ${status === 'met' ? 'Đạt' : 'Chưa đạt'}` };
 }
 
 const cellClass = (status: TargetStatus) => (status === 'not_met' ? 'bad' : status === 'met' ? 'good' : undefined);

@@ -1,11 +1,10 @@
-import { vietnamToday } from '@openhssk/core';
+import { viDate, vietnamToday, viNumber } from '@openhssk/core';
 import { type FormEvent, useState } from 'react';
 import { Alert } from '../../ui.tsx';
 import { CLINICIAN_ROLES } from '../api.ts';
 import { Back, setFlash } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { db } from '../db.ts';
-import { viDate, viNumber } from '../format.ts';
 import { useDraft, useLive } from '../hooks.ts';
 import { bmiOf, checkBloodPressure, checkDay, checkMeasure, MeasureInput } from '../measures.tsx';
 import { enqueue } from '../outbox.ts';
@@ -120,7 +119,7 @@ export function CheckupPage({ personId }: { personId: string }) {
       ...(d.diagnosisText.trim() ? { diagnosisText: d.diagnosisText.trim() } : {}),
       ...(d.advice.trim() ? { advice: d.advice.trim() } : {}),
     };
-    const parts = [values.sbp ? `HA ${values.sbp}/${values.dbp} mmHg` : null, bmi ? `BMI ${viNumber(bmi)}` : null].filter(Boolean).join(' · ');
+    const parts = [values.sbp ? `HA ${values.sbp}/${values.dbp} mmHg` : null, bmi ? `BMI ${viNumber(bmi, 1)}` : null].filter(Boolean).join(' · ');
     await enqueue(me, {
       target: 'pc',
       kind: 'checkup',
@@ -166,7 +165,7 @@ export function CheckupPage({ personId }: { personId: string }) {
             ))}
           </div>
           <p data-testid="bmi" aria-live="polite">
-            Chỉ số khối cơ thể (BMI): <strong>{bmi ? `${bmi.toFixed(1).replace('.', ',')} kg/m²` : '— (nhập chiều cao và cân nặng)'}</strong>
+            Chỉ số khối cơ thể (BMI): <strong>{bmi ? `${viNumber(bmi, 1)} kg/m²` : '— (nhập chiều cao và cân nặng)'}</strong>
           </p>
         </fieldset>
         <fieldset>

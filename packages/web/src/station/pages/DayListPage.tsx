@@ -1,10 +1,11 @@
+import { viDate, viDateTime } from '@openhssk/core';
 import type { ReactNode } from 'react';
 import { Alert } from '../../ui.tsx';
 import { type DayList, get } from '../api.ts';
 import { Staleness, To, useRefresh } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { getMeta, setMeta } from '../db.ts';
-import { birthText, viDate, viDateTime } from '../format.ts';
+import { birthText } from '../format.ts';
 import { useLive } from '../hooks.ts';
 import { prefetchPersons } from '../snapshot.ts';
 

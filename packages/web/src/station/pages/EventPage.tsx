@@ -1,4 +1,4 @@
-import { vietnamToday } from '@openhssk/core';
+import { viDate, vietnamToday } from '@openhssk/core';
 import { type FormEvent, useState } from 'react';
 import { Alert } from '../../ui.tsx';
 import { CLINICAL_ROLES } from '../api.ts';
@@ -6,7 +6,7 @@ import { Back, setFlash } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { db } from '../db.ts';
 import { readDate } from '../fields.tsx';
-import { EVENT_VI, RELATION_VI, viDate } from '../format.ts';
+import { EVENT_VI, RELATION_VI } from '../format.ts';
 import { useDraft, useLive } from '../hooks.ts';
 import { enqueue } from '../outbox.ts';
 

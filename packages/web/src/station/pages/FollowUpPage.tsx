@@ -1,11 +1,11 @@
-import { vietnamToday } from '@openhssk/core';
+import { viDate, vietnamToday, viNumber } from '@openhssk/core';
 import { type FormEvent, useState } from 'react';
 import { Alert } from '../../ui.tsx';
 import type { ControlRule, FollowUpMeasure, RegisterDef } from '../api.ts';
 import { Back, setFlash } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { db } from '../db.ts';
-import { CONTROL_VI, viDate, viNumber } from '../format.ts';
+import { CONTROL_VI } from '../format.ts';
 import { useDraft, useLive } from '../hooks.ts';
 import { checkBloodPressure, checkDay, checkMeasure, MeasureInput } from '../measures.tsx';
 import { enqueue } from '../outbox.ts';

@@ -1,9 +1,10 @@
+import { viDate } from '@openhssk/core';
 import { Alert } from '../../ui.tsx';
 import { get, type HouseholdView, type MemberView } from '../api.ts';
 import { Back, EntryLine, Staleness, To, useRefresh } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { db, getMeta } from '../db.ts';
-import { birthText, EVENT_VI, relationText, SEX_VI, viDate } from '../format.ts';
+import { birthText, EVENT_VI, relationText, SEX_VI } from '../format.ts';
 import { useLive } from '../hooks.ts';
 
 /** One household: its members with their relation to the head, former members, events. */

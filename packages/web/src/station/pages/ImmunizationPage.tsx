@@ -1,4 +1,4 @@
-import { vietnamToday } from '@openhssk/core';
+import { viDate, viDateTime, vietnamToday } from '@openhssk/core';
 import type { ImmPlan, ImmReactionList, ImmSession, ImmSlotRequestList } from '@openhssk/core/api';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { REACTION_STATUS_VI, SEVERITY_VI, SLOT_STATUS_VI } from '../../pages/immunization-labels.ts';
@@ -7,7 +7,7 @@ import { ApiProblem, get, post } from '../api.ts';
 import { To } from '../components.tsx';
 import '../immunization.css';
 import { ROUTES, useStation } from '../context.ts';
-import { birthText, viDate, viDateTime } from '../format.ts';
+import { birthText } from '../format.ts';
 
 /**
  * The commune's immunization work: the month plan (who is due or overdue for what, vaccine needs,

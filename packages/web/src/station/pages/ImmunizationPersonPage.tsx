@@ -1,4 +1,4 @@
-import { vietnamToday } from '@openhssk/core';
+import { viDate, vietnamToday } from '@openhssk/core';
 import type { ImmCatalog, ImmVaccinationBook } from '@openhssk/core/api';
 import { type FormEvent, useEffect, useState } from 'react';
 import { DOSE_STATUS_VI, nextDueText, ROUTE_VI, SERIES_STATUS_VI, statusClass } from '../../pages/immunization-labels.ts';
@@ -6,7 +6,6 @@ import { Alert } from '../../ui.tsx';
 import { Back, EntryLine, Flash, Staleness, useRefresh } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { db } from '../db.ts';
-import { viDate } from '../format.ts';
 import { useDraft, useLive } from '../hooks.ts';
 import { cachedCatalog, cachedImmunizationPerson, type DosePayload, refreshCatalog, refreshImmunizationPerson } from '../immunization.ts';
 import { enqueue } from '../outbox.ts';

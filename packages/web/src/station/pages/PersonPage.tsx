@@ -1,15 +1,15 @@
-import { vietnamToday } from '@openhssk/core';
+import { viDate, vietnamToday, viNumber } from '@openhssk/core';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Alert, ConfirmButtons } from '../../ui.tsx';
 import { type Checkup, CLINICIAN_ROLES, type Enrolment, type FieldView, type FormData831, get, type HistoryRow, type PrimaryCarePerson, post, type SectionDef, type SectionView } from '../api.ts';
 import { Back, EntryLine, Flash, Staleness, To, useRefresh } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { db, type OutboxEntry } from '../db.ts';
-import { birthText, CONTROL_VI, displayValue, recordedText, relationText, SEX_VI, viDate, viNumber } from '../format.ts';
+import { birthText, CONTROL_VI, displayValue, recordedText, relationText, SEX_VI } from '../format.ts';
 import { useLive } from '../hooks.ts';
+import { ImmunizationSummary } from '../ImmunizationSummary.tsx';
 import { factsOf, mayApply, pendingRecords, sectionFilled, valuesText } from '../record.ts';
 import { isClinical, refreshPerson } from '../snapshot.ts';
-import { ImmunizationSummary } from '../ImmunizationSummary.tsx';
 import { Trend } from './Trend.tsx';
 
 /** A member of the commune: identity and household, the 831 record, check-ups, chronic-disease registers. */

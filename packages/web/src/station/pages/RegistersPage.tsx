@@ -1,10 +1,11 @@
+import { viDate } from '@openhssk/core';
 import { useState } from 'react';
 import { Alert, ReasonDialog } from '../../ui.tsx';
 import { CLINICIAN_ROLES, get, post, type RegisterListKind, type RegisterRow } from '../api.ts';
 import { Staleness, To, useRefresh } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { db } from '../db.ts';
-import { birthText, CONTROL_VI, LIST_VI, viDate } from '../format.ts';
+import { birthText, CONTROL_VI, LIST_VI } from '../format.ts';
 import { useLive } from '../hooks.ts';
 
 const LISTS: RegisterListKind[] = ['overdue', 'uncontrolled', 'due', 'active', 'proposed'];

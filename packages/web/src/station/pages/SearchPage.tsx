@@ -1,10 +1,11 @@
+import { viDateTime } from '@openhssk/core';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Alert } from '../../ui.tsx';
 import { ApiProblem, get, isNetworkError, type SearchResult } from '../api.ts';
 import { To } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { db, getMeta, type HouseholdRow } from '../db.ts';
-import { birthText, relationText, SEX_VI, viDateTime } from '../format.ts';
+import { birthText, relationText, SEX_VI } from '../format.ts';
 import { useLive } from '../hooks.ts';
 import { offlineSearch } from '../snapshot.ts';
 

@@ -1,8 +1,8 @@
+import { viDateTime } from '@openhssk/core';
 import { Alert } from '../../ui.tsx';
 import { EntryLine } from '../components.tsx';
 import { useStation } from '../context.ts';
 import { db, getMeta, type OutboxEntry } from '../db.ts';
-import { viDateTime } from '../format.ts';
 import { useLive } from '../hooks.ts';
 
 /** The outbox: what waits, what the server refused or resolved as a conflict, what went through. */

@@ -1,5 +1,5 @@
+import { viDate, viNumber } from '@openhssk/core';
 import type { FollowUpRow, RegisterDef } from '../api.ts';
-import { viDate, viNumber } from '../format.ts';
 
 /**
  * The register's main reading over the visits, as a small inline SVG (no chart library on a cheap
