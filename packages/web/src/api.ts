@@ -194,30 +194,6 @@ export interface Share {
   active: boolean;
 }
 
-/** One row of "Ai đã xem": the server words it; `sentence` begins with `who`. */
-export interface AccessEvent {
-  id: number;
-  at: string;
-  actor_type: string;
-  action: string;
-  break_glass: boolean;
-  self: boolean;
-  who: string;
-  where: string | null;
-  what: string;
-  when: string;
-  sentence: string;
-  emergency_reason: string | null;
-}
-
-export interface AccessLog {
-  filter: 'others' | 'all';
-  counts: { others: number; all: number };
-  events: AccessEvent[];
-  next_before: number | null;
-  viewing_child: { name: string; relation: string } | null;
-}
-
 /** An episode as a share lists it: `ref` (valid inside that share only) stands for the id, never shown. */
 export type SharedEpisode = Omit<EpisodeSummary, 'id'> & { ref: string };
 

@@ -1,3 +1,4 @@
+export type * from './access-log.ts';
 export type * from './book.ts';
 export * from './book-display.ts';
 export type * from './clinic.ts';
@@ -5,5 +6,5 @@ export type * from './immunization.ts';
 export type * from './primary-care.ts';
 export type * from './reports.ts';
 export * from './reports-display.ts';
-export type * from './staff.ts';
+export * from './staff.ts';
 export type * from './station.ts';

@@ -17,6 +17,7 @@ interface Entry {
   role_label: string | null;
   break_glass: boolean;
   emergency_reason: string | null;
+  emergency_reason_withheld: boolean;
 }
 interface Page {
   filter: string;
@@ -71,8 +72,12 @@ describe(`citizen access log in plain words (${process.env.HSSK_TEST_DB ?? 'pgli
     assert.equal(read.role_label, 'bác sĩ');
     const grant = page.events.find((e) => e.action === 'clinic.break_glass')!;
     assert.equal(grant.break_glass, true);
-    assert.equal(grant.emergency_reason, REASON);
     assert.match(grant.sentence, /truy cập khẩn cấp khi cấp cứu/);
+    // The reason is the doctor's free text and may name a sensitive condition: held back by default.
+    assert.equal(grant.emergency_reason, null);
+    assert.equal(grant.emergency_reason_withheld, true);
+    assert.equal(body.includes(REASON), false, 'the emergency reason is not sent while sensitive visits are hidden');
+    assert.ok(page.events.filter((e) => e.action !== 'clinic.break_glass').every((e) => !e.emergency_reason_withheld));
     const checkin = page.events.find((e) => e.action === 'clinic.checkin')!;
     assert.match(checkin.sentence, /^Trần Thị Lan \(nhân viên tiếp đón\), Bệnh viện Đa khoa Tỉnh Thử tiếp nhận lượt khám ngày \d{2}\/\d{2}\/\d{4} tại Bệnh viện Đa khoa Tỉnh Thử lúc/);
     for (const e of page.events) {
@@ -80,6 +85,13 @@ describe(`citizen access log in plain words (${process.env.HSSK_TEST_DB ?? 'pgli
       assert.doesNotMatch(e.sentence, /[a-z_]+\.[a-z_]+|[a-z][a-z_-]*\/\d+|clinician|receptionist|phá kính/, e.sentence);
     }
     assert.doesNotMatch(body, /"resource"/, 'record ids are not sent');
+  });
+
+  it('the emergency reason is shown once the citizen chooses to show sensitive visits', async () => {
+    const { page } = await log('?include_sensitive=1');
+    const grant = page.events.find((e) => e.action === 'clinic.break_glass')!;
+    assert.equal(grant.emergency_reason, REASON);
+    assert.equal(grant.emergency_reason_withheld, false);
   });
 
   it('all: the citizen’s own views as “Bạn”, visits named by date and place, sensitive ones not named', async () => {

@@ -1,4 +1,5 @@
 import { viDate, viDateTime } from '@openhssk/core';
+import type { AccessEvent, AccessLog, AccessLogFilter } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 
@@ -124,8 +125,6 @@ export const ROLE_WORDS: Readonly<Record<string, { label: string; title?: string
 
 export const EMERGENCY_ACCESS = 'Truy cập khẩn cấp khi cấp cứu';
 
-export type AccessLogFilter = 'others' | 'all';
-
 export interface AccessLogQuery {
   personId: string;
   /** The citizen reading the log: their own rows are "Bạn" and left out of the "others" filter. */
@@ -139,37 +138,17 @@ export interface AccessLogQuery {
    * "một lượt khám", the same words as for an episode that cannot be found, with no date or place.
    */
   withheldEpisodes: ReadonlySet<number>;
+  /**
+   * The clinician's emergency reason is free text ("nghi sốc do thuốc ARV") that can reveal a
+   * sensitive condition the reader has not chosen to show: sent only when they have.
+   */
+  showEmergencyReasons: boolean;
 }
 
-export interface AccessLogEntry {
-  id: number;
-  at: Date;
-  actor_type: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  actor_role: string | null;
-  role_label: string | null;
-  facility_code: string | null;
-  facility_name: string | null;
-  action: string;
-  break_glass: boolean;
-  /** The reader's own action (shown as "Bạn"). */
-  self: boolean;
-  who: string;
-  where: string | null;
-  what: string;
-  when: string;
-  sentence: string;
-  /** The reason the clinician typed when opening emergency access. */
-  emergency_reason: string | null;
-}
+/** A row as the server builds it (`at` is serialised as an ISO instant). */
+export type AccessLogEntry = Omit<AccessEvent, 'at'> & { at: Date };
 
-export interface AccessLogPage {
-  filter: AccessLogFilter;
-  counts: { others: number; all: number };
-  events: AccessLogEntry[];
-  next_before: number | null;
-}
+export type AccessLogPage = Omit<AccessLog, 'events' | 'viewing_child'> & { events: AccessLogEntry[] };
 
 interface Place {
   date: string;
@@ -301,6 +280,7 @@ export async function personAccessLog(db: Db, q: AccessLogQuery): Promise<Access
     const where = r.actor_type === 'staff' ? (r.facility_name ?? r.facility_code) : null;
     const emergency = r.break_glass ? ` (${EMERGENCY_ACCESS.toLowerCase()})` : '';
     const emergencyReason = r.action === 'clinic.break_glass' ? reasonOf(r.detail) : null;
+    const reasonShown = q.showEmergencyReasons ? emergencyReason : null;
     return {
       id: r.id,
       at,
@@ -320,7 +300,8 @@ export async function personAccessLog(db: Db, q: AccessLogQuery): Promise<Access
       what,
       when,
       sentence: `${who}${where ? `, ${where}` : ''} ${what}${r.action === 'clinic.break_glass' ? '' : emergency} lúc ${when}`,
-      emergency_reason: emergencyReason,
+      emergency_reason: reasonShown,
+      emergency_reason_withheld: emergencyReason !== null && reasonShown === null,
     };
   });
   return {

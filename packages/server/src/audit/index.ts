@@ -1,4 +1,4 @@
-export { ACCESS_ACTIONS, type AccessLogEntry, type AccessLogFilter, type AccessLogPage, type AccessLogQuery, EMERGENCY_ACCESS, personAccessLog, ROLE_WORDS } from './access-log.ts';
+export { ACCESS_ACTIONS, type AccessLogEntry, type AccessLogPage, type AccessLogQuery, EMERGENCY_ACCESS, personAccessLog, ROLE_WORDS } from './access-log.ts';
 export { type Actor, type AuditEntry, audit, auditMany } from './audit.ts';
 export { runAuditCli } from './cli.ts';
 export {

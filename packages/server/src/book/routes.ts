@@ -274,6 +274,7 @@ export function registerBookRoutes(fastify: FastifyInstance, db: Db, config: Con
         before: q.before,
         limit: q.limit ?? 20,
         withheldEpisodes: truthy(q.include_sensitive) ? new Set() : await sensitiveEpisodeIds(db, s.personId),
+        showEmergencyReasons: truthy(q.include_sensitive),
       });
       await record(db, req, s, 'book.access_log.read');
       return { ...page, viewing_child: s.dependent };

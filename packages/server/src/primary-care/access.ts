@@ -1,14 +1,15 @@
 import { DomainError, notFound, vietnamNow, vietnamToday } from '@openhssk/core';
+import { STATION_CLINICAL_ROLES, STATION_CLINICIAN_ROLES } from '@openhssk/core/api';
 import { type PersonFacts, personFacts } from '@openhssk/core/primary-care';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { requireStaff, type StaffContext, type StaffRole, staffActor, stationCommune } from '../staff/index.ts';
 
-/** Station roles that see and write clinical data; the population collaborator gets none of it. */
-export const CLINICAL_ROLES: readonly StaffRole[] = ['station_head', 'station_clinician', 'station_nurse'];
-/** Decisions that need a clinician: enrolment, accepting or declining a proposal, a diagnosis. */
-export const CLINICIAN_ROLES: readonly StaffRole[] = ['station_head', 'station_clinician'];
+// Station roles that see and write clinical data (not the population collaborator), and those whose
+// decisions need a clinician: enrolment, accepting or declining a proposal, a diagnosis.
+export const CLINICAL_ROLES = STATION_CLINICAL_ROLES;
+export const CLINICIAN_ROLES = STATION_CLINICIAN_ROLES;
 
 export interface StationScope {
   staff: StaffContext;

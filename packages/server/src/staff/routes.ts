@@ -21,7 +21,7 @@ import {
   unitDescendants,
 } from './guard.ts';
 import { endStaffSession, openStaffSession } from './sessions.ts';
-import { STAFF_ROLES, STATION_ROLES, type StaffRole, staffDb } from './tables.ts';
+import { FACILITY_ADMIN_GRANTS, STAFF_ROLES, type StaffRole, staffDb } from './tables.ts';
 
 // Generous bounds: the rules users see (username shape, password strength) are checked by accounts.ts
 // with their own messages; these only keep oversized input out.
@@ -61,9 +61,6 @@ const meView = (s: StaffContext, policy: StaffPolicy) => ({
   totp_required: totpRequiredFor(policy, s.role),
 });
 
-/** Roles a facility admin may hand out: never admin roles, so no one can raise their own rights. */
-// A station's own admin hands out its station roles; createStaff refuses them at a facility outside a commune.
-const FACILITY_ADMIN_GRANTS: readonly StaffRole[] = ['clinician', 'receptionist', ...STATION_ROLES];
 
 export function registerStaffRoutes(fastify: FastifyInstance, db: Db, config: Config) {
   const app = typedRoutes(fastify);

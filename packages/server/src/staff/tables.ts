@@ -1,20 +1,12 @@
+import type { StaffRoleName } from '@openhssk/core/api';
 import type { ColumnType, Generated, Kysely } from 'kysely';
 import type { Db, Schema } from '../db/index.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
-export const STAFF_ROLES = [
-  'system_admin', 'health_officer', 'facility_admin', 'clinician', 'receptionist',
-  'station_head', 'station_clinician', 'station_nurse', 'population_collaborator',
-] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
-/**
- * Staff of a commune health station (QĐ 3532): trạm trưởng, y sĩ/bác sĩ, điều dưỡng/nữ hộ sinh,
- * cộng tác viên dân số. Their facility is a station, and the station's commune is their area.
- */
-export const STATION_ROLES = ['station_head', 'station_clinician', 'station_nurse', 'population_collaborator'] as const satisfies readonly StaffRole[];
-export type StationRole = (typeof STATION_ROLES)[number];
-export const FACILITY_ROLES: readonly StaffRole[] = ['facility_admin', 'clinician', 'receptionist', ...STATION_ROLES];
+// Role lists are shared with the web apps (@openhssk/core/api staff.ts).
+export { FACILITY_ADMIN_GRANTS, FACILITY_ROLES, STAFF_ROLES, STATION_ROLES, type StationRole } from '@openhssk/core/api';
+export type StaffRole = StaffRoleName;
 
 export interface StaffAccountTable {
   id: string;

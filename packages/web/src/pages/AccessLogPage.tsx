@@ -1,5 +1,6 @@
+import type { AccessEvent, AccessLog } from '@openhssk/core/api';
 import { useEffect, useState } from 'react';
-import { type AccessEvent, type AccessLog, api, withPerson } from '../api.ts';
+import { api, withPerson } from '../api.ts';
 import { Alert } from '../ui.tsx';
 
 type Filter = AccessLog['filter'];
@@ -89,7 +90,7 @@ export function AccessLogPage({ personId, childName }: { personId: string | null
         </div>
         <label className="choice">
           <input type="checkbox" checked={sensitive} onChange={(e) => setSensitive(e.target.checked)} />
-          <span>Ghi rõ ngày và nơi khám của lượt khám nhạy cảm (HIV, lao, sức khỏe tâm thần)</span>
+          <span>Ghi rõ ngày, nơi khám của lượt khám nhạy cảm (HIV, lao, sức khỏe tâm thần) và lý do bác sĩ ghi khi truy cập khẩn cấp</span>
         </label>
       </fieldset>
       <Alert>{error}</Alert>
@@ -107,6 +108,9 @@ export function AccessLogPage({ personId, childName }: { personId: string | null
               </span>
               {e.break_glass && <span className="tag warn access-emergency">Truy cập khẩn cấp khi cấp cứu</span>}
               {e.emergency_reason && <span>Lý do bác sĩ ghi: “{e.emergency_reason}”</span>}
+              {e.emergency_reason_withheld && (
+                <span className="muted">Lý do bác sĩ ghi có thể nhắc đến bệnh nhạy cảm nên được ẩn; chọn “Ghi rõ…” ở trên để xem.</span>
+              )}
             </li>
           ))}
         </ul>

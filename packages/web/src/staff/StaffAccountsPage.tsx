@@ -1,4 +1,5 @@
 import { searchKey, viDateTime } from '@openhssk/core';
+import { FACILITY_ADMIN_GRANTS, FACILITY_ROLES, STAFF_ROLES } from '@openhssk/core/api';
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { Alert, ReasonDialog } from '../ui.tsx';
 import { get, post, ROLE_VI, type Role, type StaffMe } from './http.ts';
@@ -19,12 +20,9 @@ interface Account {
   last_login_at: string | null;
 }
 
-const ALL_ROLES: readonly Role[] = [
-  'clinician', 'receptionist', 'facility_admin', 'station_head', 'station_clinician', 'station_nurse', 'population_collaborator', 'health_officer', 'system_admin',
-];
-/** What the server lets a facility admin hand out (never an admin role). */
-const FACILITY_ADMIN_GRANTS: readonly Role[] = ['clinician', 'receptionist', 'station_head', 'station_clinician', 'station_nurse', 'population_collaborator'];
-const NEEDS_FACILITY = (r: Role) => r !== 'health_officer' && r !== 'system_admin';
+/** The roles a facility admin hands out first (the common case), then the admin and area roles. */
+const ALL_ROLES: readonly Role[] = [...FACILITY_ADMIN_GRANTS, ...STAFF_ROLES.filter((r) => !FACILITY_ADMIN_GRANTS.includes(r))];
+const NEEDS_FACILITY = (r: Role) => FACILITY_ROLES.includes(r);
 
 /** A one-time password is shown once: the person who receives it must change it at first login. */
 function OneTimePassword({ who, password, onClose }: { who: string; password: string; onClose: () => void }) {

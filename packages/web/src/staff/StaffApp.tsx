@@ -1,3 +1,4 @@
+import { STAFF_ROLES } from '@openhssk/core/api';
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { onSessionExpired } from '../api.ts';
 import { SkipLink } from '../ui.tsx';
@@ -23,10 +24,7 @@ const PAGES: ReadonlyArray<{ id: Page; label: string; roles: ReadonlyArray<Staff
   { id: 'ra-soat', label: 'Rà soát hồ sơ trùng', roles: ['health_officer', 'system_admin'] },
   { id: 'gia-dinh', label: 'Quan hệ gia đình', roles: ['receptionist', 'clinician', 'health_officer', 'system_admin'] },
   { id: 'bao-cao', label: 'Báo cáo', roles: ['health_officer', 'system_admin'] },
-  { id: 'tai-khoan', label: 'Tài khoản', roles: [
-    'receptionist', 'clinician', 'facility_admin', 'health_officer', 'system_admin',
-    'station_head', 'station_clinician', 'station_nurse', 'population_collaborator',
-  ] },
+  { id: 'tai-khoan', label: 'Tài khoản', roles: STAFF_ROLES },
 ];
 
 /** The screen an address names; 'khong-tim-thay' for an address the portal has no screen for. */

@@ -1,7 +1,6 @@
-import type { StaffRoleName } from '@openhssk/core/api';
+import { STATION_ROLES as STATION_ROLE_LIST, type StaffRoleName } from '@openhssk/core/api';
 import { ApiProblem, api } from '../api.ts';
 
-export { ApiProblem };
 
 /**
  * Shapes of the answers the station app reads: declared once in `@openhssk/core/api` (station.ts,
@@ -47,15 +46,14 @@ export type {
   StationPersonView,
   ValueVersion,
 } from '@openhssk/core/api';
+export { ApiProblem };
 
 export type Role = StaffRoleName;
-export type { StaffRoleName };
 
-export const STATION_ROLES: readonly Role[] = ['station_head', 'station_clinician', 'station_nurse', 'population_collaborator'];
-/** Who reads and writes clinical data (the 831 record, check-ups, registers). */
-export const CLINICAL_ROLES: readonly Role[] = ['station_head', 'station_clinician', 'station_nurse'];
-/** Who may diagnose, enrol, decide proposals and end an enrolment. */
-export const CLINICIAN_ROLES: readonly Role[] = ['station_head', 'station_clinician'];
+// The role lists are the server's own (@openhssk/core/api staff.ts).
+export const STATION_ROLES: readonly Role[] = STATION_ROLE_LIST;
+export { STATION_CLINICAL_ROLES as CLINICAL_ROLES, STATION_CLINICIAN_ROLES as CLINICIAN_ROLES } from '@openhssk/core/api';
+export type { StaffRoleName };
 
 // ---- calls ----
 
