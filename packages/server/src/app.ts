@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { DomainError } from '@openhssk/core';
+import { spaRoute } from '@openhssk/core/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { DEV_IDP_PATH, loadServerKeys, OidcClient, purgeExpiredSessions, registerCitizenAuth, registerDevIdp, SESSION_COOKIE } from './auth/index.ts';
 import { scheduleJob } from './background.ts';
@@ -52,11 +53,14 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
       return sendProblem(req, reply, new DomainError('not_found', 'NOT_FOUND', 'Không tìm thấy địa chỉ yêu cầu.', 'No such endpoint.'));
     }
     // Client-side routes of the single-page apps: staff portal under /nhan-vien, the commune health
-    // station's offline app under /tram-y-te, citizen book elsewhere.
-    const path = req.url.split('?')[0]!;
-    const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
-    const page = under('/nhan-vien') ? 'staff.html' : under('/tram-y-te') ? 'station.html' : 'index.html';
-    if (existsSync(join(config.webDistDir, page))) return reply.type('text/html; charset=utf-8').sendFile(page);
+    // station's offline app under /tram-y-te, citizen book elsewhere. An address the app has no
+    // screen for gets the app's page with 404: the app shows its not-found screen.
+    const { page, known } = spaRoute(req.url.split('?')[0]!);
+    const file = join(config.webDistDir, page);
+    if (existsSync(file)) {
+      if (known) return reply.type('text/html; charset=utf-8').sendFile(page);
+      return reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(file));
+    }
     return reply.status(404).type('text/plain; charset=utf-8').send('Giao diện web chưa được build: chạy `npm run build`.');
   });
 

@@ -1,3 +1,4 @@
+import { CITIZEN_PATHS } from '@openhssk/core/api';
 import { type JSX, useCallback, useEffect, useState } from 'react';
 import { ApiProblem, api, type Me, onSessionExpired } from './api.ts';
 import { type Child, loadChild, stillDependent, storeChild } from './child.ts';
@@ -35,8 +36,8 @@ export function App() {
   const [state, setState] = useState<MeState>({ status: 'loading' });
   const [child, setChildState] = useState<Child | null>(loadChild);
   // Pages for anyone, without a session: a share link, the certificate check (no call to /me either).
-  const shared = /^\/chia-se\/([A-Za-z0-9_-]+)$/.exec(path);
-  const verify = path === '/verify';
+  const shared = CITIZEN_PATHS.shared.exec(path);
+  const verify = CITIZEN_PATHS.verify.test(path);
   const open = Boolean(shared) || verify;
 
   const setChild = useCallback(
@@ -112,15 +113,15 @@ export function App() {
   else if (!state.me.has_record) content = <p>Chưa có hồ sơ sức khỏe nào gắn với số định danh {state.me.personal_id}.</p>;
   else {
     const personId = child?.id ?? null;
-    const m = /^\/luot-kham\/(\d+)$/.exec(path);
+    const m = CITIZEN_PATHS.episode.exec(path);
     if (m) content = <EpisodeDetailPage id={Number(m[1])} personId={personId} navigate={navigate} />;
-    else if (path === '/luot-kham') content = <EpisodeListPage personId={personId} navigate={navigate} />;
-    else if (path === '/tu-khai-bao') content = <DeclarationsPage personId={personId} />;
-    else if (path === '/tiem-chung') content = <VaccinationsPage personId={personId} />;
-    else if (path === '/chia-se') content = <SharesPage personId={personId} />;
-    else if (path === '/ai-da-xem') content = <AccessLogPage personId={personId} childName={child?.name ?? null} />;
-    else if (path === '/cai-dat') content = <SettingsPage childName={child?.name ?? null} onWithdrawn={reload} onLogout={logout} />;
-    else if (path === '/') content = <SummaryPage personId={personId} navigate={navigate} onOpenChild={setChild} />;
+    else if (CITIZEN_PATHS.episodes.test(path)) content = <EpisodeListPage personId={personId} navigate={navigate} />;
+    else if (CITIZEN_PATHS.declarations.test(path)) content = <DeclarationsPage personId={personId} />;
+    else if (CITIZEN_PATHS.vaccinations.test(path)) content = <VaccinationsPage personId={personId} />;
+    else if (CITIZEN_PATHS.shares.test(path)) content = <SharesPage personId={personId} />;
+    else if (CITIZEN_PATHS.accessLog.test(path)) content = <AccessLogPage personId={personId} childName={child?.name ?? null} />;
+    else if (CITIZEN_PATHS.settings.test(path)) content = <SettingsPage childName={child?.name ?? null} onWithdrawn={reload} onLogout={logout} />;
+    else if (CITIZEN_PATHS.summary.test(path)) content = <SummaryPage personId={personId} navigate={navigate} onOpenChild={setChild} />;
     else content = <NotFoundPage navigate={navigate} />;
   }
 

@@ -1,4 +1,5 @@
 export type * from './access-log.ts';
+export * from './app-routes.ts';
 export type * from './book.ts';
 export * from './book-display.ts';
 export type * from './clinic.ts';

@@ -104,6 +104,7 @@ describe('browser and transport security', () => {
     webDir = mkdtempSync(join(tmpdir(), 'hssk-web-'));
     mkdirSync(join(webDir, 'assets'));
     writeFileSync(join(webDir, 'index.html'), '<!doctype html><html lang="vi"><head><script type="module" src="/assets/app.js"></script></head><body><div id="root"></div></body></html>');
+    writeFileSync(join(webDir, 'staff.html'), '<!doctype html><html lang="vi"><head><title>staff</title></head><body><div id="root"></div></body></html>');
     writeFileSync(join(webDir, 'assets', 'app.js'), 'console.log(1);\n');
     ({ app, db, url: base, close } = await startTestApp({ config: { webDistDir: webDir } }));
     port = Number(new URL(base).port);
@@ -166,6 +167,22 @@ describe('browser and transport security', () => {
       assert.equal(asset.status, 200);
       assert.notEqual(asset.headers.get('cache-control'), 'no-store');
       assert.ok(asset.headers.get('content-security-policy'));
+    });
+
+    it('app addresses answer 200 with their app; an address no app has a screen for answers 404 with the app’s not-found page', async () => {
+      for (const [path, title] of [['/luot-kham/12', 'root'], ['/ai-da-xem', 'root'], ['/nhan-vien/nhan-su', 'staff'], ['/nhan-vien/', 'staff']] as const) {
+        const r = await fetch(`${base}${path}`);
+        assert.equal(r.status, 200, path);
+        assert.match(await r.text(), new RegExp(title), path);
+      }
+      for (const [path, title] of [['/khong-co-trang-nay', 'id="root"'], ['/luot-kham/abc', 'id="root"'], ['/nhan-vien/khong-co', '<title>staff</title>']] as const) {
+        const r = await fetch(`${base}${path}?x=1`);
+        assert.equal(r.status, 404, path);
+        assert.match(r.headers.get('content-type') ?? '', /text\/html/, path);
+        assert.ok(r.headers.get('content-security-policy'), path);
+        assert.match(await r.text(), new RegExp(title), path);
+      }
+      assert.equal((await fetch(`${base}/api/v1/khong-co`)).headers.get('content-type')?.startsWith('application/problem+json'), true);
     });
 
     it('HSTS and upgrade-insecure-requests only when the public URL is HTTPS', async () => {

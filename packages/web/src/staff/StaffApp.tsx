@@ -1,4 +1,4 @@
-import { STAFF_ROLES } from '@openhssk/core/api';
+import { STAFF_ROLES, type StaffPageId, staffPageOf } from '@openhssk/core/api';
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { onSessionExpired } from '../api.ts';
 import { SkipLink } from '../ui.tsx';
@@ -14,7 +14,7 @@ import { AccountPage, TotpRequiredPage } from './TotpPage.tsx';
 // ECharts weighs ~350 kB: load the reports screen only when an officer opens it.
 const ReportsPage = lazy(() => import('./reports/ReportsPage.tsx').then((m) => ({ default: m.ReportsPage })));
 
-type Page = 'tiep-don' | 'gia-dinh' | 'co-so' | 'nhan-su' | 'ra-soat' | 'bao-cao' | 'tai-khoan';
+type Page = StaffPageId;
 
 /** Screens of the portal, in menu order, with the roles that may open each. */
 const PAGES: ReadonlyArray<{ id: Page; label: string; roles: ReadonlyArray<StaffMe['role']> }> = [
@@ -29,9 +29,8 @@ const PAGES: ReadonlyArray<{ id: Page; label: string; roles: ReadonlyArray<Staff
 
 /** The screen an address names; 'khong-tim-thay' for an address the portal has no screen for. */
 const pageFromPath = (): Page | 'khong-tim-thay' => {
-  const rest = window.location.pathname.replace(/^\/nhan-vien\/?/, '').split('/')[0] ?? '';
-  if (rest === '') return 'tiep-don';
-  return PAGES.find((p) => p.id === rest)?.id ?? 'khong-tim-thay';
+  const page = staffPageOf(window.location.pathname);
+  return page === '' ? 'tiep-don' : (page ?? 'khong-tim-thay');
 };
 
 /** Staff portal (clinicians, receptionists, facility admins, health-department officers). */

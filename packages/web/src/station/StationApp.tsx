@@ -1,3 +1,4 @@
+import { STATION_PATHS, stationPath } from '@openhssk/core/api';
 import { Component, lazy, type ReactNode, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, usePath } from '../router.tsx';
 import { LoginPage } from '../staff/LoginPage.tsx';
@@ -297,22 +298,22 @@ const id = (m: RegExpMatchArray, i = 1) => decodeURIComponent(m[i]!);
 
 /** Client routes: a pattern of the path and the screen it opens. */
 const PAGES: ReadonlyArray<[RegExp, Page]> = [
-  [/^\/tram-y-te$/, () => <DayListPage />],
-  [/^\/tram-y-te\/tim-kiem$/, () => <SearchPage />],
-  [/^\/tram-y-te\/dong-bo$/, () => <SyncPage />],
-  [/^\/tram-y-te\/so-quan-ly$/, () => <Lazy><RegistersPage /></Lazy>],
-  [/^\/tram-y-te\/ho\/(\d+)$/, (m) => <HouseholdPage key={m[1]} id={Number(m[1])} />],
-  [/^\/tram-y-te\/ho\/(\d+)\/su-kien$/, (m) => <Lazy><EventPage key={m[1]} householdId={Number(m[1])} /></Lazy>],
-  [/^\/tram-y-te\/nguoi\/([^/]+)$/, (m) => <PersonPage key={m[1]} personId={id(m)} />],
-  [/^\/tram-y-te\/nguoi\/([^/]+)\/ho-so\/([a-z_]+)$/, (m) => <Lazy><SectionPage key={m[0]} personId={id(m)} sectionKey={m[2]!} /></Lazy>],
-  [/^\/tram-y-te\/tiem-chung$/, () => <Lazy><ImmunizationPage /></Lazy>],
-  [/^\/tram-y-te\/nguoi\/([^/]+)\/tiem-chung$/, (m) => <Lazy><ImmunizationPersonPage key={m[1]} personId={id(m)} /></Lazy>],
-  [/^\/tram-y-te\/nguoi\/([^/]+)\/kham$/, (m) => <Lazy><CheckupPage key={m[1]} personId={id(m)} /></Lazy>],
-  [/^\/tram-y-te\/nguoi\/([^/]+)\/theo-doi\/([a-z_]+)$/, (m) => <Lazy><FollowUpPage key={m[0]} personId={id(m)} register={m[2]!} /></Lazy>],
+  [STATION_PATHS.home, () => <DayListPage />],
+  [STATION_PATHS.search, () => <SearchPage />],
+  [STATION_PATHS.sync, () => <SyncPage />],
+  [STATION_PATHS.registers, () => <Lazy><RegistersPage /></Lazy>],
+  [STATION_PATHS.household, (m) => <HouseholdPage key={m[1]} id={Number(m[1])} />],
+  [STATION_PATHS.householdEvent, (m) => <Lazy><EventPage key={m[1]} householdId={Number(m[1])} /></Lazy>],
+  [STATION_PATHS.person, (m) => <PersonPage key={m[1]} personId={id(m)} />],
+  [STATION_PATHS.section, (m) => <Lazy><SectionPage key={m[0]} personId={id(m)} sectionKey={m[2]!} /></Lazy>],
+  [STATION_PATHS.immunization, () => <Lazy><ImmunizationPage /></Lazy>],
+  [STATION_PATHS.personImmunization, (m) => <Lazy><ImmunizationPersonPage key={m[1]} personId={id(m)} /></Lazy>],
+  [STATION_PATHS.checkup, (m) => <Lazy><CheckupPage key={m[1]} personId={id(m)} /></Lazy>],
+  [STATION_PATHS.followUp, (m) => <Lazy><FollowUpPage key={m[0]} personId={id(m)} register={m[2]!} /></Lazy>],
 ];
 
 function Route({ path }: { path: string }) {
-  const p = path.replace(/\/+$/, '') || '/tram-y-te';
+  const p = stationPath(path);
   for (const [pattern, page] of PAGES) {
     const m = p.match(pattern);
     if (m) return page(m);
