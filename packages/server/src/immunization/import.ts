@@ -9,7 +9,7 @@ import type { Db } from '../db/index.ts';
 import { bulkInsert, writeBehind } from '../db/index.ts';
 import { holdAgainstRelink, linkIncoming } from '../mpi/index.ts';
 import { type IdentityKeys, linkDeterministic, upsertImportedSourceRecords } from '../person/index.ts';
-import { sha256File, tableRows } from '../tabular/index.ts';
+import { priorImport, sha256File, tableRows } from '../tabular/index.ts';
 import { refreshDuplicates } from './store.ts';
 import { immDb } from './tables.ts';
 
@@ -335,25 +335,9 @@ export async function importImmunizationFile(db: Db, path: string, options: ImmI
   const maxReported = options.maxReportedIssues ?? 20;
   const today = options.today ?? vietnamToday();
 
-  const previous = await m
-    .selectFrom('imm_import')
-    .selectAll()
-    .where('file_sha256', '=', sha256)
-    .where('status', '=', 'done')
-    .where('source_system', '=', defaultSource)
-    .where(sql<boolean>`mapping = ${mappingJson}::jsonb`)
-    .orderBy('id')
-    .executeTakeFirst();
+  const previous = await priorImport(db, { runs: 'imm_import', issues: 'imm_import_issue' }, { sha256, sourceSystem: defaultSource, mappingJson }, maxReported);
   if (previous) {
-    const errors = await m
-      .selectFrom('imm_import_issue')
-      .select(['line', 'field', 'code', 'severity', 'message_vi', 'message_en'])
-      .where('import_id', '=', previous.id)
-      .where('severity', '=', 'error')
-      .orderBy('line')
-      .orderBy('id')
-      .limit(maxReported)
-      .execute();
+    const errors = previous.errors;
     return {
       importId: previous.id, fileName, sha256, sourceSystem: defaultSource, alreadyImported: true, rows: previous.row_count, accepted: previous.accepted,
       rejected: previous.rejected, inserted: 0, updated: 0, unchanged: previous.accepted, duplicates: 0, persons: { joined: 0, new: 0, kept: 0 },

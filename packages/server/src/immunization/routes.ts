@@ -1,6 +1,6 @@
 import { DomainError, forbidden, notFound, vietnamToday } from '@openhssk/core';
-import { PRODUCTS } from '@openhssk/core/immunization';
 import type { ImmCatalog, ImmPlan, ImmReactionList, ImmSlotRequestList, ImmStationPerson, ImmVerification } from '@openhssk/core/api';
+import { PRODUCTS } from '@openhssk/core/immunization';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Actor, audit } from '../audit/index.ts';
@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
 import { coversFacility, requireStaff, type StaffContext, type StaffRole, staffActor, unitDescendants } from '../staff/index.ts';
-import { personInArea, stationArea } from '../station/index.ts';
+import { batchAnswer, OFFLINE_BATCH_BODY_LIMIT, offlineBatchBody, personInArea, stationArea } from '../station/index.ts';
 import { certificatePayload, certificatePdf, signCertificate, verifyCertificate } from './certificate.ts';
 import { vaccinationBook } from './history.ts';
 import { type CertificateKeys, loadCertificateKeys } from './keys.ts';
@@ -18,7 +18,6 @@ import { doseEntry, MAX_BATCH, ROUTES, recordBatch, recordDose, requireVaccinato
 
 const tags = ['immunization'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const BATCH_BODY_LIMIT = 2 * 1024 * 1024;
 
 /** Who reads a commune's immunization data: its station's vaccinators, officers of the units above, system admins. */
 export const AREA_READ_ROLES: readonly StaffRole[] = ['system_admin', 'health_officer', ...VACCINATOR_ROLES];
@@ -95,7 +94,7 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
   app.post(
     '/api/v1/immunization/station/doses/batch',
     {
-      bodyLimit: BATCH_BODY_LIMIT,
+      bodyLimit: OFFLINE_BATCH_BODY_LIMIT,
       // The sender is known before a byte of the larger body is read.
       onRequest: async (req) => {
         await requireStaff(db, req, { roles: VACCINATOR_ROLES });
@@ -103,30 +102,14 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
       schema: {
         summary: `Record up to ${MAX_BATCH} queued doses from the offline station app, each in its own transaction, answered one by one`,
         tags,
-        body: Type.Object(
-          {
-            entries: Type.Array(Type.Object({ entry_id: Type.Optional(Type.String()) }, { additionalProperties: true, description: 'one entry as POST /api/v1/immunization/station/doses takes it' }), {
-              minItems: 1,
-              maxItems: MAX_BATCH,
-            }),
-          },
-          { additionalProperties: false },
-        ),
+        body: offlineBatchBody({ entry_id: Type.Optional(Type.String()) }, 'one entry as POST /api/v1/immunization/station/doses takes it'),
       },
     },
     async (req) => {
       const ctx = await requireVaccinator(db, req, careDays);
       const t0 = performance.now();
       const results = await recordBatch(db, ctx, req.body.entries, (e) => req.log.error({ err: e }, 'station dose entry failed'));
-      const count = (status: string) => results.filter((r) => r.status === status).length;
-      return {
-        applied: count('applied'),
-        already_applied: count('already_applied'),
-        refused: count('refused'),
-        errors: count('error'),
-        elapsed_ms: Math.round(performance.now() - t0),
-        results,
-      };
+      return batchAnswer(results, t0);
     },
   );
 

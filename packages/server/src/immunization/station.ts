@@ -1,14 +1,12 @@
-import { createHash } from 'node:crypto';
-import { type BilingualMessage, DomainError, invalid, notFound, vietnamToday } from '@openhssk/core';
+import { DomainError, invalid, notFound, vietnamToday } from '@openhssk/core';
 import { matchProduct, parseDay } from '@openhssk/core/immunization';
 import { type Static, Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { type Actor, audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { requireStaff, type StaffContext, type StaffRole, staffActor, stationCommune } from '../staff/index.ts';
-import { personInArea } from '../station/index.ts';
+import { applyEach, applyOnce, checkEntryAgainst, entryHash, entryReused, OFFLINE_MAX_BATCH, type OfflineOutcome, personInArea, ReplayRace } from '../station/index.ts';
 import { refreshDuplicates } from './store.ts';
 import { immDb } from './tables.ts';
 
@@ -22,7 +20,7 @@ import { immDb } from './tables.ts';
 /** Station roles that give vaccines; the population collaborator does not. */
 export const VACCINATOR_ROLES: readonly StaffRole[] = ['station_head', 'station_clinician', 'station_nurse'];
 export const STATION_SOURCE = 'TYT';
-export const MAX_BATCH = 500;
+export const MAX_BATCH = OFFLINE_MAX_BATCH;
 const PERSON_LOCK_SPACE = 7346160;
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -83,20 +81,9 @@ export interface DoseResult {
   duplicate_of: number | null;
 }
 
-export type DoseOutcome =
-  | { entry_id: string | null; status: 'applied' | 'already_applied'; result: DoseResult }
-  | { entry_id: string | null; status: 'refused'; error: BilingualMessage & Record<string, unknown> }
-  | { entry_id: string | null; status: 'error'; error: BilingualMessage };
+export type DoseOutcome = OfflineOutcome<DoseResult>;
 
-const entryReused = () =>
-  new DomainError('conflict', 'ENTRY_ID_REUSED', 'Mã mục nhập (entry_id) này đã được dùng cho một mũi tiêm khác. Ứng dụng cần tạo mã mới cho mỗi mũi tiêm.', 'This entry_id was already used for a different dose: generate a new one for each dose.');
-
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
-  return v;
-}
-const entryHash = (e: DoseEntry) => createHash('sha256').update(JSON.stringify(canonical(e))).digest('hex');
+const doseEntryReused = () => entryReused({ vi: 'mũi tiêm', en: 'dose' });
 
 async function stored(db: Db, entryId: string) {
   return immDb(db)
@@ -122,7 +109,7 @@ export async function recordDose(db: Db, ctx: StationContext, entry: DoseEntry):
   const replay = async () => {
     const prior = await stored(db, entry.entry_id);
     if (!prior) return undefined;
-    if (prior.content_hash !== hash || prior.facility_code !== ctx.facilityCode) throw entryReused();
+    if (prior.content_hash !== hash || prior.facility_code !== ctx.facilityCode) throw doseEntryReused();
     return { status: 'already_applied' as const, result: resultOf(entry.entry_id, prior) };
   };
   const first = await replay();
@@ -144,8 +131,8 @@ export async function recordDose(db: Db, ctx: StationContext, entry: DoseEntry):
     throw invalid('DOSE_BEFORE_BIRTH', 'Ngày tiêm trước ngày sinh của người được tiêm.', 'The date given is before the person’s birth date.');
   }
 
-  try {
-    return await db.transaction().execute(async (tx) => {
+  return applyOnce<{ status: 'applied' | 'already_applied'; result: DoseResult }>(replay, () =>
+    db.transaction().execute(async (tx) => {
       // Two devices recording doses of one child: the second sees the first when it links duplicates.
       await sql`select pg_advisory_xact_lock(${PERSON_LOCK_SPACE}, hashtext(${entry.person_id}))`.execute(tx);
       const inserted = await immDb(tx)
@@ -172,50 +159,14 @@ export async function recordDose(db: Db, ctx: StationContext, entry: DoseEntry):
         detail: { entry_id: entry.entry_id, product: product.id, ...(row.duplicate_of ? { duplicate_of: Number(row.duplicate_of) } : {}) },
       });
       return { status: 'applied' as const, result: resultOf(entry.entry_id, row) };
-    });
-  } catch (e) {
-    // Applied meanwhile by another request: answer like the first time.
-    const again = await replay();
-    if (again) return again;
-    throw e instanceof ReplayRace ? new DomainError('internal', 'INTERNAL', 'Lỗi hệ thống, vui lòng thử lại sau.', 'Internal error, please retry later.') : e;
-  }
+    }),
+  );
 }
-
-class ReplayRace extends Error {}
-
-const entryIdOf = (raw: unknown): string | null => {
-  const v = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).entry_id : undefined;
-  return typeof v === 'string' ? v : null;
-};
 
 /** One queued entry checked against the schema: the batch answers each entry, it never fails as a whole for one. */
-export function checkEntry(raw: unknown): DoseEntry {
-  if (!Value.Check(doseEntry, raw)) {
-    const first = Value.Errors(doseEntry, raw).First();
-    const path = first?.path.replace(/^\//, '').replaceAll('/', '.') || 'dữ liệu';
-    throw invalid('VALIDATION_FAILED', `Mục nhập không hợp lệ: trường «${path}» không đúng.`, `Invalid entry: ${first ? `${first.path || '/'} ${first.message}` : 'does not match the schema'}.`, {
-      path: first?.path ?? null,
-    });
-  }
-  return raw as DoseEntry;
-}
+export const checkEntry = (raw: unknown): DoseEntry => checkEntryAgainst(doseEntry, raw);
 
 /** Applies queued entries one by one, each in its own transaction, and answers each. */
 export async function recordBatch(db: Db, ctx: StationContext, entries: readonly unknown[], log?: (e: unknown) => void): Promise<DoseOutcome[]> {
-  if (entries.length > MAX_BATCH) throw invalid('BATCH_TOO_LARGE', `Tối đa ${MAX_BATCH} mục mỗi lần gửi.`, `At most ${MAX_BATCH} entries per batch.`);
-  const out: DoseOutcome[] = [];
-  for (const raw of entries) {
-    const entry_id = entryIdOf(raw);
-    try {
-      out.push({ entry_id, ...(await recordDose(db, ctx, checkEntry(raw))) });
-    } catch (e) {
-      if (e instanceof DomainError && e.kind !== 'internal') {
-        out.push({ entry_id, status: 'refused', error: { code: e.code, message_vi: e.message_vi, message_en: e.message_en, ...e.extra } });
-      } else {
-        log?.(e);
-        out.push({ entry_id, status: 'error', error: { code: 'INTERNAL', message_vi: 'Lỗi hệ thống, mục này chưa được ghi; gửi lại sau.', message_en: 'Server error: not applied, send it again later.' } });
-      }
-    }
-  }
-  return out;
+  return applyEach(entries, (raw) => recordDose(db, ctx, checkEntry(raw)), log);
 }

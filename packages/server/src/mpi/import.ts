@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { bulkInsert, writeBehind } from '../db/index.ts';
 import { upsertImportedSourceRecords } from '../person/index.ts';
-import { sha256File, tableRows } from '../tabular/index.ts';
+import { priorImport, sha256File, tableRows } from '../tabular/index.ts';
 import { mpiDb } from './tables.ts';
 
 export type SourceColumn = (typeof SOURCE_COLUMNS)[number];
@@ -170,25 +170,9 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   const mappingJson = JSON.stringify(Object.fromEntries(Object.entries(mapping).sort()));
   const maxReported = options.maxReportedIssues ?? 20;
 
-  const previous = await m
-    .selectFrom('mpi_import')
-    .selectAll()
-    .where('file_sha256', '=', sha256)
-    .where('status', '=', 'done')
-    .where(sql<boolean>`source_system is not distinct from ${sourceSystem ?? null}`)
-    .where(sql<boolean>`mapping = ${mappingJson}::jsonb`)
-    .orderBy('id')
-    .executeTakeFirst();
+  const previous = await priorImport(db, { runs: 'mpi_import', issues: 'mpi_import_issue' }, { sha256, sourceSystem: sourceSystem ?? null, mappingJson }, maxReported);
   if (previous) {
-    const errors = await m
-      .selectFrom('mpi_import_issue')
-      .select(['line', 'field', 'code', 'severity', 'message_vi', 'message_en'])
-      .where('import_id', '=', previous.id)
-      .where('severity', '=', 'error')
-      .orderBy('line')
-      .orderBy('id')
-      .limit(maxReported)
-      .execute();
+    const errors = previous.errors;
     return {
       importId: previous.id, fileName, sha256, alreadyImported: true, rows: previous.row_count, accepted: previous.accepted,
       rejected: previous.rejected, held: 0, warnings: previous.warnings, errors,

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { DomainError, vietnamToday } from '@openhssk/core';
 import type { PcEntryResult, PcEntryStatus } from '@openhssk/core/api';
 import type { CheckupInput, FieldIssue, FollowUpInput } from '@openhssk/core/primary-care';
 import { sql } from 'kysely';
 import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
+import { entryHash } from '../station/index.ts';
 import { CLINICIAN_ROLES, personNotFound, type ScopedPerson, type StationScope, scopedPersons } from './access.ts';
 import { insertCheckup } from './checkups.ts';
 import { applyRecordEntry, refreshSummaries, StoredFields } from './record.ts';
@@ -45,19 +45,6 @@ const PAYLOAD: Readonly<Record<EntryKind, 'record' | 'checkup' | 'followUp' | 'e
   followup: 'followUp',
   enrolment: 'enrolment',
 };
-
-/** Stable JSON (sorted keys) of the entry: a replay of the same id must carry the same content. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v ?? null);
-}
 
 const refusedBy = (e: SyncEntry, err: DomainError): EntryResult => ({
   entryId: e.entryId,
@@ -243,7 +230,7 @@ export async function syncEntries(db: Db, scope: StationScope, entries: readonly
     try {
       if (!person) throw personNotFound();
       const recordedAt = recordedAtOf(e);
-      const sha = createHash('sha256').update(canonical({ ...e, entryId: undefined })).digest('hex');
+      const sha = entryHash({ ...e, entryId: undefined });
       pending.push({ index, e, person, recordedAt, sha });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;

@@ -115,7 +115,7 @@ export const ENTRY_SCHEMAS: Readonly<Record<RegisterEntry['kind'], TSchema>> = {
   move_in: moveInEntry,
 };
 
-export const MAX_BATCH = 500;
+export { OFFLINE_MAX_BATCH as MAX_BATCH } from './offline.ts';
 
 /**
  * The request body of one entry: the schema of its kind, chosen by `kind` (if/then), not tried one

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { type BilingualMessage, cleanText, DomainError, invalid, vietnamToday } from '@openhssk/core';
+import { cleanText, DomainError, invalid, vietnamToday } from '@openhssk/core';
 import { type HouseholdRelation, normalizeSourceRecord } from '@openhssk/core/mpi';
-import { Value } from '@sinclair/typebox/value';
 import { sql } from 'kysely';
 import { type Actor, audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
@@ -13,6 +11,7 @@ import {
 import { hamletKey, parseHamlet } from './hamlet.ts';
 import { dissolveEmptyHouseholds, REGISTER_LOCK } from './households.ts';
 import { RELATION_VI } from './labels.ts';
+import { applyEach, applyOnce, checkEntryAgainst, entryHash, entryReused, type OfflineOutcome, ReplayRace } from './offline.ts';
 import { householdNotFound } from './register.ts';
 import { personInArea, personNotInArea, type StationArea } from './scope.ts';
 import { type EventKind, type LeaveReason, stationDb } from './tables.ts';
@@ -46,32 +45,14 @@ export interface EventResult {
   membership_id?: number;
 }
 
-export type EntryOutcome =
-  | { entry_id: string | null; status: 'applied' | 'already_applied'; result: EventResult }
-  /** The entry cannot be applied as it is (fix it, do not resend it unchanged). */
-  | { entry_id: string | null; status: 'refused'; error: BilingualMessage & Record<string, unknown> }
-  /** The server failed: nothing was applied, sending it again later is safe. */
-  | { entry_id: string | null; status: 'error'; error: BilingualMessage };
+export type EntryOutcome = OfflineOutcome<EventResult>;
 
 const conflict = (code: string, vi: string, en: string, extra: Record<string, unknown> = {}) => new DomainError('conflict', code, vi, en, extra);
 
-const entryReused = () =>
-  conflict(
-    'ENTRY_ID_REUSED',
-    'Mã mục nhập (entry_id) này đã được dùng cho một ghi nhận khác. Ứng dụng cần tạo mã mới cho mỗi ghi nhận.',
-    'This entry_id was already used for a different entry: generate a new one for each entry.',
-  );
 const personDeceased = () => conflict('PERSON_DECEASED', 'Người này đã được ghi nhận tử vong.', 'This person is recorded as deceased.');
 const notMember = () =>
   conflict('NOT_A_MEMBER', 'Người này hiện không thuộc hộ gia đình nào trong sổ của xã.', 'This person is not a current member of a household of this commune.');
 
-/** Sorted keys: the same entry sent twice hashes alike whatever order the device wrote its fields in. */
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
-  return v;
-}
-const payloadHash = (entry: RegisterEntry) => createHash('sha256').update(JSON.stringify(canonical(entry))).digest('hex');
 
 function checkDate(iso: string, field: string): void {
   const d = new Date(`${iso}T00:00:00Z`);
@@ -377,7 +358,7 @@ const notWriter = () =>
  */
 export async function applyEntry(db: Db, ctx: EventContext, entry: RegisterEntry): Promise<{ status: 'applied' | 'already_applied'; result: EventResult }> {
   if (!ctx.area.canWrite || !ctx.area.stationCode) throw notWriter();
-  const hash = payloadHash(entry);
+  const hash = entryHash(entry);
   const replay = async () => {
     const prior = await stationDb(db).selectFrom('station_event').select(['commune_code', 'payload_sha256', 'result']).where('entry_id', '=', entry.entry_id).executeTakeFirst();
     if (!prior) return undefined;
@@ -385,8 +366,8 @@ export async function applyEntry(db: Db, ctx: EventContext, entry: RegisterEntry
     return { status: 'already_applied' as const, result: prior.result as unknown as EventResult };
   };
   checkDate(entry.occurred_on, 'occurred_on');
-  try {
-    return await db.transaction().execute(async (tx) => {
+  return applyOnce<{ status: 'applied' | 'already_applied'; result: EventResult }>(replay, () =>
+    db.transaction().execute(async (tx) => {
       const sdb = stationDb(tx);
       // One writer per commune at a time (two devices recording the same household cannot
       // interleave), then the event row: a replay finds its entry_id taken (committed, or committing:
@@ -429,21 +410,9 @@ export async function applyEntry(db: Db, ctx: EventContext, entry: RegisterEntry
         detail: { entry_id: entry.entry_id, household_id: result.household_id, purpose: 'household_register' },
       });
       return { status: 'applied' as const, result };
-    });
-  } catch (e) {
-    // The entry was applied before (or meanwhile, by another request): answer like the first time.
-    const again = await replay();
-    if (again) return again;
-    throw e instanceof ReplayRace ? new DomainError('internal', 'INTERNAL', 'Lỗi hệ thống, vui lòng thử lại sau.', 'Internal error, please retry later.') : e;
-  }
+    }),
+  );
 }
-
-class ReplayRace extends Error {}
-
-const entryIdOf = (raw: unknown): string | null => {
-  const v = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).entry_id : undefined;
-  return typeof v === 'string' ? v : null;
-};
 
 /** Checks one queued entry against its kind's schema: the batch answers each entry, it never fails as a whole for one. */
 export function checkEntry(raw: unknown): RegisterEntry {
@@ -452,36 +421,11 @@ export function checkEntry(raw: unknown): RegisterEntry {
   if (!schema) {
     throw invalid('KIND_INVALID', 'Loại biến động phải là birth, death, move_in hoặc move_out.', 'kind must be one of birth, death, move_in, move_out.');
   }
-  // Fields the kind does not have are dropped, as the single-entry route's validator does, so an entry
-  // hashes alike (and replays alike) whichever route it came by.
-  const entry = Value.Clean(schema, structuredClone(raw));
-  if (!Value.Check(schema, entry)) {
-    const first = Value.Errors(schema, entry).First();
-    const path = first?.path.replace(/^\//, '').replaceAll('/', '.') || 'dữ liệu';
-    throw invalid('VALIDATION_FAILED', `Mục nhập không hợp lệ: trường «${path}» không đúng.`, `Invalid entry: ${first ? `${first.path || '/'} ${first.message}` : 'does not match the schema'}.`, {
-      path: first?.path ?? null,
-    });
-  }
-  return entry as RegisterEntry;
+  return checkEntryAgainst(schema, raw, { clean: true }) as RegisterEntry;
 }
 
 /** Applies queued entries one by one, each in its own transaction, and answers each. */
 export async function applyBatch(db: Db, ctx: EventContext, entries: readonly unknown[], log?: (e: unknown) => void): Promise<EntryOutcome[]> {
   if (!ctx.area.canWrite) throw notWriter();
-  const out: EntryOutcome[] = [];
-  for (const raw of entries) {
-    const entry_id = entryIdOf(raw);
-    try {
-      const entry = checkEntry(raw);
-      out.push({ entry_id, ...(await applyEntry(db, ctx, entry)) });
-    } catch (e) {
-      if (e instanceof DomainError && e.kind !== 'internal') {
-        out.push({ entry_id, status: 'refused', error: { code: e.code, message_vi: e.message_vi, message_en: e.message_en, ...e.extra } });
-      } else {
-        log?.(e);
-        out.push({ entry_id, status: 'error', error: { code: 'INTERNAL', message_vi: 'Lỗi hệ thống, mục này chưa được ghi; gửi lại sau.', message_en: 'Server error: not applied, send it again later.' } });
-      }
-    }
-  }
-  return out;
+  return applyEach(entries, (raw) => applyEntry(db, ctx, checkEntry(raw)), log);
 }

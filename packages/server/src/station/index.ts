@@ -4,6 +4,9 @@ export { applyBatch, applyEntry, type EntryOutcome, type EventContext, type Even
 export { type MovedStationRows, moveStationRows, NO_STATION_ROWS, returnStationRows } from './follow.ts';
 export { type Hamlet, hamletKey, parseHamlet } from './hamlet.ts';
 export { ensureRegister, type RefreshStats, refreshRegister } from './households.ts';
+export {
+  applyEach, applyOnce, batchAnswer, checkEntryAgainst, entryHash, entryReused, OFFLINE_BATCH_BODY_LIMIT, OFFLINE_MAX_BATCH, type OfflineOutcome, offlineBatchBody, ReplayRace,
+} from './offline.ts';
 export { type DemoObjects, purgeStationDemo } from './purge.ts';
 export { registerStationRoutes, type StationConfig } from './routes.ts';
 export { personInArea, REGISTER_READ_ROLES, REGISTER_WRITE_ROLES, type StationArea, stationArea } from './scope.ts';

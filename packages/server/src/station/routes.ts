@@ -11,6 +11,7 @@ import { MAX_BATCH, registerEntry } from './entries.ts';
 import { applyBatch, applyEntry, type EventContext } from './events.ts';
 import { hamletKey } from './hamlet.ts';
 import { ensureRegister, refreshRegister } from './households.ts';
+import { batchAnswer, OFFLINE_BATCH_BODY_LIMIT, offlineBatchBody } from './offline.ts';
 import { auditReads } from './reads.ts';
 import { exportRows, householdView, listHouseholds, personView, registerSummary } from './register.ts';
 import { personInArea, personNotInArea, REGISTER_READ_ROLES, REGISTER_WRITE_ROLES, type StationArea, stationArea } from './scope.ts';
@@ -19,8 +20,6 @@ import { householdListXlsx, householdSheetPdf, type SheetHeader } from './sheets
 
 const tags = ['station'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-/** 500 entries of a few hundred bytes each, with room for notes; refused from the headers for anyone not signed in. */
-const BATCH_BODY_LIMIT = 2 * 1024 * 1024;
 
 const commune = Type.Optional(Type.String({ pattern: '^\\d{5}$', description: 'commune code: station staff act on their own commune and may leave it out' }));
 const communeQuery = Type.Object({ commune });
@@ -250,7 +249,7 @@ export function registerStationRoutes(fastify: FastifyInstance, db: Db, config: 
   app.post(
     '/api/v1/station/events/batch',
     {
-      bodyLimit: BATCH_BODY_LIMIT,
+      bodyLimit: OFFLINE_BATCH_BODY_LIMIT,
       // The sender is known before a byte of the larger body is read.
       onRequest: async (req) => {
         await requireStaff(db, req, { roles: REGISTER_WRITE_ROLES });
@@ -258,30 +257,14 @@ export function registerStationRoutes(fastify: FastifyInstance, db: Db, config: 
       schema: {
         summary: `Apply up to ${MAX_BATCH} queued register events from the offline app, each in its own transaction, answered one by one`,
         tags,
-        body: Type.Object(
-          {
-            entries: Type.Array(
-              Type.Object({ entry_id: Type.Optional(Type.String()), kind: Type.Optional(Type.String()) }, { additionalProperties: true, description: 'one entry as POST /api/v1/station/events takes it' }),
-              { minItems: 1, maxItems: MAX_BATCH },
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: offlineBatchBody({ entry_id: Type.Optional(Type.String()), kind: Type.Optional(Type.String()) }, 'one entry as POST /api/v1/station/events takes it'),
       },
     },
     async (req) => {
       const ctx = await writer(req);
       const t0 = performance.now();
       const results = await applyBatch(db, ctx, req.body.entries, (e) => req.log.error({ err: e }, 'station register entry failed'));
-      const count = (status: string) => results.filter((r) => r.status === status).length;
-      return {
-        applied: count('applied'),
-        already_applied: count('already_applied'),
-        refused: count('refused'),
-        errors: count('error'),
-        elapsed_ms: Math.round(performance.now() - t0),
-        results,
-      };
+      return batchAnswer(results, t0);
     },
   );
 }

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { pipeline, Transform } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
 import Papa from 'papaparse';
+import type { Db } from '../db/index.ts';
 
 /**
  * Rows of the list files officers bring (population lists, immunization-system exports): CSV in
@@ -121,4 +123,52 @@ export async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   return h.digest('hex');
+}
+
+/** An issue of an earlier import as stored in its issue table (mpi_import_issue, imm_import_issue). */
+export interface StoredImportIssue {
+  line: number;
+  field: string;
+  code: string;
+  severity: 'error' | 'warning';
+  message_vi: string;
+  message_en: string;
+}
+
+export interface PriorImport {
+  id: number;
+  row_count: number;
+  accepted: number;
+  rejected: number;
+  warnings: number;
+  /** Its first error rows, by line. */
+  errors: StoredImportIssue[];
+}
+
+/**
+ * The finished import of the same file (content hash), source system and column mapping, if any:
+ * list imports answer it again instead of reading the file twice. The run and issue tables belong
+ * to the importing module and share this shape (migrations 007 and 023).
+ */
+export async function priorImport(
+  db: Db,
+  tables: { runs: 'mpi_import' | 'imm_import'; issues: 'mpi_import_issue' | 'imm_import_issue' },
+  key: { sha256: string; sourceSystem: string | null; mappingJson: string },
+  maxReported: number,
+): Promise<PriorImport | undefined> {
+  const previous = (
+    await sql<Omit<PriorImport, 'errors'>>`
+      select id, row_count, accepted, rejected, warnings from ${sql.table(tables.runs)}
+       where file_sha256 = ${key.sha256} and status = 'done'
+         and source_system is not distinct from ${key.sourceSystem} and mapping = ${key.mappingJson}::jsonb
+       order by id limit 1`.execute(db)
+  ).rows[0];
+  if (!previous) return undefined;
+  const errors = (
+    await sql<StoredImportIssue>`
+      select line, field, code, severity, message_vi, message_en from ${sql.table(tables.issues)}
+       where import_id = ${previous.id} and severity = 'error'
+       order by line, id limit ${maxReported}`.execute(db)
+  ).rows;
+  return { ...previous, id: Number(previous.id), errors };
 }
