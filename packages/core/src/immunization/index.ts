@@ -12,4 +12,5 @@ export * from './planning.ts';
 export * from './products.ts';
 export * from './schedule-vn.ts';
 export * from './sources.ts';
+export * from './stock.ts';
 export * from './types.ts';

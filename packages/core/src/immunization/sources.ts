@@ -104,6 +104,12 @@ export const SOURCES = {
     read:
       '5% for single-dose vials; lyophilised 10-20 dose vials 50%, 2-6 dose 10%; liquid 10-20 dose vials 25%, 2-6 dose 10%; wastage factor = 100 / (100 - wastage rate %).',
   },
+  who_mdvp: {
+    title: 'WHO Policy Statement: Multi-dose Vial Policy (MDVP), revision 2014 (recalled, not re-read for this module)',
+    url: 'https://www.who.int/publications/i/item/WHO-IVB-14.07',
+    kind: 'project',
+    read: 'Opened vials of liquid vaccines (OPV, DTP-containing, hepatitis B, IPV, TT/Td) may be kept for later sessions up to 28 days when the conditions are met; reconstituted vaccines (BCG, measles, MR, JE live) are discarded 6 hours after opening or at the end of the session, whichever comes first.',
+  },
   who_minimum: {
     title: 'WHO minimum ages and intervals (position papers; not re-read for this module)',
     kind: 'project',
