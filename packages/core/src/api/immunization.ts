@@ -238,6 +238,8 @@ export interface ImmPlan {
   by_antigen: Array<{ antigen: string; name_vi: string; name_en: string; due: number; overdue: number }>;
   vaccine_needs: Array<{ product: string; name_vi: string; name_en: string; doses: number; wastageFactor: number; supplyDoses: number; dosesPerVial: number; vials: number; verified: boolean }>;
   sessions: ImmSession[];
+  /** Null when the commune has no station site to hold stock. */
+  stock_shortfalls: ImmStockShortfall[] | null;
   total: number;
   page: number;
   page_size: number;
@@ -299,4 +301,47 @@ export interface ImmReactionList {
     ngay_sinh: string | null;
     so_dien_thoai: string | null;
   }>;
+}
+
+/** GET /api/v1/immunization/stock: a vaccination site's stock, re-derived from receipts and recorded doses. */
+export interface ImmStock {
+  facility_code: string;
+  facility_name: string | null;
+  as_of: string;
+  products: Array<{
+    product: string;
+    name_vi: string;
+    received_doses: number;
+    used_doses: number;
+    wasted_doses: number;
+    expired_doses: number;
+    on_hand_doses: number;
+    unstocked_doses: number;
+    wastage_rate: number;
+    opened_vial_rule: { keep: 'session' } | { keep: 'days'; days: number };
+  }>;
+  lots: Array<{
+    receipt_id: number;
+    product: string;
+    lot_no: string;
+    expires_on: string;
+    received_on: string;
+    doses_per_vial: number;
+    vials: number;
+    used_doses: number;
+    wasted_doses: number;
+    expired_doses: number;
+    on_hand_doses: number;
+    open_vial: { opened_on: string; left: number } | null;
+  }>;
+  alerts: Array<{ receipt_id: number; product: string; lot_no: string; expires_on: string; kind: 'expired' | 'expiring'; on_hand_doses: number; expired_doses: number }>;
+}
+
+/** The month plan's stock check: products whose planned supply exceeds the valid stock on hand. */
+export interface ImmStockShortfall {
+  product: string;
+  name_vi: string;
+  needed_doses: number;
+  on_hand_doses: number;
+  short_doses: number;
 }

@@ -1,5 +1,5 @@
 import { DomainError, forbidden, notFound, vietnamToday } from '@openhssk/core';
-import type { ImmCatalog, ImmPlan, ImmReactionList, ImmSlotRequestList, ImmStationPerson, ImmVerification } from '@openhssk/core/api';
+import type { ImmCatalog, ImmPlan, ImmReactionList, ImmSlotRequestList, ImmStationPerson, ImmStock, ImmVerification } from '@openhssk/core/api';
 import { PRODUCTS } from '@openhssk/core/immunization';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -8,13 +8,14 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
 import { coversFacility, requireStaff, type StaffContext, type StaffRole, staffActor, unitDescendants } from '../staff/index.ts';
-import { batchAnswer, OFFLINE_BATCH_BODY_LIMIT, offlineBatchBody, personInArea, stationArea } from '../station/index.ts';
+import { applyEach, batchAnswer, checkEntryAgainst, OFFLINE_BATCH_BODY_LIMIT, offlineBatchBody, personInArea, stationArea } from '../station/index.ts';
 import { certificatePayload, certificatePdf, signCertificate, verifyCertificate } from './certificate.ts';
 import { vaccinationBook } from './history.ts';
 import { type CertificateKeys, loadCertificateKeys } from './keys.ts';
 import { inGroup, type ListGroup, planCommune, planSummary, sessionListCsv, sessionListXlsx, sessionsIn, withDetails } from './planning.ts';
 import { createSession, REACTION_SYMPTOMS, reactionReport, reactionReportsFor, sessionsFrom, setReactionStatus, slotRequestsIn, updateSlotRequest } from './requests.ts';
 import { doseEntry, MAX_BATCH, ROUTES, recordBatch, recordDose, requireVaccinator, VACCINATOR_ROLES } from './station.ts';
+import { communeSite, noSite, planShortfalls, recordReceipt, siteStock, stockReceipt } from './stock.ts';
 
 const tags = ['immunization'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -135,6 +136,55 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
     },
   );
 
+  // ---- vaccine stock -----------------------------------------------------------------------------
+
+  app.get(
+    '/api/v1/immunization/stock',
+    {
+      schema: {
+        summary: 'Vaccine stock of the commune’s station: receipts, doses used (recorded vaccinations), opened-vial wastage, on hand, expiry alerts',
+        tags,
+        querystring: Type.Object({ commune, as_of: Type.Optional(Type.String({ pattern: DATE, description: 'default today (Vietnam date)' })) }),
+      },
+    },
+    async (req): Promise<ImmStock> => {
+      const { s, area } = await areaReader(req, req.query.commune);
+      const site = await communeSite(db, area);
+      if (!site) throw noSite();
+      const stock = await siteStock(db, site, req.query.as_of ?? vietnamToday());
+      await audit(db, { actor: staffActor(s), action: 'immunization.stock.read', resource: `facility/${site}/vaccine-stock`, requestId: req.id, detail: { commune: area.commune, as_of: stock.as_of } });
+      return stock;
+    },
+  );
+
+  app.post('/api/v1/immunization/stock/receipts', { schema: { summary: 'Record a vaccine receipt at the station (idempotent by entry_id)', tags, body: stockReceipt } }, async (req, reply) => {
+    const ctx = await requireVaccinator(db, req, careDays);
+    const r = await recordReceipt(db, ctx, req.body, vietnamToday());
+    return reply.status(r.status === 'applied' ? 201 : 200).send(r);
+  });
+
+  app.post(
+    '/api/v1/immunization/stock/receipts/batch',
+    {
+      bodyLimit: OFFLINE_BATCH_BODY_LIMIT,
+      onRequest: async (req) => {
+        await requireStaff(db, req, { roles: VACCINATOR_ROLES });
+      },
+      schema: {
+        summary: `Record up to ${MAX_BATCH} queued vaccine receipts from the offline station app, each answered`,
+        tags,
+        body: offlineBatchBody({ entry_id: Type.Optional(Type.String()) }, 'one receipt as POST /api/v1/immunization/stock/receipts takes it'),
+      },
+    },
+    async (req) => {
+      const ctx = await requireVaccinator(db, req, careDays);
+      const t0 = performance.now();
+      const today = vietnamToday();
+      const results = await applyEach(req.body.entries, (raw) => recordReceipt(db, ctx, checkEntryAgainst(stockReceipt, raw), today), (e) => req.log.error({ err: e }, 'stock receipt failed'));
+      return batchAnswer(results, t0);
+    },
+  );
+
   // ---- planning ---------------------------------------------------------------------------------
 
   app.get(
@@ -156,6 +206,7 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
       const { s, area } = await areaReader(req, req.query.commune);
       const m = req.query.month ?? vietnamToday().slice(0, 7);
       const plan = await planCommune(db, area.commune, m);
+      const site = await communeSite(db, area);
       const wanted = plan.persons.filter((p) => inGroup(p, req.query.group ?? 'all'));
       const page = req.query.page ?? 1;
       const size = req.query.page_size ?? 200;
@@ -170,6 +221,7 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
         population: plan.population,
         ...planSummary(plan.plan),
         sessions: await sessionsIn(db, area.commune, m),
+        stock_shortfalls: site ? await planShortfalls(db, site, plan.plan.byProduct, `${m}-01`, vietnamToday()) : null,
         total: wanted.length,
         page,
         page_size: size,

@@ -165,7 +165,8 @@ export interface PurgeScope {
 
 /**
  * Removes the registry's rows of the demo (doses of demo persons or given at demo facilities, the
- * reports and requests on them, the demo communes' sessions), inside the purge's transaction.
+ * reports and requests on them, the demo communes' sessions, the demo facilities' vaccine receipts),
+ * inside the purge's transaction.
  * A real dose marked as a duplicate of a demo dose loses that link first: it is counted again.
  */
 export async function purgeImmunizationRows(tx: Db, scope: PurgeScope): Promise<Record<string, number>> {
@@ -181,6 +182,7 @@ export async function purgeImmunizationRows(tx: Db, scope: PurgeScope): Promise<
   );
   out.imm_session = count(await sql`delete from imm_session where commune_code = any(${scope.communes as string[]}::text[])`.execute(tx));
   out.vaccination = count(await sql`delete from vaccination where id in (${gone})`.execute(tx));
+  out.imm_stock_receipt = count(await sql`delete from imm_stock_receipt where facility_code in (${scope.facilities})`.execute(tx));
   return out;
 }
 

@@ -113,6 +113,25 @@ export interface ImmSlotRequestTable {
   created_at: Generated<Date>;
 }
 
+/** Migration 027: vaccine receipts of a site (the only stored stock facts). */
+export interface ImmStockReceiptTable {
+  id: Generated<number>;
+  facility_code: string;
+  product_id: string;
+  lot_no: string;
+  expires_on: string;
+  doses_per_vial: number;
+  vials: number;
+  received_on: string;
+  supplier: string | null;
+  note: string | null;
+  entry_id: string | null;
+  content_hash: string | null;
+  recorded_by: string;
+  recorded_by_name: string;
+  created_at: Generated<Date>;
+}
+
 // A type alias, not an interface: withTables<T> needs an implicit index signature.
 export type ImmunizationTables = {
   vaccination: VaccinationTable;
@@ -121,9 +140,10 @@ export type ImmunizationTables = {
   imm_session: ImmSessionTable;
   imm_reaction_report: ImmReactionReportTable;
   imm_slot_request: ImmSlotRequestTable;
+  imm_stock_receipt: ImmStockReceiptTable;
 };
 
 export type ImmDb = Kysely<Schema & ImmunizationTables>;
 
-/** The shared Db typed with this module's tables (migrations 006 and 023). */
+/** The shared Db typed with this module's tables (migrations 006, 023 and 027). */
 export const immDb = (db: Db): ImmDb => db.withTables<ImmunizationTables>();
