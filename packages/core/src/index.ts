@@ -5,3 +5,4 @@ export * from './text/numbers.ts';
 export * from './text/vietnamese.ts';
 export * from './time/format.ts';
 export * from './time/vietnam.ts';
+export * from './time/working-days.ts';

@@ -12,6 +12,7 @@ import { scheduleJob } from './background.ts';
 import { registerBookRoutes } from './book/index.ts';
 import { registerClinicRoutes } from './clinic/index.ts';
 import type { Config } from './config.ts';
+import { registerCorrectionRoutes } from './correction/index.ts';
 import type { DatabaseHandle } from './db/index.ts';
 import { registerFacilityAdminRoutes, registerFacilityRoutes } from './facility/index.ts';
 import { registerFamilyRoutes } from './family/index.ts';
@@ -112,6 +113,7 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   registerStationRoutes(app, db, config);
   registerFhirRoutes(app, db, config, keys.facilityTokenKey);
   registerImmunizationRoutes(app, db, config);
+  registerCorrectionRoutes(app, db);
 
   const holdbackSeconds = config.reportHoldbackSeconds;
   scheduleJob(app, 'report-refresh', config.reportRefreshSeconds, () => refreshReports(db, { holdbackSeconds }));

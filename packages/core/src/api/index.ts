@@ -9,3 +9,4 @@ export type * from './reports.ts';
 export * from './reports-display.ts';
 export * from './staff.ts';
 export type * from './station.ts';
+export type * from './correction.ts';

@@ -49,6 +49,12 @@ export interface Kpis {
     /** sống: residents with any new data (record update, episode, visit, station entry, vaccination, declaration) in the period. */
     fresh: number | null;
     pendingReviews: number | null;
+    /**
+     * đúng, as citizens report it: correction requests ("báo thông tin sai") of the unit's residents —
+     * open, open past the 10-working-day due date, and made / resolved / refused in the period.
+     * Requests about sensitive visits are not counted.
+     */
+    corrections: { open: number; overdue: number; received: number; resolved: number; rejected: number };
   };
   rates: {
     withRecord: number | null;

@@ -96,6 +96,14 @@ export const ACCESS_ACTIONS: Readonly<Record<string, ActionWording>> = {
   'immunization.reaction.update': { text: 'xử lý báo cáo phản ứng sau tiêm' },
   'immunization.slot_request.list': { text: 'xem danh sách đăng ký tiêm chủng' },
   'immunization.slot_request.update': { text: 'xếp lịch tiêm theo đăng ký' },
+  // Correction requests ("Báo thông tin sai"): the citizen's own, and the staff who handle them.
+  'book.correction.create': { text: 'gửi yêu cầu sửa thông tin sai' },
+  'book.corrections.list': { text: 'xem các yêu cầu sửa thông tin' },
+  'correction.queue.read': { text: 'xem yêu cầu sửa thông tin trong danh sách cần xử lý' },
+  'correction.read': { text: 'xem yêu cầu sửa thông tin' },
+  'correction.take': { text: 'nhận xử lý yêu cầu sửa thông tin' },
+  'correction.resolve': { text: 'giải quyết yêu cầu sửa thông tin' },
+  'correction.reject': { text: 'từ chối yêu cầu sửa thông tin' },
   // Other systems reading through the FHIR interface (a facility's software, the health department).
   'fhir.read': { text: 'đọc hồ sơ qua giao diện kết nối FHIR' },
   'fhir.search': { text: 'tìm kiếm và thấy hồ sơ qua giao diện kết nối FHIR' },

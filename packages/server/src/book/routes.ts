@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { audit, personAccessLog } from '../audit/index.ts';
 import { requireConsentedCitizen } from '../auth/index.ts';
 import type { Config } from '../config.ts';
+import { registerBookCorrectionRoutes } from '../correction/index.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
 import { registerBookImmunizationRoutes } from '../immunization/index.ts';
@@ -198,6 +199,12 @@ export function registerBookRoutes(fastify: FastifyInstance, db: Db, config: Con
   registerBookImmunizationRoutes(fastify, db, config, {
     subject: (req, person) => resolveBookSubject(db, req, person),
     dependents: (personId) => listDependents(db, personId),
+    record: (req, s, action, resource) => record(db, req, s, action, resource),
+  });
+
+  // "Báo thông tin sai": correction requests from the book, on the same access rules.
+  registerBookCorrectionRoutes(fastify, db, {
+    subject: (req, person) => resolveBookSubject(db, req, person),
     record: (req, s, action, resource) => record(db, req, s, action, resource),
   });
 

@@ -4,6 +4,7 @@ import { type BilingualMessage, DomainError } from '@openhssk/core';
 import { type RawBuilder, sql } from 'kysely';
 import { audit } from '../audit/index.ts';
 import { purgeCardObservations } from '../bhyt/index.ts';
+import { purgeCorrectionDemo } from '../correction/index.ts';
 import type { Db } from '../db/index.ts';
 import { purgeImmunizationRows } from '../immunization/index.ts';
 import { purgePrimaryCareDemo } from '../primary-care/index.ts';
@@ -281,7 +282,7 @@ export async function purgeDemo(db: Db, opts: PurgeOptions = {}): Promise<PurgeR
         facilityCodes: await list(sql`select code as v from purge_facility`),
         staffIds: await list(sql`select id as v from purge_staff`),
       };
-      for (const d of [await purgeStationDemo(tx, demo), await purgePrimaryCareDemo(tx, demo)]) {
+      for (const d of [await purgeStationDemo(tx, demo), await purgePrimaryCareDemo(tx, demo), await purgeCorrectionDemo(tx, demo)]) {
         for (const [table, n] of Object.entries(d)) deleted[table] = (deleted[table] ?? 0) + n;
       }
     }

@@ -1,6 +1,7 @@
 import { vietnamToday } from '@openhssk/core';
 import type { Kpis, UnitRef } from '@openhssk/core/api';
 import { sql } from 'kysely';
+import { correctionFigures, NO_CORRECTIONS } from '../correction/index.ts';
 import type { Db } from '../db/index.ts';
 
 export type { Kpis, UnitRef };
@@ -98,7 +99,7 @@ function emptyKpis(): Kpis {
     delayBuckets: DELAY_BUCKETS.map(() => 0),
     referrals: 0,
     reexams: 0,
-    quality: { valid: null, complete: null, clean: null, fresh: null, pendingReviews: null },
+    quality: { valid: null, complete: null, clean: null, fresh: null, pendingReviews: null, corrections: { ...NO_CORRECTIONS } },
     rates: { withRecord: null, withIdentity: null, withHealthData: null, integratedResidents: null, identified: null, personalIdCheckins: null, withBhyt: null, activated: null, vneid: null, integrated: null, visible24h: null },
   };
 }
@@ -228,7 +229,13 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
       clean: n('persons') > 0 ? Math.max(0, 1 - n('pending') / n('persons')) : null,
       fresh: ratio(orNull('fresh'), n('persons')),
       pendingReviews: n('pending'),
+      corrections: k.quality.corrections,
     };
+  }
+  // Few rows (requests, not episodes): read live, so an answer shows in the figures at once.
+  for (const [root, f] of await correctionFigures(db, roots, period)) {
+    const k = out.get(root);
+    if (k) k.quality.corrections = f;
   }
   for (const k of out.values()) {
     k.rates = {
