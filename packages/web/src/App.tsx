@@ -4,6 +4,7 @@ import { ApiProblem, api, type Me, onSessionExpired } from './api.ts';
 import { type Child, loadChild, stillDependent, storeChild } from './child.ts';
 import { AccessLogPage } from './pages/AccessLogPage.tsx';
 import { ConsentPage } from './pages/ConsentPage.tsx';
+import { CorrectionsPage } from './pages/CorrectionsPage.tsx';
 import { DeclarationsPage } from './pages/DeclarationsPage.tsx';
 import { EpisodeDetailPage } from './pages/EpisodeDetailPage.tsx';
 import { EpisodeListPage } from './pages/EpisodeListPage.tsx';
@@ -118,6 +119,7 @@ export function App() {
     else if (CITIZEN_PATHS.episodes.test(path)) content = <EpisodeListPage personId={personId} navigate={navigate} />;
     else if (CITIZEN_PATHS.declarations.test(path)) content = <DeclarationsPage personId={personId} />;
     else if (CITIZEN_PATHS.vaccinations.test(path)) content = <VaccinationsPage personId={personId} />;
+    else if (CITIZEN_PATHS.corrections.test(path)) content = <CorrectionsPage personId={personId} />;
     else if (CITIZEN_PATHS.shares.test(path)) content = <SharesPage personId={personId} />;
     else if (CITIZEN_PATHS.accessLog.test(path)) content = <AccessLogPage personId={personId} childName={child?.name ?? null} />;
     else if (CITIZEN_PATHS.settings.test(path)) content = <SettingsPage childName={child?.name ?? null} onWithdrawn={reload} onLogout={logout} />;

@@ -158,9 +158,9 @@ export function stockLedger(
   for (const u of uses) {
     const d = parseDay(u.givenOn);
     if (d === undefined || d > asOfDay) continue;
-    let list = byDay.get(d);
-    if (!list) byDay.set(d, (list = []));
-    list.push(u);
+    const list = byDay.get(d);
+    if (list) list.push(u);
+    else byDay.set(d, [u]);
   }
   const settle = (day: number) => {
     for (const s of states) {

@@ -49,6 +49,9 @@ export const KPI_COLUMNS: Array<{ key: string; title: string; pct?: boolean; get
   { key: 'qComplete', title: 'Đủ', pct: true, get: (k) => k.quality.complete },
   { key: 'qClean', title: 'Sạch', pct: true, get: (k) => k.quality.clean },
   { key: 'qFresh', title: 'Sống', pct: true, get: (k) => k.quality.fresh },
+  { key: 'corrOpen', title: 'Yêu cầu sửa thông tin đang mở', get: (k) => k.quality.corrections.open },
+  { key: 'corrOverdue', title: 'Yêu cầu sửa thông tin quá hạn', get: (k) => k.quality.corrections.overdue },
+  { key: 'corrResolved', title: 'Yêu cầu sửa thông tin đã giải quyết trong kỳ', get: (k) => k.quality.corrections.resolved },
 ];
 
 
@@ -190,7 +193,7 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
 
   doc.font('B').fontSize(11).text('2. Số liệu theo địa bàn');
   doc.moveDown(0.3);
-  const cols = KPI_COLUMNS.filter((c) => !['qValid', 'qComplete', 'qClean', 'qFresh', 'insured'].includes(c.key));
+  const cols = KPI_COLUMNS.filter((c) => !['qValid', 'qComplete', 'qClean', 'qFresh', 'corrOpen', 'corrOverdue', 'corrResolved', 'insured'].includes(c.key));
   table(
     ['Đơn vị', ...cols.map((c) => c.title)],
     r.current.map((u) => [u.unit.name, ...cols.map((c) => (c.pct ? percentText(c.get(u.kpis)) : countText(c.get(u.kpis))))]),
@@ -200,13 +203,14 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
   doc.font('B').fontSize(11).text('3. Chất lượng dữ liệu (đúng, đủ, sạch, sống)');
   doc.moveDown(0.3);
   table(
-    ['Đơn vị', 'Đúng', 'Đủ', 'Sạch', 'Sống', 'Cặp trùng chờ xử lý', 'Đúng kỳ trước', 'Đủ kỳ trước'],
+    ['Đơn vị', 'Đúng', 'Đủ', 'Sạch', 'Sống', 'Cặp trùng chờ xử lý', 'Yêu cầu sửa đang mở / quá hạn', 'Đúng kỳ trước', 'Đủ kỳ trước'],
     r.current.map((u) => {
       const p = r.prior.get(u.unit.code);
+      const c = u.kpis.quality.corrections;
       return [u.unit.name, percentText(u.kpis.quality.valid), percentText(u.kpis.quality.complete), percentText(u.kpis.quality.clean), percentText(u.kpis.quality.fresh),
-        countText(u.kpis.quality.pendingReviews), percentText(p?.quality.valid ?? null), percentText(p?.quality.complete ?? null)];
+        countText(u.kpis.quality.pendingReviews), `${countText(c.open)} / ${countText(c.overdue)}`, percentText(p?.quality.valid ?? null), percentText(p?.quality.complete ?? null)];
     }),
-    [150, 70, 70, 70, 70, 100, 90, 90],
+    [130, 60, 60, 60, 60, 85, 95, 75, 75],
   );
   doc.font('R').fontSize(8).fillColor('#333333').text(
     'Ghi chú: dân số là người thường trú có trong danh sách dân cư (MIS2022). Có hồ sơ: có hồ sơ định danh (đủ họ tên, ngày sinh, giới tính, số CCCD, địa chỉ và mã xã) ' +

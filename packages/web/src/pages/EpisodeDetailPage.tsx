@@ -1,10 +1,14 @@
+import { viDate } from '@openhssk/core';
+import { useState } from 'react';
 import { type EpisodeDetail, withPerson } from '../api.ts';
 import { Link, type Navigate } from '../router.tsx';
+import { CorrectionForm } from './CorrectionsPage.tsx';
 import { EpisodeView } from './EpisodeView.tsx';
 import { useApi } from './useApi.ts';
 
 export function EpisodeDetailPage({ id, personId, navigate }: { id: number; personId: string | null; navigate: Navigate }) {
   const { data, error } = useApi<EpisodeDetail>(withPerson(`/api/v1/book/episodes/${id}`, personId));
+  const [reporting, setReporting] = useState(false);
   return (
     <article aria-labelledby="ep-title">
       <p className="row spread">
@@ -19,7 +23,24 @@ export function EpisodeDetailPage({ id, personId, navigate }: { id: number; pers
       </p>
       {error && <p role="alert">{error}</p>}
       {!data && !error && <p aria-live="polite">Đang tải…</p>}
+      {data && reporting && (
+        <CorrectionForm
+          personId={personId}
+          episode={{ id, label: `${data.episode.facility_name ?? data.episode.facility_code} · ${viDate(data.episode.ngay_vao)}` }}
+          onDone={() => setReporting(false)}
+        />
+      )}
       {data && <EpisodeView data={data} />}
+      {data && !reporting && (
+        <p className="row">
+          <button type="button" className="button secondary" onClick={() => setReporting(true)}>
+            Báo thông tin sai
+          </button>
+          <Link to="/yeu-cau-sua" navigate={navigate}>
+            Yêu cầu sửa thông tin của tôi
+          </Link>
+        </p>
+      )}
     </article>
   );
 }

@@ -1,14 +1,19 @@
 import { viDate, viDateTime } from '@openhssk/core';
+import type { CitizenCorrections } from '@openhssk/core/api';
+import { useState } from 'react';
 import { type BookSummary, type Dependent, withPerson } from '../api.ts';
 import type { Child } from '../child.ts';
 import { RELATION } from '../labels.ts';
 import { Link, type Navigate } from '../router.tsx';
+import { CorrectionForm } from './CorrectionsPage.tsx';
 import { bhytValidity, ChronicList, DeclarationList, PersonFacts } from './SummaryLists.tsx';
 import { useApi } from './useApi.ts';
 
 export function SummaryPage({ personId, navigate, onOpenChild }: { personId: string | null; navigate: Navigate; onOpenChild: (c: Child) => void }) {
   const { data: s, error } = useApi<BookSummary>(withPerson('/api/v1/book/summary', personId));
   const deps = useApi<{ dependents: Dependent[] }>(personId ? null : '/api/v1/book/dependents');
+  const corrections = useApi<CitizenCorrections>(withPerson('/api/v1/book/corrections', personId));
+  const [reporting, setReporting] = useState(false);
   if (error) return <p role="alert">{error}</p>;
   if (!s) return <p aria-live="polite">Đang tải sổ sức khỏe…</p>;
   const p = s.person;
@@ -25,7 +30,40 @@ export function SummaryPage({ personId, navigate, onOpenChild }: { personId: str
           <dt>Địa chỉ</dt>
           <dd>{p.dia_chi ?? '—'}</dd>
         </PersonFacts>
+        {!reporting && (
+          <button type="button" className="button secondary" onClick={() => setReporting(true)}>
+            Báo thông tin cá nhân sai
+          </button>
+        )}
       </section>
+      {reporting && (
+        <CorrectionForm
+          personId={personId}
+          episode={null}
+          onDone={() => {
+            setReporting(false);
+            corrections.reload();
+          }}
+        />
+      )}
+      {corrections.data && corrections.data.requests.length > 0 && (
+        <section className="card" aria-labelledby="corrections-sum-title">
+          <h2 id="corrections-sum-title">
+            Yêu cầu sửa thông tin{' '}
+            {corrections.data.unread > 0 && (
+              <span className="tag due" data-testid="corrections-unread">
+                {corrections.data.unread} cập nhật mới
+              </span>
+            )}
+          </h2>
+          <p>
+            {corrections.data.requests.length} yêu cầu, {corrections.data.requests.filter((r) => r.status === 'new' || r.status === 'in_progress').length} đang chờ xử lý.
+          </p>
+          <Link to="/yeu-cau-sua" navigate={navigate}>
+            Yêu cầu sửa thông tin của tôi
+          </Link>
+        </section>
+      )}
       <section className="card" aria-labelledby="bhyt-title">
         <h2 id="bhyt-title">Thẻ bảo hiểm y tế</h2>
         {s.bhyt ? (

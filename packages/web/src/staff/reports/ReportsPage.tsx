@@ -263,7 +263,7 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
                 <Card
                   title="Chất lượng dữ liệu"
                   value={`Đúng ${pct(k.quality.valid)}`}
-                  detail={`Đủ ${pct(k.quality.complete)} · Sạch ${pct(k.quality.clean)} · Sống ${pct(k.quality.fresh)}`}
+                  detail={`Đủ ${pct(k.quality.complete)} · Sạch ${pct(k.quality.clean)} · Sống ${pct(k.quality.fresh)} · Yêu cầu sửa thông tin: ${num(k.quality.corrections.open)} đang mở, ${num(k.quality.corrections.overdue)} quá hạn`}
                 />
               </div>
 
