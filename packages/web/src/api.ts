@@ -1,5 +1,5 @@
 import type { Problem } from '@openhssk/core';
-import type { CareGroup, EpisodeSummary, LabFlag, ServiceLine } from '@openhssk/core/api';
+import type { CareGroup, EpisodeSummary, LabFlag, RecordSummaryView, ServiceLine } from '@openhssk/core/api';
 
 export type { CareGroup, EpisodeSummary };
 
@@ -141,6 +141,11 @@ export interface EpisodeDetail {
     abnormal: boolean;
     flag: LabFlag | null;
   }>;
+  /** XML8 in the doctor's words; null when the facility sent none. */
+  record_summary: RecordSummaryView | null;
+  next_appointment: { date: string | null; number: string | null } | null;
+  /** Destination as "name (code)", or the code when the facility is not registered. */
+  referral: { number: string | null; destination: string | null; direction: string | null } | null;
   tables: Record<string, Array<Record<string, string>>>;
 }
 

@@ -58,3 +58,29 @@ export const LAB_FLAG: Readonly<Record<LabFlag, { arrow: string; word: string }>
   low: { arrow: '↓', word: 'Thấp' },
   abnormal: { arrow: '!', word: 'Bất thường' },
 };
+
+/** The record summary (XML8) of a visit, as the server returns it: the doctor's words, with the plan from the visit's other papers. */
+export interface RecordSummaryView {
+  course: string | null;
+  key_results: string | null;
+  treatment: string | null;
+  condition_at_discharge: string | null;
+  plan: string | null;
+  written_on: string | null;
+}
+
+/** Said above every record summary, on the screen and on paper: these are the treating doctor's words, not the book's. */
+export const RECORD_SUMMARY_NOTE = 'Tóm tắt do bác sĩ ghi';
+export const NO_RECORD_SUMMARY = 'Cơ sở khám chữa bệnh chưa gửi bản tóm tắt hồ sơ bệnh án cho lượt khám này.';
+
+/** Labelled lines of a record summary in reading order, leaving out what the doctor did not write. */
+export function recordSummaryLines(r: RecordSummaryView): Array<[string, string]> {
+  const lines: Array<[string, string | null]> = [
+    ['Quá trình bệnh lý, diễn biến', r.course],
+    ['Kết quả cận lâm sàng chính', r.key_results],
+    ['Phương pháp điều trị', r.treatment],
+    ['Tình trạng khi ra viện', r.condition_at_discharge],
+    ['Hướng điều trị tiếp', r.plan],
+  ];
+  return lines.filter((l): l is [string, string] => l[1] !== null);
+}

@@ -1,5 +1,5 @@
 import { viDate, viDateTime, viNumber } from '@openhssk/core';
-import { finalDiagnosisLabel, LAB_FLAG, labValueText, medicineName, rangeText, serviceLineText } from '@openhssk/core/api';
+import { finalDiagnosisLabel, LAB_FLAG, labValueText, medicineName, NO_RECORD_SUMMARY, RECORD_SUMMARY_NOTE, rangeText, recordSummaryLines, serviceLineText } from '@openhssk/core/api';
 import { codeLabel } from '@openhssk/core/xml130';
 import { type PdfDoc, vietnamesePdf } from '../pdf/index.ts';
 import type { bookSummary, getEpisodeForPerson, listEpisodes } from './queries.ts';
@@ -46,9 +46,16 @@ const medicineLine = (m: Detail['medicines'][number]) =>
 
 const diagnosisLine = (dx: Detail['diagnoses']['final'][number]) => `${dx.code} ${dx.name ?? ''} (${dx.main ? 'bệnh chính' : 'bệnh kèm theo'})`;
 
-const first = (rows: Array<Record<string, string>> | undefined): Record<string, string> => rows?.[0] ?? {};
+/** The doctor's record summary (XML8), marked as the doctor's words like on the screen. */
+function recordSummaryBlock(doc: Doc, r: NonNullable<Detail['record_summary']>, indent = 0) {
+  doc.fillColor('#555').text(`${RECORD_SUMMARY_NOTE}${r.written_on ? ` (ngày ${viDate(r.written_on)})` : ''}`, { indent }).fillColor('black');
+  for (const [label, value] of recordSummaryLines(r)) doc.font('B').text(`${label}: `, { indent, continued: true }).font('R').text(value);
+}
 
-/** The visit in the order and words of the screen (web EpisodeView), so the paper says what the screen says. */
+/**
+ * The visit in the order and words of the screen (web EpisodeView): the essentials first, then the
+ * long lists the screen folds away, printed in full with their counts, since paper cannot unfold.
+ */
 function episodeBody(doc: Doc, d: Detail) {
   const e = d.episode;
   const x1 = ('fields' in e.xml1 ? e.xml1.fields : e.xml1) as Record<string, string>;
@@ -67,34 +74,39 @@ function episodeBody(doc: Doc, d: Detail) {
   h2(doc, 'Thuốc');
   if (d.medicines.length === 0) doc.text('Không có thuốc trong lượt khám này.');
   for (const m of d.medicines) doc.text(`• ${medicineLine(m)}`);
-  h2(doc, 'Dịch vụ kỹ thuật, vật tư');
-  if (d.services.length === 0) doc.text('Không có dịch vụ kỹ thuật.');
-  for (const l of d.services) doc.text(`• ${serviceLineText(l)}`);
-  h2(doc, 'Kết quả cận lâm sàng');
+  const abnormal = d.labs.filter((l) => l.flag);
+  if (abnormal.length > 0) {
+    h2(doc, `Kết quả bất thường (${abnormal.length})`);
+    for (const l of abnormal) doc.text(`• ${labLine(l)}`);
+  }
+  h2(doc, 'Tóm tắt hồ sơ bệnh án');
+  if (d.record_summary) recordSummaryBlock(doc, d.record_summary);
+  else doc.text(NO_RECORD_SUMMARY);
+  if (d.next_appointment || d.referral) {
+    h2(doc, 'Hẹn khám lại, chuyển tuyến');
+    if (d.next_appointment) doc.text(`Hẹn khám lại ngày ${viDate(d.next_appointment.date)} (số giấy ${d.next_appointment.number ?? '—'}).`);
+    if (d.referral) {
+      field(doc, 'Giấy chuyển tuyến', d.referral.number);
+      field(doc, 'Nơi chuyển đến', d.referral.destination);
+      field(doc, 'Hướng điều trị', d.referral.direction);
+    }
+  }
+  h2(doc, `Tất cả kết quả cận lâm sàng (${d.labs.length})`);
   if (d.labs.length === 0) doc.text('Không có kết quả xét nghiệm, chẩn đoán hình ảnh.');
   for (const l of d.labs) doc.text(`• ${labLine(l)}`);
+  h2(doc, `Dịch vụ kỹ thuật, ngày giường, vật tư (${d.services.length})`);
+  if (d.services.length === 0) doc.text('Không có dịch vụ kỹ thuật.');
+  for (const l of d.services) doc.text(`• ${serviceLineText(l)}`);
   if (t.XML5?.length) {
-    h2(doc, 'Diễn biến lâm sàng');
+    h2(doc, `Diễn biến lâm sàng hằng ngày (${t.XML5.length})`);
     for (const r of t.XML5) doc.text(`• ${viDate(r.THOI_DIEM_DBLS)} ${r.DIEN_BIEN_LS ?? ''}`);
   }
-  const rv = first(t.XML7);
-  if (t.XML7?.length) {
+  const rv = t.XML7?.[0];
+  if (rv) {
     h2(doc, 'Giấy ra viện');
     field(doc, 'Chẩn đoán', rv.CHAN_DOAN_RV);
     field(doc, 'Phương pháp điều trị', rv.PP_DIEUTRI);
     if (rv.GHI_CHU) field(doc, 'Ghi chú', rv.GHI_CHU);
-  }
-  const ct = first(t.XML13);
-  if (t.XML13?.length) {
-    h2(doc, 'Giấy chuyển tuyến');
-    field(doc, 'Số giấy', ct.GIAY_CHUYEN_TUYEN);
-    field(doc, 'Nơi chuyển đến', ct.MA_CSKCB_DEN ?? ct.MA_NOI_DEN);
-    field(doc, 'Hướng điều trị', ct.HUONG_DIEU_TRI);
-  }
-  const hen = first(t.XML14);
-  if (t.XML14?.length) {
-    h2(doc, 'Giấy hẹn khám lại');
-    doc.text(`Hẹn khám lại ngày ${viDate(hen.NGAY_HEN_KL)} (số giấy ${hen.SO_GIAYHEN_KL ?? '—'}).`);
   }
 }
 
@@ -109,11 +121,12 @@ function episodeSummary(doc: Doc, e: EpisodeList[number], d: Detail | undefined)
   }
   line(finalDiagnosisLabel(d.episode.care_group), d.diagnoses.final.map(diagnosisLine).join('; ') || d.diagnoses.final_text || '—');
   if (d.medicines.length > 0) line('Thuốc', d.medicines.map((m) => `${medicineName(m.name, m.strength)} (${viNumber(m.quantity)} ${m.unit})`).join('; '));
-  if (d.labs.length > 0) line('Kết quả', d.labs.map(labLine).join('; '));
-  const rv = first(d.tables.XML7);
-  if (rv.GHI_CHU) line('Ghi chú ra viện', rv.GHI_CHU);
-  const hen = first(d.tables.XML14);
-  if (hen.NGAY_HEN_KL) line('Hẹn khám lại', viDate(hen.NGAY_HEN_KL));
+  const abnormal = d.labs.filter((l) => l.flag);
+  if (abnormal.length > 0) line('Kết quả bất thường', abnormal.map(labLine).join('; '));
+  if (d.record_summary) recordSummaryBlock(doc, d.record_summary, indent);
+  else if (d.tables.XML7?.[0]?.GHI_CHU) line('Ghi chú ra viện', d.tables.XML7[0].GHI_CHU);
+  if (d.next_appointment) line('Hẹn khám lại', viDate(d.next_appointment.date));
+  if (d.referral) line('Chuyển đến', d.referral.destination ?? '—');
   doc.moveDown(0.3);
 }
 

@@ -1,10 +1,11 @@
 import { searchKey, vietnamToday } from '@openhssk/core';
 import { type CareGroup, type EpisodeSummary, groupServiceLines } from '@openhssk/core/api';
 import { diagnosisCodes, icd10Name, isChronic, labFlag, referenceRange, sensitivityOf } from '@openhssk/core/codes';
+import { codeLabel } from '@openhssk/core/xml130';
 import { type Selectable, sql } from 'kysely';
+import { cardStatus } from '../bhyt/index.ts';
 import type { Db, Schema } from '../db/index.ts';
 import { realDoses } from '../immunization/index.ts';
-import { cardStatus } from '../bhyt/index.ts';
 
 export type { CareGroup, EpisodeSummary };
 
@@ -162,19 +163,85 @@ export async function getEpisodesForPerson(db: Db, personId: string, episodeIds:
     tables[r.tbl] = list;
     tablesOf.set(r.episode_id, tables);
   }
+  const names = await facilityNames(db, [...tablesOf.values()].flatMap((t) => (t.XML13 ?? []).map(referralDestination)));
   const byId = new Map(found.map((e) => [e.id, e]));
   return episodeIds.flatMap((id) => {
     const e = byId.get(id);
-    return e ? [episodeDetail(e, tablesOf.get(e.id) ?? {})] : [];
+    return e ? [episodeDetail(e, tablesOf.get(e.id) ?? {}, names)] : [];
   });
 }
 
+/** Names of facilities by code, for the codes a paper names (a referral's destination). */
+export async function facilityNames(db: Db, codes: ReadonlyArray<string | null | undefined>): Promise<Map<string, string>> {
+  const wanted = [...new Set(codes.filter((c): c is string => !!c))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db.selectFrom('facility').select(['code', 'name']).where('code', 'in', wanted).execute();
+  return new Map(rows.map((r) => [r.code, r.name]));
+}
+
+/** Where an XML13 paper sends the patient (3176 name MA_CSKCB_DEN, 4750 name MA_NOI_DEN). */
+export const referralDestination = (r: Record<string, string>): string | null => r.MA_CSKCB_DEN || r.MA_NOI_DEN || null;
+
+/** "Bệnh viện X (51002)", or the code alone when the facility is not in the registry. */
+export const facilityLabel = (code: string | null, names: ReadonlyMap<string, string>): string | null =>
+  code ? (names.has(code) ? `${names.get(code)} (${code})` : code) : null;
+
+const xmlDay = (v: string | undefined) => (v && /^\d{8}/.test(v) ? `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}` : null);
+
+/**
+ * The record summary (XML8, "tóm tắt hồ sơ bệnh án") in the doctor's own words, the part QĐ 2733
+ * puts in the health book (items 41–45). XML8 has no plan element: the plan is what the other papers
+ * of the same visit say comes next (the discharge paper's advice, the referral's direction).
+ * Null when the facility sent no XML8, so the screens never present anything else as the doctor's summary.
+ */
+export function recordSummary(tables: Record<string, Array<Record<string, string>>>, episodeResult: number | null) {
+  const s = tables.XML8?.[0];
+  if (!s) return null;
+  const text = (v: string | undefined) => v?.trim() || null;
+  const result = text(s.KET_QUA_DTRI) ?? (episodeResult ? String(episodeResult) : null);
+  const plan = [text(tables.XML7?.[0]?.GHI_CHU), text(tables.XML13?.[0]?.HUONG_DIEU_TRI)].filter((p): p is string => p !== null);
+  return {
+    course: text(s.QT_BENHLY),
+    key_results: text(s.TOMTAT_KQ),
+    treatment: text(s.PP_DIEUTRI),
+    condition_at_discharge: result ? (codeLabel('KET_QUA_DTRI', result) ?? result) : null,
+    plan: plan.length > 0 ? plan.join(' ') : null,
+    written_on: xmlDay(s.NGAY_CT),
+  };
+}
+
+export type RecordSummary = NonNullable<ReturnType<typeof recordSummary>>;
+
 type EpisodeWithFacility = Selectable<Schema['episode']> & { facility_name: string | null };
 
-function episodeDetail(e: EpisodeWithFacility, tables: Record<string, Array<Record<string, string>>>) {
-  const sex = e.gioi_tinh === 2 ? 'female' : 'male';
+/** One XML4 row as every screen reads it: value, reference range for the person's sex, high/low. */
+export function labResult(r: Record<string, string>, sex: 'male' | 'female') {
+  const code = r.MA_CHI_SO ?? '';
+  const range = code ? referenceRange(code, sex) : undefined;
+  const flag = code && r.GIA_TRI ? labFlag(code, r.GIA_TRI, sex) : null;
+  return {
+    code,
+    name: r.TEN_CHI_SO ?? '',
+    value: r.GIA_TRI ?? '',
+    unit: r.DON_VI_DO ?? '',
+    description: r.MO_TA ?? '',
+    conclusion: r.KET_LUAN ?? '',
+    at: r.NGAY_KQ ?? '',
+    range: range ?? null,
+    abnormal: flag !== null,
+    flag,
+  };
+}
+
+export const sexOf = (gioiTinh: number | null) => (gioiTinh === 2 ? 'female' : 'male');
+
+function episodeDetail(e: EpisodeWithFacility, tables: Record<string, Array<Record<string, string>>>, names: ReadonlyMap<string, string>) {
+  const sex = sexOf(e.gioi_tinh);
   const codes = diagnosisCodes(e.ma_benh_chinh, e.ma_benh_kt);
   const { xml1, ...episode } = e;
+  const referral = tables.XML13?.[0];
+  const appointment = tables.XML14?.[0];
+  const labs = (tables.XML4 ?? []).map((r) => labResult(r, sex));
   return {
     episode: { ...episode, care_group: careGroupOf(e.ma_loai_kcb), ten_benh_chinh: e.ma_benh_chinh ? (icd10Name(e.ma_benh_chinh) ?? null) : null, xml1 },
     diagnoses: {
@@ -183,6 +250,7 @@ function episodeDetail(e: EpisodeWithFacility, tables: Record<string, Array<Reco
       final: codes.map((code, i) => ({ code, name: icd10Name(code) ?? null, main: i === 0, chronic: isChronic(code), sensitivity: sensitivityOf(code) })),
       final_text: e.chan_doan_rv,
     },
+    record_summary: recordSummary(tables, e.ket_qua_dtri),
     medicines: (tables.XML2 ?? []).map((r) => ({
       name: r.TEN_THUOC ?? '',
       strength: r.HAM_LUONG ?? '',
@@ -194,23 +262,15 @@ function episodeDetail(e: EpisodeWithFacility, tables: Record<string, Array<Reco
     })),
     /** XML3 with identical lines (a bed-day per day) once, counted. */
     services: groupServiceLines(tables.XML3 ?? []),
-    labs: (tables.XML4 ?? []).map((r) => {
-      const code = r.MA_CHI_SO ?? '';
-      const range = code ? referenceRange(code, sex) : undefined;
-      const flag = code && r.GIA_TRI ? labFlag(code, r.GIA_TRI, sex) : null;
-      return {
-        code,
-        name: r.TEN_CHI_SO ?? '',
-        value: r.GIA_TRI ?? '',
-        unit: r.DON_VI_DO ?? '',
-        description: r.MO_TA ?? '',
-        conclusion: r.KET_LUAN ?? '',
-        at: r.NGAY_KQ ?? '',
-        range: range ?? null,
-        abnormal: flag !== null,
-        flag,
-      };
-    }),
+    labs,
+    next_appointment: appointment?.NGAY_HEN_KL ? { date: xmlDay(appointment.NGAY_HEN_KL), number: appointment.SO_GIAYHEN_KL ?? null } : null,
+    referral: referral
+      ? {
+          number: referral.GIAY_CHUYEN_TUYEN ?? referral.SO_CHUYENTUYEN ?? null,
+          destination: facilityLabel(referralDestination(referral), names),
+          direction: referral.HUONG_DIEU_TRI ?? null,
+        }
+      : null,
     tables,
   };
 }
