@@ -38,6 +38,8 @@ export const ACCESS_ACTIONS: Readonly<Record<string, ActionWording>> = {
   'book.dependents.list': { text: 'xem danh sách sổ của con' },
   'book.share.create': { text: 'tạo mã chia sẻ hồ sơ cho bác sĩ' },
   'book.share.revoke': { text: 'thu hồi mã chia sẻ' },
+  'book.contact.read': { text: 'xem số điện thoại, địa chỉ tự khai báo' },
+  'book.contact.update': { text: 'cập nhật số điện thoại, địa chỉ tự khai báo' },
   // Said after "Bác sĩ có mã chia sẻ", which already names the way in.
   'share.view': { text: 'mở hồ sơ' },
   'share.episode.read': { text: 'xem chi tiết {what}', what: EPISODE },
@@ -50,6 +52,8 @@ export const ACCESS_ACTIONS: Readonly<Record<string, ActionWording>> = {
   'clinic.summary.read': { text: 'xem tóm tắt hồ sơ' },
   'clinic.summary.denied': { text: 'định xem tóm tắt hồ sơ nhưng bị từ chối vì không đang điều trị cho người bệnh' },
   'clinic.break_glass': { text: 'mở hồ sơ theo quy trình truy cập khẩn cấp khi cấp cứu' },
+  'clinic.episode.read': { text: 'xem chi tiết {what}', what: EPISODE },
+  'clinic.episode.denied': { text: 'định xem chi tiết một lượt khám nhưng bị từ chối vì không đang điều trị cho người bệnh' },
   'ingest.checkin.xml0': { text: 'ghi nhận {what}', what: 'một lượt đến khám' },
   // Families and the population register.
   'family.relations.read': { text: 'xem quan hệ gia đình' },

@@ -1,3 +1,17 @@
 export { followCitizenRows, type MovedBookRows, moveBookRows, NO_BOOK_ROWS, returnBookRows } from './follow.ts';
-export { allergyDeclarations, listDeclarations, summaryRows } from './queries.ts';
+export {
+  allergyDeclarations,
+  daysOf,
+  facilityLabel,
+  facilityNames,
+  getEpisodeForPerson,
+  labResult,
+  listDeclarations,
+  type RecordSummary,
+  recordSummary,
+  referralDestination,
+  sensitiveEpisodeIds,
+  sexOf,
+  summaryRows,
+} from './queries.ts';
 export { registerBookRoutes } from './routes.ts';

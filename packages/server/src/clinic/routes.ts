@@ -10,7 +10,7 @@ import { coversFacility, requireStaff, staffActor, staffDb } from '../staff/inde
 import { BREAK_GLASS_ALERT_WINDOW_HOURS, listBreakGlassAlerts, noteBreakGlassUse } from './alerts.ts';
 import { findPerson, personNotFound } from './front-desk.ts';
 import { CHECKIN_METHODS, type CheckinMethod, patientKey, recordedMethod } from './identify.ts';
-import { accessFor, BREAK_GLASS_MINUTES, noCareRelationship, patientSummary } from './summary.ts';
+import { accessFor, BREAK_GLASS_MINUTES, clinicianEpisode, noCareRelationship, patientSummary } from './summary.ts';
 
 const MIN_REASON = 10;
 
@@ -21,6 +21,8 @@ const checkinBody = Type.Object({
 });
 const isCheckinMethod = (v: string): v is CheckinMethod => (CHECKIN_METHODS as readonly string[]).includes(v);
 const personParams = Type.Object({ personId: Type.String({ minLength: 1, maxLength: 64 }) });
+// The id stays a string for the schema so a malformed one answers 404 like someone else's.
+const episodeParams = Type.Object({ ...personParams.properties, episodeId: Type.String({ maxLength: 100 }) });
 const breakGlassBody = Type.Object({ reason: Type.String({ maxLength: 4000 }) });
 const alertsQuery = Type.Object({ facility: Type.Optional(Type.String({ minLength: 1, maxLength: 16, description: 'facility code; default the caller’s own' })) });
 
@@ -86,7 +88,7 @@ export function registerClinicRoutes(fastify: FastifyInstance, db: Db, config: C
     const card = await db.selectFrom('person').select(['so_cccd', 'bhxh']).where('id', '=', personId).executeTakeFirst();
     if (!card) throw notFound('người bệnh', 'Person');
     const patient = card.so_cccd ? await findPerson(db, { kind: 'cccd', value: card.so_cccd }) : card.bhxh ? await findPerson(db, { kind: 'bhxh', value: card.bhxh }) : undefined;
-    const summary = await patientSummary(db, personId, s.facilityCode!, access);
+    const { shown_episode_ids, ...summary } = await patientSummary(db, personId, s.facilityCode!, access);
     await audit(db, {
       actor: staffActor(s),
       action: 'clinic.summary.read',
@@ -94,10 +96,39 @@ export function registerClinicRoutes(fastify: FastifyInstance, db: Db, config: C
       resource: `person/${personId}/summary`,
       breakGlass: access.basis === 'break_glass',
       requestId: req.id,
-      detail: { basis: access.basis },
+      // Which visits' data the summary put on the screen: the citizen's access log can name them.
+      detail: { basis: access.basis, episodes: shown_episode_ids },
     });
     return { patient: patient ?? null, ...summary };
   });
+
+  app.get(
+    '/api/v1/clinic/patients/:personId/episodes/:episodeId',
+    { schema: { summary: 'One visit of the patient, on the summary’s access rules (own facility; others with consent or break-glass; never sensitive ones elsewhere)', tags: ['clinic'], params: episodeParams } },
+    async (req) => {
+      const s = await requireStaff(db, req, { roles: ['clinician'] });
+      const { personId } = req.params;
+      const access = await accessFor(db, s.id, s.facilityCode!, personId, config);
+      if (!access) {
+        await audit(db, { actor: staffActor(s), action: 'clinic.episode.denied', personId, requestId: req.id });
+        throw noCareRelationship();
+      }
+      const id = Number(req.params.episodeId);
+      const found = Number.isSafeInteger(id) && id > 0 ? await clinicianEpisode(db, personId, s.facilityCode!, access, id) : undefined;
+      // A sensitive visit elsewhere, another person's and a missing one answer alike.
+      if (!found) throw notFound('lượt khám', 'Episode');
+      await audit(db, {
+        actor: staffActor(s),
+        action: 'clinic.episode.read',
+        personId,
+        resource: `episode/${id}`,
+        breakGlass: access.basis === 'break_glass',
+        requestId: req.id,
+        detail: { basis: access.basis, other_facility: found.episode.facility_code !== s.facilityCode },
+      });
+      return found;
+    },
+  );
 
   app.post('/api/v1/clinic/patients/:personId/break-glass', { schema: { summary: 'Emergency access for 30 minutes with a typed reason', tags: ['clinic'], params: personParams, body: breakGlassBody } }, async (req, reply) => {
     const s = await requireStaff(db, req, { roles: ['clinician'] });

@@ -1,5 +1,7 @@
-import type { IdentityCard as Patient } from '@openhssk/core/api';
-import { type FormEvent, useEffect, useState } from 'react';
+import { LAB_FLAG, type LabFlag, labValueText, type IdentityCard as Patient, RECORD_SUMMARY_NOTE, type RecordSummaryView, rangeText, recordSummaryLines } from '@openhssk/core/api';
+import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import type { EpisodeDetail } from '../api.ts';
+import { EpisodeView } from '../pages/EpisodeView.tsx';
 import { Alert, ReasonDialog } from '../ui.tsx';
 import { ApiProblem, get, post, type StaffMe, viDate, viDateTime } from './http.ts';
 import { QrPhotoInput } from './QrPhotoInput.tsx';
@@ -13,16 +15,44 @@ const METHOD_VI: Record<Method, string> = {
   vneid_qr: 'Mã QR VNeID',
 };
 
+type Source = 'self_declared' | 'professional';
 interface Summary {
   access: { basis: 'own_facility' | 'referral' | 'consent' | 'break_glass'; cross_facility: boolean; break_glass_expires_at: string | null };
-  allergies: Array<{ agent: string; detail: string | null; since: string | null; self_declared: boolean }>;
+  allergies: Array<{ agent: string; detail: string | null; since: string | null; source: Source; recorded_by: string | null; facility_name: string | null }>;
+  risk_factors: Array<{ kind: string; text: string; detail: string | null; source: Source; recorded_by: string | null; facility_name: string | null }>;
   chronic_conditions: Array<{ code: string; name: string | null; last_seen: string; facility_code: string }>;
-  medicines_90d: Array<{ episode_id: number; date: string; ten_thuoc: string | null; lieu_dung: string | null; facility_code: string }>;
-  recent_episodes: Array<{ id: number; facility_code: string; facility_name: string | null; ngay_vao: string; ma_benh_chinh: string | null; chan_doan_rv: string | null }>;
-  pending_appointments: Array<{ episode_id: number; facility_code: string; ngay_hen_kl: string | null }>;
+  medicines_90d: Array<{
+    episode_id: number;
+    date: string;
+    ten_thuoc: string | null;
+    lieu_dung: string | null;
+    facility_code: string;
+    facility_name: string | null;
+    days_supply: number | null;
+    days_left: number | null;
+  }>;
+  lab_results: Array<{
+    code: string;
+    name: string;
+    unit: string;
+    range: { low: number; high: number } | null;
+    latest: { date: string; value: string; flag: LabFlag | null; episode_id: number; facility_name: string | null };
+    history: Array<{ date: string; value: string; flag: LabFlag | null }>;
+    change: 'up' | 'down' | 'same' | null;
+  }>;
+  imaging_procedures: Array<{ kind: 'result' | 'procedure'; name: string; code: string | null; description: string | null; conclusion: string | null; date: string; episode_id: number; facility_code: string; facility_name: string | null }>;
+  last_discharge_summary: (RecordSummaryView & { episode_id: number; facility_code: string; facility_name: string | null; date: string }) | null;
+  recent_episodes: Array<{ id: number; facility_code: string; facility_name: string | null; ngay_vao: string; ma_benh_chinh: string | null; chan_doan_rv: string | null; own_facility: boolean }>;
+  pending_appointments: Array<{ episode_id: number; facility_code: string; facility_name: string | null; ngay_hen_kl: string | null; chan_doan: string | null }>;
+  outgoing_referrals: Array<{ episode_id: number; from_facility_code: string; from_facility_name: string | null; to_facility: string | null; date: string; number: string | null; direction: string | null }>;
   incoming_referrals: Array<{ episode_id: number; from_facility_name: string | null; from_facility_code: string; ngay_ra: string | null; chan_doan: string | null }>;
   other_facility_episodes_hidden: number;
 }
+
+/** "Bệnh viện Y (51002)": a facility by name, with its code for the record. */
+const facility = (name: string | null, code: string) => (name ? `${name} (${code})` : code);
+const SOURCE_VI: Record<Source, string> = { self_declared: 'người bệnh tự khai báo', professional: 'nhân viên y tế ghi nhận' };
+const CHANGE_VI = { up: '↑ tăng so với lần trước', down: '↓ giảm so với lần trước', same: '= không đổi so với lần trước' } as const;
 
 const BASIS_VI: Record<Summary['access']['basis'], string> = {
   own_facility: 'Chỉ dữ liệu của cơ sở mình (người bệnh chưa cho phép xem tiền sử ở cơ sở khác, hoặc không vừa được tiếp đón tại cơ sở)',
@@ -150,6 +180,18 @@ function PatientSummary({ personId }: { personId: string }) {
   const [summary, setSummary] = useState<Summary | null>(null);
   const [denied, setDenied] = useState<string | null>(null);
   const [dialog, setDialog] = useState(false);
+  const [episode, setEpisode] = useState<EpisodeDetail | null>(null);
+  const [episodeError, setEpisodeError] = useState<string | null>(null);
+
+  async function openEpisode(id: number) {
+    setEpisodeError(null);
+    try {
+      setEpisode(await get<EpisodeDetail>(`/api/v1/clinic/patients/${encodeURIComponent(personId)}/episodes/${id}`));
+      requestAnimationFrame(() => document.getElementById('clinic-episode')?.focus());
+    } catch (err) {
+      setEpisodeError(err instanceof Error ? err.message : 'Không mở được lượt khám.');
+    }
+  }
 
   async function load() {
     try {
@@ -184,49 +226,95 @@ function PatientSummary({ personId }: { personId: string }) {
             {summary.access.break_glass_expires_at && ` — hết hạn lúc ${viDateTime(summary.access.break_glass_expires_at)}`}
           </p>
           {summary.other_facility_episodes_hidden > 0 && <p className="muted">{summary.other_facility_episodes_hidden} lượt khám tại cơ sở khác không hiển thị.</p>}
-          <h3>Dị ứng</h3>
-          {summary.allergies.length ? (
-            <ul className="plain">
-              {summary.allergies.map((a) => (
-                <li key={`${a.agent}-${a.since ?? ''}`}>
-                  <strong>{a.agent}</strong> {a.detail ?? ''} {a.since ? <span className="muted">(từ {a.since})</span> : null}{' '}
-                  <span className="muted">· người bệnh tự khai báo</span>
-                </li>
-              ))}
-            </ul>
+          <SummarySection title="Dị ứng" empty="Không có thông tin dị ứng." items={summary.allergies}>
+            {(a) => (
+              <>
+                <strong>{a.agent}</strong> {a.detail ?? ''} {a.since ? <span className="muted">(từ {a.since})</span> : null} <SourceTag source={a.source} by={a.recorded_by} at={a.facility_name} />
+              </>
+            )}
+          </SummarySection>
+          <SummarySection title="Yếu tố nguy cơ, tiền sử gia đình" empty="Không có thông tin." items={summary.risk_factors}>
+            {(r) => (
+              <>
+                {r.text} {r.detail ? <span className="muted">– {r.detail}</span> : null} <SourceTag source={r.source} by={r.recorded_by} at={r.facility_name} />
+              </>
+            )}
+          </SummarySection>
+          <SummarySection title="Bệnh mạn tính" empty="Không có." items={summary.chronic_conditions}>
+            {(c) => (
+              <>
+                <strong>{c.code}</strong> {c.name ?? ''} <span className="muted">(gần nhất {viDate(c.last_seen)})</span>
+              </>
+            )}
+          </SummarySection>
+          <SummarySection title="Thuốc 90 ngày gần đây (mọi cơ sở)" empty="Không có." items={summary.medicines_90d}>
+            {(m) => (
+              <>
+                {viDate(m.date)} — <strong>{m.ten_thuoc ?? '?'}</strong> {m.lieu_dung ?? ''}{' '}
+                {m.days_left !== null ? <span className={`badge ${m.days_left > 0 ? 'ok' : 'unknown'}`}>{m.days_left > 0 ? `còn ${m.days_left} ngày thuốc` : 'đã hết thuốc'}</span> : null}{' '}
+                <span className="muted">({facility(m.facility_name, m.facility_code)})</span>
+              </>
+            )}
+          </SummarySection>
+          <SummarySection title="Xét nghiệm gần đây" empty="Không có kết quả xét nghiệm." items={summary.lab_results}>
+            {(t) => (
+              <>
+                <strong>{t.name}</strong>: {labValueText(t.latest.value, t.unit)}
+                {t.latest.flag ? (
+                  <span className="tag warn">
+                    <span aria-hidden="true">{LAB_FLAG[t.latest.flag].arrow} </span>
+                    {LAB_FLAG[t.latest.flag].word}
+                  </span>
+                ) : null}
+                {t.range ? <span className="muted"> (tham chiếu {rangeText(t.range)})</span> : null} <span className="muted">{viDate(t.latest.date)}, {t.latest.facility_name ?? ''}</span>
+                {t.history.length > 1 && (
+                  <>
+                    <br />
+                    <span className="muted">
+                      {t.change ? `${CHANGE_VI[t.change]}. ` : ''}Các lần: {t.history.map((h) => `${viDate(h.date)}: ${labValueText(h.value, t.unit)}`).join(' → ')}
+                    </span>
+                  </>
+                )}
+              </>
+            )}
+          </SummarySection>
+          <SummarySection title="Chẩn đoán hình ảnh, thăm dò, thủ thuật" empty="Không có." items={summary.imaging_procedures}>
+            {(x) => (
+              <>
+                {viDate(x.date)} — <strong>{x.name}</strong>
+                {x.code && x.kind === 'procedure' ? <span className="muted"> (ICD-9-CM {x.code})</span> : null}
+                {x.description ? `: ${x.description}` : ''}
+                {x.conclusion ? ` – Kết luận: ${x.conclusion}` : ''} <span className="muted">({facility(x.facility_name, x.facility_code)})</span>
+              </>
+            )}
+          </SummarySection>
+          <h3>Tóm tắt ra viện gần nhất</h3>
+          {summary.last_discharge_summary ? (
+            <div>
+              <p className="muted">
+                {RECORD_SUMMARY_NOTE} — {facility(summary.last_discharge_summary.facility_name, summary.last_discharge_summary.facility_code)}, {viDate(summary.last_discharge_summary.date)}
+              </p>
+              <dl className="facts">
+                {recordSummaryLines(summary.last_discharge_summary).map(([label, value]) => (
+                  <div key={label} className="fact">
+                    <dt>{label}</dt>
+                    <dd>{value}</dd>
+                  </div>
+                ))}
+              </dl>
+            </div>
           ) : (
-            <p className="muted">Người bệnh chưa khai báo dị ứng nào.</p>
-          )}
-          <h3>Bệnh mạn tính</h3>
-          {summary.chronic_conditions.length ? (
-            <ul className="plain">
-              {summary.chronic_conditions.map((c) => (
-                <li key={c.code}>
-                  <strong>{c.code}</strong> {c.name ?? ''} <span className="muted">(gần nhất {viDate(c.last_seen)})</span>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p className="muted">Không có.</p>
-          )}
-          <h3>Thuốc 90 ngày gần đây</h3>
-          {summary.medicines_90d.length ? (
-            <ul className="plain">
-              {summary.medicines_90d.map((m) => (
-                <li key={`${m.episode_id}-${m.date}-${m.ten_thuoc}-${m.lieu_dung}`}>
-                  {viDate(m.date)} — <strong>{m.ten_thuoc ?? '?'}</strong> {m.lieu_dung ?? ''} <span className="muted">({m.facility_code})</span>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p className="muted">Không có.</p>
+            <p className="muted">Chưa có bản tóm tắt hồ sơ bệnh án.</p>
           )}
           <h3>5 lượt khám gần nhất</h3>
           {summary.recent_episodes.length ? (
             <ul className="plain">
               {summary.recent_episodes.map((e) => (
                 <li key={e.id}>
-                  {viDate(e.ngay_vao)} — {e.facility_name ?? e.facility_code}: {e.ma_benh_chinh ?? ''} {e.chan_doan_rv ?? ''}
+                  {viDate(e.ngay_vao)} — {facility(e.facility_name, e.facility_code)}: {e.ma_benh_chinh ?? ''} {e.chan_doan_rv ?? ''}{' '}
+                  <button type="button" className="button secondary" onClick={() => void openEpisode(e.id)} aria-label={`Mở lượt khám ngày ${viDate(e.ngay_vao)} tại ${e.facility_name ?? e.facility_code}`}>
+                    Mở
+                  </button>
                 </li>
               ))}
             </ul>
@@ -239,7 +327,22 @@ function PatientSummary({ personId }: { personId: string }) {
               <ul className="plain">
                 {summary.pending_appointments.map((a) => (
                   <li key={a.episode_id}>
-                    {viDate(a.ngay_hen_kl)} tại {a.facility_code}
+                    {viDate(a.ngay_hen_kl)} tại {facility(a.facility_name, a.facility_code)}
+                    {a.chan_doan ? <span className="muted"> — {a.chan_doan}</span> : null}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {summary.outgoing_referrals.length > 0 && (
+            <>
+              <h3>Chuyển tuyến chưa thấy đến khám</h3>
+              <ul className="plain">
+                {summary.outgoing_referrals.map((r) => (
+                  <li key={`${r.episode_id}-${r.number ?? ''}`}>
+                    {viDate(r.date)}: {facility(r.from_facility_name, r.from_facility_code)} chuyển đến {r.to_facility ?? '—'}
+                    {r.number ? <span className="muted"> (giấy {r.number})</span> : null}
+                    {r.direction ? ` — ${r.direction}` : ''}
                   </li>
                 ))}
               </ul>
@@ -251,7 +354,7 @@ function PatientSummary({ personId }: { personId: string }) {
               <ul className="plain">
                 {summary.incoming_referrals.map((r) => (
                   <li key={r.episode_id}>
-                    Từ {r.from_facility_name ?? r.from_facility_code} ({viDate(r.ngay_ra)}): {r.chan_doan ?? ''}
+                    Từ {facility(r.from_facility_name, r.from_facility_code)} ({viDate(r.ngay_ra)}): {r.chan_doan ?? ''}
                   </li>
                 ))}
               </ul>
@@ -259,6 +362,15 @@ function PatientSummary({ personId }: { personId: string }) {
           )}
         </>
       )}
+      {episode && (
+        <article id="clinic-episode" className="opened-episode" tabIndex={-1} aria-labelledby="ep-title">
+          <EpisodeView data={episode} headingLevel={2} />
+          <button type="button" className="button secondary" onClick={() => setEpisode(null)}>
+            Đóng lượt khám này
+          </button>
+        </article>
+      )}
+      <Alert>{episodeError}</Alert>
       {dialog && (
         <BreakGlassDialog
           personId={personId}
@@ -270,6 +382,34 @@ function PatientSummary({ personId }: { personId: string }) {
         />
       )}
     </section>
+  );
+}
+
+function SummarySection<T>({ title, empty, items, children }: { title: string; empty: string; items: T[]; children: (item: T) => ReactNode }) {
+  return (
+    <>
+      <h3>{title}</h3>
+      {items.length ? (
+        <ul className="plain">
+          {items.map((item, i) => (
+            // Rows have no id of their own; the order is the server's and does not change while shown.
+            // biome-ignore lint/suspicious/noArrayIndexKey: see above
+            <li key={i}>{children(item)}</li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">{empty}</p>
+      )}
+    </>
+  );
+}
+
+function SourceTag({ source, by, at }: { source: Source; by: string | null; at: string | null }) {
+  return (
+    <span className={`tag ${source === 'professional' ? 'final' : ''}`}>
+      {SOURCE_VI[source]}
+      {source === 'professional' && (by || at) ? ` (${[by, at].filter(Boolean).join(', ')})` : ''}
+    </span>
   );
 }
 
