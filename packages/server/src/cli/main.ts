@@ -67,6 +67,13 @@ const HELP = `hssk – OpenHSSK command line
                                      resumable: finished files are listed by SHA-256 in .hssk-import-journal.json
                                      (working dir) and skipped, and a re-sent identical file returns its receipt.
                                      Exit 1 only for read errors or when every file failed.
+  hssk warehouse extract --out DIR [--since ISO] [--until ISO]
+                                     incremental extract for the Ministry's warehouse: every FHIR resource
+                                     changed in [since, until) as NDJSON in DIR/<until>/<Type>.ndjson with a
+                                     manifest; without --since it continues from the last extract (5 min
+                                     overlap); counts logged in warehouse_extract
+  hssk warehouse reconcile [--id N]  compare an extract's files, its logged counts and the source over the
+                                     same window; exit 1 on a mismatch. hssk warehouse list: the extracts
   hssk mpi export --out FILE.csv     write source_system,source_id,person_id for every source record
                                      (rows rejected at import are not source records: not exported)
   hssk audit verify [--page-size N]  recompute the hash chain of the access log (audit_event); prints the
@@ -277,6 +284,15 @@ async function main(argv: string[]) {
       const { runBhyt } = await import('../bhyt/index.ts');
       await withDb(async (h) => {
         process.exitCode = await runBhyt(h.db, sub, rest);
+      });
+      return;
+    }
+    case 'warehouse': {
+      const { runWarehouse } = await import('../warehouse/index.ts');
+      const { exportDir } = await import('../fhir/index.ts');
+      const config = loadConfig();
+      await withDb(async (h) => {
+        process.exitCode = await runWarehouse(h.db, sub, rest, exportDir(config.dataDir));
       });
       return;
     }

@@ -30,7 +30,7 @@ import { episodeResourceGroups } from './everything.ts';
 import { invalidParam } from './params.ts';
 import { allergiesOf, immunizationsOf } from './registry.ts';
 import type { FhirQuery } from './search.ts';
-import { type Facilities, queryEpisodes, queryFacilities, queryPersons } from './sql.ts';
+import { type Facilities, queryEpisodes, queryFacilities, queryPersons, visibleEpisode } from './sql.ts';
 import { EPISODE_ID_KEY } from './types.ts';
 
 /** How long a runner's claim on a job holds without a checkpoint. */
@@ -57,6 +57,8 @@ interface JobRow {
   group_id: string | null;
   types: string[];
   since: Date | null;
+  /** Upper bound of the change-time window (warehouse extracts only); null = up to the run. */
+  until_at: Date | null;
   actor: Actor;
   facilities: string[] | null;
   request: string;
@@ -130,8 +132,6 @@ export async function kickOffExport(k: KickOff): Promise<string> {
     if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(sinceRaw) || Number.isNaN(Date.parse(sinceRaw))) {
       throw invalidParam('_since', sinceRaw, 'cần một thời điểm FHIR có múi giờ (instant).', 'must be a FHIR instant with a zone.');
     }
-    // Doses carry no change time the registry exposes: an incremental extract cannot say which changed.
-    if (types.includes('Immunization')) throw invalidParam('_since', sinceRaw, 'chưa dùng được cùng Immunization (bỏ Immunization khỏi _type).', 'cannot be used with Immunization yet (leave it out of _type).');
     since = new Date(sinceRaw);
   }
   let facilities: Facilities = k.caller.facilities;
@@ -249,6 +249,8 @@ export interface ExportRunnerOptions {
   episodeChunk?: number;
   /** Stop after this many checkpoints, as a server stopped mid-export would (tests of resuming). */
   stopAfterChunks?: number;
+  /** Run only this job (a warehouse extract run in the foreground), not the queue. */
+  onlyJob?: string;
 }
 
 export interface ExportRunner {
@@ -270,7 +272,8 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
     (
       await sql<JobRow>`update fhir_export_job set status = 'running', runner = ${me}, lease_until = now() + ${`${LEASE_SECONDS} seconds`}::interval, updated_at = now()
         where id = (select id from fhir_export_job
-                     where status = 'queued' or (status = 'running' and (lease_until is null or lease_until < now()))
+                     where (status = 'queued' or (status = 'running' and (lease_until is null or lease_until < now())))
+                       and ${opts.onlyJob === undefined ? sql`true` : sql`id = ${opts.onlyJob}`}
                      order by created_at limit 1 for update skip locked)
         returning *`.execute(db)
     ).rows[0];
@@ -295,9 +298,13 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
     const wanted = new Set(job.types);
     const facilities: Facilities = job.facilities ?? 'all';
     const since = job.since;
+    const until = job.until_at;
+    /** Inside the job's change-time window [since, until). */
+    const changed = (at: Date | string) => (!since || new Date(at) >= since) && (!until || new Date(at) < until);
+    const windowed = since !== null || until !== null;
     const resource = `$export/${job.id}`;
     // Persons are logged in the person pass when it shows every one of them (Patient without _since).
-    const personsLoggedFirst = wanted.has('Patient') && !since;
+    const personsLoggedFirst = wanted.has('Patient') && !windowed;
 
     /** Checkpoint and access-log rows of the chunk in one transaction; false when the job was cancelled meanwhile. */
     const checkpoint = async (persons: ReadonlyArray<string | null>) => {
@@ -322,7 +329,6 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
             if (batch.length === 0) break;
             const ids = batch.map((p) => p.id);
             const shown = new Set<string>();
-            const changed = (at: Date | string) => !since || new Date(at) >= since;
             for (const p of batch) {
               if (!changed(p.updated_at)) continue;
               if (wanted.has('Patient')) {
@@ -337,13 +343,18 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
             }
             if (wanted.has('AllergyIntolerance')) {
               for (const a of await allergiesOf(db, ids)) {
-                if (since && a.meta?.lastUpdated && new Date(a.meta.lastUpdated) < since) continue;
+                if (windowed && a.meta?.lastUpdated && !changed(a.meta.lastUpdated)) continue;
                 await files.write(a);
                 shown.add(a.patient.reference?.split('/')[1] ?? '');
               }
             }
             if (wanted.has('Immunization')) {
-              for (const i of await immunizationsOf(db, ids)) {
+              const doses = await immunizationsOf(db, ids);
+              // A dose's change time is vaccination.updated_at (import corrections, duplicate links and
+              // MPI moves set it): with a window only the doses changed inside it are written.
+              const inWindow = windowed ? await changedDoses(db, doses.map((d) => d.id ?? ''), since, until) : undefined;
+              for (const i of doses) {
+                if (inWindow && !inWindow.has(i.id ?? '')) continue;
                 await files.write(i);
                 shown.add(i.patient.reference?.split('/')[1] ?? '');
               }
@@ -357,7 +368,7 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
       }
       if (cp.phase === 'episodes') {
         if (EPISODE_EXPORT_TYPES.some((t) => wanted.has(t))) {
-          const filters = since ? [sql`e.received_at >= ${since}`] : [];
+          const filters = [...(since ? [sql`e.received_at >= ${since}`] : []), ...(until ? [sql`e.received_at < ${until}`] : [])];
           for (;;) {
             if (stopped) return;
             const rows = await queryEpisodes<object>(db, { kind: 'episode' }, facilities, filters, {
@@ -381,7 +392,8 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
           if (stopped) return;
           const rows = await queryFacilities(db, undefined, (cp.after as string | null) ?? undefined, personChunk);
           if (rows.length === 0) break;
-          for (const f of rows) await files.write(organizationResource({ ...f }));
+          const inWindow = windowed ? await changedFacilities(db, rows.map((f) => f.code), since, until) : undefined;
+          for (const f of rows) if (!inWindow || inWindow.has(f.code)) await files.write(organizationResource({ ...f }));
           cp.after = rows[rows.length - 1]!.code;
           if (!(await checkpoint([]))) return;
         }
@@ -420,3 +432,70 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
 }
 
 export const exportDir = (dataDir: string) => join(dataDir, 'fhir-export');
+
+const windowConds = (column: string, since: Date | null, until: Date | null) =>
+  sql`${since ? sql`${sql.ref(column)} >= ${since}` : sql`true`} and ${until ? sql`${sql.ref(column)} < ${until}` : sql`true`}`;
+
+/** Of these dose ids, those whose row changed inside the window. */
+async function changedDoses(db: Db, ids: readonly string[], since: Date | null, until: Date | null): Promise<Set<string>> {
+  const wanted = ids.filter((i) => /^\d+$/.test(i));
+  if (wanted.length === 0) return new Set();
+  const r = await sql<{ id: string }>`select id::text as id from vaccination v where v.id = any(${wanted}::bigint[]) and ${windowConds('v.updated_at', since, until)}`.execute(db);
+  return new Set(r.rows.map((x) => x.id));
+}
+
+/** Of these facility codes, those whose registry row changed inside the window. */
+async function changedFacilities(db: Db, codes: readonly string[], since: Date | null, until: Date | null): Promise<Set<string>> {
+  const r = await sql<{ code: string }>`select code from facility f where f.code = any(${[...codes]}::text[]) and ${windowConds('f.updated_at', since, until)}`.execute(db);
+  return new Set(r.rows.map((x) => x.code));
+}
+
+export interface FolderExport {
+  jobId: string;
+  /** Folder holding one `<Type>.ndjson` per type with resources. */
+  dir: string;
+  counts: Record<string, number>;
+}
+
+/**
+ * A system-level export of every type over the change-time window [since, until), run to its end in
+ * the foreground (the warehouse extract): same walk, same visibility rules, same access-log rows as
+ * $export. A stopped run leaves its job at the last checkpoint; the next call for the same window
+ * starts a new job.
+ */
+export async function exportToFolder(db: Db, o: { since: Date | null; until: Date; actor: Actor; baseDir: string; request: string }): Promise<FolderExport> {
+  const id = randomUUID();
+  await sql`insert into fhir_export_job (id, level, types, since, until_at, actor, facilities, request, status)
+    values (${id}, 'system', ${[...ALL_TYPES]}::text[], ${o.since}, ${o.until}, ${JSON.stringify(o.actor)}::jsonb, null, ${o.request.slice(0, 1000)}, 'queued')`.execute(db);
+  await createExportRunner(db, o.baseDir, { onlyJob: id }).run();
+  const r = await sql<{ status: string; checkpoint: Partial<Checkpoint>; error: string | null }>`select status, checkpoint, error from fhir_export_job where id = ${id}`.execute(db);
+  const job = r.rows[0];
+  if (job?.status !== 'completed') {
+    throw new DomainError('internal', 'FHIR_EXPORT_FAILED', `Trích xuất không hoàn tất: ${job?.error ?? job?.status}.`, `The export did not complete: ${job?.error ?? job?.status}.`);
+  }
+  return { jobId: id, dir: join(o.baseDir, id), counts: { ...job.checkpoint.counts } };
+}
+
+/**
+ * What the source holds for a system-level export over [since, until), for the types whose resources
+ * are one per source row: Patient (persons with a visible episode whose record changed), Encounter
+ * (visible current episodes received), Immunization (real doses of those persons that changed),
+ * Organization (registry rows that changed). The other types are derived from episode rows by the
+ * mapping and are reconciled through Encounter. Same visibility rule as the export (sql.ts).
+ */
+export async function exportSourceCounts(db: Db, since: Date | null, until: Date): Promise<Record<string, number>> {
+  const visible = visibleEpisode('all');
+  const n = async (q: ReturnType<typeof sql<{ n: string }>>) => Number((await q.execute(db)).rows[0]?.n ?? 0);
+  const visiblePersons = sql`select distinct e.person_id from episode e join facility f on f.code = e.facility_code join submission s on s.id = e.submission_id
+    where ${visible} and e.person_id is not null`;
+  return {
+    Patient: await n(sql<{ n: string }>`select count(*) as n from person p where p.id in (${visiblePersons}) and ${windowConds('p.updated_at', since, until)}`),
+    Encounter: await n(sql<{ n: string }>`select count(*) as n from episode e join facility f on f.code = e.facility_code join submission s on s.id = e.submission_id
+      where ${visible} and ${windowConds('e.received_at', since, until)}`),
+    Immunization: await n(sql<{ n: string }>`select count(*) as n from vaccination v
+      left join source_record sr on sr.source_system = v.person_source_system and sr.source_id = v.person_source_id
+      where v.duplicate_of is null and coalesce(sr.person_id, case when v.person_source_id is null then v.person_id end) in (${visiblePersons})
+        and ${windowConds('v.updated_at', since, until)}`),
+    Organization: await n(sql<{ n: string }>`select count(*) as n from facility f where ${windowConds('f.updated_at', since, until)}`),
+  };
+}
