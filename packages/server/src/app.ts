@@ -23,7 +23,7 @@ import { registerIngestRoutes, setPrepareWorkers } from './ingest/index.ts';
 import { registerMpiRoutes } from './mpi/index.ts';
 import { registerPortalRoutes } from './portal/index.ts';
 import { registerPrimaryCareRoutes } from './primary-care/index.ts';
-import { refreshReports, registerReportRoutes } from './reports/index.ts';
+import { refreshReports, registerReportRoutes, snapshotDueWeek } from './reports/index.ts';
 import { registerStaffRoutes, requireStaff, STAFF_COOKIE } from './staff/index.ts';
 import { registerStationRoutes } from './station/index.ts';
 
@@ -117,6 +117,9 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
 
   const holdbackSeconds = config.reportHoldbackSeconds;
   scheduleJob(app, 'report-refresh', config.reportRefreshSeconds, () => refreshReports(db, { holdbackSeconds }));
+  // The weekly Đề án 06 table, stored once the week's Thursday 15:00 has passed (summaries as the
+  // report-refresh job last left them: at most one refresh interval behind).
+  scheduleJob(app, 'weekly-report', config.weeklyReportCheckSeconds, () => snapshotDueWeek(db));
   scheduleJob(app, 'session-purge', SESSION_PURGE_SECONDS, () => purgeExpiredSessions(db));
   // FHIR bulk exports: a stopped server leaves its job at the last checkpoint and resumes it next start.
   const fhirExports = createExportRunner(db, exportDir(config.dataDir));

@@ -34,6 +34,8 @@ export interface Config {
   ingestWorkers: number;
   /** Seconds between background refreshes of the report summaries; 0 = only on demand. */
   reportRefreshSeconds: number;
+  /** Seconds between looks for a weekly Đề án 06 snapshot that is due (0 = this instance takes none). */
+  weeklyReportCheckSeconds: number;
   /** Seconds between looks for queued FHIR bulk exports; 0 = this instance runs none. */
   fhirExportPollSeconds: number;
   /** Age a row must reach before the refresher folds it in; unset = reports/refresh.ts default. */
@@ -172,6 +174,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     trustedCaDir: process.env.HSSK_TRUSTED_CA_DIR || undefined,
     ingestWorkers: int('HSSK_INGEST_WORKERS', DEFAULT_INGEST_WORKERS),
     reportRefreshSeconds: int('HSSK_REPORT_REFRESH_SECONDS', 60),
+    weeklyReportCheckSeconds: int('HSSK_WEEKLY_REPORT_CHECK_SECONDS', 600),
     fhirExportPollSeconds: int('HSSK_FHIR_EXPORT_POLL_SECONDS', 1),
     reportHoldbackSeconds: process.env.HSSK_REPORT_HOLDBACK_SECONDS ? int('HSSK_REPORT_HOLDBACK_SECONDS', 0) : undefined,
     webDistDir: process.env.HSSK_WEB_DIST ?? new URL('../../web/dist', import.meta.url).pathname,

@@ -48,6 +48,10 @@ const HELP = `hssk – OpenHSSK command line
                                      the account can no longer log in; its sessions end at once
   hssk staff enable --username U     lets a disabled account log in again
   hssk staff demo                    demo staff of the demo district (password "demo-Staff1")
+  hssk reports weekly [--week YYYY-MM-DD] [--unit CODE] [--out FILE.xlsx]
+                                     the weekly Đề án 06 progress table (week Friday–Thursday, cut at Thursday
+                                     15:00 Viet Nam time): stores the week's snapshot if not stored yet, prints
+                                     it and writes it as XLSX; default week: the last one whose Thursday 15:00 passed
   hssk mpi link                      relink all source records (imports and KCB episode patients)
   hssk immunization import <file> [--source SYSTEM] [--map canonical=Header,...]
                                      import an immunization-system export (one row per dose; CSV UTF-8/UTF-16
@@ -293,6 +297,13 @@ async function main(argv: string[]) {
       const config = loadConfig();
       await withDb(async (h) => {
         process.exitCode = await runWarehouse(h.db, sub, rest, exportDir(config.dataDir));
+        });
+        return;
+      }
+    case 'reports': {
+      const { runReportsCli } = await import('../reports/index.ts');
+      await withDb(async (h) => {
+        process.exitCode = await runReportsCli(h.db, sub, rest);
       });
       return;
     }

@@ -11,6 +11,7 @@ export {
   type TrustedCert,
   trustedCertificates,
 } from './certificates.ts';
+export { BADGE_LABEL_VI, type ChecklistItem, onboardingChecklist } from './onboarding.ts';
 export { checkCredential, createFacility, getFacility, issueCredential, type NewFacility } from './registry.ts';
 export { registerFacilityRoutes } from './routes.ts';
 export { loadTrustAnchors } from './trust-anchors.ts';

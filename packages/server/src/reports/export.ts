@@ -5,8 +5,11 @@ import { vietnamesePdf } from '../pdf/index.ts';
 import { DELAY_BUCKETS, type Kpis, type MonthlyEpisodes, type Period, type UnitRef } from './kpis.ts';
 import { status, TARGET_INDICATORS, TARGET_TITLES, targetRate } from './targets.ts';
 
+/** What a report row is about: an administrative unit, or one facility (its own report). */
+export type ReportSubject = UnitRef | { code: string; name: string; level: 'facility' };
+
 export interface UnitKpis {
-  unit: UnitRef;
+  unit: ReportSubject;
   kpis: Kpis;
   /** Targets in force for the unit and how its figures stand against them (colours the cells). */
   targets?: Targets;
@@ -23,7 +26,7 @@ const TARGET_COLUMN: Record<TargetIndicator, string> = {
 const STATUS_FILL: Record<TargetStatus, string | null> = { met: 'FFC6EFCE', not_met: 'FFFFC7CE', no_data: null };
 const STATUS_VI: Record<TargetStatus, string> = { met: 'Đạt', not_met: 'Chưa đạt', no_data: 'Chưa có số liệu' };
 
-const LEVEL_VI = { province: 'Tỉnh', district: 'Huyện', commune: 'Xã' } as const;
+const LEVEL_VI = { province: 'Tỉnh', district: 'Huyện', commune: 'Xã', facility: 'Cơ sở KCB' } as const;
 
 /** Columns of every KPI table (dashboard, XLSX, six-monthly report); value is a count or a ratio. */
 export const KPI_COLUMNS: Array<{ key: string; title: string; pct?: boolean; get: (k: Kpis) => number | null }> = [
@@ -54,29 +57,34 @@ export const KPI_COLUMNS: Array<{ key: string; title: string; pct?: boolean; get
   { key: 'corrResolved', title: 'Yêu cầu sửa thông tin đã giải quyết trong kỳ', get: (k) => k.quality.corrections.resolved },
 ];
 
+/** Columns of a facility's own report: what its episodes and check-ins measure. */
+const FACILITY_COLUMNS = new Set(['rateIdentified', 'checkins', 'ratePersonalId', 'rateVneid', 'rateIntegrated', 'episodes', 'rate24h', 'referrals', 'reexams']);
+const columnsFor = (r: { unit: ReportSubject }) => (r.unit.level === 'facility' ? KPI_COLUMNS.filter((c) => FACILITY_COLUMNS.has(c.key)) : KPI_COLUMNS);
+
 
 function addKpiSheet(wb: ExcelJS.Workbook, name: string, title: string, rows: UnitKpis[]) {
   const ws = wb.addWorksheet(name);
   ws.addRow([title]).font = { bold: true, size: 13 };
   ws.addRow([]);
-  const header = ws.addRow(['Mã', 'Đơn vị', 'Cấp', ...KPI_COLUMNS.map((c) => c.title)]);
+  const cols = rows[0] ? columnsFor(rows[0]) : KPI_COLUMNS;
+  const header = ws.addRow(['Mã', 'Đơn vị', 'Cấp', ...cols.map((c) => c.title)]);
   header.font = { bold: true };
   header.alignment = { wrapText: true, vertical: 'top' };
   for (const r of rows) {
-    const row = ws.addRow([r.unit.code, r.unit.name, LEVEL_VI[r.unit.level], ...KPI_COLUMNS.map((c) => c.get(r.kpis))]);
-    KPI_COLUMNS.forEach((c, i) => {
+    const row = ws.addRow([r.unit.code, r.unit.name, LEVEL_VI[r.unit.level], ...cols.map((c) => c.get(r.kpis))]);
+    cols.forEach((c, i) => {
       if (c.pct) row.getCell(4 + i).numFmt = '0.0%';
     });
     // Green / red against the unit's own targets, as on the dashboard.
     for (const ind of TARGET_INDICATORS) {
       const fill = r.statuses ? STATUS_FILL[r.statuses[ind]] : null;
-      const col = KPI_COLUMNS.findIndex((c) => c.key === TARGET_COLUMN[ind]);
+      const col = cols.findIndex((c) => c.key === TARGET_COLUMN[ind]);
       if (fill && col >= 0) row.getCell(4 + col).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fill } };
     }
   }
   ws.getColumn(1).width = 10;
   ws.getColumn(2).width = 32;
-  for (let i = 0; i < KPI_COLUMNS.length; i++) ws.getColumn(4 + i).width = 14;
+  for (let i = 0; i < cols.length; i++) ws.getColumn(4 + i).width = 14;
   ws.views = [{ state: 'frozen', xSplit: 2, ySplit: 3 }];
   return ws;
 }
@@ -99,7 +107,7 @@ export async function kpiWorkbook(unit: UnitKpis, children: UnitKpis[], period: 
 }
 
 export interface SixMonthly {
-  unit: UnitRef;
+  unit: ReportSubject;
   year: number;
   half: 1 | 2;
   period: Period;
@@ -112,7 +120,9 @@ export interface SixMonthly {
 function targetRows(r: SixMonthly) {
   const own = r.current[0];
   const prev = own ? r.prior.get(own.unit.code) : undefined;
-  return TARGET_INDICATORS.flatMap((i) => {
+  // A facility answers for its own episodes and its own connection, not for its commune's residents.
+  const indicators = r.unit.level === 'facility' ? TARGET_INDICATORS.filter((i) => i === 'identified' || i === 'integratedFacilities') : TARGET_INDICATORS;
+  return indicators.flatMap((i) => {
     const t = own?.targets?.[i];
     if (!own || !t) return [];
     const cur = targetRate(own.kpis, i);
@@ -131,7 +141,7 @@ export async function sixMonthlyWorkbook(r: SixMonthly): Promise<Buffer> {
   wb.creator = 'OpenHSSK';
   const ws = wb.addWorksheet('Tổng hợp');
   ws.addRow([reportTitle(r)]).font = { bold: true, size: 13 };
-  ws.addRow([`Đơn vị: ${r.unit.name} (${r.unit.code}). Kỳ báo cáo: ${viDate(r.period.from)}–${viDate(r.period.to)}; kỳ trước: ${viDate(r.previous.from)}–${viDate(r.previous.to)}.`]);
+  ws.addRow([`${r.unit.level === 'facility' ? 'Cơ sở KCB' : 'Đơn vị'}: ${r.unit.name} (${r.unit.code}). Kỳ báo cáo: ${viDate(r.period.from)}–${viDate(r.period.to)}; kỳ trước: ${viDate(r.previous.from)}–${viDate(r.previous.to)}.`]);
   ws.addRow([]);
   ws.addRow(['Chỉ tiêu', 'Mục tiêu', 'Kỳ này', 'Kỳ trước', 'Thay đổi', 'Đánh giá']).font = { bold: true };
   for (const t of targetRows(r)) {
@@ -154,7 +164,7 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
   const { doc, done } = vietnamesePdf({ size: 'A4', layout: 'landscape', margin: 36, info: { Title: reportTitle(r), Author: 'OpenHSSK' } });
 
   doc.font('B').fontSize(14).text(reportTitle(r).toUpperCase(), { align: 'center' });
-  doc.font('R').fontSize(10).moveDown(0.3).text(`(Theo Điều 8 Quyết định số 2733/QĐ-BYT) — Đơn vị: ${r.unit.name} (${r.unit.code})`, { align: 'center' });
+  doc.font('R').fontSize(10).moveDown(0.3).text(`(Theo Điều 8 Quyết định số 2733/QĐ-BYT) — ${r.unit.level === 'facility' ? 'Cơ sở KCB' : 'Đơn vị'}: ${r.unit.name} (${r.unit.code})`, { align: 'center' });
   doc.text(`Kỳ báo cáo: ${viDate(r.period.from)}–${viDate(r.period.to)}; so sánh với kỳ trước ${viDate(r.previous.from)}–${viDate(r.previous.to)}.`, { align: 'center' });
   doc.moveDown();
 
@@ -193,13 +203,22 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
 
   doc.font('B').fontSize(11).text('2. Số liệu theo địa bàn');
   doc.moveDown(0.3);
-  const cols = KPI_COLUMNS.filter((c) => !['qValid', 'qComplete', 'qClean', 'qFresh', 'corrOpen', 'corrOverdue', 'corrResolved', 'insured'].includes(c.key));
+  const cols = columnsFor(r).filter((c) => !['qValid', 'qComplete', 'qClean', 'qFresh', 'corrOpen', 'corrOverdue', 'corrResolved', 'insured'].includes(c.key));
   table(
     ['Đơn vị', ...cols.map((c) => c.title)],
     r.current.map((u) => [u.unit.name, ...cols.map((c) => (c.pct ? percentText(c.get(u.kpis)) : countText(c.get(u.kpis))))]),
     [110, ...cols.map(() => 52)],
   );
 
+  if (r.unit.level === 'facility') {
+    doc.font('R').fontSize(8).fillColor('#333333').text(
+      'Ghi chú: báo cáo của cơ sở chỉ gồm số liệu từ hồ sơ KCB và lượt tiếp nhận của chính cơ sở; các chỉ số theo dân số thường trú do Sở Y tế báo cáo theo địa bàn. ' +
+        'Tiếp nhận bằng định danh (ước tính): hồ sơ KCB có số định danh cá nhân. Cơ sở đã liên thông: có lô dữ liệu được chấp nhận trong 7 ngày cuối kỳ. ' +
+        'Hiển thị trong 24 giờ: từ giờ ra viện đến khi hệ thống nhận hồ sơ.',
+    );
+    doc.end();
+    return done;
+  }
   doc.font('B').fontSize(11).text('3. Chất lượng dữ liệu (đúng, đủ, sạch, sống)');
   doc.moveDown(0.3);
   table(

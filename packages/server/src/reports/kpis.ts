@@ -108,9 +108,12 @@ function emptyKpis(): Kpis {
  * Figures for several units at once, each over itself and everything below it. Reads only the
  * report_* summary tables plus admin_unit and facility (small).
  */
-export async function computeKpis(db: Db, roots: string[], period: Period): Promise<Map<string, Kpis>> {
+export async function computeKpis(db: Db, roots: string[], period: Period, scope: { facility?: string } = {}): Promise<Map<string, Kpis>> {
   const out = new Map<string, Kpis>(roots.map((c) => [c, emptyKpis()]));
   if (roots.length === 0) return out;
+  // A facility's own report: the same definitions over that facility's rows only; person figures
+  // belong to communes, not to the facility that treated someone, so they stay empty.
+  const onlyFacility = scope.facility === undefined ? sql`` : sql`and f.code = ${scope.facility}`;
   // (root, code): every unit in each root's subtree.
   const tree = sql`tree as (
       select code as root, code from admin_unit where code = any(${roots})
@@ -126,7 +129,7 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
     select t.root, sum(e.episodes) episodes, sum(e.with_cccd) with_cccd, sum(e.no_discharge) no_discharge,
            sum(e.d0) d0, sum(e.d1) d1, sum(e.d2) d2, sum(e.d3) d3, sum(e.d4) d4, sum(e.d5) d5, sum(e.d6) d6,
            sum(e.delay_hours_sum) delay_sum, sum(e.referrals) referrals, sum(e.reexams) reexams
-      from tree t join facility f on f.admin_unit_code = t.code join e on e.facility_code = f.code
+      from tree t join facility f on f.admin_unit_code = t.code ${onlyFacility} join e on e.facility_code = f.code
      group by t.root`.execute(db);
   for (const r of flow.rows) {
     const k = out.get(String(r.root));
@@ -147,7 +150,7 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
     v as (select facility_code, sum(checkins) checkins, sum(vneid) vneid, sum(personal_id) personal_id
             from ${periodRows('report_visit', ['checkins', 'vneid', 'personal_id'], period)} r group by facility_code)
     select t.root, sum(v.checkins) checkins, sum(v.vneid) vneid, sum(v.personal_id) personal_id
-      from tree t join facility f on f.admin_unit_code = t.code join v on v.facility_code = f.code
+      from tree t join facility f on f.admin_unit_code = t.code ${onlyFacility} join v on v.facility_code = f.code
      group by t.root`.execute(db);
   for (const r of visits.rows) {
     const k = out.get(r.root);
@@ -166,7 +169,7 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
            count(*) filter (where exists (select 1 from report_facility_day d where d.facility_code = f.code
                                            and d.day between ${addDays(windowEnd, -6)}::date and ${windowEnd}::date and d.accepted > 0)) integrated
       from tree t join facility f on f.admin_unit_code = t.code
-     where f.bhyt_contract and not f.test_mode
+     where f.bhyt_contract and not f.test_mode ${onlyFacility}
      group by t.root`.execute(db);
   for (const r of fac.rows) {
     const k = out.get(r.root);
@@ -177,6 +180,7 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
 
   // Residents: live figures for a period reaching today, otherwise the last daily copy in the period.
   const live = period.to >= vietnamToday();
+  if (scope.facility !== undefined) return withRates(out);
   // sống = new data in the period, at month granularity (the summaries keep the month of each
   // resident's last new data). A past period reads the snapshot's months back to the period's first.
   const freshFrom = monthStart(period.from);
@@ -237,6 +241,10 @@ export async function computeKpis(db: Db, roots: string[], period: Period): Prom
     const k = out.get(root);
     if (k) k.quality.corrections = f;
   }
+  return withRates(out);
+}
+
+function withRates(out: Map<string, Kpis>): Map<string, Kpis> {
   for (const k of out.values()) {
     k.rates = {
       withRecord: ratio(k.withRecord, k.residents),

@@ -3,13 +3,16 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
+import { getFacility } from '../facility/index.ts';
 import { typedRoutes } from '../http/index.ts';
-import { requireStaff, type StaffContext, staffActor, unitAncestry } from '../staff/index.ts';
+import { coversFacility, requireStaff, type StaffContext, staffActor, unitAncestry } from '../staff/index.ts';
 import { chronicCare } from './chronic-care.ts';
 import { kpiWorkbook, type SixMonthly, sixMonthlyPdf, sixMonthlyWorkbook } from './export.ts';
 import { childUnits, computeKpis, DELAY_BUCKETS, getUnit, monthlyEpisodes, type Period, type UnitRef } from './kpis.ts';
+import { approveRequest, fileRequest, getRequest, listRequests, onboardingOverview, refileRequest, returnRequest } from './onboarding.ts';
 import { refreshReports } from './refresh.ts';
 import { resolveTargets, setTarget, statuses, TARGET_INDICATORS, TARGET_TITLES, targetPeriod } from './targets.ts';
+import { lastDueWeek, storedWeeks, weeklyTable, weeklyWorkbook, weekOf } from './weekly.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -36,6 +39,40 @@ const sixMonthlyQuery = Type.Object({
   half: Type.Optional(Type.Integer({ description: '1 (January–June) or 2 (July–December)' })),
   format: Type.Optional(Type.String({ maxLength: 8, description: 'xlsx (default) or pdf' })),
 });
+const facilitySixMonthlyQuery = Type.Object({
+  facility: Type.Optional(Type.String({ maxLength: 16, description: 'facility code; default the facility admin’s own' })),
+  year: Type.Optional(Type.Integer({ description: '2020–2100' })),
+  half: Type.Optional(Type.Integer({ description: '1 (January–June) or 2 (July–December)' })),
+  format: Type.Optional(Type.String({ maxLength: 8, description: 'xlsx (default) or pdf' })),
+});
+const weeklyQuery = Type.Object({
+  unit: Type.Optional(unitCode),
+  week: Type.Optional(Type.String({ maxLength: 32, description: 'YYYY-MM-DD, any day of the Friday–Thursday week; default the last week whose Thursday 15:00 has passed' })),
+});
+const requestKind = Type.Union([Type.Literal('facility_code'), Type.Literal('interop_account')]);
+const requestStatus = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('returned')]);
+const requestBody = Type.Object(
+  {
+    kind: requestKind,
+    facility_code: Type.Optional(Type.String({ maxLength: 16 })),
+    facility_name: Type.Optional(Type.String({ maxLength: 200 })),
+    admin_unit_code: Type.Optional(Type.String({ maxLength: 16 })),
+    applicant: Type.String({ maxLength: 200, description: 'who asks, with a phone number' }),
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+const requestParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const requestsQuery = Type.Object({ unit: Type.Optional(unitCode), status: Type.Optional(requestStatus) });
+const approveBody = Type.Union([Type.Object({ code: Type.Optional(Type.String({ maxLength: 16, description: 'the facility code assigned (facility-code requests)' })) }, { additionalProperties: false }), Type.Null()]);
+const returnBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+const refileBody = Type.Union([
+  Type.Object(
+    { note: Type.Optional(Type.String({ maxLength: 2000 })), facility_name: Type.Optional(Type.String({ maxLength: 200 })), applicant: Type.Optional(Type.String({ maxLength: 200 })) },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
 const indicatorSchema = Type.Union(TARGET_INDICATORS.map((i) => Type.Literal(i)));
 const halfSchema = Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { description: '0 = whole year, 1 or 2 = half-year' });
 const targetsQuery = Type.Object({
@@ -66,6 +103,18 @@ function parsePeriod(q: { from?: string | undefined; to?: string | undefined }):
   }
   if (from > to) throw badRequest('Ngày bắt đầu phải trước ngày kết thúc.', 'from must not be after to.');
   return { from, to };
+}
+
+/** The half-year a six-monthly report covers and the one before it. */
+function halfYear(q: { year?: number | undefined; half?: number | undefined; format?: string | undefined }) {
+  const { year, half } = q;
+  const format = q.format ?? 'xlsx';
+  if (year === undefined || year < 2020 || year > 2100) throw badRequest('Năm báo cáo không hợp lệ.', 'year must be a year.');
+  if (half !== 1 && half !== 2) throw badRequest('Kỳ báo cáo phải là 1 hoặc 2.', 'half must be 1 or 2.');
+  if (format !== 'xlsx' && format !== 'pdf') throw badRequest('Định dạng phải là xlsx hoặc pdf.', 'format must be xlsx or pdf.');
+  const period: Period = half === 1 ? { from: `${year}-01-01`, to: `${year}-06-30` } : { from: `${year}-07-01`, to: `${year}-12-31` };
+  const previous: Period = half === 1 ? { from: `${year - 1}-07-01`, to: `${year - 1}-12-31` } : { from: `${year}-01-01`, to: `${year}-06-30` };
+  return { year, half: half as 1 | 2, format: format as 'xlsx' | 'pdf', period, previous };
 }
 
 /** Health officers see their unit and below; system admins everything; other roles nothing. */
@@ -165,13 +214,7 @@ export function registerReportRoutes(fastify: FastifyInstance, db: Db) {
   app.get('/api/v1/reports/six-monthly', { schema: { summary: 'Six-monthly report (Điều 8 QĐ 2733/QĐ-BYT)', tags: ['reports'], querystring: sixMonthlyQuery } }, async (req, reply) => {
     const s = await requireStaff(db, req, staffGuard);
     const unit = await scopedUnit(db, s, req.query.unit);
-    const { year, half } = req.query;
-    const format = req.query.format ?? 'xlsx';
-    if (year === undefined || year < 2020 || year > 2100) throw badRequest('Năm báo cáo không hợp lệ.', 'year must be a year.');
-    if (half !== 1 && half !== 2) throw badRequest('Kỳ báo cáo phải là 1 hoặc 2.', 'half must be 1 or 2.');
-    if (format !== 'xlsx' && format !== 'pdf') throw badRequest('Định dạng phải là xlsx hoặc pdf.', 'format must be xlsx or pdf.');
-    const period: Period = half === 1 ? { from: `${year}-01-01`, to: `${year}-06-30` } : { from: `${year}-07-01`, to: `${year}-12-31` };
-    const previous: Period = half === 1 ? { from: `${year - 1}-07-01`, to: `${year - 1}-12-31` } : { from: `${year}-01-01`, to: `${year}-06-30` };
+    const { year, half, format, period, previous } = halfYear(req.query);
     const { own, children } = await kpiTable(db, unit, period);
     const prior = await computeKpis(db, [unit.code, ...children.map((c) => c.unit.code)], previous);
     const report: SixMonthly = { unit, year, half, period, previous, current: [own, ...children], prior };
@@ -181,6 +224,101 @@ export function registerReportRoutes(fastify: FastifyInstance, db: Db) {
       .type(format === 'pdf' ? 'application/pdf' : XLSX)
       .header('content-disposition', `attachment; filename="bao-cao-6-thang-${unit.code}-${year}-${half}.${format}"`)
       .send(body);
+  });
+
+  /**
+   * A facility's own six-monthly report (Điều 8 QĐ 2733 asks facilities to report too): the
+   * dashboard's definitions over the facility's own episodes and check-ins, against the targets in
+   * force for its commune. Facility admins get their own facility only.
+   */
+  app.get('/api/v1/reports/facility/six-monthly', { schema: { summary: 'A facility’s own six-monthly report', tags: ['reports'], querystring: facilitySixMonthlyQuery } }, async (req, reply) => {
+    const s = await requireStaff(db, req, { roles: ['system_admin', 'health_officer', 'facility_admin'] });
+    const code = req.query.facility ?? s.facilityCode ?? undefined;
+    if (!code) throw badRequest('Chọn cơ sở KCB.', 'facility is required.');
+    const f = await getFacility(db, code);
+    if (!f) throw notFound('cơ sở', 'Facility');
+    if (!(await coversFacility(db, s, code))) throw forbidden();
+    if (!f.admin_unit_code) throw badRequest('Cơ sở chưa có đơn vị hành chính.', 'The facility has no administrative unit.');
+    const { year, half, format, period, previous } = halfYear(req.query);
+    const scope = { facility: f.code };
+    const cur = (await computeKpis(db, [f.admin_unit_code], period, scope)).get(f.admin_unit_code)!;
+    const prev = (await computeKpis(db, [f.admin_unit_code], previous, scope)).get(f.admin_unit_code)!;
+    const t = (await resolveTargets(db, [f.admin_unit_code], year, half)).get(f.admin_unit_code)!;
+    const subject = { code: f.code, name: f.name, level: 'facility' as const };
+    const report: SixMonthly = { unit: subject, year, half, period, previous, current: [{ unit: subject, kpis: cur, targets: t, statuses: statuses(cur, t) }], prior: new Map([[f.code, prev]]) };
+    const body = format === 'pdf' ? await sixMonthlyPdf(report) : await sixMonthlyWorkbook(report);
+    await audit(db, { actor: staffActor(s), action: 'report.facility_six_monthly.download', resource: `facility:${f.code}`, requestId: req.id, detail: { year, half, format } });
+    return reply
+      .type(format === 'pdf' ? 'application/pdf' : XLSX)
+      .header('content-disposition', `attachment; filename="bao-cao-6-thang-co-so-${f.code}-${year}-${half}.${format}"`)
+      .send(body);
+  });
+
+  /** The weekly Đề án 06 progress table of a stored week (snapshots are taken by the background job). */
+  const weekly = async (req: { query: { unit?: string | undefined; week?: string | undefined } }, s: StaffContext) => {
+    const unit = await scopedUnit(db, s, req.query.unit);
+    const w = req.query.week;
+    if (w !== undefined && (!DATE.test(w) || !isDate(w))) throw badRequest('Tuần không hợp lệ (YYYY-MM-DD).', 'week must be a date (YYYY-MM-DD).');
+    return weeklyTable(db, unit, w ? weekOf(w) : lastDueWeek());
+  };
+  app.get('/api/v1/reports/weekly', { schema: { summary: 'Weekly Đề án 06 progress table (stored snapshot)', tags: ['reports'], querystring: weeklyQuery } }, async (req) => {
+    const s = await requireStaff(db, req, staffGuard);
+    const t = await weekly(req, s);
+    return { ...t, weeks: await storedWeeks(db, t.unit.code) };
+  });
+  app.get('/api/v1/reports/weekly.xlsx', { schema: { summary: 'Weekly Đề án 06 progress table as XLSX', tags: ['reports'], querystring: weeklyQuery } }, async (req, reply) => {
+    const s = await requireStaff(db, req, staffGuard);
+    const t = await weekly(req, s);
+    await audit(db, { actor: staffActor(s), action: 'report.weekly.download', resource: `unit:${t.unit.code}`, requestId: req.id, detail: { week_end: t.weekEnd, format: 'xlsx' } });
+    return reply
+      .type(XLSX)
+      .header('content-disposition', `attachment; filename="tien-do-tuan-${t.unit.code}-${t.weekEnd}.xlsx"`)
+      .send(await weeklyWorkbook(t));
+  });
+
+  // Onboarding overview and the request queue for facility codes and interop accounts.
+  const QUEUE_ROLES = { roles: ['system_admin', 'health_officer', 'facility_admin'] as const };
+  app.get('/api/v1/reports/onboarding', { schema: { summary: 'Each facility of an area at its onboarding step (QĐ 2733)', tags: ['reports'], querystring: kpiQuery } }, async (req) => {
+    const s = await requireStaff(db, req, staffGuard);
+    const unit = await scopedUnit(db, s, req.query.unit);
+    return { unit, facilities: await onboardingOverview(db, unit.code) };
+  });
+  app.get('/api/v1/onboarding/requests', { schema: { summary: 'Requests for facility codes and interop accounts', tags: ['reports'], querystring: requestsQuery } }, async (req) => {
+    const s = await requireStaff(db, req, QUEUE_ROLES);
+    return { requests: await listRequests(db, s, req.query) };
+  });
+  app.post('/api/v1/onboarding/requests', { schema: { summary: 'File a request for a facility code or an interop account', tags: ['reports'], body: requestBody } }, async (req, reply) => {
+    const s = await requireStaff(db, req, QUEUE_ROLES);
+    const b = req.body;
+    const r = await fileRequest(db, s, { kind: b.kind, facilityCode: b.facility_code, facilityName: b.facility_name, adminUnitCode: b.admin_unit_code, applicant: b.applicant, note: b.note });
+    await audit(db, { actor: staffActor(s), action: 'onboarding.request.file', resource: `onboarding_request/${r.id}`, requestId: req.id, detail: { kind: r.kind, facility_code: r.facility_code, unit: r.admin_unit_code } });
+    return reply.status(201).send({ request: r });
+  });
+  app.get('/api/v1/onboarding/requests/:id', { schema: { summary: 'One request with its history', tags: ['reports'], params: requestParams } }, async (req) => {
+    const s = await requireStaff(db, req, QUEUE_ROLES);
+    return getRequest(db, s, req.params.id);
+  });
+  app.post('/api/v1/onboarding/requests/:id/approve', { schema: { summary: 'Approve: creates the facility code or the interop account', tags: ['reports'], params: requestParams, body: approveBody } }, async (req) => {
+    const s = await requireStaff(db, req, staffGuard);
+    const { result, secret } = await approveRequest(db, s, req.params.id, { code: req.body?.code });
+    await audit(db, { actor: staffActor(s), action: 'onboarding.request.approve', resource: `onboarding_request/${req.params.id}`, requestId: req.id, detail: result });
+    return {
+      ...(await getRequest(db, s, req.params.id)),
+      ...(secret ? { client_id: secret.clientId, client_secret: secret.clientSecret, note_vi: 'Mật khẩu ứng dụng chỉ hiển thị một lần: chuyển cho cơ sở qua kênh an toàn.' } : {}),
+    };
+  });
+  app.post('/api/v1/onboarding/requests/:id/return', { schema: { summary: 'Return a request with a reason', tags: ['reports'], params: requestParams, body: returnBody } }, async (req) => {
+    const s = await requireStaff(db, req, staffGuard);
+    await returnRequest(db, s, req.params.id, req.body.reason);
+    await audit(db, { actor: staffActor(s), action: 'onboarding.request.return', resource: `onboarding_request/${req.params.id}`, requestId: req.id, detail: { reason: req.body.reason } });
+    return getRequest(db, s, req.params.id);
+  });
+  app.post('/api/v1/onboarding/requests/:id/refile', { schema: { summary: 'File a returned request again, corrected', tags: ['reports'], params: requestParams, body: refileBody } }, async (req) => {
+    const s = await requireStaff(db, req, QUEUE_ROLES);
+    const b = req.body ?? {};
+    await refileRequest(db, s, req.params.id, { note: b.note, facilityName: b.facility_name, applicant: b.applicant });
+    await audit(db, { actor: staffActor(s), action: 'onboarding.request.refile', resource: `onboarding_request/${req.params.id}`, requestId: req.id });
+    return getRequest(db, s, req.params.id);
   });
 
   app.get('/api/v1/reports/targets', { schema: { summary: 'Targets in force for a unit and year (and who may change them)', tags: ['reports'], querystring: targetsQuery } }, async (req) => {
