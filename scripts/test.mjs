@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every test suite: core unit tests, server integration tests on BOTH databases
 // (embedded PGlite and a real PostgreSQL), then browser e2e tests. Prints one summary line.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -83,6 +83,23 @@ if (!only || only === 'integration' || only === 'security') {
     run('integration on PGlite', serverTests, { HSSK_TEST_DB: 'pglite' }, { quiet: reachable }),
     reachable ? run('integration on PostgreSQL', serverTests, { HSSK_TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl }, { quiet: true }) : undefined,
   ]);
+}
+// `citus` (npm run test:citus, issue 21): the integration suite against a Citus coordinator, never
+// part of the default run. The cluster comes from `scripts/citus-cluster up`, or CITUS_DATABASE_URL.
+if (only === 'citus') {
+  let url = process.env.CITUS_DATABASE_URL;
+  if (!url) {
+    const r = spawnSync(join(root, 'scripts/citus-cluster'), ['url'], { encoding: 'utf8' });
+    url = r.status === 0 ? r.stdout.trim() : undefined;
+  }
+  if (!url || !(await postgresReachable(url))) {
+    console.error('No Citus coordinator: run scripts/citus-cluster up (or set CITUS_DATABASE_URL)');
+    failedSuites++;
+  } else {
+    const pick = process.argv.slice(3);
+    const files = pick.length > 0 ? integration.filter((f) => pick.some((p) => f.includes(p))) : integration;
+    await run(`integration on Citus (${url})`, files, { HSSK_TEST_DB: 'postgres', TEST_DATABASE_URL: url });
+  }
 }
 if (!only || only === 'e2e') {
   if (existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) await run('e2e (Chromium)', e2e);

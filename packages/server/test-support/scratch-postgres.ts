@@ -24,8 +24,58 @@ export async function createScratchPostgres(prefix: string, adminUrl = DEFAULT_A
       await admin.end();
     }
   };
+  const workers = await citusWorkers(adminUrl);
+  if (workers) return createScratchCitus(name, adminUrl, workers);
   await run(`create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
+async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(url: string, statement: string, values: unknown[] = []) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(statement, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const withDatabase = (url: string, name: string, host?: string, port?: number) => {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  if (host) u.hostname = host;
+  if (port) u.port = String(port);
+  return u.toString();
+};
+
+/**
+ * The workers of a Citus coordinator (scripts/citus-cluster), or null when the admin database is a
+ * plain PostgreSQL. Citus keeps its node list per database, so each scratch database is set up anew.
+ */
+async function citusWorkers(adminUrl: string): Promise<{ host: string; port: number }[] | null> {
+  const [ext] = await query<{ n: number }>(adminUrl, `select count(*)::int as n from pg_extension where extname = 'citus'`);
+  if (!ext?.n) return null;
+  return query<{ host: string; port: number }>(adminUrl,
+    `select nodename as host, nodeport as port from pg_dist_node where groupid <> 0 and noderole = 'primary' and isactive order by nodeid`);
+}
+
+/** The same database on the coordinator and every worker, each with citus, and the workers added. */
+async function createScratchCitus(name: string, adminUrl: string, workers: { host: string; port: number }[]): Promise<ScratchDatabase> {
+  const nodes = [adminUrl, ...workers.map((w) => withDatabase(adminUrl, 'postgres', w.host, w.port))];
+  for (const node of nodes) {
+    await query(node, `create database ${name}`);
+    await query(withDatabase(node, name), 'create extension citus');
+  }
+  const url = withDatabase(adminUrl, name);
+  const coordinator = new URL(adminUrl);
+  await query(url, 'select citus_set_coordinator_host($1, $2)', [coordinator.hostname, Number(coordinator.port || 5432)]);
+  for (const w of workers) await query(url, 'select citus_add_node($1, $2)', [w.host, w.port]);
+  return {
+    url,
+    async drop() {
+      for (const node of nodes) await query(node, `drop database if exists ${name} with (force)`);
+    },
+  };
 }

@@ -1,4 +1,4 @@
 export { bulkInsert, type ColumnTypes, recordColumns, reserveIds, writeBehind } from './bulk.ts';
 export { type DatabaseHandle, type DatabaseOptions, type Db, openDatabase } from './database.ts';
-export { migrate } from './migrate.ts';
+export { hasCitus, migrate } from './migrate.ts';
 export type { Schema, SourceRecordTable } from './tables.ts';

@@ -1,9 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { DatabaseHandle } from './database.ts';
 
 const MIGRATIONS_DIR = new URL('../../migrations', import.meta.url).pathname;
+/** Distribution on a Citus cluster (issue 21): applied after the plain files, only where citus is installed. */
+const CITUS_SUBDIR = 'citus';
 
 /**
  * Applies plain SQL files in name order, each once, each in its own transaction.
@@ -19,8 +21,12 @@ export async function migrate(handle: DatabaseHandle, dir = MIGRATIONS_DIR): Pro
   const done = new Set(
     (await sql<{ name: string }>`select name from schema_migration`.execute(handle.db)).rows.map((r) => r.name),
   );
+  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  if (handle.kind === 'postgres' && (await hasCitus(handle)) && existsSync(join(dir, CITUS_SUBDIR))) {
+    files.push(...readdirSync(join(dir, CITUS_SUBDIR)).filter((f) => f.endsWith('.sql')).sort().map((f) => `${CITUS_SUBDIR}/${f}`));
+  }
   const applied: string[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of files) {
     if (done.has(file)) continue;
     const body = readFileSync(join(dir, file), 'utf8');
     // The file name is from our own migrations folder, never user input.
@@ -28,4 +34,10 @@ export async function migrate(handle: DatabaseHandle, dir = MIGRATIONS_DIR): Pro
     applied.push(file);
   }
   return applied;
+}
+
+/** The database is a Citus coordinator: the extension is installed in it (not merely available). */
+export async function hasCitus(handle: DatabaseHandle): Promise<boolean> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from pg_extension where extname = 'citus'`.execute(handle.db);
+  return (r.rows[0]?.n ?? 0) > 0;
 }
