@@ -69,6 +69,9 @@ async function createScratchCitus(name: string, adminUrl: string, workers: { hos
     await query(withDatabase(node, name), 'create extension citus');
   }
   const url = withDatabase(adminUrl, name);
+  // Fewer shards than production's 32 (scripts/citus-cluster): creating 40 tables × 32 shards on a loaded
+  // 2-core machine dominated each test file; 4 shards over 2 workers still tell one shard from many.
+  await query(adminUrl, `alter database ${name} set citus.shard_count = ${Number(process.env.CITUS_TEST_SHARDS ?? 4)}`);
   const coordinator = new URL(adminUrl);
   await query(url, 'select citus_set_coordinator_host($1, $2)', [coordinator.hostname, Number(coordinator.port || 5432)]);
   for (const w of workers) await query(url, 'select citus_add_node($1, $2)', [w.host, w.port]);

@@ -7,12 +7,13 @@ export type { IdentityCard };
 import { DomainError, vietnamToday } from '@openhssk/core';
 import type { PatientKey } from './identify.ts';
 
-export async function findPerson(db: Db, key: PatientKey): Promise<IdentityCard | undefined> {
+/** By what the front desk read, or by the person's id when the caller already has it (one shard on Citus). */
+export async function findPerson(db: Db, key: PatientKey | { kind: 'id'; value: string }): Promise<IdentityCard | undefined> {
   const row = await db
     .selectFrom('person as p')
     .leftJoin('facility as f', 'f.code', 'p.bhyt_facility_code')
     .select(['p.id', 'p.ho_ten', 'p.ngay_sinh', 'p.gioi_tinh', 'p.so_cccd', 'p.so_bhyt', 'p.bhyt_valid_from', 'p.bhyt_valid_to', 'p.bhyt_facility_code', 'f.name as bhyt_facility_name'])
-    .where(key.kind === 'cccd' ? 'p.so_cccd' : 'p.bhxh', '=', key.value)
+    .where(key.kind === 'id' ? 'p.id' : key.kind === 'cccd' ? 'p.so_cccd' : 'p.bhxh', '=', key.value)
     // Two golden records with one number would be an MPI defect; take the latest, deterministically.
     .orderBy('p.updated_at', 'desc')
     .limit(1)

@@ -85,9 +85,8 @@ export function registerClinicRoutes(fastify: FastifyInstance, db: Db, config: C
       await audit(db, { actor: staffActor(s), action: 'clinic.summary.denied', personId, requestId: req.id });
       throw noCareRelationship();
     }
-    const card = await db.selectFrom('person').select(['so_cccd', 'bhxh']).where('id', '=', personId).executeTakeFirst();
-    if (!card) throw notFound('người bệnh', 'Person');
-    const patient = card.so_cccd ? await findPerson(db, { kind: 'cccd', value: card.so_cccd }) : card.bhxh ? await findPerson(db, { kind: 'bhxh', value: card.bhxh }) : undefined;
+    const patient = await findPerson(db, { kind: 'id', value: personId });
+    if (!patient) throw notFound('người bệnh', 'Person');
     const { shown_episode_ids, ...summary } = await patientSummary(db, personId, s.facilityCode!, access);
     await audit(db, {
       actor: staffActor(s),
@@ -99,7 +98,7 @@ export function registerClinicRoutes(fastify: FastifyInstance, db: Db, config: C
       // Which visits' data the summary put on the screen: the citizen's access log can name them.
       detail: { basis: access.basis, episodes: shown_episode_ids },
     });
-    return { patient: patient ?? null, ...summary };
+    return { patient, ...summary };
   });
 
   app.get(

@@ -132,7 +132,9 @@ export const noCareRelationship = () =>
 export async function incomingReferrals(db: Db, personId: string, facilityCode: string, since?: string) {
   let q = db
     .selectFrom('episode_row as r')
-    .innerJoin('episode as e', 'e.id', 'r.episode_id')
+    // A row carries its episode's person (kept equal by person/source-records.ts); joining on it too
+    // keeps the join on one shard when the tables are distributed by person_id (Citus, issue 21).
+    .innerJoin('episode as e', (j) => j.onRef('e.id', '=', 'r.episode_id').onRef('e.person_id', '=', 'r.person_id'))
     .leftJoin('facility as f', 'f.code', 'e.facility_code')
     .select(['e.id as episode_id', 'e.facility_code as from_facility_code', 'f.name as from_facility_name', 'e.ngay_vao', 'e.ngay_ra', 'r.fields'])
     .where('e.person_id', '=', personId)
@@ -222,6 +224,7 @@ export async function patientSummary(db: Db, personId: string, facilityCode: str
       ? db
           .selectFrom('episode_row')
           .select(['episode_id', 'tbl', 'fields'])
+          .where('person_id', '=', personId)
           .where('episode_id', 'in', [...byEpisode.keys()])
           .where('tbl', 'in', ['XML2', 'XML3', 'XML4', 'XML7', 'XML8', 'XML13'])
           .orderBy('episode_id')
@@ -230,7 +233,7 @@ export async function patientSummary(db: Db, personId: string, facilityCode: str
           .execute()
       : Promise.resolve([]),
     visible
-      .innerJoin('episode_row as r', 'r.episode_id', 'e.id')
+      .innerJoin('episode_row as r', (j) => j.onRef('r.episode_id', '=', 'e.id').onRef('r.person_id', '=', 'e.person_id'))
       .leftJoin('facility as f', 'f.code', 'e.facility_code')
       .select(['e.id as episode_id', 'e.facility_code', 'f.name as facility_name', 'r.fields'])
       .where('r.tbl', '=', 'XML14')
