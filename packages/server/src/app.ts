@@ -20,6 +20,7 @@ import { createExportRunner, exportDir, registerFhirRoutes } from './fhir/index.
 import { abuseThrottles, acceptRawBodies, CERTIFICATE_CONTENT_TYPES, errorHandler, type LogDestination, loggerOptions, registerBrowserSecurity, registerThrottles, sendProblem, trustProxyOption } from './http/index.ts';
 import { registerImmunizationRoutes } from './immunization/index.ts';
 import { registerIngestRoutes, setPrepareWorkers } from './ingest/index.ts';
+import { JobRunner } from './jobs/index.ts';
 import { registerMpiRoutes } from './mpi/index.ts';
 import { registerPortalRoutes } from './portal/index.ts';
 import { registerPrimaryCareRoutes } from './primary-care/index.ts';
@@ -125,6 +126,14 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   const fhirExports = createExportRunner(db, exportDir(config.dataDir));
   app.addHook('preClose', async () => fhirExports.stop());
   scheduleJob(app, 'fhir-export', config.fhirExportPollSeconds, () => fhirExports.run());
+
+  // Durable jobs (jobs/): each module's queue handler is registered here; the workers start when the app
+  // is ready and stop (finishing the jobs in hand) before the database closes.
+  const jobs = new JobRunner(db, { onError: (err, job) => app.log.warn({ err, ...job }, 'job attempt failed') });
+  if (config.jobWorkers) {
+    app.addHook('onReady', async () => jobs.start());
+    app.addHook('preClose', async () => jobs.stop());
+  }
 
   app.get('/healthz', async () => ({ status: 'ok', database: database.kind }));
   app.get('/api/openapi.json', async () => app.swagger());

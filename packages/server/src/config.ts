@@ -38,6 +38,8 @@ export interface Config {
   weeklyReportCheckSeconds: number;
   /** Seconds between looks for queued FHIR bulk exports; 0 = this instance runs none. */
   fhirExportPollSeconds: number;
+  /** This instance runs the durable job workers (jobs/ module); enqueueing works either way. */
+  jobWorkers: boolean;
   /** Age a row must reach before the refresher folds it in; unset = reports/refresh.ts default. */
   reportHoldbackSeconds: number | undefined;
   webDistDir: string;
@@ -176,6 +178,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     reportRefreshSeconds: int('HSSK_REPORT_REFRESH_SECONDS', 60),
     weeklyReportCheckSeconds: int('HSSK_WEEKLY_REPORT_CHECK_SECONDS', 600),
     fhirExportPollSeconds: int('HSSK_FHIR_EXPORT_POLL_SECONDS', 1),
+    jobWorkers: flag('HSSK_JOB_WORKERS', true),
     reportHoldbackSeconds: process.env.HSSK_REPORT_HOLDBACK_SECONDS ? int('HSSK_REPORT_HOLDBACK_SECONDS', 0) : undefined,
     webDistDir: process.env.HSSK_WEB_DIST ?? new URL('../../web/dist', import.meta.url).pathname,
     logLevel: process.env.LOG_LEVEL ?? 'info',

@@ -1,4 +1,4 @@
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGlite, Results } from '@electric-sql/pglite';
 import {
   type CompiledQuery,
   type DatabaseConnection,
@@ -77,6 +77,8 @@ class PGliteDriver implements Driver {
  * The schema has no bytea columns: a Buffer parameter is UTF-8 text (e.g. the raw envelope). node-postgres
  * sends it in binary format, which PostgreSQL's text input reads as those bytes; PGlite needs a string.
  */
+const MULTI_STATEMENT = /cannot insert multiple commands into a prepared statement/;
+
 const utf8Param = (v: unknown) => (Buffer.isBuffer(v) ? v.toString('utf8') : v);
 
 class PGliteConnection implements DatabaseConnection {
@@ -84,7 +86,16 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(compiled.sql, compiled.parameters.map(utf8Param));
+    let result: Results<R>;
+    try {
+      result = await this.pglite.query<R>(compiled.sql, compiled.parameters.map(utf8Param));
+    } catch (err) {
+      // A parameterless script of several statements (pg-boss's maintenance, jobs/ module) goes through the
+      // simple protocol, as node-postgres sends it; the last statement's rows are the answer.
+      if (compiled.parameters.length > 0 || !MULTI_STATEMENT.test((err as Error).message)) throw err;
+      const all = await this.pglite.exec(compiled.sql);
+      result = (all[all.length - 1] ?? { rows: [], fields: [] }) as Results<R>;
+    }
     const affected = result.affectedRows;
     return {
       rows: result.rows,
