@@ -24,6 +24,7 @@ import { JobRunner } from './jobs/index.ts';
 import { registerMpiRoutes } from './mpi/index.ts';
 import { registerPortalRoutes } from './portal/index.ts';
 import { registerPrimaryCareRoutes } from './primary-care/index.ts';
+import { PortalClient, registerRelayRoutes, workRelay } from './relay/index.ts';
 import { refreshReports, registerReportRoutes, snapshotDueWeek } from './reports/index.ts';
 import { registerStaffRoutes, requireStaff, STAFF_COOKIE } from './staff/index.ts';
 import { registerStationRoutes } from './station/index.ts';
@@ -115,6 +116,7 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   registerFhirRoutes(app, db, config, keys.facilityTokenKey);
   registerImmunizationRoutes(app, db, config);
   registerCorrectionRoutes(app, db);
+  registerRelayRoutes(app, db, config);
 
   const holdbackSeconds = config.reportHoldbackSeconds;
   scheduleJob(app, 'report-refresh', config.reportRefreshSeconds, () => refreshReports(db, { holdbackSeconds }));
@@ -126,10 +128,11 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   const fhirExports = createExportRunner(db, exportDir(config.dataDir));
   app.addHook('preClose', async () => fhirExports.stop());
   scheduleJob(app, 'fhir-export', config.fhirExportPollSeconds, () => fhirExports.run());
-
   // Durable jobs (jobs/): each module's queue handler is registered here; the workers start when the app
   // is ready and stop (finishing the jobs in hand) before the database closes.
   const jobs = new JobRunner(db, { onError: (err, job) => app.log.warn({ err, ...job }, 'job attempt failed') });
+  // "Send once": messages of opted-in facilities go on to their insurance portal (relay/).
+  if (config.relayPollSeconds > 0) workRelay(jobs, config, new PortalClient(), { concurrency: config.relayConcurrency, pollSeconds: config.relayPollSeconds });
   if (config.jobWorkers) {
     app.addHook('onReady', async () => jobs.start());
     app.addHook('preClose', async () => jobs.stop());

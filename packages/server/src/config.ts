@@ -42,6 +42,12 @@ export interface Config {
   jobWorkers: boolean;
   /** Age a row must reach before the refresher folds it in; unset = reports/refresh.ts default. */
   reportHoldbackSeconds: number | undefined;
+  /** Seconds between looks for messages to relay to the insurance portal; 0 = this instance relays none. */
+  relayPollSeconds: number;
+  /** Relay deliveries in flight at once per instance. */
+  relayConcurrency: number;
+  /** Hosts (host[:port]) a facility's portal URL may name (HSSK_RELAY_PORTAL_HOSTS); empty = any. */
+  relayPortalHosts: string[];
   webDistDir: string;
   logLevel: string;
   /**
@@ -180,6 +186,9 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     fhirExportPollSeconds: int('HSSK_FHIR_EXPORT_POLL_SECONDS', 1),
     jobWorkers: flag('HSSK_JOB_WORKERS', true),
     reportHoldbackSeconds: process.env.HSSK_REPORT_HOLDBACK_SECONDS ? int('HSSK_REPORT_HOLDBACK_SECONDS', 0) : undefined,
+    relayPollSeconds: int('HSSK_RELAY_POLL_SECONDS', 2),
+    relayConcurrency: Math.max(1, int('HSSK_RELAY_CONCURRENCY', 4)),
+    relayPortalHosts: (process.env.HSSK_RELAY_PORTAL_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     webDistDir: process.env.HSSK_WEB_DIST ?? new URL('../../web/dist', import.meta.url).pathname,
     logLevel: process.env.LOG_LEVEL ?? 'info',
     logFormat: logFormat(),

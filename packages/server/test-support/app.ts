@@ -14,7 +14,8 @@ export async function startTestApp(options: { logger?: AppOptions['logger']; con
   const port: number = await new Promise((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
   await new Promise((r) => probe.close(r));
   const url = `http://localhost:${port}`;
-  const config = loadConfig({ port, host: '127.0.0.1', publicUrl: url, demo: false, devIdp: true, webDistDir: '/nonexistent', ...options.config });
+  // The relay's outbox worker runs only in the tests that start their own (relay/relay.test.ts).
+  const config = loadConfig({ port, host: '127.0.0.1', publicUrl: url, demo: false, devIdp: true, webDistDir: '/nonexistent', relayPollSeconds: 0, ...options.config });
   const app = await buildApp({ config, database: db, logger: options.logger ?? false });
   await app.listen({ port, host: '127.0.0.1' });
   return {

@@ -10,3 +10,4 @@ export * from './reports-display.ts';
 export * from './staff.ts';
 export type * from './station.ts';
 export type * from './correction.ts';
+export type * from './relay.ts';

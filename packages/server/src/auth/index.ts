@@ -7,5 +7,5 @@ export {
   type SecretName, type SecretStore, type ServerKeys,
 } from './keys.ts';
 export { type IdentityClaims, OidcClient } from './oidc-client.ts';
-export { hashSecret, randomToken, verifySecret } from './password.ts';
+export { hashSecret, portalPasswordDigest, randomToken, verifySecret } from './password.ts';
 export { clearSessionCookie, createSession, deleteSession, deleteSessionsOf, purgeExpiredSessions, readSession, SESSION_COOKIE, type SessionData, sessionIdOf, setSessionCookie, takeSession } from './sessions.ts';

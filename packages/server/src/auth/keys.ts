@@ -69,6 +69,8 @@ const SECRETS = {
   idpJwk: { row: 'idp_jwk', file: 'idp-jwk.json' },
   // immunization/keys.ts: the vaccination certificate signing keys (ES256 ring).
   immunizationCertificate: { row: 'immunization_certificate_keys', file: 'immunization-certificate-keys.json' },
+  // relay/settings.ts: each opted-in facility's password on the insurance portal.
+  relayPortalPasswords: { row: 'relay_portal_passwords', file: 'relay-portal-passwords.json' },
 } as const;
 export type SecretName = keyof typeof SECRETS;
 

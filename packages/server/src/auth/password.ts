@@ -1,4 +1,4 @@
-import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
@@ -28,4 +28,12 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
 
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * What the insurance portal's login takes as `password`: upper-case hex MD5 of the password. Used by
+ * the portal-compatible login (portal/) and by the relay's client of the real portal (relay/).
+ */
+export function portalPasswordDigest(password: string): string {
+  return createHash('md5').update(password, 'utf8').digest('hex').toUpperCase();
 }

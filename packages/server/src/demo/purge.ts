@@ -8,6 +8,7 @@ import { purgeCorrectionDemo } from '../correction/index.ts';
 import type { Db } from '../db/index.ts';
 import { purgeImmunizationRows } from '../immunization/index.ts';
 import { purgePrimaryCareDemo } from '../primary-care/index.ts';
+import { purgeRelayRows } from '../relay/index.ts';
 import { forgetReportContributions } from '../reports/index.ts';
 import { purgeStationDemo, STATION_SOURCE } from '../station/index.ts';
 import { adoptLegacyDemo } from './markers.ts';
@@ -290,6 +291,8 @@ export async function purgeDemo(db: Db, opts: PurgeOptions = {}): Promise<PurgeR
     await run('book_share', sql`delete from book_share where ${inP('person_id')}`);
     await run('citizen_declaration', sql`delete from citizen_declaration where ${inP('person_id')}`);
     deleted.bhyt_card_observation = await purgeCardObservations(tx, sql`select code from purge_facility`);
+    // Relay rows of demo facilities (only if an operator turned the relay on for one).
+    deleted.relay_message = await purgeRelayRows(tx, (await sql<{ code: string }>`select code from purge_facility`.execute(tx)).rows.map((r) => r.code));
     const added = await purgeImmunizationRows(tx, { persons: sql`select id from purge_person`, facilities: sql`select code from purge_facility`, communes: removedUnits });
     for (const [table, n] of Object.entries(added)) deleted[table] = (deleted[table] ?? 0) + n;
     await run('citizen_account', sql`delete from citizen_account where ${inP('person_id')}`);

@@ -1,9 +1,10 @@
 import { sql, type Transaction } from 'kysely';
+import { cardFromXml, recordCardObservations } from '../bhyt/index.ts';
 import type { Db, Schema } from '../db/index.ts';
 import { recordColumns, reserveIds } from '../db/index.ts';
-import { cardFromXml, recordCardObservations } from '../bhyt/index.ts';
 import { holdAgainstRelink, linkIncoming } from '../mpi/index.ts';
 import { episodesFollowSourceRecords, linkDeterministic, upsertPatientSourceRecords } from '../person/index.ts';
+import { relayEnvelope } from '../relay/index.ts';
 import type { AcceptedEpisode, PreparedEnvelope } from './prepare.ts';
 import { type Receipt, summarize } from './receipt.ts';
 import { closeVisits } from './visits.ts';
@@ -99,6 +100,12 @@ export async function storeSubmission(db: Db, s: SubmissionToStore): Promise<Rec
     // The bytes go to the driver as they are (db/pglite-dialect.ts): no 1.5 MB string per envelope.
     await sql`insert into submission_raw (submission_id, raw) values (${s.id}, ${s.raw})`.execute(tx);
     if (toInsert.length > 0) await insertEpisodes(tx, s, toInsert);
+    // "Send once": an accepted envelope of a facility that opted in is queued, in this transaction,
+    // for the insurance portal, as the bytes the facility signed (relay module).
+    if (receipt.status !== 'rejected') {
+      const maLks = outcomes.flatMap((o) => (o.status !== 'rejected' && o.ma_lk ? [o.ma_lk] : []));
+      await relayEnvelope(tx, { facilityCode: s.facilityCode, submissionId: s.id, sha256: s.sha256, maLks });
+    }
     return receipt;
   });
 }

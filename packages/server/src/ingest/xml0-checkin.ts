@@ -7,6 +7,7 @@ import { cardFromXml, recordCardObservations } from '../bhyt/index.ts';
 import type { Db } from '../db/index.ts';
 import { checkSigningCertificate, signingCandidates } from '../facility/index.ts';
 import { linkDeterministic } from '../person/index.ts';
+import { relayCheckin } from '../relay/index.ts';
 import { instantToSql, patientIdentity } from './episode-record.ts';
 import { closeVisits } from './visits.ts';
 
@@ -103,6 +104,8 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, a
       maLks: valid.map((v) => v.fields.MA_LK!),
       personIds: links.flatMap((l) => (l.personId ? [l.personId] : [])),
     });
+    // "Send once": the check-in goes on to the insurance portal as received, queued in this transaction.
+    await relayCheckin(tx, { facilityCode, raw, maLks: valid.map((v) => v.fields.MA_LK!) });
   });
   return { rows: outcomes };
 }

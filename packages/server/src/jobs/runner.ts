@@ -28,7 +28,7 @@ export interface Defer {
  */
 export type JobHandler<T extends object> = (data: T, tx: Transaction<Schema>, job: JobInfo) => Promise<void | Defer>;
 
-export interface WorkerOptions {
+export interface WorkerOptions<T extends object = object> {
   /** Jobs claimed per fetch (FOR UPDATE SKIP LOCKED), each then handled in its own transaction. */
   batchSize?: number;
   /** Concurrent fetch loops in this process (on PGlite they still take turns on its one connection). */
@@ -38,7 +38,7 @@ export interface WorkerOptions {
    * Runs after a failed attempt was rolled back, in its own transaction, so the owner can record it (a
    * delivery status, the last error); `final` = no retry is left and the job is now dead.
    */
-  onAttemptFailed?: (data: object, error: Error, job: JobInfo & { final: boolean }, tx: Transaction<Schema>) => Promise<void>;
+  onAttemptFailed?: (data: T, error: Error, job: JobInfo & { final: boolean }, tx: Transaction<Schema>) => Promise<void>;
 }
 
 export interface JobRunnerOptions {
@@ -68,7 +68,7 @@ export class JobRunner {
   ) {}
 
   /** Registers the handler of a queue; call before `start`. */
-  work<T extends object>(queue: QueueDefinition<T>, handler: JobHandler<T>, options: WorkerOptions & { onAttemptFailed?: (data: T, error: Error, job: JobInfo & { final: boolean }, tx: Transaction<Schema>) => Promise<void> } = {}): this {
+  work<T extends object>(queue: QueueDefinition<T>, handler: JobHandler<T>, options: WorkerOptions<T> = {}): this {
     if (this.boss) throw new Error('jobs: register workers before start');
     this.registrations.push({ queue: queue as QueueDefinition<object>, handler: handler as JobHandler<object>, options: options as WorkerOptions });
     return this;

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { DomainError } from '@openhssk/core';
-import { hashSecret, randomToken, verifySecret } from '../auth/index.ts';
+import { hashSecret, portalPasswordDigest, randomToken, verifySecret } from '../auth/index.ts';
 import type { Db } from '../db/index.ts';
 
 /** Column added by migration 005; declared here so the shared schema file stays untouched. */
@@ -10,10 +9,7 @@ type PortalCredentialColumns = {
 
 const portalDb = (db: Db) => db.withTables<PortalCredentialColumns>();
 
-/** What portal clients send as `password`: upper-case hex MD5 of the password. */
-export function portalPasswordDigest(password: string): string {
-  return createHash('md5').update(password, 'utf8').digest('hex').toUpperCase();
-}
+export { portalPasswordDigest };
 
 /**
  * Sets a new random portal password on an existing credential and returns it once. Only

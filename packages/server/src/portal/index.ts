@@ -1,1 +1,2 @@
+export { issuePortalPassword } from './credentials.ts';
 export { registerPortalRoutes } from './routes.ts';

@@ -2,6 +2,7 @@ import { viDateTime, viDelay } from '@openhssk/core';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Alert, ReasonDialog } from '../ui.tsx';
 import { get, patch, post, type StaffMe, upload } from './http.ts';
+import { RelayPanel } from './RelayPanel.tsx';
 
 interface ChecklistItem {
   key: string;
@@ -134,6 +135,7 @@ function FacilityDetail({ code, canManage, totpEnabled }: { code: string; canMan
       {canManage && <CredentialRotation code={code} onDone={reload} />}
       {canManage && <BreakGlassAlerts code={code} />}
       <SubmissionMonitor code={code} key={certVersion} />
+      <RelayPanel code={code} canManage={canManage} />
     </>
   );
 }
