@@ -45,6 +45,8 @@ insert into citus_plan values
   (10, 'mpi_review', 'reference', null, null),
   (11, 'mpi_merge', 'reference', null, null),
   (12, 'citizen_account', 'reference', null, null),
+  (13, 'correction_holiday', 'reference', null, null),
+  (14, 'relay_setting', 'reference', null, null),
   -- one person's data, co-located with person
   (20, 'person', 'distributed', 'id', 'none'),
   (21, 'person_relation', 'distributed', 'person_id', 'person'),
@@ -69,9 +71,12 @@ insert into citus_plan values
   (40, 'station_member', 'distributed', 'person_id', 'person'),
   (41, 'station_event', 'distributed', 'person_id', 'person'),
   (42, 'report_person_state', 'distributed', 'person_id', 'person'),
+  (43, 'correction_request', 'distributed', 'person_id', 'person'),
+  (44, 'correction_event', 'distributed', 'person_id', 'person'),
   -- personal data keyed otherwise: their own co-location groups
   (50, 'submission_raw', 'distributed', 'submission_id', 'none'),
-  (51, 'bhyt_card_observation', 'distributed', 'bhxh', 'none');
+  (51, 'bhyt_card_observation', 'distributed', 'bhxh', 'none'),
+  (52, 'relay_message', 'distributed', 'facility_code', 'none');
 
 do $$
 declare

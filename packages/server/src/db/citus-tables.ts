@@ -28,6 +28,8 @@ export const CITUS_TABLES: Readonly<Record<string, CitusPlacement>> = {
   imm_session: ref(),
   report_target: ref(),
   mpi_model: ref(),
+  correction_holiday: ref(),
+  relay_setting: ref(),
   // Personal, but about two persons at once or the lookup that finds the person: a copy everywhere.
   station_household: ref(true),
   mpi_review: ref(true),
@@ -58,9 +60,13 @@ export const CITUS_TABLES: Readonly<Record<string, CitusPlacement>> = {
   station_member: person(),
   station_event: person(),
   report_person_state: person(),
+  correction_request: person(),
+  correction_event: person(),
   // Personal data without person_id: distributed by its own key, in its own co-location group.
   submission_raw: { kind: 'distributed', column: 'submission_id', colocate: 'submission_raw', personal: true },
   bhyt_card_observation: { kind: 'distributed', column: 'bhxh', colocate: 'bhyt_card_observation', personal: true },
+  // The raw envelope or check-in as the facility sent it: personal, keyed by the sending facility.
+  relay_message: { kind: 'distributed', column: 'facility_code', colocate: 'relay_message', personal: true },
 
   // Personal data not yet distributed.
   audit_event: {
@@ -95,4 +101,11 @@ export const CITUS_TABLES: Readonly<Record<string, CitusPlacement>> = {
   report_person_agg: local('aggregate counts per commune and month'),
   report_person_daily: local('aggregate counts per commune and day'),
   report_review_pending: local('aggregate counts per commune'),
+  report_weekly: local('aggregate weekly figures per unit'),
+  job_key: local('idempotency keys of durable jobs'),
+  imm_stock_receipt: local('vaccine stock received by a facility, no person'),
+  warehouse_extract: local('warehouse extract runs: window, folder, counts'),
+  onboarding_request: local('facility onboarding requests'),
+  onboarding_request_event: local('facility onboarding request history'),
+  relay_attempt: local('delivery attempts of relayed messages: status and portal answer'),
 };
