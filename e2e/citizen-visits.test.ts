@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, assertAccessible, launchBrowser, type RunningServer, startServer } from './harness.ts';
+import { ARTIFACTS, assertAccessible, launchBrowser, loginCitizenAndConsent, type RunningServer, startServer } from './harness.ts';
 
 // Issue 20, items 6–8: finding a visit on a phone, numbers and words on the visit, PDFs that carry
 // what the screen shows. The first demo account is a regular: monthly check-ups and one hospital stay.
@@ -12,18 +12,6 @@ import { ARTIFACTS, assertAccessible, launchBrowser, type RunningServer, startSe
 const pdfText = (path: string) => execFileSync('pdftotext', ['-enc', 'UTF-8', path, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
 /** A number written the English way next to a unit ("65.12 kg", "5.73 T/L"). */
 const DOT_DECIMAL = /\b\d+\.\d+\s?(kg|mmol\/L|µmol\/L|T\/L|G\/L|g\/L|U\/L|%|mg\/dL)/;
-
-async function loginAndConsent(page: Page, url: string) {
-  await page.goto(url);
-  await page.getByRole('link', { name: 'Đăng nhập bằng VNeID' }).click();
-  await page.waitForURL(/\/idp\/interaction\//);
-  const personalId = (await page.locator('li', { hasText: '(mức 2)' }).first().locator('code').getAttribute('data-personal-id')) ?? '';
-  await page.getByLabel('Số định danh cá nhân').fill(personalId);
-  await page.getByLabel('Mật khẩu').fill('demo');
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.getByRole('button', { name: 'Tôi đồng ý sử dụng Sổ sức khỏe' }).click();
-  await page.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
-}
 
 /** The harness refuses serious and critical axe violations; these screens must have no moderate one either. */
 async function accessible(page: Page, name: string) {
@@ -62,7 +50,7 @@ describe('citizen visits: paging by year, Vietnamese numbers, PDFs as on screen'
   it('a phone pages the visits under their years; the visit and its PDFs read in Vietnamese', async () => {
     const ctx = await browser.newContext({ viewport: { width: 360, height: 800 }, acceptDownloads: true });
     const page = await ctx.newPage();
-    await loginAndConsent(page, server.url);
+    await loginCitizenAndConsent(page, server.url);
     const nav = (name: string) => page.getByRole('navigation', { name: 'Mục chính' }).getByRole('link', { name, exact: true }).click();
 
     // The summary's latest visit has ended: nothing in the demo lies in the future.

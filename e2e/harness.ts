@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -93,4 +93,41 @@ export async function assertAccessible(page: Page, name: string, opts: { moderat
     [],
     `axe on ${name}`,
   );
+}
+
+/**
+ * A fresh data directory with the small demo district and the demo staff accounts, seeded through the
+ * CLI (PGlite serves one process at a time, so this runs before the server starts on it; the server's
+ * own demo seeding then sees the marker and skips).
+ */
+export function seedDemoDataDir(prefix: string): { dataDir: string; cli: string; env: NodeJS.ProcessEnv } {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const env = { ...process.env, HSSK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const cli = join(ROOT, 'packages/server/bin/hssk.mjs');
+  execFileSync(process.execPath, [cli, 'demo', '--persons', '400', '--episodes', '1500'], { env, stdio: 'pipe' });
+  execFileSync(process.execPath, [cli, 'staff', 'demo'], { env, stdio: 'pipe' });
+  return { dataDir, cli, env };
+}
+
+/** A JSON API call from the page, with its session cookie. */
+export const pageCall = (page: Page, method: string, path: string, body?: unknown) =>
+  page.evaluate(
+    async ([m, p, b]) => {
+      const r = await fetch(p as string, { method: m as string, headers: { 'content-type': 'application/json' }, ...(b === undefined ? {} : { body: JSON.stringify(b) }) });
+      return { status: r.status, body: (await r.json().catch(() => null)) as unknown };
+    },
+    [method, path, body] as const,
+  );
+
+/** Signs in the first identity-level-2 demo citizen through the development VNeID and gives consent. */
+export async function loginCitizenAndConsent(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('link', { name: 'Đăng nhập bằng VNeID' }).click();
+  await page.waitForURL(/\/idp\/interaction\//);
+  const personalId = (await page.locator('li', { hasText: '(mức 2)' }).first().locator('code').getAttribute('data-personal-id')) ?? '';
+  await page.getByLabel('Số định danh cá nhân').fill(personalId);
+  await page.getByLabel('Mật khẩu').fill('demo');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByRole('button', { name: 'Tôi đồng ý sử dụng Sổ sức khỏe' }).click();
+  await page.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
 }

@@ -1,12 +1,11 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, assertAccessible, launchBrowser, ROOT, type RunningServer, startServer } from './harness.ts';
+import { ARTIFACTS, assertAccessible, launchBrowser, type RunningServer, seedDemoDataDir, startServer } from './harness.ts';
 
 const DEMO_PASSWORD = 'demo-Staff1';
 /** District officer of the demo district Tư Nghĩa (528); the pairs below live in its commune La Hà. */
@@ -84,11 +83,7 @@ describe('MPI duplicate review in Chromium', () => {
   before(async () => {
     // PGlite serves one process at a time: the CLI seeds the demo, its staff and the second source
     // first, then the server starts on the same data directory (its demo seeding sees the marker).
-    const dataDir = mkdtempSync(join(tmpdir(), 'hssk-e2e-mpi-'));
-    const env = { ...process.env, HSSK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-    const cli = join(ROOT, 'packages/server/bin/hssk.mjs');
-    execFileSync(process.execPath, [cli, 'demo', '--persons', '400', '--episodes', '1500'], { env, stdio: 'pipe' });
-    execFileSync(process.execPath, [cli, 'staff', 'demo'], { env, stdio: 'pipe' });
+    const { dataDir, env, cli } = seedDemoDataDir('hssk-e2e-mpi-');
     const csv = join(dataDir, 'near-duplicates.csv');
     // The engine links or sets aside most kinds itself; about a quarter reach the queue.
     writeFileSync(csv, nearDuplicatesCsv(120));

@@ -1,6 +1,5 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { buildEnvelope } from '@openhssk/core/xml130';
 import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
 import type { Browser, Page } from 'playwright-core';
 import QRCode from 'qrcode';
-import { ARTIFACTS, launchBrowser, ROOT, type RunningServer, startServer } from './harness.ts';
+import { ARTIFACTS, launchBrowser, pageCall, type RunningServer, seedDemoDataDir, startServer } from './harness.ts';
 
 const DEMO_PASSWORD = 'demo-Staff1';
 const NEW_FACILITY = '51999';
@@ -22,28 +21,13 @@ async function staffLogin(page: Page, url: string, username: string, password = 
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
 }
 
-/** JSON API call from the page, with its session cookie. */
-const call = (page: Page, method: string, path: string, body?: unknown) =>
-  page.evaluate(
-    async ([m, p, b]) => {
-      const r = await fetch(p as string, { method: m as string, headers: { 'content-type': 'application/json' }, ...(b === undefined ? {} : { body: JSON.stringify(b) }) });
-      return { status: r.status, body: await r.json().catch(() => null) };
-    },
-    [method, path, body] as const,
-  );
-
 describe('staff portal in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   before(async () => {
     // PGlite serves one process at a time: seed demo data and demo staff through the CLI first,
     // then start the server on the same data directory (its demo seeding sees the marker and skips).
-    const dataDir = mkdtempSync(join(tmpdir(), 'hssk-e2e-staff-'));
-    const env = { ...process.env, HSSK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-    const cli = join(ROOT, 'packages/server/bin/hssk.mjs');
-    execFileSync(process.execPath, [cli, 'demo', '--persons', '400', '--episodes', '1500'], { env, stdio: 'pipe' });
-    execFileSync(process.execPath, [cli, 'staff', 'demo'], { env, stdio: 'pipe' });
-    server = await startServer({ HSSK_DATA_DIR: dataDir });
+    server = await startServer({ HSSK_DATA_DIR: seedDemoDataDir('hssk-e2e-staff-').dataDir });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -107,7 +91,7 @@ describe('staff portal in Chromium', () => {
 
     await citizen.getByRole('button', { name: 'Tôi đồng ý sử dụng Sổ sức khỏe' }).click();
     await citizen.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
-    const log = await call(citizen, 'GET', '/api/v1/book/access-log');
+    const log = await pageCall(citizen, 'GET', '/api/v1/book/access-log');
     assert.equal(log.status, 200);
     const events = (log.body as { events: Array<{ actor_type: string; break_glass: boolean; action: string }> }).events;
     assert.ok(events.some((e) => e.actor_type === 'staff' && e.break_glass && e.action === 'clinic.break_glass'), 'break-glass listed to the citizen');
@@ -119,10 +103,10 @@ describe('staff portal in Chromium', () => {
     const root = await (await browser.newContext()).newPage();
     await staffLogin(root, server.url, 'quantri');
     await root.getByRole('heading', { name: /Bệnh viện|Trung tâm|Trạm|Phòng khám/ }).first().waitFor();
-    assert.equal((await call(root, 'POST', '/api/v1/facilities', { code: NEW_FACILITY, name: 'Phòng khám Đa khoa Thử nghiệm' })).status, 201);
-    const cred = await call(root, 'POST', `/api/v1/facilities/${NEW_FACILITY}/credentials/rotate`, {});
+    assert.equal((await pageCall(root, 'POST', '/api/v1/facilities', { code: NEW_FACILITY, name: 'Phòng khám Đa khoa Thử nghiệm' })).status, 201);
+    const cred = await pageCall(root, 'POST', `/api/v1/facilities/${NEW_FACILITY}/credentials/rotate`, {});
     const { client_id, client_secret } = cred.body as { client_id: string; client_secret: string };
-    const acc = await call(root, 'POST', '/api/v1/staff/accounts', { username: 'qt.moi', full_name: 'Quản trị phòng khám', role: 'facility_admin', facility_code: NEW_FACILITY });
+    const acc = await pageCall(root, 'POST', '/api/v1/staff/accounts', { username: 'qt.moi', full_name: 'Quản trị phòng khám', role: 'facility_admin', facility_code: NEW_FACILITY });
     const oneTime = (acc.body as { one_time_password: string }).one_time_password;
 
     const page = await (await browser.newContext()).newPage();

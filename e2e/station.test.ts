@@ -1,13 +1,12 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { vietnamToday } from '@openhssk/core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, assertAccessible, launchBrowser, ROOT, type RunningServer, startServer } from './harness.ts';
+import { ARTIFACTS, assertAccessible, launchBrowser, ROOT, type RunningServer, seedDemoDataDir, startServer } from './harness.ts';
 
 const DEMO_PASSWORD = 'demo-Staff1';
 const NURSE = 'dieuduong.xa';
@@ -267,12 +266,7 @@ describe('commune health station app (offline-capable) in Chromium', () => {
 
   before(async () => {
     ensureWebBuilt();
-    const dataDir = mkdtempSync(join(tmpdir(), 'hssk-e2e-station-'));
-    const env = { ...process.env, HSSK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-    const cli = join(ROOT, 'packages/server/bin/hssk.mjs');
-    execFileSync(process.execPath, [cli, 'demo', '--persons', '400', '--episodes', '1500'], { env, stdio: 'pipe' });
-    execFileSync(process.execPath, [cli, 'staff', 'demo'], { env, stdio: 'pipe' });
-    server = await startServer({ HSSK_DATA_DIR: dataDir });
+    server = await startServer({ HSSK_DATA_DIR: seedDemoDataDir('hssk-e2e-station-').dataDir });
     browser = await launchBrowser();
     head = await session(server.url, HEAD);
     // Three adults of different households whose name (typed without diacritics) finds only them.

@@ -36,3 +36,16 @@ export const DECLARATION_KIND: Record<string, string> = {
 };
 
 export const RELATION: Record<string, string> = { parent: 'cha/mẹ', guardian: 'người giám hộ' };
+
+/** Correction requests ("Báo thông tin sai"): the same words in the book and the staff portal. */
+export const CORRECTION_STATUS: Readonly<Record<'new' | 'in_progress' | 'resolved' | 'rejected', string>> = {
+  new: 'Mới',
+  in_progress: 'Đang xử lý',
+  resolved: 'Đã giải quyết',
+  rejected: 'Từ chối',
+};
+export const CORRECTION_KIND: Readonly<Record<'not_mine' | 'wrong_clinical' | 'wrong_personal', string>> = {
+  not_mine: 'Không phải lượt khám của tôi',
+  wrong_clinical: 'Chẩn đoán, thuốc hoặc kết quả bị sai',
+  wrong_personal: 'Thông tin cá nhân bị sai',
+};

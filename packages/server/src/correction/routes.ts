@@ -36,7 +36,9 @@ export function registerCorrectionRoutes(fastify: FastifyInstance, db: Db) {
     return detail(db, await handler(req), req.params.id, req.id);
   });
 
-  app.post('/api/v1/corrections/:id/take', { schema: { summary: 'Take the request (đang xử lý)', tags, params: idParams } }, async (req) => {
+  // Nothing to send: the body may be empty, {} or null.
+  const noBody = Type.Union([Type.Object({}, { additionalProperties: false }), Type.Null()]);
+  app.post('/api/v1/corrections/:id/take', { schema: { summary: 'Take the request (đang xử lý)', tags, params: idParams, body: noBody } }, async (req) => {
     return take(db, await handler(req), req.params.id, req.id);
   });
 

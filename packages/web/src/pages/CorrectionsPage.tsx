@@ -2,6 +2,7 @@ import { viDate, viDateTime } from '@openhssk/core';
 import type { CitizenCorrection, CitizenCorrections, CorrectionKind, CorrectionStatus } from '@openhssk/core/api';
 import { type FormEvent, useEffect, useState } from 'react';
 import { api, withPerson } from '../api.ts';
+import { CORRECTION_KIND, CORRECTION_STATUS } from '../labels.ts';
 import { Alert } from '../ui.tsx';
 import { useApi } from './useApi.ts';
 
@@ -10,17 +11,7 @@ import { useApi } from './useApi.ts';
  * the personal data, and "Yêu cầu sửa thông tin của tôi", where the answer arrives.
  */
 
-export const CORRECTION_STATUS: Readonly<Record<CorrectionStatus, string>> = {
-  new: 'Mới',
-  in_progress: 'Đang xử lý',
-  resolved: 'Đã giải quyết',
-  rejected: 'Từ chối',
-};
-const KIND: Readonly<Record<CorrectionKind, string>> = {
-  not_mine: 'Không phải lượt khám của tôi',
-  wrong_clinical: 'Chẩn đoán, thuốc hoặc kết quả bị sai',
-  wrong_personal: 'Thông tin cá nhân bị sai',
-};
+const KIND = CORRECTION_KIND;
 const PERSONAL: ReadonlyArray<[string, string]> = [
   ['ho_ten', 'Họ và tên'],
   ['ngay_sinh', 'Ngày sinh'],
@@ -215,7 +206,7 @@ export function CorrectionsPage({ personId }: { personId: string | null }) {
       {!data && !error && <p aria-live="polite">Đang tải…</p>}
       {data && data.requests.length === 0 && <p>Bạn chưa gửi yêu cầu nào.</p>}
       {data && data.requests.length > 0 && (
-        <ul className="plain" data-testid="correction-list">
+        <ul className="episodes" data-testid="correction-list">
           {data.requests.map((r) => (
             <Request key={r.id} r={r} />
           ))}

@@ -1,5 +1,6 @@
-import type { CorrectionResolution, CorrectionStatus, StaffCorrection, StaffCorrectionDetail } from '@openhssk/core/api';
+import type { CorrectionResolution, StaffCorrection, StaffCorrectionDetail } from '@openhssk/core/api';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { CORRECTION_KIND, CORRECTION_STATUS } from '../../labels.ts';
 import { Alert } from '../../ui.tsx';
 import { get, post, viDate } from '../http.ts';
 
@@ -8,12 +9,8 @@ import { get, post, viDate } from '../http.ts';
  * officer's (identity data of its area). Take, resolve with the evidence the server checks, or refuse.
  */
 
-const STATUS: Readonly<Record<CorrectionStatus, string>> = { new: 'Mới', in_progress: 'Đang xử lý', resolved: 'Đã giải quyết', rejected: 'Từ chối' };
-const KIND: Readonly<Record<StaffCorrection['kind'], string>> = {
-  not_mine: 'Không phải lượt khám của tôi',
-  wrong_clinical: 'Sai chẩn đoán/thuốc/kết quả',
-  wrong_personal: 'Sai thông tin cá nhân',
-};
+const STATUS = CORRECTION_STATUS;
+const KIND = CORRECTION_KIND;
 const RESOLUTION: Readonly<Record<CorrectionResolution, string>> = {
   resent: 'Đã gửi lại dữ liệu đã sửa',
   mpi_decision: 'Đã tách/gộp hồ sơ (quyết định MPI)',
@@ -57,7 +54,7 @@ export function CorrectionQueuePage() {
       <Alert>{error}</Alert>
       {list && list.length === 0 && <p>Không có yêu cầu nào.</p>}
       {list && list.length > 0 && (
-        <ul className="plain" data-testid="correction-queue">
+        <ul className="queue" data-testid="correction-queue">
           {list.map((r) => (
             <li key={r.id} className="card">
               <p>
