@@ -36,6 +36,7 @@ export const STATION_PATHS = {
   person: /^\/tram-y-te\/nguoi\/([^/]+)$/,
   section: /^\/tram-y-te\/nguoi\/([^/]+)\/ho-so\/([a-z_]+)$/,
   immunization: /^\/tram-y-te\/tiem-chung$/,
+  stock: /^\/tram-y-te\/tiem-chung\/kho-vac-xin$/,
   personImmunization: /^\/tram-y-te\/nguoi\/([^/]+)\/tiem-chung$/,
   checkup: /^\/tram-y-te\/nguoi\/([^/]+)\/kham$/,
   followUp: /^\/tram-y-te\/nguoi\/([^/]+)\/theo-doi\/([a-z_]+)$/,

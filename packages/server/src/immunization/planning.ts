@@ -6,6 +6,7 @@ import {
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { pdfTable, vietnamesePdf } from '../pdf/index.ts';
 import { evaluatePerson, fullBirthDate } from './history.ts';
 import { engineDosesOf } from './store.ts';
 import { immDb } from './tables.ts';
@@ -307,6 +308,32 @@ export async function sessionListXlsx(persons: readonly ListedPerson[], h: Sessi
   for (const [i, w] of [5, 26, 11, 6, 40, 12, 24, 13, 40, 10, 11, 60, 60].entries()) ws.getColumn(i + 1).width = w;
   ws.views = [{ state: 'frozen', ySplit: 3 }];
   return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/**
+ * The session list as a PDF to print (A4 landscape, DejaVu embedded): the title block and the
+ * columns a nurse ticks at the session; the reminder texts stay in the XLSX/CSV.
+ */
+export function sessionListPdf(persons: readonly ListedPerson[], h: SessionListHeader): Promise<Buffer> {
+  const title = `DANH SÁCH ĐỐI TƯỢNG TIÊM CHỦNG THÁNG ${h.month.slice(5, 7)}/${h.month.slice(0, 4)}`;
+  const { doc, done } = vietnamesePdf({ size: 'A4', layout: 'landscape', margin: 32, info: { Title: title, Author: 'OpenHSSK' } });
+  doc.font('R').fontSize(9).text(h.stationName);
+  doc.text(`${h.communeName ?? 'Xã'} (mã ${h.commune})`);
+  doc.moveDown(0.5);
+  doc.font('B').fontSize(14).text(title, { align: 'center' });
+  doc.font('R').fontSize(10).moveDown(0.3);
+  doc.text(`Buổi tiêm: ${h.sessions.length ? h.sessions.map((s) => `${dmy(s.session_on)}${s.place ? ` (${s.place})` : ''}`).join(', ') : 'chưa đặt lịch'}.`);
+  doc.text(`Số người cần tiêm: ${persons.length.toLocaleString('vi-VN')}. Lập ngày ${dmy(vietnamToday())} bởi ${h.printedBy}.`);
+  doc.moveDown(0.5);
+  const keep = [0, 1, 2, 3, 4, 6, 7, 8, 9, 10];
+  pdfTable(
+    doc,
+    [...keep.map((i) => LIST_COLUMNS[i]!), 'Đã tiêm'],
+    listRows(persons, h).map((r) => [...keep.map((i) => r[i]!), '']),
+    [26, 110, 56, 30, 140, 96, 66, 134, 50, 52, 48],
+  );
+  doc.end();
+  return done;
 }
 
 const csvCell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);

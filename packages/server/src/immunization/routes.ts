@@ -12,7 +12,7 @@ import { applyEach, batchAnswer, checkEntryAgainst, OFFLINE_BATCH_BODY_LIMIT, of
 import { certificatePayload, certificatePdf, signCertificate, verifyCertificate } from './certificate.ts';
 import { vaccinationBook } from './history.ts';
 import { type CertificateKeys, loadCertificateKeys } from './keys.ts';
-import { inGroup, type ListGroup, planCommune, planSummary, sessionListCsv, sessionListXlsx, sessionsIn, withDetails } from './planning.ts';
+import { inGroup, type ListGroup, planCommune, planSummary, sessionListCsv, sessionListPdf, sessionListXlsx, sessionsIn, withDetails } from './planning.ts';
 import { createSession, REACTION_SYMPTOMS, reactionReport, reactionReportsFor, sessionsFrom, setReactionStatus, slotRequestsIn, updateSlotRequest } from './requests.ts';
 import { doseEntry, MAX_BATCH, ROUTES, recordBatch, recordDose, requireVaccinator, VACCINATOR_ROLES } from './station.ts';
 import { communeSite, noSite, planShortfalls, recordReceipt, siteStock, stockReceipt } from './stock.ts';
@@ -234,9 +234,9 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
     '/api/v1/immunization/plan/session-list',
     {
       schema: {
-        summary: 'The month’s session list as XLSX or CSV, with reminder texts ready for SMS/Zalo',
+        summary: 'The month’s session list as XLSX or CSV (with reminder texts ready for SMS/Zalo) or PDF to print',
         tags,
-        querystring: Type.Object({ commune, month, group, format: Type.Optional(Type.Union([Type.Literal('xlsx'), Type.Literal('csv')], { default: 'xlsx' })) }),
+        querystring: Type.Object({ commune, month, group, format: Type.Optional(Type.Union([Type.Literal('xlsx'), Type.Literal('csv'), Type.Literal('pdf')], { default: 'xlsx' })) }),
       },
     },
     async (req, reply) => {
@@ -252,6 +252,7 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
       const format = req.query.format ?? 'xlsx';
       await auditPersons(db, staffActor(s), 'immunization.session_list.export', persons.map((p) => p.person_id), req.id, { commune: area.commune, month: m, format });
       const name = `danh-sach-tiem-chung-${area.commune}-${m}`;
+      if (format === 'pdf') return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`).send(await sessionListPdf(persons, header));
       if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(sessionListCsv(persons, header));
       return reply.type(XLSX).header('content-disposition', `attachment; filename="${name}.xlsx"`).send(await sessionListXlsx(persons, header));
     },

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { vietnamToday } from '@openhssk/core';
 import { evaluateSchedule, planMonth } from '@openhssk/core/immunization';
@@ -192,7 +196,7 @@ describe(`immunization: station entry and monthly planning (${process.env.HSSK_T
     );
   });
 
-  it('exports the session list as XLSX and CSV with reminder texts', async () => {
+  it('exports the session list as XLSX and CSV with reminder texts, and as a PDF to print', async () => {
     const x = await call('nurseA', 'GET', `/api/v1/immunization/plan/session-list?month=${MONTH}&group=children`);
     assert.equal(x.status, 200);
     assert.match(String(x.type), /spreadsheetml/);
@@ -215,6 +219,14 @@ describe(`immunization: station entry and monthly planning (${process.env.HSSK_T
     assert.ok(text.startsWith('\uFEFFSTT,Họ và tên,'));
     assert.ok(text.includes('Phạm Thị Lan'));
     assert.ok((await audits('immunization.session_list.export')).some((a) => a.person_id === 'INFANT'));
+    const pdf = await call('nurseA', 'GET', `/api/v1/immunization/plan/session-list?month=${MONTH}&format=pdf`);
+    assert.equal(pdf.status, 200);
+    assert.equal(pdf.type, 'application/pdf');
+    const file = join(mkdtempSync(join(tmpdir(), 'hssk-plan-')), 'plan.pdf');
+    writeFileSync(file, pdf.raw);
+    const printed = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    assert.match(printed, /DANH SÁCH ĐỐI TƯỢNG TIÊM CHỦNG THÁNG/);
+    assert.ok(printed.includes('Nguyễn Minh Khang') && printed.includes('Phạm Thị Lan'), 'children and women on the printed list');
   });
 
   it('planning is for the commune’s station and the officers above it', async () => {

@@ -23,9 +23,9 @@ export const STATION_SOURCE = 'TYT';
 export const MAX_BATCH = OFFLINE_MAX_BATCH;
 const PERSON_LOCK_SPACE = 7346160;
 
-const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
-const INSTANT = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}:\\d{2})$';
+export const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+export const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
+export const INSTANT = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}:\\d{2})$';
 
 export const ROUTES = ['IM', 'SC', 'ID', 'PO'] as const;
 

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { applyOnce, entryHash, entryReused, ReplayRace } from '../station/index.ts';
-import type { StationContext } from './station.ts';
+import { DATE, INSTANT, type StationContext, UUID } from './station.ts';
 import { immDb } from './tables.ts';
 
 /**
@@ -15,8 +15,6 @@ import { immDb } from './tables.ts';
  * expiry follow core stockLedger. Nothing else is stored, so the balance cannot drift from the registry.
  */
 
-const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 /** Expiry alerts start this many days before a lot expires. */
 export const EXPIRY_WARN_DAYS = 30;
 
@@ -31,6 +29,7 @@ export const stockReceipt = Type.Object(
     received_on: Type.String({ pattern: DATE }),
     supplier: Type.Optional(Type.String({ maxLength: 200 })),
     note: Type.Optional(Type.String({ maxLength: 500 })),
+    client_recorded_at: Type.Optional(Type.String({ pattern: INSTANT, description: 'when the device recorded it (offline entries arrive later)' })),
   },
   { additionalProperties: false },
 );

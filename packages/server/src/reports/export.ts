@@ -1,7 +1,7 @@
 import { viDate } from '@openhssk/core';
 import { countText, percentText, pointsText, type TargetIndicator, type TargetStatus, type TargetStatuses, type Targets, targetText } from '@openhssk/core/api';
 import ExcelJS from 'exceljs';
-import { vietnamesePdf } from '../pdf/index.ts';
+import { pdfTable, vietnamesePdf } from '../pdf/index.ts';
 import { DELAY_BUCKETS, type Kpis, type MonthlyEpisodes, type Period, type UnitRef } from './kpis.ts';
 import { status, TARGET_INDICATORS, TARGET_TITLES, targetRate } from './targets.ts';
 
@@ -168,30 +168,7 @@ export function sixMonthlyPdf(r: SixMonthly): Promise<Buffer> {
   doc.text(`Kỳ báo cáo: ${viDate(r.period.from)}–${viDate(r.period.to)}; so sánh với kỳ trước ${viDate(r.previous.from)}–${viDate(r.previous.to)}.`, { align: 'center' });
   doc.moveDown();
 
-  const table = (headers: string[], rows: string[][], widths: number[]) => {
-    let y = doc.y;
-    const x0 = doc.page.margins.left;
-    const drawRow = (cells: string[], bold: boolean) => {
-      doc.font(bold ? 'B' : 'R').fontSize(7.5);
-      const h = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: (widths[i] ?? 60) - 4 }))) + 4;
-      if (y + h > doc.page.height - doc.page.margins.bottom) {
-        doc.addPage();
-        y = doc.page.margins.top;
-      }
-      let x = x0;
-      cells.forEach((c, i) => {
-        const w = widths[i] ?? 60;
-        doc.rect(x, y, w, h).stroke('#999999');
-        doc.fillColor('#000000').text(c, x + 2, y + 2, { width: w - 4 });
-        x += w;
-      });
-      y += h;
-    };
-    drawRow(headers, true);
-    for (const row of rows) drawRow(row, false);
-    doc.x = x0;
-    doc.y = y + 10;
-  };
+  const table = (headers: string[], rows: string[][], widths: number[]) => pdfTable(doc, headers, rows, widths, { fontSize: 7.5 });
 
   doc.font('B').fontSize(11).text('1. Kết quả so với mục tiêu');
   doc.moveDown(0.3);

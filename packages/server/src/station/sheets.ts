@@ -1,7 +1,7 @@
 import { viDate, viDateTime, vietnamToday } from '@openhssk/core';
 import type { HouseholdRelation } from '@openhssk/core/mpi';
 import ExcelJS from 'exceljs';
-import { vietnamesePdf } from '../pdf/index.ts';
+import { pdfTable, vietnamesePdf } from '../pdf/index.ts';
 import { EVENT_KIND_VI, JOIN_REASON_VI, LEAVE_REASON_VI, RELATION_VI, SEX_VI } from './labels.ts';
 import type { ExportRows, HouseholdView, MemberView } from './register.ts';
 
@@ -29,29 +29,7 @@ export function householdSheetPdf(h: HouseholdView, header: SheetHeader): Promis
   doc.text(`Số thành viên hiện tại: ${h.members}${h.dissolved_on ? ` (hộ không còn thành viên từ ${viDate(h.dissolved_on, '')})` : ''}`);
   doc.moveDown(0.6);
 
-  const table = (headers: string[], rows: string[][], widths: number[]) => {
-    const x0 = doc.page.margins.left;
-    let y = doc.y;
-    const drawRow = (cells: string[], bold: boolean) => {
-      doc.font(bold ? 'B' : 'R').fontSize(8);
-      const h = Math.max(...cells.map((c, i) => doc.heightOfString(c || ' ', { width: widths[i]! - 4 }))) + 4;
-      if (y + h > doc.page.height - doc.page.margins.bottom) {
-        doc.addPage();
-        y = doc.page.margins.top;
-      }
-      let x = x0;
-      cells.forEach((c, i) => {
-        doc.rect(x, y, widths[i]!, h).stroke('#999999');
-        doc.fillColor('#000000').text(c, x + 2, y + 2, { width: widths[i]! - 4 });
-        x += widths[i]!;
-      });
-      y += h;
-    };
-    drawRow(headers, true);
-    for (const r of rows) drawRow(r, false);
-    doc.x = x0;
-    doc.y = y + 10;
-  };
+  const table = (headers: string[], rows: string[][], widths: number[]) => pdfTable(doc, headers, rows, widths);
   const memberRow = (m: MemberView, i: number, past: boolean) => [
     String(i + 1),
     m.ho_ten,

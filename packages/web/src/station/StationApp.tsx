@@ -23,6 +23,7 @@ const FollowUpPage = lazy(() => import('./pages/FollowUpPage.tsx').then((m) => (
 const EventPage = lazy(() => import('./pages/EventPage.tsx').then((m) => ({ default: m.EventPage })));
 const RegistersPage = lazy(() => import('./pages/RegistersPage.tsx').then((m) => ({ default: m.RegistersPage })));
 const ImmunizationPage = lazy(() => import('./pages/ImmunizationPage.tsx').then((m) => ({ default: m.ImmunizationPage })));
+const StockPage = lazy(() => import('./pages/StockPage.tsx').then((m) => ({ default: m.StockPage })));
 const ImmunizationPersonPage = lazy(() => import('./pages/ImmunizationPersonPage.tsx').then((m) => ({ default: m.ImmunizationPersonPage })));
 
 /** The device's copy of the register is read again when older than this. */
@@ -307,6 +308,7 @@ const PAGES: ReadonlyArray<[RegExp, Page]> = [
   [STATION_PATHS.person, (m) => <PersonPage key={m[1]} personId={id(m)} />],
   [STATION_PATHS.section, (m) => <Lazy><SectionPage key={m[0]} personId={id(m)} sectionKey={m[2]!} /></Lazy>],
   [STATION_PATHS.immunization, () => <Lazy><ImmunizationPage /></Lazy>],
+  [STATION_PATHS.stock, () => <Lazy><StockPage /></Lazy>],
   [STATION_PATHS.personImmunization, (m) => <Lazy><ImmunizationPersonPage key={m[1]} personId={id(m)} /></Lazy>],
   [STATION_PATHS.checkup, (m) => <Lazy><CheckupPage key={m[1]} personId={id(m)} /></Lazy>],
   [STATION_PATHS.followUp, (m) => <Lazy><FollowUpPage key={m[0]} personId={id(m)} register={m[2]!} /></Lazy>],

@@ -42,5 +42,6 @@ export const ROUTES = {
   checkup: (id: string) => `/tram-y-te/nguoi/${encodeURIComponent(id)}/kham`,
   followUp: (id: string, register: string) => `/tram-y-te/nguoi/${encodeURIComponent(id)}/theo-doi/${register}`,
   immunization: '/tram-y-te/tiem-chung',
+  vaccineStock: '/tram-y-te/tiem-chung/kho-vac-xin',
   personImmunization: (id: string) => `/tram-y-te/nguoi/${encodeURIComponent(id)}/tiem-chung`,
 } as const;

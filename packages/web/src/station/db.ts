@@ -17,8 +17,8 @@ export type EntryStatus = 'pending' | 'applied' | 'already_applied' | 'conflict'
 export interface OutboxEntry {
   /** The entry's uuid, chosen on the device: the server applies an entry id once. */
   entryId: string;
-  /** pc: POST /api/v1/primary-care/sync; station: POST /api/v1/station/events/batch; imm: POST /api/v1/immunization/station/doses/batch. */
-  target: 'pc' | 'station' | 'imm';
+  /** pc: POST /api/v1/primary-care/sync; station: POST /api/v1/station/events/batch; imm: POST /api/v1/immunization/station/doses/batch; stock: POST /api/v1/immunization/stock/receipts/batch. */
+  target: 'pc' | 'station' | 'imm' | 'stock';
   kind: string;
   personId: string | null;
   householdId: number | null;

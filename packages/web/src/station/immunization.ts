@@ -1,11 +1,12 @@
-import type { ImmCatalog, ImmDoseEntry, ImmStationPerson } from '@openhssk/core/api';
+import type { ImmCatalog, ImmDoseEntry, ImmPlan, ImmStationPerson, ImmStock } from '@openhssk/core/api';
 import { get } from './api.ts';
 import { db } from './db.ts';
 
 /**
  * The immunization screens' data on the device: a person's doses and schedule (shown offline as last
- * read) and the vaccine catalogue (the dose form works offline). Plans, sessions, reaction reports
- * and slot requests are read only online.
+ * read), the vaccine catalogue (the dose form works offline), the commune's month plan with its due
+ * list and the station's vaccine stock (read offline as last loaded, with the time they were loaded).
+ * Sessions, reaction reports and slot requests are read only online.
  */
 
 const personKey = (id: string) => `person:${id}`;
@@ -33,3 +34,23 @@ export async function cachedCatalog(): Promise<ImmCatalog | undefined> {
 
 /** What a queued dose carries: the body of POST /api/v1/immunization/station/doses without entry id and time (the outbox adds them). */
 export type DosePayload = Omit<ImmDoseEntry, 'entry_id' | 'client_recorded_at'>;
+
+async function cachedRead<T>(key: string): Promise<{ value: T; savedAt: number } | undefined> {
+  const row = await db.immunization.get(key);
+  return row ? { value: row.value as T, savedAt: row.savedAt } : undefined;
+}
+
+/** The month plan and its first 500 persons: the commune's due list, kept for reading offline. */
+export async function refreshPlan(month: string): Promise<ImmPlan> {
+  const plan = await get<ImmPlan>(`/api/v1/immunization/plan?month=${month}&page_size=500`);
+  await db.immunization.put({ key: `plan:${month}`, value: plan, savedAt: Date.now() });
+  return plan;
+}
+export const cachedPlan = (month: string) => cachedRead<ImmPlan>(`plan:${month}`);
+
+export async function refreshStock(): Promise<ImmStock> {
+  const stock = await get<ImmStock>('/api/v1/immunization/stock');
+  await db.immunization.put({ key: 'stock', value: stock, savedAt: Date.now() });
+  return stock;
+}
+export const cachedStock = () => cachedRead<ImmStock>('stock');

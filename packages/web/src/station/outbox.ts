@@ -13,7 +13,12 @@ import { refreshPerson } from './snapshot.ts';
  */
 
 const BATCH = 500;
-const URL_OF = { pc: '/api/v1/primary-care/sync', station: '/api/v1/station/events/batch', imm: '/api/v1/immunization/station/doses/batch' } as const;
+const URL_OF = {
+  pc: '/api/v1/primary-care/sync',
+  station: '/api/v1/station/events/batch',
+  imm: '/api/v1/immunization/station/doses/batch',
+  stock: '/api/v1/immunization/stock/receipts/batch',
+} as const;
 type Target = keyof typeof URL_OF;
 
 export interface NewEntry {
@@ -34,8 +39,8 @@ export async function enqueue(me: StaffMe, e: NewEntry): Promise<OutboxEntry> {
   const body =
     e.target === 'pc'
       ? { entryId, kind: e.kind, personId: e.personId, recordedAt, ...e.payload }
-      : e.target === 'imm'
-        ? // A dose names no kind: the endpoint takes only doses.
+      : e.target === 'imm' || e.target === 'stock'
+        ? // A dose or a vaccine receipt names no kind: each endpoint takes one kind only.
           { entry_id: entryId, client_recorded_at: recordedAt, ...e.payload }
         : { kind: e.kind, entry_id: entryId, client_recorded_at: recordedAt, ...e.payload };
   const entry: OutboxEntry = {
@@ -106,7 +111,7 @@ async function sendPending(me: StaffMe): Promise<SyncReport> {
   const households = new Set<number>();
   try {
     // Register events first: a later 831 entry or dose may concern a person a move-in just registered.
-    for (const target of ['station', 'imm', 'pc'] as const) {
+    for (const target of ['station', 'stock', 'imm', 'pc'] as const) {
       const list = pending.filter((e) => e.target === target);
       for (let i = 0; i < list.length; i += BATCH) {
         const chunk = list.slice(i, i + BATCH);

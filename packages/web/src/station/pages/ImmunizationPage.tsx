@@ -4,10 +4,12 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { REACTION_STATUS_VI, SEVERITY_VI, SLOT_STATUS_VI } from '../../pages/immunization-labels.ts';
 import { Alert } from '../../ui.tsx';
 import { ApiProblem, get, post } from '../api.ts';
-import { To } from '../components.tsx';
+import { To, useRefresh } from '../components.tsx';
 import '../immunization.css';
 import { ROUTES, useStation } from '../context.ts';
 import { birthText } from '../format.ts';
+import { useLive } from '../hooks.ts';
+import { cachedPlan, refreshPlan } from '../immunization.ts';
 
 /**
  * The commune's immunization work: the month plan (who is due or overdue for what, vaccine needs,
@@ -40,16 +42,30 @@ const monthText = (m: string) => `${m.slice(5, 7)}/${m.slice(0, 4)}`;
 export function ImmunizationPage() {
   const { online } = useStation();
   const [month, setMonth] = useState(thisMonth);
-  const plan = useLoad<ImmPlan>(online ? `/api/v1/immunization/plan?month=${month}&page_size=500` : null);
+  // The plan and its due list are kept on the device: offline, the last one read is shown with its time.
+  const cached = useLive(() => cachedPlan(month), [month]);
+  const refreshed = useRefresh(() => refreshPlan(month), [month]);
+  const plan = { data: cached?.value ?? null, error: refreshed.error, reload: refreshed.reload };
   const sessions = useLoad<{ sessions: ImmSession[] }>(online ? `/api/v1/immunization/sessions?from=${vietnamToday()}` : null);
   const seriesNames = new Map((plan.data?.by_series ?? []).map((s) => [s.series, s.name_vi]));
   return (
     <>
       <h1>Tiêm chủng{plan.data?.commune_name ? ` ${plan.data.commune_name}` : ''}</h1>
-      {!online && <p className="st-stale">Đang mất mạng: kế hoạch tháng, buổi tiêm, phản ứng sau tiêm và đăng ký tiêm cần có mạng. Mũi tiêm vẫn ghi được ở trang của từng người.</p>}
+      <p>
+        <To to={ROUTES.vaccineStock}>Kho vắc xin: tồn kho, hạn dùng, nhập vắc xin</To>
+      </p>
+      {cached ? (
+        <p className={refreshed.fresh ? 'muted small' : 'st-stale'} data-testid="plan-freshness">
+          Dữ liệu lúc {viDateTime(cached.savedAt)}
+          {refreshed.fresh ? '' : ' (đang mất mạng hoặc chưa cập nhật được: danh sách có thể đã cũ)'}.
+        </p>
+      ) : (
+        !online && <p className="st-stale">Kế hoạch tháng {monthText(month)} chưa được tải về máy.</p>
+      )}
+      {!online && <p className="st-stale">Đang mất mạng: buổi tiêm, phản ứng sau tiêm và đăng ký tiêm cần có mạng. Mũi tiêm vẫn ghi được ở trang của từng người.</p>}
+      {(online || cached) && <Plan month={month} setMonth={setMonth} plan={plan.data} error={plan.error} online={online} />}
       {online && (
         <>
-          <Plan month={month} setMonth={setMonth} plan={plan.data} error={plan.error} />
           <Sessions sessions={sessions.data?.sessions ?? null} error={sessions.error} onChanged={() => { sessions.reload(); plan.reload(); }} />
           <SlotRequests sessions={sessions.data?.sessions ?? []} seriesNames={seriesNames} />
           <Reactions />
@@ -59,8 +75,8 @@ export function ImmunizationPage() {
   );
 }
 
-function Plan({ month, setMonth, plan, error }: { month: string; setMonth: (m: string) => void; plan: ImmPlan | null; error: string | null }) {
-  const exportUrl = (format: 'xlsx' | 'csv') => `/api/v1/immunization/plan/session-list?month=${month}&format=${format}`;
+function Plan({ month, setMonth, plan, error, online }: { month: string; setMonth: (m: string) => void; plan: ImmPlan | null; error: string | null; online: boolean }) {
+  const exportUrl = (format: 'xlsx' | 'csv' | 'pdf') => `/api/v1/immunization/plan/session-list?month=${month}&format=${format}`;
   return (
     <section className="card" aria-labelledby="plan-title">
       <h2 id="plan-title">Kế hoạch tiêm tháng {monthText(month)}</h2>
@@ -76,6 +92,19 @@ function Plan({ month, setMonth, plan, error }: { month: string; setMonth: (m: s
             {plan.total} người cần tiêm trong tháng (đã xét {plan.population.evaluated} người trong độ tuổi
             {plan.population.birth_date_incomplete > 0 ? `; ${plan.population.birth_date_incomplete} người chưa có ngày sinh đầy đủ nên chưa tính được` : ''}).
           </p>
+          {plan.stock_shortfalls && plan.stock_shortfalls.length > 0 && (
+            <div className="st-stale" role="note" data-testid="plan-stock-short">
+              <strong>Kho không đủ vắc xin cho kế hoạch tháng:</strong>
+              <ul className="st-list">
+                {plan.stock_shortfalls.map((s) => (
+                  <li key={s.product}>
+                    {s.name_vi}: cần {s.needed_doses.toLocaleString('vi-VN')} liều, còn {s.on_hand_doses.toLocaleString('vi-VN')} liều dùng được – thiếu {s.short_doses.toLocaleString('vi-VN')} liều
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {online && (
           <div className="row">
             <a className="button secondary" href={exportUrl('xlsx')} download>
               Tải danh sách buổi tiêm (Excel)
@@ -83,10 +112,14 @@ function Plan({ month, setMonth, plan, error }: { month: string; setMonth: (m: s
             <a className="button secondary" href={exportUrl('csv')} download>
               Tải danh sách (CSV, gửi tin nhắn)
             </a>
+            <a className="button secondary" href={exportUrl('pdf')} download>
+              Tải danh sách (PDF để in)
+            </a>
             <button type="button" className="button secondary" onClick={() => window.print()}>
               In trang này
             </button>
           </div>
+          )}
           <h3>Theo bệnh</h3>
           {plan.by_antigen.length === 0 ? (
             <p className="muted">Không có ai đến hạn hoặc quá hạn trong tháng.</p>
