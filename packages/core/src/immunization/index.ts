@@ -4,6 +4,7 @@
  * planning. Pure: no database, no HTTP. See docs/immunization.md.
  */
 export * from './antigens.ts';
+export * from './coverage.ts';
 export * from './dates.ts';
 export * from './duplicates.ts';
 export * from './engine.ts';
