@@ -18,7 +18,7 @@ import { registerFacilityAdminRoutes, registerFacilityRoutes } from './facility/
 import { registerFamilyRoutes } from './family/index.ts';
 import { createExportRunner, exportDir, registerFhirRoutes } from './fhir/index.ts';
 import { abuseThrottles, acceptRawBodies, CERTIFICATE_CONTENT_TYPES, errorHandler, type LogDestination, loggerOptions, registerBrowserSecurity, registerThrottles, sendProblem, trustProxyOption } from './http/index.ts';
-import { registerImmunizationRoutes } from './immunization/index.ts';
+import { refreshCoverage, registerImmunizationRoutes } from './immunization/index.ts';
 import { registerIngestRoutes, setPrepareWorkers } from './ingest/index.ts';
 import { JobRunner } from './jobs/index.ts';
 import { registerMpiRoutes } from './mpi/index.ts';
@@ -123,6 +123,8 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   // The weekly Đề án 06 table, stored once the week's Thursday 15:00 has passed (summaries as the
   // report-refresh job last left them: at most one refresh interval behind).
   scheduleJob(app, 'weekly-report', config.weeklyReportCheckSeconds, () => snapshotDueWeek(db));
+  // Immunization coverage summaries: communes marked by new doses first, then the oldest (issue 16).
+  scheduleJob(app, 'immunization-coverage', config.reportRefreshSeconds, () => refreshCoverage(db, { maxCommunes: 50 }));
   scheduleJob(app, 'session-purge', SESSION_PURGE_SECONDS, () => purgeExpiredSessions(db));
   // FHIR bulk exports: a stopped server leaves its job at the last checkpoint and resumes it next start.
   const fhirExports = createExportRunner(db, exportDir(config.dataDir));

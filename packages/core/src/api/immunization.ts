@@ -345,3 +345,31 @@ export interface ImmStockShortfall {
   on_hand_doses: number;
   short_doses: number;
 }
+
+/** One coverage indicator: numerator over the MPI population of the cohort. */
+export interface ImmCoverageIndicator {
+  numerator: number;
+  denominator: number;
+  /** One decimal; null when the cohort is empty. */
+  percent: number | null;
+}
+
+export interface ImmCoverageValues {
+  hepb_birth_24h: ImmCoverageIndicator;
+  fully_immunized_u1: ImmCoverageIndicator;
+  mr_by_24m: ImmCoverageIndicator;
+}
+
+/** GET /api/v1/immunization/coverage */
+export interface ImmCoverage {
+  unit: { code: string; name: string; level: string };
+  month: string;
+  /** Birth months (first, last) of each indicator's cohort. */
+  cohorts: { hepb_birth_24h: readonly [string, string]; fully_immunized_u1: readonly [string, string]; mr_by_24m: readonly [string, string] };
+  total: ImmCoverageValues;
+  /** The units directly under this one (drill-down). */
+  rows: Array<ImmCoverageValues & { code: string; name: string; level: string; communes: number; stale_communes: number }>;
+  /** When the oldest commune's figures were built; communes waiting for a rebuild. */
+  oldest_refresh: string | null;
+  stale_communes: number;
+}

@@ -10,6 +10,7 @@ import { bulkInsert, writeBehind } from '../db/index.ts';
 import { holdAgainstRelink, linkIncoming } from '../mpi/index.ts';
 import { type IdentityKeys, linkDeterministic, upsertImportedSourceRecords } from '../person/index.ts';
 import { priorImport, sha256File, tableRows } from '../tabular/index.ts';
+import { markCoverageDirty } from './coverage.ts';
 import { refreshDuplicates } from './store.ts';
 import { immDb } from './tables.ts';
 
@@ -317,6 +318,10 @@ async function writeBatch(db: Db, importId: number, b: Batch, totals: Totals): P
       }
     }
     totals.duplicates += await refreshDuplicates(tx, [...touched]);
+    if (touched.size > 0) {
+      const communes = await tx.selectFrom('person').select('ma_xa').distinct().where('id', 'in', [...touched]).execute();
+      await markCoverageDirty(tx, communes.map((c) => c.ma_xa));
+    }
     if (b.issues.length > 0) await bulkInsert(tx, 'imm_import_issue', ISSUE_COLUMNS, b.issues);
   });
 }

@@ -7,6 +7,7 @@
 export { type BookAccess, type BookSubjectRef, registerBookImmunizationRoutes } from './book-routes.ts';
 export { type CertificatePayload, signCertificate, type VerifyResult, verifyCertificate } from './certificate.ts';
 export { runImmunization } from './cli.ts';
+export { coverageReport, markCoverageDirty, rebuildCommuneCoverage, refreshCoverage } from './coverage.ts';
 export { evaluatePerson, nextDueOf, realDoses, vaccinationBook } from './history.ts';
 export {
   DEFAULT_SOURCE, ImmImportError, type ImmImportOptions, type ImmImportResult, importImmunizationFile, parseImmMapping,

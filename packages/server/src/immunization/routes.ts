@@ -1,4 +1,4 @@
-import { DomainError, forbidden, notFound, vietnamToday } from '@openhssk/core';
+import { DomainError, forbidden, invalid, notFound, vietnamToday } from '@openhssk/core';
 import type { ImmCatalog, ImmPlan, ImmReactionList, ImmSlotRequestList, ImmStationPerson, ImmStock, ImmVerification } from '@openhssk/core/api';
 import { PRODUCTS } from '@openhssk/core/immunization';
 import { Type } from '@sinclair/typebox';
@@ -10,6 +10,7 @@ import { typedRoutes } from '../http/index.ts';
 import { coversFacility, requireStaff, type StaffContext, type StaffRole, staffActor, unitDescendants } from '../staff/index.ts';
 import { applyEach, batchAnswer, checkEntryAgainst, OFFLINE_BATCH_BODY_LIMIT, offlineBatchBody, personInArea, stationArea } from '../station/index.ts';
 import { certificatePayload, certificatePdf, signCertificate, verifyCertificate } from './certificate.ts';
+import { coverageReport, coverageXlsx } from './coverage.ts';
 import { vaccinationBook } from './history.ts';
 import { type CertificateKeys, loadCertificateKeys } from './keys.ts';
 import { inGroup, type ListGroup, planCommune, planSummary, sessionListCsv, sessionListPdf, sessionListXlsx, sessionsIn, withDetails } from './planning.ts';
@@ -182,6 +183,35 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
       const today = vietnamToday();
       const results = await applyEach(req.body.entries, (raw) => recordReceipt(db, ctx, checkEntryAgainst(stockReceipt, raw), today), (e) => req.log.error({ err: e }, 'stock receipt failed'));
       return batchAnswer(results, t0);
+    },
+  );
+
+  // ---- coverage (health-department dashboard) --------------------------------------------------------
+
+  app.get(
+    '/api/v1/immunization/coverage',
+    {
+      schema: {
+        summary: 'Coverage of a province, district or commune (hepatitis B birth dose within 24 h, fully immunized under 1, MR by 24 months), per unit under it; JSON or XLSX',
+        tags,
+        querystring: Type.Object({
+          unit: Type.Optional(Type.String({ pattern: '^\\d{2,5}$', description: 'administrative unit code (default: the officer’s own unit)' })),
+          month: Type.Optional(Type.String({ pattern: MONTH, description: 'yyyy-mm (default: this month)' })),
+          format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('xlsx')], { default: 'json' })),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const s = await requireStaff(db, req, { roles: ['system_admin', 'health_officer'] });
+      const unit = req.query.unit ?? s.adminUnitCode;
+      if (!unit) throw invalid('UNIT_REQUIRED', 'Chọn đơn vị hành chính (tỉnh, huyện hoặc xã).', 'Choose an administrative unit (province, district or commune).');
+      if (s.role === 'health_officer' && !(await unitDescendants(db, s.adminUnitCode ?? '')).includes(unit)) throw forbidden();
+      const report = await coverageReport(db, unit, req.query.month ?? vietnamToday().slice(0, 7));
+      await audit(db, { actor: staffActor(s), action: 'immunization.coverage.read', resource: `admin_unit/${unit}/immunization-coverage`, requestId: req.id, detail: { month: report.month, format: req.query.format ?? 'json' } });
+      if (req.query.format === 'xlsx') {
+        return reply.type(XLSX).header('content-disposition', `attachment; filename="ty-le-tiem-chung-${unit}-${report.month}.xlsx"`).send(await coverageXlsx(report));
+      }
+      return report;
     },
   );
 

@@ -7,6 +7,7 @@ import { type Actor, audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { requireStaff, type StaffContext, type StaffRole, staffActor, stationCommune } from '../staff/index.ts';
 import { applyEach, applyOnce, checkEntryAgainst, entryHash, entryReused, OFFLINE_MAX_BATCH, type OfflineOutcome, personInArea, ReplayRace } from '../station/index.ts';
+import { markCoverageDirty } from './coverage.ts';
 import { refreshDuplicates } from './store.ts';
 import { immDb } from './tables.ts';
 
@@ -125,7 +126,7 @@ export async function recordDose(db: Db, ctx: StationContext, entry: DoseEntry):
   if (!(await personInArea(db, { commune: ctx.commune, stationCode: ctx.facilityCode }, entry.person_id, { careDays: ctx.careDays }))) {
     throw notFound('người dân này trong địa bàn của trạm', 'Person in the station’s area');
   }
-  const person = await db.selectFrom('person').select(['ngay_sinh']).where('id', '=', entry.person_id).executeTakeFirst();
+  const person = await db.selectFrom('person').select(['ngay_sinh', 'ma_xa']).where('id', '=', entry.person_id).executeTakeFirst();
   if (!person) throw notFound('người dân này trong địa bàn của trạm', 'Person in the station’s area');
   if (person.ngay_sinh && entry.given_on < person.ngay_sinh.slice(0, 10) && person.ngay_sinh.length === 10) {
     throw invalid('DOSE_BEFORE_BIRTH', 'Ngày tiêm trước ngày sinh của người được tiêm.', 'The date given is before the person’s birth date.');
@@ -149,6 +150,7 @@ export async function recordDose(db: Db, ctx: StationContext, entry: DoseEntry):
         .executeTakeFirst();
       if (!inserted) throw new ReplayRace();
       await refreshDuplicates(tx, [entry.person_id]);
+      await markCoverageDirty(tx, [person.ma_xa]);
       const row = (await stored(tx, entry.entry_id))!;
       await audit(tx, {
         actor: ctx.actor,

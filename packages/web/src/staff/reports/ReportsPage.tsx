@@ -3,6 +3,7 @@ import { type Kpis, countText as num, percentText as pct, type Target, type Targ
 import { useEffect, useMemo, useState } from 'react';
 import { ApiProblem, get } from '../http.ts';
 import { Chart } from './Chart.tsx';
+import { CoverageSection } from './CoverageSection.tsx';
 import { TargetsEditor } from './TargetsEditor.tsx';
 import './reports.css';
 
@@ -374,6 +375,8 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
                   </a>
                 </div>
               </section>
+
+              <CoverageSection unitCode={data.unit.code} onDrill={setUnit} />
 
               <TargetsEditor unitCode={data.unit.code} unitName={unitLabel(data.unit)} defaultYear={Number(to.slice(0, 4))} onSaved={() => setTargetsVersion((n) => n + 1)} />
             </>
