@@ -52,6 +52,23 @@ export function EntryLine({ e, children }: { e: OutboxEntry; children?: ReactNod
   );
 }
 
+/** Entries of this screen still on the device (waiting to be sent, or refused and not yet seen). */
+export function WaitingEntries({ id, title, entries }: { id: string; title: string; entries: readonly OutboxEntry[] }) {
+  if (entries.length === 0) return null;
+  return (
+    <section className="card st-waiting" aria-labelledby={id}>
+      <h2 id={id}>
+        {title} ({entries.length})
+      </h2>
+      <ul className="st-entries">
+        {entries.map((e) => (
+          <EntryLine key={e.entryId} e={e} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /**
  * Reads a screen's data from the server when there is a network and keeps it on the device, else
  * shows the device's copy. `fresh` tells the screen which one it shows; `error` carries a refusal

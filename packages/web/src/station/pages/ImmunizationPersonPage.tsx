@@ -3,7 +3,7 @@ import type { ImmCatalog, ImmVaccinationBook } from '@openhssk/core/api';
 import { type FormEvent, useEffect, useState } from 'react';
 import { DOSE_STATUS_VI, nextDueText, ROUTE_VI, SERIES_STATUS_VI, statusClass } from '../../pages/immunization-labels.ts';
 import { Alert } from '../../ui.tsx';
-import { Back, EntryLine, Flash, Staleness, useRefresh } from '../components.tsx';
+import { Back, Flash, Staleness, useRefresh, WaitingEntries } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { db } from '../db.ts';
 import { useDraft, useLive } from '../hooks.ts';
@@ -29,16 +29,7 @@ export function ImmunizationPersonPage({ personId }: { personId: string }) {
       <Flash />
       <Alert>{error}</Alert>
       {cached ? <Staleness savedAt={cached.savedAt} fresh={fresh} /> : !online && <p className="st-stale">Lịch sử tiêm của người này chưa được tải về máy; vẫn ghi được mũi tiêm, dữ liệu sẽ gửi khi có mạng.</p>}
-      {waiting.length > 0 && (
-        <section className="card st-waiting" aria-labelledby="imm-waiting-title">
-          <h2 id="imm-waiting-title">Mũi tiêm ghi trên máy ({waiting.length})</h2>
-          <ul className="st-entries">
-            {waiting.map((e) => (
-              <EntryLine key={e.entryId} e={e} />
-            ))}
-          </ul>
-        </section>
-      )}
+      <WaitingEntries id="imm-waiting-title" title="Mũi tiêm ghi trên máy" entries={waiting} />
       <DoseForm personId={personId} personName={name} birthDate={cached?.view.person.ngay_sinh ?? member?.ngaySinh ?? null} me={me} />
       {cached && <Status view={cached.view} />}
       {online && (

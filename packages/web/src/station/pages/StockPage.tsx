@@ -2,7 +2,7 @@ import { viDate, vietnamToday } from '@openhssk/core';
 import type { ImmCatalog, ImmStock } from '@openhssk/core/api';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Alert } from '../../ui.tsx';
-import { Back, EntryLine, Staleness, useRefresh } from '../components.tsx';
+import { Back, Staleness, useRefresh, WaitingEntries } from '../components.tsx';
 import '../immunization.css';
 import { ROUTES, useStation } from '../context.ts';
 import { db } from '../db.ts';
@@ -50,16 +50,7 @@ export function StockPage() {
           </ul>
         </section>
       )}
-      {waiting.length > 0 && (
-        <section className="card st-waiting" aria-labelledby="stock-waiting-title">
-          <h2 id="stock-waiting-title">Phiếu nhập ghi trên máy ({waiting.length})</h2>
-          <ul className="st-entries">
-            {waiting.map((e) => (
-              <EntryLine key={e.entryId} e={e} />
-            ))}
-          </ul>
-        </section>
-      )}
+      <WaitingEntries id="stock-waiting-title" title="Phiếu nhập ghi trên máy" entries={waiting} />
       {stock && <Balances stock={stock} />}
       <ReceiptForm me={me} />
     </>
