@@ -1,4 +1,5 @@
 import { DomainError } from '@openhssk/core';
+import type { RelaySettingView } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import { keyError, openStore } from '../auth/index.ts';
 import type { Config } from '../config.ts';
@@ -24,11 +25,6 @@ export interface RelaySetting {
   ma_tinh: string | null;
   updated_by: string;
   updated_at: Date;
-}
-
-export interface RelaySettingView extends Omit<RelaySetting, 'updated_at'> {
-  updated_at: string;
-  password_set: boolean;
 }
 
 type PasswordMap = Record<string, string>;

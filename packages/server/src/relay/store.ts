@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RelayEpisodeRow, RelayEpisodeStatus } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { PortalOutcome } from './portal-client.ts';
@@ -124,23 +125,8 @@ export async function resendMessage(db: Db, facilityCode: string, messageId: num
   });
 }
 
-export type EpisodeRelayStatus = 'not_sent' | 'sent' | 'error' | 'resent';
-
-export interface EpisodeRelayRow {
-  ma_lk: string;
-  version: number;
-  received_at: string;
-  status: EpisodeRelayStatus;
-  /** Waiting in the outbox (not sent yet), with the attempts made so far. */
-  queued: boolean;
-  attempts: number;
-  message_id: number | null;
-  ma_giao_dich: string | null;
-  sent_at: string | null;
-  portal_message: string | null;
-  last_error: string | null;
-  checkin_status: EpisodeRelayStatus | null;
-}
+export type EpisodeRelayStatus = RelayEpisodeStatus;
+export type EpisodeRelayRow = RelayEpisodeRow;
 
 interface StatusInput {
   status: RelayMessage['status'] | null;
