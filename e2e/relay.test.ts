@@ -7,19 +7,23 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sampleCheckinRow } from '@openhssk/core/testing';
 import { buildCheckin } from '@openhssk/core/xml130';
+import { createTestCertificate } from '@openhssk/core/xmldsig';
+import { type PortalChild, startPortalChild } from '@openhssk/server/test-support';
 import type { Browser } from 'playwright-core';
 import { ARTIFACTS, assertAccessible, launchBrowser, ROOT, type RunningServer, startServer } from './harness.ts';
 
 /**
  * The facility admin's "send once" screen on a phone: turning the relay on, a message the portal refuses
- * shown with the portal's own words, and "Gửi lại". The portal here is the server's own portal-compatible
- * login, asked with an account it does not know (the end-to-end delivery is relay/relay.test.ts).
+ * (a wrong portal password) shown with the portal's own words, the password corrected and "Gửi lại", then
+ * the message delivered. The portal is a second OpenHSSK process (test-support/portal-child.ts); the
+ * delivery under an outage is relay/relay.test.ts.
  */
 describe('relay to the insurance portal in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let dataDir: string;
   let his: { clientId: string; clientSecret: string };
+  let portal: PortalChild;
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'hssk-e2e-relay-'));
     const env = { ...process.env, HSSK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
@@ -29,12 +33,14 @@ describe('relay to the insurance portal in Chromium', () => {
     // The facility's HIS account (PGlite serves one process at a time: issued before the server starts).
     const out = execFileSync(process.execPath, [cli, 'facility', 'credential', '--code', '51001'], { env, encoding: 'utf8' });
     his = { clientId: /client_id=(\S+)/.exec(out)![1]!, clientSecret: /client_secret=(\S+)/.exec(out)![1]! };
+    portal = await startPortalChild({ facility: '51001', certPem: createTestCertificate({ commonName: 'Cổng thử', organization: '51001' }).certPem });
     server = await startServer({ HSSK_DATA_DIR: dataDir, HSSK_RELAY_POLL_SECONDS: '1' });
     browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
     await server?.stop();
+    await portal?.close();
   });
 
   it('facility admin turns the relay on, sees a refused check-in with the portal message and re-sends it (360 px)', async () => {
@@ -46,8 +52,8 @@ describe('relay to the insurance portal in Chromium', () => {
     await page.getByRole('heading', { name: 'Danh mục kết nối' }).waitFor();
     await page.getByRole('heading', { name: /Gửi cổng giám định BHYT/ }).waitFor();
     await page.getByLabel('Bật chuyển tiếp lên cổng giám định').check();
-    await page.getByLabel('Địa chỉ cổng tiếp nhận').fill(server.url);
-    await page.getByLabel('Tên đăng nhập cổng').fill('tai-khoan-khong-co');
+    await page.getByLabel('Địa chỉ cổng tiếp nhận').fill(portal.url);
+    await page.getByLabel('Tên đăng nhập cổng').fill(portal.username);
     await page.getByLabel(/Mật khẩu cổng/).fill('sai-mat-khau');
     await page.getByRole('button', { name: 'Lưu cấu hình' }).click();
     await page.getByText('Đã lưu. Chuyển tiếp đang bật.').waitFor();
@@ -75,7 +81,19 @@ describe('relay to the insurance portal in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'staff-relay-error.png'), fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `no sideways scrolling at 360 px (${overflow})`);
+    // The admin corrects the password and re-sends: the check-in reaches the portal.
+    await page.getByLabel(/Mật khẩu cổng/).fill(portal.password);
+    await page.getByRole('button', { name: 'Lưu cấu hình' }).click();
+    await page.getByText('Đã lưu. Chuyển tiếp đang bật.').waitFor();
     await page.getByTestId('relay-error').first().getByRole('button', { name: 'Gửi lại' }).click();
     await page.getByText('Đã đưa bản tin vào hàng đợi gửi lại.').waitFor();
+    for (;;) {
+      await page.reload();
+      await page.getByRole('heading', { name: /Gửi cổng giám định BHYT/ }).waitFor();
+      if ((await page.getByTestId('relay-counts').textContent())?.includes('Đã gửi: 1')) break;
+      assert.ok(Date.now() < deadline + 90_000, 'the re-sent check-in is delivered');
+      await page.waitForTimeout(1000);
+    }
+    assert.equal(await page.getByTestId('relay-error').count(), 0);
   });
 });
