@@ -32,6 +32,8 @@ const settingBody = Type.Object({
   ma_tinh: Type.Optional(Type.String({ maxLength: 8 })),
 });
 const messageParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+// Nothing to send: an empty object (what the staff screens post) or no body.
+const emptyBody = Type.Union([Type.Object({}, { additionalProperties: false }), Type.Null()]);
 
 async function targetFacility(db: Db, s: StaffContext, requested: string | undefined): Promise<string> {
   const code = requested?.trim() || s.facilityCode || undefined;
@@ -89,12 +91,13 @@ export function registerRelayRoutes(app: FastifyInstance, db: Db, config: Config
     return settingView(db, config, code);
   });
 
-  r.post('/api/v1/relay/messages/:id/resend', { schema: { summary: 'Re-send a message in error (it goes back to the outbox)', tags: ['relay'], params: messageParams, querystring: facilityQuery } }, async (req) => {
+  r.post('/api/v1/relay/messages/:id/resend', { schema: { summary: 'Re-send a message in error (it goes back to the outbox)', tags: ['relay'], params: messageParams, querystring: facilityQuery, body: emptyBody } }, async (req) => {
     const s = await requireStaff(db, req, { roles: MANAGERS });
     const code = await targetFacility(db, s, req.query.facility);
     const ok = await resendMessage(db, code, req.params.id);
     if (!ok) throw new DomainError('conflict', 'RELAY_NOT_IN_ERROR', 'Bản tin không ở trạng thái lỗi (đã gửi hoặc đang chờ gửi).', 'The message is not in error (already sent or waiting).');
     await audit(db, { actor: staffActor(s), action: 'relay.resend', resource: `facility/${code}/relay/${req.params.id}` });
-    return { id: req.params.id, status: 'pending' as const };
+    const status: 'pending' = 'pending';
+    return { id: req.params.id, status };
   });
 }
