@@ -39,7 +39,16 @@ export interface PersonCard {
   so_dien_thoai: string | null;
 }
 
+/** Phone and address the citizen declared in their book: kept beside the registry's, never over it. */
+export interface DeclaredContact {
+  so_dien_thoai: string | null;
+  dia_chi: string | null;
+  declared_at: string;
+}
+
 export interface MemberView extends PersonCard {
+  /** Only in the household view; null when the citizen declared nothing. */
+  citizen_contact?: DeclaredContact | null;
   membership_id: number;
   relation: HouseholdRelationKey | null;
   relation_label: string | null;
@@ -103,7 +112,7 @@ export interface SearchResult {
 }
 
 export interface StationPersonView {
-  person: PersonCard & { dia_chi: string | null; ma_xa: string | null; resident: boolean; deceased_on: string | null };
+  person: PersonCard & { dia_chi: string | null; ma_xa: string | null; resident: boolean; deceased_on: string | null; citizen_contact: DeclaredContact | null };
   memberships: Array<{
     membership_id: number;
     household_id: number;

@@ -5,20 +5,22 @@ import { moveVaccinationRows, returnVaccinationRows } from '../immunization/inde
 /**
  * Book rows keyed by person that must follow the person when the MPI changes who is who: the
  * citizen's doctor shares, their own declarations (an allergy must not vanish from the merged
- * book) and vaccination doses. Ids per table, so an undo returns exactly these.
+ * book), the contact details they declared and vaccination doses. Ids per table, so an undo returns exactly these.
  */
 export interface MovedBookRows {
   shares: number[];
   declarations: number[];
+  contacts: number[];
   vaccinations: number[];
 }
 
-export const NO_BOOK_ROWS: MovedBookRows = { shares: [], declarations: [], vaccinations: [] };
+export const NO_BOOK_ROWS: MovedBookRows = { shares: [], declarations: [], contacts: [], vaccinations: [] };
 
 // Doses are the immunization registry's rows: it moves them (with the reaction reports and slot requests on them).
 const TABLES = [
   ['shares', 'book_share'],
   ['declarations', 'citizen_declaration'],
+  ['contacts', 'citizen_contact'],
 ] as const;
 
 const ids = (rows: ReadonlyArray<{ id: string | number }>) => rows.map((r) => Number(r.id));
@@ -28,7 +30,7 @@ export async function moveBookRows(db: Db, moves: ReadonlyArray<{ from: string; 
   const real = moves.filter((m) => m.from !== m.to);
   if (real.length === 0) return NO_BOOK_ROWS;
   const json = JSON.stringify(real.map((m) => ({ f: m.from, t: m.to })));
-  const out: MovedBookRows = { shares: [], declarations: [], vaccinations: [] };
+  const out: MovedBookRows = { ...NO_BOOK_ROWS };
   for (const [key, table] of TABLES) {
     const r = await sql<{ id: string | number }>`
       update ${sql.table(table)} x set person_id = m.t
@@ -43,9 +45,10 @@ export async function moveBookRows(db: Db, moves: ReadonlyArray<{ from: string; 
 
 /** An undone merge: the listed rows that still sit on `from` go back to `to`. */
 export async function returnBookRows(db: Db, rows: MovedBookRows, from: string, to: string): Promise<MovedBookRows> {
-  const out: MovedBookRows = { shares: [], declarations: [], vaccinations: [] };
+  const out: MovedBookRows = { ...NO_BOOK_ROWS };
   for (const [key, table] of TABLES) {
-    const wanted = rows[key];
+    // Merges logged before a table joined the list have no ids for it.
+    const wanted = rows[key] ?? [];
     if (wanted.length === 0) continue;
     const r = await sql<{ id: string | number }>`
       update ${sql.table(table)} set person_id = ${to}
@@ -63,7 +66,7 @@ export async function returnBookRows(db: Db, rows: MovedBookRows, from: string, 
  * they go along. Rows made for a child's book carry the child's person and are not touched.
  */
 export async function followCitizenRows(db: Db, moves: ReadonlyArray<{ subject: string; from: string; to: string }>, since: Date): Promise<MovedBookRows> {
-  const out: MovedBookRows = { shares: [], declarations: [], vaccinations: [] };
+  const out: MovedBookRows = { ...NO_BOOK_ROWS };
   if (moves.length === 0) return out;
   const json = JSON.stringify(moves.map((m) => ({ s: m.subject, f: m.from, t: m.to })));
   const shares = await sql<{ id: string | number }>`
@@ -76,7 +79,13 @@ export async function followCitizenRows(db: Db, moves: ReadonlyArray<{ subject: 
       from jsonb_to_recordset(${json}::jsonb) as m(s text, f text, t text)
      where x.person_id = m.f and x.declared_by = m.s and x.created_at >= ${since}
     returning x.id`.execute(db);
+  const contacts = await sql<{ id: string | number }>`
+    update citizen_contact x set person_id = m.t
+      from jsonb_to_recordset(${json}::jsonb) as m(s text, f text, t text)
+     where x.person_id = m.f and x.declared_by = m.s and x.declared_at >= ${since}
+    returning x.id`.execute(db);
   out.shares = ids(shares.rows);
   out.declarations = ids(declarations.rows);
+  out.contacts = ids(contacts.rows);
   return out;
 }

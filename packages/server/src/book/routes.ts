@@ -11,6 +11,7 @@ import { registerBookImmunizationRoutes } from '../immunization/index.ts';
 import { bookPrimaryCare } from '../primary-care/index.ts';
 import { type BookSubject, listDependents, resolveBookSubject } from './access.ts';
 import { registerConsentRoutes } from './consent.ts';
+import { declareContact, declaredContact } from './contact.ts';
 import { bookPdf, episodePdf } from './pdf.ts';
 import {
   bookSummary,
@@ -103,6 +104,12 @@ const declarationValues = (b: Static<typeof declarationBody>) => ({
   relation: b.relation?.trim() || null,
   since: b.since?.trim() || null,
 });
+
+// Lengths are checked again with Vietnamese messages in contact.ts; these bounds only stop abuse.
+const contactBody = Type.Object(
+  { so_dien_thoai: optionalText(40), dia_chi: optionalText(1000) },
+  { additionalProperties: false },
+);
 
 const shareBody = Type.Object(
   {
@@ -266,6 +273,32 @@ export function registerBookRoutes(fastify: FastifyInstance, db: Db, config: Con
     if (!r || Number(r.numDeletedRows) === 0) throw notFound('thông tin khai báo', 'Declaration');
     await record(db, req, s, 'book.declaration.delete', `declaration/${id}`);
     return { deleted: true };
+  });
+
+  app.get('/api/v1/book/contact', { schema: { summary: 'Phone and address: the registry’s and the citizen’s own declaration', tags, querystring: personQuery } }, async (req) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
+    const [info, declared] = await Promise.all([getPersonInfo(db, s.personId), declaredContact(db, s.personId)]);
+    if (!info) throw notFound('sổ sức khỏe', 'Health book');
+    await record(db, req, s, 'book.contact.read');
+    return { registry: { so_dien_thoai: info.person.so_dien_thoai, dia_chi: info.person.dia_chi }, declared };
+  });
+
+  // The citizen's own value is stored beside the registry's and never replaces it: the registry is
+  // corrected by its owner (the population list, the MPI), and the station sees both, marked apart.
+  app.put('/api/v1/book/contact', { schema: { summary: 'Declare the current phone and address (empty: no declared value)', tags, querystring: personQuery, body: contactBody } }, async (req) => {
+    const s = await resolveBookSubject(db, req, req.query.person);
+    const r = await declareContact(db, s.personId, s.citizen.subject, { so_dien_thoai: req.body.so_dien_thoai ?? null, dia_chi: req.body.dia_chi ?? null });
+    if (r.changed.length > 0) {
+      await audit(db, {
+        actor: s.actor,
+        action: 'book.contact.update',
+        personId: s.personId,
+        requestId: req.id,
+        // Which fields changed, not the values: the history rows hold those.
+        detail: { fields: r.changed, ...(s.dependent ? { on_behalf_of_child: true, relation: s.dependent.relation } : {}) },
+      });
+    }
+    return { declared: r.declared, changed: r.changed };
   });
 
   app.get(

@@ -17,6 +17,15 @@ export type BookTables = {
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
   };
+  /** Migration 053: contact details the citizen declared, beside the registry's; append-only, latest current. */
+  citizen_contact: {
+    id: Generated<number>;
+    person_id: string;
+    so_dien_thoai: string | null;
+    dia_chi: string | null;
+    declared_by: string;
+    declared_at: Generated<Date>;
+  };
   book_share: {
     id: Generated<number>;
     token_hash: string;

@@ -290,4 +290,35 @@ describe(`station household register: scope, search, sheets, day list (${process
     assert.equal(p.body.person.deceased_on, addDays(-1));
     assert.ok(!JSON.stringify(p.body).includes('Nhồi máu'));
   });
+
+  it('the phone and address a citizen declares in the book show at the station beside the registry’s, marked as theirs', async () => {
+    const citizen = await citizenCookie(db, '051190000006', person.M6!, true);
+    const put = (payload: object) => app.inject({ method: 'PUT', url: '/api/v1/book/contact', headers: { cookie: citizen }, payload });
+    const bad = await put({ so_dien_thoai: '12345', dia_chi: 'Thôn Mới, xã Nghĩa Kỳ, Quảng Ngãi' });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().code, 'CONTACT_PHONE_INVALID');
+    assert.match(bad.json().message_vi, /Số điện thoại không hợp lệ/);
+    const shortAddress = await put({ so_dien_thoai: '0988 777 666', dia_chi: 'Thôn' });
+    assert.equal(shortAddress.json().code, 'CONTACT_ADDRESS_INVALID');
+    const ok = await put({ so_dien_thoai: '+84 988 777 666', dia_chi: '  Thôn Mới,  xã Nghĩa Kỳ, Quảng Ngãi ' });
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.deepEqual(ok.json().changed, ['so_dien_thoai', 'dia_chi']);
+    assert.equal(ok.json().declared.so_dien_thoai, '0988777666', 'stored in the domestic form');
+    assert.equal((await put({ so_dien_thoai: '0988777666', dia_chi: 'Thôn Mới, xã Nghĩa Kỳ, Quảng Ngãi' })).json().changed.length, 0, 'the same again writes nothing');
+    const registry = await db.db.selectFrom('person').select(['so_dien_thoai', 'dia_chi']).where('id', '=', person.M6!).executeTakeFirstOrThrow();
+    assert.equal(registry.so_dien_thoai, '0912000333', 'the registry value is never overwritten');
+    const audited = await db.db.selectFrom('audit_event').select(['actor_type', 'detail']).where('action', '=', 'book.contact.update').where('person_id', '=', person.M6!).execute();
+    assert.equal(audited.length, 1);
+    assert.deepEqual((audited[0]!.detail as { fields: string[] }).fields, ['so_dien_thoai', 'dia_chi']);
+    const book = (await app.inject({ method: 'GET', url: '/api/v1/book/contact', headers: { cookie: citizen } })).json();
+    assert.equal(book.registry.so_dien_thoai, '0912000333');
+    assert.equal(book.declared.dia_chi, 'Thôn Mới, xã Nghĩa Kỳ, Quảng Ngãi');
+    const pv = await get('nurseA', `/api/v1/station/persons/${person.M6}`);
+    assert.equal(pv.body.person.so_dien_thoai, '0912000333');
+    assert.equal(pv.body.person.citizen_contact.so_dien_thoai, '0988777666');
+    const hh = await get('collabA', `/api/v1/station/households/${await householdId('HGD02')}`);
+    const m6 = hh.body.members_current.find((m: Json) => m.id === person.M6);
+    assert.equal(m6.citizen_contact.dia_chi, 'Thôn Mới, xã Nghĩa Kỳ, Quảng Ngãi');
+    for (const m of [...hh.body.members_current, ...hh.body.members_past].filter((x: Json) => x.id !== person.M6)) assert.equal(m.citizen_contact, null, 'nothing declared: nothing shown');
+  });
 });

@@ -1,5 +1,5 @@
 import { DomainError } from '@openhssk/core';
-import type { EventView, HouseholdSummary, HouseholdView, MemberView, PersonCard, RegisterSummary as RegisterSummaryView, StationPersonView } from '@openhssk/core/api';
+import type { DeclaredContact, EventView, HouseholdSummary, HouseholdView, MemberView, PersonCard, RegisterSummary as RegisterSummaryView, StationPersonView } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { StationArea } from './scope.ts';
@@ -59,6 +59,14 @@ export async function eventsWhere(db: Db, area: Pick<StationArea, 'commune' | 'c
   }));
 }
 
+/**
+ * The phone and address the citizen declared in the book (book/ owns `citizen_contact`, migration
+ * 053), shown beside the registry's and marked as the citizen's: the newest declaration, or null.
+ */
+const citizenContact = (personRef: 'p.id' | 'person.id') =>
+  sql<DeclaredContact | null>`(select json_build_object('so_dien_thoai', c.so_dien_thoai, 'dia_chi', c.dia_chi, 'declared_at', c.declared_at)
+     from citizen_contact c where c.person_id = ${sql.ref(personRef)} order by c.id desc limit 1)`.as('citizen_contact');
+
 /** One household of the caller's commune with its current and former members and its events. */
 export async function householdView(db: Db, area: Pick<StationArea, 'commune' | 'clinical'>, id: number): Promise<HouseholdView> {
   const sdb = stationDb(db);
@@ -75,7 +83,7 @@ export async function householdView(db: Db, area: Pick<StationArea, 'commune' | 
     .innerJoin('person as p', 'p.id', 'm.person_id')
     .select([
       'm.id as membership_id', 'p.id', 'p.ho_ten', 'p.ngay_sinh', 'p.gioi_tinh', 'p.so_cccd', 'p.so_bhyt', 'p.so_dien_thoai', 'm.relation', 'm.relation_label',
-      'm.joined_on', 'm.joined_reason', 'm.left_on', 'm.left_reason', 'm.closed_at',
+      'm.joined_on', 'm.joined_reason', 'm.left_on', 'm.left_reason', 'm.closed_at', citizenContact('p.id'),
     ])
     .where('m.household_id', '=', id)
     .orderBy('m.id')
@@ -149,7 +157,7 @@ export async function personView(db: Db, area: Pick<StationArea, 'commune' | 'cl
   const sdb = stationDb(db);
   const p = await db
     .selectFrom('person')
-    .select(['id', 'ho_ten', 'ngay_sinh', 'gioi_tinh', 'so_cccd', 'so_bhyt', 'so_dien_thoai', 'dia_chi', 'ma_xa'])
+    .select(['id', 'ho_ten', 'ngay_sinh', 'gioi_tinh', 'so_cccd', 'so_bhyt', 'so_dien_thoai', 'dia_chi', 'ma_xa', citizenContact('person.id')])
     .where('id', '=', personId)
     .executeTakeFirst();
   if (!p) return undefined;

@@ -6,6 +6,7 @@ import type { Child } from '../child.ts';
 import { RELATION } from '../labels.ts';
 import { Link, type Navigate } from '../router.tsx';
 import { CorrectionForm } from './CorrectionsPage.tsx';
+import { ContactCard } from './ContactCard.tsx';
 import { bhytValidity, ChronicList, DeclarationList, PersonFacts } from './SummaryLists.tsx';
 import { useApi } from './useApi.ts';
 
@@ -25,10 +26,6 @@ export function SummaryPage({ personId, navigate, onOpenChild }: { personId: str
         <PersonFacts person={p}>
           <dt>Số định danh cá nhân</dt>
           <dd>{p.so_cccd ?? '—'}</dd>
-          <dt>Điện thoại</dt>
-          <dd>{p.so_dien_thoai ?? '—'}</dd>
-          <dt>Địa chỉ</dt>
-          <dd>{p.dia_chi ?? '—'}</dd>
         </PersonFacts>
         {!reporting && (
           <button type="button" className="button secondary" onClick={() => setReporting(true)}>
@@ -64,6 +61,7 @@ export function SummaryPage({ personId, navigate, onOpenChild }: { personId: str
           </Link>
         </section>
       )}
+      <ContactCard personId={personId} />
       <section className="card" aria-labelledby="bhyt-title">
         <h2 id="bhyt-title">Thẻ bảo hiểm y tế</h2>
         {s.bhyt ? (

@@ -1,8 +1,8 @@
+import { DOSE_STATUS_VI, nextDueText, statusClass } from '../pages/immunization-labels.ts';
 import { To, useRefresh } from './components.tsx';
 import { ROUTES } from './context.ts';
 import { useLive } from './hooks.ts';
 import { cachedImmunizationPerson, refreshImmunizationPerson } from './immunization.ts';
-import { DOSE_STATUS_VI, nextDueText, statusClass } from '../pages/immunization-labels.ts';
 
 /** The person's immunization state on their page: the next doses, and the way to record one. */
 export function ImmunizationSummary({ personId }: { personId: string }) {

@@ -85,7 +85,14 @@ export function HouseholdPage({ id }: { id: number }) {
                   {m.gioi_tinh ? ` · ${SEX_VI[m.gioi_tinh] ?? ''}` : ''}
                   {m.so_cccd ? ` · CCCD ${m.so_cccd}` : ''}
                   {m.so_bhyt ? ` · BHYT ${m.so_bhyt}` : ''}
+                  {m.so_dien_thoai ? ` · ĐT ${m.so_dien_thoai}` : ''}
                 </div>
+                {m.citizen_contact && (
+                  <div className="small" data-testid="citizen-contact">
+                    <span className="st-tag">người dân tự khai</span>
+                    {[m.citizen_contact.so_dien_thoai && `ĐT ${m.citizen_contact.so_dien_thoai}`, m.citizen_contact.dia_chi].filter(Boolean).join(' · ')} (cập nhật {viDate(m.citizen_contact.declared_at)})
+                  </div>
+                )}
               </li>
             ))}
           </ul>

@@ -57,6 +57,18 @@ export function PersonPage({ personId }: { personId: string }) {
               <dd>{st.person.dia_chi}</dd>
             </>
           )}
+          {st?.person.citizen_contact && (
+            <>
+              <dt>Người dân tự khai</dt>
+              <dd data-testid="citizen-contact">
+                {st.person.citizen_contact.so_dien_thoai && <>Điện thoại {st.person.citizen_contact.so_dien_thoai}</>}
+                {st.person.citizen_contact.so_dien_thoai && st.person.citizen_contact.dia_chi ? <br /> : null}
+                {st.person.citizen_contact.dia_chi && <>Địa chỉ hiện nay: {st.person.citizen_contact.dia_chi}</>}
+                <br />
+                <span className="small">Cập nhật trong Sổ sức khỏe ngày {viDate(st.person.citizen_contact.declared_at)}; thông tin trên là theo danh sách dân cư.</span>
+              </dd>
+            </>
+          )}
           <dt>Hộ gia đình</dt>
           <dd>
             {householdId ? (
