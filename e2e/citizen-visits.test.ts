@@ -160,13 +160,13 @@ describe('citizen visits: paging by year, Vietnamese numbers, PDFs as on screen'
     const stayPdf = join(ARTIFACTS, 'visit-stay.pdf');
     await download.saveAs(stayPdf);
     const pdf = pdfText(stayPdf);
-    const note = ((await page.locator('section[aria-label="Giấy ra viện"] dd').last().textContent()) ?? '').trim();
+    const note = ((await page.locator('section[data-section="discharge"] dd').last().textContent()) ?? '').trim();
     assert.ok(note.length > 0 && pdf.includes(note), `discharge note "${note}" in the PDF`);
     assert.ok(pdf.includes('Chẩn đoán ra viện (xác định)'));
     assert.match(pdf, /Ngày giường[^–]*– [\d,]+ [^\s×]+ × \d+/);
     assert.doesNotMatch(pdf, DOT_DECIMAL);
     assert.doesNotMatch(pdf, /: \.|: — \./, 'no empty result ("Điện tim thường: .")');
-    for (const line of await page.locator('section[aria-label="Kết quả cận lâm sàng"] li strong').allTextContents()) {
+    for (const line of await page.locator('section[data-section="labs"] li strong').allTextContents()) {
       assert.ok(pdf.includes(line.trim()), `result ${line} in the PDF`);
     }
 

@@ -3,18 +3,25 @@
  * CCCD and by BHYT card number through the HTTP API (`POST /api/v1/clinic/checkin`: session, guard,
  * lookup, visit upsert, audit), sequential, server in-process. Baseline in the same run: the same
  * person lookup as a direct SQL query (`findPerson`). Target: API p99 < 20 ms.
- *   npx tsx bench/checkin/lookup.ts [--persons 1000000] [--requests 2000]
+ * Issue 18: the clinician summary with its added sections (`GET /api/v1/clinic/patients/:id/summary`)
+ * for `--summaries` of those persons, each given 8 episodes at three facilities (results, medicines,
+ * procedures, record summary, re-exam; one sensitive), a check-in at the clinician's facility and the
+ * cross-facility choice, so every section is read. Baseline in the same run: the book's front-page
+ * queries (`summaryRows`) for the same persons. Target: summary p95 < 80 ms.
+ *   npx tsx bench/checkin/lookup.ts [--persons 1000000] [--requests 2000] [--summaries 1000]
  */
 import { parseArgs } from 'node:util';
+import { summaryRows } from '@openhssk/server/book';
 import { findPerson } from '@openhssk/server/clinic';
 import { createFacility } from '@openhssk/server/facility';
 import { createStaff } from '@openhssk/server/staff';
 import { startTestApp } from '@openhssk/server/test-support';
 import { sql } from 'kysely';
 
-const { values } = parseArgs({ options: { persons: { type: 'string', default: '1000000' }, requests: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({ options: { persons: { type: 'string', default: '1000000' }, requests: { type: 'string', default: '2000' }, summaries: { type: 'string', default: '1000' } } });
 const persons = Number(values.persons);
 const requests = Number(values.requests);
+const summaries = Math.min(Number(values.summaries), persons);
 process.env.HSSK_TEST_DB = 'postgres';
 if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL;
 
@@ -46,15 +53,15 @@ try {
     const s = [...xs].sort((a, b) => a - b);
     return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
   };
-  async function run(label: string, fn: (k: number) => Promise<void>) {
-    for (let k = 0; k < 200; k++) await fn(requests + k); // warm-up
+  async function run(label: string, fn: (k: number) => Promise<void>, n = requests, warm = 200) {
+    for (let k = 0; k < warm; k++) await fn(n + k); // warm-up
     const times: number[] = [];
-    for (let k = 0; k < requests; k++) {
+    for (let k = 0; k < n; k++) {
       const s = performance.now();
       await fn(k);
       times.push(performance.now() - s);
     }
-    return { label, p50: pct(times, 50), p99: pct(times, 99) };
+    return { label, p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99) };
   }
   const http = (method: string, value: string) => async () => {
     const r = await fetch(`${url}/api/v1/clinic/checkin`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ method, value }) });
@@ -72,6 +79,64 @@ try {
   for (const r of results) console.log(`${r.label.padEnd(32)} p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  (${(r.p99 / base).toFixed(1)}× baseline p99)`);
   const worst = Math.max(results[2]!.p99, results[3]!.p99);
   console.log(`\nAPI p99 ${worst.toFixed(2)} ms: ${worst < 20 ? 'meets' : 'MISSES'} the 20 ms target`);
+
+  // Issue 18: the clinician summary. Summary persons are those the check-ins above did not warm.
+  const summaryPerson = (k: number) => `B${pick(requests + 200 + k)}`;
+  const ids = Array.from({ length: summaries + 50 }, (_, k) => Number(summaryPerson(k).slice(1)));
+  const t1 = performance.now();
+  await createFacility(db.db, { code: '51002', name: 'Bệnh viện thử B' });
+  await createFacility(db.db, { code: '51003', name: 'Bệnh viện thử C' });
+  await sql`insert into submission (id, facility_code, channel, sha256, size_bytes, status, episode_count, accepted_count, warning_count, rejected_count, receipt)
+            values ('BENCH-SUMMARY', '51001', 'rest', 'bench-summary', 1, 'accepted', 0, 0, 0, 0, '{}')`.execute(db.db);
+  await sql`
+    insert into episode (facility_code, ma_lk, version, is_current, submission_id, person_id, patient_source_id, status, ma_bn, ho_ten, gioi_tinh, ma_loai_kcb,
+                         ngay_vao, ngay_ra, ma_benh_chinh, sensitivity, content_sha256, xml1, issues)
+    select (array['51001','51002','51003'])[1 + k % 3], 'BLK-' || i || '-' || k, 1, true, 'BENCH-SUMMARY', 'B' || i, 'BN' || i, 'accepted', 'BN' || i, 'Người thử ' || i, 1 + i % 2,
+           case when k % 4 = 0 then '03' else '01' end, localtimestamp - make_interval(days => k * 40 + 5), localtimestamp - make_interval(days => k * 40 + 2),
+           (array['E11.9','I10','J18.9','N18.3'])[1 + k % 4], case when k = 7 then array['mental'] else array[]::text[] end, 'x', '{"fields":{}}', '[]'
+      from unnest(${ids}::int[]) as i, generate_series(0, 7) as k`.execute(db.db);
+  await sql`
+    insert into episode_row (episode_id, person_id, tbl, row_no, fields)
+    select e.id, e.person_id, r.tbl, r.row_no, r.fields
+      from episode e, to_char(e.ngay_vao, 'YYYYMMDDHH24MI') as d,
+      lateral (values
+        ('XML2', 1, jsonb_build_object('TEN_THUOC', 'Metformin 500mg', 'LIEU_DUNG', '1 viên * 2 lần/ngày * 30 ngày', 'NGAY_YL', d, 'SO_LUONG', '60', 'DON_VI_TINH', 'Viên')),
+        ('XML2', 2, jsonb_build_object('TEN_THUOC', 'Amlodipin 5mg', 'LIEU_DUNG', '1 viên * 1 lần/ngày * 30 ngày', 'NGAY_YL', d, 'SO_LUONG', '30', 'DON_VI_TINH', 'Viên')),
+        ('XML3', 1, jsonb_build_object('TEN_DICH_VU', 'Ngày giường bệnh Nội khoa', 'SO_LUONG', '1')),
+        ('XML3', 2, jsonb_build_object('TEN_DICH_VU', 'Nội soi dạ dày', 'MA_PTTT_QT', '44.13', 'NGAY_TH_YL', d)),
+        ('XML4', 1, jsonb_build_object('MA_CHI_SO', 'HBA1C', 'TEN_CHI_SO', 'HbA1c', 'GIA_TRI', (6 + e.id % 30 / 10.0)::text, 'DON_VI_DO', '%', 'NGAY_KQ', d)),
+        ('XML4', 2, jsonb_build_object('MA_CHI_SO', 'CREA', 'TEN_CHI_SO', 'Creatinin', 'GIA_TRI', (80 + e.id % 60)::text, 'DON_VI_DO', 'µmol/L', 'NGAY_KQ', d)),
+        ('XML4', 3, jsonb_build_object('MA_CHI_SO', 'CHOL', 'TEN_CHI_SO', 'Cholesterol toàn phần', 'GIA_TRI', (4 + e.id % 20 / 10.0)::text, 'DON_VI_DO', 'mmol/L', 'NGAY_KQ', d)),
+        ('XML4', 4, jsonb_build_object('MA_CHI_SO', 'LDL', 'TEN_CHI_SO', 'LDL-Cholesterol', 'GIA_TRI', (2 + e.id % 20 / 10.0)::text, 'DON_VI_DO', 'mmol/L', 'NGAY_KQ', d)),
+        ('XML4', 5, jsonb_build_object('TEN_CHI_SO', 'Siêu âm ổ bụng', 'MO_TA', 'Gan nhiễm mỡ độ I', 'KET_LUAN', 'Gan nhiễm mỡ', 'NGAY_KQ', d)),
+        ('XML8', 1, jsonb_build_object('QT_BENHLY', 'Diễn biến ổn định.', 'TOMTAT_KQ', 'HbA1c giảm dần.', 'PP_DIEUTRI', 'Nội khoa', 'KET_QUA_DTRI', '2', 'NGAY_CT', left(d, 8))),
+        ('XML14', 1, jsonb_build_object('NGAY_HEN_KL', to_char(localtimestamp + interval '20 days', 'YYYYMMDD')))
+      ) as r(tbl, row_no, fields)
+     where e.submission_id = 'BENCH-SUMMARY'`.execute(db.db);
+  // Arrived at the clinician's facility today, with the citizen's cross-facility choice: every section is read.
+  await sql`insert into visit (facility_code, ma_lk, person_id, patient_source_id, ho_ten, ngay_vao, id_method, status, checkin)
+            select '51001', 'BV-' || i, 'B' || i, 'BN' || i, 'Người thử ' || i, localtimestamp, 'typed', 'open', '{}' from unnest(${ids}::int[]) as i`.execute(db.db);
+  await sql`insert into citizen_account (subject, person_id, consent_at, cross_facility_consent_at)
+            select 'S' || i, 'B' || i, now(), now() from unnest(${ids}::int[]) as i`.execute(db.db);
+  await sql`analyze episode; analyze episode_row; analyze visit; analyze citizen_account`.execute(db.db);
+  console.log(`\ngave ${ids.length} persons 8 episodes each (${ids.length * 8 * 11} episode rows) in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  await createStaff(db.db, { username: 'bench.bacsi', fullName: 'Bác sĩ', role: 'clinician', facilityCode: '51001', password: 'bench-Passw0rd' });
+  const dlogin = await fetch(`${url}/api/v1/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench.bacsi', password: 'bench-Passw0rd' }) });
+  const doctor = (dlogin.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const summaryResults = [
+    await run('SQL book summary rows (baseline)', async (k) => void (await summaryRows(db.db, summaryPerson(k))), summaries, 50),
+    await run('API clinician summary', async (k) => {
+      const r = await fetch(`${url}/api/v1/clinic/patients/${summaryPerson(k)}/summary`, { headers: { cookie: doctor } });
+      if (r.status !== 200) throw new Error(`${r.status} ${await r.text()}`);
+      const body = (await r.json()) as { lab_results: unknown[]; last_discharge_summary: unknown };
+      if (body.lab_results.length === 0 || !body.last_discharge_summary) throw new Error('summary without its sections');
+    }, summaries, 50),
+  ];
+  const sbase = summaryResults[0]!.p95;
+  console.log(`\n${persons} persons, ${summaries} sequential summaries (persons with 8 episodes, 88 rows each)`);
+  for (const r of summaryResults) console.log(`${r.label.padEnd(34)} p50 ${r.p50.toFixed(2).padStart(6)} ms  p95 ${r.p95.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  (${(r.p95 / sbase).toFixed(1)}× baseline p95)`);
+  const p95 = summaryResults[1]!.p95;
+  console.log(`\nclinician summary p95 ${p95.toFixed(2)} ms: ${p95 < 80 ? 'meets' : 'MISSES'} the 80 ms target`);
 } finally {
   await close();
 }

@@ -13,5 +13,6 @@ export {
   sensitiveEpisodeIds,
   sexOf,
   summaryRows,
+  xmlDay,
 } from './queries.ts';
 export { registerBookRoutes } from './routes.ts';

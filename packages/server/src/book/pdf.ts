@@ -121,8 +121,7 @@ function episodeSummary(doc: Doc, e: EpisodeList[number], d: Detail | undefined)
   }
   line(finalDiagnosisLabel(d.episode.care_group), d.diagnoses.final.map(diagnosisLine).join('; ') || d.diagnoses.final_text || '—');
   if (d.medicines.length > 0) line('Thuốc', d.medicines.map((m) => `${medicineName(m.name, m.strength)} (${viNumber(m.quantity)} ${m.unit})`).join('; '));
-  const abnormal = d.labs.filter((l) => l.flag);
-  if (abnormal.length > 0) line('Kết quả bất thường', abnormal.map(labLine).join('; '));
+  if (d.labs.length > 0) line('Kết quả', d.labs.map(labLine).join('; '));
   if (d.record_summary) recordSummaryBlock(doc, d.record_summary, indent);
   else if (d.tables.XML7?.[0]?.GHI_CHU) line('Ghi chú ra viện', d.tables.XML7[0].GHI_CHU);
   if (d.next_appointment) line('Hẹn khám lại', viDate(d.next_appointment.date));

@@ -186,7 +186,8 @@ export const referralDestination = (r: Record<string, string>): string | null =>
 export const facilityLabel = (code: string | null, names: ReadonlyMap<string, string>): string | null =>
   code ? (names.has(code) ? `${names.get(code)} (${code})` : code) : null;
 
-const xmlDay = (v: string | undefined) => (v && /^\d{8}/.test(v) ? `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}` : null);
+/** An XML 130 date or instant (yyyyMMdd…) as yyyy-mm-dd; null when it is not one. */
+export const xmlDay = (v: string | undefined) => (v && /^\d{8}/.test(v) ? `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}` : null);
 
 /**
  * The record summary (XML8, "tóm tắt hồ sơ bệnh án") in the doctor's own words, the part QĐ 2733

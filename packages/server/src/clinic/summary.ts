@@ -12,6 +12,7 @@ import {
   referralDestination,
   sensitiveEpisodeIds,
   sexOf,
+  xmlDay,
 } from '../book/index.ts';
 import type { Db } from '../db/index.ts';
 import { bookPrimaryCare } from '../primary-care/index.ts';
@@ -148,7 +149,6 @@ export async function incomingReferrals(db: Db, personId: string, facilityCode: 
 }
 
 const yyyymmdd = (iso: string) => iso.slice(0, 10).replace(/-/g, '');
-const xmlDay = (v: string | undefined) => (v && /^\d{8}/.test(v) ? `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}` : null);
 const dayOf = (t: string | Date | null) => (t === null ? null : wallClock(t).slice(0, 10));
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400_000);
 const numeric = (v: string) => {
