@@ -1,53 +1,14 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '../packages/server/src/staff/index.ts';
-import { ARTIFACTS, assertAccessible, launchBrowser, type RunningServer, startServer } from './harness.ts';
+import { assertAccessible, citizenLogin, DEMO_STAFF_PASSWORD, idpLogin, launchBrowser, nav, type RunningServer, screenshotBoth, staffLogin, startServer } from './harness.ts';
 
 // Issue 20, items 1, 5, 9 and 11: the citizen's access log in plain words, session expiry, child
 // mode wording, the not-found page, consent "Để sau", the shared view and the staff accounts screen.
 
-const STAFF_PASSWORD = 'demo-Staff1';
 const REASON = 'Người bệnh ngất tại khoa, cần tiền sử dùng thuốc';
-
-const shot = async (page: Page, name: string) => {
-  for (const [width, height] of [
-    [360, 800],
-    [1280, 900],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, `${name}: no sideways scrolling at ${width} px`);
-    await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
-  }
-};
-
-const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Mục chính' }).getByRole('link', { name, exact: true }).click();
-
-/** The demo parent of young children is the last level-2 account the development login page lists. */
-async function loginAsParent(page: Page, url: string): Promise<string> {
-  await page.goto(url);
-  await page.getByRole('link', { name: 'Đăng nhập bằng VNeID' }).click();
-  return idpLogin(page);
-}
-
-async function idpLogin(page: Page): Promise<string> {
-  await page.waitForURL(/\/idp\/interaction\//);
-  const personalId = (await page.locator('li', { hasText: '(mức 2)' }).last().locator('code').getAttribute('data-personal-id')) ?? '';
-  assert.match(personalId, /^\d{12}$/);
-  await page.getByLabel('Số định danh cá nhân').fill(personalId);
-  await page.getByLabel('Mật khẩu').fill('demo');
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  return personalId;
-}
-
-async function staffLogin(page: Page, url: string, username: string, password = STAFF_PASSWORD) {
-  await page.goto(`${url}/nhan-vien/`);
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-}
 
 describe('access log, session expiry and staff accounts in Chromium', () => {
   let server: RunningServer;
@@ -67,24 +28,25 @@ describe('access log, session expiry and staff accounts in Chromium', () => {
   it('consent offers “Để sau”, then the book opens', async () => {
     citizenCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     citizen = await citizenCtx.newPage();
-    personalId = await loginAsParent(citizen, server.url);
+    // The demo parent of young children is the last level-2 account the development login page lists.
+    personalId = await citizenLogin(citizen, server.url, '(mức 2)', 'last');
     await citizen.getByRole('heading', { name: 'Đồng ý sử dụng' }).waitFor();
     const later = citizen.getByRole('button', { name: 'Để sau' });
     const agree = citizen.getByRole('button', { name: 'Tôi đồng ý sử dụng Sổ sức khỏe' });
     assert.equal(await later.isVisible(), true);
     assert.equal(await agree.isVisible(), true);
     await assertAccessible(citizen, 'consent', { moderate: true });
-    await shot(citizen, 'ux-consent');
+    await screenshotBoth(citizen, 'ux-consent');
     await later.click();
     await citizen.getByRole('heading', { name: 'Sổ sức khỏe chưa được mở' }).waitFor();
     await assertAccessible(citizen, 'consent later', { moderate: true });
-    await shot(citizen, 'ux-consent-later');
+    await screenshotBoth(citizen, 'ux-consent-later');
     await citizen.getByRole('button', { name: 'Xem lại lựa chọn' }).click();
     await agree.click();
     await citizen.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
   });
 
-  it('the access log says who, where, what and when in plain Vietnamese, others first, with the emergency reason', async () => {
+  it('the access log says who, where, what and when in plain Vietnamese, others first, the emergency reason only when sensitive visits are shown', async () => {
     // A doctor checks the citizen in and opens emergency access.
     const doctorCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const doctor = await doctorCtx.newPage();
@@ -105,7 +67,15 @@ describe('access log, session expiry and staff accounts in Chromium', () => {
     await nav(citizen, 'Ai đã xem');
     await citizen.getByRole('heading', { name: 'Ai đã xem hồ sơ của tôi' }).waitFor();
     const log = citizen.getByTestId('access-log');
+    // The doctor's reason is free text that may name a sensitive condition: held back until the
+    // citizen chooses to show sensitive visits.
+    await log.getByText(/Lý do bác sĩ ghi có thể nhắc đến bệnh nhạy cảm nên được ẩn/).waitFor();
+    assert.equal(await log.getByText(REASON).count(), 0, 'the emergency reason is not shown while sensitive visits are hidden');
+    await screenshotBoth(citizen, 'ux-access-log-reason-hidden');
+    await citizen.getByRole('checkbox', { name: /lý do bác sĩ ghi khi truy cập khẩn cấp/ }).check();
     await log.getByText(REASON).waitFor();
+    await citizen.getByRole('checkbox', { name: /lý do bác sĩ ghi khi truy cập khẩn cấp/ }).uncheck();
+    await log.getByText(/Lý do bác sĩ ghi có thể nhắc đến bệnh nhạy cảm nên được ẩn/).waitFor();
     assert.equal(await citizen.getByRole('radio', { name: /^Người khác xem/ }).isChecked(), true, 'others first');
     const text = (await log.textContent()) ?? '';
     assert.match(text, /BS\. Nguyễn Văn Minh, [^,]+ xem tóm tắt hồ sơ \(truy cập khẩn cấp khi cấp cứu\) lúc \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/);
@@ -113,7 +83,7 @@ describe('access log, session expiry and staff accounts in Chromium', () => {
     assert.match(text, /Truy cập khẩn cấp khi cấp cứu/);
     assert.doesNotMatch(text, /phá kính|clinician|receptionist|clinic\.|book\.|[a-z-]+\/\d+|\bBạn\b/);
     await assertAccessible(citizen, 'access log', { moderate: true });
-    await shot(citizen, 'ux-access-log-others');
+    await screenshotBoth(citizen, 'ux-access-log-others');
 
     await citizen.getByRole('radio', { name: /^Tất cả/ }).check();
     await log.getByText(/^Bạn xem trang tổng quan sổ sức khỏe lúc/).first().waitFor();
@@ -122,7 +92,7 @@ describe('access log, session expiry and staff accounts in Chromium', () => {
     await citizen.getByRole('button', { name: 'Xem thêm các lượt cũ hơn' }).click();
     await citizen.waitForFunction((n) => document.querySelectorAll('[data-testid=access-log] li').length > n, before);
     await assertAccessible(citizen, 'access log, all', { moderate: true });
-    await shot(citizen, 'ux-access-log-all');
+    await screenshotBoth(citizen, 'ux-access-log-all');
   });
 
   it('child mode: the access log and settings say whose book they concern', async () => {
@@ -155,24 +125,27 @@ describe('access log, session expiry and staff accounts in Chromium', () => {
     await nav(citizen, 'Ai đã xem');
     await citizen.getByRole('heading', { name: `Ai đã xem sổ sức khỏe của con: ${child}` }).waitFor();
     await assertAccessible(citizen, 'child access log', { moderate: true });
-    await shot(citizen, 'ux-child-access-log');
+    await screenshotBoth(citizen, 'ux-child-access-log');
     await nav(citizen, 'Cài đặt');
     await citizen.getByRole('heading', { name: 'Rút lại sự đồng ý sử dụng Sổ sức khỏe của bạn' }).waitFor();
     assert.match((await citizen.getByTestId('settings-own-book').textContent()) ?? '', /Sổ sức khỏe của chính bạn/);
     await assertAccessible(citizen, 'child settings', { moderate: true });
-    await shot(citizen, 'ux-child-settings');
+    await screenshotBoth(citizen, 'ux-child-settings');
     await citizen.getByRole('button', { name: 'Về sổ của tôi' }).click();
     await citizen.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
   });
 
-  it('an unknown address shows a not-found page with its h1, not the summary', async () => {
-    await citizen.goto(`${server.url}/khong-co-trang-nay`);
+  it('an unknown address answers 404 and shows a not-found page with its h1, not the summary; known addresses answer 200', async () => {
+    const r = await citizen.goto(`${server.url}/khong-co-trang-nay`);
+    assert.equal(r?.status(), 404);
     await citizen.getByRole('heading', { level: 1, name: 'Không tìm thấy trang' }).waitFor();
     assert.equal(await citizen.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).count(), 0);
     await assertAccessible(citizen, 'not found', { moderate: true });
-    await shot(citizen, 'ux-not-found');
+    await screenshotBoth(citizen, 'ux-not-found');
     await citizen.getByRole('link', { name: 'Về trang tổng quan' }).click();
     await citizen.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
+    for (const known of ['/ai-da-xem', '/luot-kham', '/tram-y-te/tim-kiem', '/nhan-vien/bao-cao']) assert.equal((await fetch(`${server.url}${known}`)).status, 200, known);
+    for (const unknown of ['/luot-kham/abc', '/tram-y-te/khong-co', '/nhan-vien/khong-co']) assert.equal((await fetch(`${server.url}${unknown}`)).status, 404, unknown);
   });
 
   it('the shared view opens the chosen visit at the top', async () => {
@@ -191,7 +164,7 @@ describe('access log, session expiry and staff accounts in Chromium', () => {
     assert.ok(episodeTop < listTop, 'the visit is above the list');
     assert.ok(episodeTop >= 0 && episodeTop < 800, 'the visit is on screen');
     await assertAccessible(doctor, 'shared view with a visit open', { moderate: true });
-    await shot(doctor, 'ux-shared-visit');
+    await screenshotBoth(doctor, 'ux-shared-visit');
     await doctor.context().close();
   });
 
@@ -206,9 +179,9 @@ describe('access log, session expiry and staff accounts in Chromium', () => {
     assert.equal(await citizen.getByText('Vui lòng đăng nhập.').count(), 0);
     assert.equal(new URL(citizen.url()).pathname, '/luot-kham');
     await assertAccessible(citizen, 'session expired', { moderate: true });
-    await shot(citizen, 'ux-session-expired');
+    await screenshotBoth(citizen, 'ux-session-expired');
     await citizen.getByRole('link', { name: 'Đăng nhập bằng VNeID' }).click();
-    await idpLogin(citizen);
+    await idpLogin(citizen, '(mức 2)', 'last');
     await citizen.getByRole('heading', { name: 'Lịch sử khám chữa bệnh' }).waitFor();
     assert.equal(new URL(citizen.url()).pathname, '/luot-kham', 'back where the citizen was');
     await citizenCtx.close();
@@ -232,7 +205,30 @@ describe('access log, session expiry and staff accounts in Chromium', () => {
     const row = admin.getByTestId('staff-accounts').locator('[data-username="bs.mai"]');
     await row.getByText('Chờ đổi mật khẩu').waitFor();
     await assertAccessible(admin, 'staff accounts', { moderate: true });
-    await shot(admin, 'ux-staff-accounts');
+    await screenshotBoth(admin, 'ux-staff-accounts');
+
+    // A health officer's area is picked from a search by name, typed without diacritics, not typed as a code.
+    await admin.getByLabel('Họ và tên').fill('Lê Văn Quản');
+    await admin.getByLabel('Tên đăng nhập', { exact: true }).fill('cb.nghiason');
+    await admin.getByLabel('Vai trò', { exact: true }).selectOption('health_officer');
+    await admin.getByLabel(/^Đơn vị hành chính/).fill('nghia son');
+    const option = admin.getByRole('list', { name: 'Đơn vị tìm thấy' }).getByRole('button').first();
+    await option.waitFor();
+    assert.match((await option.textContent()) ?? '', /Nghĩa Sơn.*\(xã\/phường, mã \d+\)/);
+    await screenshotBoth(admin, 'ux-staff-unit-picker');
+    await option.click();
+    await admin.getByTestId('chosen-unit').getByText(/Nghĩa Sơn/).waitFor();
+    await admin.getByRole('button', { name: 'Tạo tài khoản' }).click();
+    await admin.getByTestId('staff-accounts').locator('[data-username="cb.nghiason"]').getByText(/Cán bộ quản lý y tế · .*Nghĩa Sơn/).waitFor();
+    await admin.getByRole('button', { name: 'Đã ghi lại, ẩn mật khẩu' }).click();
+    // The list is paged by the server and searched in any word order without diacritics.
+    const pager = admin.getByTestId('accounts-page');
+    assert.match((await pager.textContent()) ?? '', /^Trang 1\/\d+ · \d+ tài khoản$/);
+    await admin.getByLabel('Tìm theo tên, tên đăng nhập, vai trò hoặc cơ sở').fill('quan le van');
+    await admin.waitForFunction(() => document.querySelectorAll('[data-testid=staff-accounts] li').length === 1);
+    assert.match((await pager.textContent()) ?? '', /^Trang 1\/1 · 1 \/ \d+ tài khoản phù hợp$/);
+    await admin.getByLabel('Tìm theo tên, tên đăng nhập, vai trò hoặc cơ sở').fill('');
+    await admin.getByTestId('staff-accounts').locator('[data-username="bs.mai"]').waitFor();
 
     await row.getByRole('button', { name: 'Cấp lại mật khẩu cho bs.mai' }).click();
     await admin.getByRole('button', { name: 'Cấp mật khẩu mới' }).click();
@@ -261,7 +257,7 @@ describe('access log, session expiry and staff accounts in Chromium', () => {
     const secret = ((await doctor.locator('.totp-secret').textContent()) ?? '').replace(/\s+/g, '');
     assert.match(secret, /^[A-Z2-7]+=*$/);
     await assertAccessible(doctor, 'TOTP enrolment', { moderate: true });
-    await shot(doctor, 'ux-totp-enrol');
+    await screenshotBoth(doctor, 'ux-totp-enrol');
     await doctor.getByLabel('Mã xác thực 6 số').fill(totpCode(secret));
     await doctor.getByRole('button', { name: 'Xác nhận và bật' }).click();
     await doctor.getByText('Đã bật xác thực hai lớp').waitFor();
@@ -276,17 +272,17 @@ describe('access log, session expiry and staff accounts in Chromium', () => {
     await admin.getByRole('heading', { name: 'Phiên làm việc đã hết hạn' }).waitFor();
     assert.equal(await admin.getByRole('button', { name: 'Đăng xuất' }).count(), 0);
     await assertAccessible(admin, 'staff session expired', { moderate: true });
-    await shot(admin, 'ux-staff-session-expired');
+    await screenshotBoth(admin, 'ux-staff-session-expired');
     await admin.getByLabel('Tên đăng nhập').fill('quantri');
-    await admin.getByLabel('Mật khẩu').fill(STAFF_PASSWORD);
+    await admin.getByLabel('Mật khẩu').fill(DEMO_STAFF_PASSWORD);
     await admin.getByRole('button', { name: 'Đăng nhập' }).click();
     await admin.getByRole('heading', { name: 'Tài khoản nhân viên' }).waitFor();
     assert.equal(new URL(admin.url()).pathname, '/nhan-vien/nhan-su');
 
-    await admin.goto(`${server.url}/nhan-vien/khong-co-trang-nay`);
+    assert.equal((await admin.goto(`${server.url}/nhan-vien/khong-co-trang-nay`))?.status(), 404);
     await admin.getByRole('heading', { level: 1, name: 'Không tìm thấy trang' }).waitFor();
     await assertAccessible(admin, 'staff not found', { moderate: true });
-    await shot(admin, 'ux-staff-not-found');
+    await screenshotBoth(admin, 'ux-staff-not-found');
     await ctx.close();
   });
 });

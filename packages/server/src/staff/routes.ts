@@ -1,7 +1,7 @@
-import { DomainError, forbidden, notFound } from '@openhssk/core';
+import { DomainError, forbidden, notFound, searchKey, vietnamToday } from '@openhssk/core';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { audit } from '../audit/index.ts';
+import { audit, ROLE_WORDS } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { clientAddress, typedRoutes } from '../http/index.ts';
@@ -21,7 +21,7 @@ import {
   unitDescendants,
 } from './guard.ts';
 import { endStaffSession, openStaffSession } from './sessions.ts';
-import { FACILITY_ADMIN_GRANTS, STAFF_ROLES, type StaffRole, staffDb } from './tables.ts';
+import { FACILITY_ADMIN_GRANTS, STAFF_ROLES, staffDb } from './tables.ts';
 
 // Generous bounds: the rules users see (username shape, password strength) are checked by accounts.ts
 // with their own messages; these only keep oversized input out.
@@ -42,6 +42,17 @@ const createAccountBody = Type.Object({
   admin_unit_code: Type.Optional(Type.String({ maxLength: 32 })),
 });
 const accountParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+/** Accounts per page of the administration screen. */
+export const ACCOUNTS_PER_PAGE = 20;
+const accountsQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'words of name, username, role code, workplace; with or without diacritics, any order' })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: ACCOUNTS_PER_PAGE })),
+});
+const unitsQuery = Type.Object({
+  q: Type.String({ minLength: 1, maxLength: 200, description: 'words of the unit name (with or without diacritics) or the start of its code' }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
+});
 // Fastify validates a missing body as null, and the reset is usually posted without one.
 const resetBody = Type.Union([Type.Object({ clear_totp: Type.Optional(Type.Boolean()) }), Type.Null()]);
 const disableBody = Type.Union([Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }), Type.Null()]);
@@ -116,7 +127,7 @@ export function registerStaffRoutes(fastify: FastifyInstance, db: Db, config: Co
     return { totp_enabled: false, totp_required: totpRequiredFor(policy, s.role) };
   });
 
-  app.get('/api/v1/staff/accounts', { schema: { summary: 'Staff accounts the caller administers', tags: ['staff'] } }, async (req) => {
+  app.get('/api/v1/staff/accounts', { schema: { summary: 'Staff accounts the caller administers, searched and paged', tags: ['staff'], querystring: accountsQuery } }, async (req) => {
     const s = await requireStaff(db, req, { roles: ['system_admin', 'facility_admin', 'health_officer'] });
     // Names beside codes: the administration screen lists people by where they work.
     let q = sdb
@@ -133,7 +144,35 @@ export function registerStaffRoutes(fastify: FastifyInstance, db: Db, config: Co
       const units = await unitDescendants(db, s.adminUnitCode ?? '');
       q = q.where((eb) => eb.or([eb('a.admin_unit_code', 'in', units), eb('a.facility_code', 'in', eb.selectFrom('facility').select('code').where('admin_unit_code', 'in', units))]));
     }
-    return { accounts: await q.execute() };
+    const rows = await q.execute();
+    // Searched here rather than in SQL: words match with or without diacritics in any order, over the
+    // names the screen shows (an administrator's scope holds thousands of accounts, not millions).
+    const words = searchKey(req.query.q ?? '').split(' ').filter(Boolean);
+    const matched = words.length === 0 ? rows : rows.filter((a) => {
+      const hay = searchKey([a.username, a.full_name, a.role, ROLE_WORDS[a.role]?.label, a.facility_name, a.facility_code, a.admin_unit_name, a.admin_unit_code].join(' '));
+      return words.every((w) => hay.includes(w));
+    });
+    const perPage = req.query.per_page ?? ACCOUNTS_PER_PAGE;
+    const page = req.query.page ?? 1;
+    return { accounts: matched.slice((page - 1) * perPage, page * perPage), total: rows.length, matched: matched.length, page, per_page: perPage };
+  });
+
+  app.get('/api/v1/staff/admin-units', { schema: { summary: 'Administrative units by name (with or without diacritics) or code, for the account form', tags: ['staff'], querystring: unitsQuery } }, async (req) => {
+    await requireStaff(db, req, { roles: ['system_admin'] });
+    const words = searchKey(req.query.q).split(' ').filter(Boolean);
+    const code = req.query.q.trim();
+    const units = await db
+      .selectFrom('admin_unit as u')
+      .leftJoin('admin_unit as p', 'p.code', 'u.parent_code')
+      .select(['u.code', 'u.name', 'u.level', 'p.name as parent_name'])
+      .where((eb) => eb.or([eb('u.valid_to', 'is', null), eb('u.valid_to', '>', vietnamToday())]))
+      .orderBy('u.code')
+      .execute();
+    // Wider areas first: a search for a district's name lists the district before its communes.
+    const rank = { province: 0, district: 1, commune: 2 } as Record<string, number>;
+    const found = units.filter((u) => (/^\d+$/.test(code) ? u.code.startsWith(code) : words.every((w) => searchKey(`${u.name} ${u.parent_name ?? ''}`).includes(w))))
+      .sort((x, y) => (rank[x.level] ?? 3) - (rank[y.level] ?? 3) || x.code.localeCompare(y.code));
+    return { units: found.slice(0, req.query.limit ?? 20), matched: found.length };
   });
 
   app.post('/api/v1/staff/accounts', { schema: { summary: 'Create a staff account (one-time password returned once)', tags: ['staff'], body: createAccountBody } }, async (req, reply) => {

@@ -101,6 +101,39 @@ describe(`staff accounts and login (${process.env.HSSK_TEST_DB ?? 'pglite'})`, (
     assert.ok((list.json().accounts as Array<{ facility_code: string }>).every((a) => a.facility_code === '51002'));
   });
 
+  it('the account list is searched (any word order, with or without diacritics) and paged; admin units are found by name or code', async () => {
+    const root = await staffSession(app, db.db, { username: 'qt.trang', fullName: 'Quản trị Trang', role: 'system_admin' });
+    for (let i = 0; i < 5; i++) await createStaff(db.db, { username: `ds.phan${i}`, fullName: `Phạm Thị Hương ${i}`, role: 'receptionist', facilityCode: '51002' });
+    const list = async (qs: string) => {
+      const r = await app.inject({ method: 'GET', url: `/api/v1/staff/accounts${qs}`, headers: { cookie: root.cookie } });
+      assert.equal(r.statusCode, 200, r.body);
+      return r.json() as { accounts: Array<{ username: string }>; total: number; matched: number; page: number; per_page: number };
+    };
+    const p1 = await list('?q=huong%20pham&per_page=2');
+    assert.equal(p1.matched, 5);
+    assert.deepEqual(p1.accounts.map((a) => a.username), ['ds.phan0', 'ds.phan1']);
+    const p3 = await list('?q=H%C6%B0%C6%A1ng%20ti%E1%BA%BFp%20%C4%91%C3%B3n&per_page=2&page=3');
+    assert.deepEqual(p3.accounts.map((a) => a.username), ['ds.phan4'], 'role words in Vietnamese match too');
+    const all = await list('');
+    assert.ok(all.total >= 6 && all.accounts.length <= 20 && all.per_page === 20);
+    assert.equal((await app.inject({ method: 'GET', url: '/api/v1/staff/accounts?per_page=1000', headers: { cookie: root.cookie } })).statusCode, 400);
+
+    await db.db.insertInto('admin_unit').values([
+      { code: '52', level: 'province', name: 'Tỉnh Quảng Ngãi Thử', parent_code: null, valid_from: null, valid_to: null },
+      { code: '520', level: 'district', name: 'Huyện Tư Nghĩa Thử', parent_code: '52', valid_from: null, valid_to: null },
+      { code: '21999', level: 'commune', name: 'Xã Nghĩa Sơn Thử', parent_code: '520', valid_from: null, valid_to: null },
+      { code: '21998', level: 'commune', name: 'Xã Nghĩa Sơn Cũ', parent_code: '520', valid_from: null, valid_to: '2020-01-01' },
+    ]).execute();
+    const units = async (q: string, cookie = root.cookie) => app.inject({ method: 'GET', url: `/api/v1/staff/admin-units?q=${encodeURIComponent(q)}`, headers: { cookie } });
+    const byName = (await units('son nghia')).json() as { units: Array<{ code: string; parent_name: string | null }> };
+    assert.deepEqual(byName.units.map((u) => u.code), ['21999'], 'without diacritics, any order; a unit that ended is not offered');
+    assert.equal(byName.units[0]!.parent_name, 'Huyện Tư Nghĩa Thử');
+    assert.deepEqual(((await units('Tư Nghĩa')).json() as { units: Array<{ code: string }> }).units.map((u) => u.code), ['520', '21999']);
+    assert.deepEqual(((await units('5')).json() as { units: Array<{ code: string }> }).units.map((u) => u.code).slice(0, 3), ['52', '520']);
+    const clerk = await staffSession(app, db.db, { username: 'lt.units', fullName: 'X', role: 'receptionist', facilityCode: '51001' });
+    assert.equal((await units('nghia', clerk.cookie)).statusCode, 403);
+  });
+
   it('refuses accounts whose scope does not fit the role', async () => {
     await assert.rejects(createStaff(db.db, { username: 'no.fac', fullName: 'X', role: 'clinician' }), { code: 'FACILITY_SCOPE' });
     await assert.rejects(createStaff(db.db, { username: 'no.unit', fullName: 'X', role: 'health_officer' }), { code: 'UNIT_SCOPE' });

@@ -1,6 +1,6 @@
+import { viDateTime } from '@openhssk/core';
 import { type FormEvent, useState } from 'react';
 import { api, withPerson } from '../api.ts';
-import { formatInstant } from '../labels.ts';
 import { Alert } from '../ui.tsx';
 import { useApi } from './useApi.ts';
 
@@ -63,7 +63,7 @@ export function ContactCard({ personId }: { personId: string | null }) {
                 <br />
                 {data.declared.dia_chi ?? '—'}
                 <br />
-                <span className="muted">Cập nhật lúc {formatInstant(data.declared.declared_at)}</span>
+                <span className="muted">Cập nhật lúc {viDateTime(data.declared.declared_at)}</span>
               </>
             ) : (
               <span className="muted">Chưa khai báo</span>

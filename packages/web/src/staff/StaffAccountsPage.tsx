@@ -1,6 +1,6 @@
-import { searchKey, viDateTime } from '@openhssk/core';
+import { viDateTime, viNumber } from '@openhssk/core';
 import { FACILITY_ADMIN_GRANTS, FACILITY_ROLES, STAFF_ROLES } from '@openhssk/core/api';
-import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Alert, ReasonDialog } from '../ui.tsx';
 import { get, post, ROLE_VI, type Role, type StaffMe } from './http.ts';
 
@@ -24,6 +24,91 @@ interface Account {
 const ALL_ROLES: readonly Role[] = [...FACILITY_ADMIN_GRANTS, ...STAFF_ROLES.filter((r) => !FACILITY_ADMIN_GRANTS.includes(r))];
 const NEEDS_FACILITY = (r: Role) => FACILITY_ROLES.includes(r);
 
+interface AccountList {
+  accounts: Account[];
+  total: number;
+  matched: number;
+  page: number;
+  per_page: number;
+}
+
+const PER_PAGE = 20;
+
+interface UnitOption {
+  code: string;
+  name: string;
+  level: 'province' | 'district' | 'commune';
+  parent_name: string | null;
+}
+
+const LEVEL_VI: Record<UnitOption['level'], string> = { province: 'tỉnh/thành phố', district: 'huyện/quận', commune: 'xã/phường' };
+const unitText = (u: UnitOption) => `${u.name}${u.parent_name ? `, ${u.parent_name}` : ''} (${LEVEL_VI[u.level]}, mã ${u.code})`;
+
+/**
+ * A health officer's area, found by name with or without diacritics ("nghia son") or by code: the
+ * administrator picks from the matches instead of typing a code from memory.
+ */
+function UnitPicker({ value, onChange }: { value: UnitOption | null; onChange: (u: UnitOption | null) => void }) {
+  const [q, setQ] = useState('');
+  const [found, setFound] = useState<{ units: UnitOption[]; matched: number } | null>(null);
+  useEffect(() => {
+    const text = q.trim();
+    if (text.length < 2) {
+      setFound(null);
+      return;
+    }
+    let live = true;
+    const t = setTimeout(() => {
+      get<{ units: UnitOption[]; matched: number }>(`/api/v1/staff/admin-units?${new URLSearchParams({ q: text })}`).then(
+        (r) => live && setFound(r),
+        () => live && setFound({ units: [], matched: 0 }),
+      );
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [q]);
+  if (value) {
+    return (
+      <div className="field">
+        <p data-testid="chosen-unit">
+          Đơn vị hành chính:{' '}
+          <strong>{unitText(value)}</strong>{' '}
+          <button type="button" className="button secondary" onClick={() => onChange(null)}>
+            Chọn đơn vị khác
+          </button>
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div className="field">
+      <label htmlFor="acc-unit">Đơn vị hành chính (tìm theo tên tỉnh, huyện, xã hoặc mã)</label>
+      <input id="acc-unit" type="search" value={q} onChange={(e) => setQ(e.target.value)} aria-describedby="acc-unit-help" autoComplete="off" />
+      <span id="acc-unit-help" className="muted">
+        Gõ có dấu hoặc không dấu, ví dụ “nghia son”; rồi chọn trong danh sách.
+      </span>
+      {found && (
+        <div role="status" aria-live="polite" className="muted">
+          {found.matched === 0 ? 'Không có đơn vị phù hợp.' : found.matched > found.units.length ? `${found.matched} đơn vị phù hợp, hiển thị ${found.units.length} đầu tiên; gõ thêm để thu hẹp.` : `${found.matched} đơn vị phù hợp.`}
+        </div>
+      )}
+      {found && found.units.length > 0 && (
+        <ul className="unit-options" aria-label="Đơn vị tìm thấy">
+          {found.units.map((u) => (
+            <li key={u.code}>
+              <button type="button" className="link" onClick={() => onChange(u)}>
+                {unitText(u)}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 /** A one-time password is shown once: the person who receives it must change it at first login. */
 function OneTimePassword({ who, password, onClose }: { who: string; password: string; onClose: () => void }) {
   return (
@@ -41,13 +126,19 @@ function OneTimePassword({ who, password, onClose }: { who: string; password: st
 
 function CreateAccount({ me, facilities, onCreated }: { me: StaffMe; facilities: Array<{ code: string; name: string }>; onCreated: (a: { who: string; password: string }) => void }) {
   const roles = me.role === 'system_admin' ? ALL_ROLES : FACILITY_ADMIN_GRANTS;
-  const [form, setForm] = useState({ username: '', full_name: '', role: roles[0]!, facility_code: me.role === 'facility_admin' ? (me.facility_code ?? '') : '', admin_unit_code: '' });
+  const [form, setForm] = useState({ username: '', full_name: '', role: roles[0]!, facility_code: me.role === 'facility_admin' ? (me.facility_code ?? '') : '' });
+  const [unit, setUnit] = useState<UnitOption | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    if (form.role === 'health_officer' && !unit) {
+      setError('Chọn đơn vị hành chính mà cán bộ quản lý.');
+      document.getElementById('acc-unit')?.focus();
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -56,7 +147,7 @@ function CreateAccount({ me, facilities, onCreated }: { me: StaffMe; facilities:
         full_name: form.full_name.trim(),
         role: form.role,
         ...(NEEDS_FACILITY(form.role) ? { facility_code: form.facility_code } : {}),
-        ...(form.role === 'health_officer' ? { admin_unit_code: form.admin_unit_code.trim() } : {}),
+        ...(form.role === 'health_officer' && unit ? { admin_unit_code: unit.code } : {}),
       });
       onCreated({ who: form.username.trim(), password: r.one_time_password });
       setForm((f) => ({ ...f, username: '', full_name: '' }));
@@ -104,12 +195,7 @@ function CreateAccount({ me, facilities, onCreated }: { me: StaffMe; facilities:
           </select>
         </div>
       )}
-      {form.role === 'health_officer' && (
-        <div className="field">
-          <label htmlFor="acc-unit">Mã đơn vị hành chính (tỉnh, huyện hoặc xã)</label>
-          <input id="acc-unit" value={form.admin_unit_code} onChange={set('admin_unit_code')} inputMode="numeric" required />
-        </div>
-      )}
+      {form.role === 'health_officer' && <UnitPicker value={unit} onChange={setUnit} />}
       <Alert>{error}</Alert>
       <p className="muted">Hệ thống tạo một mật khẩu dùng một lần; người dùng đổi mật khẩu ở lần đăng nhập đầu tiên.</p>
       <div>
@@ -127,7 +213,8 @@ function CreateAccount({ me, facilities, onCreated }: { me: StaffMe; facilities:
  * made and audited by the server's staff module.
  */
 export function StaffAccountsPage({ me }: { me: StaffMe }) {
-  const [accounts, setAccounts] = useState<Account[] | null>(null);
+  const [list, setList] = useState<AccountList | null>(null);
+  const [page, setPage] = useState(1);
   const [facilities, setFacilities] = useState<Array<{ code: string; name: string }>>([]);
   const [error, setError] = useState<string | null>(null);
   const [q, setQ] = useState('');
@@ -137,12 +224,20 @@ export function StaffAccountsPage({ me }: { me: StaffMe }) {
   const [clearTotp, setClearTotp] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
 
+  // The server searches (any word order, with or without diacritics) and pages; typing waits a moment.
   const load = useCallback(() => {
-    get<{ accounts: Account[] }>('/api/v1/staff/accounts').then(
-      (r) => setAccounts(r.accounts),
-      (e: Error) => setError(e.message),
-    );
-  }, []);
+    let live = true;
+    const t = setTimeout(() => {
+      get<AccountList>(`/api/v1/staff/accounts?${new URLSearchParams({ q: q.trim(), page: String(page), per_page: String(PER_PAGE) })}`).then(
+        (r) => live && setList(r),
+        (e: Error) => live && setError(e.message),
+      );
+    }, 150);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [q, page]);
   useEffect(load, [load]);
   useEffect(() => {
     if (me.role !== 'system_admin') return;
@@ -152,14 +247,9 @@ export function StaffAccountsPage({ me }: { me: StaffMe }) {
     );
   }, [me.role]);
 
-  const shown = useMemo(() => {
-    const words = searchKey(q).split(' ').filter(Boolean);
-    if (!accounts || words.length === 0) return accounts ?? [];
-    return accounts.filter((a) => {
-      const hay = searchKey([a.username, a.full_name, ROLE_VI[a.role], a.facility_name, a.facility_code, a.admin_unit_name].join(' '));
-      return words.every((w) => hay.includes(w));
-    });
-  }, [accounts, q]);
+  const accounts = list?.accounts ?? null;
+  const shown = accounts ?? [];
+  const pages = list ? Math.max(1, Math.ceil(list.matched / list.per_page)) : 1;
 
   const enable = async (a: Account) => {
     setError(null);
@@ -196,10 +286,18 @@ export function StaffAccountsPage({ me }: { me: StaffMe }) {
         }}
       />
       <section className="card stack" aria-labelledby="list-title">
-        <h2 id="list-title">Danh sách tài khoản{accounts ? ` (${accounts.length})` : ''}</h2>
+        <h2 id="list-title">Danh sách tài khoản{list ? ` (${viNumber(list.total)})` : ''}</h2>
         <div className="field">
           <label htmlFor="acc-search">Tìm theo tên, tên đăng nhập, vai trò hoặc cơ sở</label>
-          <input id="acc-search" type="search" value={q} onChange={(e) => setQ(e.target.value)} />
+          <input
+            id="acc-search"
+            type="search"
+            value={q}
+            onChange={(e) => {
+              setQ(e.target.value);
+              setPage(1);
+            }}
+          />
         </div>
         <Alert>{error}</Alert>
         {!accounts && !error && <p aria-live="polite">Đang tải…</p>}
@@ -241,6 +339,19 @@ export function StaffAccountsPage({ me }: { me: StaffMe }) {
             </li>
           ))}
         </ul>
+        {list && list.matched > 0 && (
+          <nav className="row pager" aria-label="Trang danh sách tài khoản">
+            <button type="button" className="button secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+              Trang trước
+            </button>
+            <span data-testid="accounts-page" aria-live="polite">
+              Trang {page}/{pages} · {list.matched === list.total ? `${viNumber(list.total)} tài khoản` : `${viNumber(list.matched)} / ${viNumber(list.total)} tài khoản phù hợp`}
+            </span>
+            <button type="button" className="button secondary" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+              Trang sau
+            </button>
+          </nav>
+        )}
       </section>
       {resetting && (
         <ReasonDialog
