@@ -5,24 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, assertAccessible, launchBrowser, type RunningServer, startServer } from './harness.ts';
-
-async function assertNoSidewaysScroll(page: Page, what: string) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-  assert.equal(overflow, false, `no sideways scrolling: ${what}`);
-}
-
-async function login(page: Page, url: string, levelText: string) {
-  await page.goto(url);
-  await page.getByRole('link', { name: 'Đăng nhập bằng VNeID' }).click();
-  await page.waitForURL(/\/idp\/interaction\//);
-  const code = page.locator('li', { hasText: levelText }).first().locator('code');
-  const personalId = (await code.getAttribute('data-personal-id')) ?? '';
-  assert.match(personalId, /^\d{12}$/);
-  await page.getByLabel('Số định danh cá nhân').fill(personalId);
-  await page.getByLabel('Mật khẩu').fill('demo');
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-}
+import { ARTIFACTS, assertAccessible, assertNoSidewaysScroll, citizenLogin, launchBrowser, nav, type RunningServer, startServer } from './harness.ts';
 
 /** Collects the page's Content-Security-Policy violations (the console reports each one). */
 function watchCsp(page: Page): string[] {
@@ -32,8 +15,6 @@ function watchCsp(page: Page): string[] {
   });
   return seen;
 }
-
-const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Mục chính' }).getByRole('link', { name, exact: true }).click();
 
 describe('citizen health book in Chromium', () => {
   let server: RunningServer;
@@ -51,7 +32,7 @@ describe('citizen health book in Chromium', () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const page = await ctx.newPage();
     const cspViolations = watchCsp(page);
-    await login(page, server.url, '(mức 2)');
+    await citizenLogin(page, server.url, '(mức 2)');
     await page.getByRole('heading', { name: 'Đồng ý sử dụng' }).waitFor();
     await assertAccessible(page, 'consent');
     // Cross-facility viewing is a separate choice, offered unticked.

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, assertAccessible, launchBrowser, loginCitizenAndConsent, type RunningServer, startServer } from './harness.ts';
+import { ARTIFACTS, assertAccessible, assertNoSidewaysScroll, citizenLogin, launchBrowser, type RunningServer, startServer } from './harness.ts';
 
 // Issue 20, items 6–8: finding a visit on a phone, numbers and words on the visit, PDFs that carry
 // what the screen shows. The first demo account is a regular: monthly check-ups and one hospital stay.
@@ -21,10 +21,6 @@ async function accessible(page: Page, name: string) {
     return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
   })) as { violations: Array<{ id: string; impact: string | null }> };
   assert.deepEqual(r.violations.filter((v) => v.impact === 'moderate').map((v) => v.id), [], `moderate axe violations on ${name}`);
-}
-
-async function noSidewaysScroll(page: Page, what: string) {
-  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, `no sideways scrolling: ${what}`);
 }
 
 interface VisitFacts {
@@ -50,7 +46,9 @@ describe('citizen visits: paging by year, Vietnamese numbers, PDFs as on screen'
   it('a phone pages the visits under their years; the visit and its PDFs read in Vietnamese', async () => {
     const ctx = await browser.newContext({ viewport: { width: 360, height: 800 }, acceptDownloads: true });
     const page = await ctx.newPage();
-    await loginCitizenAndConsent(page, server.url);
+    await citizenLogin(page, server.url);
+    await page.getByRole('button', { name: 'Tôi đồng ý sử dụng Sổ sức khỏe' }).click();
+    await page.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
     const nav = (name: string) => page.getByRole('navigation', { name: 'Mục chính' }).getByRole('link', { name, exact: true }).click();
 
     // The summary's latest visit has ended: nothing in the demo lies in the future.
@@ -72,7 +70,7 @@ describe('citizen visits: paging by year, Vietnamese numbers, PDFs as on screen'
     const firstPage = await list.locator('.facility').allTextContents();
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     assert.ok(height < 4000, `a page of visits is ${height} px tall at 360 px`);
-    await noSidewaysScroll(page, 'visits at 360 px');
+    await assertNoSidewaysScroll(page, 'visits at 360 px');
     await accessible(page, 'visits page 1 at 360 px');
     await page.screenshot({ path: join(ARTIFACTS, 'book-visits-paged-360.png'), fullPage: true });
     const pager = page.getByRole('navigation', { name: 'Chuyển trang lịch sử khám chữa bệnh' });
@@ -151,7 +149,7 @@ describe('citizen visits: paging by year, Vietnamese numbers, PDFs as on screen'
     await accessible(page, 'hospital stay at 1280 px');
     await page.screenshot({ path: join(ARTIFACTS, 'book-visit-stay-1280.png'), fullPage: true });
     await page.setViewportSize({ width: 360, height: 800 });
-    await noSidewaysScroll(page, 'hospital stay at 360 px');
+    await assertNoSidewaysScroll(page, 'hospital stay at 360 px');
     await accessible(page, 'hospital stay at 360 px');
     await page.screenshot({ path: join(ARTIFACTS, 'book-visit-stay-360.png'), fullPage: true });
 

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripDiacritics } from '@openhssk/core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
@@ -147,6 +148,9 @@ export const pageCall = (page: Page, method: string, path: string, body?: unknow
     },
     [method, path, body] as const,
   );
+
+/** Text as a user types it without diacritics ("vu minh khoi"). */
+export const unaccented = (s: string) => stripDiacritics(s).toLowerCase();
 
 /** A link of the citizen book's main menu. */
 export const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Mục chính' }).getByRole('link', { name, exact: true }).click();

@@ -1,53 +1,22 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync, } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { vietnamToday } from '@openhssk/core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, assertAccessible, launchBrowser, ROOT, type RunningServer, startServer } from './harness.ts';
+import { ARTIFACTS, assertAccessible, type Call, ensureWebBuilt, launchBrowser, outbox, pendingIs, type RunningServer, staffLogin, staffSession, startServer, unaccented } from './harness.ts';
 
 // Issue 16 in the browser: a station nurse records a baby's doses (offline, then synced), the parent
 // sees them in the child's book with what is due next, downloads the certificate, reports a reaction
 // and asks for a slot; the certificate's QR link verifies on /verify and fails once a character is
 // changed; the station handles the reaction report and the slot request.
 
-const STAFF_PASSWORD = 'demo-Staff1';
 const NURSE = 'tiemchung.nghiason';
 const NURSE_PASSWORD = 'Tiem-chung-Nghia-Son-2026';
 const STATION = '51245'; // Trạm Y tế xã Nghĩa Sơn, the demo parent's commune
 const BABY = 'Vũ Minh Khôi';
-const WEB = join(ROOT, 'packages/web');
 
-function ensureWebBuilt() {
-  const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir).map((n) => (statSync(join(dir, n)).isDirectory() ? newest(join(dir, n)) : statSync(join(dir, n)).mtimeMs)));
-  const built = join(WEB, 'dist/station-sw.js');
-  const sources = Math.max(newest(join(WEB, 'src')), statSync(join(WEB, 'index.html')).mtimeMs, statSync(join(WEB, 'vite.config.ts')).mtimeMs);
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  const r = spawnSync('npm', ['run', 'build', '--workspace', '@openhssk/web'], { cwd: ROOT, stdio: 'pipe', encoding: 'utf8' });
-  assert.equal(r.status, 0, `web build failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: API answers are read field by field by the assertions that use them
-type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
-
-async function session(url: string, username: string, password = STAFF_PASSWORD): Promise<Call> {
-  const r = await fetch(`${url}/api/v1/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ username, password }) });
-  assert.equal(r.status, 200, await r.clone().text());
-  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  return async (method, path, body) => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { cookie, origin: url, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: await res.json().catch(() => null) };
-  };
-}
-
-const unaccented = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
 const daysFrom = (n: number) => new Date(Date.parse(`${vietnamToday()}T00:00:00Z`) + n * 86400_000).toISOString().slice(0, 10);
 const dmy = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 const BORN = daysFrom(-75);
@@ -72,28 +41,8 @@ async function bothWidths(page: Page, name: string) {
   }
 }
 
-const pendingIs = (page: Page, n: number, timeout = 30_000) =>
-  page.waitForFunction((want) => document.querySelector('[data-testid="pending-count"]')?.textContent === `Chưa đồng bộ (${want})`, n, { timeout });
-
-const outbox = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<Array<{ entryId: string; target: string; status: string; body: Record<string, unknown>; personId: string | null }>>((resolve, reject) => {
-        const open = indexedDB.open('openhssk-station');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const q = open.result.transaction('outbox').objectStore('outbox').getAll();
-          q.onsuccess = () => resolve(q.result);
-          q.onerror = () => reject(q.error);
-        };
-      }),
-  );
-
 async function stationLogin(page: Page, url: string) {
-  await page.goto(`${url}/tram-y-te/`);
-  await page.getByLabel('Tên đăng nhập').fill(NURSE);
-  await page.getByLabel('Mật khẩu').fill(NURSE_PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await staffLogin(page, url, NURSE, NURSE_PASSWORD, '/tram-y-te/');
   await page.getByRole('heading', { name: /^Việc hôm nay/ }).waitFor();
   await page.getByTestId('snapshot-status').getByText(/Sổ hộ gia đình: \d+ hộ, \d+ người/).waitFor({ timeout: 60_000 });
   await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state);
@@ -120,14 +69,14 @@ describe('immunization screens in Chromium (citizen book, /verify, station)', ()
     server = await startServer();
     browser = await launchBrowser();
     // A vaccinator of the demo parent's commune station: created by the administrator, first password changed.
-    const admin = await session(server.url, 'quantri');
+    const admin = await staffSession(server.url, 'quantri');
     const created = await admin('POST', '/api/v1/staff/accounts', { username: NURSE, full_name: 'Điều dưỡng Lê Thị Tiêm', role: 'station_nurse', facility_code: STATION });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    const first = await session(server.url, NURSE, created.body.one_time_password);
+    const first = await staffSession(server.url, NURSE, created.body.one_time_password);
     assert.equal((await first('POST', '/api/v1/staff/me/password', { current: created.body.one_time_password, next: NURSE_PASSWORD })).status, 200);
-    nurse = await session(server.url, NURSE, NURSE_PASSWORD);
+    nurse = await staffSession(server.url, NURSE, NURSE_PASSWORD);
     // The demo parent (the last level-2 account) has a baby, registered at the station as a birth in his household…
-    const desk = await session(server.url, 'letan');
+    const desk = await staffSession(server.url, 'letan');
     const parent = (await desk('GET', '/api/v1/family/persons/051089953404')).body.person as { id: string; ho_ten: string; ma_xa: string; ma_ho_gia_dinh: string };
     assert.equal(parent.ma_xa, '21565', 'the demo parent lives in Nghĩa Sơn');
     const hits = (await nurse('GET', `/api/v1/station/search?q=${encodeURIComponent(unaccented(parent.ho_ten))}`)).body.hits as Array<{ person_id: string; household_id: number }>;
@@ -189,7 +138,7 @@ describe('immunization screens in Chromium (citizen book, /verify, station)', ()
 
     await ctx.setOffline(false);
     await pendingIs(page, 0, 60_000);
-    const queued = (await outbox(page)).filter((e) => e.target === 'imm' && e.personId === babyId);
+    const queued = (await outbox<{ entryId: string; target: string; status: string; body: Record<string, unknown>; personId: string | null }>(page)).filter((e) => e.target === 'imm' && e.personId === babyId);
     assert.deepEqual(queued.map((e) => e.status).sort(), ['applied', 'applied']);
     await page.getByTestId('imm-doses').getByText(dmy(BORN)).waitFor();
     // Sent again (a lost answer), the same entries change nothing on the server.

@@ -4,10 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { stripDiacritics as unaccented } from '@openhssk/core';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, assertAccessible, launchBrowser, type RunningServer, seedDemoDataDir, startServer } from './harness.ts';
+import { ARTIFACTS, assertAccessible, launchBrowser, ROOT, type RunningServer, seedDemoDataDir, staffLogin, startServer } from './harness.ts';
 
-const DEMO_PASSWORD = 'demo-Staff1';
 /** District officer of the demo district Tư Nghĩa (528); the pairs below live in its commune La Hà. */
 const OFFICER = 'canbo.huyen';
 const LA_HA = '21550';
@@ -26,7 +26,6 @@ interface Listed {
 function nearDuplicatesCsv(pairs: number): string {
   const family = ['Hồ', 'Đinh', 'Lưu', 'Tạ', 'Kiều', 'Lâm'];
   const given = ['Khải', 'Xuân', 'Tâm', 'Quyết', 'Nhạn', 'Tuyết', 'Khánh', 'Thắng', 'Luyến', 'Sương'];
-  const unaccented = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
   const two = (n: number) => String(n).padStart(2, '0');
   const lines = ['source_system,source_id,ho_ten,ngay_sinh,gioi_tinh,so_cccd,so_bhyt,so_dien_thoai,dia_chi,ma_xa,ma_ho_gia_dinh'];
   for (let i = 0; i < pairs; i++) {
@@ -68,10 +67,7 @@ const listed = (page: Page, qs = '') =>
   page.evaluate(async (q) => (await (await fetch(`/api/v1/mpi/reviews?status=pending&limit=20${q}`)).json()) as Listed, qs);
 
 async function openReview(page: Page, url: string) {
-  await page.goto(`${url}/nhan-vien/`);
-  await page.getByLabel('Tên đăng nhập').fill(OFFICER);
-  await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await staffLogin(page, url, OFFICER);
   await page.getByRole('navigation', { name: 'Chức năng' }).getByRole('link', { name: 'Rà soát hồ sơ trùng' }).click();
   await page.getByRole('heading', { name: 'Rà soát hồ sơ trùng' }).waitFor();
   await page.getByTestId('review-total').waitFor();

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, assertAccessible, launchBrowser, type RunningServer, startServer } from './harness.ts';
+import { ARTIFACTS, assertAccessible, launchBrowser, pageCall, type RunningServer, staffLogin, startServer } from './harness.ts';
 
-const DEMO_PASSWORD = 'demo-Staff1';
 /** District officer of the demo district (packages/server/src/staff/demo.ts). */
 const OFFICER = 'canbo.huyen';
 const ROUTE = process.env.REPORTS_ROUTE ?? '/nhan-vien/bao-cao';
@@ -17,11 +16,7 @@ interface KpiBody {
   children: Array<{ unit: { code: string; name: string }; kpis: { residents: number | null } }>;
 }
 
-const fetchJson = (page: Page, path: string) =>
-  page.evaluate(async (p) => {
-    const r = await fetch(p, { credentials: 'same-origin' });
-    return { status: r.status, body: await r.json().catch(() => null) };
-  }, path);
+const fetchJson = (page: Page, path: string) => pageCall(page, 'GET', path);
 
 describe('reports dashboard in Chromium', () => {
   let server: RunningServer;
@@ -40,10 +35,7 @@ describe('reports dashboard in Chromium', () => {
   it('a district officer drills down to a commune and downloads the KPI table as XLSX', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const page = await ctx.newPage();
-    await page.goto(`${server.url}/nhan-vien/`);
-    await page.getByLabel('Tên đăng nhập').fill(OFFICER);
-    await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await staffLogin(page, server.url, OFFICER);
     await page.getByRole('button', { name: 'Đăng xuất' }).waitFor();
 
     // Wait until the background refresher has folded the demo data in.
@@ -84,10 +76,7 @@ describe('reports dashboard in Chromium', () => {
   it('a system admin sets a target on a 360 px phone and the dashboard colours against it (axe clean)', async () => {
     const ctx = await browser.newContext({ viewport: { width: 360, height: 800 } });
     const page = await ctx.newPage();
-    await page.goto(`${server.url}/nhan-vien/`);
-    await page.getByLabel('Tên đăng nhập').fill('quantri');
-    await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await staffLogin(page, server.url, 'quantri');
     await page.getByRole('button', { name: 'Đăng xuất' }).waitFor();
     await page.goto(`${server.url}${ROUTE}`);
     await page.getByTestId('report-unit').waitFor();
@@ -128,10 +117,7 @@ describe('reports dashboard in Chromium', () => {
     it(`the dashboard fits a ${label} (${width} px): one <main>, no sideways scrolling, numbers and headers unbroken`, async () => {
       const ctx = await browser.newContext({ viewport: { width, height: 800 } });
       const page = await ctx.newPage();
-      await page.goto(`${server.url}/nhan-vien/`);
-      await page.getByLabel('Tên đăng nhập').fill(OFFICER);
-      await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-      await page.getByRole('button', { name: 'Đăng nhập' }).click();
+      await staffLogin(page, server.url, OFFICER);
       await page.getByRole('button', { name: 'Đăng xuất' }).waitFor();
       await page.goto(`${server.url}${ROUTE}`);
       await page.getByTestId('report-unit').waitFor();

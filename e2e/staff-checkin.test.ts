@@ -7,19 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import { sampleEpisode } from '@openhssk/core/testing';
 import { buildEnvelope } from '@openhssk/core/xml130';
 import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, } from 'playwright-core';
 import QRCode from 'qrcode';
-import { ARTIFACTS, launchBrowser, pageCall, type RunningServer, seedDemoDataDir, startServer } from './harness.ts';
+import { ARTIFACTS, launchBrowser, pageCall, ROOT, type RunningServer, seedDemoDataDir, staffLogin, startServer } from './harness.ts';
 
-const DEMO_PASSWORD = 'demo-Staff1';
 const NEW_FACILITY = '51999';
-
-async function staffLogin(page: Page, url: string, username: string, password = DEMO_PASSWORD) {
-  await page.goto(`${url}/nhan-vien/`);
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-}
 
 describe('staff portal in Chromium', () => {
   let server: RunningServer;

@@ -1,45 +1,18 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { vietnamToday } from '@openhssk/core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, assertAccessible, launchBrowser, ROOT, type RunningServer, seedDemoDataDir, startServer } from './harness.ts';
+import { ARTIFACTS, assertAccessible, assertNoSidewaysScroll, type Call, DEMO_STAFF_PASSWORD, ensureWebBuilt, launchBrowser, outbox, pendingIs, ROOT, type RunningServer, seedDemoDataDir, staffSession, startServer, unaccented } from './harness.ts';
 
-const DEMO_PASSWORD = 'demo-Staff1';
 const NURSE = 'dieuduong.xa';
 const HEAD = 'tram.truong';
 const OFFICER = 'canbo.huyen';
-const WEB = join(ROOT, 'packages/web');
 
-/** The station app is served from the built web app: build it when missing or older than its sources (as npm start does). */
-function ensureWebBuilt() {
-  const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir).map((n) => (statSync(join(dir, n)).isDirectory() ? newest(join(dir, n)) : statSync(join(dir, n)).mtimeMs)));
-  const built = join(WEB, 'dist/station-sw.js');
-  const sources = Math.max(newest(join(WEB, 'src')), statSync(join(WEB, 'station.html')).mtimeMs, statSync(join(WEB, 'vite.config.ts')).mtimeMs);
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  const r = spawnSync('npm', ['run', 'build', '--workspace', '@openhssk/web'], { cwd: ROOT, stdio: 'pipe', encoding: 'utf8' });
-  assert.equal(r.status, 0, `web build failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: API answers are read field by field by the assertions that use them
-type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
-
-/** A staff session from Node (cookie jar of one cookie), for setting up and checking through the API. */
-async function session(url: string, username: string): Promise<Call> {
-  const r = await fetch(`${url}/api/v1/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
-  assert.equal(r.status, 200, await r.clone().text());
-  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  return async (method, path, body) => {
-    const res = await fetch(`${url}${path}`, { method, headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    return { status: res.status, body: await res.json().catch(() => null) };
-  };
-}
-
-const unaccented = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
 const daysAgo = (n: number) => new Date(Date.parse(`${vietnamToday()}T00:00:00Z`) - n * 86400_000).toISOString().slice(0, 10);
 
 interface Resident {
@@ -49,36 +22,12 @@ interface Resident {
   householdCode: string;
 }
 
-/** No sideways scrolling: the page is no wider than the viewport. */
-async function assertNoSideScroll(page: Page, name: string) {
-  const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  assert.ok(scroll <= inner, `${name}: page is ${scroll} px wide in a ${inner} px viewport`);
-}
-
 /** Every station screen: axe (no serious/critical), no sideways scroll, a screenshot in artifacts/. */
 async function checkScreen(page: Page, name: string, width: number) {
   await assertAccessible(page, `${name} at ${width} px`);
-  await assertNoSideScroll(page, name);
+  await assertNoSidewaysScroll(page, name);
   await page.screenshot({ path: join(ARTIFACTS, `station-${name}-${width}.png`), fullPage: true });
 }
-
-const pendingIs = (page: Page, n: number, timeout = 30_000) =>
-  page.waitForFunction((want) => document.querySelector('[data-testid="pending-count"]')?.textContent === `Chưa đồng bộ (${want})`, n, { timeout });
-
-/** The app's outbox as stored in IndexedDB (what the device keeps and sends). */
-const outbox = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<Array<{ entryId: string; kind: string; status: string; message: string | null; body: Record<string, unknown>; personId: string | null }>>((resolve, reject) => {
-        const open = indexedDB.open('openhssk-station');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const q = open.result.transaction('outbox').objectStore('outbox').getAll();
-          q.onsuccess = () => resolve(q.result);
-          q.onerror = () => reject(q.error);
-        };
-      }),
-  );
 
 const lastSync = (page: Page) =>
   page.evaluate(
@@ -98,7 +47,7 @@ async function login(page: Page, url: string, width: number, username = NURSE) {
   await page.getByRole('heading', { name: 'Đăng nhập nhân viên y tế' }).waitFor();
   await checkScreen(page, 'login', width);
   await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
+  await page.getByLabel('Mật khẩu').fill(DEMO_STAFF_PASSWORD);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.getByRole('heading', { name: /^Việc hôm nay/ }).waitFor();
   // The commune's register is on the device and the service worker holds the app before anything goes offline.
@@ -231,7 +180,7 @@ async function reloadOffline(page: Page, r: Resident, pending: number, width: nu
 
 /** The server holds each queued entry exactly once, and sending the same entries again changes nothing. */
 async function assertExactlyOnce(call: Call, page: Page, r: Resident) {
-  const queued = (await outbox(page)).filter((e) => e.personId === r.id && (e.kind === 'followup' || e.kind === 'checkup'));
+  const queued = (await outbox<{ entryId: string; kind: string; status: string; message: string | null; body: Record<string, unknown>; personId: string | null }>(page)).filter((e) => e.personId === r.id && (e.kind === 'followup' || e.kind === 'checkup'));
   assert.equal(queued.length, 2);
   for (const e of queued) assert.ok(e.status === 'applied', `${e.kind} ${e.status} ${e.message ?? ''}`);
   const followUpId = queued.find((e) => e.kind === 'followup')!.entryId;
@@ -268,7 +217,7 @@ describe('commune health station app (offline-capable) in Chromium', () => {
     ensureWebBuilt();
     server = await startServer({ HSSK_DATA_DIR: seedDemoDataDir('hssk-e2e-station-').dataDir });
     browser = await launchBrowser();
-    head = await session(server.url, HEAD);
+    head = await staffSession(server.url, HEAD);
     // Three adults of different households whose name (typed without diacritics) finds only them.
     // The first two were enrolled in the hypertension register 40 days ago by the station head: their
     // follow-up is overdue. The third, enrolled 120 days ago, counts in the control-rate cohort.
@@ -385,7 +334,7 @@ describe('commune health station app (offline-capable) in Chromium', () => {
   it('desktop (1280 px): the district officer sees the commune’s control rate move; the station head ends an enrolment in the app', async () => {
     const r = residents[2]!;
     const width = 1280;
-    const officer = await session(server.url, OFFICER);
+    const officer = await staffSession(server.url, OFFICER);
     const district = (await officer('GET', '/api/v1/staff/me')).body.admin_unit_code as string;
     const commune = (await head('GET', '/api/v1/station/register')).body.commune_code as string;
     const rate = async () => {

@@ -168,10 +168,18 @@ export function registerStaffRoutes(fastify: FastifyInstance, db: Db, config: Co
       .where((eb) => eb.or([eb('u.valid_to', 'is', null), eb('u.valid_to', '>', vietnamToday())]))
       .orderBy('u.code')
       .execute();
-    // Wider areas first: a search for a district's name lists the district before its communes.
+    // Each typed word starts a word of the unit's or its parent's name ("nghia son"); units whose own
+    // name has the words whole come first ("Nghĩa Sơn" before "Sông Vệ, Tư Nghĩa"), then wider areas.
     const rank = { province: 0, district: 1, commune: 2 } as Record<string, number>;
-    const found = units.filter((u) => (/^\d+$/.test(code) ? u.code.startsWith(code) : words.every((w) => searchKey(`${u.name} ${u.parent_name ?? ''}`).includes(w))))
-      .sort((x, y) => (rank[x.level] ?? 3) - (rank[y.level] ?? 3) || x.code.localeCompare(y.code));
+    const scored = units.flatMap((u) => {
+      if (/^\d+$/.test(code)) return u.code.startsWith(code) ? [{ u, score: 0 }] : [];
+      const own = searchKey(u.name).split(' ');
+      const all = [...own, ...searchKey(u.parent_name ?? '').split(' ')];
+      if (!words.every((w) => all.some((x) => x.startsWith(w)))) return [];
+      return [{ u, score: words.filter((w) => own.includes(w)).length }];
+    });
+    scored.sort((x, y) => y.score - x.score || (rank[x.u.level] ?? 3) - (rank[y.u.level] ?? 3) || x.u.code.localeCompare(y.u.code));
+    const found = scored.map((x) => x.u);
     return { units: found.slice(0, req.query.limit ?? 20), matched: found.length };
   });
 

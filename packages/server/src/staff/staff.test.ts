@@ -123,12 +123,15 @@ describe(`staff accounts and login (${process.env.HSSK_TEST_DB ?? 'pglite'})`, (
       { code: '520', level: 'district', name: 'Huyện Tư Nghĩa Thử', parent_code: '52', valid_from: null, valid_to: null },
       { code: '21999', level: 'commune', name: 'Xã Nghĩa Sơn Thử', parent_code: '520', valid_from: null, valid_to: null },
       { code: '21998', level: 'commune', name: 'Xã Nghĩa Sơn Cũ', parent_code: '520', valid_from: null, valid_to: '2020-01-01' },
+      { code: '21997', level: 'commune', name: 'Thị trấn Sông Vệ Thử', parent_code: '520', valid_from: null, valid_to: null },
     ]).execute();
     const units = async (q: string, cookie = root.cookie) => app.inject({ method: 'GET', url: `/api/v1/staff/admin-units?q=${encodeURIComponent(q)}`, headers: { cookie } });
     const byName = (await units('son nghia')).json() as { units: Array<{ code: string; parent_name: string | null }> };
-    assert.deepEqual(byName.units.map((u) => u.code), ['21999'], 'without diacritics, any order; a unit that ended is not offered');
+    // Without diacritics, any order; the unit named so comes before one that only shares word starts
+    // ("Sông Vệ" in "Tư Nghĩa"); a unit that ended is not offered.
+    assert.deepEqual(byName.units.map((u) => u.code), ['21999', '21997']);
     assert.equal(byName.units[0]!.parent_name, 'Huyện Tư Nghĩa Thử');
-    assert.deepEqual(((await units('Tư Nghĩa')).json() as { units: Array<{ code: string }> }).units.map((u) => u.code), ['520', '21999']);
+    assert.deepEqual(((await units('Tư Nghĩa')).json() as { units: Array<{ code: string }> }).units.map((u) => u.code), ['520', '21999', '21997']);
     assert.deepEqual(((await units('5')).json() as { units: Array<{ code: string }> }).units.map((u) => u.code).slice(0, 3), ['52', '520']);
     const clerk = await staffSession(app, db.db, { username: 'lt.units', fullName: 'X', role: 'receptionist', facilityCode: '51001' });
     assert.equal((await units('nghia', clerk.cookie)).statusCode, 403);
