@@ -1,31 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { AccessLog as Page } from '@openhssk/core/api';
 import { type BookFixture, bookFixture, FAC, FAC2, json } from '../../test-support/book-fixture.ts';
 import { staffSession } from '../../test-support/staff.ts';
 import { audit } from './audit.ts';
-
-interface Entry {
-  id: number;
-  actor_type: string;
-  action: string;
-  self: boolean;
-  who: string;
-  where: string | null;
-  what: string;
-  when: string;
-  sentence: string;
-  role_label: string | null;
-  break_glass: boolean;
-  emergency_reason: string | null;
-  emergency_reason_withheld: boolean;
-}
-interface Page {
-  filter: string;
-  counts: { others: number; all: number };
-  events: Entry[];
-  next_before: number | null;
-  viewing_child: { name: string } | null;
-}
 
 const WHEN = /lúc \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/;
 const REASON = 'Người bệnh hôn mê, cần biết thuốc đang dùng';
