@@ -119,7 +119,7 @@ export function CheckupPage({ personId }: { personId: string }) {
       ...(d.diagnosisText.trim() ? { diagnosisText: d.diagnosisText.trim() } : {}),
       ...(d.advice.trim() ? { advice: d.advice.trim() } : {}),
     };
-    const parts = [values.sbp ? `HA ${values.sbp}/${values.dbp} mmHg` : null, bmi ? `BMI ${viNumber(bmi, 1)}` : null].filter(Boolean).join(' · ');
+    const parts = [values.sbp ? `HA ${values.sbp}/${values.dbp} mmHg` : null, bmi ? `BMI ${viNumber(bmi.toFixed(1))}` : null].filter(Boolean).join(' · ');
     await enqueue(me, {
       target: 'pc',
       kind: 'checkup',
@@ -165,7 +165,7 @@ export function CheckupPage({ personId }: { personId: string }) {
             ))}
           </div>
           <p data-testid="bmi" aria-live="polite">
-            Chỉ số khối cơ thể (BMI): <strong>{bmi ? `${viNumber(bmi, 1)} kg/m²` : '— (nhập chiều cao và cân nặng)'}</strong>
+            Chỉ số khối cơ thể (BMI): <strong>{bmi ? `${viNumber(bmi.toFixed(1))} kg/m²` : '— (nhập chiều cao và cân nặng)'}</strong>
           </p>
         </fieldset>
         <fieldset>
