@@ -22,7 +22,7 @@ export const CITIZEN_PATHS = {
 } as const;
 
 /** Screens of the staff portal (staff.html), the first path segment after /nhan-vien/; '' opens the first. */
-export const STAFF_PAGE_IDS = ['tiep-don', 'gia-dinh', 'co-so', 'nhan-su', 'ra-soat', 'sua-thong-tin', 'bao-cao', 'tai-khoan'] as const;
+export const STAFF_PAGE_IDS = ['tiep-don', 'gia-dinh', 'co-so', 'ket-noi', 'nhan-su', 'ra-soat', 'sua-thong-tin', 'bao-cao', 'tai-khoan'] as const;
 export type StaffPageId = (typeof STAFF_PAGE_IDS)[number];
 
 /** The commune health station's offline app (station.html), matched on the path without trailing slashes. */

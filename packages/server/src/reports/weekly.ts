@@ -1,4 +1,4 @@
-import { DomainError, viDate, viDateTime, vietnamNow, viNumber } from '@openhssk/core';
+import { DomainError, viDate, viDateTime, vietnamNow, vietnamToday, viNumber } from '@openhssk/core';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
@@ -69,14 +69,21 @@ export async function takeWeeklySnapshot(db: Db, weekEnd: string): Promise<{ wee
   let rows = 0;
   for (const p of roots) {
     const units: UnitRef[] = [p, ...(await childUnits(db, p.code, period))];
-    const k = await computeKpis(db, units.map((u) => u.code), period);
+    const codes = units.map((u) => u.code);
+    const k = await computeKpis(db, codes, period);
+    // Books with data are a count "as of" the week's end: the daily copy of that day. A platform
+    // installed during the week, or a snapshot of a week before any copy, has none: then the count
+    // as of the snapshot itself (taken minutes after Thursday 15:00 when on schedule).
+    const today = vietnamToday();
+    const asOf = [...k.values()].some((f) => f.withHealthData === null) && period.to < today ? await computeKpis(db, codes, { from: period.from, to: today }) : k;
     for (const u of units) {
       const f = k.get(u.code)!;
+      const persons = f.withHealthData === null ? asOf.get(u.code)! : f;
       await sql`
         insert into report_weekly (week_end, unit_code, root_code, unit_name, unit_level, insured_facilities, integrated_facilities,
                                    episodes, episodes_with_cccd, residents, with_health_data)
         values (${weekEnd}::date, ${u.code}, ${p.code}, ${u.name}, ${u.level}, ${f.insuredFacilities}, ${f.integratedFacilities},
-                ${f.episodes}, ${f.episodesWithCccd}, ${f.residents}, ${f.withHealthData})
+                ${f.episodes}, ${f.episodesWithCccd}, ${persons.residents}, ${persons.withHealthData})
         on conflict (root_code, week_end, unit_code) do nothing`.execute(db);
       rows++;
     }

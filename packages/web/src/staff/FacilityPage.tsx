@@ -3,6 +3,8 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Alert, ReasonDialog } from '../ui.tsx';
 import { get, patch, post, type StaffMe, upload } from './http.ts';
 import { RelayPanel } from './RelayPanel.tsx';
+import { type OnboardingRequest, RequestForm, RequestList } from './onboarding/requests.tsx';
+import { SixMonthlyDownloads } from './reports/SixMonthlyDownloads.tsx';
 
 interface ChecklistItem {
   key: string;
@@ -54,6 +56,31 @@ const CERT_BADGE = { pending: 'integrating', approved: 'ok', revoked: 'bad' } as
 /** The CN of a certificate subject ("C=VN\nO=…\nCN=…"), else the whole subject. */
 const commonName = (subject: string) => /(?:^|\n)CN=([^\n]+)/.exec(subject)?.[1] ?? subject;
 
+/** The facility's own six-monthly report and its requests to the health department. */
+function FacilityReports({ code }: { code: string }) {
+  const [requests, setRequests] = useState<OnboardingRequest[] | null>(null);
+  const load = useCallback(() => {
+    get<{ requests: OnboardingRequest[] }>('/api/v1/onboarding/requests').then((r) => setRequests(r.requests), () => setRequests([]));
+  }, []);
+  useEffect(load, [load]);
+  return (
+    <>
+      <section className="card">
+        <SixMonthlyDownloads
+          title="Báo cáo 6 tháng của cơ sở (Điều 8 QĐ 2733/QĐ-BYT)"
+          testId="facility-six"
+          href={(year, half, format) => `/api/v1/reports/facility/six-monthly?${new URLSearchParams({ facility: code, year: String(year), half: String(half), format })}`}
+        />
+      </section>
+      <section className="card" aria-labelledby="fac-req-h">
+        <h2 id="fac-req-h">Đề nghị Sở Y tế cấp mã, tài khoản liên thông</h2>
+        {requests && <RequestList requests={requests} canDecide={false} onChange={load} />}
+        <RequestForm askUnit={false} onFiled={load} />
+      </section>
+    </>
+  );
+}
+
 /** Facility admins see their own facility; officers and system admins pick one in their scope. */
 export function FacilityPage({ me }: { me: StaffMe }) {
   const [facilities, setFacilities] = useState<Array<{ code: string; name: string; badge?: string }>>([]);
@@ -80,6 +107,7 @@ export function FacilityPage({ me }: { me: StaffMe }) {
         </section>
       )}
       {code && <FacilityDetail code={code} canManage={me.role === 'facility_admin' || me.role === 'system_admin'} totpEnabled={me.totp_enabled} key={code} />}
+      {code && me.role === 'facility_admin' && <FacilityReports code={code} />}
     </>
   );
 }

@@ -9,6 +9,7 @@ import { FamilyPage } from './family/FamilyPage.tsx';
 import { ApiProblem, get, post, ROLE_VI, type StaffMe } from './http.ts';
 import { ChangePasswordPage, LoginPage } from './LoginPage.tsx';
 import { ReviewPage } from './mpi/ReviewPage.tsx';
+import { OnboardingPage } from './onboarding/OnboardingPage.tsx';
 import { StaffAccountsPage } from './StaffAccountsPage.tsx';
 import { AccountPage, TotpRequiredPage } from './TotpPage.tsx';
 
@@ -21,6 +22,7 @@ type Page = StaffPageId;
 const PAGES: ReadonlyArray<{ id: Page; label: string; roles: ReadonlyArray<StaffMe['role']> }> = [
   { id: 'tiep-don', label: 'Tiếp đón', roles: ['receptionist', 'clinician'] },
   { id: 'co-so', label: 'Cơ sở & kết nối', roles: ['facility_admin', 'health_officer', 'system_admin'] },
+  { id: 'ket-noi', label: 'Tiến độ kết nối', roles: ['health_officer', 'system_admin'] },
   { id: 'nhan-su', label: 'Tài khoản nhân viên', roles: ['system_admin', 'facility_admin'] },
   { id: 'ra-soat', label: 'Rà soát hồ sơ trùng', roles: ['health_officer', 'system_admin'] },
   { id: 'sua-thong-tin', label: 'Yêu cầu sửa thông tin', roles: ['facility_admin', 'health_officer', 'system_admin'] },
@@ -145,6 +147,7 @@ export function StaffApp() {
         {me && ready && shown === 'tiep-don' && <CheckinPage me={me} />}
         {me && ready && shown === 'gia-dinh' && <FamilyPage />}
         {me && ready && shown === 'co-so' && <FacilityPage me={me} />}
+        {me && ready && shown === 'ket-noi' && <OnboardingPage />}
         {me && ready && shown === 'nhan-su' && <StaffAccountsPage me={me} />}
         {me && ready && shown === 'khong-tim-thay' && (
           <section className="card narrow" aria-labelledby="not-found-title">

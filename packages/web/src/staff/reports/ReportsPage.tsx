@@ -4,7 +4,9 @@ import { useEffect, useMemo, useState } from 'react';
 import { ApiProblem, get } from '../http.ts';
 import { Chart } from './Chart.tsx';
 import { CoverageSection } from './CoverageSection.tsx';
+import { SixMonthlyDownloads } from './SixMonthlyDownloads.tsx';
 import { TargetsEditor } from './TargetsEditor.tsx';
+import { WeeklyProgress } from './WeeklyProgress.tsx';
 import './reports.css';
 
 type Level = UnitRef['level'];
@@ -104,8 +106,6 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
   const [data, setData] = useState<KpiResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const [repYear, setRepYear] = useState(() => lastEndedHalfYear().year);
-  const [repHalf, setRepHalf] = useState<1 | 2>(() => lastEndedHalfYear().half);
   // Bumped after a target is saved so the dashboard re-reads its colours.
   const [targetsVersion, setTargetsVersion] = useState(0);
   const period = useMemo(() => ({ from, to }), [from, to]);
@@ -167,7 +167,6 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
   const k = data?.kpis;
   const t = data?.targets;
   const xlsxHref = data ? `/api/v1/reports/kpis.xlsx?${qs({ unit: data.unit.code, ...period })}` : undefined;
-  const sixHref = (format: 'xlsx' | 'pdf') => (data ? `/api/v1/reports/six-monthly?${qs({ unit: data.unit.code, year: String(repYear), half: String(repHalf), format })}` : undefined);
 
   return (
     // The portal's <main> holds this page: a second one would be a nested landmark.
@@ -353,28 +352,12 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
               </div>
               <p className="note">Các bảng trên có trong tệp XLSX (trang “Chỉ số”, “Độ trễ hiển thị”, “Theo tháng”).</p>
 
-              <section className="six-monthly" aria-labelledby="six-h">
-                <h2 id="six-h">Báo cáo 6 tháng (Điều 8 QĐ 2733/QĐ-BYT)</h2>
-                <div className="report-filters">
-                  <label>
-                    Năm
-                    <input type="number" min={2024} max={2100} value={repYear} onChange={(e) => setRepYear(Number(e.target.value))} />
-                  </label>
-                  <label>
-                    Kỳ
-                    <select value={repHalf} onChange={(e) => setRepHalf(e.target.value === '1' ? 1 : 2)}>
-                      <option value="1">6 tháng đầu năm</option>
-                      <option value="2">6 tháng cuối năm</option>
-                    </select>
-                  </label>
-                  <a className="button" href={sixHref('xlsx')} download>
-                    Tạo báo cáo (XLSX)
-                  </a>
-                  <a className="button secondary" href={sixHref('pdf')} download>
-                    Tạo báo cáo (PDF)
-                  </a>
-                </div>
-              </section>
+              <SixMonthlyDownloads
+                title="Báo cáo 6 tháng (Điều 8 QĐ 2733/QĐ-BYT)"
+                href={(year, half, format) => `/api/v1/reports/six-monthly?${qs({ unit: data.unit.code, year: String(year), half: String(half), format })}`}
+              />
+
+              <WeeklyProgress unitCode={data.unit.code} />
 
               <CoverageSection unitCode={data.unit.code} onDrill={setUnit} />
 
