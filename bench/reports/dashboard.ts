@@ -8,6 +8,8 @@
  *  3. ingest slowdown: envelopes through ingestEnvelope with and without the refresher running
  *     (every --refresh-every seconds, far more often than the server's 60 s), alternating rounds.
  *   npx tsx bench/reports/dashboard.ts [--episodes 10000000] [--persons 1000000] [--requests 200]
+ *   --keep leaves the generated database; --reuse NAME measures parts 2 and 3 on such a database
+ *   (give the --episodes/--persons it was made with), so a code change is measured on the same data.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     'round-envelopes': { type: 'string', default: '15' },
     'refresh-every': { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
   },
 });
 const EPISODES = Number(values.episodes);
@@ -43,10 +46,12 @@ const FACILITIES = 1000;
 process.env.HSSK_REPORT_REFRESH_SECONDS = '0';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = `hssk_bench_reports_${randomBytes(4).toString('hex')}`;
+const reuse = values.reuse;
+if (reuse !== undefined && !/^hssk_bench_reports_[0-9a-f]{8}$/.test(reuse)) throw new Error('--reuse takes the name of a database kept by --keep');
+const dbName = reuse ?? `hssk_bench_reports_${randomBytes(4).toString('hex')}`;
 const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
-await admin.query(`create database ${dbName}`);
+if (!reuse) await admin.query(`create database ${dbName}`);
 const url = new URL(adminUrl);
 url.pathname = `/${dbName}`;
 const handle = await openDatabase({ url: url.toString(), poolSize: 8 });
@@ -60,8 +65,8 @@ const timed = async <T>(label: string, f: () => Promise<T>): Promise<T> => {
   return r;
 };
 
-try {
-  // --- 1. data -------------------------------------------------------------------------------
+/** Part 1: the data, then the refresher's first full build (timed). */
+async function generate() {
   await timed('units, facilities', async () => {
     await sql`insert into admin_unit (code, level, name, parent_code, valid_to) values ('51', 'province', 'Tỉnh Quảng Ngãi', null, null)`.execute(db);
     await sql`insert into admin_unit (code, level, name, parent_code, valid_to)
@@ -111,8 +116,15 @@ try {
         from generate_series(1, ${Math.floor(EPISODES / 10)}::int) g`.execute(db);
   });
   await timed('vacuum analyze', () => handle.execScript('vacuum analyze'));
-  const first = await timed('refresher, first full build', () => refreshReports(db, { holdbackSeconds: 0 }));
-  log(`  folded: ${JSON.stringify(first)}`);
+  const built = await timed('refresher, first full build', () => refreshReports(db, { holdbackSeconds: 0 }));
+  log(`  folded: ${JSON.stringify(built)}`);
+  return built;
+}
+
+try {
+  // --- 1. data -------------------------------------------------------------------------------
+  const first = reuse ? undefined : await generate();
+  log(reuse ? `reusing ${reuse}: data and summaries as an earlier --keep run left them` : `database ${dbName}${values.keep ? ' (kept)' : ''}`);
   await handle.execScript('analyze');
 
   // --- 2. dashboard latency --------------------------------------------------------------------
@@ -202,10 +214,10 @@ try {
   const t1 = performance.now();
   const one = await refreshReports(db, { holdbackSeconds: 0 });
   console.log(`One incremental refresh after one 100-episode envelope: ${(performance.now() - t1).toFixed(0)} ms (${JSON.stringify(one)}; previous ${inc.ms} ms)`);
-  console.log(`Scale: ${EPISODES} episodes, ${PERSONS} persons, ${COMMUNES} communes, ${FACILITIES} facilities; first full build ${(first.ms / 1000).toFixed(1)} s`);
+  console.log(`Scale: ${EPISODES} episodes, ${PERSONS} persons, ${COMMUNES} communes, ${FACILITIES} facilities; first full build ${first ? `${(first.ms / 1000).toFixed(1)} s` : 'not in this run (--reuse)'}`);
   await app.close();
 } finally {
   await handle.close();
-  if (!values.keep) await admin.query(`drop database if exists ${dbName} with (force)`);
+  if (!values.keep && !reuse) await admin.query(`drop database if exists ${dbName} with (force)`);
   await admin.end();
 }

@@ -1,6 +1,6 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { communeFigures, type RegisterFigures, totalFigures } from '../primary-care/index.ts';
-import { unitDescendants } from '../staff/index.ts';
 import type { UnitRef } from './kpis.ts';
 
 export interface ChronicCareFigures {
@@ -19,12 +19,17 @@ export interface ChronicCareFigures {
  * patient's last visit, not a history), whatever the report period.
  */
 export async function chronicCare(db: Db, units: readonly UnitRef[], on: string): Promise<{ as_of: string; units: ChronicCareFigures[] }> {
-  const communesOf = new Map<string, string[]>();
-  for (const u of units) {
-    const below = await unitDescendants(db, u.code);
-    const communes = await db.selectFrom('admin_unit').select('code').where('code', 'in', below).where('level', '=', 'commune').execute();
-    communesOf.set(u.code, communes.map((c) => c.code));
-  }
+  // One recursive look-up for every unit on the page: per unit it cost a handful of round trips,
+  // 150 communes × ~5 queries dominated the province dashboard (bench/reports, issue 19 re-run).
+  const rows = await sql<{ root: string; code: string }>`
+    with recursive tree as (
+      select code as root, code, level from admin_unit where code = any(${units.map((u) => u.code)})
+      union all
+      select t.root, a.code, a.level from admin_unit a join tree t on a.parent_code = t.code
+    )
+    select root, code from tree where level = 'commune' order by root, code`.execute(db);
+  const communesOf = new Map<string, string[]>(units.map((u) => [u.code, []]));
+  for (const r of rows.rows) communesOf.get(r.root)?.push(r.code);
   const figures = new Map((await communeFigures(db, [...new Set([...communesOf.values()].flat())], on)).map((f) => [f.commune, f]));
   return {
     as_of: on,
