@@ -134,8 +134,10 @@ try {
   const config = loadConfig({ port, host: '127.0.0.1', publicUrl: `http://localhost:${port}`, demo: false, webDistDir: '/nonexistent' });
   const app = await buildApp({ config, database: handle, logger: false });
   await app.listen({ port, host: '127.0.0.1' });
-  await createStaff(db, { username: 'bench.admin', fullName: 'Bench', role: 'system_admin', password: 'bench-Pass-12345' });
-  const login = await app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { username: 'bench.admin', password: 'bench-Pass-12345' } });
+  // A fresh name per run: a reused database already has the previous run's account.
+  const username = `bench.${randomBytes(3).toString('hex')}`;
+  await createStaff(db, { username, fullName: 'Bench', role: 'system_admin', password: 'bench-Pass-12345' });
+  const login = await app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { username, password: 'bench-Pass-12345' } });
   const cookie = `hssk_staff=${login.cookies.find((c) => c.name === 'hssk_staff')?.value}`;
 
   const pct = (xs: number[], p: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;

@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../../test-support/index.
 import { login } from '../../test-support/staff.ts';
 import { loadConfig } from '../config.ts';
 import { createFacility } from '../facility/index.ts';
+import { lastDueWeek, takeWeeklySnapshot } from '../reports/index.ts';
 import { createStaff, DEMO_STAFF_PASSWORD } from '../staff/index.ts';
 import { demoRefusals, productionRefusals, staffPasswordFacts } from '../startup/index.ts';
 import { demoPresence, ensureDemoData, purgeDemo } from './index.ts';
@@ -101,6 +102,11 @@ describe('demo purge: every demo object goes, or nothing when real data referenc
       values (${doses.rows[0]!.id}, ${p.id}, ${facility}, '2026-01-11', 'mild', '001200000001')`.execute(db.db);
     const session = await sql<{ id: string }>`insert into imm_session (commune_code, session_on, created_by) values (${p.ma_xa}, '2026-02-05', 'tram.truong') returning id`.execute(db.db);
     await sql`insert into imm_slot_request (person_id, commune_code, session_id, requested_by) values (${p.id}, ${p.ma_xa}, ${session.rows[0]!.id}, '001200000001')`.execute(db.db);
+
+    // The weekly Đề án 06 snapshot counted the demo; a request for an account of a demo facility.
+    assert.ok((await takeWeeklySnapshot(db.db, lastDueWeek())).rows > 0);
+    await sql`insert into onboarding_request (kind, facility_code, facility_name, admin_unit_code, applicant, filed_by)
+      values ('interop_account', ${facility}, 'Cơ sở mẫu', ${p.ma_xa}, 'Người đề nghị', 'demo')`.execute(db.db);
 
     const r = await purgeDemo(db.db, { credentialsFile });
     assert.equal(r.deleted.vaccination, 2);

@@ -2,8 +2,8 @@ import { viDateTime, viDelay } from '@openhssk/core';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Alert, ReasonDialog } from '../ui.tsx';
 import { get, patch, post, type StaffMe, upload } from './http.ts';
-import { RelayPanel } from './RelayPanel.tsx';
 import { type OnboardingRequest, RequestForm, RequestList } from './onboarding/requests.tsx';
+import { RelayPanel } from './RelayPanel.tsx';
 import { SixMonthlyDownloads } from './reports/SixMonthlyDownloads.tsx';
 
 interface ChecklistItem {
