@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { sheetRows } from '../packages/server/test-support/index.ts';
 import { ARTIFACTS, assertAccessible, launchBrowser, type RunningServer, startServer } from './harness.ts';
 
 const DEMO_PASSWORD = 'demo-Staff1';
@@ -35,19 +36,14 @@ async function noSidewaysScroll(page: Page) {
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
 }
 
-/** Cell values of a sheet's rows below the header row whose first cell is `first`, keyed by header. */
-function rowsByHeader(ws: ExcelJS.Worksheet, first: string): Array<Record<string, unknown>> {
-  let header: string[] | undefined;
-  const out: Array<Record<string, unknown>> = [];
-  ws.eachRow((row) => {
-    const vals = (row.values as unknown[]).slice(1);
-    if (!header) {
-      if (vals[0] === first) header = vals.map(String);
-      return;
-    }
-    out.push(Object.fromEntries(header.map((h, i) => [h, vals[i] ?? null])));
-  });
-  return out;
+/** Clicks a download link, keeps the file in artifacts/ and reads it back as a workbook. */
+async function downloadXlsx(page: Page, testId: string, name: string): Promise<ExcelJS.Workbook> {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  const file = join(ARTIFACTS, name);
+  await dl.saveAs(file);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  return wb;
 }
 
 describe('reports owed by others in Chromium: province officer and facility admin', () => {
@@ -86,12 +82,8 @@ describe('reports owed by others in Chromium: province officer and facility admi
     const me = (await fetchJson(page, '/api/v1/staff/me')).body as { facility_code: string; facility: { name: string } };
     await page.goto(`${server.url}/nhan-vien/co-so`);
     await page.getByTestId('facility-six-xlsx').waitFor();
-    const [x] = await Promise.all([page.waitForEvent('download'), page.getByTestId('facility-six-xlsx').click()]);
-    const xlsx = join(ARTIFACTS, 'reports-owed-facility-six-monthly.xlsx');
-    await x.saveAs(xlsx);
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.readFile(xlsx);
-    const row = rowsByHeader(wb.getWorksheet('Theo địa bàn')!, 'Mã')[0]!;
+    const wb = await downloadXlsx(page, 'facility-six-xlsx', 'reports-owed-facility-six-monthly.xlsx');
+    const row = sheetRows(wb.getWorksheet('Theo địa bàn')!, 'Mã')[0]!;
     assert.equal(row['Mã'], me.facility_code);
     assert.equal(row['Cấp'], 'Cơ sở KCB');
     // The demo's facility sent episodes all year: the last ended half-year has some, all its own.
@@ -154,12 +146,8 @@ describe('reports owed by others in Chromium: province officer and facility admi
     assert.ok(weekly && weekly.rows.length > 0, 'the weekly snapshot was taken');
     await page.reload();
     await page.getByTestId('weekly-table').waitFor();
-    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('weekly-xlsx').click()]);
-    const file = join(ARTIFACTS, 'reports-owed-weekly.xlsx');
-    await dl.saveAs(file);
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.readFile(file);
-    const rows = rowsByHeader(wb.getWorksheet('Tiến độ tuần')!, 'Mã');
+    const wb = await downloadXlsx(page, 'weekly-xlsx', 'reports-owed-weekly.xlsx');
+    const rows = sheetRows(wb.getWorksheet('Tiến độ tuần')!, 'Mã');
     assert.deepEqual(rows.map((r) => r['Mã']), weekly.rows.map((r) => r.unit.code));
     assert.equal(rows[0]!['Mã'], '51');
     for (const [i, r] of rows.entries()) {

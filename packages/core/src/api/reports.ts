@@ -96,3 +96,31 @@ export type TargetStatus = 'met' | 'not_met' | 'no_data';
 
 export type Targets = Record<TargetIndicator, Target>;
 export type TargetStatuses = Record<TargetIndicator, TargetStatus>;
+
+/** A request for a facility code or an interop account (issue 19; server reports/onboarding.ts). */
+export type OnboardingRequestKind = 'facility_code' | 'interop_account';
+export type OnboardingRequestStatus = 'pending' | 'approved' | 'returned';
+/** `D` is Date on the server and the ISO string it becomes in JSON. */
+export interface OnboardingRequest<D = string> {
+  id: number;
+  kind: OnboardingRequestKind;
+  status: OnboardingRequestStatus;
+  facility_code: string | null;
+  facility_name: string;
+  admin_unit_code: string;
+  applicant: string;
+  note: string | null;
+  filed_by: string;
+  filed_at: D;
+  decided_by: string | null;
+  decided_at: D | null;
+  return_reason: string | null;
+  /** What approval created (facility code, credential client id; never a secret). */
+  result: { facility_code?: string; client_id?: string } | null;
+}
+export interface OnboardingRequestEvent<D = string> {
+  at: D;
+  action: 'filed' | 'returned' | 'refiled' | 'approved';
+  actor_name: string;
+  reason: string | null;
+}

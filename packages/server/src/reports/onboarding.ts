@@ -1,4 +1,5 @@
 import { DomainError, forbidden, invalid, notFound } from '@openhssk/core';
+import type { OnboardingRequestEvent, OnboardingRequestKind, OnboardingRequestStatus, OnboardingRequest as OnboardingRequestView } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { createFacility, getFacility, issueCredential, onboardingChecklist } from '../facility/index.ts';
@@ -10,35 +11,12 @@ import { coversFacility, type StaffContext, unitAncestry, unitDescendants } from
  * through the facility module; nothing here writes the facility's own tables.
  */
 
-export type RequestKind = 'facility_code' | 'interop_account';
-export type RequestStatus = 'pending' | 'approved' | 'returned';
+export type RequestKind = OnboardingRequestKind;
+export type RequestStatus = OnboardingRequestStatus;
+export type OnboardingRequest = OnboardingRequestView<Date>;
+type RequestEvent = OnboardingRequestEvent<Date>;
 
-export const KIND_VI: Record<RequestKind, string> = { facility_code: 'Cấp mã cơ sở KCB', interop_account: 'Cấp tài khoản liên thông (API)' };
-export const STATUS_VI: Record<RequestStatus, string> = { pending: 'Chờ duyệt', approved: 'Đã duyệt', returned: 'Trả lại' };
-
-export interface OnboardingRequest {
-  id: number;
-  kind: RequestKind;
-  status: RequestStatus;
-  facility_code: string | null;
-  facility_name: string;
-  admin_unit_code: string;
-  applicant: string;
-  note: string | null;
-  filed_by: string;
-  filed_at: Date;
-  decided_by: string | null;
-  decided_at: Date | null;
-  return_reason: string | null;
-  result: Record<string, unknown> | null;
-}
-
-export interface RequestEvent {
-  at: Date;
-  action: 'filed' | 'returned' | 'refiled' | 'approved';
-  actor_name: string;
-  reason: string | null;
-}
+const STATUS_VI: Record<RequestStatus, string> = { pending: 'Chờ duyệt', approved: 'Đã duyệt', returned: 'Trả lại' };
 
 const notPending = (status: RequestStatus) =>
   new DomainError('conflict', 'REQUEST_NOT_PENDING', `Yêu cầu đang ở trạng thái "${STATUS_VI[status]}", không thể xử lý.`, `The request is ${status}, not pending.`);

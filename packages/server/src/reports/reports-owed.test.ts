@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { startTestApp } from '../../test-support/app.ts';
 import { staffSession } from '../../test-support/staff.ts';
+import { sheetRows } from '../../test-support/xlsx.ts';
 import type { Db } from '../db/index.ts';
 import { runReportsCli } from './cli.ts';
 import { addDays } from './kpis.ts';
@@ -81,22 +82,6 @@ async function readXlsx(buf: Buffer) {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(buf as unknown as ArrayBuffer);
   return wb;
-}
-
-/** Cell values of a sheet row by its header title (the header row is found by its first cell). */
-function rowsByHeader(ws: ExcelJS.Worksheet, firstHeader: string): Array<Record<string, unknown>> {
-  let header: string[] | undefined;
-  const out: Array<Record<string, unknown>> = [];
-  ws.eachRow((row) => {
-    const vals = (row.values as unknown[]).slice(1);
-    if (!header) {
-      if (vals[0] === firstHeader) header = vals.map(String);
-      return;
-    }
-    out.push(Object.fromEntries(header.map((h, i) => [h, vals[i] ?? null])));
-  });
-  assert.ok(header, `header "${firstHeader}" in ${ws.name}`);
-  return out;
 }
 
 describe('reports owed by others: facility report, weekly table, onboarding queue', () => {
@@ -175,7 +160,7 @@ describe('reports owed by others: facility report, weekly table, onboarding queu
       const own = halfEps.filter((e) => e.facility === '51001');
       const prev = prevEps.filter((e) => e.facility === '51001');
       assert.ok(own.length > 0 && own.length < halfEps.length, 'the other facility’s episodes exist and must not count');
-      const row = rowsByHeader(wb.getWorksheet('Theo địa bàn')!, 'Mã')[0]!;
+      const row = sheetRows(wb.getWorksheet('Theo địa bàn')!, 'Mã')[0]!;
       assert.equal(row['Mã'], '51001');
       assert.equal(row['Cấp'], 'Cơ sở KCB');
       assert.equal(row['Hồ sơ KCB nhận được'], own.length);
@@ -185,16 +170,16 @@ describe('reports owed by others: facility report, weekly table, onboarding queu
       assert.equal(row['Tỷ lệ cơ sở đã liên thông'], 1);
       // Person figures belong to communes: not in a facility's report.
       assert.equal(row['Dân số thường trú (danh sách MIS2022)'], undefined);
-      const prior = rowsByHeader(wb.getWorksheet('Kỳ trước')!, 'Mã')[0]!;
+      const prior = sheetRows(wb.getWorksheet('Kỳ trước')!, 'Mã')[0]!;
       assert.equal(prior['Hồ sơ KCB nhận được'], prev.length);
       // Results against the targets of its commune: identification (> 80 %) and its own connection.
-      const summary = rowsByHeader(wb.getWorksheet('Tổng hợp')!, 'Chỉ tiêu');
+      const summary = sheetRows(wb.getWorksheet('Tổng hợp')!, 'Chỉ tiêu');
       assert.deepEqual(summary.map((x) => x['Chỉ tiêu']).length, 2);
       const ident = summary.find((x) => String(x['Chỉ tiêu']).includes('định danh'))!;
       assert.equal(ident['Kỳ này'], own.filter(isId).length / own.length);
       assert.equal(ident['Đánh giá'], 'Chưa đạt');
       const other = await readXlsx((await get(admin, url('&facility=51002'))).rawPayload);
-      const row2 = rowsByHeader(other.getWorksheet('Theo địa bàn')!, 'Mã')[0]!;
+      const row2 = sheetRows(other.getWorksheet('Theo địa bàn')!, 'Mã')[0]!;
       assert.equal(row2['Hồ sơ KCB nhận được'], halfEps.filter((e) => e.facility === '51002').length);
       assert.equal(row2['Tỷ lệ cơ sở đã liên thông'], 0);
     });
@@ -306,7 +291,7 @@ describe('reports owed by others: facility report, weekly table, onboarding queu
       const r = await get(province, `/api/v1/reports/weekly.xlsx?unit=51&week=${w1}`);
       assert.equal(r.statusCode, 200, r.body);
       const wb = await readXlsx(r.rawPayload);
-      const rows = rowsByHeader(wb.getWorksheet('Tiến độ tuần')!, 'Mã');
+      const rows = sheetRows(wb.getWorksheet('Tiến độ tuần')!, 'Mã');
       const json = (await get(province, `/api/v1/reports/weekly?unit=51&week=${w1}`)).json().rows;
       assert.deepEqual(rows.map((x) => x['Mã']), ['51', '528', '529']);
       for (const [i, x] of rows.entries()) {
@@ -318,7 +303,7 @@ describe('reports owed by others: facility report, weekly table, onboarding queu
       // A district officer: their district and its communes; not the neighbour's, not the province.
       const d = await get(officer529.cookie, `/api/v1/reports/weekly.xlsx?week=${w1}`);
       assert.equal(d.statusCode, 200);
-      assert.deepEqual(rowsByHeader((await readXlsx(d.rawPayload)).getWorksheet('Tiến độ tuần')!, 'Mã').map((x) => x['Mã']), ['529', '21101']);
+      assert.deepEqual(sheetRows((await readXlsx(d.rawPayload)).getWorksheet('Tiến độ tuần')!, 'Mã').map((x) => x['Mã']), ['529', '21101']);
       assert.equal((await get(officer529.cookie, `/api/v1/reports/weekly.xlsx?unit=528&week=${w1}`)).statusCode, 403);
       assert.equal((await get(officer529.cookie, `/api/v1/reports/weekly?unit=51&week=${w1}`)).statusCode, 403);
       assert.equal((await get(facAdmin, `/api/v1/reports/weekly.xlsx?unit=21001&week=${w1}`)).statusCode, 403);
@@ -339,7 +324,7 @@ describe('reports owed by others: facility report, weekly table, onboarding queu
         } finally {
           console.log = log;
         }
-        const rows = rowsByHeader((await readXlsx(readFileSync(out))).getWorksheet('Tiến độ tuần')!, 'Mã');
+        const rows = sheetRows((await readXlsx(readFileSync(out))).getWorksheet('Tiến độ tuần')!, 'Mã');
         assert.deepEqual(rows.map((x) => x['Mã']), ['51', '528', '529']);
         const stored = await sql<{ n: number }>`select count(*)::int n from report_weekly where week_end = ${w2}::date`.execute(db);
         assert.equal(Number(stored.rows[0]!.n), 9);

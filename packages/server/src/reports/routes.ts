@@ -1,6 +1,6 @@
 import { DomainError, forbidden, notFound, vietnamToday } from '@openhssk/core';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { getFacility } from '../facility/index.ts';
@@ -117,6 +117,15 @@ function halfYear(q: { year?: number | undefined; half?: number | undefined; for
   return { year, half: half as 1 | 2, format: format as 'xlsx' | 'pdf', period, previous };
 }
 
+/** A six-monthly report as the file asked for. */
+async function sendSixMonthly(reply: FastifyReply, report: SixMonthly, format: 'xlsx' | 'pdf', filename: string) {
+  const body = format === 'pdf' ? await sixMonthlyPdf(report) : await sixMonthlyWorkbook(report);
+  return reply
+    .type(format === 'pdf' ? 'application/pdf' : XLSX)
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .send(body);
+}
+
 /** Health officers see their unit and below; system admins everything; other roles nothing. */
 async function scopedUnit(db: Db, s: StaffContext, code: string | undefined): Promise<UnitRef> {
   const wanted = code ?? s.adminUnitCode ?? undefined;
@@ -218,12 +227,8 @@ export function registerReportRoutes(fastify: FastifyInstance, db: Db) {
     const { own, children } = await kpiTable(db, unit, period);
     const prior = await computeKpis(db, [unit.code, ...children.map((c) => c.unit.code)], previous);
     const report: SixMonthly = { unit, year, half, period, previous, current: [own, ...children], prior };
-    const body = format === 'pdf' ? await sixMonthlyPdf(report) : await sixMonthlyWorkbook(report);
     await audit(db, { actor: staffActor(s), action: 'report.six_monthly.download', resource: `unit:${unit.code}`, requestId: req.id, detail: { year, half, format } });
-    return reply
-      .type(format === 'pdf' ? 'application/pdf' : XLSX)
-      .header('content-disposition', `attachment; filename="bao-cao-6-thang-${unit.code}-${year}-${half}.${format}"`)
-      .send(body);
+    return sendSixMonthly(reply, report, format, `bao-cao-6-thang-${unit.code}-${year}-${half}.${format}`);
   });
 
   /**
@@ -246,12 +251,8 @@ export function registerReportRoutes(fastify: FastifyInstance, db: Db) {
     const t = (await resolveTargets(db, [f.admin_unit_code], year, half)).get(f.admin_unit_code)!;
     const subject = { code: f.code, name: f.name, level: 'facility' as const };
     const report: SixMonthly = { unit: subject, year, half, period, previous, current: [{ unit: subject, kpis: cur, targets: t, statuses: statuses(cur, t) }], prior: new Map([[f.code, prev]]) };
-    const body = format === 'pdf' ? await sixMonthlyPdf(report) : await sixMonthlyWorkbook(report);
     await audit(db, { actor: staffActor(s), action: 'report.facility_six_monthly.download', resource: `facility:${f.code}`, requestId: req.id, detail: { year, half, format } });
-    return reply
-      .type(format === 'pdf' ? 'application/pdf' : XLSX)
-      .header('content-disposition', `attachment; filename="bao-cao-6-thang-co-so-${f.code}-${year}-${half}.${format}"`)
-      .send(body);
+    return sendSixMonthly(reply, report, format, `bao-cao-6-thang-co-so-${f.code}-${year}-${half}.${format}`);
   });
 
   /** The weekly Đề án 06 progress table of a stored week (snapshots are taken by the background job). */

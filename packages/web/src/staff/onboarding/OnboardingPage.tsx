@@ -1,7 +1,7 @@
-import type { UnitRef } from '@openhssk/core/api';
+import type { OnboardingRequest, UnitRef } from '@openhssk/core/api';
 import { useCallback, useEffect, useState } from 'react';
 import { ApiProblem, get } from '../http.ts';
-import { type OnboardingRequest, RequestForm, RequestList } from './requests.tsx';
+import { RequestForm, RequestList } from './requests.tsx';
 
 interface FacilityStep {
   code: string;

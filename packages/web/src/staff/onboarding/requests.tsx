@@ -1,29 +1,11 @@
+import type { OnboardingRequest, OnboardingRequestEvent, OnboardingRequestKind, OnboardingRequestStatus } from '@openhssk/core/api';
 import { useState } from 'react';
 import { ApiProblem, get, post, viDateTime } from '../http.ts';
 
-export type RequestKind = 'facility_code' | 'interop_account';
-export type RequestStatus = 'pending' | 'approved' | 'returned';
+type RequestKind = OnboardingRequestKind;
+type RequestStatus = OnboardingRequestStatus;
+type RequestEvent = OnboardingRequestEvent;
 
-export interface OnboardingRequest {
-  id: number;
-  kind: RequestKind;
-  status: RequestStatus;
-  facility_code: string | null;
-  facility_name: string;
-  admin_unit_code: string;
-  applicant: string;
-  note: string | null;
-  filed_at: string;
-  decided_at: string | null;
-  return_reason: string | null;
-  result: { facility_code?: string; client_id?: string } | null;
-}
-interface RequestEvent {
-  at: string;
-  action: 'filed' | 'returned' | 'refiled' | 'approved';
-  actor_name: string;
-  reason: string | null;
-}
 interface Decided {
   request: OnboardingRequest;
   history: RequestEvent[];
@@ -32,7 +14,7 @@ interface Decided {
   note_vi?: string;
 }
 
-export const KIND_VI: Record<RequestKind, string> = { facility_code: 'Cấp mã cơ sở KCB', interop_account: 'Cấp tài khoản liên thông (API)' };
+const KIND_VI: Record<RequestKind, string> = { facility_code: 'Cấp mã cơ sở KCB', interop_account: 'Cấp tài khoản liên thông (API)' };
 const STATUS_VI: Record<RequestStatus, string> = { pending: 'Chờ duyệt', approved: 'Đã duyệt', returned: 'Trả lại' };
 const STATUS_BADGE: Record<RequestStatus, string> = { pending: 'integrating', approved: 'ok', returned: 'bad' };
 const ACTION_VI: Record<RequestEvent['action'], string> = { filed: 'Gửi yêu cầu', returned: 'Trả lại', refiled: 'Gửi lại', approved: 'Duyệt' };

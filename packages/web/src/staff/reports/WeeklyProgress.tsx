@@ -94,7 +94,7 @@ export function WeeklyProgress({ unitCode }: { unitCode: string }) {
                       <tr key={r.unit.code}>
                         <th scope="row">{r.unit.name}</th>
                         <td>
-                          {num(r.integratedFacilities)}/{num(r.insuredFacilities)}
+                          {num(r.integratedFacilities)}/{num(r.insuredFacilities)}{' '}
                           <br />
                           <small>{delta(r.change?.integratedFacilities)}</small>
                         </td>
@@ -104,7 +104,7 @@ export function WeeklyProgress({ unitCode }: { unitCode: string }) {
                           <small>{deltaPts(r.change?.identifiedRate)}</small>
                         </td>
                         <td>
-                          {num(r.withHealthData)}
+                          {num(r.withHealthData)}{' '}
                           <br />
                           <small>{delta(r.change?.withHealthData)}</small>
                         </td>
