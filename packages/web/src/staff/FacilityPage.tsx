@@ -1,14 +1,10 @@
 import { viDateTime, viDelay } from '@openhssk/core';
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { Alert, ReasonDialog } from '../ui.tsx';
-import { get, patch, post, type StaffMe, upload } from './http.ts';
-import { type OnboardingRequest, RequestForm, RequestList } from './onboarding/requests.tsx';
-import { RelayPanel } from './RelayPanel.tsx';
 import type { OnboardingRequest } from '@openhssk/core/api';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Alert, ReasonDialog } from '../ui.tsx';
-import { get, patch, post, type StaffMe, upload, viDateTime, viDelay } from './http.ts';
+import { get, patch, post, type StaffMe, upload } from './http.ts';
 import { RequestForm, RequestList } from './onboarding/requests.tsx';
+import { RelayPanel } from './RelayPanel.tsx';
 import { SixMonthlyDownloads } from './reports/SixMonthlyDownloads.tsx';
 
 interface ChecklistItem {
