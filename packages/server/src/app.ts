@@ -9,6 +9,7 @@ import { spaRoute } from '@openhssk/core/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { DEV_IDP_PATH, loadServerKeys, OidcClient, purgeExpiredSessions, registerCitizenAuth, registerDevIdp, SESSION_COOKIE } from './auth/index.ts';
 import { scheduleJob } from './background.ts';
+import { FileTextSender, planReminders, REMINDER_QUEUE, registerAppointmentRoutes, reminderAttemptFailed, reminderHandler, smtpMailSender } from './appointments/index.ts';
 import { registerBookRoutes } from './book/index.ts';
 import { registerClinicRoutes } from './clinic/index.ts';
 import type { Config } from './config.ts';
@@ -117,6 +118,7 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   registerImmunizationRoutes(app, db, config);
   registerCorrectionRoutes(app, db);
   registerRelayRoutes(app, db, config);
+  registerAppointmentRoutes(app, db);
 
   const holdbackSeconds = config.reportHoldbackSeconds;
   scheduleJob(app, 'report-refresh', config.reportRefreshSeconds, () => refreshReports(db, { holdbackSeconds }));
@@ -135,6 +137,10 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   const jobs = new JobRunner(db, { onError: (err, job) => app.log.warn({ err, ...job }, 'job attempt failed') });
   // "Send once": messages of opted-in facilities go on to their insurance portal (relay/).
   if (config.relayPollSeconds > 0) workRelay(jobs, config, new PortalClient(), { concurrency: config.relayConcurrency, pollSeconds: config.relayPollSeconds });
+  const mail = config.smtpUrl ? smtpMailSender(config.smtpUrl, config.mailFrom) : undefined;
+  jobs.work(REMINDER_QUEUE, reminderHandler({ mail, text: config.smsFile ? new FileTextSender(config.smsFile) : undefined }), { batchSize: 50, onAttemptFailed: reminderAttemptFailed });
+  app.addHook('onClose', async () => mail?.close());
+  scheduleJob(app, 'reminder-plan', config.reminderPlanSeconds, () => planReminders(db));
   if (config.jobWorkers) {
     app.addHook('onReady', async () => jobs.start());
     app.addHook('preClose', async () => jobs.stop());

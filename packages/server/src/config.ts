@@ -38,6 +38,13 @@ export interface Config {
   weeklyReportCheckSeconds: number;
   /** Seconds between looks for queued FHIR bulk exports; 0 = this instance runs none. */
   fhirExportPollSeconds: number;
+  /** SMTP server for reminder e-mails (nodemailer URL, smtp://user:pass@host:port); unset = no e-mail channel. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** File the SMS channel writes to, one JSON line per message (the sink until a provider adapter is configured). */
+  smsFile: string | undefined;
+  /** Seconds between looks for new appointments to plan reminders for; 0 = none. */
+  reminderPlanSeconds: number;
   /** This instance runs the durable job workers (jobs/ module); enqueueing works either way. */
   jobWorkers: boolean;
   /** Age a row must reach before the refresher folds it in; unset = reports/refresh.ts default. */
@@ -185,6 +192,10 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     weeklyReportCheckSeconds: int('HSSK_WEEKLY_REPORT_CHECK_SECONDS', 600),
     fhirExportPollSeconds: int('HSSK_FHIR_EXPORT_POLL_SECONDS', 1),
     jobWorkers: flag('HSSK_JOB_WORKERS', true),
+    smtpUrl: process.env.HSSK_SMTP_URL || undefined,
+    mailFrom: process.env.HSSK_MAIL_FROM ?? 'So suc khoe dien tu <no-reply@openhssk.local>',
+    smsFile: process.env.HSSK_SMS_FILE || undefined,
+    reminderPlanSeconds: int('HSSK_REMINDER_PLAN_SECONDS', 60),
     reportHoldbackSeconds: process.env.HSSK_REPORT_HOLDBACK_SECONDS ? int('HSSK_REPORT_HOLDBACK_SECONDS', 0) : undefined,
     relayPollSeconds: int('HSSK_RELAY_POLL_SECONDS', 2),
     relayConcurrency: Math.max(1, int('HSSK_RELAY_CONCURRENCY', 4)),

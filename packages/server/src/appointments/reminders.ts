@@ -1,0 +1,168 @@
+import { vietnamNow, vietnamToday } from '@openhssk/core';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Db, Schema } from '../db/index.ts';
+import { defineQueue, enqueue, type JobInfo } from '../jobs/index.ts';
+import type { ReminderChannels } from './channels.ts';
+import { notifyCitizen } from './notify.ts';
+
+export type ReminderChannel = 'in_app' | 'email' | 'sms';
+const CHANNELS: readonly ReminderChannel[] = ['in_app', 'email', 'sms'];
+
+export const REMINDER_QUEUE = defineQueue<{ reminderId: number; dueAt: string }>({ name: 'appointment.reminder', retryLimit: 6, retryDelaySeconds: 60, expireInSeconds: 300 });
+
+/** Days before the appointment a reminder goes out, at 08:00 Vietnam time. */
+export const REMIND_DAYS_BEFORE = 1;
+const REMIND_HOUR = 8;
+/** No SMS or e-mail from 21:00 to 07:00 Vietnam time; such a reminder waits for 07:00. */
+export const QUIET_FROM = 21;
+export const QUIET_UNTIL = 7;
+
+const HOLDBACK_SECONDS = 10;
+const PLAN_BATCH = 2000;
+
+/** The instant of a Vietnam wall-clock time 'YYYY-MM-DD' + hour. */
+const vnInstant = (day: string, hour: number) => new Date(Date.parse(`${day}T${String(hour).padStart(2, '0')}:00:00Z`) - 7 * 3600_000);
+
+/** The end of quiet hours when `at` falls in them, else null. */
+export function quietUntil(at: Date): Date | null {
+  const hour = Number(vietnamNow(at).slice(11, 13));
+  if (hour >= QUIET_UNTIL && hour < QUIET_FROM) return null;
+  const day = vietnamToday(at);
+  const next = hour >= QUIET_FROM ? new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10) : day;
+  return vnInstant(next, QUIET_UNTIL);
+}
+
+export function reminderDue(appointmentDay: string, now = new Date()): Date {
+  const due = vnInstant(new Date(Date.parse(`${appointmentDay}T00:00:00Z`) - REMIND_DAYS_BEFORE * 86_400_000).toISOString().slice(0, 10), REMIND_HOUR);
+  return due < now ? now : due;
+}
+
+/**
+ * Finds appointments in episodes stored since the last run (held back a few seconds so an ingest
+ * transaction that took an id earlier and committed later is not passed over) and plans a reminder per
+ * channel, enqueued in the same transaction. A re-sent episode version with another date moves its
+ * pending reminders (the old job, whose due time no longer matches, does nothing).
+ */
+export async function planReminders(db: Db, opts: { now?: Date; holdbackSeconds?: number } = {}): Promise<{ planned: number; scanned: number }> {
+  const now = opts.now ?? new Date();
+  const holdback = opts.holdbackSeconds ?? HOLDBACK_SECONDS;
+  let planned = 0;
+  let scanned = 0;
+  for (;;) {
+    const batch = await db.transaction().execute(async (tx) => {
+      const state = await sql<{ last: number }>`select last_episode_id as last from appointment_planner_state where id = 1 for update`.execute(tx);
+      const last = Number(state.rows[0]?.last ?? 0);
+      const eps = await sql<{ id: number }>`select id from episode where id > ${last} and received_at <= now() - ${`${holdback} seconds`}::interval order by id limit ${PLAN_BATCH}`.execute(tx);
+      if (eps.rows.length === 0) return 0;
+      const ids = eps.rows.map((r) => Number(r.id));
+      const rows = await sql<{ facility_code: string; ma_lk: string; tbl: string; fields: Record<string, string>; ngay_ra: string | null }>`
+        select e.facility_code, e.ma_lk, r.tbl, r.fields, e.ngay_ra from episode_row r join episode e on e.id = r.episode_id
+         where r.episode_id = any(${ids}::bigint[]) and r.tbl in ('XML14', 'XML13') and e.is_current`.execute(tx);
+      const today = vietnamToday(now);
+      for (const r of rows.rows) {
+        const re = r.tbl === 'XML14';
+        const day8 = re ? (r.fields.NGAY_HEN_KL ?? '').slice(0, 8) : (r.fields.NGAY_RA || (r.ngay_ra ?? '').replace(/[- :]/g, '')).slice(0, 8);
+        if (!/^\d{8}$/.test(day8)) continue;
+        const day = `${day8.slice(0, 4)}-${day8.slice(4, 6)}-${day8.slice(6, 8)}`;
+        const target = re ? r.fields.MA_CSKCB || r.facility_code : r.fields.MA_CSKCB_DEN || r.fields.MA_NOI_DEN;
+        if (!target || day < today) continue;
+        const due = reminderDue(day, now);
+        for (const channel of CHANNELS) {
+          const up = await sql<{ id: number }>`
+            insert into appointment_reminder (facility_code, ma_lk, kind, channel, appointment_date, target_facility, due_at)
+            values (${r.facility_code}, ${r.ma_lk}, ${re ? 're_exam' : 'referral'}, ${channel}, ${day}, ${target}, ${due})
+            on conflict (facility_code, ma_lk, kind, channel) do update
+               set appointment_date = excluded.appointment_date, target_facility = excluded.target_facility, due_at = excluded.due_at,
+                   status = 'pending', status_reason = null, updated_at = now()
+             where appointment_reminder.appointment_date <> excluded.appointment_date and appointment_reminder.status in ('pending', 'deferred', 'cancelled', 'skipped')
+            returning id`.execute(tx);
+          const id = up.rows[0]?.id;
+          if (id === undefined) continue;
+          await enqueue(tx, REMINDER_QUEUE, { reminderId: Number(id), dueAt: due.toISOString() }, { key: `${id}@${due.toISOString()}`, runAt: due });
+          planned++;
+        }
+      }
+      await sql`update appointment_planner_state set last_episode_id = ${ids[ids.length - 1]!} where id = 1`.execute(tx);
+      return ids.length;
+    });
+    scanned += batch;
+    if (batch < PLAN_BATCH) return { planned, scanned };
+  }
+}
+
+interface ReminderRow {
+  id: number;
+  facility_code: string;
+  ma_lk: string;
+  kind: 're_exam' | 'referral';
+  channel: ReminderChannel;
+  appointment_date: string;
+  target_facility: string;
+  due_at: Date;
+  status: string;
+}
+
+const maskAddress = (channel: ReminderChannel, to: string) => (channel === 'email' ? to.replace(/^(.).*(@.*)$/, '$1***$2') : `***${to.slice(-3)}`);
+const dmy = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+
+async function setStatus(tx: Kysely<Schema>, id: number, status: string, reason: string | null, extra: { sentTo?: string } = {}) {
+  await sql`update appointment_reminder set status = ${status}, status_reason = ${reason}, updated_at = now(), attempts = attempts + ${status === 'sent' ? 1 : 0},
+      sent_at = case when ${status} = 'sent' then now() else sent_at end, sent_to = coalesce(${extra.sentTo ?? null}, sent_to) where id = ${id}`.execute(tx);
+}
+
+/**
+ * The reminder job's handler. Everything is decided at delivery time from the current data: the
+ * episode's person (MPI merges followed), the appointment still ahead, the citizen's opt-outs and
+ * addresses, quiet hours. A reminder already sent, or a job superseded by a new due time, does nothing.
+ */
+export function reminderHandler(channels: ReminderChannels, clock: () => Date = () => new Date()) {
+  return async (data: { reminderId: number; dueAt: string }, tx: Transaction<Schema>, _job: JobInfo) => {
+    const r = (await sql<ReminderRow>`select id, facility_code, ma_lk, kind, channel, appointment_date::text as appointment_date, target_facility, due_at, status
+        from appointment_reminder where id = ${data.reminderId} for update`.execute(tx)).rows[0];
+    if (!r || !['pending', 'deferred'].includes(r.status) || r.due_at.toISOString() !== data.dueAt) return;
+    const now = clock();
+    if (r.appointment_date < vietnamToday(now)) return setStatus(tx, r.id, 'cancelled', 'appointment_passed');
+    const ep = (await sql<{ person_id: string | null; sensitive: boolean; phone: string | null; facility_name: string | null }>`
+        select e.person_id, exists (select 1 from episode s where s.facility_code = e.facility_code and s.ma_lk = e.ma_lk and cardinality(s.sensitivity) > 0) as sensitive,
+               p.so_dien_thoai as phone, f.name as facility_name
+          from episode e left join person p on p.id = e.person_id left join facility f on f.code = ${r.target_facility}
+         where e.facility_code = ${r.facility_code} and e.ma_lk = ${r.ma_lk} and e.is_current`.execute(tx)).rows[0];
+    if (!ep?.person_id) return setStatus(tx, r.id, 'skipped', 'no_person');
+    const place = ep.facility_name ?? r.target_facility;
+    const what = r.kind === 're_exam' ? 'lịch hẹn khám lại' : 'giấy chuyển tuyến đến';
+    if (r.channel === 'in_app') {
+      await notifyCitizen(tx, ep.person_id, {
+        kind: 'appointment.reminder',
+        title: r.kind === 're_exam' ? `Nhắc lịch hẹn khám lại ngày ${dmy(r.appointment_date)}` : `Nhắc lịch chuyển tuyến ngày ${dmy(r.appointment_date)}`,
+        body: `Bạn có ${what} ${place} ngày ${dmy(r.appointment_date)}. Xem những giấy tờ cần mang trong mục Lịch hẹn.`,
+        link: '/lich-hen',
+        key: `appointment-reminder:${r.id}`,
+      });
+      return setStatus(tx, r.id, 'sent', null);
+    }
+    const pref = (await sql<{ opted_out: boolean; address: string | null }>`select opted_out, address from notification_preference where person_id = ${ep.person_id} and channel = ${r.channel}`.execute(tx)).rows[0];
+    if (pref?.opted_out) return setStatus(tx, r.id, 'skipped', 'opted_out');
+    const to = r.channel === 'email' ? pref?.address : pref?.address || ep.phone;
+    if (!to) return setStatus(tx, r.id, 'skipped', 'no_address');
+    const sender = r.channel === 'email' ? channels.mail : channels.text;
+    if (!sender) return setStatus(tx, r.id, 'skipped', 'channel_not_configured');
+    const quiet = quietUntil(now);
+    if (quiet) {
+      await setStatus(tx, r.id, 'deferred', 'quiet_hours');
+      return { retryAt: quiet };
+    }
+    // A message outside the book is read by whoever holds the phone: a sensitive visit's reminder names neither place nor kind.
+    const text = ep.sensitive
+      ? `So suc khoe dien tu: ban co lich hen kham ngay ${dmy(r.appointment_date)}. Xem chi tiet trong ung dung.`
+      : `Sổ sức khỏe điện tử: bạn có ${what} ${place} ngày ${dmy(r.appointment_date)}. Nhớ mang giấy hẹn/giấy chuyển tuyến, thẻ BHYT và CCCD.`;
+    if (r.channel === 'email' && channels.mail) await channels.mail.send(to, ep.sensitive ? 'Nhắc lịch hẹn khám' : `Nhắc ${what} ${place}`, text);
+    else if (channels.text) await channels.text.send(to, text);
+    await setStatus(tx, r.id, 'sent', null, { sentTo: maskAddress(r.channel, to) });
+  };
+}
+
+/** Records a failed attempt (the handler's transaction was rolled back): attempts, last error, failed when no retry is left. */
+export async function reminderAttemptFailed(data: { reminderId: number }, error: Error, job: JobInfo & { final: boolean }, tx: Transaction<Schema>): Promise<void> {
+  await sql`update appointment_reminder set attempts = attempts + 1, last_error = ${error.message.slice(0, 500)}, updated_at = now(),
+      status = case when ${job.final} then 'failed' else status end where id = ${data.reminderId}`.execute(tx);
+}
