@@ -4,4 +4,5 @@ export { type Appointment, citizenAppointments, communeAppointments, facilityApp
 export { type CitizenNotice, listNotifications, markNotificationsRead, type NotificationRow, notifyCitizen } from './notify.ts';
 export { citizenReminders, preferencesOf, setPreference } from './preferences.ts';
 export { planReminders, QUIET_FROM, QUIET_UNTIL, quietUntil, REMINDER_QUEUE, reminderAttemptFailed, reminderDue, reminderHandler } from './reminders.ts';
+export { purgeAppointmentDemo } from './purge.ts';
 export { registerAppointmentRoutes } from './routes.ts';

@@ -7,6 +7,7 @@ import { purgeCardObservations } from '../bhyt/index.ts';
 import { purgeCorrectionDemo } from '../correction/index.ts';
 import type { Db } from '../db/index.ts';
 import { purgeImmunizationRows } from '../immunization/index.ts';
+import { purgeAppointmentDemo } from '../appointments/index.ts';
 import { purgePrimaryCareDemo } from '../primary-care/index.ts';
 import { purgeRelayRows } from '../relay/index.ts';
 import { forgetReportContributions } from '../reports/index.ts';
@@ -283,7 +284,7 @@ export async function purgeDemo(db: Db, opts: PurgeOptions = {}): Promise<PurgeR
         facilityCodes: await list(sql`select code as v from purge_facility`),
         staffIds: await list(sql`select id as v from purge_staff`),
       };
-      for (const d of [await purgeStationDemo(tx, demo), await purgePrimaryCareDemo(tx, demo), await purgeCorrectionDemo(tx, demo)]) {
+      for (const d of [await purgeStationDemo(tx, demo), await purgePrimaryCareDemo(tx, demo), await purgeCorrectionDemo(tx, demo), await purgeAppointmentDemo(tx, demo)]) {
         for (const [table, n] of Object.entries(d)) deleted[table] = (deleted[table] ?? 0) + n;
       }
     }
