@@ -73,10 +73,14 @@ insert into citus_plan values
   (42, 'report_person_state', 'distributed', 'person_id', 'person'),
   (43, 'correction_request', 'distributed', 'person_id', 'person'),
   (44, 'correction_event', 'distributed', 'person_id', 'person'),
+  (45, 'citizen_contact', 'distributed', 'person_id', 'person'),
+  (46, 'citizen_notification', 'distributed', 'person_id', 'person'),
+  (47, 'notification_preference', 'distributed', 'person_id', 'person'),
   -- personal data keyed otherwise: their own co-location groups
   (50, 'submission_raw', 'distributed', 'submission_id', 'none'),
   (51, 'bhyt_card_observation', 'distributed', 'bhxh', 'none'),
-  (52, 'relay_message', 'distributed', 'facility_code', 'none');
+  (52, 'relay_message', 'distributed', 'facility_code', 'none'),
+  (53, 'appointment_reminder', 'distributed', 'facility_code', 'relay_message');
 
 do $$
 declare

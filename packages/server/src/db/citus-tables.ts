@@ -62,11 +62,16 @@ export const CITUS_TABLES: Readonly<Record<string, CitusPlacement>> = {
   report_person_state: person(),
   correction_request: person(),
   correction_event: person(),
+  citizen_contact: person(),
+  citizen_notification: person(),
+  notification_preference: person(),
   // Personal data without person_id: distributed by its own key, in its own co-location group.
   submission_raw: { kind: 'distributed', column: 'submission_id', colocate: 'submission_raw', personal: true },
   bhyt_card_observation: { kind: 'distributed', column: 'bhxh', colocate: 'bhyt_card_observation', personal: true },
   // The raw envelope or check-in as the facility sent it: personal, keyed by the sending facility.
   relay_message: { kind: 'distributed', column: 'facility_code', colocate: 'relay_message', personal: true },
+  // A reminder is keyed by the episode (facility, MA_LK) and holds the address it went to.
+  appointment_reminder: { kind: 'distributed', column: 'facility_code', colocate: 'relay_message', personal: true },
 
   // Personal data not yet distributed.
   audit_event: {
@@ -107,5 +112,9 @@ export const CITUS_TABLES: Readonly<Record<string, CitusPlacement>> = {
   warehouse_extract: local('warehouse extract runs: window, folder, counts'),
   onboarding_request: local('facility onboarding requests'),
   onboarding_request_event: local('facility onboarding request history'),
+  appointment_planner_state: local('the reminder planner position (one row)'),
+  imm_coverage_cohort: local('immunization coverage counts per commune and birth month'),
+  imm_coverage_refresh: local('when each commune\'s coverage was rebuilt'),
+  imm_coverage_dirty: local('communes waiting for a coverage rebuild'),
   relay_attempt: local('delivery attempts of relayed messages: status and portal answer'),
 };
