@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,7 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { citizenCookie } from '../../test-support/book-fixture.ts';
 import { startTestApp } from '../../test-support/index.ts';
 import { insertEpisode, staffSession } from '../../test-support/staff.ts';
-import { jobCounts, JobRunner } from '../jobs/index.ts';
+import { JobRunner, jobCounts } from '../jobs/index.ts';
 import { upsertPersons } from '../person/index.ts';
 import { FileTextSender, planReminders, quietUntil, REMINDER_QUEUE, reminderAttemptFailed, reminderHandler, smtpMailSender } from './index.ts';
 
@@ -95,8 +95,10 @@ describe(`appointments and reminders (${process.env.HSSK_TEST_DB ?? 'pglite'})`,
   };
 
   it('the citizen sees upcoming re-exams and referrals with place, date and what to bring', async () => {
-    const r = await get('/api/v1/book/appointments', cookie);
-    assert.equal(r.appointments.length, 3, 'the citizen’s own sensitive visit is in their own list');
+    const hidden = await get('/api/v1/book/appointments', cookie);
+    assert.equal(hidden.appointments.length, 2, 'a sensitive visit’s appointment stays out until the citizen chooses to show sensitive visits');
+    const r = await get('/api/v1/book/appointments?include_sensitive=true', cookie);
+    assert.equal(r.appointments.length, 3, 'the citizen’s own sensitive visit is in their own list once they ask');
     const reExam = r.appointments.find((a: { number: string }) => a.number === 'GH-77');
     assert.equal(reExam.date, today);
     assert.equal(reExam.facility_name, 'Bệnh viện Đa khoa Tỉnh Thử');
@@ -183,8 +185,21 @@ describe(`appointments and reminders (${process.env.HSSK_TEST_DB ?? 'pglite'})`,
     assert.equal(book.reminders.filter((r: { channel: string; status: string }) => r.channel === 'email' && r.status === 'sent').length, 3);
   });
 
-  it('SMS goes to the file sink when not opted out, using the phone on record', async () => {
-    await t.app.inject({ method: 'PUT', url: '/api/v1/book/notification-settings', headers: { cookie, origin: t.url }, payload: { channel: 'sms', opted_out: false } });
+  it('SMS goes to the file sink only to the number the citizen gave for reminders, never to the registry phone alone', async () => {
+    await t.app.inject({ method: 'PUT', url: '/api/v1/book/notification-settings', headers: { cookie, origin: t.url }, payload: { channel: 'sms', opted_out: false, address: null } });
+    await sql`update appointment_reminder set status = 'pending', status_reason = null where channel = 'sms'`.execute(t.db.db);
+    {
+      const ids = (await sql<{ id: number; due_at: Date }>`select id, due_at from appointment_reminder where channel = 'sms'`.execute(t.db.db)).rows;
+      const { enqueue } = await import('../jobs/index.ts');
+      for (const r of ids) await enqueue(t.db.db, REMINDER_QUEUE, { reminderId: Number(r.id), dueAt: r.due_at.toISOString() }, { key: `no-address:${r.id}` });
+      const morning = new Date(Date.parse(`${today}T03:00:00Z`));
+      const run = new JobRunner(t.db.db).work(REMINDER_QUEUE, reminderHandler({ text: new FileTextSender(smsFile) }, () => morning), { pollSeconds: 0.5 });
+      await run.start();
+      await until('sms skipped', async () => (await sql<{ n: number }>`select count(*)::int as n from appointment_reminder where channel = 'sms' and status = 'pending'`.execute(t.db.db)).rows[0]!.n === 0);
+      await run.stop();
+      assert.equal(existsSync(smsFile) ? readFileSync(smsFile, 'utf8').trim() : '', '', 'no text to the registry phone');
+    }
+    await t.app.inject({ method: 'PUT', url: '/api/v1/book/notification-settings', headers: { cookie, origin: t.url }, payload: { channel: 'sms', opted_out: false, address: '0912345678' } });
     await sql`update appointment_reminder set status = 'pending', status_reason = null where channel = 'sms'`.execute(t.db.db);
     const ids = (await sql<{ id: number; due_at: Date }>`select id, due_at from appointment_reminder where channel = 'sms'`.execute(t.db.db)).rows;
     const { enqueue } = await import('../jobs/index.ts');

@@ -1,5 +1,5 @@
-import { appendFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
 import nodemailer from 'nodemailer';
 
 /** An outside channel that carries a short text: SMS, Zalo OA — one adapter per provider. */

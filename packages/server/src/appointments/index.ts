@@ -3,6 +3,6 @@ export { FileTextSender, type MailSender, type ReminderChannels, smtpMailSender,
 export { type Appointment, citizenAppointments, communeAppointments, facilityAppointments, type NoShowFigure, noShowFigure } from './list.ts';
 export { type CitizenNotice, listNotifications, markNotificationsRead, type NotificationRow, notifyCitizen } from './notify.ts';
 export { citizenReminders, preferencesOf, setPreference } from './preferences.ts';
-export { planReminders, QUIET_FROM, QUIET_UNTIL, quietUntil, REMINDER_QUEUE, reminderAttemptFailed, reminderDue, reminderHandler } from './reminders.ts';
 export { purgeAppointmentDemo } from './purge.ts';
+export { planReminders, QUIET_FROM, QUIET_UNTIL, quietUntil, REMINDER_QUEUE, reminderAttemptFailed, reminderDue, reminderHandler } from './reminders.ts';
 export { registerAppointmentRoutes } from './routes.ts';

@@ -104,9 +104,9 @@ async function appointments(db: Db, where: { person?: string; target?: string; c
 
 const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-/** The citizen's own upcoming appointments (today on), sensitive ones included: it is their book. */
-export const citizenAppointments = (db: Db, personId: string, today = vietnamToday()) =>
-  appointments(db, { person: personId, from: today, to: addDays(today, 366), sensitive: true });
+/** The citizen's own upcoming appointments (today on); a sensitive visit's only when they chose to show those, as elsewhere in the book. */
+export const citizenAppointments = (db: Db, personId: string, includeSensitive: boolean, today = vietnamToday()) =>
+  appointments(db, { person: personId, from: today, to: addDays(today, 366), sensitive: includeSensitive });
 
 /** Who a facility expects, day by day: re-exams it booked and referrals addressed to it; no sensitive episode of another facility. */
 export async function facilityAppointments(db: Db, facility: string, from: string, to: string): Promise<Appointment[]> {

@@ -131,18 +131,21 @@ export function reminderHandler(channels: ReminderChannels, clock: () => Date = 
     const place = ep.facility_name ?? r.target_facility;
     const what = r.kind === 're_exam' ? 'lịch hẹn khám lại' : 'giấy chuyển tuyến đến';
     if (r.channel === 'in_app') {
+      // A sensitive visit's reminder names neither the place nor the kind: the notification list is
+      // shown whether or not the citizen chose to show sensitive visits.
       await notifyCitizen(tx, ep.person_id, {
         kind: 'appointment.reminder',
-        title: r.kind === 're_exam' ? `Nhắc lịch hẹn khám lại ngày ${dmy(r.appointment_date)}` : `Nhắc lịch chuyển tuyến ngày ${dmy(r.appointment_date)}`,
-        body: `Bạn có ${what} ${place} ngày ${dmy(r.appointment_date)}. Xem những giấy tờ cần mang trong mục Lịch hẹn.`,
-        link: '/lich-hen',
+        title: ep.sensitive ? `Nhắc lịch hẹn ngày ${dmy(r.appointment_date)}` : r.kind === 're_exam' ? `Nhắc lịch hẹn khám lại ngày ${dmy(r.appointment_date)}` : `Nhắc lịch chuyển tuyến ngày ${dmy(r.appointment_date)}`,
+        body: ep.sensitive ? `Bạn có một lịch hẹn ngày ${dmy(r.appointment_date)}.` : `Bạn có ${what} ${place} ngày ${dmy(r.appointment_date)}.`,
+        link: '/',
         key: `appointment-reminder:${r.id}`,
       });
       return setStatus(tx, r.id, 'sent', null);
     }
     const pref = (await sql<{ opted_out: boolean; address: string | null }>`select opted_out, address from notification_preference where person_id = ${ep.person_id} and channel = ${r.channel}`.execute(tx)).rows[0];
     if (pref?.opted_out) return setStatus(tx, r.id, 'skipped', 'opted_out');
-    const to = r.channel === 'email' ? pref?.address : pref?.address || ep.phone;
+    // Only an address the citizen gave for reminders: a registry phone may be stale or a neighbour's.
+    const to = pref?.address;
     if (!to) return setStatus(tx, r.id, 'skipped', 'no_address');
     const sender = r.channel === 'email' ? channels.mail : channels.text;
     if (!sender) return setStatus(tx, r.id, 'skipped', 'channel_not_configured');

@@ -5,8 +5,8 @@ import { audit, auditMany } from '../audit/index.ts';
 import { requireConsentedCitizen } from '../auth/index.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
-import { REGISTER_READ_ROLES, stationArea } from '../station/index.ts';
 import { requireStaff, staffActor } from '../staff/index.ts';
+import { REGISTER_READ_ROLES, stationArea } from '../station/index.ts';
 import { type Appointment, addDays, citizenAppointments, communeAppointments, facilityAppointments, noShowFigure } from './list.ts';
 import { listNotifications, markNotificationsRead } from './notify.ts';
 import { citizenReminders, preferencesOf, setPreference } from './preferences.ts';
@@ -14,7 +14,7 @@ import { citizenReminders, preferencesOf, setPreference } from './preferences.ts
 const tags = ['appointments'];
 const day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 const rangeQuery = Type.Object({ from: Type.Optional(day), to: Type.Optional(day) });
-const FACILITY_ROLES = ['facility_admin', 'receptionist', 'clinician'] as const;
+const APPOINTMENT_ROLES = ['facility_admin', 'receptionist', 'clinician'] as const;
 /** At most this many days in one list: a facility's year of appointments is a report, not a screen. */
 const MAX_RANGE_DAYS = 62;
 
@@ -30,16 +30,18 @@ const withoutPerson = ({ person_id: _p, ...a }: Appointment) => a;
 export function registerAppointmentRoutes(fastify: FastifyInstance, db: Db) {
   const app = typedRoutes(fastify);
 
-  app.get('/api/v1/book/appointments', { schema: { summary: 'The citizen’s upcoming re-exams and referrals, with the reminders planned for them', tags } }, async (req) => {
+  app.get('/api/v1/book/appointments', { schema: { summary: 'The citizen’s upcoming re-exams and referrals, with the reminders planned for them', tags, querystring: Type.Object({ include_sensitive: Type.Optional(Type.Boolean({ default: false })) }) } }, async (req) => {
     const c = await requireConsentedCitizen(db, req);
-    const [appointments, reminders] = await Promise.all([citizenAppointments(db, c.personId), citizenReminders(db, c.personId)]);
+    const [appointments, reminders] = await Promise.all([citizenAppointments(db, c.personId, req.query.include_sensitive === true), citizenReminders(db, c.personId)]);
     await audit(db, { actor: { type: 'citizen', id: c.subject, name: c.name }, action: 'book.appointments.list', personId: c.personId, requestId: req.id });
     return { appointments: appointments.map(withoutPerson), reminders };
   });
 
   app.get('/api/v1/book/notifications', { schema: { summary: 'In-app notifications of the book, newest first', tags } }, async (req) => {
     const c = await requireConsentedCitizen(db, req);
-    return listNotifications(db, c.personId);
+    const list = await listNotifications(db, c.personId);
+    await audit(db, { actor: { type: 'citizen', id: c.subject, name: c.name }, action: 'book.notifications.list', personId: c.personId, requestId: req.id, detail: { count: list.notifications.length } });
+    return list;
   });
 
   app.post(
@@ -78,7 +80,7 @@ export function registerAppointmentRoutes(fastify: FastifyInstance, db: Db) {
   );
 
   app.get('/api/v1/appointments/facility', { schema: { summary: 'Who the caller’s facility expects, day by day, and its no-show figure for the last 90 days', tags, querystring: rangeQuery } }, async (req) => {
-    const s = await requireStaff(db, req, { roles: FACILITY_ROLES });
+    const s = await requireStaff(db, req, { roles: APPOINTMENT_ROLES });
     const facility = s.facilityCode!;
     const { from, to } = range(req.query, 14);
     const [rows, no_show] = await Promise.all([facilityAppointments(db, facility, from, to), noShowFigure(db, facility, addDays(vietnamToday(), -90), addDays(vietnamToday(), -1))]);

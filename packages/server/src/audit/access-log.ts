@@ -40,6 +40,11 @@ export const ACCESS_ACTIONS: Readonly<Record<string, ActionWording>> = {
   'book.share.revoke': { text: 'thu hồi mã chia sẻ' },
   'book.contact.read': { text: 'xem số điện thoại, địa chỉ tự khai báo' },
   'book.contact.update': { text: 'cập nhật số điện thoại, địa chỉ tự khai báo' },
+  'book.appointments.list': { text: 'xem lịch hẹn khám lại, chuyển tuyến' },
+  'book.notifications.list': { text: 'xem thông báo của sổ sức khỏe' },
+  'book.notification_settings.update': { text: 'thay đổi cách nhận lời nhắc lịch hẹn' },
+  'appointments.facility.read': { text: 'xem danh sách người bệnh có lịch hẹn tại cơ sở' },
+  'appointments.station.read': { text: 'xem danh sách lịch hẹn của người dân trong xã' },
   // Said after "Bác sĩ có mã chia sẻ", which already names the way in.
   'share.view': { text: 'mở hồ sơ' },
   'share.episode.read': { text: 'xem chi tiết {what}', what: EPISODE },

@@ -291,6 +291,7 @@ export async function purgeDemo(db: Db, opts: PurgeOptions = {}): Promise<PurgeR
     await run('staff_account', sql`delete from staff_account where ${inStaff('id')}`);
     await run('book_share', sql`delete from book_share where ${inP('person_id')}`);
     await run('citizen_declaration', sql`delete from citizen_declaration where ${inP('person_id')}`);
+    await run('citizen_contact', sql`delete from citizen_contact where ${inP('person_id')}`);
     deleted.bhyt_card_observation = await purgeCardObservations(tx, sql`select code from purge_facility`);
     // Relay rows of demo facilities (only if an operator turned the relay on for one).
     deleted.relay_message = await purgeRelayRows(tx, (await sql<{ code: string }>`select code from purge_facility`.execute(tx)).rows.map((r) => r.code));

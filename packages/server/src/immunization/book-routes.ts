@@ -1,8 +1,8 @@
 import { notFound, vietnamToday } from '@openhssk/core';
 import type { BookVaccinations, ImmCertificateLink, ImmFamily } from '@openhssk/core/api';
 import { Type } from '@sinclair/typebox';
-import QRCode from 'qrcode';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
 import type { Actor } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';

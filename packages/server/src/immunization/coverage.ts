@@ -1,4 +1,4 @@
-import { invalid, vietnamToday } from '@openhssk/core';
+import { invalid, vietnamToday, viNumber } from '@openhssk/core';
 import type { ImmCoverage } from '@openhssk/core/api';
 import { addMonthsClamped, childCoverage, formatDay, monthRange } from '@openhssk/core/immunization';
 import ExcelJS from 'exceljs';
@@ -168,7 +168,7 @@ export async function coverageReport(db: Db, unitCode: string, month: string): P
   };
 }
 
-const pctText = (p: number | null) => (p === null ? '—' : `${String(p).replace('.', ',')} %`);
+const pctText = (p: number | null) => (p === null ? '—' : `${viNumber(p, 1)} %`);
 
 /** The report as XLSX: one row per unit, numerator, denominator and percentage of each indicator. */
 export async function coverageXlsx(r: ImmCoverage): Promise<Buffer> {

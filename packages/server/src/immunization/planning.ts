@@ -1,4 +1,4 @@
-import { invalid, stripDiacritics, vietnamToday } from '@openhssk/core';
+import { invalid, stripDiacritics, vietnamToday, viNumber } from '@openhssk/core';
 import {
   type Age, ANTIGEN_LABELS, type Antigen, addMonthsClamped, civilFromDay, formatDay, type MonthPlan, monthPlanner, monthRange, planMonth, productById,
   type ScheduleEvaluation, type ScheduleVersion, scheduleInForce,
@@ -323,7 +323,7 @@ export function sessionListPdf(persons: readonly ListedPerson[], h: SessionListH
   doc.font('B').fontSize(14).text(title, { align: 'center' });
   doc.font('R').fontSize(10).moveDown(0.3);
   doc.text(`Buổi tiêm: ${h.sessions.length ? h.sessions.map((s) => `${dmy(s.session_on)}${s.place ? ` (${s.place})` : ''}`).join(', ') : 'chưa đặt lịch'}.`);
-  doc.text(`Số người cần tiêm: ${persons.length.toLocaleString('vi-VN')}. Lập ngày ${dmy(vietnamToday())} bởi ${h.printedBy}.`);
+  doc.text(`Số người cần tiêm: ${viNumber(persons.length, 0)}. Lập ngày ${dmy(vietnamToday())} bởi ${h.printedBy}.`);
   doc.moveDown(0.5);
   const keep = [0, 1, 2, 3, 4, 6, 7, 8, 9, 10];
   pdfTable(

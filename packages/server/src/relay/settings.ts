@@ -76,6 +76,11 @@ export function checkPortalUrl(raw: string, allowedHosts: readonly string[], req
   if (u.username || u.password || u.search || u.hash) {
     throw invalid('RELAY_URL_INVALID', 'Địa chỉ cổng tiếp nhận không được chứa tài khoản, tham số hay phân đoạn.', 'The portal URL may not carry credentials, a query or a fragment.');
   }
+  // Where https is required (production) and no allow-list is set, a facility admin still may not
+  // point the server at itself or the internal network: the answers come back on the relay screen.
+  if (requireHttps && allowedHosts.length === 0 && internalHost(u.hostname)) {
+    throw invalid('RELAY_HOST_NOT_ALLOWED', `Máy chủ ${u.host} là địa chỉ nội bộ, không phải cổng tiếp nhận.`, `Host ${u.host} is an internal address, not a portal.`);
+  }
   if (allowedHosts.length > 0 && !allowedHosts.includes(u.host.toLowerCase())) {
     throw invalid('RELAY_HOST_NOT_ALLOWED', `Máy chủ ${u.host} không nằm trong danh sách cổng tiếp nhận được phép.`, `Host ${u.host} is not an allowed portal host.`);
   }
@@ -106,4 +111,16 @@ export async function portalTarget(db: Db, config: SecretConfig, facilityCode: s
   const password = (await passwords(db, config))[facilityCode];
   if (!s || password === undefined) return undefined;
   return { url: s.portal_url, username: s.username, password, facilityCode, maTinh: s.ma_tinh ?? facilityCode.slice(0, 2) };
+}
+
+/** Loopback, private, link-local and unique-local addresses, and names that only resolve inside. */
+function internalHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h.endsWith('.internal') || !h.includes('.') && !h.includes(':')) return true;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(h);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  return h === '::1' || h === '::' || h.startsWith('fc') || h.startsWith('fd') || h.startsWith('fe80') || h.startsWith('::ffff:');
 }

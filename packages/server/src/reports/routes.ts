@@ -114,7 +114,7 @@ function halfYear(q: { year?: number | undefined; half?: number | undefined; for
   if (format !== 'xlsx' && format !== 'pdf') throw badRequest('Định dạng phải là xlsx hoặc pdf.', 'format must be xlsx or pdf.');
   const period: Period = half === 1 ? { from: `${year}-01-01`, to: `${year}-06-30` } : { from: `${year}-07-01`, to: `${year}-12-31` };
   const previous: Period = half === 1 ? { from: `${year - 1}-07-01`, to: `${year - 1}-12-31` } : { from: `${year}-01-01`, to: `${year}-06-30` };
-  return { year, half: half as 1 | 2, format: format as 'xlsx' | 'pdf', period, previous };
+  return { year, half: half === 1 ? (1 as const) : (2 as const), format: format === 'pdf' ? ('pdf' as const) : ('xlsx' as const), period, previous };
 }
 
 /** A six-monthly report as the file asked for. */

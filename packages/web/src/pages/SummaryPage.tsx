@@ -5,8 +5,8 @@ import { type BookSummary, type Dependent, withPerson } from '../api.ts';
 import type { Child } from '../child.ts';
 import { RELATION } from '../labels.ts';
 import { Link, type Navigate } from '../router.tsx';
-import { CorrectionForm } from './CorrectionsPage.tsx';
 import { ContactCard } from './ContactCard.tsx';
+import { CorrectionForm } from './CorrectionsPage.tsx';
 import { bhytValidity, ChronicList, DeclarationList, PersonFacts } from './SummaryLists.tsx';
 import { useApi } from './useApi.ts';
 

@@ -1,4 +1,4 @@
-import { vietnamToday } from '@openhssk/core';
+import { viDate, viDateTime, vietnamToday, viNumber } from '@openhssk/core';
 import type { ImmCoverage, ImmCoverageIndicator } from '@openhssk/core/api';
 import { useEffect, useState } from 'react';
 import { ApiProblem, get } from '../http.ts';
@@ -10,8 +10,8 @@ import { ApiProblem, get } from '../http.ts';
  */
 
 const share = (i: ImmCoverageIndicator) =>
-  i.percent === null ? '—' : `${i.percent.toLocaleString('vi-VN', { maximumFractionDigits: 1 })} % (${i.numerator.toLocaleString('vi-VN')}/${i.denominator.toLocaleString('vi-VN')})`;
-const monthVi = (m: string) => `${m.slice(5, 7)}/${m.slice(0, 4)}`;
+  i.percent === null ? '—' : `${viNumber(i.percent, 1)} % (${viNumber(i.numerator, 0)}/${viNumber(i.denominator, 0)})`;
+const monthVi = (m: string) => viDate(m.slice(0, 7));
 
 export function CoverageSection({ unitCode, onDrill }: { unitCode: string; onDrill: (code: string) => void }) {
   const [month, setMonth] = useState(() => vietnamToday().slice(0, 7));
@@ -53,8 +53,8 @@ export function CoverageSection({ unitCode, onDrill }: { unitCode: string; onDri
             Mẫu số: trẻ trong sổ dân cư (MPI) của địa bàn. Viêm gan B sơ sinh: trẻ sinh từ {monthVi(data.cohorts.hepb_birth_24h[0])} đến {monthVi(data.cohorts.hepb_birth_24h[1])};
             tiêm chủng đầy đủ dưới 1 tuổi: trẻ sinh từ {monthVi(data.cohorts.fully_immunized_u1[0])} đến {monthVi(data.cohorts.fully_immunized_u1[1])}; MR trước 24 tháng:
             trẻ sinh từ {monthVi(data.cohorts.mr_by_24m[0])} đến {monthVi(data.cohorts.mr_by_24m[1])}.
-            {data.oldest_refresh ? ` Số liệu tổng hợp lúc ${new Date(data.oldest_refresh).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })}.` : ' Số liệu chưa được tổng hợp.'}
-            {data.stale_communes > 0 ? ` ${data.stale_communes.toLocaleString('vi-VN')} xã đang chờ cập nhật.` : ''}
+            {data.oldest_refresh ? ` Số liệu tổng hợp lúc ${viDateTime(data.oldest_refresh)}.` : ' Số liệu chưa được tổng hợp.'}
+            {data.stale_communes > 0 ? ` ${viNumber(data.stale_communes, 0)} xã đang chờ cập nhật.` : ''}
           </p>
           {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard */}
           <section className="table-wrap report-table" aria-label="Tỷ lệ tiêm chủng theo địa bàn trực thuộc" tabIndex={0}>

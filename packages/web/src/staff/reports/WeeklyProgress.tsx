@@ -1,3 +1,5 @@
+import { viNumber } from '@openhssk/core';
+import { countText, percentText } from '@openhssk/core/api';
 import { useEffect, useState } from 'react';
 import { ApiProblem, get, viDate, viDateTime } from '../http.ts';
 
@@ -19,11 +21,11 @@ interface WeeklyResponse {
   weeks: string[];
 }
 
-const num = (n: number | null) => (n === null ? '—' : n.toLocaleString('vi-VN'));
-const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1).replace('.', ',')} %`);
-const delta = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${n > 0 ? '+' : n < 0 ? '−' : '±'}${Math.abs(n).toLocaleString('vi-VN')}`);
-const deltaPts = (v: number | null | undefined) =>
-  v === null || v === undefined ? '—' : `${v > 0 ? '+' : v < 0 ? '−' : '±'}${Math.abs(v * 100).toFixed(1).replace('.', ',')} điểm %`;
+const num = countText;
+const pct = percentText;
+const sign = (n: number) => (n > 0 ? '+' : n < 0 ? '−' : '±');
+const delta = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${sign(n)}${viNumber(Math.abs(n), 0)}`);
+const deltaPts = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${sign(v)}${viNumber(Math.abs(v * 100), 1)} điểm %`);
 
 /** The weekly Đề án 06 progress table of a unit: stored snapshots (week ending Thursday 15:00). */
 export function WeeklyProgress({ unitCode }: { unitCode: string }) {

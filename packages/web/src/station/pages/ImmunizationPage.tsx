@@ -1,4 +1,4 @@
-import { viDate, viDateTime, vietnamToday } from '@openhssk/core';
+import { viDate, viDateTime, vietnamToday, viNumber } from '@openhssk/core';
 import type { ImmPlan, ImmReactionList, ImmSession, ImmSlotRequestList } from '@openhssk/core/api';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { REACTION_STATUS_VI, SEVERITY_VI, SLOT_STATUS_VI } from '../../pages/immunization-labels.ts';
@@ -98,7 +98,7 @@ function Plan({ month, setMonth, plan, error, online }: { month: string; setMont
               <ul className="st-list">
                 {plan.stock_shortfalls.map((s) => (
                   <li key={s.product}>
-                    {s.name_vi}: cần {s.needed_doses.toLocaleString('vi-VN')} liều, còn {s.on_hand_doses.toLocaleString('vi-VN')} liều dùng được – thiếu {s.short_doses.toLocaleString('vi-VN')} liều
+                    {s.name_vi}: cần {viNumber(s.needed_doses, 0)} liều, còn {viNumber(s.on_hand_doses, 0)} liều dùng được – thiếu {viNumber(s.short_doses, 0)} liều
                   </li>
                 ))}
               </ul>

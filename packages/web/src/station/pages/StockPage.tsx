@@ -1,5 +1,5 @@
-import { viDate, vietnamToday } from '@openhssk/core';
-import type { ImmCatalog, ImmStock } from '@openhssk/core/api';
+import { viDate, vietnamToday, viNumber } from '@openhssk/core';
+import { type ImmCatalog, type ImmStock, percentText } from '@openhssk/core/api';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Alert } from '../../ui.tsx';
 import { Back, Staleness, useRefresh, WaitingEntries } from '../components.tsx';
@@ -16,8 +16,8 @@ import { enqueue } from '../outbox.ts';
  * offline (the receipt waits in the outbox like a dose).
  */
 
-const n = (v: number) => v.toLocaleString('vi-VN');
-const pct = (r: number) => `${(r * 100).toLocaleString('vi-VN', { maximumFractionDigits: 1 })} %`;
+const n = (v: number) => viNumber(v, 0);
+const pct = (r: number) => percentText(r);
 const ruleText = (r: ImmStock['products'][number]['opened_vial_rule']) => (r.keep === 'session' ? 'lọ đã mở hủy cuối buổi tiêm' : `lọ đã mở dùng tối đa ${r.days} ngày`);
 
 export function StockPage() {
