@@ -183,6 +183,10 @@ export async function purgeImmunizationRows(tx: Db, scope: PurgeScope): Promise<
   out.imm_session = count(await sql`delete from imm_session where commune_code = any(${scope.communes as string[]}::text[])`.execute(tx));
   out.vaccination = count(await sql`delete from vaccination where id in (${gone})`.execute(tx));
   out.imm_stock_receipt = count(await sql`delete from imm_stock_receipt where facility_code in (${scope.facilities})`.execute(tx));
+  // Coverage summaries of the removed communes: counts of demo children, rebuilt from nothing if the commune returns.
+  for (const table of ['imm_coverage_cohort', 'imm_coverage_refresh', 'imm_coverage_dirty'] as const) {
+    out[table] = count(await sql`delete from ${sql.table(table)} where commune_code = any(${scope.communes as string[]}::text[])`.execute(tx));
+  }
   return out;
 }
 

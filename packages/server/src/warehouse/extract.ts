@@ -49,7 +49,8 @@ export interface ExtractOptions {
   overlapSeconds?: number;
 }
 
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+// To the millisecond: two extracts a second apart (a retry, a test) get their own folders.
+const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '');
 
 async function lastCompleted(db: Db): Promise<ExtractRow | undefined> {
   return (await sql<ExtractRow>`select * from warehouse_extract where status = 'completed' order by until desc limit 1`.execute(db)).rows[0];
