@@ -58,7 +58,7 @@ describe('reports dashboard in Chromium', () => {
 
     const commune = district.children.find((c) => (c.kpis.residents ?? 0) > 0);
     assert.ok(commune, 'a commune with residents');
-    await page.getByRole('table').getByRole('button', { name: commune.unit.name }).click();
+    await page.getByRole('table', { name: 'Chỉ số theo địa bàn trực thuộc' }).getByRole('button', { name: commune.unit.name }).click();
     await page.getByTestId('report-unit').filter({ hasText: commune.unit.name }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'reports-commune.png'), fullPage: true });
 
