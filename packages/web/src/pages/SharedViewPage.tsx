@@ -4,7 +4,7 @@ import { api, type EpisodeDetail, type SharedEpisode, type SharedSummary } from 
 import { CARE_TYPE } from '../labels.ts';
 import { Alert } from '../ui.tsx';
 import { EpisodeView } from './EpisodeView.tsx';
-import { bhytValidity, ChronicList, DeclarationList, PersonFacts } from './SummaryLists.tsx';
+import { BhytStatus, bhytValidity, ChronicList, DeclarationList, PersonFacts } from './SummaryLists.tsx';
 import { useApi } from './useApi.ts';
 
 interface SharedView {
@@ -60,7 +60,15 @@ export function SharedViewPage({ token }: { token: string }) {
         <h2 id="sh-person">Thông tin cá nhân</h2>
         <PersonFacts person={s.person}>
           <dt>Thẻ BHYT</dt>
-          <dd>{s.bhyt ? `${s.bhyt.so_bhyt} (${bhytValidity(s.bhyt)})` : '—'}</dd>
+          <dd>
+            {s.bhyt ? (
+              <>
+                {s.bhyt.so_bhyt} ({bhytValidity(s.bhyt)}) <BhytStatus bhyt={s.bhyt} />
+              </>
+            ) : (
+              '—'
+            )}
+          </dd>
           {data.share.include_contact && (
             <>
               <dt>Số điện thoại</dt>

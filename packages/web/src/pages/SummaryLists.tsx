@@ -23,6 +23,15 @@ export function PersonFacts({ person, children }: { person: BookSummary['person'
 
 export const bhytValidity = (bhyt: NonNullable<BookSummary['bhyt']>) => `${viDate(bhyt.valid_from)} – ${viDate(bhyt.valid_to)}`;
 
+/** Whether the card is valid today; null (validity never received) reads "chưa rõ", never "còn hiệu lực" by default. */
+export function BhytStatus({ bhyt }: { bhyt: NonNullable<BookSummary['bhyt']> }) {
+  return (
+    <span className={bhyt.valid_now === null ? undefined : bhyt.valid_now ? 'ok' : 'warn'}>
+      ({bhyt.valid_now === null ? 'chưa rõ' : bhyt.valid_now ? 'còn hiệu lực' : 'không còn hiệu lực'})
+    </span>
+  );
+}
+
 /**
  * Chronic conditions from facility diagnoses. `showCount` adds how many visits recorded each
  * one, which helps the citizen recognise them; a doctor only needs when it was last seen.

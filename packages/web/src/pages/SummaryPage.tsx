@@ -7,7 +7,7 @@ import { RELATION } from '../labels.ts';
 import { Link, type Navigate } from '../router.tsx';
 import { ContactCard } from './ContactCard.tsx';
 import { CorrectionForm } from './CorrectionsPage.tsx';
-import { bhytValidity, ChronicList, DeclarationList, PersonFacts } from './SummaryLists.tsx';
+import { BhytStatus, bhytValidity, ChronicList, DeclarationList, PersonFacts } from './SummaryLists.tsx';
 import { useApi } from './useApi.ts';
 
 export function SummaryPage({ personId, navigate, onOpenChild }: { personId: string | null; navigate: Navigate; onOpenChild: (c: Child) => void }) {
@@ -70,11 +70,7 @@ export function SummaryPage({ personId, navigate, onOpenChild }: { personId: str
             <dd>{s.bhyt.so_bhyt}</dd>
             <dt>Giá trị sử dụng</dt>
             <dd>
-              {bhytValidity(s.bhyt)}{' '}
-              {/* null: validity never received — "chưa rõ", never "còn hiệu lực" by default. */}
-              <span className={s.bhyt.valid_now === null ? undefined : s.bhyt.valid_now ? 'ok' : 'warn'}>
-                ({s.bhyt.valid_now === null ? 'chưa rõ' : s.bhyt.valid_now ? 'còn hiệu lực' : 'không còn hiệu lực'})
-              </span>
+              {bhytValidity(s.bhyt)} <BhytStatus bhyt={s.bhyt} />
             </dd>
             <dt>Nơi đăng ký KCB ban đầu</dt>
             <dd>
