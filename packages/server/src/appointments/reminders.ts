@@ -1,4 +1,4 @@
-import { vietnamNow, vietnamToday } from '@openhssk/core';
+import { viDate, vietnamNow, vietnamToday } from '@openhssk/core';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Db, Schema } from '../db/index.ts';
 import { defineQueue, enqueue, type JobInfo } from '../jobs/index.ts';
@@ -103,7 +103,6 @@ interface ReminderRow {
 }
 
 const maskAddress = (channel: ReminderChannel, to: string) => (channel === 'email' ? to.replace(/^(.).*(@.*)$/, '$1***$2') : `***${to.slice(-3)}`);
-const dmy = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
 async function setStatus(tx: Kysely<Schema>, id: number, status: string, reason: string | null, extra: { sentTo?: string } = {}) {
   await sql`update appointment_reminder set status = ${status}, status_reason = ${reason}, updated_at = now(), attempts = attempts + ${status === 'sent' ? 1 : 0},
@@ -135,8 +134,8 @@ export function reminderHandler(channels: ReminderChannels, clock: () => Date = 
       // shown whether or not the citizen chose to show sensitive visits.
       await notifyCitizen(tx, ep.person_id, {
         kind: 'appointment.reminder',
-        title: ep.sensitive ? `Nhắc lịch hẹn ngày ${dmy(r.appointment_date)}` : r.kind === 're_exam' ? `Nhắc lịch hẹn khám lại ngày ${dmy(r.appointment_date)}` : `Nhắc lịch chuyển tuyến ngày ${dmy(r.appointment_date)}`,
-        body: ep.sensitive ? `Bạn có một lịch hẹn ngày ${dmy(r.appointment_date)}.` : `Bạn có ${what} ${place} ngày ${dmy(r.appointment_date)}.`,
+        title: ep.sensitive ? `Nhắc lịch hẹn ngày ${viDate(r.appointment_date)}` : r.kind === 're_exam' ? `Nhắc lịch hẹn khám lại ngày ${viDate(r.appointment_date)}` : `Nhắc lịch chuyển tuyến ngày ${viDate(r.appointment_date)}`,
+        body: ep.sensitive ? `Bạn có một lịch hẹn ngày ${viDate(r.appointment_date)}.` : `Bạn có ${what} ${place} ngày ${viDate(r.appointment_date)}.`,
         link: '/',
         key: `appointment-reminder:${r.id}`,
       });
@@ -156,8 +155,8 @@ export function reminderHandler(channels: ReminderChannels, clock: () => Date = 
     }
     // A message outside the book is read by whoever holds the phone: a sensitive visit's reminder names neither place nor kind.
     const text = ep.sensitive
-      ? `So suc khoe dien tu: ban co lich hen kham ngay ${dmy(r.appointment_date)}. Xem chi tiet trong ung dung.`
-      : `Sổ sức khỏe điện tử: bạn có ${what} ${place} ngày ${dmy(r.appointment_date)}. Nhớ mang giấy hẹn/giấy chuyển tuyến, thẻ BHYT và CCCD.`;
+      ? `So suc khoe dien tu: ban co lich hen kham ngay ${viDate(r.appointment_date)}. Xem chi tiet trong ung dung.`
+      : `Sổ sức khỏe điện tử: bạn có ${what} ${place} ngày ${viDate(r.appointment_date)}. Nhớ mang giấy hẹn/giấy chuyển tuyến, thẻ BHYT và CCCD.`;
     if (r.channel === 'email' && channels.mail) await channels.mail.send(to, ep.sensitive ? 'Nhắc lịch hẹn khám' : `Nhắc ${what} ${place}`, text);
     else if (channels.text) await channels.text.send(to, text);
     await setStatus(tx, r.id, 'sent', null, { sentTo: maskAddress(r.channel, to) });

@@ -1,4 +1,4 @@
-import { DomainError, invalid, notFound, vietnamToday } from '@openhssk/core';
+import { DomainError, invalid, notFound, viDate, vietnamToday } from '@openhssk/core';
 import type {
   CitizenCorrection, CorrectionClinicalField, CorrectionEventView, CorrectionKind, CorrectionPersonalField, CorrectionStatus,
 } from '@openhssk/core/api';
@@ -47,7 +47,6 @@ export interface Filer {
   onBehalfOfChild: boolean;
 }
 
-const vnDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
 /**
  * The visit as the citizen's book shows it (the current version, the subject's own); whether any
@@ -142,7 +141,7 @@ export async function createRequest(db: Db, personId: string, filer: Filer, inpu
       facility_code: visit?.facility_code ?? null,
       ma_lk: visit?.ma_lk ?? null,
       episode_version: visit?.version ?? null,
-      episode_label: visit ? `${visit.facility_name ?? visit.facility_code} · ${vnDate(visit.ngay_vao)}` : null,
+      episode_label: visit ? `${visit.facility_name ?? visit.facility_code} · ${viDate(visit.ngay_vao)}` : null,
       sensitive: visit?.sensitive ?? false,
       owner_kind: visit ? 'facility' : 'mpi',
       identity,

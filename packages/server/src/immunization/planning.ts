@@ -1,4 +1,4 @@
-import { invalid, stripDiacritics, vietnamToday, viNumber } from '@openhssk/core';
+import { invalid, stripDiacritics, viDate, vietnamToday, viNumber } from '@openhssk/core';
 import {
   type Age, ANTIGEN_LABELS, type Antigen, addMonthsClamped, civilFromDay, formatDay, type MonthPlan, monthPlanner, monthRange, planMonth, productById,
   type ScheduleEvaluation, type ScheduleVersion, scheduleInForce,
@@ -260,7 +260,7 @@ export async function sessionsIn(db: Db, commune: string, month: string) {
     .execute();
 }
 
-const dmy = (iso: string | null | undefined) => (iso && /^\d{4}-\d{2}-\d{2}/.test(iso) ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : (iso ?? ''));
+const dmy = (iso: string | null | undefined) => viDate(iso, '');
 const SEX_VI: Record<number, string> = { 1: 'Nam', 2: 'Nữ' };
 
 /** The reminder text for one person ("Zalo" with diacritics; the SMS column drops them: 160 characters per part instead of 70). */
