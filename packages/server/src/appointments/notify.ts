@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-
-// biome-ignore lint/suspicious/noExplicitAny: writers call this with their own transaction, of any schema view
-type AnyDb = import('kysely').Kysely<any>;
+// Writers call this with their own transaction, of any schema view.
+import type { AnyDb } from '../jobs/index.ts';
 
 export interface CitizenNotice {
   /** What it is about, e.g. `appointment.reminder`, `correction.outcome`. */
