@@ -175,7 +175,8 @@ export async function screenshotBoth(page: Page, name: string, opts: { axe?: boo
 }
 
 /** The station app's count of entries not yet sent. */
-export const pendingIs = (page: Page, n: number, timeout = 30_000) =>
+// 60 s: a sync that meets a busy server waits out one retry interval before the count settles.
+export const pendingIs = (page: Page, n: number, timeout = 60_000) =>
   page.waitForFunction((want) => document.querySelector('[data-testid="pending-count"]')?.textContent === `Chưa đồng bộ (${want})`, n, { timeout });
 
 /** The station app's outbox as stored in IndexedDB (what the device keeps and sends). */
