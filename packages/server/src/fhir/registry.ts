@@ -10,7 +10,7 @@
  * caller's visible persons in batches (persons with nothing to show cost a batch, not a page).
  */
 import type { AllergyIntolerance, Immunization } from '@medplum/fhirtypes';
-import { allergyIntoleranceResource, type DoseRecord, immunizationResource } from '@openhssk/core/fhir';
+import { allergyIntoleranceResource, immunizationResource } from '@openhssk/core/fhir';
 import { findDuplicateDoses } from '@openhssk/core/immunization';
 import { sql } from 'kysely';
 import { allergyDeclarations } from '../book/index.ts';
@@ -34,31 +34,12 @@ export function realDosesAmong(rows: readonly DoseRow[]): DoseRow[] {
   return rows.filter((_, i) => !dup.has(i));
 }
 
-export const doseRecordOf = (d: DoseRow): DoseRecord => ({
-  id: d.id,
-  person_id: d.person_id,
-  vaccine_code: d.vaccine_code,
-  vaccine_name: d.vaccine_name,
-  product_id: d.product_id,
-  antigens: d.antigens,
-  dose_no: d.dose_no,
-  given_on: d.given_on,
-  facility_code: d.facility_code,
-  facility_name: d.facility_name,
-  facility_ref: d.facility_ref,
-  lot_no: d.lot_no,
-  route: d.route,
-  body_site: d.body_site,
-  reaction: d.reaction,
-  source: d.source,
-  source_record_id: d.source_record_id,
-});
 
 /** Every real dose of these persons as Immunization, by person then dose id. */
 export async function immunizationsOf(db: Db, personIds: readonly string[]): Promise<Immunization[]> {
   const rows = realDosesAmong(await dosesOf(db, personIds));
   rows.sort((a, b) => (a.person_id === b.person_id ? a.id - b.id : a.person_id < b.person_id ? -1 : 1));
-  return rows.map((d) => immunizationResource(doseRecordOf(d)));
+  return rows.map((d) => immunizationResource(d));
 }
 
 /** Declared allergies of these persons as AllergyIntolerance, by person then declaration id. */

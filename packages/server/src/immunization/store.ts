@@ -1,26 +1,11 @@
 import { type Antigen, type DoseRecord, findDuplicateDoses } from '@openhssk/core/immunization';
+import type { DoseRecord as FhirDoseRecord } from '@openhssk/core/fhir';
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 
-/** One stored dose with the person it belongs to now. */
-export interface DoseRow {
-  id: number;
-  person_id: string;
-  vaccine_code: string | null;
-  vaccine_name: string;
-  product_id: string | null;
+/** One stored dose with the person it belongs to now: the fields FHIR projects, and the registry's own. */
+export interface DoseRow extends FhirDoseRecord {
   antigens: string[];
-  dose_no: number | null;
-  given_on: string;
-  facility_code: string | null;
-  facility_name: string | null;
-  facility_ref: string | null;
-  lot_no: string | null;
-  route: string | null;
-  body_site: string | null;
-  reaction: string | null;
-  source: string;
-  source_record_id: string | null;
   entry_id: string | null;
   duplicate_of: number | null;
   recorded_by_name: string | null;
