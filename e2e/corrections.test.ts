@@ -67,7 +67,7 @@ describe('correction requests ("Báo thông tin sai") in Chromium at 360 px', ()
     await detail.getByText('Tôi không đến khám ở bệnh viện này vào ngày đó.').waitFor();
     await detail.getByTestId('newer-version').getByText(/Chưa nhận phiên bản mới/).waitFor();
     await detail.getByRole('button', { name: 'Nhận xử lý' }).click();
-    await detail.getByRole('status').getByText('Đã nhận xử lý.').waitFor();
+    await admin.getByTestId('correction-notice').getByText(/^Đã nhận xử lý: /).waitFor();
     await assertAccessible(admin, 'correction queue at 360 px');
     await admin.screenshot({ path: join(ARTIFACTS, 'correction-queue-360.png'), fullPage: true });
 
@@ -96,7 +96,7 @@ describe('correction requests ("Báo thông tin sai") in Chromium at 360 px', ()
     await again.getByTestId('newer-version').getByText(/Đã nhận phiên bản 2/).waitFor();
     await again.getByLabel('Ghi chú gửi người dân (không bắt buộc)').fill('Bệnh viện đã sửa thông tin người bệnh của lượt khám và gửi lại.');
     await again.getByRole('button', { name: 'Đánh dấu đã giải quyết: đã gửi lại dữ liệu' }).click();
-    await again.getByRole('status').getByText('Đã đánh dấu đã giải quyết.').waitFor();
+    await admin.getByTestId('correction-notice').getByText(/^Đã đánh dấu đã giải quyết: /).waitFor();
     await assertAccessible(admin, 'correction resolved at 360 px');
     await admin.screenshot({ path: join(ARTIFACTS, 'correction-resolved-staff-360.png'), fullPage: true });
 

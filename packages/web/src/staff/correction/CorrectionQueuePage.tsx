@@ -28,6 +28,9 @@ export function CorrectionQueuePage() {
   const [list, setList] = useState<StaffCorrection[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [openId, setOpenId] = useState<number | null>(null);
+  // The confirmation lives on the page, not in the item: a resolved or refused request leaves the
+  // filtered list as soon as it reloads, and its message must not vanish with it.
+  const [notice, setNotice] = useState<string | null>(null);
   const load = useCallback(() => {
     setError(null);
     const q = filter === 'overdue' ? '?overdue=true' : `?status=${filter}`;
@@ -51,6 +54,9 @@ export function CorrectionQueuePage() {
           ))}
         </select>
       </div>
+      <p role="status" data-testid="correction-notice">
+        {notice}
+      </p>
       <Alert>{error}</Alert>
       {list && list.length === 0 && <p>Không có yêu cầu nào.</p>}
       {list && list.length > 0 && (
@@ -69,10 +75,22 @@ export function CorrectionQueuePage() {
                 Hạn {viDate(r.due_on)} · {r.owner_kind === 'facility' ? (r.facility_name ?? r.facility_code) : 'Quản lý định danh'}
                 {r.assignee_name ? ` · ${r.assignee_name}` : ''}
               </p>
-              <button type="button" className="button secondary" aria-expanded={openId === r.id} onClick={() => setOpenId(openId === r.id ? null : r.id)}>
+              <button type="button" className="button secondary" aria-expanded={openId === r.id} onClick={() => {
+                  setNotice(null);
+                  setOpenId(openId === r.id ? null : r.id);
+                }}
+              >
                 {openId === r.id ? 'Đóng' : 'Xem và xử lý'}
               </button>
-              {openId === r.id && <Detail id={r.id} onChanged={load} />}
+              {openId === r.id && (
+                <Detail
+                  id={r.id}
+                  onChanged={(message) => {
+                    setNotice(`${message} ${r.person.ho_ten}.`);
+                    load();
+                  }}
+                />
+              )}
             </li>
           ))}
         </ul>
@@ -81,10 +99,9 @@ export function CorrectionQueuePage() {
   );
 }
 
-function Detail({ id, onChanged }: { id: number; onChanged: () => void }) {
+function Detail({ id, onChanged }: { id: number; onChanged: (message: string) => void }) {
   const [d, setD] = useState<StaffCorrectionDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const [note, setNote] = useState('');
   const [ref, setRef] = useState('');
@@ -96,9 +113,8 @@ function Detail({ id, onChanged }: { id: number; onChanged: () => void }) {
     setError(null);
     try {
       await post(`/api/v1/corrections/${id}/${path}`, body);
-      setDone(message);
       reload();
-      onChanged();
+      onChanged(message);
     } catch (e) {
       setError(e instanceof Error ? e.message : 'Không thực hiện được.');
     }
@@ -106,7 +122,7 @@ function Detail({ id, onChanged }: { id: number; onChanged: () => void }) {
   if (!d) return <Alert>{error}</Alert>;
   const resolveWith = (resolution: CorrectionResolution) => (e: FormEvent) => {
     e.preventDefault();
-    void act('resolve', { resolution, ...(note.trim() ? { note: note.trim() } : {}), ...(resolution === 'mpi_decision' ? { ref: ref.trim() } : {}) }, 'Đã đánh dấu đã giải quyết.');
+    void act('resolve', { resolution, ...(note.trim() ? { note: note.trim() } : {}), ...(resolution === 'mpi_decision' ? { ref: ref.trim() } : {}) }, 'Đã đánh dấu đã giải quyết:');
   };
   return (
     <div className="detail" data-testid="correction-detail">
@@ -157,10 +173,9 @@ function Detail({ id, onChanged }: { id: number; onChanged: () => void }) {
           ))}
         </ol>
       </details>
-      <p role="status">{done}</p>
       <Alert>{error}</Alert>
       {d.can.take && (
-        <button type="button" className="button secondary" onClick={() => void act('take', {}, 'Đã nhận xử lý.')}>
+        <button type="button" className="button secondary" onClick={() => void act('take', {}, 'Đã nhận xử lý:')}>
           Nhận xử lý
         </button>
       )}
@@ -199,7 +214,7 @@ function Detail({ id, onChanged }: { id: number; onChanged: () => void }) {
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void act('reject', { reason }, 'Đã từ chối yêu cầu.');
+            void act('reject', { reason }, 'Đã từ chối yêu cầu của');
           }}
         >
           <div className="field">
