@@ -33,6 +33,11 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    // Every query here is interactive or a bounded batch over indexed summaries. PostgreSQL's JIT
+    // compiles whenever the planner's estimate passes jit_above_cost, and the estimates of the
+    // reports' recursive unit trees always do: 70–180 ms of compilation for a query that runs in
+    // 2 ms (the dashboard's integration figure, docs/benchmarks.md). Off for our sessions only.
+    options: '-c jit=off',
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
         const custom = valueParsers[oid];

@@ -149,19 +149,29 @@ async function mayEditTargets(db: Db, s: StaffContext): Promise<boolean> {
   return (await getUnit(db, s.adminUnitCode))?.level === 'province';
 }
 
-async function kpiTable(db: Db, unit: UnitRef, period: Period) {
-  const children = await childUnits(db, unit.code, period);
-  const codes = [unit.code, ...children.map((c) => c.code)];
-  const figures = await computeKpis(db, codes, period);
+async function kpiTable(db: Db, unit: UnitRef, period: Period, children?: UnitRef[]) {
+  const kids = children ?? (await childUnits(db, unit.code, period));
+  const codes = [unit.code, ...kids.map((c) => c.code)];
   const { year, half } = targetPeriod(period);
-  const targets = await resolveTargets(db, codes, year, half);
+  const [figures, targets] = await Promise.all([computeKpis(db, codes, period), resolveTargets(db, codes, year, half)]);
   // computeKpis and resolveTargets return an entry for every unit they were given.
   const row = (u: UnitRef) => {
     const kpis = figures.get(u.code)!;
     const t = targets.get(u.code)!;
     return { unit: u, kpis, targets: t, statuses: statuses(kpis, t) };
   };
-  return { own: row(unit), children: children.map(row) };
+  return { own: row(unit), children: kids.map(row) };
+}
+
+/** The units from the top the caller may see down to `code` (a health officer starts at their own unit). */
+async function unitPath(db: Db, s: StaffContext, code: string): Promise<UnitRef[]> {
+  const path: UnitRef[] = [];
+  for (const c of (await unitAncestry(db, code)).reverse()) {
+    if (s.role === 'health_officer' && path.length === 0 && c !== s.adminUnitCode) continue;
+    const u = await getUnit(db, c);
+    if (u) path.push(u);
+  }
+  return path;
 }
 
 export function registerReportRoutes(fastify: FastifyInstance, db: Db) {
@@ -185,26 +195,16 @@ export function registerReportRoutes(fastify: FastifyInstance, db: Db) {
     const s = await requireStaff(db, req, staffGuard);
     const unit = await scopedUnit(db, s, req.query.unit);
     const period = parsePeriod(req.query);
-    const { own, children } = await kpiTable(db, unit, period);
-    const path: UnitRef[] = [];
-    for (const code of (await unitAncestry(db, unit.code)).reverse()) {
-      if (s.role === 'health_officer' && path.length === 0 && code !== s.adminUnitCode) continue;
-      const u = await getUnit(db, code);
-      if (u) path.push(u);
-    }
-    return {
-      unit,
-      period,
-      path,
-      targets: own.targets,
-      statuses: own.statuses,
-      delayBuckets: DELAY_BUCKETS,
-      kpis: own.kpis,
-      children,
-      monthly: await monthlyEpisodes(db, unit.code, period),
+    const kids = await childUnits(db, unit.code, period);
+    // Independent reads on separate pool connections: the page waits for the slowest, not the sum.
+    const [{ own, children }, path, monthly, chronic_care] = await Promise.all([
+      kpiTable(db, unit, period, kids),
+      unitPath(db, s, unit.code),
+      monthlyEpisodes(db, unit.code, period),
       // Control of hypertension and diabetes in the commune registers (primary care), live.
-      chronic_care: await chronicCare(db, [unit, ...children.map((c) => c.unit)], vietnamToday()),
-    };
+      chronicCare(db, [unit, ...kids], vietnamToday()),
+    ]);
+    return { unit, period, path, targets: own.targets, statuses: own.statuses, delayBuckets: DELAY_BUCKETS, kpis: own.kpis, children, monthly, chronic_care };
   });
 
   app.get('/api/v1/reports/kpis.xlsx', { schema: { summary: 'KPI table as XLSX', tags: ['reports'], querystring: kpiQuery } }, async (req, reply) => {
