@@ -3,6 +3,7 @@ import { type JSX, useCallback, useEffect, useState } from 'react';
 import { ApiProblem, api, type Me, onSessionExpired } from './api.ts';
 import { type Child, loadChild, stillDependent, storeChild } from './child.ts';
 import { AccessLogPage } from './pages/AccessLogPage.tsx';
+import { AppointmentsPage } from './pages/AppointmentsPage.tsx';
 import { ConsentPage } from './pages/ConsentPage.tsx';
 import { CorrectionsPage } from './pages/CorrectionsPage.tsx';
 import { DeclarationsPage } from './pages/DeclarationsPage.tsx';
@@ -10,6 +11,7 @@ import { EpisodeDetailPage } from './pages/EpisodeDetailPage.tsx';
 import { EpisodeListPage } from './pages/EpisodeListPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { NotificationsPage } from './pages/NotificationsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SharedViewPage } from './pages/SharedViewPage.tsx';
 import { SharesPage } from './pages/SharesPage.tsx';
@@ -25,6 +27,8 @@ type MeState = { status: 'loading' } | { status: 'anonymous'; expired?: boolean 
 const NAV: ReadonlyArray<[string, string]> = [
   ['/', 'Tổng quan'],
   ['/luot-kham', 'Lượt khám'],
+  ['/lich-hen', 'Lịch hẹn'],
+  ['/thong-bao', 'Thông báo'],
   ['/tu-khai-bao', 'Tự khai báo'],
   ['/tiem-chung', 'Tiêm chủng'],
   ['/chia-se', 'Chia sẻ'],
@@ -119,6 +123,8 @@ export function App() {
     else if (CITIZEN_PATHS.episodes.test(path)) content = <EpisodeListPage personId={personId} navigate={navigate} />;
     else if (CITIZEN_PATHS.declarations.test(path)) content = <DeclarationsPage personId={personId} />;
     else if (CITIZEN_PATHS.vaccinations.test(path)) content = <VaccinationsPage personId={personId} />;
+    else if (CITIZEN_PATHS.appointments.test(path)) content = <AppointmentsPage personId={personId} navigate={navigate} />;
+    else if (CITIZEN_PATHS.notifications.test(path)) content = <NotificationsPage personId={personId} navigate={navigate} />;
     else if (CITIZEN_PATHS.corrections.test(path)) content = <CorrectionsPage personId={personId} />;
     else if (CITIZEN_PATHS.shares.test(path)) content = <SharesPage personId={personId} />;
     else if (CITIZEN_PATHS.accessLog.test(path)) content = <AccessLogPage personId={personId} childName={child?.name ?? null} />;

@@ -49,3 +49,6 @@ export const CORRECTION_KIND: Readonly<Record<'not_mine' | 'wrong_clinical' | 'w
   wrong_clinical: 'Chẩn đoán, thuốc hoặc kết quả bị sai',
   wrong_personal: 'Thông tin cá nhân bị sai',
 };
+
+/** Appointments (XML14 re-exam, XML13 referral) in the book and the staff portal. */
+export const APPOINTMENT_KIND: Readonly<Record<'re_exam' | 'referral', string>> = { re_exam: 'Hẹn khám lại', referral: 'Chuyển tuyến' };

@@ -12,6 +12,8 @@ export const CITIZEN_PATHS = {
   declarations: /^\/tu-khai-bao$/,
   vaccinations: /^\/tiem-chung$/,
   corrections: /^\/yeu-cau-sua$/,
+  appointments: /^\/lich-hen$/,
+  notifications: /^\/thong-bao$/,
   shares: /^\/chia-se$/,
   /** A doctor's view of a share link, open without a session. */
   shared: /^\/chia-se\/([A-Za-z0-9_-]+)$/,
@@ -22,7 +24,7 @@ export const CITIZEN_PATHS = {
 } as const;
 
 /** Screens of the staff portal (staff.html), the first path segment after /nhan-vien/; '' opens the first. */
-export const STAFF_PAGE_IDS = ['tiep-don', 'gia-dinh', 'co-so', 'ket-noi', 'nhan-su', 'ra-soat', 'sua-thong-tin', 'bao-cao', 'tai-khoan'] as const;
+export const STAFF_PAGE_IDS = ['tiep-don', 'gia-dinh', 'co-so', 'ket-noi', 'nhan-su', 'ra-soat', 'sua-thong-tin', 'lich-hen', 'bao-cao', 'tai-khoan'] as const;
 export type StaffPageId = (typeof STAFF_PAGE_IDS)[number];
 
 /** The commune health station's offline app (station.html), matched on the path without trailing slashes. */

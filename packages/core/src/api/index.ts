@@ -11,3 +11,4 @@ export * from './staff.ts';
 export type * from './station.ts';
 export type * from './correction.ts';
 export type * from './relay.ts';
+export type * from './appointments.ts';

@@ -118,6 +118,10 @@ describe(`appointments and reminders (${process.env.HSSK_TEST_DB ?? 'pglite'})`,
     );
     const own = await get(`/api/v1/appointments/facility?from=${today}`, hospital);
     assert.equal(own.appointments.length, 2, 'the treating facility sees its own re-exams, the sensitive one included');
+    const paged = await get(`/api/v1/appointments/facility?from=${today}&per_page=1&page=2`, hospital);
+    assert.deepEqual([paged.total, paged.page, paged.pages, paged.appointments.length], [2, 2, 2, 1]);
+    assert.deepEqual(paged.days, [{ date: today, count: 2 }], 'the day counts cover the whole range, not the page');
+    assert.ok(!('person_id' in paged.appointments[0]));
     const st = await get('/api/v1/appointments/station', station);
     const numbers = st.appointments.map((a: { number: string }) => a.number).sort();
     assert.deepEqual(numbers, ['CT-12', 'GH-77']);
@@ -181,8 +185,10 @@ describe(`appointments and reminders (${process.env.HSSK_TEST_DB ?? 'pglite'})`,
     const read = await t.app.inject({ method: 'POST', url: '/api/v1/book/notifications/read', headers: { cookie, origin: t.url }, payload: { ids: [n.notifications[0].id] } });
     assert.equal(read.json().changed, 1);
     assert.equal((await get('/api/v1/book/notifications', cookie)).unread, 2);
-    const book = await get('/api/v1/book/appointments', cookie);
+    const book = await get('/api/v1/book/appointments?include_sensitive=true', cookie);
     assert.equal(book.reminders.filter((r: { channel: string; status: string }) => r.channel === 'email' && r.status === 'sent').length, 3);
+    const plain = await get('/api/v1/book/appointments', cookie);
+    assert.equal(plain.reminders.filter((r: { channel: string }) => r.channel === 'email').length, 2, 'a sensitive visit’s reminders stay out with its appointment');
   });
 
   it('SMS goes to the file sink only to the number the citizen gave for reminders, never to the registry phone alone', async () => {
@@ -213,5 +219,50 @@ describe(`appointments and reminders (${process.env.HSSK_TEST_DB ?? 'pglite'})`,
     assert.equal(lines.length, 3);
     assert.ok(lines.every((l) => l.to === '0912345678'));
     assert.equal(lines.filter((l) => l.text.startsWith('So suc khoe dien tu: ban co lich hen kham')).length, 1, 'the sensitive one is generic');
+  });
+  it('a re-sent visit that moves the re-exam date: the stale date is never sent, the reminder follows the new date', async () => {
+    const db = t.db.db;
+    const old = new Date(Date.now() - 60_000);
+    await planReminders(db, { holdbackSeconds: 0 });
+    const d1 = addDays(today, 3);
+    const d2 = addDays(today, 5);
+    const first = await insertEpisode(db, { facility: '51001', personId: 'P3', ngayVao: `${addDays(today, -1)} 08:00:00`, receivedAt: old, rows: { XML14: [{ NGAY_HEN_KL: compact(d1), SO_GIAYHEN_KL: 'GH-MOVE' }] } });
+    const maLk = (await db.selectFrom('episode').select('ma_lk').where('id', '=', first).executeTakeFirstOrThrow()).ma_lk;
+    assert.equal((await planReminders(db, { holdbackSeconds: 0 })).planned, 3);
+    // The hospital re-sends the visit with another date; the reminder job runs before the planner has seen that version.
+    let version = 1;
+    const resend = async (day: string) => {
+      version++;
+      const id = await insertEpisode(db, { facility: '51001', personId: 'P3', ngayVao: `${addDays(today, -1)} 08:00:00`, receivedAt: old, rows: { XML14: [{ NGAY_HEN_KL: compact(day), SO_GIAYHEN_KL: 'GH-MOVE' }] } });
+      await db.updateTable('episode').set({ is_current: false }).where('ma_lk', '=', maLk).where('facility_code', '=', '51001').execute();
+      await db.updateTable('episode').set({ ma_lk: maLk, version, is_current: true }).where('id', '=', id).execute();
+    };
+    await resend(d2);
+    const inApp = async () => (await sql<{ status: string; appointment_date: string }>`select status, appointment_date::text as appointment_date from appointment_reminder where ma_lk = ${maLk} and channel = 'in_app'`.execute(db)).rows[0]!;
+    const runDue = async () => {
+      await sql`update pgboss.job set start_after = now() where name = ${REMINDER_QUEUE.name} and state in ('created', 'retry')`.execute(db);
+      const run = new JobRunner(db).work(REMINDER_QUEUE, reminderHandler({}, () => new Date(Date.parse(`${today}T03:00:00Z`))), { pollSeconds: 0.5 });
+      await run.start();
+      await until('queue drained', async () => {
+        const c = await jobCounts(db, REMINDER_QUEUE);
+        return c.created + c.retry + c.active === 0;
+      });
+      await run.stop();
+    };
+    await runDue();
+    const stale = await sql<{ n: number }>`select count(*)::int as n from citizen_notification where person_id = 'P3'`.execute(db);
+    assert.equal(stale.rows[0]!.n, 0, 'no reminder names the date the hospital moved away from');
+    assert.deepEqual(await inApp(), { status: 'pending', appointment_date: d1 });
+
+    assert.equal((await planReminders(db, { holdbackSeconds: 0 })).planned, 3, 'the planner moves the reminders to the new date');
+    await runDue();
+    assert.deepEqual(await inApp(), { status: 'sent', appointment_date: d2 });
+    const sent = await sql<{ title: string }>`select title from citizen_notification where person_id = 'P3'`.execute(db);
+    assert.deepEqual(sent.rows.map((r) => r.title), [`Nhắc lịch hẹn khám lại ngày ${d2.slice(8, 10)}/${d2.slice(5, 7)}/${d2.slice(0, 4)}`]);
+
+    // Moved again after the reminder went out: the new date gets its own reminder.
+    await resend(addDays(today, 6));
+    assert.equal((await planReminders(db, { holdbackSeconds: 0 })).planned, 3);
+    assert.deepEqual(await inApp(), { status: 'pending', appointment_date: addDays(today, 6) });
   });
 });

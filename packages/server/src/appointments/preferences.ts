@@ -5,7 +5,7 @@ import type { Db } from '../db/index.ts';
 export interface ChannelPreference {
   channel: 'email' | 'sms';
   opted_out: boolean;
-  /** The address the citizen gave; for SMS, null means the phone on record. */
+  /** The address the citizen gave for reminders; none means no message on this channel (a registry phone may be stale or a neighbour's). */
   address: string | null;
 }
 
@@ -28,6 +28,8 @@ export async function setPreference(db: Db, personId: string, channel: 'email' |
 
 export interface ReminderStatus {
   id: number;
+  /** The current version of the appointment's episode. */
+  episode_id: number;
   kind: 're_exam' | 'referral';
   channel: 'in_app' | 'email' | 'sms';
   appointment_date: string;
@@ -42,11 +44,11 @@ export interface ReminderStatus {
 /** The reminders of the person's current episodes whose appointment is today or later, with their delivery status. */
 export async function citizenReminders(db: Db, personId: string): Promise<ReminderStatus[]> {
   const rows = await sql<ReminderStatus>`
-    select r.id, r.kind, r.channel, r.appointment_date::text as appointment_date,
+    select r.id, e.id as episode_id, r.kind, r.channel, r.appointment_date::text as appointment_date,
            to_char((r.due_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM-DD HH24:MI') as due_at, r.status, r.status_reason, r.attempts,
            to_char((r.sent_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM-DD HH24:MI') as sent_at, r.sent_to
       from appointment_reminder r join episode e on e.facility_code = r.facility_code and e.ma_lk = r.ma_lk and e.is_current
      where e.person_id = ${personId} and r.appointment_date >= vn_day(now())
      order by r.appointment_date, r.id`.execute(db);
-  return rows.rows.map((r) => ({ ...r, id: Number(r.id) }));
+  return rows.rows.map((r) => ({ ...r, id: Number(r.id), episode_id: Number(r.episode_id) }));
 }

@@ -37,11 +37,28 @@ export function reminderDue(appointmentDay: string, now = new Date()): Date {
   return due < now ? now : due;
 }
 
+interface AppointmentRow {
+  facility_code: string;
+  tbl: string;
+  fields: Record<string, string>;
+  ngay_ra: string | null;
+}
+
+/** The appointment an XML14 or XML13 row names (kind, day, where), or null when it names no usable day or place. */
+function appointmentOfRow(r: AppointmentRow): { kind: 're_exam' | 'referral'; day: string; target: string } | null {
+  const re = r.tbl === 'XML14';
+  const day8 = re ? (r.fields.NGAY_HEN_KL ?? '').slice(0, 8) : (r.fields.NGAY_RA || (r.ngay_ra ?? '').replace(/[- :]/g, '')).slice(0, 8);
+  if (!/^\d{8}$/.test(day8)) return null;
+  const target = re ? r.fields.MA_CSKCB || r.facility_code : r.fields.MA_CSKCB_DEN || r.fields.MA_NOI_DEN;
+  if (!target) return null;
+  return { kind: re ? 're_exam' : 'referral', day: `${day8.slice(0, 4)}-${day8.slice(4, 6)}-${day8.slice(6, 8)}`, target };
+}
+
 /**
  * Finds appointments in episodes stored since the last run (held back a few seconds so an ingest
  * transaction that took an id earlier and committed later is not passed over) and plans a reminder per
- * channel, enqueued in the same transaction. A re-sent episode version with another date moves its
- * pending reminders (the old job, whose due time no longer matches, does nothing).
+ * channel, enqueued in the same transaction. A re-sent episode version with another date or place moves
+ * its reminders (the old job, whose due time no longer matches, does nothing).
  */
 export async function planReminders(db: Db, opts: { now?: Date; holdbackSeconds?: number } = {}): Promise<{ planned: number; scanned: number }> {
   const now = opts.now ?? new Date();
@@ -55,26 +72,24 @@ export async function planReminders(db: Db, opts: { now?: Date; holdbackSeconds?
       const eps = await sql<{ id: number }>`select id from episode where id > ${last} and received_at <= now() - ${`${holdback} seconds`}::interval order by id limit ${PLAN_BATCH}`.execute(tx);
       if (eps.rows.length === 0) return 0;
       const ids = eps.rows.map((r) => Number(r.id));
-      const rows = await sql<{ facility_code: string; ma_lk: string; tbl: string; fields: Record<string, string>; ngay_ra: string | null }>`
+      const rows = await sql<AppointmentRow & { ma_lk: string }>`
         select e.facility_code, e.ma_lk, r.tbl, r.fields, e.ngay_ra from episode_row r join episode e on e.id = r.episode_id
          where r.episode_id = any(${ids}::bigint[]) and r.tbl in ('XML14', 'XML13') and e.is_current`.execute(tx);
       const today = vietnamToday(now);
       for (const r of rows.rows) {
-        const re = r.tbl === 'XML14';
-        const day8 = re ? (r.fields.NGAY_HEN_KL ?? '').slice(0, 8) : (r.fields.NGAY_RA || (r.ngay_ra ?? '').replace(/[- :]/g, '')).slice(0, 8);
-        if (!/^\d{8}$/.test(day8)) continue;
-        const day = `${day8.slice(0, 4)}-${day8.slice(4, 6)}-${day8.slice(6, 8)}`;
-        const target = re ? r.fields.MA_CSKCB || r.facility_code : r.fields.MA_CSKCB_DEN || r.fields.MA_NOI_DEN;
-        if (!target || day < today) continue;
-        const due = reminderDue(day, now);
+        const a = appointmentOfRow(r);
+        if (!a || a.day < today) continue;
+        const due = reminderDue(a.day, now);
         for (const channel of CHANNELS) {
+          // A moved date plans the reminder again whatever became of the old one: a reminder sent or
+          // failed for the old day says nothing about the new one.
           const up = await sql<{ id: number }>`
             insert into appointment_reminder (facility_code, ma_lk, kind, channel, appointment_date, target_facility, due_at)
-            values (${r.facility_code}, ${r.ma_lk}, ${re ? 're_exam' : 'referral'}, ${channel}, ${day}, ${target}, ${due})
+            values (${r.facility_code}, ${r.ma_lk}, ${a.kind}, ${channel}, ${a.day}, ${a.target}, ${due})
             on conflict (facility_code, ma_lk, kind, channel) do update
                set appointment_date = excluded.appointment_date, target_facility = excluded.target_facility, due_at = excluded.due_at,
                    status = 'pending', status_reason = null, updated_at = now()
-             where appointment_reminder.appointment_date <> excluded.appointment_date and appointment_reminder.status in ('pending', 'deferred', 'cancelled', 'skipped')
+             where appointment_reminder.appointment_date <> excluded.appointment_date or appointment_reminder.target_facility <> excluded.target_facility
             returning id`.execute(tx);
           const id = up.rows[0]?.id;
           if (id === undefined) continue;
@@ -104,6 +119,17 @@ interface ReminderRow {
 
 const maskAddress = (channel: ReminderChannel, to: string) => (channel === 'email' ? to.replace(/^(.).*(@.*)$/, '$1***$2') : `***${to.slice(-3)}`);
 
+/** The days the current version of the reminder's episode names for its kind of appointment (and place). */
+async function currentAppointmentDays(tx: Kysely<Schema>, r: ReminderRow): Promise<string[]> {
+  const rows = await sql<AppointmentRow>`
+    select e.facility_code, r.tbl, r.fields, e.ngay_ra from episode_row r join episode e on e.id = r.episode_id
+     where e.facility_code = ${r.facility_code} and e.ma_lk = ${r.ma_lk} and e.is_current and r.tbl = ${r.kind === 're_exam' ? 'XML14' : 'XML13'}`.execute(tx);
+  return rows.rows.flatMap((row) => {
+    const a = appointmentOfRow(row);
+    return a && a.target === r.target_facility ? [a.day] : [];
+  });
+}
+
 async function setStatus(tx: Kysely<Schema>, id: number, status: string, reason: string | null, extra: { sentTo?: string } = {}) {
   await sql`update appointment_reminder set status = ${status}, status_reason = ${reason}, updated_at = now(), attempts = attempts + ${status === 'sent' ? 1 : 0},
       sent_at = case when ${status} = 'sent' then now() else sent_at end, sent_to = coalesce(${extra.sentTo ?? null}, sent_to) where id = ${id}`.execute(tx);
@@ -127,6 +153,12 @@ export function reminderHandler(channels: ReminderChannels, clock: () => Date = 
           from episode e left join person p on p.id = e.person_id left join facility f on f.code = ${r.target_facility}
          where e.facility_code = ${r.facility_code} and e.ma_lk = ${r.ma_lk} and e.is_current`.execute(tx)).rows[0];
     if (!ep?.person_id) return setStatus(tx, r.id, 'skipped', 'no_person');
+    // The facility may have re-sent the visit with another date (or none) since this reminder was
+    // planned, and the planner may not have seen that version yet: the date is read from the current
+    // version, and a reminder that no longer matches it is not sent (the planner moves it).
+    const days = await currentAppointmentDays(tx, r);
+    if (days.length === 0) return setStatus(tx, r.id, 'cancelled', 'appointment_removed');
+    if (!days.includes(r.appointment_date)) return;
     const place = ep.facility_name ?? r.target_facility;
     const what = r.kind === 're_exam' ? 'lịch hẹn khám lại' : 'giấy chuyển tuyến đến';
     if (r.channel === 'in_app') {
@@ -136,7 +168,7 @@ export function reminderHandler(channels: ReminderChannels, clock: () => Date = 
         kind: 'appointment.reminder',
         title: ep.sensitive ? `Nhắc lịch hẹn ngày ${viDate(r.appointment_date)}` : r.kind === 're_exam' ? `Nhắc lịch hẹn khám lại ngày ${viDate(r.appointment_date)}` : `Nhắc lịch chuyển tuyến ngày ${viDate(r.appointment_date)}`,
         body: ep.sensitive ? `Bạn có một lịch hẹn ngày ${viDate(r.appointment_date)}.` : `Bạn có ${what} ${place} ngày ${viDate(r.appointment_date)}.`,
-        link: '/',
+        link: '/lich-hen',
         key: `appointment-reminder:${r.id}`,
       });
       return setStatus(tx, r.id, 'sent', null);

@@ -34,7 +34,9 @@ export function registerAppointmentRoutes(fastify: FastifyInstance, db: Db) {
     const c = await requireConsentedCitizen(db, req);
     const [appointments, reminders] = await Promise.all([citizenAppointments(db, c.personId, req.query.include_sensitive === true), citizenReminders(db, c.personId)]);
     await audit(db, { actor: { type: 'citizen', id: c.subject, name: c.name }, action: 'book.appointments.list', personId: c.personId, requestId: req.id });
-    return { appointments: appointments.map(withoutPerson), reminders };
+    // Reminders only of the appointments listed: a sensitive visit's reminders stay out with its appointment.
+    const listed = new Set(appointments.map((a) => a.episode_id));
+    return { appointments: appointments.map(withoutPerson), reminders: reminders.filter((r) => listed.has(r.episode_id)) };
   });
 
   app.get('/api/v1/book/notifications', { schema: { summary: 'In-app notifications of the book, newest first', tags } }, async (req) => {
@@ -79,15 +81,42 @@ export function registerAppointmentRoutes(fastify: FastifyInstance, db: Db) {
     },
   );
 
-  app.get('/api/v1/appointments/facility', { schema: { summary: 'Who the caller’s facility expects, day by day, and its no-show figure for the last 90 days', tags, querystring: rangeQuery } }, async (req) => {
-    const s = await requireStaff(db, req, { roles: APPOINTMENT_ROLES });
-    const facility = s.facilityCode!;
-    const { from, to } = range(req.query, 14);
-    const [rows, no_show] = await Promise.all([facilityAppointments(db, facility, from, to), noShowFigure(db, facility, addDays(vietnamToday(), -90), addDays(vietnamToday(), -1))]);
-    await auditMany(db, rows.map((a) => ({ actor: staffActor(s), action: 'appointments.facility.read', personId: a.person_id, resource: `episode/${a.episode_id}`, requestId: req.id })));
-    const names = await personNames(db, rows.map((a) => a.person_id));
-    return { facility_code: facility, from, to, appointments: rows.map((a) => ({ ...a, ...names.get(a.person_id) })), no_show };
-  });
+  app.get(
+    '/api/v1/appointments/facility',
+    {
+      schema: {
+        summary: 'Who the caller’s facility expects, day by day (one page of people, counts per day for the whole range), and its no-show figure for the last 90 days',
+        tags,
+        querystring: Type.Object({ ...rangeQuery.properties, page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })), per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }),
+      },
+    },
+    async (req) => {
+      const s = await requireStaff(db, req, { roles: APPOINTMENT_ROLES });
+      const facility = s.facilityCode!;
+      const { from, to } = range(req.query, 14);
+      const [all, no_show] = await Promise.all([facilityAppointments(db, facility, from, to), noShowFigure(db, facility, addDays(vietnamToday(), -90), addDays(vietnamToday(), -1))]);
+      const perPage = req.query.per_page ?? 20;
+      const pages = Math.max(1, Math.ceil(all.length / perPage));
+      const page = Math.min(req.query.page ?? 1, pages);
+      const days = new Map<string, number>();
+      for (const a of all) days.set(a.date, (days.get(a.date) ?? 0) + 1);
+      // Only the people on the page are read (and audited): the day counts name nobody.
+      const rows = all.slice((page - 1) * perPage, page * perPage);
+      await auditMany(db, rows.map((a) => ({ actor: staffActor(s), action: 'appointments.facility.read', personId: a.person_id, resource: `episode/${a.episode_id}`, requestId: req.id })));
+      const names = await personNames(db, rows.map((a) => a.person_id));
+      return {
+        facility_code: facility,
+        from,
+        to,
+        total: all.length,
+        page,
+        pages,
+        days: [...days].map(([date, count]) => ({ date, count })),
+        appointments: rows.map((a) => ({ ...withoutPerson(a), ...names.get(a.person_id) })),
+        no_show,
+      };
+    },
+  );
 
   app.get(
     '/api/v1/appointments/station',

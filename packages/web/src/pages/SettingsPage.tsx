@@ -2,6 +2,7 @@ import { viDateTime } from '@openhssk/core';
 import { useState } from 'react';
 import { api, type ConsentChoices } from '../api.ts';
 import { Alert } from '../ui.tsx';
+import { ReminderSettings } from './ReminderSettings.tsx';
 import { useApi } from './useApi.ts';
 
 /** `childName`: a parent is viewing a child's book; these settings are still the parent's own. */
@@ -62,6 +63,7 @@ export function SettingsPage({ childName, onWithdrawn, onLogout }: { childName: 
           </button>
         )}
       </section>
+      <ReminderSettings />
       <section className="card" aria-labelledby="withdraw-title">
         <h2 id="withdraw-title">Rút lại sự đồng ý sử dụng Sổ sức khỏe của bạn</h2>
         {childName && (

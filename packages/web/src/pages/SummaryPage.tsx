@@ -1,9 +1,9 @@
 import { viDate, viDateTime } from '@openhssk/core';
-import type { CitizenCorrections } from '@openhssk/core/api';
+import type { CitizenAppointments, CitizenCorrections, CitizenNotifications } from '@openhssk/core/api';
 import { useState } from 'react';
 import { type BookSummary, type Dependent, withPerson } from '../api.ts';
 import type { Child } from '../child.ts';
-import { RELATION } from '../labels.ts';
+import { APPOINTMENT_KIND, RELATION } from '../labels.ts';
 import { Link, type Navigate } from '../router.tsx';
 import { ContactCard } from './ContactCard.tsx';
 import { CorrectionForm } from './CorrectionsPage.tsx';
@@ -14,6 +14,10 @@ export function SummaryPage({ personId, navigate, onOpenChild }: { personId: str
   const { data: s, error } = useApi<BookSummary>(withPerson('/api/v1/book/summary', personId));
   const deps = useApi<{ dependents: Dependent[] }>(personId ? null : '/api/v1/book/dependents');
   const corrections = useApi<CitizenCorrections>(withPerson('/api/v1/book/corrections', personId));
+  // Appointments and notifications belong to the citizen's own book (not a child's).
+  const appointments = useApi<CitizenAppointments>(personId ? null : '/api/v1/book/appointments');
+  const notices = useApi<CitizenNotifications>(personId ? null : '/api/v1/book/notifications');
+  const next = appointments.data?.appointments[0];
   const [reporting, setReporting] = useState(false);
   if (error) return <p role="alert">{error}</p>;
   if (!s) return <p aria-live="polite">Đang tải sổ sức khỏe…</p>;
@@ -58,6 +62,37 @@ export function SummaryPage({ personId, navigate, onOpenChild }: { personId: str
           </p>
           <Link to="/yeu-cau-sua" navigate={navigate}>
             Yêu cầu sửa thông tin của tôi
+          </Link>
+        </section>
+      )}
+      {notices.data && notices.data.notifications.length > 0 && (
+        <section className="card" aria-labelledby="notices-sum-title">
+          <h2 id="notices-sum-title">
+            Thông báo{' '}
+            {notices.data.unread > 0 && (
+              <span className="tag due" data-testid="notifications-unread">
+                {notices.data.unread} chưa đọc
+              </span>
+            )}
+          </h2>
+          <p>{notices.data.notifications[0]?.title}</p>
+          <Link to="/thong-bao" navigate={navigate}>
+            Xem thông báo
+          </Link>
+        </section>
+      )}
+      {next && (
+        <section className="card" aria-labelledby="next-appt-title" data-testid="next-appointment">
+          <h2 id="next-appt-title">Lịch hẹn sắp tới</h2>
+          <p>
+            <strong>
+              {APPOINTMENT_KIND[next.kind]} ngày {viDate(next.date)}
+            </strong>{' '}
+            tại {next.facility_name ?? next.facility_code}.
+          </p>
+          {appointments.data && appointments.data.appointments.length > 1 && <p className="muted">Và {appointments.data.appointments.length - 1} lịch hẹn khác.</p>}
+          <Link to="/lich-hen" navigate={navigate}>
+            Xem lịch hẹn, cần mang theo gì
           </Link>
         </section>
       )}

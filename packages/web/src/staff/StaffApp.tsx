@@ -2,6 +2,7 @@ import { STAFF_ROLES, type StaffPageId, staffPageOf } from '@openhssk/core/api';
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { onSessionExpired } from '../api.ts';
 import { SkipLink } from '../ui.tsx';
+import { AppointmentsPage } from './AppointmentsPage.tsx';
 import { CheckinPage } from './CheckinPage.tsx';
 import { CorrectionQueuePage } from './correction/CorrectionQueuePage.tsx';
 import { FacilityPage } from './FacilityPage.tsx';
@@ -26,6 +27,7 @@ const PAGES: ReadonlyArray<{ id: Page; label: string; roles: ReadonlyArray<Staff
   { id: 'nhan-su', label: 'Tài khoản nhân viên', roles: ['system_admin', 'facility_admin'] },
   { id: 'ra-soat', label: 'Rà soát hồ sơ trùng', roles: ['health_officer', 'system_admin'] },
   { id: 'sua-thong-tin', label: 'Yêu cầu sửa thông tin', roles: ['facility_admin', 'health_officer', 'system_admin'] },
+  { id: 'lich-hen', label: 'Lịch hẹn tái khám', roles: ['receptionist', 'clinician', 'facility_admin'] },
   { id: 'gia-dinh', label: 'Quan hệ gia đình', roles: ['receptionist', 'clinician', 'health_officer', 'system_admin'] },
   { id: 'bao-cao', label: 'Báo cáo', roles: ['health_officer', 'system_admin'] },
   { id: 'tai-khoan', label: 'Tài khoản', roles: STAFF_ROLES },
@@ -157,6 +159,7 @@ export function StaffApp() {
         )}
         {me && ready && shown === 'ra-soat' && <ReviewPage />}
         {me && ready && shown === 'sua-thong-tin' && <CorrectionQueuePage />}
+        {me && ready && shown === 'lich-hen' && <AppointmentsPage />}
         {me && ready && shown === 'tai-khoan' && <AccountPage me={me} onChange={loadMe} />}
         {me && ready && shown === 'bao-cao' && (
           <Suspense fallback={<p className="muted">Đang tải…</p>}>
