@@ -6,7 +6,7 @@ import { sampleEpisode } from '@openhssk/core/testing';
 import { buildEnvelope } from '@openhssk/core/xml130';
 import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
 import type { Browser, Page } from 'playwright-core';
-import { type Call, launchBrowser, loginCitizenAndConsent, nav, pageCall, type RunningServer, screenshotBoth, seedDemoDataDir, staffLogin, staffSession, startServer } from './harness.ts';
+import { type Call, ensureWebBuilt, launchBrowser, loginCitizenAndConsent, nav, pageCall, type RunningServer, screenshotBoth, seedDemoDataDir, staffLogin, staffSession, startServer } from './harness.ts';
 
 // Issue 18 item 3 acceptance, on a phone (360 px): a hospital sends (signed XML 130 through the ingest
 // API) a visit with the doctor's record summary (XML8) and a re-exam date (XML14); the citizen reads the
@@ -44,6 +44,7 @@ describe('appointments and reminders in Chromium at 360 px', () => {
   let server: RunningServer;
   let browser: Browser;
   before(async () => {
+    ensureWebBuilt();
     // The reminder planner looks for new appointments every 2 s (default 60 s); the job workers run as in production.
     server = await startServer({ HSSK_DATA_DIR: seedDemoDataDir('hssk-e2e-appt-').dataDir, HSSK_REMINDER_PLAN_SECONDS: '2' });
     browser = await launchBrowser();
