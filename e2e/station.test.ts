@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { vietnamToday } from '@openhssk/core';
+import { percentText } from '@openhssk/core/api';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, assertAccessible, assertNoSidewaysScroll, type Call, DEMO_STAFF_PASSWORD, ensureWebBuilt, launchBrowser, outbox, pendingIs, ROOT, type RunningServer, seedDemoDataDir, staffSession, startServer, unaccented } from './harness.ts';
+import { ARTIFACTS, assertAccessible, assertNoSidewaysScroll, type Call, DEMO_STAFF_PASSWORD, ensureWebBuilt, launchBrowser, outbox, pendingIs, ROOT, type RunningServer, seedDemoDataDir, staffLogin, staffSession, startServer, unaccented } from './harness.ts';
 
 const NURSE = 'dieuduong.xa';
 const HEAD = 'tram.truong';
@@ -355,6 +356,16 @@ describe('commune health station app (offline-capable) in Chromium', () => {
     assert.equal(after.cohort, before.cohort);
     assert.equal(after.controlled, before.controlled + 1, JSON.stringify({ before, after }));
     assert.ok((after.control_rate ?? 0) > (before.control_rate ?? 0));
+    // … and on the dashboard: the commune's row of the chronic-care table shows the new rate.
+    const officerCtx = await browser.newContext({ viewport: { width, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+    const dashboard = await officerCtx.newPage();
+    await staffLogin(dashboard, server.url, OFFICER);
+    await dashboard.getByRole('navigation', { name: 'Chức năng' }).getByRole('link', { name: 'Báo cáo' }).click();
+    const hypertensionRate = dashboard.getByTestId('chronic-care').locator(`tr[data-unit="${commune}"] td`).nth(3);
+    await hypertensionRate.getByText(percentText(after.control_rate), { exact: false }).waitFor();
+    await assertAccessible(dashboard, 'chronic care on the district dashboard');
+    await dashboard.getByTestId('chronic-care').screenshot({ path: join(ARTIFACTS, 'reports-chronic-care-1280.png') });
+    await officerCtx.close();
 
     // The station head ends the enrolment in the app (moved away); it leaves the cohort, its visits stay.
     const ctx = await browser.newContext({ viewport: { width, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });

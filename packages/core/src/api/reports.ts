@@ -124,3 +124,33 @@ export interface OnboardingRequestEvent<D = string> {
   actor_name: string;
   reason: string | null;
 }
+
+/** One chronic-disease register's figures over a unit's communes (server primary-care/stats.ts). */
+export interface RegisterFigures {
+  active: number;
+  proposed: number;
+  /** Due on the day or earlier. */
+  due: number;
+  overdue: number;
+  /** Enrolled at least the register's cohort days: the control rate's denominator. */
+  cohort: number;
+  /** Of the cohort: last visit within the control window and controlled at it. */
+  controlled: number;
+  /** controlled / cohort, null without a cohort. */
+  control_rate: number | null;
+}
+
+/** The dashboard's chronic-care block for one unit (server reports/chronic-care.ts). */
+export interface ChronicCareFigures {
+  unit: string;
+  residents: number;
+  /** Residents with a station's 831 entry, and those whose 831 record is complete ("đủ"). */
+  with_831: number;
+  complete_831: number;
+  hypertension: RegisterFigures;
+  diabetes: RegisterFigures;
+}
+export interface ChronicCare {
+  as_of: string;
+  units: ChronicCareFigures[];
+}

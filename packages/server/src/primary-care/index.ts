@@ -6,5 +6,5 @@ export { type ProposalSweep, proposeFromEpisodes } from './proposals.ts';
 export { purgePrimaryCareDemo } from './purge.ts';
 export { followUpsDue } from './registers.ts';
 export { registerPrimaryCareRoutes } from './routes.ts';
-export { type CommuneFigures, communeFigures, type RegisterFigures, totalFigures } from './stats.ts';
+export { type CommuneFigures, communeFigures, totalFigures } from './stats.ts';
 export { type EntryResult, MAX_BATCH, type SyncEntry } from './sync.ts';

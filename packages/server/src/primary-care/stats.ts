@@ -1,21 +1,9 @@
 import { completeness, personFacts, REGISTERS, type RegisterKey } from '@openhssk/core/primary-care';
+import type { RegisterFigures } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { pcDb } from './tables.ts';
 
-export interface RegisterFigures {
-  active: number;
-  proposed: number;
-  /** Due on the day or earlier. */
-  due: number;
-  overdue: number;
-  /** Enrolled at least the register's cohort days: the control rate's denominator. */
-  cohort: number;
-  /** Of the cohort: last visit within the control window and controlled at it. */
-  controlled: number;
-  /** controlled / cohort, null without a cohort. */
-  control_rate: number | null;
-}
 
 export interface CommuneFigures {
   commune: string;

@@ -1,24 +1,15 @@
+import type { ChronicCare } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { communeFigures, type RegisterFigures, totalFigures } from '../primary-care/index.ts';
+import { communeFigures, totalFigures } from '../primary-care/index.ts';
 import type { UnitRef } from './kpis.ts';
-
-export interface ChronicCareFigures {
-  unit: string;
-  residents: number;
-  /** Residents with a station's 831 entry, and those whose 831 record is complete ("đủ"). */
-  with_831: number;
-  complete_831: number;
-  hypertension: RegisterFigures;
-  diabetes: RegisterFigures;
-}
 
 /**
  * Hypertension and diabetes control rates (and 831 completeness) of each unit, summed over its
  * communes from the primary-care registers. Live figures as of `on` (the registers hold each
  * patient's last visit, not a history), whatever the report period.
  */
-export async function chronicCare(db: Db, units: readonly UnitRef[], on: string): Promise<{ as_of: string; units: ChronicCareFigures[] }> {
+export async function chronicCare(db: Db, units: readonly UnitRef[], on: string): Promise<ChronicCare> {
   // One recursive look-up for every unit on the page: per unit it cost a handful of round trips,
   // 150 communes × ~5 queries dominated the province dashboard (bench/reports, issue 19 re-run).
   const rows = await sql<{ root: string; code: string }>`

@@ -1,8 +1,9 @@
 import { lastEndedHalfYear, vietnamToday } from '@openhssk/core';
-import { type Kpis, countText as num, percentText as pct, type Target, type TargetStatus, type TargetStatuses, type Targets, targetText, type UnitRef } from '@openhssk/core/api';
+import { type ChronicCare, type Kpis, countText as num, percentText as pct, type Target, type TargetStatus, type TargetStatuses, type Targets, targetText, type UnitRef } from '@openhssk/core/api';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiProblem, get } from '../http.ts';
 import { Chart } from './Chart.tsx';
+import { ChronicCareSection } from './ChronicCareSection.tsx';
 import { CoverageSection } from './CoverageSection.tsx';
 import { SixMonthlyDownloads } from './SixMonthlyDownloads.tsx';
 import { TargetsEditor } from './TargetsEditor.tsx';
@@ -24,6 +25,7 @@ interface KpiResponse {
   kpis: Kpis;
   children: Array<{ unit: Unit; kpis: Kpis; targets: Targets; statuses: TargetStatuses }>;
   monthly: Array<{ month: string; episodes: number; visibleWithin24h: number; discharged: number }>;
+  chronic_care: ChronicCare;
 }
 
 const LEVEL_VI: Record<Level, string> = { province: 'Tỉnh', district: 'Huyện', commune: 'Xã' };
@@ -360,6 +362,8 @@ export function ReportsPage({ initialUnit }: { initialUnit?: string | undefined 
               <WeeklyProgress unitCode={data.unit.code} />
 
               <CoverageSection unitCode={data.unit.code} onDrill={setUnit} />
+
+              <ChronicCareSection data={data.chronic_care} units={[data.unit, ...data.children.map((c) => c.unit)]} label={unitLabel} onDrill={setUnit} />
 
               <TargetsEditor unitCode={data.unit.code} unitName={unitLabel(data.unit)} defaultYear={Number(to.slice(0, 4))} onSaved={() => setTargetsVersion((n) => n + 1)} />
             </>
