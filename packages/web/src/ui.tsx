@@ -90,3 +90,21 @@ export function ReasonDialog(p: {
     </dialog>
   );
 }
+
+/** "← Trang trước · Trang n/m · Trang sau →" under a paged list; nothing when everything fits one page. */
+export function Pager({ page, pages, label, onTurn }: { page: number; pages: number; label: string; onTurn: (to: number) => void }) {
+  if (pages <= 1) return null;
+  return (
+    <nav className="pager row spread" aria-label={label}>
+      <button type="button" className="button secondary" disabled={page <= 1} onClick={() => onTurn(page - 1)}>
+        ← Trang trước
+      </button>
+      <span>
+        Trang {page}/{pages}
+      </span>
+      <button type="button" className="button secondary" disabled={page >= pages} onClick={() => onTurn(page + 1)}>
+        Trang sau →
+      </button>
+    </nav>
+  );
+}

@@ -4,15 +4,19 @@ export type AppointmentKind = 're_exam' | 'referral';
 
 export interface AppointmentItem {
   kind: AppointmentKind;
-  /** 'YYYY-MM-DD' */
+  /** Appointment day (re-exam) or the referral's transfer day, 'YYYY-MM-DD'. */
   date: string;
+  /** Where the person is expected. */
   facility_code: string;
   facility_name: string | null;
+  /** The facility that issued it (the episode's). */
   issued_by_code: string;
   issued_by_name: string | null;
   episode_id: number;
+  /** Appointment / referral letter number, diagnosis text: from the data where present. */
   number: string | null;
   diagnosis: string | null;
+  /** What to bring, built from what the data names (letter numbers, card). */
   bring: string[];
 }
 
@@ -57,6 +61,7 @@ export interface CitizenNotifications {
 export interface ReminderChannelSetting {
   channel: 'email' | 'sms';
   opted_out: boolean;
+  /** The address the citizen gave for reminders; none means no message on this channel (a registry phone may be stale or a neighbour's). */
   address: string | null;
 }
 
@@ -77,6 +82,7 @@ export interface NoShowFigure {
   due: number;
   kept: number;
   no_show: number;
+  /** no_show / due, null when nothing was due. */
   rate: number | null;
 }
 

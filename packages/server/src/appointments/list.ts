@@ -1,26 +1,13 @@
 import { vietnamToday } from '@openhssk/core';
+import type { AppointmentItem, AppointmentKind, NoShowFigure } from '@openhssk/core/api';
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 
-export type AppointmentKind = 're_exam' | 'referral';
+export type { AppointmentKind, NoShowFigure } from '@openhssk/core/api';
 
-export interface Appointment {
-  kind: AppointmentKind;
-  /** Appointment day (re-exam) or the referral's transfer day, 'YYYY-MM-DD'. */
-  date: string;
-  /** Where the person is expected. */
-  facility_code: string;
-  facility_name: string | null;
-  /** The facility that issued it (the episode's). */
-  issued_by_code: string;
-  issued_by_name: string | null;
-  episode_id: number;
+/** An appointment with the person it is for (the routes drop person_id before answering). */
+export interface Appointment extends AppointmentItem {
   person_id: string;
-  /** Appointment / referral letter number, diagnosis text: from the data where present. */
-  number: string | null;
-  diagnosis: string | null;
-  /** What to bring, built from what the data names (letter numbers, card). */
-  bring: string[];
 }
 
 interface Row {
@@ -121,17 +108,6 @@ export async function facilityAppointments(db: Db, facility: string, from: strin
 
 /** Residents' appointments for the commune station: cross-facility, so never a sensitive episode's. */
 export const communeAppointments = (db: Db, commune: string, from: string, to: string) => appointments(db, { commune, from, to, sensitive: false });
-
-export interface NoShowFigure {
-  facility_code: string;
-  from: string;
-  to: string;
-  due: number;
-  kept: number;
-  no_show: number;
-  /** no_show / due, null when nothing was due. */
-  rate: number | null;
-}
 
 /**
  * Appointments at the facility whose day fell in [from, to] (to ≤ yesterday): kept when the person has an

@@ -1,3 +1,4 @@
+import type { CitizenNotificationItem, CitizenNotifications } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 // Writers call this with their own transaction, of any schema view.
@@ -25,18 +26,10 @@ export async function notifyCitizen(tx: AnyDb, personId: string, notice: Citizen
   return r.rows[0]?.id ?? null;
 }
 
-export interface NotificationRow {
-  id: number;
-  kind: string;
-  title: string;
-  body: string;
-  link: string | null;
-  created_at: string;
-  read: boolean;
-}
+export type { CitizenNotificationItem as NotificationRow } from '@openhssk/core/api';
 
-export async function listNotifications(db: Db, personId: string, limit = 50): Promise<{ notifications: NotificationRow[]; unread: number }> {
-  const rows = await sql<NotificationRow>`select id, kind, title, body, link, to_char((created_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM-DD HH24:MI') as created_at, read_at is not null as read
+export async function listNotifications(db: Db, personId: string, limit = 50): Promise<CitizenNotifications> {
+  const rows = await sql<CitizenNotificationItem>`select id, kind, title, body, link, to_char((created_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM-DD HH24:MI') as created_at, read_at is not null as read
       from citizen_notification where person_id = ${personId} order by created_at desc, id desc limit ${limit}`.execute(db);
   const unread = await sql<{ n: number }>`select count(*)::int as n from citizen_notification where person_id = ${personId} and read_at is null`.execute(db);
   return { notifications: rows.rows, unread: unread.rows[0]?.n ?? 0 };

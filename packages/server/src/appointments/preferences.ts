@@ -1,19 +1,13 @@
 import { DomainError } from '@openhssk/core';
+import type { ReminderChannelSetting, ReminderStatusItem } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-
-export interface ChannelPreference {
-  channel: 'email' | 'sms';
-  opted_out: boolean;
-  /** The address the citizen gave for reminders; none means no message on this channel (a registry phone may be stale or a neighbour's). */
-  address: string | null;
-}
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^0\d{9,10}$/;
 
-export async function preferencesOf(db: Db, personId: string): Promise<ChannelPreference[]> {
-  const rows = await sql<ChannelPreference>`select channel, opted_out, address from notification_preference where person_id = ${personId}`.execute(db);
+export async function preferencesOf(db: Db, personId: string): Promise<ReminderChannelSetting[]> {
+  const rows = await sql<ReminderChannelSetting>`select channel, opted_out, address from notification_preference where person_id = ${personId}`.execute(db);
   const by = new Map(rows.rows.map((r) => [r.channel, r]));
   return (['email', 'sms'] as const).map((channel) => by.get(channel) ?? { channel, opted_out: false, address: null });
 }
@@ -26,24 +20,9 @@ export async function setPreference(db: Db, personId: string, channel: 'email' |
     on conflict (person_id, channel) do update set opted_out = excluded.opted_out, address = ${address === undefined ? sql`notification_preference.address` : sql`excluded.address`}, updated_at = now()`.execute(db);
 }
 
-export interface ReminderStatus {
-  id: number;
-  /** The current version of the appointment's episode. */
-  episode_id: number;
-  kind: 're_exam' | 'referral';
-  channel: 'in_app' | 'email' | 'sms';
-  appointment_date: string;
-  due_at: string;
-  status: string;
-  status_reason: string | null;
-  attempts: number;
-  sent_at: string | null;
-  sent_to: string | null;
-}
-
 /** The reminders of the person's current episodes whose appointment is today or later, with their delivery status. */
-export async function citizenReminders(db: Db, personId: string): Promise<ReminderStatus[]> {
-  const rows = await sql<ReminderStatus>`
+export async function citizenReminders(db: Db, personId: string): Promise<ReminderStatusItem[]> {
+  const rows = await sql<ReminderStatusItem>`
     select r.id, e.id as episode_id, r.kind, r.channel, r.appointment_date::text as appointment_date,
            to_char((r.due_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM-DD HH24:MI') as due_at, r.status, r.status_reason, r.attempts,
            to_char((r.sent_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM-DD HH24:MI') as sent_at, r.sent_to

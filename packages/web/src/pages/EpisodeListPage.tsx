@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { type EpisodeList, type EpisodeSummary, withPerson } from '../api.ts';
 import { CARE_GROUP, CARE_TYPE, RESULT } from '../labels.ts';
 import { Link, type Navigate } from '../router.tsx';
+import { Pager } from '../ui.tsx';
 import { useApi } from './useApi.ts';
 
 /** A page fits a phone screen a few times over; 41 visits on one page made 10,650 px. */
@@ -147,19 +148,7 @@ export function EpisodeListPage({ personId, navigate }: { personId: string | nul
           ))}
         </div>
       )}
-      {data && data.pages > 1 && (
-        <nav className="pager row spread" aria-label="Chuyển trang lịch sử khám chữa bệnh">
-          <button type="button" className="button secondary" disabled={data.page <= 1} onClick={() => turn(data.page - 1)}>
-            ← Trang trước
-          </button>
-          <span>
-            Trang {data.page}/{data.pages}
-          </span>
-          <button type="button" className="button secondary" disabled={data.page >= data.pages} onClick={() => turn(data.page + 1)}>
-            Trang sau →
-          </button>
-        </nav>
-      )}
+      {data && <Pager page={data.page} pages={data.pages} label="Chuyển trang lịch sử khám chữa bệnh" onTurn={turn} />}
     </section>
   );
 }

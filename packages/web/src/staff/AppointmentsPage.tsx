@@ -2,7 +2,7 @@ import { vietnamToday, viNumber } from '@openhssk/core';
 import type { FacilityAppointmentItem, FacilityAppointments } from '@openhssk/core/api';
 import { type FormEvent, useEffect, useState } from 'react';
 import { APPOINTMENT_KIND } from '../labels.ts';
-import { Alert } from '../ui.tsx';
+import { Alert, Pager } from '../ui.tsx';
 import { get, viDate } from './http.ts';
 
 const PER_PAGE = 20;
@@ -107,19 +107,7 @@ export function AppointmentsPage() {
             </ul>
           </section>
         ))}
-      {data && data.pages > 1 && (
-        <nav className="pager row spread" aria-label="Chuyển trang lịch hẹn">
-          <button type="button" className="button secondary" disabled={data.page <= 1} onClick={() => setPage(data.page - 1)}>
-            ← Trang trước
-          </button>
-          <span>
-            Trang {data.page}/{data.pages}
-          </span>
-          <button type="button" className="button secondary" disabled={data.page >= data.pages} onClick={() => setPage(data.page + 1)}>
-            Trang sau →
-          </button>
-        </nav>
-      )}
+      {data && <Pager page={data.page} pages={data.pages} label="Chuyển trang lịch hẹn" onTurn={setPage} />}
     </section>
   );
 }
