@@ -28,7 +28,9 @@ export {
   type FacilityRecord,
   INPATIENT_CARE_TYPES,
   type PersonRecord,
+  licenceOfPractitionerId,
   parseChildId,
+  practitionerId,
   type RowRecord,
   SENSITIVE_VISIT_CATEGORIES,
 } from './model.ts';
@@ -50,3 +52,8 @@ export {
   selectResults,
   viDate,
 } from './summary.ts';
+export { DISPENSING_CARE_TYPES, isDispensedRow, medicationDispenseResource, NOT_DISPENSED_GROUPS } from './dispense.ts';
+export { diagnosticReportResource, orderRowOf, parseReportId, reportGroupOf, reportGroups, reportId } from './report.ts';
+export { practitionerResource } from './practitioner.ts';
+export { type ConsentKind, type ConsentRecord, consentId, consentResource, parseConsentId } from './consent.ts';
+export { type AuditRecord, auditEventResource } from './audit-event.ts';

@@ -106,8 +106,44 @@ export const facilityRef = (ep: EpisodeRecord): Reference<Organization> => ({ re
 /** A facility named by code only (MA_NOI_DI, MA_NOI_DEN, MA_DKBD …): it may not be in our registry. */
 export const facilityByCode = (code: string): Reference<Organization> => ({ type: 'Organization', identifier: { system: SID.macskcb, value: code } });
 
-/** Practitioners are known by licence number only (MA_BAC_SI, NGUOI_THUC_HIEN …). */
-export const practitionerByLicence = (code: string): Reference<Practitioner> => ({ type: 'Practitioner', identifier: { system: SID.practitionerLicence, value: code } });
+const ID_CHARS = /^[A-Za-z0-9-]$/;
+
+/**
+ * FHIR id of a licence number: letters, digits and '-' kept, every other byte as '.' + two hex digits
+ * ('012345/QNG-CCHN' → '012345.2FQNG-CCHN'), so the id is reversible; undefined when it would exceed
+ * FHIR's 64 characters (such a practitioner stays a reference by identifier).
+ */
+export function practitionerId(licence: string): string | undefined {
+  let out = '';
+  for (const ch of licence) {
+    if (ID_CHARS.test(ch)) out += ch;
+    else for (const b of Buffer.from(ch, 'utf8')) out += `.${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out.length >= 1 && out.length <= 64 ? out : undefined;
+}
+
+/** The licence number of a Practitioner id; undefined when the id is not one practitionerId makes. */
+export function licenceOfPractitionerId(id: string): string | undefined {
+  if (!/^([A-Za-z0-9-]|\.[0-9A-F]{2}){1,64}$/.test(id)) return undefined;
+  const bytes: number[] = [];
+  for (let i = 0; i < id.length; i++) {
+    if (id[i] === '.') {
+      bytes.push(Number.parseInt(id.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(id.charCodeAt(i));
+  }
+  const licence = Buffer.from(bytes).toString('utf8');
+  return practitionerId(licence) === id ? licence : undefined;
+}
+
+/**
+ * A practitioner named by licence number (MA_BAC_SI, NGUOI_THUC_HIEN …): the identifier, and the
+ * Practitioner resource the server projects from the same number.
+ */
+export const practitionerByLicence = (code: string): Reference<Practitioner> => {
+  const id = practitionerId(code);
+  return { ...(id ? { reference: `Practitioner/${id}` } : {}), type: 'Practitioner', identifier: { system: SID.practitionerLicence, value: code } };
+};
 
 /** Resource ids derived from an episode: `<key>-<row>` for rows and diagnoses, `<key>-xml7|8` for papers. */
 export const childId = (ep: EpisodeRecord, n: number | string) => `${ep.key}-${n}`;

@@ -6,6 +6,9 @@ import type { CapabilityStatement, CapabilityStatementRestResource, ResourceType
 import { SID } from '@openhssk/core/fhir';
 import { COMMON_PARAMS, DEFAULT_COUNT, EPISODE_TYPES, LAST_UPDATED, MAX_COUNT } from './search.ts';
 import type { ParamDoc } from './types.ts';
+import { AUDIT_ACTION_SYSTEM } from './audit-event.ts';
+
+const LAST_UPDATED_OF_CHOICE: ParamDoc = { name: '_lastUpdated', type: 'date', documentation: 'When the choice was last given or withdrawn.' };
 
 const read = [{ code: 'read' as const }, { code: 'search-type' as const }];
 const sortDoc = (names: string[]) => `_sort accepts ${names.map((n) => `${n} or -${n}`).join(', ')}; without it results come in id order.`;
@@ -145,6 +148,39 @@ export function capabilityStatement(base: string, startedAt: string): Capability
             operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export', documentation: 'As Patient/$export, limited to the group’s facilities.' }],
           } satisfies CapabilityStatementRestResource,
           resource('Organization', [{ name: 'identifier', type: 'token', documentation: `${SID.macskcb}|<MACSKCB>.` }], 'Registered facilities; id = MACSKCB.'),
+          resource(
+            'Practitioner',
+            [{ name: 'identifier', type: 'token', documentation: `${SID.practitionerLicence}|<licence number>.` }],
+            'Practitioners named by licence number (MA_BAC_SI, NGUOI_THUC_HIEN, MA_BS_DOC_KQ, MA_TTDV, MA_BS) in episodes the caller may read; id = the licence number with other characters than letters, digits and - written as .XX (hex); name only from a discharge paper (XML7 TEN_BS).',
+            [],
+            [],
+            { versioning: 'no-version' },
+          ),
+          resource(
+            'Consent',
+            [
+              { name: 'patient', type: 'reference', documentation: 'The patient (Patient/<id>).' },
+              { name: 'date', type: 'date', documentation: 'When the choice was given. Prefixes eq, gt, ge, lt, le.' },
+              LAST_UPDATED_OF_CHOICE,
+            ],
+            `The citizen's choices in the health book (id <patient>-book, <patient>-cross-facility), of patients the caller may read; read-only. ${sortDoc(['date', '_lastUpdated'])}`,
+            [],
+            [],
+            { versioning: 'no-version' },
+          ),
+          resource(
+            'AuditEvent',
+            [
+              { name: 'patient', type: 'reference', documentation: 'The person the access concerned (Patient/<id>).' },
+              { name: 'date', type: 'date', documentation: 'When it happened. Prefixes eq, gt, ge, lt, le.' },
+              { name: '_lastUpdated', type: 'date', documentation: 'Same as date (a log row never changes).' },
+              { name: 'subtype', type: 'token', documentation: `The action: ${AUDIT_ACTION_SYSTEM}|<code>.` },
+            ],
+            `The access log about patients (who read or changed what, when). System administrators only. Rows about sensitive episodes are never shown. ${sortDoc(['date', '_lastUpdated'])}`,
+            [],
+            [],
+            { versioning: 'no-version' },
+          ),
           resource('CodeSystem', [{ name: 'url', type: 'uri', documentation: 'Canonical URL.' }], 'Vietnamese code sets of XML 130 (public).'),
           resource('ValueSet', [{ name: 'url', type: 'uri', documentation: 'Canonical URL.' }], 'One value set per code system (public).'),
         ].sort((a, b) => a.type.localeCompare(b.type)),

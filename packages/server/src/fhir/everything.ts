@@ -16,6 +16,12 @@ import { vietnamToday } from '@openhssk/core';
 import {
   conditionResource,
   coverageResource,
+  diagnosticReportResource,
+  isDispensedRow,
+  medicationDispenseResource,
+  orderRowOf,
+  reportGroups,
+  SID,
   documentResource,
   encounterResource,
   episodeDiagnoses,
@@ -36,6 +42,9 @@ import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import type { FhirCaller } from './access.ts';
 import { decodeCursor, encodeCursor, invalidParam, parseCount } from './params.ts';
+import { auditEventsOf } from './audit-event.ts';
+import { consentsOf } from './consent.ts';
+import { practitionersOf } from './practitioner.ts';
 import { allergiesOf, immunizationsOf, visiblePersons } from './registry.ts';
 import { episodeRecord, type FhirQuery, MAX_COUNT, notFound } from './search.ts';
 import { type EpisodeSqlRow, projectedRows, queryEpisodes, queryFacilities } from './sql.ts';
@@ -43,6 +52,8 @@ import { EPISODE_ID_KEY } from './types.ts';
 
 const EVERYTHING_PARAMS = new Set(['_count', '_cursor', '_format', '_pretty']);
 const DEFAULT_EVERYTHING_COUNT = 200;
+/** Newest access-log rows on the first page (system administrators only; the rest through AuditEvent?patient=). */
+const EVERYTHING_AUDIT_EVENTS = 100;
 /** Episodes read per query while filling a page. */
 const EPISODE_BATCH = 50;
 
@@ -113,10 +124,27 @@ export async function episodeResourceGroups(db: Db, rows: readonly EpisodeSqlRow
         default:
           break;
       }
+      if (isDispensedRow(ep, row)) out.push(medicationDispenseResource(ep, row));
     }
+    for (const group of reportGroups(mine)) out.push(diagnosticReportResource(ep, group, orderRowOf(group, mine)));
     out.push(provenanceResource(ep, episodeTargets(ep, mine, rowResourceType)));
     return out;
   });
+}
+
+/** Licence numbers of the practitioners the resources reference (by identifier, see core practitionerByLicence). */
+function licencesNamed(resources: readonly Resource[]): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v && typeof v === 'object') {
+      const ref = v as { type?: unknown; identifier?: { system?: unknown; value?: unknown } };
+      if (ref.type === 'Practitioner' && ref.identifier?.system === SID.practitionerLicence && typeof ref.identifier.value === 'string') out.add(ref.identifier.value);
+      else for (const x of Object.values(v)) walk(x);
+    }
+  };
+  walk(resources);
+  return [...out];
 }
 
 const personEpisodes = (db: Db, caller: FhirCaller, personId: string, after: number | undefined, limit: number) =>
@@ -139,6 +167,7 @@ export async function everythingBundle(o: OperationOptions): Promise<Bundle> {
     const card = coverageResource({ ...person });
     if (card) resources.push(card);
     resources.push(...(await allergiesOf(o.db, [person.id])), ...(await immunizationsOf(o.db, [person.id])));
+    resources.push(...(await consentsOf(o.db, o.caller.facilities, [person.id])), ...(await auditEventsOf(o.db, o.caller, person.id, EVERYTHING_AUDIT_EVENTS)));
   }
   let last = after;
   let more = false;
@@ -162,6 +191,7 @@ export async function everythingBundle(o: OperationOptions): Promise<Bundle> {
     if (batch.length <= batchSize) break;
   }
   for (const f of await queryFacilities(o.db, [...facilities], undefined, MAX_COUNT)) resources.push(organizationResource({ ...f }));
+  resources.push(...(await practitionersOf(o.db, o.caller.facilities, licencesNamed(resources))));
   const self = new URLSearchParams();
   if (o.query._count !== undefined) self.set('_count', String(o.query._count));
   const url = (cursor?: string) => {

@@ -28,6 +28,7 @@ import { unitDescendants } from '../staff/index.ts';
 import type { FhirCaller } from './access.ts';
 import { episodeResourceGroups } from './everything.ts';
 import { invalidParam } from './params.ts';
+import { consentsOf } from './consent.ts';
 import { allergiesOf, immunizationsOf } from './registry.ts';
 import type { FhirQuery } from './search.ts';
 import { type Facilities, queryEpisodes, queryFacilities, queryPersons, visibleEpisode } from './sql.ts';
@@ -37,8 +38,8 @@ import { EPISODE_ID_KEY } from './types.ts';
 const LEASE_SECONDS = 120;
 
 /** Types written while walking persons, while walking episodes, and the facility registry. */
-export const PERSON_TYPES = ['Patient', 'Coverage', 'AllergyIntolerance', 'Immunization'] as const;
-export const EPISODE_EXPORT_TYPES = ['Encounter', 'Condition', 'MedicationRequest', 'Observation', 'Procedure', 'ServiceRequest', 'Appointment', 'DocumentReference', 'Provenance'] as const;
+export const PERSON_TYPES = ['Patient', 'Coverage', 'AllergyIntolerance', 'Immunization', 'Consent'] as const;
+export const EPISODE_EXPORT_TYPES = ['Encounter', 'Condition', 'MedicationRequest', 'MedicationDispense', 'Observation', 'DiagnosticReport', 'Procedure', 'ServiceRequest', 'Appointment', 'DocumentReference', 'Provenance'] as const;
 const ALL_TYPES: readonly string[] = [...PERSON_TYPES, ...EPISODE_EXPORT_TYPES, 'Organization'];
 
 export type ExportLevel = 'system' | 'patient' | 'group';
@@ -357,6 +358,13 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
                 if (inWindow && !inWindow.has(i.id ?? '')) continue;
                 await files.write(i);
                 shown.add(i.patient.reference?.split('/')[1] ?? '');
+              }
+            }
+            if (wanted.has('Consent')) {
+              for (const c of await consentsOf(db, facilities, ids)) {
+                if (windowed && c.meta?.lastUpdated && !changed(c.meta.lastUpdated)) continue;
+                await files.write(c);
+                shown.add(c.patient?.reference?.split('/')[1] ?? '');
               }
             }
             cp.after = batch[batch.length - 1]!.id;

@@ -25,6 +25,11 @@ import { sql } from 'kysely';
 import { auditMany } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import type { FhirCaller } from './access.ts';
+import { searchAuditEvents } from './audit-event.ts';
+import { searchConsents } from './consent.ts';
+import { DIAGNOSTIC_REPORT } from './diagnostic-report.ts';
+import { MEDICATION_DISPENSE } from './medication-dispense.ts';
+import { searchPractitioners } from './practitioner.ts';
 import { type RegistryType, registryParams, searchRegistry } from './registry.ts';
 import { decodeCursor, encodeCursor, invalidParam, parseCount, parseDate, parseReferences, parseTokens } from './params.ts';
 import {
@@ -41,7 +46,7 @@ import {
   rowKeys,
   type SortKey,
 } from './sql.ts';
-import { COMMON_PARAMS, EPISODE_ID_KEY, EPISODE_TYPES, type EpisodeRowData, type EpisodeTypeDef, type IncludeKind, LAST_UPDATED, PROVENANCE_DATE, RECEIVED_KEY } from './types.ts';
+import { COMMON_PARAMS, EPISODE_ID_KEY, EPISODE_TYPES as XML_EPISODE_TYPES, type EpisodeRowData, type EpisodeTypeDef, type IncludeKind, LAST_UPDATED, PROVENANCE_DATE, RECEIVED_KEY } from './types.ts';
 
 export const MAX_COUNT = 500;
 export const DEFAULT_COUNT = 50;
@@ -52,14 +57,21 @@ export type FhirQuery = Record<string, string | string[] | undefined>;
 /** Parameters any request may carry that change nothing in the result. */
 const IGNORED = new Set(['_format', '_pretty']);
 
-export const PUBLIC_TYPES = new Set(['CodeSystem', 'ValueSet']);
-export const SEARCHABLE_TYPES = [...EPISODE_TYPES.map((t) => t.type), 'Provenance', 'Patient', 'Coverage', 'Organization', 'CodeSystem', 'ValueSet', 'Immunization', 'AllergyIntolerance'].sort();
+/** The episode-derived types of types.ts and those defined in their own files. */
+const EPISODE_TYPES: ReadonlyArray<EpisodeTypeDef> = [...XML_EPISODE_TYPES, MEDICATION_DISPENSE, DIAGNOSTIC_REPORT];
 
-const listOf = (q: FhirQuery, name: string): string[] => {
+export const PUBLIC_TYPES = new Set(['CodeSystem', 'ValueSet']);
+export const SEARCHABLE_TYPES = [
+  ...EPISODE_TYPES.map((t) => t.type),
+  ...['Provenance', 'Patient', 'Coverage', 'Organization', 'CodeSystem', 'ValueSet', 'Immunization', 'AllergyIntolerance'],
+  ...['Practitioner', 'Consent', 'AuditEvent'],
+].sort();
+
+export const listOf = (q: FhirQuery, name: string): string[] => {
   const v = q[name];
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 };
-const single = (q: FhirQuery, name: string): string | undefined => {
+export const single = (q: FhirQuery, name: string): string | undefined => {
   const v = listOf(q, name);
   if (v.length > 1) throw invalidParam(name, v.join(','), 'chỉ được dùng một lần.', 'may be given only once.');
   return v[0];
@@ -74,7 +86,7 @@ export interface Result {
   sortName: string;
 }
 
-interface Ctx {
+export interface Ctx {
   db: Db;
   caller: FhirCaller;
   type: string;
@@ -82,7 +94,7 @@ interface Ctx {
   count: number;
 }
 
-function checkParams(q: FhirQuery, allowed: ReadonlySet<string>, type: string) {
+export function checkParams(q: FhirQuery, allowed: ReadonlySet<string>, type: string) {
   for (const name of Object.keys(q)) {
     if (q[name] === undefined || IGNORED.has(name) || name === '_cursor' || name === '_count') continue;
     if (name === '_total' && single(q, name) === 'none') continue;
@@ -97,7 +109,7 @@ function checkParams(q: FhirQuery, allowed: ReadonlySet<string>, type: string) {
   }
 }
 
-function sortChoice(q: FhirQuery, allowed: readonly string[]): { name: string; desc: boolean } {
+export function sortChoice(q: FhirQuery, allowed: readonly string[]): { name: string; desc: boolean } {
   const raw = single(q, '_sort');
   if (raw === undefined || raw === '') return { name: '_id', desc: false };
   if (raw.includes(',')) throw invalidParam('_sort', raw, 'chỉ hỗ trợ một khóa sắp xếp.', 'only one sort key is supported.');
@@ -107,7 +119,7 @@ function sortChoice(q: FhirQuery, allowed: readonly string[]): { name: string; d
   return { name, desc };
 }
 
-const cursorOf = (q: FhirQuery, sortName: string, keys: SortKey[]) => {
+export const cursorOf = (q: FhirQuery, sortName: string, keys: SortKey[]) => {
   const raw = single(q, '_cursor');
   return raw === undefined ? undefined : decodeCursor(raw, sortName, keys.map((k) => k.kind));
 };
@@ -403,6 +415,12 @@ async function run(ctx: Ctx): Promise<Result> {
     case 'Immunization':
     case 'AllergyIntolerance':
       return searchRegistryType(ctx, ctx.type);
+    case 'Practitioner':
+      return searchPractitioners(ctx);
+    case 'Consent':
+      return searchConsents(ctx);
+    case 'AuditEvent':
+      return searchAuditEvents(ctx);
     default:
       throw unsupportedType(ctx.type);
   }
@@ -411,12 +429,15 @@ async function run(ctx: Ctx): Promise<Result> {
 export const unsupportedType = (type: string) =>
   new DomainError('not_found', 'FHIR_TYPE_UNSUPPORTED', `Loại tài nguyên ${type} chưa được hỗ trợ (xem /fhir/R4/metadata).`, `Resource type ${type} is not supported (see /fhir/R4/metadata).`);
 
+/** Types that carry no person's data: reading them is not logged. */
+const NOT_PERSONAL = new Set(['Organization', 'CodeSystem', 'ValueSet', 'Practitioner']);
+
 /** Every person whose data a response shows is logged, as for any other read of health data. */
 export async function auditResult(db: Db, caller: FhirCaller | undefined, r: Result, action: string, resource: string, requestId: string) {
   if (!caller) return;
   const byPerson = new Map<string | null, string[]>();
   const note = (personId: string | null, ref: string) => byPerson.set(personId, [...(byPerson.get(personId) ?? []), ref]);
-  for (const m of r.matches) if (m.resource.resourceType !== 'Organization' && m.resource.resourceType !== 'CodeSystem' && m.resource.resourceType !== 'ValueSet') note(m.personId, `${m.resource.resourceType}/${m.resource.id}`);
+  for (const m of r.matches) if (!NOT_PERSONAL.has(m.resource.resourceType)) note(m.personId, `${m.resource.resourceType}/${m.resource.id}`);
   for (const inc of r.includes) {
     if (inc.resourceType === 'Patient') note(inc.id ?? null, `Patient/${inc.id}`);
   }

@@ -111,7 +111,7 @@ export interface Page {
   limit: number;
 }
 
-function keyset(p: Page): { where: Cond | undefined; order: Cond; values: Cond } {
+export function keyset(p: Page): { where: Cond | undefined; order: Cond; values: Cond } {
   const order = sql.join(
     p.keys.map((k) => (p.desc ? sql`${k.expr} desc` : sql`${k.expr} asc`)),
     sql`, `,
@@ -174,7 +174,7 @@ export interface EpisodeSqlRow {
   [k: `k${number}`]: unknown;
 }
 
-export type EpisodeJoin = { kind: 'episode' } | { kind: 'diagnosis' } | { kind: 'row'; tbls: readonly string[]; predicate?: Cond };
+export type EpisodeJoin = { kind: 'episode' } | { kind: 'diagnosis' } | { kind: 'row'; tbls: readonly string[]; predicate?: Cond; columns?: Cond };
 
 const EPISODE_COLUMNS = sql`e.id, e.version, e.facility_code, f.name as facility_name, e.ma_lk, e.person_id, e.ma_bn, e.ho_ten, e.ma_loai_kcb,
   e.ngay_vao, e.ngay_vao_noi_tru, e.ngay_ra, e.ma_benh_chinh, e.ma_benh_kt, e.chan_doan_rv, e.ket_qua_dtri, e.ma_loai_rv, e.xml1,
@@ -194,7 +194,7 @@ export async function queryEpisodes<Extra extends object>(
       ? { columns: sql`, d.code, d.n::int as n`, from: sql` cross join lateral unnest(fhir_diagnosis_codes(e.ma_benh_chinh, e.ma_benh_kt)) with ordinality as d(code, n)` }
       : join.kind === 'row'
         ? {
-            columns: sql`, r.tbl, r.row_no, r.fields`,
+            columns: sql`, r.tbl, r.row_no, r.fields${join.columns ?? sql``}`,
             from: sql` join episode_row r on r.episode_id = e.id and r.tbl = any(${[...join.tbls]}::text[])${join.predicate ? sql` and ${join.predicate}` : sql``}`,
           }
         : { columns: sql``, from: sql`` };

@@ -41,6 +41,9 @@ export interface EpisodeRowData extends EpisodeSqlRow {
   fields?: Record<string, string>;
   code?: string;
   n?: number;
+  /** DiagnosticReport's join columns (diagnostic-report.ts): the report's XML4 rows and its XML3 line. */
+  report_rows?: unknown;
+  report_order?: unknown;
 }
 
 export interface EpisodeTypeDef {
@@ -78,7 +81,7 @@ const childFilter = (sub: string) => (id: string) => {
 };
 
 /** Tokens restricted to the systems a parameter knows; an unknown system matches nothing. */
-function byCodeSystem(tokens: Token[], systems: Record<string, (codes: string[]) => Cond>, anySystem: (codes: string[]) => Cond): Cond {
+export function byCodeSystem(tokens: Token[], systems: Record<string, (codes: string[]) => Cond>, anySystem: (codes: string[]) => Cond): Cond {
   const parts: Cond[] = [];
   for (const t of tokens) {
     if (t.system === undefined || t.system === '') parts.push(anySystem([t.code]));
@@ -88,9 +91,9 @@ function byCodeSystem(tokens: Token[], systems: Record<string, (codes: string[])
   return sql`(${sql.join(parts, sql` or `)})`;
 }
 
-const fieldIn = (name: string) => (codes: string[]) => sql`r.fields->>${name} = any(${codes}::text[])`;
+export const fieldIn = (name: string) => (codes: string[]) => sql`r.fields->>${name} = any(${codes}::text[])`;
 
-const rowTypes = (
+export const rowTypes = (
   type: ResourceType,
   tbl: string,
   map: EpisodeTypeDef['map'],
@@ -111,7 +114,7 @@ const rowTypes = (
   ...extra,
 });
 
-const rowDate = (expr: Cond, length: 8 | 12): { kind: DateKind; key: SortKey } => ({ kind: { kind: 'xml', expr, length }, key: textKey(expr) });
+export const rowDate = (expr: Cond, length: 8 | 12): { kind: DateKind; key: SortKey } => ({ kind: { kind: 'xml', expr, length }, key: textKey(expr) });
 
 const NGAY_YL = sql`coalesce(r.fields->>'NGAY_YL', '')`;
 const NGAY_KQ = sql`coalesce(r.fields->>'NGAY_KQ', '')`;
