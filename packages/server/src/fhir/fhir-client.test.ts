@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Bundle, Encounter, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { Client } from 'fhir-kit-client';
 import { type BookFixture, bookFixture, FAC } from '../../test-support/book-fixture.ts';
-import { staffSession } from '../../test-support/staff.ts';
+import { insertEpisode, staffSession } from '../../test-support/staff.ts';
 import { issueCredential } from '../facility/index.ts';
 
 const DB = process.env.HSSK_TEST_DB ?? 'pglite';
@@ -19,6 +19,13 @@ describe(`fhir-kit-client against /fhir/R4 over HTTP (${DB})`, () => {
 
   before(async () => {
     f = await bookFixture();
+    // A result read by two more doctors, so Practitioner has pages to walk.
+    await insertEpisode(f.db.db, {
+      facility: FAC,
+      personId: 'PA',
+      ngayVao: '2024-05-01 09:00:00',
+      rows: { XML4: [{ MA_DICH_VU: '18.0001.0001', TEN_CHI_SO: 'Siêu âm ổ bụng', KET_LUAN: 'Bình thường', NGAY_KQ: '202405011130', MA_BS_DOC_KQ: '000888/QNG-CCHN;000889/QNG-CCHN' }] },
+    });
     const c = await issueCredential(f.db.db, FAC);
     const tokenResponse = await fetch(`${f.url}/api/v1/auth/token`, {
       method: 'POST',
@@ -44,10 +51,10 @@ describe(`fhir-kit-client against /fhir/R4 over HTTP (${DB})`, () => {
   const matches = (b: Bundle) => (b.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource!);
 
   /** Every page the client reaches through nextPage, in order. */
-  async function pages(first: Bundle): Promise<Bundle[]> {
+  async function pages(first: Bundle, by: Client = client): Promise<Bundle[]> {
     const out = [first];
     for (let b = first, n = 0; n < 100; n++) {
-      const next = client.nextPage({ bundle: b as never });
+      const next = by.nextPage({ bundle: b as never });
       if (!next) return out;
       b = asBundle(await next);
       out.push(b);
@@ -70,6 +77,28 @@ describe(`fhir-kit-client against /fhir/R4 over HTTP (${DB})`, () => {
     assert.deepEqual([...pagedIds].sort(), matches(whole).map((r) => r.id).sort());
     assert.ok(paged.slice(0, -1).every((b) => matches(b).length === 2));
     assert.equal(paged[paged.length - 1]!.link?.some((l) => l.relation === 'next'), false);
+  });
+
+  it('pages MedicationDispense, DiagnosticReport, Practitioner, Consent and AuditEvent to the end', async () => {
+    // The access log grows with every read: AuditEvent is compared below a time taken before both reads.
+    const before = new Date(Date.now() - 1000).toISOString();
+    const cases: Array<[Client, string, Record<string, string>]> = [
+      [client, 'MedicationDispense', { _sort: '-whenhandedover' }],
+      [client, 'DiagnosticReport', { _sort: 'date' }],
+      [client, 'Practitioner', {}],
+      [client, 'Consent', { _sort: 'date' }],
+      [admin, 'AuditEvent', { _sort: '-date', date: `lt${before}` }],
+    ];
+    for (const [by, resourceType, params] of cases) {
+      const whole = matches(asBundle(await by.search({ resourceType, searchParams: { ...params, _count: 500 } })));
+      const paged = await pages(asBundle(await by.search({ resourceType, searchParams: { ...params, _count: 1 } })), by);
+      const ids = paged.flatMap(matches).map((r) => `${r.resourceType}/${r.id}`);
+      assert.ok(whole.length >= 2, `${resourceType}: ${whole.length}`);
+      assert.equal(new Set(ids).size, ids.length, `${resourceType}: no resource twice`);
+      assert.deepEqual(ids, whole.map((r) => `${r.resourceType}/${r.id}`), resourceType);
+      const one = whole[0]!;
+      assert.deepEqual(await by.read({ resourceType, id: one.id! }), one, resourceType);
+    }
   });
 
   it('reads a resource found by search, with its patient through _include', async () => {

@@ -9,7 +9,8 @@
  * so 1,400 episodes give 1,400 patients and over 1,000 insurance cards. The generator makes procedures,
  * referral papers (XML13) and re-visit appointments (XML14) rare; the test adds them to the chosen
  * episodes the way the generator itself writes them (a procedure line with no charge, so XML1 totals
- * stay equal to the sum of the lines and the ingest validator accepts the episode).
+ * stay equal to the sum of the lines and the ingest validator accepts the episode), each re-visit
+ * paper with a doctor of its own (Practitioner), and book accounts with both choices (Consent).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +23,7 @@ import { createDistrict, generateEpisodes, generateResidents, type SynthEpisode,
 import { buildEnvelope } from '@openhssk/core/xml130';
 import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
 import { Fhir } from 'fhir';
+import { sql } from 'kysely';
 import { startTestApp } from '../../test-support/index.ts';
 import { staffSession } from '../../test-support/staff.ts';
 import { addCertificate, createFacility } from '../facility/index.ts';
@@ -36,7 +38,12 @@ const PERSONS = 6000;
 /** Facilities beyond the district's, so Organization has 1,000 resources too. */
 const EXTRA_FACILITIES = 1000;
 
-const TYPES = ['Patient', 'Encounter', 'Condition', 'MedicationRequest', 'Observation', 'Procedure', 'Coverage', 'Organization', 'Provenance', 'ServiceRequest', 'Appointment', 'DocumentReference'];
+const TYPES = [
+  ...['Patient', 'Encounter', 'Condition', 'MedicationRequest', 'MedicationDispense', 'Observation', 'DiagnosticReport', 'Procedure', 'Coverage', 'Organization'],
+  ...['Provenance', 'ServiceRequest', 'Appointment', 'DocumentReference', 'Practitioner', 'Consent'],
+  // Last: the reads above fill the access log it projects.
+  'AuditEvent',
+];
 /** Published in full; fewer than 1,000 exist, so every one is validated. */
 const TERMINOLOGY = ['CodeSystem', 'ValueSet'];
 
@@ -60,7 +67,8 @@ function augment(episodes: SynthEpisode[], referralTo: string, otherwise: string
       t.XML14 = [{
         ...common, SO_GIAYHEN_KL: `${String(i).padStart(6, '0')}/GH`, MA_CSKCB: e.facilityCode, NGAY_VAO: x1.NGAY_VAO!, NGAY_VAO_NOI_TRU: x1.NGAY_VAO_NOI_TRU!, NGAY_RA: x1.NGAY_RA!,
         NGAY_HEN_KL: day8(x1.NGAY_RA!.slice(0, 8), 30), CHAN_DOAN_RV: x1.CHAN_DOAN_RV!, MA_BENH_CHINH: x1.MA_BENH_CHINH!, MA_BENH_KT: x1.MA_BENH_KT!, MA_BENH_YHCT: '',
-        MA_DOITUONG_KCB: x1.MA_DOITUONG_KCB!, MA_BAC_SI: doctor, MA_TTDV: x1.MA_TTDV!, NGAY_CT: x1.NGAY_RA!.slice(0, 8), DU_PHONG: '',
+        // A doctor of its own per paper (a district has a few dozen), so Practitioner reaches 1,000 too.
+        MA_DOITUONG_KCB: x1.MA_DOITUONG_KCB!, MA_BAC_SI: `${String(100000 + i)}/QNG-CCHN`, MA_TTDV: x1.MA_TTDV!, NGAY_CT: x1.NGAY_RA!.slice(0, 8), DU_PHONG: '',
       }];
     }
     if (!t.XML13) {
@@ -137,6 +145,10 @@ describe(`FHIR output validates with @medplum/core and the fhir package (${DB})`
     }
     assert.equal(accepted, EPISODES, 'every generated episode is accepted by ingest');
     timings.push(`ingest of ${EPISODES} episodes: ${Date.now() - t0} ms`);
+    // Citizens who opened their book and chose cross-facility history: two Consents each.
+    await sql`insert into citizen_account (subject, person_id, consent_at, cross_facility_consent_at)
+      select 'T' || lpad(row_number() over (order by person_id)::text, 11, '0'), person_id, now(), now()
+      from (select distinct person_id from episode where person_id is not null order by person_id limit ${PER_TYPE / 2 + 50}) as p`.execute(db);
     const t1 = Date.now();
     cookie = (await staffSession(t.app, db, { username: 'qtht', fullName: 'Quản trị hệ thống', role: 'system_admin' })).cookie;
     // Read each type back over the interface, page after page, until 1,000 (or all there are).
