@@ -25,7 +25,7 @@ describe(`FHIR searches are index scans (${DB})`, () => {
     const rows = {
       XML2: [{ MA_THUOC: '40.1', NGAY_YL: '202401011000' }],
       XML3: [{ MA_NHOM: '18', MA_DICH_VU: '10.0912.0555', MA_PTTT_QT: '86.59', NGAY_YL: '202401011000' }],
-      XML4: [{ MA_CHI_SO: 'GLU', MA_DICH_VU: '23.0075.1494', NGAY_KQ: '202401011000' }],
+      XML4: [{ MA_CHI_SO: 'GLU', MA_DICH_VU: '23.0075.1494', NGAY_KQ: '202401011000', MA_BS_DOC_KQ: '000123/HNO' }],
       XML8: [{ CHAN_DOAN_RV: 'Viêm họng' }],
       XML13: [{ NGAY_RA: '202401011100', MA_NOI_DEN: '51002' }],
       XML14: [{ NGAY_HEN_KL: '20240201' }],
@@ -63,6 +63,13 @@ describe(`FHIR searches are index scans (${DB})`, () => {
     ['Patient', { _lastUpdated: 'ge2024-01-01' }],
     ['Coverage', { _include: 'Coverage:beneficiary' }],
     ['Organization', { identifier: '51001' }],
+    ['MedicationDispense', { _sort: '-whenhandedover', whenhandedover: 'ge2024' }],
+    ['MedicationDispense', { code: '40.1', patient: 'P1' }],
+    ['DiagnosticReport', { _sort: 'date' }],
+    ['DiagnosticReport', { code: '23.0075.1494' }],
+    // Read and identifier only: a listing reads every visible row's licences (docs/fhir.md, known cost).
+    ['Practitioner', { identifier: '000123/HNO' }],
+    ['Consent', { patient: 'P1', _sort: 'date' }],
   ];
 
   for (const scope of ['all', ['51001']] as const) {

@@ -96,7 +96,7 @@ describe(`FHIR MedicationDispense, DiagnosticReport, Practitioner, Consent, Audi
       sensitivity: ['hiv'],
       rows: { XML2: [drug('ARV1', '4', { MA_BAC_SI: '000555/QNG-CCHN' })], XML4: [result('22.0001.0001', 'CD4', { MA_BS_DOC_KQ: '000555/QNG-CCHN' })] },
     });
-    await recordConsent(db, '051090000001', true, 'cross-facility');
+    await recordConsent(db, '051090000001', true, 'cross_facility');
     // The access log about An: a read of the visible visit, a read of the sensitive one, a check-in.
     const citizen = { type: 'citizen' as const, id: '051090000001', name: 'Nguyễn Văn An' };
     await audit(db, { actor: citizen, action: 'book.episode.read', personId: 'PA', resource: `episode/${outpatient}` });
@@ -148,7 +148,7 @@ describe(`FHIR MedicationDispense, DiagnosticReport, Practitioner, Consent, Audi
   });
 
   it('Practitioner: licences named in visible episodes, with a name only from a discharge paper', async () => {
-    const bac = await ok('/fhir/R4/Practitioner/000123.2FHNO', { cookie: admin }) as Practitioner;
+    const bac = (await ok('/fhir/R4/Practitioner/000123.2FHNO', { cookie: admin })) as Resource as Practitioner;
     assert.equal(bac.identifier?.[0]?.value, '000123/HNO');
     assert.equal(bac.name?.[0]?.text, 'Lê Văn Bác');
     const reader = matches<Practitioner>(await ok('/fhir/R4/Practitioner?identifier=https://openhssk.vn/fhir/sid/gphn|000888/QNG-CCHN', { token: tokenFac }));
@@ -172,8 +172,8 @@ describe(`FHIR MedicationDispense, DiagnosticReport, Practitioner, Consent, Audi
     // Bình has never been a patient of the second facility; her unconsented second account shows nothing.
     assert.equal((await get('/fhir/R4/Consent/PB-book', { token: tokenFac2 })).status, 404);
     assert.equal((await ok('/fhir/R4/Consent/PB-book', { token: tokenFac })).id, 'PB-book');
-    await recordConsent(f.db.db, '051090000001', false, 'cross-facility');
-    const withdrawn = await ok('/fhir/R4/Consent/PA-cross-facility', { cookie: admin }) as Consent;
+    await recordConsent(f.db.db, '051090000001', false, 'cross_facility');
+    const withdrawn = (await ok('/fhir/R4/Consent/PA-cross-facility', { cookie: admin })) as Resource as Consent;
     assert.equal(withdrawn.status, 'inactive');
     assert.ok(withdrawn.provision?.period?.end);
     const byDate = matches<Consent>(await ok('/fhir/R4/Consent?date=ge2000&_sort=-date', { cookie: admin })).map((c) => c.dateTime ?? '');
@@ -205,9 +205,9 @@ describe(`FHIR MedicationDispense, DiagnosticReport, Practitioner, Consent, Audi
     await ok(`/fhir/R4/DiagnosticReport/${outpatient}-kq3`, { token: tokenFac });
     const afterN = Number((await sql<{ n: string }>`select count(*) as n from audit_event where action = 'fhir.read' and resource like 'DiagnosticReport/%'`.execute(f.db.db)).rows[0]!.n);
     assert.equal(afterN, before + 1);
-    const types = new Set((await ok('/fhir/R4/Patient/PA/$everything?_count=500', { cookie: admin })).entry!.map((e) => e.resource!.resourceType));
+    const types = new Set<string>((await ok('/fhir/R4/Patient/PA/$everything?_count=500', { cookie: admin })).entry!.map((e) => e.resource!.resourceType));
     for (const t of ['MedicationDispense', 'DiagnosticReport', 'Practitioner', 'Consent', 'AuditEvent']) assert.ok(types.has(t), t);
-    const facility = new Set((await ok('/fhir/R4/Patient/PA/$everything?_count=500', { token: tokenFac })).entry!.map((e) => e.resource!.resourceType));
+    const facility = new Set<string>((await ok('/fhir/R4/Patient/PA/$everything?_count=500', { token: tokenFac })).entry!.map((e) => e.resource!.resourceType));
     assert.ok(!facility.has('AuditEvent'), 'the access log only for administrators');
     const metadata = (await ok('/fhir/R4/metadata', {})) as unknown as { rest: Array<{ resource: Array<{ type: string }> }> };
     for (const t of ['MedicationDispense', 'DiagnosticReport', 'Practitioner', 'Consent', 'AuditEvent']) assert.ok(metadata.rest[0]!.resource.some((r) => r.type === t), t);

@@ -7,7 +7,7 @@
  *
  * To keep the run short the test ingests one visit per person (an insured one when the person has one),
  * so 1,400 episodes give 1,400 patients and over 1,000 insurance cards. The generator makes procedures,
- * referral papers (XML13) and re-visit appointments (XML14) rare; the test adds them to the chosen
+ * referral papers (XML13) and re-visit appointments (XML14) rare and results (XML4) optional; the test adds them to the chosen
  * episodes the way the generator itself writes them (a procedure line with no charge, so XML1 totals
  * stay equal to the sum of the lines and the ingest validator accepts the episode), each re-visit
  * paper with a doctor of its own (Practitioner), and book accounts with both choices (Consent).
@@ -52,6 +52,7 @@ const day8 = (yyyymmdd: string, plusDays: number) => {
   return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
 };
 
+const IMAGING = SERVICES.find((s) => s.kind === 'imaging')!;
 const PROCEDURES = SERVICES.filter((s) => s.kind === 'procedure' && s.icd9 && s.minClass === 'IV');
 
 /** Referral, re-visit and procedure rows added to generated episodes, in the generator's own shape. */
@@ -82,6 +83,13 @@ function augment(episodes: SynthEpisode[], referralTo: string, otherwise: string
         MA_BENH_CHINH: x1.MA_BENH_CHINH!, MA_BENH_KT: x1.MA_BENH_KT!, MA_BENH_YHCT: '', TEN_DICH_VU: 'Khám bệnh', TEN_THUOC: '', PP_DIEU_TRI: 'Tỉnh, mạch và huyết áp ổn định',
         MA_LOAI_RV: '2', MA_LYDO_CT: '2', HUONG_DIEU_TRI: 'Chuyển tuyến trên tiếp tục điều trị', PHUONGTIEN_VC: 'Xe cứu thương', HOTEN_NGUOI_HT: '', CHUCDANH_NGUOI_HT: '',
         MA_BAC_SI: doctor, MA_TTDV: x1.MA_TTDV!, DU_PHONG: '',
+      }];
+    }
+    if (!t.XML4?.length) {
+      // A read imaging result (no charge of its own), so DiagnosticReport reaches 1,000 too.
+      t.XML4 = [{
+        MA_LK: e.maLk, STT: '1', MA_DICH_VU: IMAGING.code, MA_CHI_SO: '', TEN_CHI_SO: IMAGING.name, GIA_TRI: '', DON_VI_DO: '', MO_TA: 'Không thấy bất thường',
+        KET_LUAN: 'Bình thường', NGAY_KQ: x1.NGAY_VAO!, MA_BS_DOC_KQ: doctor, DU_PHONG: '',
       }];
     }
     const xml3 = t.XML3 ?? [];
