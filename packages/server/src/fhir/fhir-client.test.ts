@@ -81,15 +81,15 @@ describe(`fhir-kit-client against /fhir/R4 over HTTP (${DB})`, () => {
 
   it('pages MedicationDispense, DiagnosticReport, Practitioner, Consent and AuditEvent to the end', async () => {
     // The access log grows with every read: AuditEvent is compared below a time taken before both reads.
-    const before = new Date(Date.now() - 1000).toISOString();
-    const cases: Array<[Client, string, Record<string, string>]> = [
-      [client, 'MedicationDispense', { _sort: '-whenhandedover' }],
-      [client, 'DiagnosticReport', { _sort: 'date' }],
-      [client, 'Practitioner', {}],
-      [client, 'Consent', { _sort: 'date' }],
-      [admin, 'AuditEvent', { _sort: '-date', date: `lt${before}` }],
+    const cases: Array<[Client, string, () => Record<string, string>]> = [
+      [client, 'MedicationDispense', () => ({ _sort: '-whenhandedover' })],
+      [client, 'DiagnosticReport', () => ({ _sort: 'date' })],
+      [client, 'Practitioner', () => ({})],
+      [client, 'Consent', () => ({ _sort: 'date' })],
+      [admin, 'AuditEvent', () => ({ _sort: '-date', date: `lt${new Date().toISOString()}` })],
     ];
-    for (const [by, resourceType, params] of cases) {
+    for (const [by, resourceType, paramsNow] of cases) {
+      const params = paramsNow();
       const whole = matches(asBundle(await by.search({ resourceType, searchParams: { ...params, _count: 500 } })));
       const paged = await pages(asBundle(await by.search({ resourceType, searchParams: { ...params, _count: 1 } })), by);
       const ids = paged.flatMap(matches).map((r) => `${r.resourceType}/${r.id}`);
