@@ -11,9 +11,8 @@
  * over. The server's SQL (fhir/medication-dispense.ts) states the same rule.
  */
 import type { MedicationDispense } from '@medplum/fhirtypes';
-import { vnCoding } from './codesystems.ts';
-import { childId, type EpisodeRecord, encounterRef, episodeMeta, facilityByCode, facilityRef, field, num, type RowRecord, subjectOf } from './model.ts';
-import { codeSystemUrl } from './systems.ts';
+import { childId, type EpisodeRecord, encounterRef, episodeMeta, facilityByCode, facilityRef, field, type RowRecord, subjectOf } from './model.ts';
+import { drugLine } from './rows.ts';
 import { xmlTimeToFhir } from './time.ts';
 
 /** Outpatient care types: a drug line of such a visit was handed to the patient. */
@@ -29,19 +28,10 @@ const MEDICATION_DISPENSE_CATEGORY = 'http://terminology.hl7.org/fhir/CodeSystem
 
 export function medicationDispenseResource(ep: EpisodeRecord, row: RowRecord): MedicationDispense {
   const f = row.fields;
-  const code = field(f, 'MA_THUOC');
-  const name = field(f, 'TEN_THUOC');
-  const strength = field(f, 'HAM_LUONG');
-  const route = field(f, 'DUONG_DUNG');
-  const dose = field(f, 'LIEU_DUNG');
-  const usage = field(f, 'CACH_DUNG');
-  const qty = num(field(f, 'SO_LUONG'));
-  const unit = field(f, 'DON_VI_TINH');
+  const { medication, dosage, quantity } = drugLine(f);
   const handedOver = xmlTimeToFhir(field(f, 'NGAY_TH_YL')) ?? xmlTimeToFhir(field(f, 'NGAY_YL'));
   // MA_CSKCB_THUOC "C.XXXXX": another facility supplied the drug (a drug transfer between facilities).
   const supplier = /^C\.([0-9A-Za-z]{5})$/.exec(field(f, 'MA_CSKCB_THUOC'))?.[1];
-  const routeCoding = route ? vnCoding('DUONG_DUNG', route) : undefined;
-  const text = [name, strength].filter(Boolean).join(' ') || code;
   return {
     resourceType: 'MedicationDispense',
     id: childId(ep, row.row_no),
@@ -49,23 +39,13 @@ export function medicationDispenseResource(ep: EpisodeRecord, row: RowRecord): M
     language: 'vi',
     status: 'completed',
     category: { coding: [{ system: MEDICATION_DISPENSE_CATEGORY, code: 'outpatient', display: 'Outpatient' }] },
-    medicationCodeableConcept: { ...(code ? { coding: [{ system: codeSystemUrl('ma-thuoc'), code, ...(name ? { display: name } : {}) }] } : {}), text },
+    medicationCodeableConcept: medication,
     subject: subjectOf(ep),
     context: encounterRef(ep),
     performer: [{ actor: supplier && supplier !== ep.facility_code ? facilityByCode(supplier) : facilityRef(ep) }],
     authorizingPrescription: [{ reference: `MedicationRequest/${childId(ep, row.row_no)}` }],
-    ...(qty !== undefined ? { quantity: { value: qty, ...(unit ? { unit } : {}) } } : {}),
+    ...(quantity ? { quantity } : {}),
     ...(handedOver ? { whenHandedOver: handedOver } : {}),
-    ...(dose || usage || routeCoding
-      ? {
-          dosageInstruction: [
-            {
-              ...(dose ? { text: dose } : {}),
-              ...(usage ? { patientInstruction: usage } : {}),
-              ...(routeCoding ? { route: { coding: [routeCoding], text: routeCoding.display ?? route } } : {}),
-            },
-          ],
-        }
-      : {}),
+    ...(dosage.length ? { dosageInstruction: dosage } : {}),
   };
 }

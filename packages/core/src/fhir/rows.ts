@@ -3,7 +3,7 @@
  * procedures (XML3) → Procedure, paraclinical results (XML4) → Observation, the referral paper (XML13)
  * → ServiceRequest, the re-visit appointment (XML14) → Appointment.
  */
-import type { Annotation, Appointment, CodeableConcept, Coding, MedicationRequest, Observation, Procedure, ServiceRequest } from '@medplum/fhirtypes';
+import type { Annotation, Appointment, CodeableConcept, Coding, Dosage, MedicationRequest, Observation, Procedure, Quantity, ServiceRequest } from '@medplum/fhirtypes';
 import { diagnosisCodes, sensitivityOf } from '../codes/icd10.ts';
 import { serviceByCode } from '../codes/services.ts';
 import { vnCoding } from './codesystems.ts';
@@ -65,20 +65,41 @@ function reasonConcepts(main: string, secondary = ''): CodeableConcept[] {
 
 const firstLicence = (v: string) => parts(v)[0];
 
-export function medicationRequestResource(ep: EpisodeRecord, row: RowRecord): MedicationRequest {
-  const f = row.fields;
+/**
+ * What a drug line says about the drug and how to take it, shared by its MedicationRequest and (when
+ * dispensed) its MedicationDispense: MA_THUOC + TEN_THUOC + HAM_LUONG, LIEU_DUNG, CACH_DUNG, DUONG_DUNG,
+ * SO_LUONG + DON_VI_TINH.
+ */
+export function drugLine(f: Readonly<Record<string, string>>) {
   const code = field(f, 'MA_THUOC');
   const name = field(f, 'TEN_THUOC');
-  const strength = field(f, 'HAM_LUONG');
   const route = field(f, 'DUONG_DUNG');
   const dose = field(f, 'LIEU_DUNG');
   const usage = field(f, 'CACH_DUNG');
   const qty = num(field(f, 'SO_LUONG'));
   const unit = field(f, 'DON_VI_TINH');
+  const routeCoding = route ? vnCoding('DUONG_DUNG', route) : undefined;
+  const text = [name, field(f, 'HAM_LUONG')].filter(Boolean).join(' ') || code;
+  const medication: CodeableConcept = { ...(code ? { coding: [{ system: codeSystemUrl('ma-thuoc'), code, ...(name ? { display: name } : {}) }] } : {}), text };
+  const dosage: Dosage[] =
+    dose || usage || routeCoding
+      ? [
+          {
+            ...(dose ? { text: dose } : {}),
+            ...(usage ? { patientInstruction: usage } : {}),
+            ...(routeCoding ? { route: { coding: [routeCoding], text: routeCoding.display ?? route } } : {}),
+          },
+        ]
+      : [];
+  const quantity: Quantity | undefined = qty !== undefined ? { value: qty, ...(unit ? { unit } : {}) } : undefined;
+  return { medication, dosage, quantity };
+}
+
+export function medicationRequestResource(ep: EpisodeRecord, row: RowRecord): MedicationRequest {
+  const f = row.fields;
+  const { medication, dosage, quantity } = drugLine(f);
   const authored = xmlTimeToFhir(field(f, 'NGAY_YL'));
   const requester = firstLicence(field(f, 'MA_BAC_SI'));
-  const routeCoding = route ? vnCoding('DUONG_DUNG', route) : undefined;
-  const text = [name, strength].filter(Boolean).join(' ') || code;
   return {
     resourceType: 'MedicationRequest',
     id: childId(ep, row.row_no),
@@ -87,23 +108,13 @@ export function medicationRequestResource(ep: EpisodeRecord, row: RowRecord): Me
     status: 'completed',
     intent: 'order',
     category: [{ coding: [INPATIENT_CARE_TYPES.has(ep.ma_loai_kcb) ? { system: EXT.medicationRequestCategory, code: 'inpatient', display: 'Inpatient' } : { system: EXT.medicationRequestCategory, code: 'outpatient', display: 'Outpatient' }] }],
-    medicationCodeableConcept: { ...(code ? { coding: [{ system: codeSystemUrl('ma-thuoc'), code, ...(name ? { display: name } : {}) }] } : {}), text },
+    medicationCodeableConcept: medication,
     subject: subjectOf(ep),
     encounter: encounterRef(ep),
     ...(authored ? { authoredOn: authored } : {}),
     ...(requester ? { requester: practitionerByLicence(requester) } : {}),
-    ...(dose || usage || routeCoding
-      ? {
-          dosageInstruction: [
-            {
-              ...(dose ? { text: dose } : {}),
-              ...(usage ? { patientInstruction: usage } : {}),
-              ...(routeCoding ? { route: { coding: [routeCoding], text: routeCoding.display ?? route } } : {}),
-            },
-          ],
-        }
-      : {}),
-    ...(qty !== undefined ? { dispenseRequest: { quantity: { value: qty, ...(unit ? { unit } : {}) } } } : {}),
+    ...(dosage.length ? { dosageInstruction: dosage } : {}),
+    ...(quantity ? { dispenseRequest: { quantity } } : {}),
   };
 }
 
