@@ -57,3 +57,7 @@ export { diagnosticReportResource, orderRowOf, parseReportId, reportGroupOf, rep
 export { practitionerResource } from './practitioner.ts';
 export { type ConsentKind, type ConsentRecord, consentId, consentResource, parseConsentId } from './consent.ts';
 export { type AuditRecord, auditEventResource } from './audit-event.ts';
+export {
+  BP_DIASTOLIC, BP_PANEL, BP_SYSTOLIC, parseVitalId, type ReceivedProvenanceInput, receivedProvenance, VITAL_CODES, type VitalCode, type VitalSignRecord, vitalId,
+  vitalSignResource,
+} from './received.ts';

@@ -3,7 +3,7 @@
  * citizen's own allergy declarations (health book) as AllergyIntolerance. XML 130 has neither an
  * immunization nor an allergy table, so these are the only sources OpenHSSK has for both.
  */
-import type { AllergyIntolerance, Annotation, Immunization, Organization, Reference } from '@medplum/fhirtypes';
+import type { AllergyIntolerance, Annotation, Identifier, Immunization, Organization, Reference } from '@medplum/fhirtypes';
 import { ANTIGEN_LABELS, type Antigen } from '../immunization/antigens.ts';
 import { productById } from '../immunization/products.ts';
 import { facilityByCode } from './model.ts';
@@ -32,6 +32,16 @@ export interface DoseRecord {
   /** 'station' (recorded at a commune station) or the exporting system (e.g. TIEMCHUNG). */
   source: string;
   source_record_id: string | null;
+  /** A dose received as FHIR Immunization: the sender's identifier system (source_record_id is 'system|value'). */
+  source_identifier_system?: string | null;
+}
+
+/** The identifier a dose carries: the sender's own for a received FHIR resource, else the source's record id. */
+function doseIdentifier(d: DoseRecord): Identifier[] {
+  if (!d.source_record_id) return [];
+  const sys = d.source_identifier_system;
+  if (sys && d.source_record_id.startsWith(`${sys}|`)) return [{ system: sys, value: d.source_record_id.slice(sys.length + 1) }];
+  return [{ system: SID.immunizationRecord(d.source), value: d.source_record_id }];
 }
 
 /** An allergy the citizen (or a parent for a child) declared in the health book. */
@@ -66,7 +76,7 @@ export function immunizationResource(d: DoseRecord): Immunization {
     resourceType: 'Immunization',
     id: String(d.id),
     language: 'vi',
-    ...(d.source_record_id ? { identifier: [{ system: SID.immunizationRecord(d.source), value: d.source_record_id }] } : {}),
+    ...(d.source_record_id ? { identifier: doseIdentifier(d) } : {}),
     status: 'completed',
     vaccineCode: {
       ...(product ? { coding: [{ system: codeSystemUrl('vac-xin'), code: product.id, display: product.name_vi }] } : {}),

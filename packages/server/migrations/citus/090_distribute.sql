@@ -76,6 +76,7 @@ insert into citus_plan values
   (45, 'citizen_contact', 'distributed', 'person_id', 'person'),
   (46, 'citizen_notification', 'distributed', 'person_id', 'person'),
   (47, 'notification_preference', 'distributed', 'person_id', 'person'),
+  (48, 'vital_sign', 'distributed', 'person_id', 'person'),
   -- personal data keyed otherwise: their own co-location groups
   (50, 'submission_raw', 'distributed', 'submission_id', 'none'),
   (51, 'bhyt_card_observation', 'distributed', 'bhxh', 'none'),

@@ -65,6 +65,7 @@ export const CITUS_TABLES: Readonly<Record<string, CitusPlacement>> = {
   citizen_contact: person(),
   citizen_notification: person(),
   notification_preference: person(),
+  vital_sign: person(),
   // Personal data without person_id: distributed by its own key, in its own co-location group.
   submission_raw: { kind: 'distributed', column: 'submission_id', colocate: 'submission_raw', personal: true },
   bhyt_card_observation: { kind: 'distributed', column: 'bhxh', colocate: 'bhyt_card_observation', personal: true },

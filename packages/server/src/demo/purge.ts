@@ -12,6 +12,7 @@ import { purgePrimaryCareDemo } from '../primary-care/index.ts';
 import { purgeRelayRows } from '../relay/index.ts';
 import { forgetReportContributions } from '../reports/index.ts';
 import { purgeStationDemo, STATION_SOURCE } from '../station/index.ts';
+import { purgeVitalRows } from '../vitals/index.ts';
 import { adoptLegacyDemo } from './markers.ts';
 
 /** One reason the purge refused, with how many rows and a few of them. */
@@ -297,6 +298,11 @@ export async function purgeDemo(db: Db, opts: PurgeOptions = {}): Promise<PurgeR
     deleted.relay_message = await purgeRelayRows(tx, (await sql<{ code: string }>`select code from purge_facility`.execute(tx)).rows.map((r) => r.code));
     const added = await purgeImmunizationRows(tx, { persons: sql`select id from purge_person`, facilities: sql`select code from purge_facility`, communes: removedUnits });
     for (const [table, n] of Object.entries(added)) deleted[table] = (deleted[table] ?? 0) + n;
+    deleted.vital_sign = await purgeVitalRows(
+      tx,
+      (await sql<{ id: string }>`select id from purge_person`.execute(tx)).rows.map((r) => r.id),
+      (await sql<{ code: string }>`select code from purge_facility`.execute(tx)).rows.map((r) => r.code),
+    );
     await run('citizen_account', sql`delete from citizen_account where ${inP('person_id')}`);
     await run('mpi_merge', sql`delete from mpi_merge where ${inP('from_person')} and ${inP('to_person')}`);
     await run('mpi_correction', sql`delete from mpi_correction where ${inP('person_id')}`);

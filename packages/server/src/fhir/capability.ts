@@ -37,6 +37,20 @@ function resource(
   };
 }
 
+/** Types external systems may create (write-routes.ts), with what the create accepts. */
+const CREATE_DOCS: Partial<Record<string, string>> = {
+  Immunization:
+    'create: a completed dose from a facility system (bearer token), identifier required (a re-post answers 200 with the stored dose), patient as a contained Patient, Patient/<id> or a CCCD/BHYT/BHXH identifier; a dose another source reported (same person, antigen, ±1 day) answers the dose counted. See docs/fhir.md "Writes".',
+  Observation:
+    'create: vital signs only (category vital-signs; LOINC 85354-9 panel, 8867-4, 9279-1, 29463-7, 8302-2, 39156-5, 8310-5, 2708-6, 59408-5), id vs-<n>; identifier required; posted vital signs follow the XML 4 results of a search that uses only _id, patient, subject, date, code. See docs/fhir.md "Writes".',
+};
+
+function withCreate(r: CapabilityStatementRestResource): CapabilityStatementRestResource {
+  const doc = CREATE_DOCS[r.type];
+  if (!doc) return r;
+  return { ...r, interaction: [...(r.interaction ?? []), { code: 'create', documentation: doc }], conditionalCreate: false };
+}
+
 export function capabilityStatement(base: string, startedAt: string): CapabilityStatement {
   const episodeResources = EPISODE_TYPES.map((t) => {
     const params: ParamDoc[] = [LAST_UPDATED];
@@ -183,7 +197,9 @@ export function capabilityStatement(base: string, startedAt: string): Capability
           ),
           resource('CodeSystem', [{ name: 'url', type: 'uri', documentation: 'Canonical URL.' }], 'Vietnamese code sets of XML 130 (public).'),
           resource('ValueSet', [{ name: 'url', type: 'uri', documentation: 'Canonical URL.' }], 'One value set per code system (public).'),
-        ].sort((a, b) => a.type.localeCompare(b.type)),
+        ]
+          .map(withCreate)
+          .sort((a, b) => a.type.localeCompare(b.type)),
       },
     ],
   };

@@ -9,14 +9,15 @@
  * Order is (person id, record id); the keyset cursor carries both. Listing without `patient` walks the
  * caller's visible persons in batches (persons with nothing to show cost a batch, not a page).
  */
-import type { AllergyIntolerance, Immunization } from '@medplum/fhirtypes';
-import { allergyIntoleranceResource, immunizationResource } from '@openhssk/core/fhir';
+import type { AllergyIntolerance, Immunization, Observation } from '@medplum/fhirtypes';
+import { allergyIntoleranceResource, immunizationResource, parseVitalId, vitalSignResource } from '@openhssk/core/fhir';
 import { findDuplicateDoses } from '@openhssk/core/immunization';
 import { sql } from 'kysely';
 import { allergyDeclarations } from '../book/index.ts';
 import type { Db } from '../db/index.ts';
 import { type DoseRow, doseOwners, dosesOf } from '../immunization/index.ts';
-import { type DateBound, invalidParam, parseDate, parseReferences } from './params.ts';
+import { vitalSigns } from '../vitals/index.ts';
+import { type DateBound, invalidParam, parseDate, parseReferences, type Token } from './params.ts';
 import { type Facilities, type PersonSqlRow, queryPersons } from './sql.ts';
 
 /** Persons among `ids` the caller may see (a visible episode), in id order. */
@@ -47,12 +48,45 @@ export async function allergiesOf(db: Db, personIds: readonly string[]): Promise
   return (await allergyDeclarations(db, { personIds })).map((a) => allergyIntoleranceResource(a));
 }
 
-export type RegistryType = 'Immunization' | 'AllergyIntolerance';
+/** Vital signs other systems posted (vitals/), as Observation of the vital-signs profile, by person then id. */
+export async function vitalObservationsOf(db: Db, personIds: readonly string[]): Promise<Observation[]> {
+  return (await vitalSigns(db, { personIds })).map((v) => vitalSignResource(v));
+}
+
+/** 'VitalSign': the posted vital signs, served as Observation (search.ts runs them after the XML 4 results). */
+export type RegistryType = 'Immunization' | 'AllergyIntolerance' | 'VitalSign';
+type RegistryResource = Immunization | AllergyIntolerance | Observation;
+
+/** The record number of a registry resource's id (`vs-<n>` for vital signs); NaN for another id. */
+export const recordNo = (type: RegistryType, id: string) => (type === 'VitalSign' ? (parseVitalId(id) ?? Number.NaN) : /^\d{1,18}$/.test(id) ? Number(id) : Number.NaN);
+
+/** A vital sign's time (Vietnam wall clock, as local-epoch ms) against a date bound, as FHIR compares a point. */
+function matchesInstant(at: string | undefined, b: DateBound): boolean {
+  if (!at) return false;
+  const t = Date.parse(`${at.slice(0, 19)}Z`);
+  switch (b.prefix) {
+    case 'eq':
+      return t >= b.lo && t < b.hi;
+    case 'ge':
+      return t >= b.lo;
+    case 'gt':
+      return t >= b.hi;
+    case 'le':
+      return t < b.hi;
+    case 'lt':
+      return t < b.lo;
+  }
+}
+
+const codeMatches = (r: Observation, tokens: readonly Token[]) =>
+  tokens.some((t) => r.code.coding?.some((c) => c.code === t.code && (t.system === undefined || t.system === c.system || (t.system === '' && !c.system))));
 
 export interface RegistryQuery {
   ids: string[];
   patients: string[] | undefined;
   dates: DateBound[];
+  /** Vital signs only: LOINC tokens of `code` (each a list of alternatives; all lists must match). */
+  codes?: Token[][];
   after: { person: string; id: number } | undefined;
   limit: number;
 }
@@ -79,30 +113,33 @@ function matchesDate(at: string | undefined, b: DateBound): boolean {
 }
 
 /** Resources of one type for the caller, after the cursor, at most `limit + 1` (the extra says there is a next page). */
-export async function searchRegistry(db: Db, facilities: Facilities, type: RegistryType, q: RegistryQuery): Promise<Array<{ resource: Immunization | AllergyIntolerance; personId: string }>> {
-  const out: Array<{ resource: Immunization | AllergyIntolerance; personId: string }> = [];
+export async function searchRegistry(db: Db, facilities: Facilities, type: RegistryType, q: RegistryQuery): Promise<Array<{ resource: RegistryResource; personId: string }>> {
+  const out: Array<{ resource: RegistryResource; personId: string }> = [];
   const wantedIds = q.ids.length ? new Set(q.ids) : undefined;
-  const keep = (r: Immunization | AllergyIntolerance, person: string) => {
+  const keep = (r: RegistryResource, person: string) => {
     if (wantedIds && !wantedIds.has(r.id ?? '')) return false;
-    if (q.after && (person < q.after.person || (person === q.after.person && Number(r.id) <= q.after.id))) return false;
+    if (q.after && (person < q.after.person || (person === q.after.person && recordNo(type, r.id ?? '') <= q.after.id))) return false;
     if (r.resourceType === 'Immunization' && !q.dates.every((b) => matchesDate(r.occurrenceDateTime, b))) return false;
+    if (r.resourceType === 'Observation' && !(q.dates.every((b) => matchesInstant(r.effectiveDateTime, b)) && (q.codes ?? []).every((t) => codeMatches(r, t)))) return false;
     return true;
   };
   const load = async (personIds: string[]) => {
-    const list = type === 'Immunization' ? await immunizationsOf(db, personIds) : await allergiesOf(db, personIds);
+    const list: RegistryResource[] = type === 'Immunization' ? await immunizationsOf(db, personIds) : type === 'VitalSign' ? await vitalObservationsOf(db, personIds) : await allergiesOf(db, personIds);
     for (const r of list) {
-      const person = r.patient.reference?.split('/')[1] ?? '';
+      const person = (r.resourceType === 'Observation' ? r.subject : r.patient)?.reference?.split('/')[1] ?? '';
       if (keep(r, person)) out.push({ resource: r, personId: person });
       if (out.length > q.limit) return;
     }
   };
   if (wantedIds && q.patients === undefined) {
     // A read or `_id` search: find the owners first (ids that are not numbers match nothing).
-    const numeric = q.ids.filter((i) => /^\d{1,18}$/.test(i)).map(Number);
+    const numeric = q.ids.map((i) => recordNo(type, i)).filter((n) => !Number.isNaN(n));
     const owners =
       type === 'Immunization'
         ? [...new Set((await doseOwners(db, numeric)).values())]
-        : [...new Set((await allergyDeclarations(db, { ids: numeric })).map((a) => a.person_id))];
+        : type === 'VitalSign'
+          ? [...new Set((await vitalSigns(db, { ids: numeric })).map((v) => v.person_id))]
+          : [...new Set((await allergyDeclarations(db, { ids: numeric })).map((a) => a.person_id))];
     await load((await visiblePersons(db, facilities, owners)).map((p) => p.id));
     return out;
   }

@@ -10,6 +10,7 @@ import { capabilityStatement } from './capability.ts';
 import { everythingBundle, summaryBundle } from './everything.ts';
 import { cancelExport, type ExportLevel, exportDir, exportFile, exportStatus, kickOffExport } from './export.ts';
 import { type FhirQuery, PUBLIC_TYPES, readResource, searchBundle } from './search.ts';
+import { registerFhirWrites } from './write-routes.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 const tags = ['fhir'];
@@ -31,6 +32,8 @@ const ISSUE_CODE: Partial<Record<DomainError['kind'], OperationOutcome['issue'][
   too_large: 'too-costly',
   internal: 'exception',
   unavailable: 'transient',
+  unprocessable: 'business-rule',
+  unsupported_media: 'not-supported',
 };
 
 /** A domain error as an OperationOutcome, Vietnamese first, English in diagnostics. */
@@ -135,6 +138,8 @@ export function registerFhirRoutes(fastify: FastifyInstance, db: Db, config: Pic
       const caller = await callerFor(req, req.params.type);
       return send(reply, await readResource({ db, caller, type: req.params.type, id: req.params.id, requestId: req.id }));
     });
+
+    registerFhirWrites(scope, db, tokenKey, base);
 
     // Anything else below /fhir/R4 (history, operations, compartments) is not implemented in this slice.
     app.get('/fhir/R4/*', { schema: { summary: 'Not implemented in this slice', tags, params: Type.Object({ '*': Type.String({ maxLength: 1024 }) }) } }, async () => {

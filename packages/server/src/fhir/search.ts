@@ -30,6 +30,7 @@ import { searchConsents } from './consent.ts';
 import { DIAGNOSTIC_REPORT } from './diagnostic-report.ts';
 import { MEDICATION_DISPENSE } from './medication-dispense.ts';
 import { searchPractitioners } from './practitioner.ts';
+import { onlyVitalIds, searchReceivedProvenance, searchVitalObservations, vitalsApply, vitalsCursor } from './received-read.ts';
 import { type RegistryType, registryParams, searchRegistry } from './registry.ts';
 import { decodeCursor, encodeCursor, invalidParam, parseCount, parseDate, parseReferences, parseTokens } from './params.ts';
 import {
@@ -397,12 +398,26 @@ async function searchRegistryType(ctx: Ctx, type: RegistryType): Promise<Result>
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Observation: the XML 4 results, then the vital signs other systems posted (received-read.ts) on
+ * the pages after them, when the search uses only parameters both have.
+ */
+async function searchObservations(ctx: Ctx, def: EpisodeTypeDef): Promise<Result> {
+  const cursor = vitalsCursor(ctx.q);
+  if (cursor || onlyVitalIds(ctx.q)) return searchVitalObservations(ctx.db, ctx.caller.facilities, ctx.q, cursor, ctx.count);
+  const labs = await searchEpisodes(ctx, def);
+  if (labs.next || !vitalsApply(ctx.q)) return labs;
+  const room = ctx.count - labs.matches.length;
+  const vitals = await searchVitalObservations(ctx.db, ctx.caller.facilities, ctx.q, undefined, room);
+  return { matches: [...labs.matches, ...vitals.matches], includes: labs.includes, next: vitals.next, sortName: vitals.sortName };
+}
+
 async function run(ctx: Ctx): Promise<Result> {
   const def = EPISODE_TYPES.find((t) => t.type === ctx.type);
-  if (def) return searchEpisodes(ctx, def);
+  if (def) return def.type === 'Observation' ? searchObservations(ctx, def) : searchEpisodes(ctx, def);
   switch (ctx.type) {
     case 'Provenance':
-      return searchEpisodes(ctx, 'Provenance');
+      return (await searchReceivedProvenance(ctx.db, ctx.caller.facilities, ctx.q)) ?? searchEpisodes(ctx, 'Provenance');
     case 'Patient':
       return searchPersons(ctx, false);
     case 'Coverage':

@@ -218,7 +218,7 @@ export async function projectedRows(db: Db, episodeIds: readonly number[]) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Persons (Patient, Coverage): only persons with an episode the caller may see.
+// Persons (Patient, Coverage): only persons with an episode the caller may see, or data it sent (FHIR writes).
 
 export interface PersonSqlRow {
   id: string;
@@ -240,6 +240,18 @@ const PERSON_COLUMNS = sql`p.id, p.ho_ten, p.ngay_sinh, p.gioi_tinh, p.so_cccd, 
   p.bhyt_valid_to::text as bhyt_valid_to, p.bhyt_facility_code, p.so_dien_thoai, p.dia_chi, p.updated_at`;
 
 /**
+ * What an external system sent about the person through FHIR writes (doses, vital signs) makes the
+ * person one of its patients, as an episode it sent does (fhir/access.ts).
+ */
+const senderIn = (facilities: Facilities): Cond => (facilities === 'all' ? sql`is not null` : sql`= any(${facilities.length ? facilities : none}::text[])`);
+
+function sentAbout(facilities: Facilities): Cond {
+  const scope = senderIn(facilities);
+  return sql`(exists (select 1 from vaccination w where w.person_id = p.id and w.sender_facility_code ${scope})
+    or exists (select 1 from vital_sign w where w.person_id = p.id and w.sender_facility_code ${scope}))`;
+}
+
+/**
  * Persons in id order after `after`. With `direct` conditions (ids, identifiers) the persons are looked
  * up and checked; otherwise the walk goes through the caller's episodes (index on person or on
  * facility + person), so a facility's listing never visits other facilities' patients.
@@ -249,16 +261,20 @@ export async function queryPersons(db: Db, facilities: Facilities, direct: Cond[
   const start = after !== undefined ? sql` and p.id > ${after}` : sql``;
   if (direct) {
     const r = await sql<PersonSqlRow>`select ${PERSON_COLUMNS} from person p
-      where ${and(direct)}${card}${start} and exists (select 1 from episode e where e.person_id = p.id and ${visibleEpisode(facilities)})
+      where ${and(direct)}${card}${start} and (exists (select 1 from episode e where e.person_id = p.id and ${visibleEpisode(facilities)}) or ${sentAbout(facilities)})
       order by p.id limit ${limit}`.execute(db);
     return r.rows;
   }
   const startE = after !== undefined ? sql` and e.person_id > ${after}` : sql``;
+  const scope = senderIn(facilities);
+  const sent = (table: 'vaccination' | 'vital_sign') => sql`(select w.person_id from ${sql.table(table)} w${onlyWithCard ? sql` join person p on p.id = w.person_id` : sql``}
+      where w.sender_facility_code ${scope}${after !== undefined ? sql` and w.person_id > ${after}` : sql``}${card} group by w.person_id order by w.person_id limit ${limit})`;
   const r = await sql<PersonSqlRow>`select ${PERSON_COLUMNS} from person p
-    where p.id in (
-      select e.person_id from episode e${onlyWithCard ? sql` join person p on p.id = e.person_id` : sql``}
+    where p.id in (select x.person_id from (
+      (select e.person_id from episode e${onlyWithCard ? sql` join person p on p.id = e.person_id` : sql``}
       where ${visibleEpisode(facilities)} and e.person_id is not null${startE}${card}
       group by e.person_id order by e.person_id limit ${limit})
+      union ${sent('vaccination')} union ${sent('vital_sign')}) x order by x.person_id limit ${limit})
     order by p.id`.execute(db);
   return r.rows;
 }

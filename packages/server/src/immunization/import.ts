@@ -3,12 +3,11 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type BilingualMessage, cleanText, searchKey, vietnamToday } from '@openhssk/core';
 import { matchProduct, parseDay } from '@openhssk/core/immunization';
-import { type MpiRecord, matchKeys, normalizeSourceRecord, type RecordIssue, SOURCE_COLUMNS } from '@openhssk/core/mpi';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { bulkInsert, writeBehind } from '../db/index.ts';
-import { holdAgainstRelink, linkIncoming } from '../mpi/index.ts';
-import { type IdentityKeys, linkDeterministic, upsertImportedSourceRecords } from '../person/index.ts';
+import { holdAgainstRelink, type PersonRow, placeSourcePersons, type SourceKey, type SourcePerson, type SourcePersonFields, sourcePerson } from '../mpi/index.ts';
+import type { IdentityKeys } from '../person/index.ts';
 import { priorImport, sha256File, tableRows } from '../tabular/index.ts';
 import { markCoverageDirty } from './coverage.ts';
 import { refreshDuplicates } from './store.ts';
@@ -197,30 +196,24 @@ const DOSE_FIELDS = [
   'body_site', 'reaction',
 ] as const;
 
+/** What makes a stored dose "unchanged": a re-import (or re-post) with the same hash writes nothing. */
+export const doseContentHash = (dose: Record<string, unknown>) => createHash('sha256').update(JSON.stringify(DOSE_FIELDS.map((f) => dose[f] ?? null))).digest('hex');
+
 const DOSE_COLUMNS = {
   person_id: 'text', source: 'text', source_record_id: 'text', person_source_system: 'text', person_source_id: 'text', vaccine_code: 'text',
   vaccine_name: 'text', product_id: 'text', antigens: 'text[]', dose_no: 'int', given_on: 'date', facility_code: 'text', facility_ref: 'text',
   lot_no: 'text', route: 'text', body_site: 'text', reaction: 'text', import_id: 'int8', content_hash: 'text',
+  // FHIR writes only (receive.ts); null for an export's rows.
+  source_identifier_system: 'text', sender_facility_code: 'text', sender_client_id: 'text',
 } as const;
 
 const ISSUE_COLUMNS = { import_id: 'bigint', line: 'int', field: 'text', code: 'text', severity: 'text', message_vi: 'text', message_en: 'text' } as const;
 
-// The person's source record is hashed exactly as the MPI import hashes it (mpi/import.ts contentHash),
-// so a TIEMCHUNG list imported there and the same person here agree on "unchanged".
-const PERSON_CONTENT = SOURCE_COLUMNS.filter((c) => c !== 'source_system' && c !== 'source_id');
-function personHash(row: Record<string, string | null>): string {
-  const fields: Record<string, string | null> = {};
-  for (const c of PERSON_CONTENT) {
-    const v = row[c] || null;
-    if (v !== null || c !== 'quan_he_chu_ho') fields[c] = v;
-  }
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
-}
 
-type PersonRow = Record<string, string | string[] | null> & { source_system: string; source_id: string; content_hash: string };
-type DoseRow = Record<string, unknown> & { person_source_system: string; person_source_id: string };
 
-interface Batch {
+export type DoseRow = Record<string, unknown> & { person_source_system: string; person_source_id: string };
+
+export interface Batch {
   persons: PersonRow[];
   /** The persons' valid CCCD / BHXH numbers, by source key. */
   identities: Map<string, IdentityKeys>;
@@ -229,7 +222,7 @@ interface Batch {
   progress: ImmImportProgress;
 }
 
-interface Totals {
+export interface Totals {
   inserted: number;
   updated: number;
   duplicates: number;
@@ -242,42 +235,18 @@ interface Totals {
 const key = (system: string, id: string) => `${system}\u0000${id}`;
 const PERSON_CACHE_LIMIT = 100_000;
 
-/** One batch in one transaction: persons placed by the MPI, doses stored, duplicates linked, issues kept. */
-async function writeBatch(db: Db, importId: number, b: Batch, totals: Totals): Promise<void> {
+/**
+ * One batch in one transaction: persons placed by the MPI, doses stored, duplicates linked, issues
+ * kept. A received FHIR dose (receive.ts) is a batch of one without an import, whose writer finishes
+ * its own work (audit) in the same transaction through `then`.
+ */
+export async function writeBatch(db: Db, importId: number | null, b: Batch, totals: Totals, then?: (tx: Db) => Promise<void>): Promise<void> {
   await db.transaction().execute(async (tx) => {
     // Before any source record is written (mpi/incremental.ts: a waiting relink would deadlock otherwise).
     await holdAgainstRelink(tx);
-    const wanted = new Map<string, { s: string; i: string }>();
-    for (const d of b.doses) wanted.set(key(d.person_source_system, d.person_source_id), { s: d.person_source_system, i: d.person_source_id });
-    const stored = new Map<string, { hash: string; person: string | null }>();
-    if (wanted.size > 0) {
-      const r = await sql<{ source_system: string; source_id: string; content_hash: string; person_id: string | null }>`
-        select sr.source_system, sr.source_id, sr.content_hash, sr.person_id from source_record sr
-          join jsonb_to_recordset(${JSON.stringify([...wanted.values()])}::jsonb) as k(s text, i text) on sr.source_system = k.s and sr.source_id = k.i`.execute(tx);
-      for (const row of r.rows) stored.set(key(row.source_system, row.source_id), { hash: row.content_hash, person: row.person_id });
-    }
-    const changed = b.persons.filter((p) => stored.get(key(p.source_system, p.source_id))?.hash !== p.content_hash);
-    // As ingest does for patients: a new record with a valid CCCD or BHXH number of exactly one person
-    // starts on that person, and linkIncoming keeps it there unless name and birth date both contradict
-    // it — one indexed lookup instead of a candidate search per child.
-    const fresh = changed.filter((p) => !stored.has(key(p.source_system, p.source_id)));
-    const links = await linkDeterministic(tx, fresh.map((p) => b.identities.get(key(p.source_system, p.source_id)) ?? { cccd: null, bhxh: null }));
-    const linked = new Map(fresh.map((p, i) => [p, links[i]!]));
-    if (changed.length > 0) {
-      await upsertImportedSourceRecords(tx, changed.map((p) => ({ ...p, person_id: linked.get(p)?.personId ?? null, link_rule: linked.get(p)?.rule ?? null })));
-    }
-    const changedKeys = new Set(changed.map((p) => key(p.source_system, p.source_id)));
-    const place = [...wanted.entries()].filter(([k]) => changedKeys.has(k) || !stored.get(k)?.person).map(([, v]) => ({ system: v.s, id: v.i }));
-    const personOf = new Map<string, string>();
-    for (const [k, v] of stored) if (v.person) personOf.set(k, v.person);
-    const byId = new Set(fresh.filter((p) => linked.get(p)?.personId).map((p) => key(p.source_system, p.source_id)));
-    const outcomes = new Map<string, 'joined' | 'new' | 'kept'>();
-    for (const p of await linkIncoming(tx, place, { relink: true })) {
-      const k = key(p.system, p.id);
-      if (p.personId) personOf.set(k, p.personId);
-      // A new record that stayed on the person its id named joined that person.
-      outcomes.set(k, p.outcome === 'joined' || (p.outcome === 'kept' && byId.has(k)) ? 'joined' : p.outcome === 'new' ? 'new' : 'kept');
-    }
+    const wanted = new Map<string, SourceKey>();
+    for (const d of b.doses) wanted.set(key(d.person_source_system, d.person_source_id), { system: d.person_source_system, id: d.person_source_id });
+    const { personOf, outcomes } = await placeSourcePersons(tx, b.persons, b.identities, [...wanted.values()]);
     // Each person of the file counted once, by what happened the first time a batch met them.
     for (const k of wanted.keys()) {
       if (totals.counted.has(k)) continue;
@@ -308,7 +277,8 @@ async function writeBatch(db: Db, importId: number, b: Batch, totals: Totals): P
           vaccine_code = excluded.vaccine_code, vaccine_name = excluded.vaccine_name, product_id = excluded.product_id, antigens = excluded.antigens,
           dose_no = excluded.dose_no, given_on = excluded.given_on, facility_code = excluded.facility_code, facility_ref = excluded.facility_ref,
           lot_no = excluded.lot_no, route = excluded.route, body_site = excluded.body_site, reaction = excluded.reaction,
-          import_id = excluded.import_id, content_hash = excluded.content_hash, updated_at = now()
+          import_id = excluded.import_id, content_hash = excluded.content_hash, source_identifier_system = excluded.source_identifier_system,
+          sender_facility_code = excluded.sender_facility_code, sender_client_id = excluded.sender_client_id, updated_at = now()
         where vaccination.content_hash is distinct from excluded.content_hash
         returning (xmax = 0) as inserted, person_id`.execute(tx);
       for (const row of r.rows) {
@@ -323,6 +293,7 @@ async function writeBatch(db: Db, importId: number, b: Batch, totals: Totals): P
       await markCoverageDirty(tx, communes.map((c) => c.ma_xa));
     }
     if (b.issues.length > 0) await bulkInsert(tx, 'imm_import_issue', ISSUE_COLUMNS, b.issues);
+    await then?.(tx);
   });
 }
 
@@ -369,7 +340,7 @@ export async function importImmunizationFile(db: Db, path: string, options: ImmI
   const seenDoses = new Set<string>();
   // The first row of a person in the file gives their details; later rows only point at them.
   const personSeen = new Map<string, string>();
-  const personCache = new Map<string, { record?: MpiRecord | undefined; issues: RecordIssue[]; row?: PersonRow; born?: string | undefined }>();
+  const personCache = new Map<string, SourcePerson>();
 
   const writer = writeBehind();
   const flush = async () => {
@@ -461,29 +432,16 @@ export async function importImmunizationFile(db: Db, path: string, options: ImmI
     }
     // The person as the source knows them: the MPI's own rules decide what is usable.
     const personSourceId = str(raw.ma_doi_tuong);
-    const personRaw: Record<string, string> = {
-      source_system: system, source_id: personSourceId || 'pending', ho_ten: raw.ho_ten ?? '', ngay_sinh: raw.ngay_sinh ?? '', gioi_tinh: raw.gioi_tinh ?? '',
+    const personRaw: SourcePersonFields = {
+      ho_ten: raw.ho_ten ?? '', ngay_sinh: raw.ngay_sinh ?? '', gioi_tinh: raw.gioi_tinh ?? '',
       so_cccd: raw.so_cccd ?? '', so_bhyt: raw.so_bhyt ?? '', so_dien_thoai: raw.so_dien_thoai ?? '', dia_chi: raw.dia_chi ?? '', ma_xa: raw.ma_xa ?? '',
       ma_ho_gia_dinh: raw.ma_ho_gia_dinh ?? '',
     };
     // Exports repeat a child's details on each of their doses: each distinct spelling is read once.
-    const cacheKey = Object.values(personRaw).join('\u0001');
+    const cacheKey = [system, personSourceId, ...Object.values(personRaw)].join('\u0001');
     let person = personCache.get(cacheKey);
     if (!person) {
-      const { record, issues } = normalizeSourceRecord(personRaw);
-      person = { record, issues };
-      if (record) {
-        // Without the source's person id, the person's details name the record: the same child on two
-        // rows is one source record, and the MPI links records of one person across ids anyway.
-        const id =
-          personSourceId ||
-          `~${createHash('sha256').update(`${record.nameKey}|${record.birthYear}-${record.birthMonth ?? ''}-${record.birthDay ?? ''}|${record.cccd ?? ''}|${record.bhxh ?? ''}`).digest('hex').slice(0, 24)}`;
-        const row: PersonRow = { source_system: system, source_id: id, content_hash: '' };
-        for (const c of PERSON_CONTENT) row[c] = c === 'quan_he_chu_ho' ? null : (personRaw[c] ?? '').trim() || null;
-        row.content_hash = personHash(row as Record<string, string | null>);
-        person.row = row;
-        person.born = record.birthMonth && record.birthDay ? `${record.birthYear}-${String(record.birthMonth).padStart(2, '0')}-${String(record.birthDay).padStart(2, '0')}` : undefined;
-      }
+      person = sourcePerson(system, personSourceId, personRaw);
       if (personCache.size >= PERSON_CACHE_LIMIT) personCache.clear();
       personCache.set(cacheKey, person);
     }
@@ -520,7 +478,6 @@ export async function importImmunizationFile(db: Db, path: string, options: ImmI
     const seenHash = personSeen.get(pk);
     if (seenHash === undefined) {
       personSeen.set(pk, personRow.content_hash);
-      personRow.match_keys = matchKeys({ ...record, sourceId: personId });
       batch.persons.push(personRow);
       batch.identities.set(pk, { cccd: record.cccd ?? null, bhxh: record.bhxh ?? null });
     } else if (seenHash !== personRow.content_hash) {
@@ -534,7 +491,7 @@ export async function importImmunizationFile(db: Db, path: string, options: ImmI
       facility_code: facilityCode, facility_ref: facilityRef || null, lot_no: str(raw.so_lo).slice(0, 50) || null, route: str(raw.duong_tiem).slice(0, 50) || null,
       body_site: str(raw.vi_tri_tiem).slice(0, 100) || null, reaction: str(raw.phan_ung).slice(0, 500) || null,
     };
-    dose.content_hash = createHash('sha256').update(JSON.stringify(DOSE_FIELDS.map((f) => dose[f] ?? null))).digest('hex');
+    dose.content_hash = doseContentHash(dose);
     batch.doses.push(dose);
     return true;
   }

@@ -9,6 +9,11 @@ export interface DoseRow extends FhirDoseRecord {
   entry_id: string | null;
   duplicate_of: number | null;
   recorded_by_name: string | null;
+  /** FHIR writes (migration 072): the facility and credential that posted the dose, and when. */
+  sender_facility_code: string | null;
+  sender_client_id: string | null;
+  created_at: Date;
+  updated_at: Date;
 }
 
 /**
@@ -27,7 +32,8 @@ const dosesOfPersons = (ids: readonly string[], columns: string) => sql`
    where sr.person_id = any(${ids as string[]}::text[])`;
 
 const ROW_COLUMNS = `v.id, $person as person_id, v.vaccine_code, v.vaccine_name, v.product_id, v.antigens, v.dose_no, v.given_on, v.facility_code,
-  v.facility_ref, v.lot_no, v.route, v.body_site, v.reaction, v.source, v.source_record_id, v.entry_id::text as entry_id, v.duplicate_of, v.recorded_by_name`;
+  v.facility_ref, v.lot_no, v.route, v.body_site, v.reaction, v.source, v.source_record_id, v.entry_id::text as entry_id, v.duplicate_of, v.recorded_by_name,
+  v.source_identifier_system, v.sender_facility_code, v.sender_client_id, v.created_at, v.updated_at`;
 
 /** Every dose of these persons, by person, oldest first (ties by id: the earlier stored first). */
 export async function dosesOf(db: Db, personIds: readonly string[]): Promise<DoseRow[]> {

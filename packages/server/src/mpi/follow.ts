@@ -3,6 +3,7 @@ import { followCitizenRows, type MovedBookRows, moveBookRows, NO_BOOK_ROWS, retu
 import type { Db } from '../db/index.ts';
 import { type MovedCareRows, moveCareRows, NO_CARE_ROWS, returnCareRows } from '../primary-care/index.ts';
 import { type MovedStationRows, moveStationRows, NO_STATION_ROWS, returnStationRows } from '../station/index.ts';
+import { moveVitalRows, returnVitalRows } from '../vitals/index.ts';
 import { mpiDb } from './tables.ts';
 
 /**
@@ -19,6 +20,8 @@ export interface MovedIdentity {
   book: MovedBookRows;
   station: MovedStationRows;
   care: MovedCareRows;
+  /** Vital signs other systems sent (vitals/). */
+  vitals: number[];
 }
 
 // Migration 018's column, typed beside the only code that reads and writes it.
@@ -31,7 +34,8 @@ export async function identityFollowsMerge(tx: Db, mergeId: number, from: string
   const book = await moveBookRows(tx, [{ from, to }]);
   const station = await moveStationRows(tx, [{ from, to }]);
   const care = await moveCareRows(tx, [{ from, to }]);
-  const moved: MovedIdentity = { accounts: accounts.map((a) => a.subject), book, station, care };
+  const vitals = await moveVitalRows(tx, [{ from, to }]);
+  const moved: MovedIdentity = { accounts: accounts.map((a) => a.subject), book, station, care, vitals };
   await mergeDb(tx).updateTable('mpi_merge').set({ moved_identity: JSON.stringify(moved) }).where('id', '=', mergeId).execute();
   return moved;
 }
@@ -44,6 +48,7 @@ function parseMoved(v: string | MovedIdentity | null): MovedIdentity {
     book: { ...NO_BOOK_ROWS, ...m?.book },
     station: { ...NO_STATION_ROWS, ...m?.station },
     care: { ...NO_CARE_ROWS, ...m?.care },
+    vitals: m?.vitals ?? [],
   };
 }
 
@@ -61,6 +66,7 @@ export async function identityFollowsUndo(tx: Db, mergeId: number): Promise<Acco
   await returnBookRows(tx, moved.book, to, from);
   await returnStationRows(tx, moved.station, to, from);
   await returnCareRows(tx, moved.care, to, from);
+  await returnVitalRows(tx, moved.vitals, to, from);
   await followCitizenRows(tx, back, new Date(merge.decided_at));
   return back;
 }
@@ -91,6 +97,7 @@ export async function identityFollowsRelink(tx: Db, retired: ReadonlyArray<{ fro
   await moveBookRows(tx, real);
   await moveStationRows(tx, real);
   await moveCareRows(tx, real);
+  await moveVitalRows(tx, real);
   const resolved = await accountsFollowIdentity(tx, involved);
   await followCitizenRows(tx, resolved, new Date(0));
   return [...accounts, ...resolved];

@@ -5,3 +5,6 @@ export { holdAgainstRelink, type IncomingPlacement, linkIncoming, type SourceKey
 export { type RelinkOptions, type RelinkStats, relinkAll } from './link.ts';
 export { pendingReviewsByCommune } from './review.ts';
 export { registerMpiRoutes } from './routes.ts';
+export {
+  PERSON_CONTENT, type PersonRow, type PlacedSubject, placeSourcePersons, placeSubject, type ReceivedSubject, type SourcePerson, type SourcePersonFields, sourceKey, sourcePerson,
+} from './place.ts';
