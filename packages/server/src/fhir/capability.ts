@@ -70,13 +70,13 @@ export function capabilityStatement(base: string, startedAt: string): Capability
     publisher: 'OpenHSSK',
     kind: 'instance',
     software: { name: 'OpenHSSK', version: '0.1.0' },
-    implementation: { description: 'OpenHSSK FHIR R4 façade: a read-only projection of the XML 130 store', url: base },
+    implementation: { description: 'OpenHSSK FHIR R4 façade: a projection of the XML 130 store, and the input of immunization doses and vital signs from facility systems', url: base },
     fhirVersion: '4.0.1',
     format: ['json'],
     rest: [
       {
         mode: 'server',
-        documentation: `Read, search and the Patient operations $everything and $summary. Pages of ${DEFAULT_COUNT} (at most ${MAX_COUNT}) follow Bundle.link next; Bundle.total is not given. Sensitive episodes (HIV, TB, mental health) are never shown.`,
+        documentation: `Read, search, the Patient operations $everything and $summary, and create of Immunization and vital-sign Observation by facility systems. Pages of ${DEFAULT_COUNT} (at most ${MAX_COUNT}) follow Bundle.link next; Bundle.total is not given. Sensitive episodes (HIV, TB, mental health) are never shown.`,
         security: {
           cors: false,
           description:

@@ -16,6 +16,7 @@ import { Client } from 'fhir-kit-client';
 import { type BookFixture, bookFixture, FAC, FAC2, json } from '../../test-support/book-fixture.ts';
 import { staffSession } from '../../test-support/staff.ts';
 import { issueCredential } from '../facility/index.ts';
+import { moveVitalRows, returnVitalRows } from '../vitals/index.ts';
 
 const DB = process.env.HSSK_TEST_DB ?? 'pglite';
 const SENDER_SYSTEM = 'https://tiemchung.example.vn/sid/mui-tiem';
@@ -298,5 +299,15 @@ describe(`FHIR writes: POST Immunization and Observation over HTTP (${DB})`, () 
     assert.equal(prov.agent[1]!.who!.identifier!.value, clients[FAC]);
     // FAC2 has an episode of PA: what follows the patient is visible to it too (docs/fhir.md).
     assert.equal((await get(`Observation/${obs.id}`, tokens[FAC2])).status, 200);
+  });
+
+  it('vital signs follow MPI decisions: moved to the surviving person, returned by an undo', async () => {
+    await f.db.db.insertInto('person').values({ id: 'PZ', ho_ten: 'Nguyễn Văn An', name_key: 'NGUYEN VAN AN', so_cccd: null }).execute();
+    const ids = (await f.db.db.withTables<{ vital_sign: { id: string; person_id: string } }>().selectFrom('vital_sign').select('id').where('person_id', '=', 'PA').execute()).map((r) => Number(r.id)).sort();
+    assert.equal(ids.length, 3);
+    assert.deepEqual((await f.db.db.transaction().execute((tx) => moveVitalRows(tx, [{ from: 'PA', to: 'PZ' }]))).sort(), ids);
+    const moved = (await (await get(`Observation/vs-${ids[0]}`)).json()) as Observation;
+    assert.equal(moved.subject!.reference, 'Patient/PZ', 'read through the person it now belongs to');
+    assert.deepEqual((await f.db.db.transaction().execute((tx) => returnVitalRows(tx, ids, 'PZ', 'PA'))).sort(), ids);
   });
 });

@@ -100,8 +100,11 @@ describe(`FHIR R4 read/search (${DB})`, () => {
     assert.equal(cs.fhirVersion, '4.0.1');
     const types = cs.rest[0]!.resource.map((x) => x.type);
     for (const t of ['Patient', 'Encounter', 'Condition', 'MedicationRequest', 'Observation', 'Procedure', 'Coverage', 'Organization', 'Provenance', 'CodeSystem', 'ValueSet']) assert.ok(types.includes(t), t);
-    // Group is named only for $export (no Group resources).
-    for (const res of cs.rest[0]!.resource.filter((r) => r.type !== 'Group')) assert.deepEqual(res.interaction.map((i) => i.code).sort(), ['read', 'search-type']);
+    // Group is named only for $export (no Group resources); Immunization and Observation also take create (fhir-write.test.ts).
+    const writable = new Set(['Immunization', 'Observation']);
+    for (const res of cs.rest[0]!.resource.filter((r) => r.type !== 'Group')) {
+      assert.deepEqual(res.interaction.map((i) => i.code).sort(), writable.has(res.type) ? ['create', 'read', 'search-type'] : ['read', 'search-type'], res.type);
+    }
     const enc = cs.rest[0]!.resource.find((x) => x.type === 'Encounter')!;
     assert.deepEqual(enc.searchParam.map((p) => p.name).sort(), ['_id', '_lastUpdated', 'date', 'identifier', 'patient', 'service-provider', 'subject']);
   });
