@@ -86,7 +86,7 @@ export function vitalSignResource(v: VitalSignRecord): Observation {
         { code: concept(VITAL_CODES[BP_DIASTOLIC]!), valueQuantity: qty(Number(v.diastolic), 'mm[Hg]') },
       ]
     : [];
-  const performer: Reference[] = v.performer_ref ? [{ display: v.performer_ref }] : [];
+  const performer: NonNullable<Observation['performer']> = v.performer_ref ? [{ display: v.performer_ref }] : [];
   return {
     resourceType: 'Observation',
     id: vitalId(v.id),

@@ -4,13 +4,11 @@
  * element by element: docs/fhir.md ("Writes").
  */
 import type { Immunization } from '@medplum/fhirtypes';
-import { DomainError } from '@openhssk/core';
 import { codeSystemUrl, SID } from '@openhssk/core/fhir';
 import type { Db } from '../db/index.ts';
 import { type ReceivedDose, receiveDose } from '../immunization/index.ts';
-import { senderIdentifier, subjectOf, vietnamTime, type Writer } from './write.ts';
+import { senderIdentifier, subjectOf, unprocessable, vietnamTime, type Writer } from './write.ts';
 
-const unprocessable = (code: string, vi: string, en: string) => new DomainError('unprocessable', code, vi, en);
 
 /** The dose a structurally valid Immunization describes, or why it cannot be stored (422). */
 export async function doseOf(db: Db, writer: Writer, r: Immunization): Promise<ReceivedDose> {

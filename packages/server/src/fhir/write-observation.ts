@@ -4,13 +4,11 @@
  * vitals module. Mapping element by element: docs/fhir.md ("Writes").
  */
 import type { Observation, Quantity } from '@medplum/fhirtypes';
-import { DomainError } from '@openhssk/core';
 import { BP_DIASTOLIC, BP_PANEL, BP_SYSTOLIC, EXT, VITAL_CODES, type VitalCode, type VitalSignRecord } from '@openhssk/core/fhir';
 import type { Db } from '../db/index.ts';
 import { type ReceivedVital, receiveVital } from '../vitals/index.ts';
-import { senderIdentifier, subjectOf, vietnamTime, type Writer } from './write.ts';
+import { senderIdentifier, subjectOf, unprocessable, vietnamTime, type Writer } from './write.ts';
 
-const unprocessable = (code: string, vi: string, en: string) => new DomainError('unprocessable', code, vi, en);
 const STATUSES = new Set<string>(['final', 'amended', 'corrected', 'preliminary']);
 
 /** A quantity in the code's canonical unit, checked against its plausible range. */

@@ -34,7 +34,8 @@ export interface Writer {
   clientId: string;
 }
 
-const unprocessable = (code: string, vi: string, en: string) => new DomainError('unprocessable', code, vi, en);
+/** A rule of ours the resource breaks (422 business-rule). */
+export const unprocessable = (code: string, vi: string, en: string) => new DomainError('unprocessable', code, vi, en);
 
 /** The facility system posting, from its bearer token; a staff session (or none) is refused. */
 export async function writerOf(db: Db, req: FastifyRequest, tokenKey: string): Promise<Writer> {

@@ -65,6 +65,8 @@ export function receivedProduct(candidates: readonly string[]): Product {
   );
 }
 
+const beforeBirth = () => unprocessable('DOSE_BEFORE_BIRTH', 'Ngày tiêm trước ngày sinh của người được tiêm.', 'The date given is before the person’s birth date.');
+
 const personUnknown = () =>
   unprocessable(
     'PATIENT_UNKNOWN',
@@ -121,7 +123,7 @@ export async function receiveDose(db: Db, d: ReceivedDose, who: { actor: Actor; 
       );
     }
     if (person.born ? d.givenOn < person.born : Number(d.givenOn.slice(0, 4)) < person.record.birthYear) {
-      throw unprocessable('DOSE_BEFORE_BIRTH', 'Ngày tiêm trước ngày sinh của người được tiêm.', 'The date given is before the person’s birth date.');
+      throw beforeBirth();
     }
     const dose: ImportDoseRow = { ...fields, person_source_system: source, person_source_id: person.row.source_id };
     dose.content_hash = doseContentHash(dose);
@@ -147,7 +149,7 @@ export async function receiveDose(db: Db, d: ReceivedDose, who: { actor: Actor; 
     if (!placed) throw personUnknown();
     const personId = placed.personId;
     if (placed.born?.length === 10 && d.givenOn < placed.born) {
-      throw unprocessable('DOSE_BEFORE_BIRTH', 'Ngày tiêm trước ngày sinh của người được tiêm.', 'The date given is before the person’s birth date.');
+      throw beforeBirth();
     }
     const inserted = await sql<{ id: string }>`
       insert into vaccination (person_id, source, source_record_id, person_source_system, person_source_id, vaccine_code, vaccine_name, product_id, antigens,
