@@ -48,7 +48,7 @@ const CREATE_DOCS: Partial<Record<string, string>> = {
 function withCreate(r: CapabilityStatementRestResource): CapabilityStatementRestResource {
   const doc = CREATE_DOCS[r.type];
   if (!doc) return r;
-  return { ...r, interaction: [...(r.interaction ?? []), { code: 'create', documentation: doc }], conditionalCreate: false };
+  return { ...r, interaction: [...(r.interaction ?? []), { code: 'create', documentation: doc }], conditionalCreate: true };
 }
 
 export function capabilityStatement(base: string, startedAt: string): CapabilityStatement {

@@ -168,6 +168,20 @@ describe(`FHIR writes: POST Immunization and Observation over HTTP (${DB})`, () 
     assert.equal(again.status, 200, 'a re-post answers the stored dose');
     assert.equal(again.headers.get('location'), `${f.url}/fhir/R4/Immunization/${first.id}`);
     assert.deepEqual(await again.json(), first);
+    // Conditional create by identifier: the stored dose, nothing written; an unknown one is created.
+    const conditional = await fetch(`${f.url}/fhir/R4/Immunization`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${tokens[FAC]}`, 'if-none-exist': `identifier=${encodeURIComponent(`${SENDER_SYSTEM}|M-1`)}` },
+      body: JSON.stringify(dose('M-1', { lotNumber: 'CHANGED' })),
+    });
+    assert.equal(conditional.status, 200);
+    assert.equal(((await conditional.json()) as Immunization).lotNumber, 'L-01', 'nothing rewritten');
+    const badCondition = await fetch(`${f.url}/fhir/R4/Immunization`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${tokens[FAC]}`, 'if-none-exist': 'patient=Patient/PC' },
+      body: JSON.stringify(dose('M-1')),
+    });
+    assert.equal(badCondition.status, 400);
     const fresh = await post('Immunization', dose('M-1b', { vaccineCode: { text: 'VGB sơ sinh' }, occurrenceDateTime: bornC }));
     assert.equal(fresh.status, 201);
     assert.match(fresh.headers.get('location')!, /\/fhir\/R4\/Immunization\/\d+$/);

@@ -3,7 +3,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
-import { acceptFhirJson, answer, bodyResource, FHIR_JSON, FHIR_WRITE_BODY_LIMIT, structuralIssues, structuralOutcome, writerOf } from './write.ts';
+import { receivedDoseId } from '../immunization/index.ts';
+import { vitalIdByIdentifier } from '../vitals/index.ts';
+import { acceptFhirJson, answer, bodyResource, FHIR_JSON, FHIR_WRITE_BODY_LIMIT, ifNoneExist, structuralIssues, structuralOutcome, type Writer, writerOf } from './write.ts';
 import { createImmunization } from './write-immunization.ts';
 import { createObservation } from './write-observation.ts';
 
@@ -16,9 +18,21 @@ const resourceOf = (type: string) =>
 export function registerFhirWrites(scope: FastifyInstance, db: Db, tokenKey: string, base: string) {
   acceptFhirJson(scope);
   const app = typedRoutes(scope);
+  type Identifier = { system: string; value: string };
   const writes = [
-    { type: 'Immunization', create: (w: Awaited<ReturnType<typeof writerOf>>, r: unknown, id: string) => createImmunization(db, w, r as Immunization, id) },
-    { type: 'Observation', create: (w: Awaited<ReturnType<typeof writerOf>>, r: unknown, id: string) => createObservation(db, w, r as Observation, id) },
+    {
+      type: 'Immunization',
+      create: (w: Writer, r: unknown, id: string) => createImmunization(db, w, r as Immunization, id),
+      stored: async (w: Writer, i: Identifier) => (await receivedDoseId(db, w.facilityCode, i))?.toString(),
+    },
+    {
+      type: 'Observation',
+      create: (w: Writer, r: unknown, id: string) => createObservation(db, w, r as Observation, id),
+      stored: async (w: Writer, i: Identifier) => {
+        const id = await vitalIdByIdentifier(db, w.facilityCode, i);
+        return id === undefined ? undefined : `vs-${id}`;
+      },
+    },
   ] as const;
   for (const w of writes) {
     app.post(
@@ -37,6 +51,10 @@ export function registerFhirWrites(scope: FastifyInstance, db: Db, tokenKey: str
         const resource = bodyResource(req, w.type);
         const issues = structuralIssues(resource as unknown as Immunization);
         if (issues.length > 0) return reply.status(400).type(FHIR_JSON).send(structuralOutcome(issues));
+        // Conditional create: what the sender already stored under that identifier is answered as it is.
+        const condition = ifNoneExist(req);
+        const match = condition && (await w.stored(writer, condition));
+        if (match) return answer(db, reply, writer, base, w.type, match, false, req.id);
         // Structurally valid: the resource is the type the StructureDefinition describes.
         const stored = await w.create(writer, resource, req.id);
         return answer(db, reply, writer, base, w.type, stored.id, stored.created, req.id);

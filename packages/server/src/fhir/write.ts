@@ -194,6 +194,28 @@ export function vietnamTime(v: string | undefined): { date: string; time: string
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
+/**
+ * The identifier of an `If-None-Exist: identifier=<system>|<value>` header (FHIR conditional create),
+ * undefined without the header. Only `identifier` is supported: it is what makes a create idempotent.
+ */
+export function ifNoneExist(req: FastifyRequest): { system: string; value: string } | undefined {
+  const raw = req.headers['if-none-exist'];
+  if (raw === undefined) return undefined;
+  const params = new URLSearchParams(String(raw));
+  const values = params.getAll('identifier');
+  const token = values[0] ?? '';
+  const bar = token.indexOf('|');
+  if ([...params.keys()].some((k) => k !== 'identifier') || values.length !== 1 || bar <= 0 || bar === token.length - 1) {
+    throw new DomainError(
+      'invalid',
+      'FHIR_CONDITION_UNSUPPORTED',
+      'If-None-Exist chỉ hỗ trợ identifier=<system>|<value>.',
+      'If-None-Exist supports only identifier=<system>|<value>.',
+    );
+  }
+  return { system: token.slice(0, bar), value: token.slice(bar + 1) };
+}
+
 /** 201 with Location for a new resource, 200 with the stored one for a re-post; the body as a read returns it. */
 export async function answer(db: Db, reply: FastifyReply, writer: Writer, base: string, type: string, id: string, created: boolean, requestId: string) {
   const resource = await readResource({ db, caller: writer.caller, type, id, requestId });

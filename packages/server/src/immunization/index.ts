@@ -17,4 +17,4 @@ export { type CommunePlan, type ListedPerson, type PlannedPerson, planCommune, p
 export { registerImmunizationRoutes } from './routes.ts';
 export { recordBatch, recordDose, type StationContext } from './station.ts';
 export { type DoseRow, doseOwners, dosesOf, engineDosesOf, moveVaccinationRows, type PurgeScope, purgeImmunizationRows, returnVaccinationRows } from './store.ts';
-export { fhirSource, type ReceivedDose, type ReceiveResult, receiveDose } from './receive.ts';
+export { fhirSource, type ReceivedDose, type ReceiveResult, receiveDose, receivedDoseId } from './receive.ts';

@@ -175,3 +175,14 @@ export async function receiveDose(db: Db, d: ReceivedDose, who: { actor: Actor; 
   return result!;
 }
 
+
+/** The dose a sender already stored under this identifier, as the registry counts it (its own id, or the first source's). */
+export async function receivedDoseId(db: Db, facilityCode: string, identifier: { system: string; value: string }): Promise<number | undefined> {
+  const row = await immDb(db)
+    .selectFrom('vaccination')
+    .select(['id', 'duplicate_of'])
+    .where('source', '=', fhirSource(facilityCode))
+    .where('source_record_id', '=', `${identifier.system}|${identifier.value}`)
+    .executeTakeFirst();
+  return row ? Number(row.duplicate_of ?? row.id) : undefined;
+}

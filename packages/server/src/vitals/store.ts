@@ -113,14 +113,6 @@ export async function vitalSigns(db: Db, q: { ids?: readonly number[]; personIds
   return r.rows.map(num);
 }
 
-/** Persons some facility of `facilities` sent vital signs about ('all': anyone's), after `after`, in id order. */
-export async function vitalSenderPersons(db: Db, facilities: 'all' | readonly string[], after: string | undefined, limit: number): Promise<string[]> {
-  const scope = facilities === 'all' ? sql`true` : sql`v.sender_facility_code = any(${[...facilities, '-----']}::text[])`;
-  const r = await sql<{ person_id: string }>`select distinct v.person_id from vital_sign v
-    where ${scope}${after === undefined ? sql`` : sql` and v.person_id > ${after}`} order by v.person_id limit ${limit}`.execute(db);
-  return r.rows.map((x) => x.person_id);
-}
-
 /** A merge (or ids a relink retired): the vital signs of `from` belong to `to`. Returns the ids moved. */
 export async function moveVitalRows(tx: Db, moves: ReadonlyArray<{ from: string; to: string }>): Promise<number[]> {
   const real = moves.filter((m) => m.from !== m.to);
@@ -142,4 +134,11 @@ export async function returnVitalRows(tx: Db, ids: readonly number[], from: stri
 export async function purgeVitalRows(tx: Db, persons: readonly string[], facilities: readonly string[]): Promise<number> {
   const r = await sql`delete from vital_sign where person_id = any(${[...persons]}::text[]) or sender_facility_code = any(${[...facilities]}::text[])`.execute(tx);
   return Number(r.numAffectedRows ?? 0);
+}
+
+/** The vital sign a sender already stored under this identifier. */
+export async function vitalIdByIdentifier(db: Db, facilityCode: string, identifier: { system: string; value: string }): Promise<number | undefined> {
+  const r = await sql<{ id: string }>`select id from vital_sign
+    where sender_facility_code = ${facilityCode} and identifier_system = ${identifier.system} and identifier_value = ${identifier.value}`.execute(db);
+  return r.rows[0] ? Number(r.rows[0].id) : undefined;
 }
