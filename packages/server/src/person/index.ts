@@ -6,6 +6,7 @@ export { createPersons, type FlagOptions, flagPersons, type GoldenRow, isoPartia
 export { type IdentityKeys, type LinkResult, linkDeterministic } from './link.ts';
 export { addRelations, type CardValidity, type NewPerson, updatePersonCards, upsertPersons } from './registry.ts';
 export {
-  episodesFollowSourceRecords, moveSourceRecords, type RegisteredSourceRecord, registerSourceRecord, type SourceLink, setSourceLinks,
+  episodesFollowSourceRecords, moveSourceRecords, type RegisteredLinkedSourceRecord, type RegisteredSourceRecord, registerSourceRecord, registerSourceRecords,
+  type SourceLink, setSourceLinks,
   upsertImportedSourceRecords, upsertPatientSourceRecords,
 } from './source-records.ts';

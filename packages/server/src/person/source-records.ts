@@ -57,20 +57,34 @@ export interface RegisteredSourceRecord {
   quan_he_chu_ho?: string | null | undefined;
 }
 
+/** A record registered with the person its CCCD or BHXH number names (linkDeterministic), or unlinked. */
+export type RegisteredLinkedSourceRecord = RegisteredSourceRecord & { person_id?: string | null; link_rule?: 'cccd' | 'bhxh' | null };
+
 /**
- * Registers ONE new source record (a child born or a person moving in, entered at a commune station),
- * unlinked: the caller places it with the MPI in the same transaction. Never rewrites an existing
- * record: false when (source_system, source_id) is taken.
+ * Registers new source records (children born or persons moving in, entered at a commune station),
+ * unlinked or on the person their id names: the caller places them with the MPI in the same
+ * transaction. Never rewrites an existing record: answers the source ids actually inserted, so a
+ * taken (source_system, source_id) is missing from the answer.
  */
+export async function registerSourceRecords(tx: Db, records: readonly RegisteredLinkedSourceRecord[]): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const rows = records.map((r) => {
+    const row = {
+      source_system: r.source_system, source_id: r.source_id, ho_ten: r.ho_ten, ngay_sinh: r.ngay_sinh, gioi_tinh: r.gioi_tinh ?? null,
+      so_cccd: r.so_cccd ?? null, so_bhyt: r.so_bhyt ?? null, so_dien_thoai: r.so_dien_thoai ?? null, dia_chi: r.dia_chi ?? null,
+      ma_xa: r.ma_xa ?? null, ma_ho_gia_dinh: r.ma_ho_gia_dinh ?? null, quan_he_chu_ho: r.quan_he_chu_ho ?? null,
+    };
+    // The hash covers the content only, as before links existed: a link does not change what the record says.
+    const content_hash = createHash('sha256').update(JSON.stringify(row)).digest('hex');
+    return { ...row, content_hash, person_id: r.person_id ?? null, link_rule: r.link_rule ?? null };
+  });
+  const inserted = await tx.insertInto('source_record').values(rows).onConflict((oc) => oc.doNothing()).returning(['source_system', 'source_id']).execute();
+  return new Set(inserted.map((r) => `${r.source_system}\u0000${r.source_id}`));
+}
+
+/** Registers ONE new source record, unlinked (registerSourceRecords); false when (source_system, source_id) is taken. */
 export async function registerSourceRecord(tx: Db, r: RegisteredSourceRecord): Promise<boolean> {
-  const row = {
-    source_system: r.source_system, source_id: r.source_id, ho_ten: r.ho_ten, ngay_sinh: r.ngay_sinh, gioi_tinh: r.gioi_tinh ?? null,
-    so_cccd: r.so_cccd ?? null, so_bhyt: r.so_bhyt ?? null, so_dien_thoai: r.so_dien_thoai ?? null, dia_chi: r.dia_chi ?? null,
-    ma_xa: r.ma_xa ?? null, ma_ho_gia_dinh: r.ma_ho_gia_dinh ?? null, quan_he_chu_ho: r.quan_he_chu_ho ?? null,
-  };
-  const content_hash = createHash('sha256').update(JSON.stringify(row)).digest('hex');
-  const inserted = await tx.insertInto('source_record').values({ ...row, content_hash }).onConflict((oc) => oc.doNothing()).returning('source_id').execute();
-  return inserted.length === 1;
+  return (await registerSourceRecords(tx, [r])).size === 1;
 }
 
 /** A source record (`s`, `i`) and the person (`p`) it belongs to by rule `r`; short keys keep the JSON small. */

@@ -42,9 +42,9 @@ export async function dayList(db: Db, area: StationArea, q: { on: string; days: 
   const from = addDays(on, -days);
   const next = addDays(on, 1);
   // The commune's own stations (not a hospital that stands in the commune): their discharges are
-  // their own work, referrals to them are theirs.
-  const stations = (await db.selectFrom('facility').select('code').where('admin_unit_code', '=', c).where('level', '=', STATION_FACILITY_LEVEL).execute()).map((f) => f.code);
-  const stationList = stations.length > 0 ? stations : ['-----'];
+  // their own work, referrals to them are theirs. An array computed once per statement (an init plan),
+  // so the destination index is used as with a literal list, without a round trip of its own first.
+  const stationList = sql`array(select code from facility where admin_unit_code = ${c} and level = ${STATION_FACILITY_LEVEL})`;
 
   // Every section at once: on PostgreSQL each runs on its own pooled connection.
   const hospital = area.clinical
@@ -73,7 +73,7 @@ export async function dayList(db: Db, area: StationArea, q: { on: string; days: 
             left join facility f on f.code = e.facility_code
            where e.is_current and e.ma_loai_kcb in ('03', '04', '06', '09')
              and e.ngay_ra >= ${from}::timestamp and e.ngay_ra < ${next}::timestamp
-             and cardinality(e.sensitivity) = 0 and e.facility_code <> all(${stationList}::text[]) and ${isResident('p', c)}
+             and cardinality(e.sensitivity) = 0 and e.facility_code <> all(${stationList}) and ${isResident('p', c)}
            order by e.ngay_ra desc, p.id
            limit ${SECTION_LIMIT}`.execute(db),
         // Referrals to the station dated by their own NGAY_RA (indexed with the destination), and the few
@@ -81,11 +81,11 @@ export async function dayList(db: Db, area: StationArea, q: { on: string; days: 
         sql<{ person_id: string; ho_ten: string; ngay_sinh: string | null; so_dien_thoai: string | null; discharged_at: string | null; facility_code: string; facility_name: string | null; episode_id: number; diagnosis: string | null; plan: string | null; referral_no: string | null }>`
           with refs as (
             select r.episode_id, r.fields from episode_row r
-             where r.tbl = 'XML13' and coalesce(r.fields->>'MA_CSKCB_DEN', r.fields->>'MA_NOI_DEN') = any(${stationList}::text[])
+             where r.tbl = 'XML13' and coalesce(r.fields->>'MA_CSKCB_DEN', r.fields->>'MA_NOI_DEN') = any(${stationList})
                and substr(r.fields->>'NGAY_RA', 1, 8) between ${compact(from)} and ${compact(on)}
             union all
             select r.episode_id, r.fields from episode_row r join episode e on e.id = r.episode_id
-             where r.tbl = 'XML13' and coalesce(r.fields->>'MA_CSKCB_DEN', r.fields->>'MA_NOI_DEN') = any(${stationList}::text[])
+             where r.tbl = 'XML13' and coalesce(r.fields->>'MA_CSKCB_DEN', r.fields->>'MA_NOI_DEN') = any(${stationList})
                and substr(r.fields->>'NGAY_RA', 1, 8) is null
                and coalesce(e.ngay_ra, e.ngay_vao) >= ${from}::timestamp and coalesce(e.ngay_ra, e.ngay_vao) < ${next}::timestamp)
           select p.id as person_id, p.ho_ten, p.ngay_sinh, p.so_dien_thoai, coalesce(e.ngay_ra, e.ngay_vao) as discharged_at, e.facility_code, f.name as facility_name,
@@ -102,7 +102,15 @@ export async function dayList(db: Db, area: StationArea, q: { on: string; days: 
     : Promise.resolve([undefined, undefined, undefined] as const);
 
   // Chronic-disease follow-ups due today or overdue (primary-care registers); which register is clinical.
-  const due = area.clinical ? followUpsDue(db, c, on) : Promise.resolve(null);
+  // Their contacts are read as soon as they are known, while the hospital sections still run.
+  const due = area.clinical
+    ? followUpsDue(db, c, on).then(async (rows) => {
+        const shown = rows.slice(0, SECTION_LIMIT);
+        const ids = [...new Set(shown.map((f) => f.personId))];
+        const people = ids.length > 0 ? await db.selectFrom('person').select(['id', 'ngay_sinh', 'so_dien_thoai']).where('id', 'in', ids).execute() : [];
+        return { shown, contacts: new Map(people.map((p) => [p.id, p])) };
+      })
+    : Promise.resolve(null);
 
   const birthRows = sql<{ person_id: string; ho_ten: string; ngay_sinh: string | null; so_dien_thoai: string | null; date: string; household_id: number | null; household_code: string | null; recorded_by_name: string | null; weight: number | null }>`
     select p.id as person_id, p.ho_ten, p.ngay_sinh, p.so_dien_thoai, ev.occurred_on as date, ev.household_id, h.household_code, ev.recorded_by_name,
@@ -114,12 +122,8 @@ export async function dayList(db: Db, area: StationArea, q: { on: string; days: 
      order by ev.occurred_on desc, ev.id desc
      limit ${SECTION_LIMIT}`.execute(db);
   const [[appointments, discharges, referrals], dueRows, births] = await Promise.all([hospital, due, birthRows]);
-  const followUps = dueRows ? dueRows.slice(0, SECTION_LIMIT) : null;
-  const contacts = new Map(
-    followUps && followUps.length > 0
-      ? (await db.selectFrom('person').select(['id', 'ngay_sinh', 'so_dien_thoai']).where('id', 'in', [...new Set(followUps.map((f) => f.personId))]).execute()).map((p) => [p.id, p])
-      : [],
-  );
+  const followUps = dueRows?.shown ?? null;
+  const contacts = dueRows?.contacts ?? new Map<string, { ngay_sinh: string | null; so_dien_thoai: string | null }>();
 
   return {
     commune_code: c,

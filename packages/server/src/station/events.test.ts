@@ -234,6 +234,25 @@ describe(`station register events: births through the MPI, idempotent replays, d
     assert.equal(await count('source_record', sql`source_system = 'TYT'`), 500 + 4);
   });
 
+  it('a batch places its new persons together; a birth refused once placed leaves nothing behind and the entries after it apply', async () => {
+    const child = { ho_ten: 'Trần Văn Tèo', gioi_tinh: 1 };
+    const twice = [crypto.randomUUID(), crypto.randomUUID()].map((entry_id) => ({ kind: 'birth', entry_id, occurred_on: addDays(-4), household_id: household.HX5, child }));
+    const other = { kind: 'birth', entry_id: crypto.randomUUID(), occurred_on: addDays(-5), household_id: household.HX6, child: { ho_ten: 'Lê Thị Na', gioi_tinh: 2 } };
+    const counts = async () => [await count('person'), await count('source_record'), await count('station_event'), await count('station_member')];
+    const before = await counts();
+    // Two devices recorded one birth: in one chunk the MPI places the second record on the first one's child.
+    const r = await call('nurseA', 'POST', '/api/v1/station/events/batch', { entries: [...twice, other] });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(
+      r.body.results.map((x: { status: string; error?: { code: string } }) => [x.status, x.error?.code ?? null]),
+      [['applied', null], ['refused', 'BIRTH_ALREADY_REGISTERED'], ['applied', null]],
+    );
+    assert.equal(r.body.results[1].error.person_id, r.body.results[0].result.person_id);
+    assert.deepEqual(await counts(), before.map((n) => n + 2));
+    assert.equal(await count('source_record', sql`source_id = ${`51242:${twice[1]!.entry_id}`}`), 0);
+    assert.notEqual(r.body.results[2].result.person_id, r.body.results[0].result.person_id);
+  });
+
   it('a batch answers each entry: applied, already applied, refused with the reason', async () => {
     const ok = { kind: 'death', entry_id: crypto.randomUUID(), occurred_on: addDays(0), person_id: person.M5 };
     const r = await call('nurseA', 'POST', '/api/v1/station/events/batch', {

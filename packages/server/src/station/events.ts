@@ -1,17 +1,17 @@
 import { cleanText, DomainError, invalid, vietnamToday } from '@openhssk/core';
 import { type HouseholdRelation, normalizeSourceRecord } from '@openhssk/core/mpi';
 import { sql } from 'kysely';
-import { type Actor, audit } from '../audit/index.ts';
+import { type Actor, type AuditEntry, auditMany } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
-import { linkIncoming } from '../mpi/index.ts';
-import { registerSourceRecord } from '../person/index.ts';
+import { holdAgainstRelink, linkIncoming } from '../mpi/index.ts';
+import { type IdentityKeys, linkDeterministic, type RegisteredSourceRecord, registerSourceRecords } from '../person/index.ts';
 import {
   type BirthEntry, type DeathEntry, ENTRY_SCHEMAS, type MoveInEntry, type MoveOutEntry, type MovingPerson, type RegisterEntry,
 } from './entries.ts';
-import { hamletKey, parseHamlet } from './hamlet.ts';
+import { type Hamlet, hamletKey, parseHamlet } from './hamlet.ts';
 import { dissolveEmptyHouseholds, REGISTER_LOCK } from './households.ts';
 import { RELATION_VI } from './labels.ts';
-import { applyEach, applyOnce, checkEntryAgainst, entryHash, entryReused, type OfflineOutcome, ReplayRace } from './offline.ts';
+import { checkBatchSize, checkEntryAgainst, entryHash, entryIdOf, entryReused, failedOutcome, type OfflineOutcome } from './offline.ts';
 import { householdNotFound } from './register.ts';
 import { personInArea, personNotInArea, type StationArea } from './scope.ts';
 import { type EventKind, type LeaveReason, stationDb } from './tables.ts';
@@ -121,17 +121,24 @@ async function householdIn(tx: Db, commune: string, id: number) {
   return h;
 }
 
-/** Registers a person the station met as a TYT source record and places it with the MPI in this transaction. */
-async function registerWithMpi(
-  tx: Db,
-  ctx: EventContext,
-  entryId: string,
-  p: MovingPerson & { dia_chi: string | null; ma_ho_gia_dinh: string; quan_he_chu_ho: string },
-): Promise<{ personId: string; outcome: 'new' | 'joined'; sourceRecord: string }> {
-  const sourceId = `${ctx.area.stationCode}:${entryId}`;
+/** The TYT source record of a person the station met (a birth, a move in), and the ids the MPI reads in it. */
+interface StationRecord {
+  row: RegisteredSourceRecord;
+  ids: IdentityKeys;
+}
+
+/** Where the MPI placed a station record. */
+interface Placement {
+  personId: string;
+  outcome: 'new' | 'joined';
+  sourceRecord: string;
+}
+
+/** The TYT source record of a person the station met; refused with the reasons an import row would be. */
+function stationRecord(ctx: EventContext, entryId: string, p: MovingPerson & { dia_chi: string | null; ma_ho_gia_dinh: string; quan_he_chu_ho: string }): StationRecord {
   const row = {
     source_system: STATION_SOURCE,
-    source_id: sourceId,
+    source_id: `${ctx.area.stationCode}:${entryId}`,
     ho_ten: cleanText(p.ho_ten),
     ngay_sinh: p.ngay_sinh,
     gioi_tinh: p.gioi_tinh ? SEX_TEXT[p.gioi_tinh] || null : null,
@@ -144,17 +151,47 @@ async function registerWithMpi(
     quan_he_chu_ho: p.quan_he_chu_ho,
   };
   // The MPI's own reading of the record decides what is usable: the same refusals as an import row.
-  const { issues } = normalizeSourceRecord(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v ?? ''])));
+  const { record, issues } = normalizeSourceRecord(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v ?? ''])));
   const error = issues.find((i) => i.severity === 'error');
   if (error) throw invalid(error.code, error.message_vi, error.message_en, { field: error.field });
-  if (!(await registerSourceRecord(tx, row))) {
-    throw new DomainError('internal', 'SOURCE_RECORD_EXISTS', 'Bản ghi nguồn của mục nhập này đã tồn tại.', 'The source record of this entry already exists.');
+  return { row, ids: { cccd: record?.cccd ?? null, bhxh: record?.bhxh ?? null } };
+}
+
+const unmatchable = () => invalid('PERSON_UNMATCHABLE', 'Họ tên hoặc ngày sinh không dùng được để lập hồ sơ.', 'The name or birth date cannot be used to register the person.');
+const recordExists = () =>
+  new DomainError('internal', 'SOURCE_RECORD_EXISTS', 'Bản ghi nguồn của mục nhập này đã tồn tại.', 'The source record of this entry already exists.');
+
+/**
+ * Registers the station records of several entries and places them with the MPI in ONE linkIncoming
+ * (its candidate lookups and writes go in rounds over all of them, in the order given, so each
+ * decision is the one placing them one by one would make). As ingest does for patients, a record whose
+ * CCCD or BHXH number names exactly one person starts on that person, and the MPI keeps it there
+ * unless name and birth date both contradict it.
+ */
+async function placeRecords(tx: Db, records: ReadonlyMap<string, StationRecord>): Promise<Map<string, Placement | DomainError>> {
+  const out = new Map<string, Placement | DomainError>();
+  if (records.size === 0) return out;
+  const list = [...records];
+  const links = await linkDeterministic(tx, list.map(([, r]) => r.ids));
+  const inserted = await registerSourceRecords(tx, list.map(([, r], i) => ({ ...r.row, person_id: links[i]!.personId, link_rule: links[i]!.rule })));
+  const key = (r: StationRecord) => `${r.row.source_system}\u0000${r.row.source_id}`;
+  const placed = await linkIncoming(
+    tx,
+    list.filter(([, r]) => inserted.has(key(r))).map(([, r]) => ({ system: r.row.source_system, id: r.row.source_id })),
+    { relink: true },
+  );
+  const byKey = new Map(placed.map((p) => [`${p.system}\u0000${p.id}`, p]));
+  for (const [[entryId, r], i] of list.map((x, n) => [x, n] as const)) {
+    if (!inserted.has(key(r))) {
+      out.set(entryId, recordExists());
+      continue;
+    }
+    const p = byKey.get(key(r));
+    // A record that stayed on the person its id named joined that person.
+    const outcome = p?.outcome === 'kept' && links[i]!.personId ? 'joined' : p?.outcome;
+    out.set(entryId, p?.personId && (outcome === 'new' || outcome === 'joined') ? { personId: p.personId, outcome, sourceRecord: `${r.row.source_system}/${r.row.source_id}` } : unmatchable());
   }
-  const [placed] = await linkIncoming(tx, [{ system: STATION_SOURCE, id: sourceId }]);
-  if (!placed?.personId || (placed.outcome !== 'new' && placed.outcome !== 'joined')) {
-    throw invalid('PERSON_UNMATCHABLE', 'Họ tên hoặc ngày sinh không dùng được để lập hồ sơ.', 'The name or birth date cannot be used to register the person.');
-  }
-  return { personId: placed.personId, outcome: placed.outcome, sourceRecord: `${STATION_SOURCE}/${sourceId}` };
+  return out;
 }
 
 /**
@@ -187,25 +224,55 @@ async function closeMembership(tx: Db, m: OpenMembership, personId: string, reas
 
 type Applied = Omit<EventResult, 'event_id' | 'entry_id' | 'kind' | 'occurred_on'>;
 
-async function applyBirth(tx: Db, ctx: EventContext, e: BirthEntry, eventId: number): Promise<Applied> {
+interface BirthPlan {
+  household: { id: number; household_code: string };
+  relation: HouseholdRelation;
+  label: string;
+  record: StationRecord;
+}
+
+/** The register's side of a birth or a move in: the household (if in the commune) and the mother's current household. */
+interface HouseholdFacts {
+  id: number;
+  household_code: string;
+  address: string | null;
+  head_person_id: string | null;
+  dissolved_on: string | null;
+  mother_household: number | null;
+  mother_relation: HouseholdRelation | null;
+}
+
+/** The facts of several entries' households in one statement, by position; undefined where the household is not the commune's. */
+async function householdFacts(tx: Db, commune: string, wanted: ReadonlyArray<{ household: number; mother: string | null }>): Promise<Array<HouseholdFacts | undefined>> {
+  if (wanted.length === 0) return [];
+  const r = await sql<HouseholdFacts & { n: number }>`
+    select k.n, h.id, h.household_code, h.address, h.head_person_id, h.dissolved_on, mm.household_id as mother_household, mm.relation as mother_relation
+      from jsonb_to_recordset(${JSON.stringify(wanted.map((w, n) => ({ n, h: w.household, m: w.mother })))}::jsonb) as k(n int, h bigint, m text)
+      join station_household h on h.id = k.h and h.commune_code = ${commune}
+      left join station_member mm on mm.person_id = k.m and mm.closed_at is null`.execute(tx);
+  const out: Array<HouseholdFacts | undefined> = wanted.map(() => undefined);
+  for (const { n, ...f } of r.rows) out[n] = f;
+  return out;
+}
+
+/** Checks a birth against the register and builds the child's record; writes nothing. */
+async function planBirth(tx: Db, ctx: EventContext, e: BirthEntry, known?: HouseholdFacts | null): Promise<BirthPlan> {
   const mother = e.child.mother_person_id ?? null;
-  const h = (
-    await sql<{ id: number; household_code: string; address: string | null; dissolved_on: string | null; mother_household: number | null; mother_relation: HouseholdRelation | null }>`
-      select h.id, h.household_code, h.address, h.dissolved_on, mm.household_id as mother_household, mm.relation as mother_relation
-        from station_household h left join station_member mm on mm.person_id = ${mother} and mm.closed_at is null
-       where h.id = ${e.household_id} and h.commune_code = ${ctx.area.commune}`.execute(tx)
-  ).rows[0];
+  const h = known === undefined ? (await householdFacts(tx, ctx.area.commune, [{ household: e.household_id, mother }]))[0] : known;
   if (!h) throw householdNotFound();
   if (h.dissolved_on) throw conflict('HOUSEHOLD_DISSOLVED', 'Hộ gia đình này không còn thành viên.', 'This household has no members left.');
   if (mother !== null && h.mother_household !== h.id) {
     throw invalid('MOTHER_NOT_MEMBER', 'Người mẹ phải là thành viên hiện tại của hộ.', 'The mother must be a current member of the household.');
   }
-  const motherRelation = mother !== null ? h.mother_relation : null;
-  const relation = e.child.relation ?? childRelationVia(motherRelation);
+  const relation = e.child.relation ?? childRelationVia(mother !== null ? h.mother_relation : null);
   const label = relationLabel(relation, e.child.gioi_tinh);
-  const placed = await registerWithMpi(tx, ctx, e.entry_id, {
+  const record = stationRecord(ctx, e.entry_id, {
     ho_ten: e.child.ho_ten, ngay_sinh: e.occurred_on, gioi_tinh: e.child.gioi_tinh, dia_chi: h.address, ma_ho_gia_dinh: h.household_code, quan_he_chu_ho: label,
   });
+  return { household: { id: h.id, household_code: h.household_code }, relation, label, record };
+}
+
+async function applyBirth(tx: Db, ctx: EventContext, e: BirthEntry, eventId: number, plan: BirthPlan, placed: Placement): Promise<Applied> {
   // A person the MPI just started has no history; one it joined may (another device's record of the same birth).
   const { deceased, open } = placed.outcome === 'new' ? { deceased: false, open: undefined } : await statusOf(tx, placed.personId);
   if (deceased) throw personDeceased();
@@ -217,10 +284,11 @@ async function applyBirth(tx: Db, ctx: EventContext, e: BirthEntry, eventId: num
       household_id: open.household_id,
     });
   }
+  const h = plan.household;
   const m = await stationDb(tx)
     .insertInto('station_member')
     .values({
-      household_id: h.id, person_id: placed.personId, commune_code: ctx.area.commune, relation, relation_label: label,
+      household_id: h.id, person_id: placed.personId, commune_code: ctx.area.commune, relation: plan.relation, relation_label: plan.label,
       joined_on: e.occurred_on, joined_reason: 'birth', joined_event_id: eventId, origin: 'station',
     })
     .returning('id')
@@ -260,7 +328,16 @@ async function applyMoveOut(tx: Db, ctx: EventContext, e: MoveOutEntry, eventId:
   return { person_id: p.id, household_id: open.household_id, household_code: await householdCode(tx, open.household_id), closed_memberships: [open.id] };
 }
 
-async function applyMoveIn(tx: Db, ctx: EventContext, e: MoveInEntry, eventId: number): Promise<Applied> {
+interface MoveInPlan {
+  /** The household moved into; `id` null for a new household the entry opens (created when applied). */
+  household: { id: number | null; household_code: string; address: string | null; head_person_id: string | null; dissolved_on: string | null; hamlet?: Hamlet | undefined };
+  relation: HouseholdRelation;
+  /** A person the station does not know yet (`person` of the entry). */
+  record?: StationRecord | undefined;
+}
+
+/** Checks a move in against the register and builds the newcomer's record; writes nothing. */
+async function planMoveIn(tx: Db, ctx: EventContext, e: MoveInEntry, known?: HouseholdFacts | null): Promise<MoveInPlan> {
   if ((e.person_id === undefined) === (e.person === undefined)) {
     throw invalid(
       'MOVE_IN_PERSON',
@@ -271,8 +348,7 @@ async function applyMoveIn(tx: Db, ctx: EventContext, e: MoveInEntry, eventId: n
   if ((e.household_id === undefined) === (e.new_household === undefined)) {
     throw invalid('MOVE_IN_HOUSEHOLD', 'Chọn hộ chuyển đến (household_id) hoặc lập hộ mới (new_household), không cả hai.', 'Give either household_id or new_household, not both.');
   }
-  const sdb = stationDb(tx);
-  let household: { id: number; household_code: string; address: string | null; head_person_id: string | null; dissolved_on?: string | null };
+  let household: MoveInPlan['household'];
   let relation: HouseholdRelation;
   if (e.new_household) {
     if (e.relation !== undefined && e.relation !== 'head') {
@@ -282,23 +358,12 @@ async function applyMoveIn(tx: Db, ctx: EventContext, e: MoveInEntry, eventId: n
     const address = cleanText(e.new_household.address);
     const typed = e.new_household.hamlet ? cleanText(e.new_household.hamlet) : '';
     const hamlet = parseHamlet(typed || address) ?? (typed ? { name: typed, key: hamletKey(typed) } : undefined);
-    household = await sdb
-      .insertInto('station_household')
-      .values({
-        commune_code: ctx.area.commune,
-        // Derived from the entry, so the code is the same whichever device sent it first.
-        household_code: `TYT${e.entry_id.replace(/-/g, '').slice(0, 10).toUpperCase()}`,
-        hamlet: hamlet?.name ?? null,
-        hamlet_key: hamlet?.key ?? null,
-        address,
-        head_by_station: true,
-        origin: 'station',
-        created_event_id: eventId,
-      })
-      .returning(['id', 'household_code', 'address', 'head_person_id'])
-      .executeTakeFirstOrThrow();
+    // Derived from the entry, so the code is the same whichever device sent it first.
+    household = { id: null, household_code: `TYT${e.entry_id.replace(/-/g, '').slice(0, 10).toUpperCase()}`, address, head_person_id: null, dissolved_on: null, hamlet };
   } else {
-    household = await householdIn(tx, ctx.area.commune, e.household_id!);
+    const h = known === undefined ? await householdIn(tx, ctx.area.commune, e.household_id!) : known;
+    if (!h) throw householdNotFound();
+    household = { id: h.id, household_code: h.household_code, address: h.address, head_person_id: h.head_person_id, dissolved_on: h.dissolved_on };
     relation = e.relation ?? 'other';
     if (relation === 'head' && household.head_person_id) {
       const head = await openMembershipOf(tx, household.head_person_id);
@@ -307,23 +372,37 @@ async function applyMoveIn(tx: Db, ctx: EventContext, e: MoveInEntry, eventId: n
       }
     }
   }
+  const p = e.person;
+  const record = p
+    ? stationRecord(ctx, e.entry_id, { ...p, dia_chi: household.address, ma_ho_gia_dinh: household.household_code, quan_he_chu_ho: relationLabel(relation, p.gioi_tinh) })
+    : undefined;
+  return { household, relation, record };
+}
 
+async function applyMoveIn(tx: Db, ctx: EventContext, e: MoveInEntry, eventId: number, plan: MoveInPlan, placed: Placement | undefined): Promise<Applied> {
+  const sdb = stationDb(tx);
+  const { relation } = plan;
   let personId: string;
   let sex: number | null | undefined = e.person?.gioi_tinh;
-  let mpi: { outcome: 'new' | 'joined'; sourceRecord: string } | undefined;
-  if (e.person_id !== undefined) {
-    const subject = await subjectInArea(tx, ctx, e.person_id);
+  if (placed) {
+    personId = placed.personId;
+  } else {
+    const subject = await subjectInArea(tx, ctx, e.person_id!);
     personId = subject.id;
     sex = subject.gioi_tinh;
-  } else {
-    const p = e.person!;
-    const placed = await registerWithMpi(tx, ctx, e.entry_id, {
-      ...p, dia_chi: household.address, ma_ho_gia_dinh: household.household_code, quan_he_chu_ho: relationLabel(relation, p.gioi_tinh),
-    });
-    personId = placed.personId;
-    mpi = placed;
   }
-  const { deceased, open } = mpi?.outcome === 'new' ? { deceased: false, open: undefined } : await statusOf(tx, personId);
+  const household =
+    plan.household.id !== null
+      ? { ...plan.household, id: plan.household.id }
+      : await sdb
+          .insertInto('station_household')
+          .values({
+            commune_code: ctx.area.commune, household_code: plan.household.household_code, hamlet: plan.household.hamlet?.name ?? null, hamlet_key: plan.household.hamlet?.key ?? null,
+            address: plan.household.address, head_by_station: true, origin: 'station', created_event_id: eventId,
+          })
+          .returning(['id', 'household_code', 'address', 'head_person_id', 'dissolved_on'])
+          .executeTakeFirstOrThrow();
+  const { deceased, open } = placed?.outcome === 'new' ? { deceased: false, open: undefined } : await statusOf(tx, personId);
   if (deceased) throw personDeceased();
   if (open?.household_id === household.id) throw conflict('ALREADY_MEMBER', 'Người này đã là thành viên của hộ.', 'This person is already a member of the household.');
   // A move between households (or from another commune's register) leaves the old one on the same date.
@@ -345,73 +424,219 @@ async function applyMoveIn(tx: Db, ctx: EventContext, e: MoveInEntry, eventId: n
     household_code: household.household_code,
     membership_id: m.id,
     ...(open ? { closed_memberships: [open.id] } : {}),
-    ...(mpi ? { source_record: mpi.sourceRecord, mpi_outcome: mpi.outcome } : {}),
+    ...(placed ? { source_record: placed.sourceRecord, mpi_outcome: placed.outcome } : {}),
   };
 }
 
 const notWriter = () =>
   new DomainError('forbidden', 'REGISTER_READ_ONLY', 'Chỉ nhân viên trạm y tế của xã ghi nhận biến động hộ gia đình.', 'Only the commune station’s staff record register events.');
 
+type Answer = { status: 'applied' | 'already_applied'; result: EventResult };
+/** An entry's answer, or why it could not be applied (a DomainError to refuse it, anything else a server error). */
+type Outcome = Answer | { failed: unknown };
+
+interface Queued {
+  entry: RegisterEntry;
+  hash: string;
+}
+
+/** Entries applied per transaction: one MPI placement for the chunk's new persons, one commit, one audit insert. */
+const CHUNK = 100;
+
+/** Thrown out of a chunk's transaction: the entry at `at` cannot be applied together with the entries before it. */
+class ChunkStop extends Error {
+  constructor(
+    readonly at: number,
+    readonly reason: unknown,
+  ) {
+    super('register chunk stopped');
+  }
+}
+
+/** A birth, or a move in of a person the station does not know yet: a new source record the MPI places. */
+const placesPerson = (e: RegisterEntry): e is BirthEntry | MoveInEntry => e.kind === 'birth' || (e.kind === 'move_in' && e.person !== undefined);
+
+const planOf = (tx: Db, ctx: EventContext, e: BirthEntry | MoveInEntry, known?: HouseholdFacts | null): Promise<BirthPlan | MoveInPlan> =>
+  e.kind === 'birth' ? planBirth(tx, ctx, e, known) : planMoveIn(tx, ctx, e, known);
+const planOrRefusal = (tx: Db, ctx: EventContext, e: BirthEntry | MoveInEntry, known?: HouseholdFacts | null): Promise<BirthPlan | MoveInPlan | DomainError> =>
+  planOf(tx, ctx, e, known).catch((err: unknown) => {
+    if (err instanceof DomainError && err.kind !== 'internal') return err;
+    throw err;
+  });
+const sameRecord = (a: BirthPlan | MoveInPlan, b: BirthPlan | MoveInPlan) => JSON.stringify(a.record?.row) === JSON.stringify(b.record?.row);
+
 /**
- * Applies one event in its own transaction: the same entry_id again answers the stored result
- * (nothing is applied twice); a refusal throws a DomainError and leaves nothing behind.
+ * Applies a chunk of entries in ONE transaction under the commune's lock, in their order, each
+ * idempotent by entry_id. First the new persons: every birth and move in of a newcomer is checked and
+ * its record built (no writes), all of them are registered and placed by one MPI call; then each
+ * entry is applied in order. A death or a move refused leaves nothing (its savepoint is rolled back);
+ * an entry whose person was placed and that is then refused — or whose check an earlier entry of the
+ * chunk changed — stops the chunk (ChunkStop): the whole transaction rolls back and the caller applies
+ * the entries before it again without it, so a refused birth leaves no record and no person behind.
  */
-export async function applyEntry(db: Db, ctx: EventContext, entry: RegisterEntry): Promise<{ status: 'applied' | 'already_applied'; result: EventResult }> {
-  if (!ctx.area.canWrite || !ctx.area.stationCode) throw notWriter();
-  const hash = entryHash(entry);
-  const replay = async () => {
-    const prior = await stationDb(db).selectFrom('station_event').select(['commune_code', 'payload_sha256', 'result']).where('entry_id', '=', entry.entry_id).executeTakeFirst();
-    if (!prior) return undefined;
-    if (prior.payload_sha256 !== hash || prior.commune_code !== ctx.area.commune) throw entryReused();
-    return { status: 'already_applied' as const, result: prior.result as unknown as EventResult };
-  };
-  checkDate(entry.occurred_on, 'occurred_on');
-  return applyOnce<{ status: 'applied' | 'already_applied'; result: EventResult }>(replay, () =>
-    db.transaction().execute(async (tx) => {
-      const sdb = stationDb(tx);
-      // One writer per commune at a time (two devices recording the same household cannot
-      // interleave), then the event row: a replay finds its entry_id taken (committed, or committing:
-      // the insert waits for it) and answers the stored result instead of applying anything. One
-      // round trip for both: the lock is taken before the row is inserted.
-      const ev = (
-        await sql<{ id: number }>`
-          with commune_lock as (select pg_advisory_xact_lock(${REGISTER_LOCK}, hashtext(${ctx.area.commune})))
-          insert into station_event (entry_id, kind, commune_code, facility_code, occurred_on, recorded_by, recorded_by_name, client_recorded_at, payload_sha256, payload, result)
-          select ${entry.entry_id}::uuid, ${entry.kind}, ${ctx.area.commune}, ${ctx.area.stationCode}, ${entry.occurred_on}::date, ${ctx.staffId}, ${ctx.staffName},
-                 ${entry.client_recorded_at ?? null}::timestamptz, ${hash}, ${JSON.stringify(entry)}::jsonb, '{}'::jsonb
-            from commune_lock
-          on conflict (entry_id) do nothing
-          returning id`.execute(tx)
-      ).rows[0];
-      if (!ev) throw new ReplayRace();
-      const applied =
-        entry.kind === 'birth'
-          ? await applyBirth(tx, ctx, entry, ev.id)
-          : entry.kind === 'death'
-            ? await applyDeath(tx, ctx, entry, ev.id)
-            : entry.kind === 'move_out'
-              ? await applyMoveOut(tx, ctx, entry, ev.id)
-              : await applyMoveIn(tx, ctx, entry, ev.id);
-      const result: EventResult = { event_id: ev.id, entry_id: entry.entry_id, kind: entry.kind, occurred_on: entry.occurred_on, ...applied };
-      await sdb
-        .updateTable('station_event')
-        .set({ person_id: result.person_id, household_id: result.household_id, result: JSON.stringify(result) })
-        .where('id', '=', ev.id)
-        .execute();
-      if (entry.kind === 'move_in' && entry.new_household && result.household_id !== null) {
-        await sdb.updateTable('station_household').set({ created_event_id: ev.id }).where('id', '=', result.household_id).execute();
+async function applyChunk(db: Db, ctx: EventContext, chunk: readonly Queued[]): Promise<Outcome[]> {
+  return db.transaction().execute(async (tx) => {
+    const commune = ctx.area.commune;
+    // One writer per commune at a time (two devices recording the same household cannot interleave);
+    // then the MPI's shared lock, before any source record is written (mpi/incremental.ts).
+    await sql`select pg_advisory_xact_lock(${REGISTER_LOCK}, hashtext(${commune}))`.execute(tx);
+    await holdAgainstRelink(tx);
+    // Under the lock a replay finds its entry committed: it is answered, never applied twice.
+    const prior = new Map(
+      (await stationDb(tx).selectFrom('station_event').select(['entry_id', 'commune_code', 'payload_sha256', 'result']).where('entry_id', 'in', chunk.map((q) => q.entry.entry_id)).execute())
+        .map((r) => [r.entry_id, { commune: r.commune_code, hash: r.payload_sha256, result: r.result as unknown as EventResult }]),
+    );
+    const plans = new Map<string, BirthPlan | MoveInPlan | DomainError>();
+    const records = new Map<string, StationRecord>();
+    const toPlan = chunk.flatMap(({ entry }, i) => (placesPerson(entry) && !prior.has(entry.entry_id) ? [{ i, entry }] : []));
+    // The households of all of them in one read: the checks below are then computed, not queried.
+    const withHousehold = toPlan.filter(({ entry }) => entry.household_id !== undefined);
+    const facts = new Map(
+      (await householdFacts(tx, commune, withHousehold.map(({ entry }) => ({ household: entry.household_id!, mother: entry.kind === 'birth' ? (entry.child.mother_person_id ?? null) : null }))))
+        .map((f, n) => [withHousehold[n]!.entry, f ?? null]),
+    );
+    for (const { i, entry } of toPlan) {
+      if (plans.has(entry.entry_id)) continue;
+      try {
+        const plan = await planOrRefusal(tx, ctx, entry, entry.household_id !== undefined ? facts.get(entry)! : undefined);
+        plans.set(entry.entry_id, plan);
+        if (!(plan instanceof DomainError) && plan.record) records.set(entry.entry_id, plan.record);
+      } catch (e) {
+        throw new ChunkStop(i, e);
       }
-      await audit(tx, {
+    }
+    let placements: Map<string, Placement | DomainError>;
+    try {
+      placements = await placeRecords(tx, records);
+    } catch (e) {
+      throw new ChunkStop(Math.max(0, chunk.findIndex((q) => records.has(q.entry.entry_id))), e);
+    }
+
+    // The event ids the chunk's entries may take, drawn at once: an entry's writes refer to its id, and
+    // its event row is stored after them, complete, in one statement.
+    const eventIds = (await sql<{ id: number }>`select nextval(pg_get_serial_sequence('station_event', 'id'))::int as id from generate_series(1, ${chunk.length})`.execute(tx)).rows.map((r) => r.id);
+    const out: Outcome[] = [];
+    const audits: AuditEntry[] = [];
+    // What the entries applied so far changed: a new person only their household; anything else may change any check.
+    let changedAny = false;
+    const changedHouseholds = new Set<number>();
+    for (const [i, { entry, hash }] of chunk.entries()) {
+      const seen = prior.get(entry.entry_id);
+      if (seen) {
+        out.push(seen.hash !== hash || seen.commune !== commune ? { failed: entryReused() } : { status: 'already_applied', result: seen.result });
+        continue;
+      }
+      let result: EventResult;
+      if (placesPerson(entry)) {
+        const first = plans.get(entry.entry_id)!;
+        const household = first instanceof DomainError ? null : first.household.id;
+        const plan = changedAny || (household !== null && changedHouseholds.has(household)) || first instanceof DomainError ? await planOrRefusal(tx, ctx, entry) : first;
+        if (first instanceof DomainError && plan instanceof DomainError) {
+          out.push({ failed: plan });
+          continue;
+        }
+        // Checked before the chunk's earlier entries were applied, and they changed the answer: applied after them.
+        if (first instanceof DomainError || plan instanceof DomainError || !sameRecord(first, plan)) throw new ChunkStop(i, plan instanceof DomainError ? plan : undefined);
+        const placed = placements.get(entry.entry_id);
+        if (!placed || placed instanceof DomainError) throw new ChunkStop(i, placed);
+        try {
+          result = await recordEvent(tx, ctx, entry, hash, eventIds[i]!, (eventId) =>
+            entry.kind === 'birth' ? applyBirth(tx, ctx, entry, eventId, plan as BirthPlan, placed) : applyMoveIn(tx, ctx, entry, eventId, plan as MoveInPlan, placed),
+          );
+        } catch (e) {
+          throw new ChunkStop(i, e);
+        }
+      } else {
+        await sql`savepoint register_entry`.execute(tx);
+        try {
+          result = await recordEvent(tx, ctx, entry, hash, eventIds[i]!, async (eventId) =>
+            entry.kind === 'death'
+              ? applyDeath(tx, ctx, entry, eventId)
+              : entry.kind === 'move_out'
+                ? applyMoveOut(tx, ctx, entry, eventId)
+                : applyMoveIn(tx, ctx, entry as MoveInEntry, eventId, await planMoveIn(tx, ctx, entry as MoveInEntry), undefined),
+          );
+          await sql`release savepoint register_entry`.execute(tx);
+        } catch (e) {
+          if (!(e instanceof DomainError) || e.kind === 'internal') throw new ChunkStop(i, e);
+          await sql`rollback to savepoint register_entry`.execute(tx);
+          out.push({ failed: e });
+          continue;
+        }
+      }
+      // A person the MPI just started joined one household and left none.
+      if (result.mpi_outcome === 'new' && result.household_id !== null) changedHouseholds.add(result.household_id);
+      else changedAny = true;
+      // A later entry of the chunk with the same id is a replay of this one.
+      prior.set(entry.entry_id, { commune, hash, result });
+      out.push({ status: 'applied', result });
+      audits.push({
         actor: ctx.actor,
         action: `station.event.${entry.kind}`,
         personId: result.person_id,
-        resource: `station_event/${ev.id}`,
+        resource: `station_event/${result.event_id}`,
         requestId: ctx.requestId,
         detail: { entry_id: entry.entry_id, household_id: result.household_id, purpose: 'household_register' },
       });
-      return { status: 'applied' as const, result };
-    }),
-  );
+    }
+    await auditMany(tx, audits);
+    return out;
+  });
+}
+
+/** Applies the entry under its event id, then stores the event row with its result in one statement. */
+async function recordEvent(tx: Db, ctx: EventContext, entry: RegisterEntry, hash: string, eventId: number, apply: (eventId: number) => Promise<Applied>): Promise<EventResult> {
+  const result: EventResult = { event_id: eventId, entry_id: entry.entry_id, kind: entry.kind, occurred_on: entry.occurred_on, ...(await apply(eventId)) };
+  // The person is on the row before the next entry of the chunk is checked (a second death of one person is refused).
+  const ev = await stationDb(tx)
+    .insertInto('station_event')
+    .values({
+      id: eventId, entry_id: entry.entry_id, kind: entry.kind, commune_code: ctx.area.commune, facility_code: ctx.area.stationCode!, occurred_on: entry.occurred_on,
+      recorded_by: ctx.staffId, recorded_by_name: ctx.staffName, client_recorded_at: entry.client_recorded_at ?? null, payload_sha256: hash,
+      payload: JSON.stringify(entry), result: JSON.stringify(result), person_id: result.person_id, household_id: result.household_id,
+    })
+    .onConflict((oc) => oc.column('entry_id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  // Taken meanwhile outside this commune's lock (the same id sent to another commune): nothing applied.
+  if (!ev) throw new DomainError('internal', 'INTERNAL', 'Lỗi hệ thống, vui lòng thử lại sau.', 'Internal error, please retry later.');
+  return result;
+}
+
+/**
+ * Applies the longest run of `chunk` that goes in one transaction and answers it; answers how many
+ * entries that was. An entry that stopped the chunk is applied alone, its refusal answered.
+ */
+async function applyRun(db: Db, ctx: EventContext, chunk: readonly Queued[], answer: (k: number, o: Outcome) => void): Promise<number> {
+  let stop: ChunkStop;
+  try {
+    const outcomes = await applyChunk(db, ctx, chunk);
+    for (const [k, o] of outcomes.entries()) answer(k, o);
+    return chunk.length;
+  } catch (e) {
+    // A failure outside any entry (the commit, a lock) is charged to the first, which is retried alone.
+    stop = e instanceof ChunkStop ? e : new ChunkStop(0, e);
+  }
+  if (chunk.length === 1) {
+    answer(0, { failed: stop.reason ?? new DomainError('internal', 'INTERNAL', 'Lỗi hệ thống, vui lòng thử lại sau.', 'Internal error, please retry later.') });
+    return 1;
+  }
+  return applyRun(db, ctx, chunk.slice(0, Math.max(1, stop.at)), answer);
+}
+
+/**
+ * Applies one event: the same entry_id again answers the stored result (nothing is applied twice);
+ * a refusal throws a DomainError and leaves nothing behind.
+ */
+export async function applyEntry(db: Db, ctx: EventContext, entry: RegisterEntry): Promise<Answer> {
+  if (!ctx.area.canWrite || !ctx.area.stationCode) throw notWriter();
+  checkDate(entry.occurred_on, 'occurred_on');
+  let outcome: Outcome = { failed: undefined };
+  await applyRun(db, ctx, [{ entry, hash: entryHash(entry) }], (_, o) => {
+    outcome = o;
+  });
+  if ('failed' in outcome) throw outcome.failed;
+  return outcome;
 }
 
 /** Checks one queued entry against its kind's schema: the batch answers each entry, it never fails as a whole for one. */
@@ -424,8 +649,31 @@ export function checkEntry(raw: unknown): RegisterEntry {
   return checkEntryAgainst(schema, raw, { clean: true }) as RegisterEntry;
 }
 
-/** Applies queued entries one by one, each in its own transaction, and answers each. */
+
+/**
+ * Applies queued entries in their order, CHUNK to a transaction, and answers each (applied, already
+ * applied, refused with the reason); one entry's refusal never stops the others.
+ */
 export async function applyBatch(db: Db, ctx: EventContext, entries: readonly unknown[], log?: (e: unknown) => void): Promise<EntryOutcome[]> {
-  if (!ctx.area.canWrite) throw notWriter();
-  return applyEach(entries, (raw) => applyEntry(db, ctx, checkEntry(raw)), log);
+  if (!ctx.area.canWrite || !ctx.area.stationCode) throw notWriter();
+  checkBatchSize(entries);
+  const out: EntryOutcome[] = new Array(entries.length);
+  const queued: Array<Queued & { at: number }> = [];
+  for (const [at, raw] of entries.entries()) {
+    try {
+      const entry = checkEntry(raw);
+      checkDate(entry.occurred_on, 'occurred_on');
+      queued.push({ at, entry, hash: entryHash(entry) });
+    } catch (e) {
+      out[at] = failedOutcome(entryIdOf(raw), e, log);
+    }
+  }
+  for (let i = 0; i < queued.length; ) {
+    const chunk = queued.slice(i, i + CHUNK);
+    i += await applyRun(db, ctx, chunk, (k, o) => {
+      const { at, entry } = chunk[k]!;
+      out[at] = 'failed' in o ? failedOutcome(entry.entry_id, o.failed, log) : { entry_id: entry.entry_id, ...o };
+    });
+  }
+  return out;
 }

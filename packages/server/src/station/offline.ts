@@ -81,25 +81,34 @@ export type OfflineOutcome<R> =
   /** The server failed: nothing was applied, sending it again later is safe. */
   | { entry_id: string | null; status: 'error'; error: BilingualMessage };
 
+/** A batch carries at most OFFLINE_MAX_BATCH entries. */
+export function checkBatchSize(entries: readonly unknown[]): void {
+  if (entries.length > OFFLINE_MAX_BATCH) throw invalid('BATCH_TOO_LARGE', `Tối đa ${OFFLINE_MAX_BATCH} mục mỗi lần gửi.`, `At most ${OFFLINE_MAX_BATCH} entries per batch.`);
+}
+
+/** The answer to an entry that was not applied: a domain refusal says why; anything else is the server's failure (logged). */
+export function failedOutcome<R>(entry_id: string | null, e: unknown, log?: (e: unknown) => void): OfflineOutcome<R> {
+  if (e instanceof DomainError && e.kind !== 'internal') {
+    return { entry_id, status: 'refused', error: { code: e.code, message_vi: e.message_vi, message_en: e.message_en, ...e.extra } };
+  }
+  log?.(e);
+  return { entry_id, status: 'error', error: { code: 'INTERNAL', message_vi: 'Lỗi hệ thống, mục này chưa được ghi; gửi lại sau.', message_en: 'Server error: not applied, send it again later.' } };
+}
+
 /** Applies queued entries one by one, each by `one` (its own transaction), and answers each. */
 export async function applyEach<R>(
   entries: readonly unknown[],
   one: (raw: unknown) => Promise<{ status: 'applied' | 'already_applied'; result: R }>,
   log?: (e: unknown) => void,
 ): Promise<OfflineOutcome<R>[]> {
-  if (entries.length > OFFLINE_MAX_BATCH) throw invalid('BATCH_TOO_LARGE', `Tối đa ${OFFLINE_MAX_BATCH} mục mỗi lần gửi.`, `At most ${OFFLINE_MAX_BATCH} entries per batch.`);
+  checkBatchSize(entries);
   const out: OfflineOutcome<R>[] = [];
   for (const raw of entries) {
     const entry_id = entryIdOf(raw);
     try {
       out.push({ entry_id, ...(await one(raw)) });
     } catch (e) {
-      if (e instanceof DomainError && e.kind !== 'internal') {
-        out.push({ entry_id, status: 'refused', error: { code: e.code, message_vi: e.message_vi, message_en: e.message_en, ...e.extra } });
-      } else {
-        log?.(e);
-        out.push({ entry_id, status: 'error', error: { code: 'INTERNAL', message_vi: 'Lỗi hệ thống, mục này chưa được ghi; gửi lại sau.', message_en: 'Server error: not applied, send it again later.' } });
-      }
+      out.push(failedOutcome(entry_id, e, log));
     }
   }
   return out;
