@@ -142,19 +142,27 @@ export function currentStaff(db: Db, req: FastifyRequest): Promise<StaffContext 
   let staff = perRequest.get(req);
   if (!staff) {
     // Read on every request: a disabled account or changed role takes effect at once.
-    staff = readStaffSession(db, req.cookies[STAFF_COOKIE], policyOf(req).idleMs).then((id) => (id ? staffById(db, id) : undefined));
+    staff = readStaffSession(db, req.cookies[STAFF_COOKIE], policyOf(req).idleMs).then((acc) => (acc ? contextOf(acc) : undefined));
     perRequest.set(req, staff);
   }
   return staff;
 }
 
-export async function staffById(db: Db, id: string): Promise<StaffContext | undefined> {
-  const acc = await staffDb(db)
-    .selectFrom('staff_account')
-    .select(['id', 'username', 'full_name', 'role', 'facility_code', 'admin_unit_code', 'must_change_password', 'totp_enabled', 'disabled_at'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!acc || acc.disabled_at) return undefined;
+interface AccountRow {
+  id: string;
+  username: string;
+  full_name: string;
+  role: StaffRole;
+  facility_code: string | null;
+  admin_unit_code: string | null;
+  must_change_password: boolean;
+  totp_enabled: boolean;
+  disabled_at: unknown;
+}
+
+/** A disabled account has no context: its sessions stop working at once. */
+function contextOf(acc: AccountRow): StaffContext | undefined {
+  if (acc.disabled_at) return undefined;
   return {
     id: acc.id,
     username: acc.username,
@@ -165,6 +173,15 @@ export async function staffById(db: Db, id: string): Promise<StaffContext | unde
     mustChangePassword: acc.must_change_password,
     totpEnabled: acc.totp_enabled,
   };
+}
+
+export async function staffById(db: Db, id: string): Promise<StaffContext | undefined> {
+  const acc = await staffDb(db)
+    .selectFrom('staff_account')
+    .select(['id', 'username', 'full_name', 'role', 'facility_code', 'admin_unit_code', 'must_change_password', 'totp_enabled', 'disabled_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return acc ? contextOf(acc) : undefined;
 }
 
 /** The logged-in staff member allowed by role and scope; 401 without a session, 403 otherwise. */

@@ -29,16 +29,27 @@ const activityKey = (data: unknown): string | undefined => {
   return typeof v === 'string' ? v : undefined;
 };
 
+/** The account columns a request's guard needs, read with the session's activity row. */
+const ACCOUNT_COLUMNS = ['s.id', 's.username', 's.full_name', 's.role', 's.facility_code', 's.admin_unit_code', 's.must_change_password', 's.totp_enabled', 's.disabled_at'] as const;
+
 /**
- * The staff id of a live session, or undefined. A session idle for `idleMs` (0 = no idle limit) is
+ * The account of a live session, or undefined. A session idle for `idleMs` (0 = no idle limit) is
  * deleted, as is one without an activity row (created before the idle timeout existed, or ended).
+ * The account is read in the same statement as the activity: one round trip less on every request.
  */
-export async function readStaffSession(db: Db, id: string | undefined, idleMs: number, now = Date.now()): Promise<string | undefined> {
+export async function readStaffSession(db: Db, id: string | undefined, idleMs: number, now = Date.now()) {
   const s = await readSession(db, STAFF_SESSION_KIND, id);
   if (!s) return undefined;
   const key = activityKey(s.data);
   const sdb = staffDb(db);
-  const seen = key ? await sdb.selectFrom('staff_session_activity').select(['staff_id', 'last_seen_at']).where('key', '=', key).executeTakeFirst() : undefined;
+  const seen = key
+    ? await sdb
+        .selectFrom('staff_session_activity as a')
+        .innerJoin('staff_account as s', 's.id', 'a.staff_id')
+        .select(['a.staff_id', 'a.last_seen_at', ...ACCOUNT_COLUMNS])
+        .where('a.key', '=', key)
+        .executeTakeFirst()
+    : undefined;
   const last = seen ? new Date(seen.last_seen_at).getTime() : 0;
   if (!seen || seen.staff_id !== s.subject || (idleMs > 0 && last <= now - idleMs)) {
     await endStaffSession(db, id);
@@ -53,7 +64,8 @@ export async function readStaffSession(db: Db, id: string | undefined, idleMs: n
       .where('last_seen_at', '<=', new Date(now - TOUCH_EVERY_MS))
       .execute();
   }
-  return s.subject;
+  const { staff_id: _, last_seen_at: __, ...account } = seen;
+  return account;
 }
 
 export async function endStaffSession(db: Db, id: string | undefined): Promise<void> {
