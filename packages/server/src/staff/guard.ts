@@ -1,11 +1,12 @@
 import { DomainError, forbidden, unauthorized } from '@openhssk/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Selectable } from 'kysely';
 import type { Actor } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { isStation } from './accounts.ts';
 import { readStaffSession, STAFF_COOKIE, STAFF_SESSION_TTL_SECONDS } from './sessions.ts';
-import { STAFF_ROLES, STATION_ROLES, type StaffRole, staffDb } from './tables.ts';
+import { STAFF_ROLES, STATION_ROLES, type StaffAccountTable, type StaffRole, staffDb } from './tables.ts';
 
 export { STAFF_COOKIE, STAFF_SESSION_KIND, STAFF_SESSION_TTL_SECONDS } from './sessions.ts';
 
@@ -148,17 +149,10 @@ export function currentStaff(db: Db, req: FastifyRequest): Promise<StaffContext 
   return staff;
 }
 
-interface AccountRow {
-  id: string;
-  username: string;
-  full_name: string;
-  role: StaffRole;
-  facility_code: string | null;
-  admin_unit_code: string | null;
-  must_change_password: boolean;
-  totp_enabled: boolean;
-  disabled_at: unknown;
-}
+type AccountRow = Pick<
+  Selectable<StaffAccountTable>,
+  'id' | 'username' | 'full_name' | 'role' | 'facility_code' | 'admin_unit_code' | 'must_change_password' | 'totp_enabled' | 'disabled_at'
+>;
 
 /** A disabled account has no context: its sessions stop working at once. */
 function contextOf(acc: AccountRow): StaffContext | undefined {
