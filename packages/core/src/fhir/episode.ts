@@ -7,6 +7,7 @@ import type { CodeableConcept, Condition, DocumentReference, Encounter, Extensio
 import { diagnosisCodes, icd10Name } from '../codes/icd10.ts';
 import { buildInnerXml } from '../xml130/build.ts';
 import { vnCoding } from './codesystems.ts';
+import { isDispensedRow } from './dispense.ts';
 import {
   childId,
   type EpisodeRecord,
@@ -21,6 +22,7 @@ import {
   type RowRecord,
   subjectOf,
 } from './model.ts';
+import { reportGroups, reportId } from './report.ts';
 import { CANONICAL_BASE, codeSystemUrl, EXT, EXTENSION, SID } from './systems.ts';
 import { instantToFhir, sqlTimeToFhir, xmlTimeToFhir } from './time.ts';
 
@@ -124,7 +126,9 @@ export function episodeTargets(ep: EpisodeRecord, rows: ReadonlyArray<RowRecord>
     const type = rowType(r);
     if (type === 'DocumentReference') out.push({ reference: `DocumentReference/${documentId(ep, r.tbl)}` });
     else if (type) out.push({ reference: `${type}/${childId(ep, r.row_no)}` });
+    if (isDispensedRow(ep, r)) out.push({ reference: `MedicationDispense/${childId(ep, r.row_no)}` });
   }
+  for (const g of reportGroups(rows)) out.push({ reference: `DiagnosticReport/${reportId(ep, g[0]!.row_no)}` });
   return out;
 }
 

