@@ -6,8 +6,8 @@
  * one such pair exists; everything else about the practitioner is not in XML 130.
  */
 import type { Practitioner } from '@medplum/fhirtypes';
-import { vietnameseName } from './person.ts';
 import { practitionerId } from './model.ts';
+import { vietnameseName } from './person.ts';
 import { SID } from './systems.ts';
 
 /** undefined when the licence number is too long for a FHIR id (it stays a reference by identifier). */

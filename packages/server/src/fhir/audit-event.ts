@@ -9,15 +9,14 @@
  * episodes are. The row's free text (`resource`, `detail`, an emergency reason) is never copied.
  */
 import { DomainError } from '@openhssk/core';
-import { auditEventResource } from '@openhssk/core/fhir';
+import { auditEventResource, codeSystemUrl } from '@openhssk/core/fhir';
 import { sql } from 'kysely';
 import { ACCESS_ACTIONS, ROLE_WORDS } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import type { FhirCaller } from './access.ts';
 import { parseDate, parseReferences, parseTokens } from './params.ts';
-import { checkParams, type Ctx, cursorOf, listOf, type Result, sortChoice } from './search.ts';
+import { type Ctx, checkParams, cursorOf, listOf, type Result, sortChoice } from './search.ts';
 import { dateCondition, instantKey, intKey, keyset, type Page, rowKeys, type SortKey, visibleEpisode } from './sql.ts';
-import { codeSystemUrl } from '@openhssk/core/fhir';
 
 export const AUDIT_ACTION_SYSTEM = codeSystemUrl('hanh-dong-truy-cap');
 

@@ -7,10 +7,10 @@
  */
 import { type ConsentKind, consentResource, parseConsentId } from '@openhssk/core/fhir';
 import { sql } from 'kysely';
-import { parseDate, parseReferences } from './params.ts';
-import { checkParams, type Ctx, cursorOf, listOf, type Result, sortChoice } from './search.ts';
-import { dateCondition, type Facilities, instantKey, keyset, type Page, rowKeys, type SortKey, textKey, visibleEpisode } from './sql.ts';
 import type { Db } from '../db/index.ts';
+import { parseDate, parseReferences } from './params.ts';
+import { type Ctx, checkParams, cursorOf, listOf, type Result, sortChoice } from './search.ts';
+import { dateCondition, type Facilities, instantKey, keyset, type Page, rowKeys, type SortKey, textKey, visibleEpisode } from './sql.ts';
 
 interface ConsentRow {
   person_id: string;

@@ -13,7 +13,7 @@ import { licenceOfPractitionerId, practitionerResource, SID } from '@openhssk/co
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { decodeCursor, parseTokens } from './params.ts';
-import { checkParams, type Ctx, listOf, type Result, single, sortChoice } from './search.ts';
+import { type Ctx, checkParams, listOf, type Result, single, sortChoice } from './search.ts';
 import { type Facilities, visibleEpisode } from './sql.ts';
 
 const NAMING_ROW = sql.raw(`r.tbl in ('XML2', 'XML3', 'XML4', 'XML7', 'XML8', 'XML13', 'XML14')`);
