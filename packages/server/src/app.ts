@@ -18,6 +18,7 @@ import type { DatabaseHandle } from './db/index.ts';
 import { registerFacilityAdminRoutes, registerFacilityRoutes } from './facility/index.ts';
 import { registerFamilyRoutes } from './family/index.ts';
 import { createExportRunner, exportDir, registerFhirRoutes } from './fhir/index.ts';
+import { registerSmartRoutes } from './smart/index.ts';
 import { abuseThrottles, acceptRawBodies, CERTIFICATE_CONTENT_TYPES, errorHandler, type LogDestination, loggerOptions, registerBrowserSecurity, registerThrottles, sendProblem, trustProxyOption } from './http/index.ts';
 import { refreshCoverage, registerImmunizationRoutes } from './immunization/index.ts';
 import { registerIngestRoutes, setPrepareWorkers } from './ingest/index.ts';
@@ -115,6 +116,7 @@ export async function buildApp({ config, database, logger = true }: AppOptions):
   registerPrimaryCareRoutes(app, db, config);
   registerStationRoutes(app, db, config);
   registerFhirRoutes(app, db, config, keys.facilityTokenKey);
+  registerSmartRoutes(app, db, config, keys.facilityTokenKey);
   registerImmunizationRoutes(app, db, config);
   registerCorrectionRoutes(app, db);
   registerRelayRoutes(app, db, config);

@@ -47,6 +47,8 @@ insert into citus_plan values
   (12, 'citizen_account', 'reference', null, null),
   (13, 'correction_holiday', 'reference', null, null),
   (14, 'relay_setting', 'reference', null, null),
+  (15, 'smart_app', 'reference', null, null),
+  (16, 'smart_authorization', 'reference', null, null),
   -- one person's data, co-located with person
   (20, 'person', 'distributed', 'id', 'none'),
   (21, 'person_relation', 'distributed', 'person_id', 'person'),

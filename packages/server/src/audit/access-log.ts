@@ -118,6 +118,8 @@ export const ACCESS_ACTIONS: Readonly<Record<string, ActionWording>> = {
   'fhir.search': { text: 'tìm kiếm và thấy hồ sơ qua giao diện kết nối FHIR' },
   'fhir.everything': { text: 'đọc toàn bộ hồ sơ qua giao diện kết nối FHIR' },
   'fhir.summary': { text: 'lấy bản tóm tắt hồ sơ sức khỏe qua giao diện kết nối FHIR' },
+  'smart.authorize': { text: 'cho phép một ứng dụng đọc hồ sơ qua giao diện kết nối FHIR' },
+  'smart.revoke': { text: 'thu hồi quyền đọc hồ sơ của một ứng dụng' },
   'fhir.export': { text: 'trích xuất hồ sơ hàng loạt cho kho dữ liệu y tế qua giao diện kết nối FHIR' },
 };
 
@@ -250,6 +252,8 @@ function whoOf(r: Row, self: boolean): string {
     }
     case 'share':
       return 'Bác sĩ có mã chia sẻ';
+    case 'app':
+      return `Ứng dụng ${r.actor_name?.trim() || 'bên ngoài'}`;
     case 'facility':
       return `Hệ thống của ${r.facility_name ?? r.facility_code ?? 'cơ sở y tế'}`;
     default:

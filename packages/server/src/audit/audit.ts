@@ -1,7 +1,8 @@
 import type { Db } from '../db/index.ts';
 
 export interface Actor {
-  type: 'citizen' | 'staff' | 'facility' | 'share' | 'system';
+  /** `app`: a SMART app reading for the citizen who authorized it (id = client_id, name = the app's name). */
+  type: 'citizen' | 'staff' | 'facility' | 'share' | 'system' | 'app';
   id: string;
   name?: string | undefined;
   role?: string | undefined;

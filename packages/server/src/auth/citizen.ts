@@ -26,6 +26,10 @@ const callbackQuery = Type.Object({
   error: Type.Optional(Type.String({ maxLength: 256 })),
 });
 
+// A SMART app's consent screen sends the citizen through this same login and back (smart/authorize.ts);
+// only that local path is accepted, so the login cannot be used to redirect anywhere else.
+const loginQuery = Type.Object({ return: Type.Optional(Type.String({ maxLength: 200, pattern: '^/smart/consent\\?req=[A-Za-z0-9_-]+$' })) });
+
 export interface CitizenContext {
   subject: string;
   personId: string | null;
@@ -156,13 +160,14 @@ export function registerCitizenAuth(fastify: FastifyInstance, db: Db, config: Co
   const app = typedRoutes(fastify);
   const secure = config.publicUrl.startsWith('https://') || new URL(config.publicUrl).hostname === 'localhost';
 
-  app.get('/auth/login', async (req, reply) => {
+  app.get('/auth/login', { schema: { querystring: loginQuery } }, async (req, reply) => {
     // The state cookie below is bound to the public URL's host; a login started under a name the
     // browser cannot be sent on from (another device, public URL on loopback) would only end in
     // "STATE", so the page says which address to use instead (other names are redirected earlier).
     if (publicHostFit(req, config.publicUrl) === 'unreachable') return reply.redirect('/?login_error=WRONG_HOST', 302);
     const a = await configured(oidc).authorizationRequest();
-    await createSession(db, 'oidc_pending', 'pending', { nonce: a.nonce, verifier: a.verifier }, 600, a.state);
+    const back = req.query.return ? { return_to: req.query.return } : {};
+    await createSession(db, 'oidc_pending', 'pending', { nonce: a.nonce, verifier: a.verifier, ...back }, 600, a.state);
     // Binds the callback to this browser, so a login started elsewhere cannot be injected (login CSRF).
     reply.setCookie(LOGIN_COOKIE, a.state, { path: '/auth', httpOnly: true, sameSite: 'lax', secure, maxAge: 600 });
     return reply.redirect(a.url, 302);
@@ -189,7 +194,8 @@ export function registerCitizenAuth(fastify: FastifyInstance, db: Db, config: Co
     // The ID token is kept as the id_token_hint of the logout request (see /auth/logout).
     const sid = await createSession(db, 'citizen', claims.personalId, { name: claims.name, id_token: claims.idToken }, config.sessionTtlSeconds);
     setSessionCookie(reply, sid, config.sessionTtlSeconds, secure);
-    return reply.redirect('/', 302);
+    const back = pending.data.return_to;
+    return reply.redirect(typeof back === 'string' && back.startsWith('/smart/consent?') ? back : '/', 302);
   });
 
   /**

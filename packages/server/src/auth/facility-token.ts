@@ -48,9 +48,10 @@ function parseRing(text: string): FacilityTokenKey[] {
 }
 
 /** Short-lived bearer token for a facility system (client-credentials grant), signed with the ring's current key. */
-export async function signFacilityToken(key: string, facilityCode: string, clientId: string, ttlSeconds: number) {
+export async function signFacilityToken(key: string, facilityCode: string, clientId: string, ttlSeconds: number, scopes?: readonly string[]) {
   const current = parseRing(key)[0]!;
-  const token = await new SignJWT({ fac: facilityCode })
+  // Without scopes (the ingest grant) the token reads everything its facility sent, as before SMART.
+  const token = await new SignJWT(scopes ? { fac: facilityCode, scope: scopes.join(' ') } : { fac: facilityCode })
     .setProtectedHeader(current.kid ? { alg: 'HS256', kid: current.kid } : { alg: 'HS256' })
     .setSubject(clientId)
     .setAudience(AUDIENCE)
@@ -81,7 +82,8 @@ export async function verifyFacilityToken(key: string, authorization: string | u
     try {
       const { payload } = await jwtVerify(m[1], Buffer.from(k.key, 'base64url'), { audience: AUDIENCE, algorithms: ['HS256'] });
       if (typeof payload.fac !== 'string' || typeof payload.sub !== 'string') break;
-      return { facilityCode: payload.fac, clientId: payload.sub };
+      const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : undefined;
+      return { facilityCode: payload.fac, clientId: payload.sub, scopes };
     } catch {
       // the next candidate, if any
     }

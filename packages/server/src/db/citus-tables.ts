@@ -30,11 +30,14 @@ export const CITUS_TABLES: Readonly<Record<string, CitusPlacement>> = {
   mpi_model: ref(),
   correction_holiday: ref(),
   relay_setting: ref(),
+  smart_app: ref(),
   // Personal, but about two persons at once or the lookup that finds the person: a copy everywhere.
   station_household: ref(true),
   mpi_review: ref(true),
   mpi_merge: ref(true),
   citizen_account: ref(true),
+  // A citizen account's app authorizations (keyed like citizen_account, by subject).
+  smart_authorization: ref(true),
 
   // One person's data, co-located with person.
   person: person('id'),

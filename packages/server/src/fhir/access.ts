@@ -1,6 +1,8 @@
 /**
- * Who may read the FHIR interface in this slice (system clients only; SMART and patient-facing apps
- * come later):
+ * Who may read the FHIR interface:
+ *   - a SMART app the citizen authorized (smart/), with its opaque access token: that citizen's own
+ *     compartment only, within the token's patient/ scopes; another person's data answers exactly as
+ *     if it did not exist;
  *   - a facility's system, with the client-credentials bearer token it uses for ingest: the episodes it
  *     sent itself and the persons they belong to (its own patients), nothing from other facilities;
  *   - staff sessions of a system administrator (every facility) or a health officer (the facilities
@@ -12,21 +14,49 @@ import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../audit/index.ts';
 import { verifyFacilityToken } from '../auth/index.ts';
 import type { Db } from '../db/index.ts';
+import { scopeAllows, smartAccess } from '../smart/index.ts';
+import type { Facilities } from './sql.ts';
 import { requireStaff, type StaffRole, staffActor, unitDescendants } from '../staff/index.ts';
 
 export const FHIR_STAFF_ROLES: readonly StaffRole[] = ['system_admin', 'health_officer'];
 
 export interface FhirCaller {
   actor: Actor;
-  /** Facilities whose episodes the caller may read; 'all' for a system administrator. */
-  facilities: 'all' | string[];
+  /** Facilities whose episodes the caller may read; 'all' for a system administrator; one person for a SMART app. */
+  facilities: Facilities;
+  /** SMART scopes of the token (patient/… or system/…); absent for staff and scope-less facility tokens. */
+  scopes?: readonly string[] | undefined;
+}
+
+/** What a request needs of the caller's scopes: a resource type ('*' for operations returning every type) and how. */
+export type FhirNeed = { type: string; perm: 'read' | 'search' } | 'export';
+
+const insufficientScope = () =>
+  new DomainError('forbidden', 'INSUFFICIENT_SCOPE', 'Mã truy cập không cho phép thao tác này.', 'The access token’s scopes do not allow this request.');
+
+function checkScopes(caller: FhirCaller, need: FhirNeed | undefined): FhirCaller {
+  if (!caller.scopes || need === undefined) return caller;
+  // Bulk export is for systems: a patient token never starts one.
+  if (need === 'export') {
+    if (!Array.isArray(caller.facilities) || !scopeAllows(caller.scopes, '*', 'read')) throw insufficientScope();
+    return caller;
+  }
+  if (!scopeAllows(caller.scopes, need.type, need.perm)) throw insufficientScope();
+  return caller;
 }
 
 const tokenRevoked = () => new DomainError('unauthenticated', 'TOKEN_INVALID', 'Mã truy cập không hợp lệ hoặc đã hết hạn.', 'The access token is invalid or expired.');
 
-export async function fhirCaller(db: Db, req: FastifyRequest, tokenKey: string): Promise<FhirCaller> {
+export async function fhirCaller(db: Db, req: FastifyRequest, tokenKey: string, need?: FhirNeed): Promise<FhirCaller> {
   if (req.headers.authorization !== undefined) {
-    const { facilityCode, clientId } = await verifyFacilityToken(tokenKey, req.headers.authorization);
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization)?.[1];
+    // Facility tokens are JWTs; SMART app tokens are opaque (no dots).
+    if (bearer !== undefined && !bearer.includes('.')) {
+      const app = await smartAccess(db, bearer);
+      if (!app) throw tokenRevoked();
+      return checkScopes({ actor: app.actor, facilities: { person: app.personId }, scopes: app.scopes }, need);
+    }
+    const { facilityCode, clientId, scopes } = await verifyFacilityToken(tokenKey, req.headers.authorization);
     // A token outlives its credential by up to its lifetime; personal data is read only while the
     // credential itself is still valid (a revocation in the future is a rotation grace period).
     const live = await db
@@ -37,7 +67,7 @@ export async function fhirCaller(db: Db, req: FastifyRequest, tokenKey: string):
       .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', new Date())]))
       .executeTakeFirst();
     if (!live) throw tokenRevoked();
-    return { actor: { type: 'facility', id: clientId, facilityCode }, facilities: [facilityCode] };
+    return checkScopes({ actor: { type: 'facility', id: clientId, facilityCode }, facilities: [facilityCode], scopes }, need);
   }
   const s = await requireStaff(db, req, { roles: FHIR_STAFF_ROLES });
   if (s.role === 'system_admin') return { actor: staffActor(s), facilities: 'all' };

@@ -79,8 +79,20 @@ export function capabilityStatement(base: string, startedAt: string): Capability
         documentation: `Read, search, the Patient operations $everything and $summary, and create of Immunization and vital-sign Observation by facility systems. Pages of ${DEFAULT_COUNT} (at most ${MAX_COUNT}) follow Bundle.link next; Bundle.total is not given. Sensitive episodes (HIV, TB, mental health) are never shown.`,
         security: {
           cors: false,
+          // SMART App Launch: where apps authorize (also in .well-known/smart-configuration).
+          extension: [
+            {
+              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              extension: [
+                { url: 'authorize', valueUri: `${base.replace(/\/fhir\/R4$/, '')}/smart/authorize` },
+                { url: 'token', valueUri: `${base.replace(/\/fhir\/R4$/, '')}/smart/token` },
+                { url: 'manage', valueUri: `${base.replace(/\/fhir\/R4$/, '')}/api/v1/smart/authorizations` },
+              ],
+            },
+          ],
+          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
           description:
-            'System clients only: a facility system with its client-credentials bearer token (POST /api/v1/auth/token) reads the episodes it sent and those patients; a staff session of a system administrator (all facilities) or a health officer (the facilities of their area). CodeSystem, ValueSet and this statement are public. Every read of personal data is written to the access log.',
+            'SMART on FHIR (see .well-known/smart-configuration): a patient-facing app the citizen authorized reads that citizen’s own data with patient/ scopes; a facility system gets system/ scopes by client credentials at the SMART token endpoint. Also: a facility system with its client-credentials bearer token (POST /api/v1/auth/token) reads the episodes it sent and those patients; a staff session of a system administrator (all facilities) or a health officer (the facilities of their area). CodeSystem, ValueSet and this statement are public. Every read of personal data is written to the access log.',
         },
         operation: [
           {

@@ -135,7 +135,9 @@ export async function kickOffExport(k: KickOff): Promise<string> {
     }
     since = new Date(sinceRaw);
   }
-  let facilities: Facilities = k.caller.facilities;
+  // A SMART app token reads one person's compartment; bulk export is for systems (access.ts refuses it first).
+  if (!Array.isArray(k.caller.facilities) && k.caller.facilities !== 'all') throw new DomainError('forbidden', 'FORBIDDEN', 'Không có quyền trích xuất hàng loạt.', 'Bulk export is not allowed with this token.');
+  let facilities: 'all' | string[] = k.caller.facilities;
   if (k.level === 'group') {
     const inGroup = await groupFacilities(k.db, k.groupId ?? '');
     if (inGroup.length === 0) throw new DomainError('not_found', 'FHIR_NOT_FOUND', `Không tìm thấy Group/${k.groupId}.`, `Group/${k.groupId} was not found.`);

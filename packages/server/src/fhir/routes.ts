@@ -67,7 +67,9 @@ export function registerFhirRoutes(fastify: FastifyInstance, db: Db, config: Pic
     });
     const app = typedRoutes(scope);
     const send = (reply: FastifyReply, body: unknown) => reply.type(FHIR_JSON).header('cache-control', 'no-store').send(body);
-    const callerFor = (req: FastifyRequest, type: string) => (PUBLIC_TYPES.has(type) ? Promise.resolve(undefined) : fhirCaller(db, req, tokenKey));
+    const callerFor = (req: FastifyRequest, type: string, perm: 'read' | 'search') =>
+      PUBLIC_TYPES.has(type) ? Promise.resolve(undefined) : fhirCaller(db, req, tokenKey, { type, perm });
+    const everyType = { type: '*', perm: 'read' } as const;
 
     app.get('/fhir/R4/metadata', { schema: { summary: 'FHIR CapabilityStatement (public)', tags, querystring: query } }, async (_req, reply) =>
       send(reply, capabilityStatement(base, startedAt)),
@@ -78,7 +80,7 @@ export function registerFhirRoutes(fastify: FastifyInstance, db: Db, config: Pic
       '/fhir/R4/Patient/:id/$everything',
       { schema: { summary: 'Everything about one patient the caller may see (searchset Bundle, paged by whole episodes)', tags, params: patientParams, querystring: query } },
       async (req, reply) => {
-        const caller = await fhirCaller(db, req, tokenKey);
+        const caller = await fhirCaller(db, req, tokenKey, everyType);
         return send(reply, await everythingBundle({ db, caller, id: req.params.id, query: req.query, base, requestId: req.id }));
       },
     );
@@ -86,14 +88,14 @@ export function registerFhirRoutes(fastify: FastifyInstance, db: Db, config: Pic
       '/fhir/R4/Patient/:id/$summary',
       { schema: { summary: 'International Patient Summary document (Bundle of type document, Vietnamese narrative)', tags, params: patientParams, querystring: query } },
       async (req, reply) => {
-        const caller = await fhirCaller(db, req, tokenKey);
+        const caller = await fhirCaller(db, req, tokenKey, everyType);
         return send(reply, await summaryBundle({ db, caller, id: req.params.id, query: req.query, base, requestId: req.id }));
       },
     );
 
     // Bulk Data export (async pattern): kick-off → 202 + Content-Location, status polling, NDJSON files.
     const kickOff = async (req: FastifyRequest, params: FhirQuery, reply: FastifyReply, level: ExportLevel, groupId?: string) => {
-      const caller = await fhirCaller(db, req, tokenKey);
+      const caller = await fhirCaller(db, req, tokenKey, 'export');
       const id = await kickOffExport({ db, caller, level, ...(groupId ? { groupId } : {}), query: params, request: `${config.publicUrl}${req.url}`, prefer: [req.headers.prefer].flat().join(',') });
       return reply.status(202).header('content-location', `${base}/$export-status/${id}`).header('cache-control', 'no-store').send();
     };
@@ -107,7 +109,7 @@ export function registerFhirRoutes(fastify: FastifyInstance, db: Db, config: Pic
     );
     const jobParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
     app.get('/fhir/R4/$export-status/:id', { schema: { summary: 'Export status: 202 while running, the manifest when complete', tags, params: jobParams } }, async (req, reply) => {
-      const caller = await fhirCaller(db, req, tokenKey);
+      const caller = await fhirCaller(db, req, tokenKey, 'export');
       const s = await exportStatus(db, caller, req.params.id, base);
       if (s.state === 'in-progress') return reply.status(202).header('x-progress', encodeURIComponent(s.progress)).header('retry-after', '2').header('cache-control', 'no-store').send();
       if (s.state === 'completed') return reply.type('application/json; charset=utf-8').header('cache-control', 'no-store').send(s.manifest);
@@ -115,7 +117,7 @@ export function registerFhirRoutes(fastify: FastifyInstance, db: Db, config: Pic
       throw new DomainError('internal', 'FHIR_EXPORT_FAILED', 'Trích xuất không thành công.', `The export failed: ${s.error}`);
     });
     app.delete('/fhir/R4/$export-status/:id', { schema: { summary: 'Cancel an export and delete its files', tags, params: jobParams } }, async (req, reply) => {
-      const caller = await fhirCaller(db, req, tokenKey);
+      const caller = await fhirCaller(db, req, tokenKey, 'export');
       await cancelExport(db, caller, req.params.id, filesDir);
       return reply.status(202).send();
     });
@@ -123,19 +125,19 @@ export function registerFhirRoutes(fastify: FastifyInstance, db: Db, config: Pic
       '/fhir/R4/$export-file/:id/:file',
       { schema: { summary: 'One NDJSON file of a completed export', tags, params: Type.Object({ id: Type.String({ maxLength: 64 }), file: Type.String({ maxLength: 64 }) }) } },
       async (req, reply) => {
-        const caller = await fhirCaller(db, req, tokenKey);
+        const caller = await fhirCaller(db, req, tokenKey, 'export');
         const stream = await exportFile(db, caller, req.params.id, req.params.file, filesDir);
         return reply.type('application/fhir+ndjson').header('cache-control', 'no-store').send(stream);
       },
     );
 
     app.get('/fhir/R4/:type', { schema: { summary: 'FHIR search (searchset Bundle with next links)', tags, params, querystring: query } }, async (req, reply) => {
-      const caller = await callerFor(req, req.params.type);
+      const caller = await callerFor(req, req.params.type, 'search');
       return send(reply, await searchBundle({ db, caller, type: req.params.type, query: req.query, base, requestId: req.id }));
     });
 
     app.get('/fhir/R4/:type/:id', { schema: { summary: 'FHIR read', tags, params: readParams, querystring: query } }, async (req, reply) => {
-      const caller = await callerFor(req, req.params.type);
+      const caller = await callerFor(req, req.params.type, 'read');
       return send(reply, await readResource({ db, caller, type: req.params.type, id: req.params.id, requestId: req.id }));
     });
 

@@ -13,14 +13,23 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { type DateBound, toInstant, toSqlLocal, toXmlText } from './params.ts';
 
-export type Facilities = 'all' | string[];
+/**
+ * Whose episodes a caller reads: every facility, some facilities, or (a SMART app token) one
+ * person's compartment at every facility, `{ person }`.
+ */
+export type Facilities = 'all' | string[] | { person: string };
 type Cond = RawBuilder<unknown>;
 
 const none = ['-----'];
 
 /** What FHIR may show of an episode row aliased `e` (the partial indexes of migration 024 repeat the first two terms). */
 export function visibleEpisode(facilities: Facilities): Cond {
-  const scope = facilities === 'all' ? sql`` : sql` and e.facility_code = any(${facilities.length ? facilities : none}::text[])`;
+  const scope =
+    facilities === 'all'
+      ? sql``
+      : Array.isArray(facilities)
+        ? sql` and e.facility_code = any(${facilities.length ? facilities : none}::text[])`
+        : sql` and e.person_id = ${facilities.person}`;
   return sql`e.is_current and cardinality(e.sensitivity) = 0 and coalesce(e.xml1->'fields'->>'MA_DOITUONG_KCB', '') <> all(${[...SENSITIVE_VISIT_CATEGORIES]}::text[])${scope}`;
 }
 

@@ -21,6 +21,10 @@ const SIMPLE_TYPES = new Set([FORM, MULTIPART, TEXT, '']);
 export const SIMPLE_BODY_ROUTES: Readonly<Record<string, readonly string[]>> = {
   // OAuth 2.0 client-credentials grant: RFC 6749 §4.4.2 defines the request as a form.
   'POST /api/v1/auth/token': [FORM],
+  // SMART on FHIR: the token request is a form by RFC 6749; the consent screen is a plain HTML form
+  // (the Origin check guards its cookie).
+  'POST /smart/token': [FORM],
+  'POST /smart/consent': [FORM],
   // HIS software written against the national insurance portal posts forms.
   'POST /api/token/take': [FORM],
   'POST /api/qd130/guiHoSoXmlQD4750': [FORM],
