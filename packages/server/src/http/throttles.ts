@@ -3,8 +3,9 @@ import type { Config } from '../config.ts';
 import { clientAddress, type Throttle } from './limits.ts';
 
 const MINUTE = 60;
-// The OAuth token endpoint and the insurance-portal-compatible one issue the same facility tokens.
-const TOKEN_URLS = new Set(['/api/v1/auth/token', '/api/token/take']);
+// The OAuth token endpoint and the insurance-portal-compatible one issue the same facility tokens;
+// the SMART token endpoint checks the same facility secrets (client_credentials) and app secrets.
+const TOKEN_URLS = new Set(['/api/v1/auth/token', '/api/token/take', '/smart/token']);
 const CHECKIN_URL = '/api/v1/clinic/checkin';
 
 /** client_id of a token request, from HTTP Basic or the form/JSON body (read the way the route reads it). */
