@@ -5,4 +5,5 @@ export { createTestDatabase } from './database.ts';
 export { type PortalChild, startPortalChild } from './portal-child.ts';
 export { type RelayScenarioResult, relayScenario, signedEnvelopes } from './relay-scenario.ts';
 export { createScratchPostgres, DEFAULT_ADMIN_URL, type ScratchDatabase } from './scratch-postgres.ts';
+export { type SmartClient, startSmartApp } from './smart-app.ts';
 export { sheetRows } from './xlsx.ts';

@@ -5,12 +5,10 @@
  * and answers the consent screen. Then the app reads the patient's own data and is refused another's.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { Bundle, Patient } from '@medplum/fhirtypes';
-import smart from 'fhirclient/lib/entry/node';
 import { type BookFixture, bookFixture, FAC } from '../../test-support/book-fixture.ts';
-import { CookieJar, follow, send } from '../../test-support/index.ts';
+import { CookieJar, follow, type SmartClient, send, startSmartApp } from '../../test-support/index.ts';
 import { staffSession } from '../../test-support/staff.ts';
 import { upsertDevAccount } from '../auth/index.ts';
 import { issueCredential } from '../facility/index.ts';
@@ -19,43 +17,9 @@ const DB = process.env.HSSK_TEST_DB ?? 'pglite';
 const CITIZEN_A = '051090000001';
 const PASSWORD = 'mat-khau-smart-1';
 
-type SmartClient = Awaited<ReturnType<ReturnType<typeof smart>['ready']>>;
-
-/** A SMART app: /launch starts the standalone launch, /callback completes it; fhirclient does both. */
-async function startApp(fhirBase: string, clientId: string) {
-  const store = new Map<string, unknown>();
-  const storage = {
-    get: async (k: string) => store.get(k),
-    set: async (k: string, v: unknown) => {
-      store.set(k, v);
-      return v;
-    },
-    unset: async (k: string) => store.delete(k),
-  };
-  let ready: Promise<SmartClient> | undefined;
-  const server: Server = createServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (u.pathname === '/launch') {
-      const pkceMode = u.searchParams.get('pkce') === 'off' ? 'disabled' : 'required';
-      const redirect = u.searchParams.get('redirect') ?? `http://${req.headers.host}/callback`;
-      smart(req, res, storage)
-        .authorize({ iss: fhirBase, clientId, scope: 'launch/patient patient/*.rs', redirectUri: redirect, pkceMode })
-        .catch((e: unknown) => res.writeHead(500).end(String(e)));
-      return;
-    }
-    ready = smart(req, res, storage).ready();
-    ready.then(
-      () => res.writeHead(200).end('ok'),
-      (e: unknown) => res.writeHead(400).end(String(e)),
-    );
-  });
-  const port: number = await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
-  return { base: `http://127.0.0.1:${port}`, client: () => ready ?? Promise.reject(new Error('no callback yet')), close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
 describe(`SMART on FHIR standalone launch with fhirclient (${DB})`, () => {
   let f: BookFixture;
-  let app: Awaited<ReturnType<typeof startApp>>;
+  let app: Awaited<ReturnType<typeof startSmartApp>>;
   let fhirBase: string;
   const clientId = 'app-nhat-ky-suc-khoe';
 
@@ -63,7 +27,7 @@ describe(`SMART on FHIR standalone launch with fhirclient (${DB})`, () => {
     f = await bookFixture();
     fhirBase = `${f.url}/fhir/R4`;
     await upsertDevAccount(f.db.db, { personalId: CITIZEN_A, password: PASSWORD, identityLevel: 2, hoTen: 'Nguyễn Văn An' });
-    app = await startApp(fhirBase, clientId);
+    app = await startSmartApp(fhirBase, clientId);
     const { cookie } = await staffSession(f.app, f.db.db, { username: 'qtht', fullName: 'Quản trị hệ thống', role: 'system_admin' });
     const r = await f.app.inject({
       method: 'POST',

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api, type ConsentChoices } from '../api.ts';
 import { Alert } from '../ui.tsx';
 import { ReminderSettings } from './ReminderSettings.tsx';
+import { ConnectedApps } from './ConnectedApps.tsx';
 import { useApi } from './useApi.ts';
 
 /** `childName`: a parent is viewing a child's book; these settings are still the parent's own. */
@@ -64,6 +65,7 @@ export function SettingsPage({ childName, onWithdrawn, onLogout }: { childName: 
         )}
       </section>
       <ReminderSettings />
+      <ConnectedApps />
       <section className="card" aria-labelledby="withdraw-title">
         <h2 id="withdraw-title">Rút lại sự đồng ý sử dụng Sổ sức khỏe của bạn</h2>
         {childName && (
