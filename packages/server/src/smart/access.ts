@@ -17,6 +17,25 @@ const OPAQUE = /^[A-Za-z0-9_-]{20,100}$/;
 export const isSmartToken = (token: string) => OPAQUE.test(token);
 
 /**
+ * The app's name and the citizen's person while the authorization stands: not revoked, the app not
+ * disabled, the book consent not withdrawn. Checked at token issue and at every FHIR request.
+ */
+export async function liveAuthorization(db: Db, subject: string, clientId: string): Promise<{ name: string; person_id: string | null } | undefined> {
+  return smartDb(db)
+    .selectFrom('smart_authorization as a')
+    .innerJoin('smart_app as p', 'p.client_id', 'a.client_id')
+    .innerJoin('citizen_account as c', 'c.subject', 'a.subject')
+    .select(['p.name', 'c.person_id'])
+    .where('a.subject', '=', subject)
+    .where('a.client_id', '=', clientId)
+    .where('a.revoked_at', 'is', null)
+    .where('p.disabled_at', 'is', null)
+    .where('c.consent_at', 'is not', null)
+    .where('c.consent_withdrawn_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/**
  * The access of one SMART app token, or undefined when the token is unknown or expired, the
  * citizen revoked the app or withdrew the book consent, or the app was disabled: every one of them
  * ends the token's use at once, not at its expiry.
@@ -29,18 +48,7 @@ export async function smartAccess(db: Db, token: string): Promise<SmartAccess | 
   const subject = data?.subject;
   const scopes = data?.scopes;
   if (typeof clientId !== 'string' || typeof subject !== 'string' || !Array.isArray(scopes)) return undefined;
-  const row = await smartDb(db)
-    .selectFrom('smart_authorization as a')
-    .innerJoin('smart_app as p', 'p.client_id', 'a.client_id')
-    .innerJoin('citizen_account as c', 'c.subject', 'a.subject')
-    .select(['p.name', 'c.person_id'])
-    .where('a.subject', '=', subject)
-    .where('a.client_id', '=', clientId)
-    .where('a.revoked_at', 'is', null)
-    .where('p.disabled_at', 'is', null)
-    .where('c.consent_at', 'is not', null)
-    .where('c.consent_withdrawn_at', 'is', null)
-    .executeTakeFirst();
+  const row = await liveAuthorization(db, subject, clientId);
   if (!row?.person_id) return undefined;
   return { actor: { type: 'app', id: clientId, name: row.name }, personId: row.person_id, scopes: scopes.filter((x): x is string => typeof x === 'string') };
 }

@@ -19,6 +19,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { checkCredential } from '../facility/index.ts';
 import { escapeHtml, typedRoutes } from '../http/index.ts';
+import { liveAuthorization } from './access.ts';
 import { authenticateSmartApp, findSmartApp, smartDb } from './apps.ts';
 import { grantScopes, parseScope } from './scopes.ts';
 
@@ -277,16 +278,7 @@ export function registerSmartAuthorization(fastify: FastifyInstance, db: Db, con
     } else if (!client.confidential) {
       return oauthError(400, 'invalid_grant', 'PKCE is required');
     }
-    const account = await smartDb(db)
-      .selectFrom('smart_authorization as a')
-      .innerJoin('citizen_account as c', 'c.subject', 'a.subject')
-      .select(['c.person_id'])
-      .where('a.subject', '=', subject)
-      .where('a.client_id', '=', client.clientId)
-      .where('a.revoked_at', 'is', null)
-      .where('c.consent_at', 'is not', null)
-      .where('c.consent_withdrawn_at', 'is', null)
-      .executeTakeFirst();
+    const account = await liveAuthorization(db, subject, client.clientId);
     if (!account?.person_id) return oauthError(400, 'invalid_grant', 'the authorization was revoked');
     await smartDb(db).updateTable('smart_authorization').set({ last_used_at: new Date() }).where('subject', '=', subject).where('client_id', '=', client.clientId).execute();
     const token = await createSession(db, 'smart_token', tokenSubject(client.clientId, subject), { client_id: client.clientId, subject, scopes: code.scopes }, SMART_TOKEN_TTL_SECONDS);

@@ -72,7 +72,7 @@ export function registerSmartRoutes(fastify: FastifyInstance, db: Db, config: Pi
     return { apps: await listSmartApps(db) };
   });
 
-  app.post('/api/v1/smart/apps/:client_id/disable', { schema: { summary: 'Disable a SMART app: its tokens stop working at once', tags, params: clientIdParam } }, async (req) => {
+  app.delete('/api/v1/smart/apps/:client_id', { schema: { summary: 'Disable a SMART app (kept for the record): its tokens stop working at once', tags, params: clientIdParam } }, async (req) => {
     const s = await requireStaff(db, req, { roles: ['system_admin'] });
     if (!(await disableSmartApp(db, req.params.client_id))) throw notFound('ứng dụng', 'App');
     await audit(db, { actor: staffActor(s), action: 'smart.app.disable', resource: `smart-app/${req.params.client_id}`, requestId: req.id });

@@ -186,6 +186,23 @@ describe(`SMART on FHIR standalone launch with fhirclient (${DB})`, () => {
     assert.equal((await read(fresh)).status, 401, 'revoking ends the token at once');
   });
 
+  it('lets only the system administrator register and disable apps; a disabled app cannot start a launch', async () => {
+    const body = { client_id: 'app-tam', name: 'Ứng dụng tạm', redirect_uris: ['https://app.example.vn/cb'], confidential: true, scopes: ['patient/Observation.rs'] };
+    const citizenTry = await f.app.inject({ method: 'POST', url: '/api/v1/smart/apps', headers: { cookie: f.cookies.A }, payload: body });
+    assert.equal(citizenTry.statusCode, 401);
+    const { cookie } = await staffSession(f.app, f.db.db, { username: 'qtht2', fullName: 'Quản trị 2', role: 'system_admin' });
+    const created = await f.app.inject({ method: 'POST', url: '/api/v1/smart/apps', headers: { cookie }, payload: body });
+    assert.equal(created.statusCode, 201);
+    assert.ok((created.json() as { client_secret: string }).client_secret.length >= 32, 'a confidential app gets its secret once');
+    const authorize = `/smart/authorize?response_type=code&client_id=app-tam&redirect_uri=${encodeURIComponent('https://app.example.vn/cb')}&scope=patient%2FObservation.rs&aud=${encodeURIComponent(fhirBase)}&state=s1`;
+    const ok = await fetch(`${f.url}${authorize}`, { redirect: 'manual' });
+    assert.match(ok.headers.get('location') ?? '', /^\/smart\/consent\?req=/, 'a confidential app may launch without PKCE');
+    assert.equal((await f.app.inject({ method: 'DELETE', url: '/api/v1/smart/apps/app-tam', headers: { cookie } })).statusCode, 200);
+    const refused = await fetch(`${f.url}${authorize}`, { redirect: 'manual' });
+    assert.equal(refused.status, 400);
+    assert.match(await refused.text(), /chưa được đăng ký/);
+  });
+
   it('gives a facility system system/ scopes by client credentials and refuses others', async () => {
     const c = await issueCredential(f.db.db, FAC);
     const ask = (scope: string) =>
