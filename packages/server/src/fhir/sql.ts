@@ -252,12 +252,19 @@ const PERSON_COLUMNS = sql`p.id, p.ho_ten, p.ngay_sinh, p.gioi_tinh, p.so_cccd, 
  * What an external system sent about the person through FHIR writes (doses, vital signs) makes the
  * person one of its patients, as an episode it sent does (fhir/access.ts).
  */
-const senderIn = (facilities: Facilities): Cond => (facilities === 'all' ? sql`is not null` : sql`= any(${facilities.length ? facilities : none}::text[])`);
+// On a row `w` of vaccination or vital_sign: sent by one of the caller's facilities, or (a patient's
+// app) about the patient themselves.
+const senderIn = (facilities: Facilities): Cond =>
+  facilities === 'all'
+    ? sql`w.sender_facility_code is not null`
+    : Array.isArray(facilities)
+      ? sql`w.sender_facility_code = any(${facilities.length ? facilities : none}::text[])`
+      : sql`w.sender_facility_code is not null and w.person_id = ${facilities.person}`;
 
 function sentAbout(facilities: Facilities): Cond {
   const scope = senderIn(facilities);
-  return sql`(exists (select 1 from vaccination w where w.person_id = p.id and w.sender_facility_code ${scope})
-    or exists (select 1 from vital_sign w where w.person_id = p.id and w.sender_facility_code ${scope}))`;
+  return sql`(exists (select 1 from vaccination w where w.person_id = p.id and ${scope})
+    or exists (select 1 from vital_sign w where w.person_id = p.id and ${scope}))`;
 }
 
 /**
@@ -277,7 +284,7 @@ export async function queryPersons(db: Db, facilities: Facilities, direct: Cond[
   const startE = after !== undefined ? sql` and e.person_id > ${after}` : sql``;
   const scope = senderIn(facilities);
   const sent = (table: 'vaccination' | 'vital_sign') => sql`(select w.person_id from ${sql.table(table)} w${onlyWithCard ? sql` join person p on p.id = w.person_id` : sql``}
-      where w.sender_facility_code ${scope}${after !== undefined ? sql` and w.person_id > ${after}` : sql``}${card} group by w.person_id order by w.person_id limit ${limit})`;
+      where ${scope}${after !== undefined ? sql` and w.person_id > ${after}` : sql``}${card} group by w.person_id order by w.person_id limit ${limit})`;
   const r = await sql<PersonSqlRow>`select ${PERSON_COLUMNS} from person p
     where p.id in (select x.person_id from (
       (select e.person_id from episode e${onlyWithCard ? sql` join person p on p.id = e.person_id` : sql``}

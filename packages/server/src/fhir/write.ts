@@ -43,10 +43,12 @@ export async function writerOf(db: Db, req: FastifyRequest, tokenKey: string): P
     throw new DomainError('unauthenticated', 'TOKEN_MISSING', 'Cần mã truy cập của hệ thống cơ sở (Authorization: Bearer).', 'A facility system access token is required (Authorization: Bearer).');
   }
   const caller = await fhirCaller(db, req, tokenKey);
-  if (caller.actor.type !== 'facility' || caller.facilities === 'all' || caller.facilities.length !== 1) {
+  const facilities = caller.facilities;
+  // SMART system tokens carry read scopes only: writing takes the facility's own (scope-less) token.
+  if (caller.actor.type !== 'facility' || caller.scopes !== undefined || !Array.isArray(facilities) || facilities.length !== 1) {
     throw new DomainError('forbidden', 'FHIR_WRITE_FORBIDDEN', 'Chỉ hệ thống của cơ sở y tế được gửi dữ liệu FHIR.', 'Only a facility system may write FHIR resources.');
   }
-  return { caller, actor: caller.actor, facilityCode: caller.facilities[0]!, clientId: caller.actor.id };
+  return { caller, actor: caller.actor, facilityCode: facilities[0]!, clientId: caller.actor.id };
 }
 
 /** The body as a JSON object of the route's type, or the reason it is not (415 / 400). */
