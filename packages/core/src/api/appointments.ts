@@ -40,6 +40,8 @@ export interface ReminderStatusItem {
 export interface CitizenAppointments {
   appointments: AppointmentItem[];
   reminders: ReminderStatusItem[];
+  /** Set when a parent or guardian reads a dependent child's list. */
+  viewing_child: { name: string; relation: string } | null;
 }
 
 export interface CitizenNotificationItem {

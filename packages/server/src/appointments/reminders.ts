@@ -1,5 +1,6 @@
 import { viDate, vietnamNow, vietnamToday } from '@openhssk/core';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { guardiansOf } from '../book/index.ts';
 import type { Db, Schema } from '../db/index.ts';
 import { defineQueue, enqueue, type JobInfo } from '../jobs/index.ts';
 import type { ReminderChannels } from './channels.ts';
@@ -135,6 +136,58 @@ async function setStatus(tx: Kysely<Schema>, id: number, status: string, reason:
       sent_at = case when ${status} = 'sent' then now() else sent_at end, sent_to = coalesce(${extra.sentTo ?? null}, sent_to) where id = ${id}`.execute(tx);
 }
 
+interface Message {
+  title: string;
+  body: string;
+  subject: string;
+  message: string;
+}
+
+/**
+ * The reminder's words, for the person's own book and for a parent of a child. A sensitive visit's
+ * reminder names neither place nor kind (a message outside the book is read by whoever holds the phone).
+ */
+function messages(r: ReminderRow, sensitive: boolean, place: string): { own: Message; child: (name: string) => Message } {
+  const day = viDate(r.appointment_date);
+  const what = r.kind === 're_exam' ? 'lịch hẹn khám lại' : 'giấy chuyển tuyến đến';
+  const own: Message = sensitive
+    ? { title: `Nhắc lịch hẹn ngày ${day}`, body: `Bạn có một lịch hẹn ngày ${day}.`, subject: 'Nhắc lịch hẹn khám', message: `So suc khoe dien tu: ban co lich hen kham ngay ${day}. Xem chi tiet trong ung dung.` }
+    : {
+        title: r.kind === 're_exam' ? `Nhắc lịch hẹn khám lại ngày ${day}` : `Nhắc lịch chuyển tuyến ngày ${day}`,
+        body: `Bạn có ${what} ${place} ngày ${day}.`,
+        subject: `Nhắc ${what} ${place}`,
+        message: `Sổ sức khỏe điện tử: bạn có ${what} ${place} ngày ${day}. Nhớ mang giấy hẹn/giấy chuyển tuyến, thẻ BHYT và CCCD.`,
+      };
+  const child = (name: string): Message => {
+    if (sensitive) {
+      const text = `Con ${name} có một lịch hẹn khám ngày ${day}.`;
+      return { title: `Nhắc lịch hẹn của con ${name} ngày ${day}`, body: text, subject: 'Nhắc lịch hẹn khám', message: `Sổ sức khỏe điện tử: ${text} Xem chi tiết trong ứng dụng.` };
+    }
+    const label = r.kind === 're_exam' ? 'Lịch tái khám' : 'Lịch chuyển tuyến';
+    const body = `${label} của con ${name}: ${what} ${place} ngày ${day}.`;
+    return {
+      title: `Nhắc ${label.toLowerCase()} của con ${name} ngày ${day}`,
+      body: `${body} Mở sổ của con để xem chi tiết.`,
+      subject: `${label} của con ${name}`,
+      message: `Sổ sức khỏe điện tử: ${body} Nhớ mang giấy hẹn/giấy chuyển tuyến, thẻ BHYT của con và giấy khai sinh.`,
+    };
+  };
+  return { own, child };
+}
+
+/**
+ * Who a reminder reaches: the person themself, or, when the person has no account (a child has none
+ * until the 14th birthday at the earliest), the parents and guardians the book lets open the child's
+ * book, told whose appointment it is. Nobody else: a relation guessed from a household is not enough.
+ */
+async function recipientsOf(tx: Kysely<Schema>, personId: string, now: Date): Promise<{ personId: string; child: string | null }[]> {
+  const own = [{ personId, child: null }];
+  const account = await tx.selectFrom('citizen_account').select('subject').where('person_id', '=', personId).executeTakeFirst();
+  if (account) return own;
+  const family = await guardiansOf(tx, personId, now);
+  return family && family.guardians.length > 0 ? family.guardians.map((g) => ({ personId: g, child: family.child.ho_ten })) : own;
+}
+
 /**
  * The reminder job's handler. Everything is decided at delivery time from the current data: the
  * episode's person (MPI merges followed), the appointment still ahead, the citizen's opt-outs and
@@ -159,25 +212,29 @@ export function reminderHandler(channels: ReminderChannels, clock: () => Date = 
     const days = await currentAppointmentDays(tx, r);
     if (days.length === 0) return setStatus(tx, r.id, 'cancelled', 'appointment_removed');
     if (!days.includes(r.appointment_date)) return;
-    const place = ep.facility_name ?? r.target_facility;
-    const what = r.kind === 're_exam' ? 'lịch hẹn khám lại' : 'giấy chuyển tuyến đến';
+    const m = messages(r, ep.sensitive, ep.facility_name ?? r.target_facility);
+    const recipients = await recipientsOf(tx, ep.person_id, now);
     if (r.channel === 'in_app') {
       // A sensitive visit's reminder names neither the place nor the kind: the notification list is
       // shown whether or not the citizen chose to show sensitive visits.
-      await notifyCitizen(tx, ep.person_id, {
-        kind: 'appointment.reminder',
-        title: ep.sensitive ? `Nhắc lịch hẹn ngày ${viDate(r.appointment_date)}` : r.kind === 're_exam' ? `Nhắc lịch hẹn khám lại ngày ${viDate(r.appointment_date)}` : `Nhắc lịch chuyển tuyến ngày ${viDate(r.appointment_date)}`,
-        body: ep.sensitive ? `Bạn có một lịch hẹn ngày ${viDate(r.appointment_date)}.` : `Bạn có ${what} ${place} ngày ${viDate(r.appointment_date)}.`,
-        link: '/lich-hen',
-        key: `appointment-reminder:${r.id}`,
-      });
+      for (const to of recipients) {
+        const text = to.child === null ? m.own : m.child(to.child);
+        await notifyCitizen(tx, to.personId, { kind: 'appointment.reminder', title: text.title, body: text.body, link: to.child === null ? '/lich-hen' : '/', key: `appointment-reminder:${r.id}` });
+      }
       return setStatus(tx, r.id, 'sent', null);
     }
-    const pref = (await sql<{ opted_out: boolean; address: string | null }>`select opted_out, address from notification_preference where person_id = ${ep.person_id} and channel = ${r.channel}`.execute(tx)).rows[0];
-    if (pref?.opted_out) return setStatus(tx, r.id, 'skipped', 'opted_out');
+    const prefs = (
+      await sql<{ person_id: string; opted_out: boolean; address: string | null }>`select person_id, opted_out, address from notification_preference
+          where person_id = any(${recipients.map((x) => x.personId)}::text[]) and channel = ${r.channel}`.execute(tx)
+    ).rows;
+    const wanted = recipients.filter((x) => !prefs.find((p) => p.person_id === x.personId)?.opted_out);
+    if (wanted.length === 0) return setStatus(tx, r.id, 'skipped', 'opted_out');
     // Only an address the citizen gave for reminders: a registry phone may be stale or a neighbour's.
-    const to = pref?.address;
-    if (!to) return setStatus(tx, r.id, 'skipped', 'no_address');
+    const targets = wanted.flatMap((x) => {
+      const address = prefs.find((p) => p.person_id === x.personId)?.address;
+      return address ? [{ ...x, address }] : [];
+    });
+    if (targets.length === 0) return setStatus(tx, r.id, 'skipped', 'no_address');
     const sender = r.channel === 'email' ? channels.mail : channels.text;
     if (!sender) return setStatus(tx, r.id, 'skipped', 'channel_not_configured');
     const quiet = quietUntil(now);
@@ -185,13 +242,12 @@ export function reminderHandler(channels: ReminderChannels, clock: () => Date = 
       await setStatus(tx, r.id, 'deferred', 'quiet_hours');
       return { retryAt: quiet };
     }
-    // A message outside the book is read by whoever holds the phone: a sensitive visit's reminder names neither place nor kind.
-    const text = ep.sensitive
-      ? `So suc khoe dien tu: ban co lich hen kham ngay ${viDate(r.appointment_date)}. Xem chi tiet trong ung dung.`
-      : `Sổ sức khỏe điện tử: bạn có ${what} ${place} ngày ${viDate(r.appointment_date)}. Nhớ mang giấy hẹn/giấy chuyển tuyến, thẻ BHYT và CCCD.`;
-    if (r.channel === 'email' && channels.mail) await channels.mail.send(to, ep.sensitive ? 'Nhắc lịch hẹn khám' : `Nhắc ${what} ${place}`, text);
-    else if (channels.text) await channels.text.send(to, text);
-    await setStatus(tx, r.id, 'sent', null, { sentTo: maskAddress(r.channel, to) });
+    for (const to of targets) {
+      const text = to.child === null ? m.own : m.child(to.child);
+      if (r.channel === 'email' && channels.mail) await channels.mail.send(to.address, text.subject, text.message);
+      else if (channels.text) await channels.text.send(to.address, text.message);
+    }
+    await setStatus(tx, r.id, 'sent', null, { sentTo: targets.map((x) => maskAddress(r.channel, x.address)).join(', ') });
   };
 }
 

@@ -1,8 +1,10 @@
 import { vietnamToday } from '@openhssk/core';
+import type { CitizenAppointments } from '@openhssk/core/api';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { audit, auditMany } from '../audit/index.ts';
 import { requireConsentedCitizen } from '../auth/index.ts';
+import { resolveBookSubject } from '../book/index.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
 import { requireStaff, staffActor } from '../staff/index.ts';
@@ -30,14 +32,34 @@ const withoutPerson = ({ person_id: _p, ...a }: Appointment) => a;
 export function registerAppointmentRoutes(fastify: FastifyInstance, db: Db) {
   const app = typedRoutes(fastify);
 
-  app.get('/api/v1/book/appointments', { schema: { summary: 'The citizen’s upcoming re-exams and referrals, with the reminders planned for them', tags, querystring: Type.Object({ include_sensitive: Type.Optional(Type.Boolean({ default: false })) }) } }, async (req) => {
-    const c = await requireConsentedCitizen(db, req);
-    const [appointments, reminders] = await Promise.all([citizenAppointments(db, c.personId, req.query.include_sensitive === true), citizenReminders(db, c.personId)]);
-    await audit(db, { actor: { type: 'citizen', id: c.subject, name: c.name }, action: 'book.appointments.list', personId: c.personId, requestId: req.id });
-    // Reminders only of the appointments listed: a sensitive visit's reminders stay out with its appointment.
-    const listed = new Set(appointments.map((a) => a.episode_id));
-    return { appointments: appointments.map(withoutPerson), reminders: reminders.filter((r) => listed.has(r.episode_id)) };
-  });
+  app.get(
+    '/api/v1/book/appointments',
+    {
+      schema: {
+        summary: 'The upcoming re-exams and referrals of the citizen (or, with `person`, of a dependent child), with the reminders planned for them',
+        tags,
+        querystring: Type.Object({
+          include_sensitive: Type.Optional(Type.Boolean({ default: false })),
+          person: Type.Optional(Type.String({ maxLength: 64, description: 'id of a dependent child; default the citizen' })),
+        }),
+      },
+    },
+    async (req): Promise<CitizenAppointments> => {
+      // The book decides whose list may be read: the citizen's own, or a child under 14 it recognises (else 404).
+      const s = await resolveBookSubject(db, req, req.query.person);
+      const [appointments, reminders] = await Promise.all([citizenAppointments(db, s.personId, req.query.include_sensitive === true), citizenReminders(db, s.personId)]);
+      await audit(db, {
+        actor: s.actor,
+        action: 'book.appointments.list',
+        personId: s.personId,
+        requestId: req.id,
+        detail: s.dependent ? { on_behalf_of_child: true, relation: s.dependent.relation } : undefined,
+      });
+      // Reminders only of the appointments listed: a sensitive visit's reminders stay out with its appointment.
+      const listed = new Set(appointments.map((a) => a.episode_id));
+      return { appointments: appointments.map(withoutPerson), reminders: reminders.filter((r) => listed.has(r.episode_id)), viewing_child: s.dependent };
+    },
+  );
 
   app.get('/api/v1/book/notifications', { schema: { summary: 'In-app notifications of the book, newest first', tags } }, async (req) => {
     const c = await requireConsentedCitizen(db, req);

@@ -65,3 +65,25 @@ export async function resolveBookSubject(db: Db, req: FastifyRequest, person: st
   if (!child) throw notFound('sổ sức khỏe', 'Health book');
   return { citizen, personId: child.id, dependent: { name: child.ho_ten, relation: child.relation }, actor: { ...actor, role: child.relation } };
 }
+
+/**
+ * The parents and guardians who may open the child's book today (the inverse of listDependents, by
+ * the same rule): nobody once the child is 14, and no parent guessed from a household's ages.
+ */
+export async function guardiansOf(db: Db, childPersonId: string, today: Date = new Date()): Promise<{ child: { id: string; ho_ten: string }; guardians: string[] } | null> {
+  const child = await db.selectFrom('person').select(['id', 'ho_ten', 'ngay_sinh', 'birth_year']).where('id', '=', childPersonId).executeTakeFirst();
+  const age = child ? ageOn(child.ngay_sinh, child.birth_year, today) : null;
+  if (!child || age === null || age >= DEPENDENT_MAX_AGE) return null;
+  const rows = await db
+    .selectFrom('person_relation')
+    .select('related_person_id')
+    .distinct()
+    .where('person_id', '=', childPersonId)
+    .where('relation', 'in', ['parent', 'guardian'])
+    .where('removed_at', 'is', null)
+    .where('source', '<>', 'household_age')
+    .where('related_person_id', '<>', childPersonId)
+    .orderBy('related_person_id')
+    .execute();
+  return { child: { id: child.id, ho_ten: child.ho_ten }, guardians: rows.map((r) => r.related_person_id) };
+}

@@ -1,3 +1,4 @@
+export { type BookSubject, DEPENDENT_MAX_AGE, guardiansOf, listDependents, resolveBookSubject } from './access.ts';
 export { followCitizenRows, type MovedBookRows, moveBookRows, NO_BOOK_ROWS, returnBookRows } from './follow.ts';
 export {
   allergyDeclarations,
