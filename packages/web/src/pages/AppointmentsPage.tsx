@@ -1,6 +1,7 @@
 import { viDate, viDateTime } from '@openhssk/core';
 import type { AppointmentItem, CitizenAppointments, ReminderStatusItem } from '@openhssk/core/api';
 import { useState } from 'react';
+import { withPerson } from '../api.ts';
 import { APPOINTMENT_KIND } from '../labels.ts';
 import { Link, type Navigate } from '../router.tsx';
 import { Alert } from '../ui.tsx';
@@ -91,42 +92,43 @@ function AppointmentCard({ a, reminders, navigate }: { a: AppointmentItem; remin
 }
 
 /**
- * The citizen's upcoming re-exams and referrals. A sensitive visit's appointment appears only after
- * the citizen asks for it here, as its visits stay out of the book's shared parts.
+ * The upcoming re-exams and referrals of the citizen, or of the child whose book a parent has open
+ * (the server checks the relation on every call). A sensitive visit's appointment appears only after
+ * the reader asks for it here, as its visits stay out of the book's shared parts.
  */
 export function AppointmentsPage({ personId, navigate }: { personId: string | null; navigate: Navigate }) {
   const [sensitive, setSensitive] = useState(false);
-  const { data, error } = useApi<CitizenAppointments>(personId ? null : `/api/v1/book/appointments${sensitive ? '?include_sensitive=true' : ''}`);
+  const { data, error } = useApi<CitizenAppointments>(withPerson('/api/v1/book/appointments', personId, { include_sensitive: sensitive ? 'true' : '' }));
+  const child = data?.viewing_child ?? null;
   return (
     <section aria-labelledby="appt-title">
-      <h1 id="appt-title">Lịch hẹn</h1>
-      {personId ? (
-        <p className="card notice">Lịch hẹn và nhắc lịch hiện chỉ có trong sổ của chính bạn. Chọn “Về sổ của tôi” để xem.</p>
-      ) : (
-        <>
-          <p className="muted">
-            Hẹn khám lại và giấy chuyển tuyến do cơ sở y tế gửi về, từ hôm nay trở đi. Cách nhận nhắc lịch: <Link to="/cai-dat" navigate={navigate}>Cài đặt</Link>.
-          </p>
-          <label className="choice">
-            <input type="checkbox" checked={sensitive} onChange={(e) => setSensitive(e.target.checked)} />
-            <span>Hiện cả lịch hẹn của lượt khám nhạy cảm (HIV, lao, sức khỏe tâm thần)</span>
-          </label>
-          <Alert>{error}</Alert>
-          {!data && !error && <p aria-live="polite">Đang tải lịch hẹn…</p>}
-          {data && data.appointments.length === 0 && <p>Không có lịch hẹn nào sắp tới.</p>}
-          {data && data.appointments.length > 0 && (
-            <ul className="episodes" aria-label="Lịch hẹn sắp tới">
-              {data.appointments.map((a) => (
-                <AppointmentCard
-                  key={`${a.kind}-${a.episode_id}-${a.date}`}
-                  a={a}
-                  reminders={data.reminders.filter((r) => r.episode_id === a.episode_id && r.kind === a.kind && r.appointment_date === a.date)}
-                  navigate={navigate}
-                />
-              ))}
-            </ul>
-          )}
-        </>
+      <h1 id="appt-title">{child ? `Lịch hẹn của ${child.name}` : 'Lịch hẹn'}</h1>
+      <p className="muted">
+        Hẹn khám lại và giấy chuyển tuyến do cơ sở y tế gửi về, từ hôm nay trở đi.{' '}
+        {personId ? 'Nhắc lịch của con được gửi đến bạn, trong mục Thông báo và qua các kênh bạn chọn ở ' : 'Cách nhận nhắc lịch: '}
+        <Link to="/cai-dat" navigate={navigate}>
+          Cài đặt
+        </Link>
+        .
+      </p>
+      <label className="choice">
+        <input type="checkbox" checked={sensitive} onChange={(e) => setSensitive(e.target.checked)} />
+        <span>Hiện cả lịch hẹn của lượt khám nhạy cảm (HIV, lao, sức khỏe tâm thần)</span>
+      </label>
+      <Alert>{error}</Alert>
+      {!data && !error && <p aria-live="polite">Đang tải lịch hẹn…</p>}
+      {data && data.appointments.length === 0 && <p>Không có lịch hẹn nào sắp tới.</p>}
+      {data && data.appointments.length > 0 && (
+        <ul className="episodes" aria-label="Lịch hẹn sắp tới">
+          {data.appointments.map((a) => (
+            <AppointmentCard
+              key={`${a.kind}-${a.episode_id}-${a.date}`}
+              a={a}
+              reminders={data.reminders.filter((r) => r.episode_id === a.episode_id && r.kind === a.kind && r.appointment_date === a.date)}
+              navigate={navigate}
+            />
+          ))}
+        </ul>
       )}
     </section>
   );

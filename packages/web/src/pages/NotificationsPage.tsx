@@ -9,9 +9,13 @@ import { useApi } from './useApi.ts';
 const markRead = (ids: number[] | 'all') =>
   api<{ changed: number }>('/api/v1/book/notifications/read', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids }) });
 
-/** The book's in-app notifications (reminders, answers to correction requests), newest first; unread ones marked. */
+/**
+ * The signed-in citizen's in-app notifications (reminders, answers to correction requests), newest
+ * first; unread ones marked. A child has no account, so the child's reminders are among the parent's:
+ * the list is the same with a child's book open.
+ */
 export function NotificationsPage({ personId, navigate }: { personId: string | null; navigate: Navigate }) {
-  const { data, error, reload } = useApi<CitizenNotifications>(personId ? null : '/api/v1/book/notifications');
+  const { data, error, reload } = useApi<CitizenNotifications>('/api/v1/book/notifications');
   const [actionError, setActionError] = useState<string | null>(null);
   const read = async (ids: number[] | 'all') => {
     setActionError(null);
@@ -25,10 +29,7 @@ export function NotificationsPage({ personId, navigate }: { personId: string | n
   return (
     <section aria-labelledby="notif-title">
       <h1 id="notif-title">Thông báo</h1>
-      {personId ? (
-        <p className="card notice">Thông báo được gửi vào sổ của chính bạn. Chọn “Về sổ của tôi” để xem.</p>
-      ) : (
-        <>
+      {personId && <p className="muted">Thông báo của bạn, gồm cả nhắc lịch hẹn của con.</p>}
           <Alert>{error}</Alert>
           <Alert>{actionError}</Alert>
           {!data && !error && <p aria-live="polite">Đang tải thông báo…</p>}
@@ -67,8 +68,6 @@ export function NotificationsPage({ personId, navigate }: { personId: string | n
               ))}
             </ul>
           )}
-        </>
-      )}
     </section>
   );
 }

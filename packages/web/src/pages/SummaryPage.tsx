@@ -15,7 +15,7 @@ export function SummaryPage({ personId, navigate, onOpenChild }: { personId: str
   const deps = useApi<{ dependents: Dependent[] }>(personId ? null : '/api/v1/book/dependents');
   const corrections = useApi<CitizenCorrections>(withPerson('/api/v1/book/corrections', personId));
   // Appointments and notifications belong to the citizen's own book (not a child's).
-  const appointments = useApi<CitizenAppointments>(personId ? null : '/api/v1/book/appointments');
+  const appointments = useApi<CitizenAppointments>(withPerson('/api/v1/book/appointments', personId));
   const notices = useApi<CitizenNotifications>(personId ? null : '/api/v1/book/notifications');
   const next = appointments.data?.appointments[0];
   const [reporting, setReporting] = useState(false);
