@@ -26,6 +26,8 @@ const ROUTES: ReadonlyArray<{ method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: s
   { method: 'GET', path: '/api/v1/book/shares' },
   { method: 'DELETE', path: '/api/v1/book/shares/:share' },
   { method: 'GET', path: '/api/v1/book/dependents' },
+  { method: 'GET', path: '/api/v1/book/appointments' },
+  { method: 'GET', path: '/api/v1/book/notifications' },
   { method: 'POST', path: '/api/v1/book/shares', body: { scope: 'full', person: 'PB', person_id: 'PB' } },
   { method: 'POST', path: '/api/v1/book/declarations', body: { kind: 'allergy', title: 'x', person: 'PB' } },
 ];
