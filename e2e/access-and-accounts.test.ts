@@ -131,6 +131,14 @@ describe('access log, session expiry and staff accounts in Chromium', () => {
     assert.match((await citizen.getByTestId('settings-own-book').textContent()) ?? '', /Sổ sức khỏe của chính bạn/);
     await assertAccessible(citizen, 'child settings', { moderate: true });
     await screenshotBoth(citizen, 'ux-child-settings');
+    // Lịch hẹn follows the child's book; Thông báo stays the parent's, where a child's reminders arrive.
+    await nav(citizen, 'Lịch hẹn');
+    await citizen.getByRole('heading', { name: `Lịch hẹn của ${child}`, level: 1 }).waitFor();
+    await citizen.getByText(/Nhắc lịch của con được gửi đến bạn/).waitFor();
+    await assertAccessible(citizen, 'child appointments', { moderate: true });
+    await nav(citizen, 'Thông báo');
+    await citizen.getByText('Thông báo của bạn, gồm cả nhắc lịch hẹn của con.').waitFor();
+    await assertAccessible(citizen, 'child mode notifications', { moderate: true });
     await citizen.getByRole('button', { name: 'Về sổ của tôi' }).click();
     await citizen.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
   });
