@@ -88,3 +88,98 @@ export function compareAddressKeys(a: string, b: string, similar: (x: string, y:
 
 /** Similarity (Jaro–Winkler) from which two address keys that are not the same count as close. */
 export const ADDRESS_CLOSE = 0.9;
+
+const COMMUNE_UNITS = new Set(['XA', 'PHUONG']);
+const DISTRICT_UNITS = new Set(['HUYEN', 'QUAN']);
+
+/**
+ * The commune and district an address names ("Thôn 7, xã Phú Thịnh 5, huyện Hòa Vang, Cần Thơ" →
+ * PHU THINH 5 / HOA VANG), read after the unit words once abbreviations are expanded, with or
+ * without commas between the parts. Undefined when no commune-level unit word is written.
+ */
+export function communeOfAddress(address: string): { commune: string; district: string | undefined } | undefined {
+  // Commas end a part; two-word units become one token so "thị xã" is not read as "xã".
+  const tokens = normalizeAddress(address).split(',').flatMap((part, k) => {
+    const words = searchKey(part).replace(/\bTHI XA\b/g, 'THI_XA').replace(/\bTHI TRAN\b/g, 'THI_TRAN')
+      .replace(/\bTHANH PHO\b/g, 'THANH_PHO').split(' ').filter((w) => w !== '');
+    return k === 0 ? words : [',', ...words];
+  });
+  // Unit words are also place names ("Đan Phượng", "Quán Toan"): inside a name only the next
+  // higher unit or a comma ends it.
+  const provinceEnd = (w: string) => w === ',' || w === 'TINH' || w === 'THANH_PHO';
+  const unitEnd = (w: string) => provinceEnd(w) || w === 'THI_XA' || DISTRICT_UNITS.has(w);
+  const start = tokens.findIndex((w) => COMMUNE_UNITS.has(w) || w === 'THI_TRAN');
+  if (start < 0) return undefined;
+  let k = start + 1;
+  const commune: string[] = [];
+  while (k < tokens.length && !unitEnd(tokens[k]!)) commune.push(tokens[k++]!);
+  if (commune.length === 0) return undefined;
+  let district: string | undefined;
+  if (tokens[k] === ',') k++;
+  const unit = tokens[k];
+  if (unit !== undefined && (DISTRICT_UNITS.has(unit) || unit === 'THI_XA' || unit === 'THANH_PHO')) {
+    const words: string[] = [];
+    for (k++; k < tokens.length && !provinceEnd(tokens[k]!); k++) words.push(tokens[k]!);
+    if (words.length > 0) district = words.join(' ');
+  }
+  return { commune: commune.join(' '), district };
+}
+
+/**
+ * Commune codes for records that give an address but no commune code (registries without one,
+ * such as immunization lists), learnt from the records of the same extract that give both:
+ * "xã Phú Thịnh 5, huyện Hòa Vang" is commune 10148 when the records carrying that text and a
+ * code agree on it. A name written in several communes (the same commune name in two districts,
+ * and no district to tell them apart) or codes that disagree leave the record without one.
+ * Returns, per record, the inferred code or undefined (always undefined when a code is given).
+ */
+export function inferCommuneCodes(records: ReadonlyArray<{ address?: string | undefined; communeCode?: string | undefined }>): Array<string | undefined> {
+  const parsed = new Map<string, ReturnType<typeof communeOfAddress>>();
+  const parse = (a: string) => {
+    if (!parsed.has(a)) parsed.set(a, communeOfAddress(a));
+    return parsed.get(a);
+  };
+  // Votes per "commune|district" and per commune name alone.
+  const votes = new Map<string, Map<string, number>>();
+  const vote = (key: string, code: string) => {
+    const m = votes.get(key) ?? new Map<string, number>();
+    m.set(code, (m.get(code) ?? 0) + 1);
+    votes.set(key, m);
+  };
+  const out: Array<string | undefined> = new Array(records.length).fill(undefined);
+  const missing: number[] = [];
+  records.forEach((r, i) => {
+    if (r.address === undefined) return;
+    if (r.communeCode === undefined) {
+      missing.push(i);
+      return;
+    }
+    const p = parse(r.address);
+    if (!p) return;
+    vote(`${p.commune}|${p.district ?? ''}`, r.communeCode);
+    vote(p.commune, r.communeCode);
+  });
+  if (missing.length === 0) return out;
+  /** The code nearly all records of this key carry (one stray wrong code among many is outvoted). */
+  const decided = (key: string): string | undefined => {
+    const m = votes.get(key);
+    if (!m) return undefined;
+    let total = 0, best: string | undefined, bestCount = 0;
+    for (const [code, count] of m) {
+      total += count;
+      if (count > bestCount) [best, bestCount] = [code, count];
+    }
+    return bestCount >= 0.9 * total ? best : undefined;
+  };
+  for (const i of missing) {
+    const p = parse(records[i]!.address!);
+    if (!p) continue;
+    // A district written with the province run on ("hoa vang can tho") is tried word by word shorter.
+    let code: string | undefined;
+    const words = p.district?.split(' ') ?? [];
+    for (let len = words.length; len > 0 && code === undefined; len--) code = decided(`${p.commune}|${words.slice(0, len).join(' ')}`);
+    // The commune name alone only when the address names no district that could contradict it.
+    out[i] = code ?? (p.district === undefined ? decided(p.commune) : undefined);
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-import { ADDRESS_CLOSE, compareAddressKeys, isHouseAddressKey } from './address.ts';
+import { ADDRESS_CLOSE, compareAddressKeys, inferCommuneCodes, isHouseAddressKey } from './address.ts';
 import { compareBirthDates, DateLevel } from './dates.ts';
 import type { MpiRecord } from './record.ts';
 import { isVietnameseSyllable } from '../text/legacy-encoding.ts';
@@ -162,6 +162,9 @@ function toColumns(records: MpiRecord[]): Columns {
   const ids = new Interner(), phones = new Interner(), communes = new Interner(), hh = new Interner(), addr = new Interner();
   const marks = new Interner();
   const phoneticCache = new Map<number, number>();
+  // Records without a commune code but with an address naming the commune still block and count
+  // as the same commune (immunization and other registries that carry no code).
+  const inferredCommune = inferCommuneCodes(records);
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
     c.year[i] = r.birthYear;
@@ -189,7 +192,7 @@ function toColumns(records: MpiRecord[]): Columns {
     c.bhxh[i] = ids.id(r.bhxh === undefined ? undefined : 'B' + r.bhxh);
     c.cmnd[i] = ids.id(r.cmnd === undefined ? undefined : 'M' + r.cmnd);
     c.phone[i] = phones.id(r.phone);
-    c.commune[i] = communes.id(r.communeCode);
+    c.commune[i] = communes.id(r.communeCode ?? inferredCommune[i]);
     c.household[i] = hh.id(r.householdId === undefined ? undefined : (r.communeCode ?? '') + '|' + r.householdId);
     c.address[i] = addr.id(r.addressKey);
     const words = r.name.trim().split(/\s+/);
