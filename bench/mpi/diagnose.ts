@@ -39,7 +39,7 @@ const cl = result.clusterOf;
 /** Field statuses as the reviewer sees them, plus the noise planted in either record: the group key. */
 function signature(a: number, b: number): string {
   const ex = explainPair(raw[a]!, raw[b]!);
-  const fields = ex.fields.map((f) => `${f.field}=${f.status}`).join(' ');
+  const fields = ex.fields.map((f) => `${f.field}=${f.status}${f.note_en && f.status === 'similar' ? ` (${f.note_en})` : ''}`).join(' ');
   const kinds = [...new Set([...noiseOf(a), ...noiseOf(b)])].sort().join('+') || 'no hard noise';
   return `${kinds} | ${fields}`;
 }

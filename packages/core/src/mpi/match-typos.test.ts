@@ -172,6 +172,31 @@ const CASES: Array<[string, Array<Record<string, string>>, boolean]> = [
     sourceRow({ source_system: 'BHXH', ho_ten: 'NGUYỄN VĂN DŨNG', ngay_sinh: '05/06/1979', gioi_tinh: 'Nam', dia_chi: 'So 170 ngo 5, X. Thuy Xuan 9', ma_xa: '10296' }),
     sourceRow({ ho_ten: 'Nguyễn Văn Dũng', ngay_sinh: '03/10/1979', gioi_tinh: 'Nam', dia_chi: 'Thôn 4, xã Thủy Xuân 9', ma_xa: '10296', ma_ho_gia_dinh: 'H80' }),
   ], true],
+  ['a slip that leaves no Vietnamese word in the middle name ("Vătn"), same birth date, only the commune in common → linked', [
+    sourceRow({ ho_ten: 'NGUYỄN VĂTN QUÂN', ngay_sinh: '22/02/1995', gioi_tinh: '1', dia_chi: 'Thôn 12, xã Yên Sở 1, huyện Hòa Vang', ma_xa: '10000' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Quân', ngay_sinh: '1995-02-22', gioi_tinh: '1', ma_xa: '10000' }),
+    ...population(),
+  ], true],
+  ['a slip that leaves no Vietnamese word in the given name ("Tâủy" / "Thủy"), same birth date and village → linked', [
+    sourceRow({ ho_ten: 'Trần Khánh Tâủy', ngay_sinh: '18/11/1971', gioi_tinh: '2', dia_chi: 'Thôn 6, xã Đại Mỗ 3, huyện Thanh Trì', ma_xa: '10074' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'TRẦN KHÁNH THỦY', ngay_sinh: '18/11/1971', gioi_tinh: '2', dia_chi: 'Thon 6, xa Dai Mo 3, huyen Thanh Tri', ma_xa: '10074' }),
+    ...population(),
+  ], true],
+  ['twins Tâm / Tân (two real names) in one commune, no house → not linked', [
+    sourceRow({ ho_ten: 'Lê Văn Tâm', ngay_sinh: '02/02/2012', gioi_tinh: 'Nam', ma_xa: '10000' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Lê Văn Tân', ngay_sinh: '02/02/2012', gioi_tinh: 'Nam', ma_xa: '10000' }),
+    ...population(),
+  ], false],
+  ['a slip to no word, but the addresses name two villages of the commune → not linked', [
+    sourceRow({ ho_ten: 'Nguyễn Văn Quâan', ngay_sinh: '22/02/1995', gioi_tinh: '1', dia_chi: 'Thôn 12, xã Yên Sở 1', ma_xa: '10000' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Quân', ngay_sinh: '1995-02-22', gioi_tinh: '1', dia_chi: 'Thôn 3, xã Yên Sở 1', ma_xa: '10000' }),
+    ...population(),
+  ], false],
+  ['a slip to no word, birth dates one day apart, only the commune in common → not linked', [
+    sourceRow({ ho_ten: 'NGUYỄN VĂTN QUÂN', ngay_sinh: '22/02/1995', gioi_tinh: '1', ma_xa: '10000' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Quân', ngay_sinh: '1995-02-23', gioi_tinh: '1', ma_xa: '10000' }),
+    ...population(),
+  ], false],
   ['father/son namesakes without any id, one house → not linked', [
     sourceRow({ ...home, ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1960', gioi_tinh: 'Nam' }),
     sourceRow({ ...home, source_system: 'KCB', ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1988', gioi_tinh: 'Nam' }),

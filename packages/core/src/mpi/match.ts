@@ -144,6 +144,8 @@ interface Columns {
   /** 1 when the record's given name / every middle word is a well-formed Vietnamese syllable. */
   givenWellFormed: Uint8Array;
   middleWellFormed: Uint8Array;
+  /** Bit k set when word k of the name is a well-formed Vietnamese syllable (all set when unknown). */
+  wordWellFormed: Uint8Array;
   /** 1 when no other full birth date is known for this name and year under this record's roof. */
   unambiguousRoof: Uint8Array;
 }
@@ -156,7 +158,7 @@ function toColumns(records: MpiRecord[]): Columns {
     name: I(), family: I(), middle: I(), given: I(), phonetic: I(), cccd: I(), bhxh: I(), cmnd: I(), phone: I(),
     commune: I(), household: I(), address: I(), names: [], idValues: [], givens: [], middles: [], addresses: [], givenMarks: I(), nameCount: new Int32Array(0), avgNameTf: 0,
     unambiguousNameYear: new Uint8Array(n), givenCount: new Int32Array(0), middleCount: new Int32Array(0),
-    givenWellFormed: new Uint8Array(n), middleWellFormed: new Uint8Array(n), unambiguousRoof: new Uint8Array(n),
+    givenWellFormed: new Uint8Array(n), middleWellFormed: new Uint8Array(n), wordWellFormed: new Uint8Array(n), unambiguousRoof: new Uint8Array(n),
   };
   const names = new Interner(), fam = new Interner(), mid = new Interner(), giv = new Interner(), pho = new Interner();
   const ids = new Interner(), phones = new Interner(), communes = new Interner(), hh = new Interner(), addr = new Interner();
@@ -198,6 +200,12 @@ function toColumns(records: MpiRecord[]): Columns {
     const words = r.name.trim().split(/\s+/);
     c.givenWellFormed[i] = words.length > 0 && isVietnameseSyllable(words[words.length - 1]!) ? 1 : 0;
     c.middleWellFormed[i] = words.slice(1, -1).every(isVietnameseSyllable) ? 1 : 0;
+    let mask = 0xff;
+    if (words.length <= 8 && words.length === r.nameKey.split(' ').length) {
+      mask = 0;
+      for (let k = 0; k < words.length; k++) if (isVietnameseSyllable(words[k]!)) mask |= 1 << k;
+    }
+    c.wordWellFormed[i] = mask;
   }
   c.names = names.values;
   c.idValues = ids.values;
@@ -479,6 +487,28 @@ function typoOfCommon(countX: number, countY: number, x: string, y: string, rare
   return rare <= Math.max(2, n / 200_000) && common >= Math.max(5, 5 * rare) && oneEditApart(x, y);
 }
 
+/**
+ * The names differ in one word by one keystroke, and that word is a Vietnamese syllable in one
+ * record and no syllable at all in the other ("Vătn"/"Văn", "Tâủy"/"Thủy", "Hoàg"/"Hoàng"): a slip
+ * of the keyboard, not another name, however rare the real name is. Two real names ("Tâm"/"Tân",
+ * "Hà"/"Hải": twins) are both syllables and never qualify. Over a population only, as typoOfCommon.
+ */
+function slipToNonWord(c: Columns, i: number, j: number): boolean {
+  if (c.n < TYPO_MIN_RECORDS) return false;
+  const x = c.names[c.name[i]!]!, y = c.names[c.name[j]!]!;
+  if (x === y) return false;
+  const wx = x.split(' '), wy = y.split(' ');
+  if (wx.length !== wy.length) return false;
+  let k = -1;
+  for (let p = 0; p < wx.length; p++) {
+    if (wx[p] === wy[p]) continue;
+    if (k >= 0) return false;
+    k = p;
+  }
+  if (k < 0 || k >= 8 || !oneEditApart(wx[k]!, wy[k]!)) return false;
+  return ((c.wordWellFormed[i]! >> k) & 1) !== ((c.wordWellFormed[j]! >> k) & 1);
+}
+
 function givenTypo(c: Columns, i: number, j: number): boolean {
   const x = c.given[i]!, y = c.given[j]!;
   if (x < 0 || y < 0 || x === y) return false;
@@ -617,7 +647,7 @@ const GIVEN_TYPO = 32768;
  */
 function rules(
   g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false, middleOnly = false, middleDiffers = false, typo = false,
-  unambiguousRoof = false,
+  unambiguousRoof = false, slip = false,
 ): number {
   let flags = typo ? GIVEN_TYPO : 0;
   // MISSING (255) must never read as agreement in the comparisons below.
@@ -667,7 +697,9 @@ function rules(
       (g[F_SEX] !== 0 || sexSlip) && idsAgreeable && placeOk) flags |= DEMOGRAPHIC;
   // A typo in the name (family, middle, or a rare misspelling of a common given name) with the
   // exact birth date under one roof: twins there differ in given name, not by one keystroke.
-  if (g[F_NAME]! >= 2 && (g[F_GIVEN] === 2 || typo) && !middleDiffers && g[F_DATE] === DateLevel.exact && home &&
+  // A slip that leaves no Vietnamese word at all is a typo wherever the two live, so the place
+  // test is then the exact-name one (placeOk).
+  if (g[F_NAME]! >= 2 && (g[F_GIVEN] === 2 || typo) && !middleDiffers && g[F_DATE] === DateLevel.exact && (home || (slip && placeOk)) &&
       g[F_SEX] !== 0 && idsAgreeable) flags |= DEMOGRAPHIC;
   // A record giving only the birth year joins the person with the same full name under one roof
   // when nobody else of that name and year is known there (unambiguousYearOnly).
@@ -881,13 +913,15 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
       s += Math.max(-6, Math.min(4, Math.log2(c.avgNameTf / tf)));
     }
     score[k] = s;
-    const typo = (g[F_GIVEN] === 0 || g[F_GIVEN] === 1) && givenTypo(c, a, b);
+    const slip = slipToNonWord(c, a, b);
+    const typo = (g[F_GIVEN] === 0 || g[F_GIVEN] === 1) && (slip || givenTypo(c, a, b));
     if (typo) g[F_GIVEN] = 1;
-    const middleDiffers = middlesDiffer(c, a, b) && !middleTypo(c, a, b);
+    const middleDiffers = middlesDiffer(c, a, b) && !slip && !middleTypo(c, a, b);
     // Ambiguity is a property of the record giving only the year.
     const y = c.day[a] === 0 ? a : b;
     const fl = rules(
       g, c.unambiguousNameYear[y] === 1, bhxhOneDigit, g[F_NAME] === 2 && middleDropped(c, a, b), middleDiffers, typo, c.unambiguousRoof[y] === 1,
+      slip,
     );
     flags[k] = fl;
     if (isAutoLink(fl, s, upperW)) nAuto++;
