@@ -116,8 +116,12 @@ for (const r of result.reviewPairs) {
 }
 
 console.log(`seed ${seed}, profile ${profile}, ${records.length} records, ${membersOf.size} persons, ${result.stats.clusters} predicted`);
-console.log(`review pairs ${result.reviewPairs.length}`);
+// What the queue must never hold: a pair already in one person, or one a valid id or birth date contradicts.
+const inOne = result.reviewPairs.filter((r) => cl[r.a] === cl[r.b]).length;
+const contradicted = result.reviewPairs.filter((r) => r.reasons.some((x) => x === 'birth-date-conflict' || x === 'shared-id-different-person')).length;
+const ordered = result.reviewPairs.every((r, k) => k === 0 || result.reviewPairs[k - 1]!.score >= r.score);
+console.log(`review pairs ${result.reviewPairs.length}: already in one person ${inOne}, contradicted by an id or birth date ${contradicted}, strongest first ${ordered}`);
 print('missed true pairs (weighted by record pairs)', missed, Number(argStr('top') ?? 25));
 print('wrong merges', wrong);
-print('review pairs that are one person', reviewTrue, 15);
+print('review pairs that are one person', reviewTrue, Number(argStr('top') ?? 15));
 print('review pairs that are two persons', reviewFalse, 15);
