@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { communeOfAddress, inferCommuneCodes } from './address.ts';
-import type { MatchModel } from './match.ts';
-import { linkRecords } from './match.ts';
-import { generatePopulation, generateSourceRows } from './synth.ts';
-import { normalizeAll, sourceRow } from './test-rows.ts';
+import { type LinkCase, linkCaseTests, sourceRow } from './test-rows.ts';
 
 describe('communeOfAddress', () => {
   const CASES: Array<[string, { commune: string; district: string | undefined } | undefined]> = [
@@ -64,15 +61,9 @@ describe('inferCommuneCodes', () => {
 });
 
 describe('linkRecords: a commune read from the address', () => {
-  let model: MatchModel;
-  before(() => {
-    const persons = generatePopulation({ seed: 7, persons: 3000 });
-    const { rows } = generateSourceRows({ seed: 7, persons, profile: 'hard' });
-    model = linkRecords(normalizeAll(rows)).model;
-  });
   // Another resident whose record gives both the address and the code teaches which code "Phú Thịnh 5" is.
   const teacher = () => sourceRow({ ho_ten: 'Đặng Thị Hoa', ngay_sinh: '01/01/1960', gioi_tinh: 'Nữ', dia_chi: 'Thôn 1, xã Phú Thịnh 5, huyện Hòa Vang', ma_xa: '10148' });
-  const CASES: Array<[string, Array<Record<string, string>>, boolean]> = [
+  const CASES: LinkCase[] = [
     ['same name and birth date, one gives only the commune code, the other only an address naming that commune → linked', [
       sourceRow({ ho_ten: 'Vũ Quốc Anh', ngay_sinh: '27/12/1997', gioi_tinh: 'Nam', ma_xa: '10148' }),
       sourceRow({ source_system: 'KCB', ho_ten: 'Vũ Quốc Anh', ngay_sinh: '1997-12-27', gioi_tinh: 'Nam', dia_chi: 'So 51 ngo 27, xa Phu Thinh 5, huyen Hoa Vang, Can Tho' }),
@@ -98,11 +89,5 @@ describe('linkRecords: a commune read from the address', () => {
       teacher(),
     ], false],
   ];
-  for (const [name, rows, same] of CASES) {
-    it(name, () => {
-      const r = linkRecords(normalizeAll(rows), { model });
-      if (same) assert.equal(r.clusterOf[0], r.clusterOf[1]);
-      else assert.notEqual(r.clusterOf[0], r.clusterOf[1]);
-    });
-  }
+  linkCaseTests(CASES);
 });

@@ -706,8 +706,10 @@ function rules(
   // Under one roof (the house or the household number) the namesakes of the commune do not count,
   // only those recorded under that roof (unambiguousRoof).
   const sameRoof = (g[F_ADDRESS] === 3 || g[F_HOUSEHOLD] === 1) && unambiguousRoof;
-  if ((unambiguousYearOnly ? home : sameRoof) && g[F_NAME] === 3 && g[F_GIVEN] === 2 && g[F_DATE] === DateLevel.yearOnly &&
-      g[F_SEX] !== 0 && idsAgreeable) flags |= YEAR_ONLY_OK;
+  // With the middle name left out as well, only the dwelling (never the village) and no other
+  // date known for that name and year, in the commune or under the roof, will do.
+  const yearOnlyPlace = g[F_NAME] === 3 ? (unambiguousYearOnly ? home || ad === 2 : sameRoof) : middleOnly && home && unambiguousYearOnly && unambiguousRoof;
+  if (yearOnlyPlace && g[F_GIVEN] === 2 && g[F_DATE] === DateLevel.yearOnly && g[F_SEX] !== 0 && idsAgreeable) flags |= YEAR_ONLY_OK;
   if (flags & (DAY_OFF_OK | YEAR_ONLY_OK)) flags &= ~VETO_EVIDENCE;
   // Name and birth date with nothing placing the two records together, or a birth year with only
   // the commune in common: namesakes look exactly like that, whatever the score.

@@ -1,5 +1,9 @@
 // Test support: hand-written source rows for the matcher's table-driven tests.
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { linkRecords, type MatchModel } from './match.ts';
 import { type MpiRecord, normalizeSourceRecord } from './record.ts';
+import { generatePopulation, generateSourceRows } from './synth.ts';
 
 let seq = 0;
 
@@ -19,4 +23,27 @@ export function normalizeAll(rows: Array<Record<string, string>>): MpiRecord[] {
     if (!record) throw new Error(`row ${r.source_id} is not usable: ${JSON.stringify(issues)}`);
     return record;
   });
+}
+
+/** A link-or-not case: its name, its rows, and whether the first two records are one person. */
+export type LinkCase = [name: string, rows: Array<Record<string, string>>, same: boolean];
+
+/**
+ * One test per case, each linked with a model estimated once on a generated population (hard
+ * profile), as a relink leaves it: the rules, not a model fitted to the few rows, are under test.
+ */
+export function linkCaseTests(cases: readonly LinkCase[]): void {
+  let model: MatchModel;
+  before(() => {
+    const persons = generatePopulation({ seed: 7, persons: 3000 });
+    const { rows } = generateSourceRows({ seed: 7, persons, profile: 'hard' });
+    model = linkRecords(normalizeAll(rows)).model;
+  });
+  for (const [name, rows, same] of cases) {
+    it(name, () => {
+      const r = linkRecords(normalizeAll(rows), { model });
+      if (same) assert.equal(r.clusterOf[0], r.clusterOf[1]);
+      else assert.notEqual(r.clusterOf[0], r.clusterOf[1]);
+    });
+  }
 }
