@@ -88,6 +88,51 @@ export function checkBoundaries(files, { coreDeps = [] } = {}) {
       }
     }
   }
+  return [...problems, ...cycleProblems(files)];
+}
+
+/**
+ * Modules that must not reach themselves through the product import graph. The MPI first: the
+ * modules that follow its decisions use it, so it learns of them only through the followers the
+ * composition root wires (person/followers.ts); importing one again would bring back the cycle whose
+ * evaluation order once left a constant uninitialised at start-up.
+ */
+export const ACYCLIC_MODULES = ['mpi'];
+
+function cycleProblems(files) {
+  const uses = new Map();
+  for (const { path, text } of files) {
+    const from = path.startsWith(`${SERVER_SRC}/`) && !isTest(path) ? moduleOf(path) : null;
+    if (from === null) continue;
+    for (const spec of importsOf(text)) {
+      if (!spec.startsWith('.')) continue;
+      const to = moduleOf(normalize(join(dirname(path), spec)));
+      if (to === null || to === from) continue;
+      if (!uses.has(from)) uses.set(from, new Map());
+      if (!uses.get(from).has(to)) uses.get(from).set(to, path);
+    }
+  }
+  const problems = [];
+  for (const start of ACYCLIC_MODULES) {
+    // Breadth-first from `start`, remembering how each module was reached, until `start` comes back.
+    const via = new Map([[start, null]]);
+    const queue = [start];
+    let back = null;
+    while (queue.length > 0 && back === null) {
+      const m = queue.shift();
+      for (const [to, path] of uses.get(m) ?? []) {
+        if (to === start) back = { m, path };
+        else if (!via.has(to)) {
+          via.set(to, m);
+          queue.push(to);
+        }
+      }
+    }
+    if (back === null) continue;
+    const chain = [start];
+    for (let m = back.m; m !== start; m = via.get(m)) chain.splice(1, 0, m);
+    problems.push(`${back.path}: import cycle ${[...chain, start].join(' → ')}: module '${start}' must not be reached from itself`);
+  }
   return problems;
 }
 

@@ -44,4 +44,15 @@ describe('module boundary check', () => {
       assert.equal(check([{ path: c.path, text: c.text }]).length, c.bad ? 1 : 0);
     });
   }
+
+  it('refuses a module that follows MPI decisions being imported by the MPI again, naming the cycle', () => {
+    const files = [
+      { path: 'packages/server/src/mpi/follow.ts', text: "import { bookFollower } from '../book/index.ts';" },
+      { path: 'packages/server/src/book/follow.ts', text: "import { moveVaccinationRows } from '../immunization/index.ts';" },
+      { path: 'packages/server/src/immunization/store.ts', text: "import { linkIncoming } from '../mpi/index.ts';" },
+    ];
+    assert.deepEqual(check(files), ["packages/server/src/immunization/store.ts: import cycle mpi → book → immunization → mpi: module 'mpi' must not be reached from itself"]);
+    assert.deepEqual(check(files.slice(1)), [], 'without the MPI importing the book there is no cycle');
+    assert.deepEqual(check([...files.slice(1), { path: 'packages/server/src/mpi/follow.test.ts', text: "import { bookFollower } from '../book/index.ts';" }]), [], 'tests may use anything');
+  });
 });

@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { vietnamToday } from '@openhssk/core';
 import { createRng, FAMILY_NAMES, FEMALE_GIVEN, FEMALE_MIDDLE, MALE_GIVEN, MALE_MIDDLE, pickWeighted } from '@openhssk/core/synth';
+import { wireIdentityFollowers } from '@openhssk/server';
 import { migrate, openDatabase } from '@openhssk/server/db';
 import { importImmunizationFile } from '@openhssk/server/immunization';
 import { importFile, relinkAll } from '@openhssk/server/mpi';
@@ -118,6 +119,7 @@ console.log(`generated ${lines.length - 1} dose rows of ${children.length} child
 
 const scratch = await createScratchPostgres('hssk_immbench', process.env.BENCH_DATABASE_URL);
 const handle = await openDatabase({ url: scratch.url, poolSize: 4 });
+wireIdentityFollowers();
 const db = handle.db;
 try {
   await migrate(handle);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { clusterMetrics, generatePopulation, generateSourceRows } from '@openhssk/core/mpi';
+import { wireIdentityFollowers } from '@openhssk/server';
 import { migrate, openDatabase } from '@openhssk/server/db';
 import { exportLinks, importFile, relinkAll } from '@openhssk/server/mpi';
 import { createScratchPostgres } from '@openhssk/server/test-support';
@@ -43,6 +44,7 @@ if (gen.status !== 0) throw new Error('generator failed');
 const scratch = await createScratchPostgres('hssk_mpibench', adminUrl);
 const url = scratch.url;
 const handle = await openDatabase({ url, poolSize: 4 });
+wireIdentityFollowers();
 try {
   await migrate(handle);
 

@@ -15,6 +15,7 @@ import { registerClinicRoutes } from './clinic/index.ts';
 import type { Config } from './config.ts';
 import { registerCorrectionRoutes } from './correction/index.ts';
 import type { DatabaseHandle } from './db/index.ts';
+import { wireIdentityFollowers } from './identity-followers.ts';
 import { registerFacilityAdminRoutes, registerFacilityRoutes } from './facility/index.ts';
 import { registerFamilyRoutes } from './family/index.ts';
 import { createExportRunner, exportDir, registerFhirRoutes } from './fhir/index.ts';
@@ -43,6 +44,7 @@ export interface AppOptions {
 
 export async function buildApp({ config, database, logger = true }: AppOptions): Promise<FastifyInstance> {
   const db = database.db;
+  wireIdentityFollowers();
   setPrepareWorkers(config.ingestWorkers);
   const app = Fastify({
     logger: logger ? loggerOptions(config.logLevel, logger === true ? undefined : logger.stream) : false,

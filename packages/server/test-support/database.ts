@@ -1,4 +1,5 @@
 import { type DatabaseHandle, migrate, openDatabase } from '../src/db/index.ts';
+import { wireIdentityFollowers } from '../src/identity-followers.ts';
 import { createScratchPostgres } from './scratch-postgres.ts';
 
 /**
@@ -6,6 +7,8 @@ import { createScratchPostgres } from './scratch-postgres.ts';
  * database (HSSK_TEST_DB=postgres) that `drop()` removes afterwards.
  */
 export async function createTestDatabase(): Promise<DatabaseHandle & { drop(): Promise<void> }> {
+  // Tests decide merges and relinks without the app: they wire what the app's start-up wires.
+  wireIdentityFollowers();
   if (process.env.HSSK_TEST_DB === 'postgres') {
     const scratch = await createScratchPostgres('hssk_test', process.env.TEST_DATABASE_URL);
     const handle = await openDatabase({ url: scratch.url, poolSize: 4 });

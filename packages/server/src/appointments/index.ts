@@ -6,3 +6,4 @@ export { citizenReminders, preferencesOf, setPreference } from './preferences.ts
 export { purgeAppointmentDemo } from './purge.ts';
 export { planReminders, QUIET_FROM, QUIET_UNTIL, quietUntil, REMINDER_QUEUE, reminderAttemptFailed, reminderDue, reminderHandler } from './reminders.ts';
 export { registerAppointmentRoutes } from './routes.ts';
+export { type MovedNotices, noticeFollower } from './follow.ts';

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { moveVaccinationRows, returnVaccinationRows } from '../immunization/index.ts';
+import type { IdentityFollower } from '../person/index.ts';
 
 /**
  * Book rows keyed by person that must follow the person when the MPI changes who is who: the
@@ -89,3 +90,16 @@ export async function followCitizenRows(db: Db, moves: ReadonlyArray<{ subject: 
   out.contacts = ids(contacts.rows);
   return out;
 }
+
+/** The book's rows as an MPI follower (wired in src/identity-followers.ts); doses are the immunization registry's, moved through it. */
+export const bookFollower: IdentityFollower<MovedBookRows> = {
+  name: 'book',
+  tables: ['book_share', 'citizen_declaration', 'citizen_contact', 'vaccination', 'imm_reaction_report', 'imm_slot_request'],
+  move: moveBookRows,
+  async giveBack(tx, moved, from, to) {
+    await returnBookRows(tx, { ...NO_BOOK_ROWS, ...moved }, from, to);
+  },
+  async followLogins(tx, logins, since) {
+    await followCitizenRows(tx, logins, since);
+  },
+};

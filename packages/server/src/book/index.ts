@@ -1,5 +1,5 @@
 export { type BookSubject, DEPENDENT_MAX_AGE, guardiansOf, listDependents, resolveBookSubject } from './access.ts';
-export { followCitizenRows, type MovedBookRows, moveBookRows, NO_BOOK_ROWS, returnBookRows } from './follow.ts';
+export { bookFollower, type MovedBookRows } from './follow.ts';
 export {
   allergyDeclarations,
   daysOf,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { type DatabaseHandle, migrate, openDatabase } from '../db/index.ts';
+import { wireIdentityFollowers } from '../identity-followers.ts';
 
 const HELP = `hssk – OpenHSSK command line
 
@@ -97,6 +98,7 @@ Database: DATABASE_URL (PostgreSQL) or embedded PGlite in HSSK_DATA_DIR (default
 async function withDb<T>(fn: (h: DatabaseHandle) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const h = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+  wireIdentityFollowers();
   try {
     await migrate(h);
     return await fn(h);

@@ -10,3 +10,4 @@ export { type CorrectionFigures, correctionFigures, NO_CORRECTIONS } from './fig
 export { purgeCorrectionDemo } from './purge.ts';
 export { registerCorrectionRoutes } from './routes.ts';
 export { dueDate, SLA_WORKING_DAYS } from './store.ts';
+export { correctionFollower, type MovedCorrections } from './follow.ts';

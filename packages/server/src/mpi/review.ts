@@ -5,7 +5,6 @@ import { type Actor, audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { createPersons, flagPersons, moveSourceRecords, newPersonId } from '../person/index.ts';
 import { identityFollowsMerge, identityFollowsSeparation, identityFollowsUndo } from './follow.ts';
-import { REVIEW_PAGE_MAX } from './limits.ts';
 import { recomputePersons } from './persons.ts';
 import { mpiDb } from './tables.ts';
 
@@ -91,6 +90,9 @@ export interface ReviewListOptions {
    */
   communes?: readonly string[] | undefined;
 }
+
+/** Most review pairs one request returns. */
+export const REVIEW_PAGE_MAX = 200;
 
 /** Uncertain pairs with both records side by side and explained, strongest first, with the total open. */
 export async function listReviews(db: Db, opts: ReviewListOptions = {}): Promise<{ total: number; reviews: ReviewView[] }> {

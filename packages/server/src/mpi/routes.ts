@@ -6,8 +6,7 @@ import { audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
 import { requireStaff, type StaffContext, staffActor, unitDescendants } from '../staff/index.ts';
-import { REVIEW_PAGE_MAX } from './limits.ts';
-import { decideReview, getReview, listReviews, type ReviewView, undoMerge } from './review.ts';
+import { decideReview, getReview, listReviews, REVIEW_PAGE_MAX, type ReviewView, undoMerge } from './review.ts';
 import { mpiDb } from './tables.ts';
 
 const REVIEWERS = ['system_admin', 'health_officer'] as const;

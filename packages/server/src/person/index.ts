@@ -10,3 +10,6 @@ export {
   type SourceLink, setSourceLinks,
   upsertImportedSourceRecords, upsertPatientSourceRecords,
 } from './source-records.ts';
+export {
+  type IdentityFollower, identityFollowers, type LoginMove, moveRowsOfPersons, type PersonMove, returnRowsOfPersons, wireFollowers,
+} from './followers.ts';

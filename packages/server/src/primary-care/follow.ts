@@ -1,6 +1,7 @@
 import { vietnamToday } from '@openhssk/core';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import type { IdentityFollower } from '../person/index.ts';
 import { refreshSummaries } from './record.ts';
 
 /**
@@ -219,3 +220,13 @@ export async function returnCareRows(tx: Db, rows: MovedCareRows, from: string, 
   await refreshSummaries(tx, await withRecord(tx, [from, to]));
   return out;
 }
+
+/** Primary care as an MPI follower (wired in src/identity-followers.ts). */
+export const careFollower: IdentityFollower<MovedCareRows> = {
+  name: 'care',
+  tables: ['pc_entry', 'pc_record_field', 'pc_record_field_history', 'pc_person_summary', 'pc_checkup', 'pc_enrolment', 'pc_followup'],
+  move: moveCareRows,
+  async giveBack(tx, moved, from, to) {
+    await returnCareRows(tx, { ...NO_CARE_ROWS, ...moved }, from, to);
+  },
+};

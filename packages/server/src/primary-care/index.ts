@@ -1,7 +1,7 @@
 // Primary care at the commune health station (issue 15): the QĐ 831 personal health record,
 // periodic check-ups and chronic-disease registers. Owns the pc_* tables of migration 022.
 export { bookPrimaryCare } from './book-view.ts';
-export { type MovedCareRows, moveCareRows, NO_CARE_ROWS, returnCareRows } from './follow.ts';
+export { careFollower, type MovedCareRows } from './follow.ts';
 export { type ProposalSweep, proposeFromEpisodes } from './proposals.ts';
 export { purgePrimaryCareDemo } from './purge.ts';
 export { followUpsDue } from './registers.ts';

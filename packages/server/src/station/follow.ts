@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import type { IdentityFollower } from '../person/index.ts';
 
 /**
  * Household register rows keyed by person follow the MPI's decisions (mpi/follow.ts calls these in
@@ -142,3 +143,13 @@ export async function returnStationRows(tx: Db, rows: MovedStationRows, from: st
         );
   return { members, events, heads, closedMembers: reopened, duplicateDeaths: cleared };
 }
+
+/** The household register as an MPI follower (wired in src/identity-followers.ts). */
+export const stationFollower: IdentityFollower<MovedStationRows> = {
+  name: 'station',
+  tables: ['station_member', 'station_event', 'station_household'],
+  move: moveStationRows,
+  async giveBack(tx, moved, from, to) {
+    await returnStationRows(tx, { ...NO_STATION_ROWS, ...moved }, from, to);
+  },
+};

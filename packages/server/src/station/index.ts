@@ -1,7 +1,7 @@
 export { type DayList, dayList, dayListPersons } from './day-list.ts';
 export { type BirthEntry, type DeathEntry, MAX_BATCH, type MoveInEntry, type MoveOutEntry, type RegisterEntry } from './entries.ts';
 export { applyBatch, applyEntry, type EntryOutcome, type EventContext, type EventResult, STATION_SOURCE } from './events.ts';
-export { type MovedStationRows, moveStationRows, NO_STATION_ROWS, returnStationRows } from './follow.ts';
+export { type MovedStationRows, stationFollower } from './follow.ts';
 export { type Hamlet, hamletKey, parseHamlet } from './hamlet.ts';
 export { ensureRegister, type RefreshStats, refreshRegister } from './households.ts';
 export {

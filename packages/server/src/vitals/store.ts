@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { type Actor, audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { placeSubject, type ReceivedSubject } from '../mpi/index.ts';
+import type { IdentityFollower } from '../person/index.ts';
 
 /**
  * Vital signs other systems send (FHIR Observation of the vital-signs profile; fhir/write-observation.ts
@@ -142,3 +143,13 @@ export async function vitalIdByIdentifier(db: Db, facilityCode: string, identifi
     where sender_facility_code = ${facilityCode} and identifier_system = ${identifier.system} and identifier_value = ${identifier.value}`.execute(db);
   return r.rows[0] ? Number(r.rows[0].id) : undefined;
 }
+
+/** Vital signs other systems sent follow the MPI's decisions (src/identity-followers.ts). */
+export const vitalFollower: IdentityFollower<number[]> = {
+  name: 'vitals',
+  tables: ['vital_sign'],
+  move: moveVitalRows,
+  async giveBack(tx, moved, from, to) {
+    await returnVitalRows(tx, moved ?? [], from, to);
+  },
+};

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { startTestApp, type TestDatabase } from '../test-support/app.ts';
+import { json } from '../test-support/book-fixture.ts';
+import { staffSession } from '../test-support/staff.ts';
+import { IDENTITY_FOLLOWERS, NOT_FOLLOWED } from './identity-followers.ts';
+
+/**
+ * Every personal table follows MPI decisions or says why not, and the tables that joined after the
+ * first followers (correction requests, notifications, channel choices) move with a merge and come
+ * back with its undo, one-row-per-person conflicts included.
+ */
+describe(`identity followers (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
+  let app: FastifyInstance;
+  let db: TestDatabase;
+  let close: () => Promise<void>;
+  let admin: string;
+
+  before(async () => {
+    ({ app, db, close } = await startTestApp());
+    admin = (await staffSession(app, db.db, { username: 'admin1', fullName: 'Quản trị', role: 'system_admin' })).cookie;
+  });
+  after(async () => close());
+
+  it('lists every table with a person_id column as followed by exactly one follower or not followed with a reason', async () => {
+    const tables = (
+      await sql<{ table_name: string }>`select distinct table_name from information_schema.columns
+        where table_schema = current_schema() and column_name = 'person_id' order by 1`.execute(db.db)
+    ).rows.map((r) => r.table_name);
+    const followedBy = new Map<string, string[]>();
+    for (const f of IDENTITY_FOLLOWERS) for (const t of f.tables) followedBy.set(t, [...(followedBy.get(t) ?? []), f.name]);
+    const neither = tables.filter((t) => !followedBy.has(t) && NOT_FOLLOWED[t] === undefined);
+    assert.deepEqual(neither, [], 'a new personal table: add it to a follower (src/identity-followers.ts) or to NOT_FOLLOWED with the reason');
+    const both = tables.filter((t) => followedBy.has(t) && NOT_FOLLOWED[t] !== undefined);
+    assert.deepEqual(both, [], 'followed and declared not followed');
+    const twice = [...followedBy].filter(([, names]) => names.length > 1);
+    assert.deepEqual(twice, [], 'one table, one follower');
+    const existing = new Set((await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema()`.execute(db.db)).rows.map((r) => r.table_name));
+    const stale = [...followedBy.keys(), ...Object.keys(NOT_FOLLOWED)].filter((t) => !existing.has(t));
+    assert.deepEqual(stale, [], 'listed tables that do not exist');
+    for (const [t, why] of Object.entries(NOT_FOLLOWED)) assert.ok(why.length > 20, `${t}: say why it does not follow`);
+  });
+
+  /** Two persons, one record each, and the pending pair between them. */
+  async function pair(n: number) {
+    const [pa, pb] = [`FA${n}`, `FB${n}`];
+    await db.db.insertInto('person').values([
+      { id: pa, ho_ten: 'Trần Thị Bình', name_key: 'TRAN THI BINH' },
+      { id: pb, ho_ten: 'Tran Thi Binh', name_key: 'TRAN THI BINH' },
+    ]).execute();
+    const base = { ngay_sinh: '1990-05-01', gioi_tinh: 'Nữ', so_cccd: null, so_bhyt: null, so_dien_thoai: null, dia_chi: null, ma_xa: '21550', ma_ho_gia_dinh: null, content_hash: 'x', link_rule: 'MPI_SINGLE' };
+    await db.db.insertInto('source_record').values([
+      { ...base, source_system: 'MIS2022', source_id: `A${n}`, ho_ten: 'Trần Thị Bình', person_id: pa },
+      { ...base, source_system: 'MIS2022', source_id: `B${n}`, ho_ten: 'Tran Thi Binh', person_id: pb },
+    ]).execute();
+    const r = await sql<{ id: number }>`insert into mpi_review (a_system, a_id, b_system, b_id, score, reasons)
+      values ('MIS2022', ${`A${n}`}, 'MIS2022', ${`B${n}`}, 0.8, '[]') returning id::int as id`.execute(db.db);
+    return { reviewId: r.rows[0]!.id, pa, pb };
+  }
+
+  const merge = async (reviewId: number) => {
+    const r = await json<{ merge_id: number }>(app, 'POST', `/api/v1/mpi/reviews/${reviewId}/decision`, admin, { decision: 'merged' });
+    assert.equal(r.status, 200, r.body);
+    return r.json().merge_id;
+  };
+  const undo = async (mergeId: number) => {
+    const r = await json(app, 'POST', `/api/v1/mpi/merges/${mergeId}/undo`, admin);
+    assert.equal(r.status, 200, r.body);
+  };
+
+  async function correction(personId: string, createdBy: string) {
+    const r = await sql<{ id: string }>`insert into correction_request (person_id, kind, note, owner_kind, due_on, created_by)
+      values (${personId}, 'wrong_personal', 'Sai ngày sinh', 'mpi', '2026-12-31', ${createdBy}) returning id::text as id`.execute(db.db);
+    const id = r.rows[0]!.id;
+    await sql`insert into correction_event (request_id, person_id, actor_type, actor_id, action) values (${id}::int8, ${personId}, 'citizen', ${createdBy}, 'created')`.execute(db.db);
+    return id;
+  }
+  const correctionOwners = async (id: string) =>
+    (await sql<{ person_id: string }>`select person_id from correction_request where id = ${id}::int8
+      union all select person_id from correction_event where request_id = ${id}::int8`.execute(db.db)).rows.map((r) => r.person_id);
+  const notification = async (personId: string, sourceKey: string, title: string) =>
+    (await sql<{ id: string }>`insert into citizen_notification (person_id, kind, title, body, source_key) values (${personId}, 'reminder', ${title}, 'Nhắc lịch tái khám', ${sourceKey})
+      returning id::text as id`.execute(db.db)).rows[0]!.id;
+  const notificationsOf = async (personId: string) =>
+    (await sql<{ title: string }>`select title from citizen_notification where person_id = ${personId} order by title`.execute(db.db)).rows.map((r) => r.title);
+  const preference = async (personId: string, channel: 'email' | 'sms', address: string, at: string) =>
+    sql`insert into notification_preference (person_id, channel, address, updated_at) values (${personId}, ${channel}, ${address}, ${at}::timestamptz)`.execute(db.db);
+  const preferencesOf = async (personId: string) =>
+    (await sql<{ channel: string; address: string }>`select channel, address from notification_preference where person_id = ${personId} order by channel`.execute(db.db)).rows.map(
+      (r) => `${r.channel}:${r.address}`,
+    );
+
+  it('a merge moves correction requests with their history, and an undo returns them; one filed by the citizen while merged goes with their login', async () => {
+    const { reviewId, pa, pb } = await pair(1);
+    await db.db.insertInto('citizen_account').values({ subject: '079190000001', person_id: pb, consent_at: new Date() }).execute();
+    const filed = await correction(pb, '079190000001');
+    const survivors = await correction(pa, 'someone-else');
+
+    const mergeId = await merge(reviewId);
+    assert.deepEqual(await correctionOwners(filed), [pa, pa], 'the request and its history are on the merged person');
+    assert.deepEqual(await correctionOwners(survivors), [pa, pa]);
+    const whileMerged = await correction(pa, '079190000001');
+
+    await undo(mergeId);
+    assert.deepEqual(await correctionOwners(filed), [pb, pb], 'the moved request returns with its history');
+    assert.deepEqual(await correctionOwners(survivors), [pa, pa], "the surviving person's request stays");
+    assert.deepEqual(await correctionOwners(whileMerged), [pb, pb], 'a request the citizen filed while merged follows their login back');
+  });
+
+  it('notifications move; one event notified to both persons stays once on the survivor, and the undo gives each person its own back', async () => {
+    const { reviewId, pa, pb } = await pair(2);
+    await notification(pa, 'reminder:51001:LK1', 'A: tái khám 1');
+    await notification(pb, 'reminder:51001:LK1', 'B: tái khám 1');
+    await notification(pb, 'reminder:51001:LK2', 'B: tái khám 2');
+
+    const mergeId = await merge(reviewId);
+    assert.deepEqual(await notificationsOf(pa), ['A: tái khám 1', 'B: tái khám 2'], "the survivor's copy of a shared event stays, the other moves");
+    assert.deepEqual(await notificationsOf(pb), []);
+    const log = await sql<{ moved_identity: { notices: { droppedNotifications: Array<{ title: string }> } } }>`select moved_identity from mpi_merge where id = ${mergeId}`.execute(db.db);
+    assert.deepEqual(log.rows[0]!.moved_identity.notices.droppedNotifications.map((n) => n.title), ['B: tái khám 1'], 'the removed copy is kept on the merge log');
+
+    await undo(mergeId);
+    assert.deepEqual(await notificationsOf(pa), ['A: tái khám 1']);
+    assert.deepEqual(await notificationsOf(pb), ['B: tái khám 1', 'B: tái khám 2']);
+  });
+
+  it("channel choices move; where both persons chose for one channel the later choice stays, and the undo restores both persons' choices", async () => {
+    const { reviewId, pa, pb } = await pair(3);
+    await preference(pa, 'email', 'a-old@example.vn', '2026-01-01T00:00:00.123456Z');
+    await preference(pb, 'email', 'b-new@example.vn', '2026-02-01T00:00:00.654321Z');
+    await preference(pa, 'sms', '0901000001', '2026-03-01T00:00:00Z');
+    await preference(pb, 'sms', '0901000002', '2026-01-15T00:00:00Z');
+
+    const mergeId = await merge(reviewId);
+    assert.deepEqual(await preferencesOf(pa), ['email:b-new@example.vn', 'sms:0901000001'], 'per channel, the later choice stays');
+    assert.deepEqual(await preferencesOf(pb), []);
+
+    await undo(mergeId);
+    assert.deepEqual(await preferencesOf(pa), ['email:a-old@example.vn', 'sms:0901000001']);
+    assert.deepEqual(await preferencesOf(pb), ['email:b-new@example.vn', 'sms:0901000002']);
+  });
+
+  it('a choice changed on the merged person after the merge stays there on undo', async () => {
+    const { reviewId, pa, pb } = await pair(4);
+    await preference(pb, 'email', 'b@example.vn', '2026-02-01T00:00:00Z');
+    const mergeId = await merge(reviewId);
+    await sql`update notification_preference set address = 'new@example.vn', updated_at = now() where person_id = ${pa} and channel = 'email'`.execute(db.db);
+    await undo(mergeId);
+    assert.deepEqual(await preferencesOf(pa), ['email:new@example.vn'], 'the newer word of the citizen is not undone');
+    assert.deepEqual(await preferencesOf(pb), []);
+  });
+
+  it('a merge logged before a follower existed gives nothing of it back on undo', async () => {
+    const { reviewId, pa, pb } = await pair(5);
+    const filed = await correction(pb, 'citizen-5');
+    await notification(pb, 'k5', 'B5');
+    const mergeId = await merge(reviewId);
+    // The record as a merge logged before the correction and notice followers wrote it.
+    await sql`update mpi_merge set moved_identity = moved_identity::jsonb - 'correction' - 'notices' where id = ${mergeId}`.execute(db.db);
+    await undo(mergeId);
+    assert.deepEqual(await correctionOwners(filed), [pa, pa], 'without a record nothing is known to have moved');
+    assert.deepEqual(await notificationsOf(pa), ['B5']);
+    assert.deepEqual(await notificationsOf(pb), []);
+  });
+});

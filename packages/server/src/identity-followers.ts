@@ -1,0 +1,37 @@
+import { noticeFollower } from './appointments/index.ts';
+import { bookFollower } from './book/index.ts';
+import { correctionFollower } from './correction/index.ts';
+import { type IdentityFollower, wireFollowers } from './person/index.ts';
+import { careFollower } from './primary-care/index.ts';
+import { stationFollower } from './station/index.ts';
+import { vitalFollower } from './vitals/index.ts';
+
+/**
+ * Every module whose personal rows follow the MPI's decisions, in the order they move. The one list,
+ * here at the composition root because only the composition root may import every module: the MPI
+ * cannot (those modules use it: an import cycle), and a module registering itself at load would be
+ * followed only in processes that happened to load it. See person/followers.ts.
+ */
+export const IDENTITY_FOLLOWERS: readonly IdentityFollower[] = [bookFollower, stationFollower, careFollower, correctionFollower, noticeFollower, vitalFollower];
+
+/**
+ * Tables with a person_id column that no follower moves, and why; db tests fail on a table in
+ * neither list. Login accounts are moved by the MPI itself, first (mpi/follow.ts).
+ */
+export const NOT_FOLLOWED: Readonly<Record<string, string>> = {
+  citizen_account: 'the login is the identity itself: the MPI re-points it first, before any follower (mpi/follow.ts)',
+  source_record: 'the MPI decision itself: it moves the source records',
+  episode: 'follows its source record (person/source-records.ts episodesFollowSourceRecords), in the same decision',
+  episode_row: 'follows its episode, in the same decision',
+  visit: 'follows its source record, in the same decision',
+  person_relation: 'derived relations are re-derived from households after every relink; a staff-confirmed relation names the two persons the proof named, and staff confirm it again on the merged person',
+  mpi_correction: "the history of one golden record's fields; a merge rebuilds the survivor's record, an undo revives the retired one with its history",
+  report_person_state: "derived: the report refresher rebuilds each changed person's state",
+  audit_event: 'history of who read whom at the time; one hash chain, never rewritten',
+  break_glass_grant: 'an emergency grant opened one record to one clinician for hours; moving it would widen it to the merged-in record',
+};
+
+/** Called once by each composition root (app, command line, test support) before any MPI decision. */
+export function wireIdentityFollowers(): void {
+  wireFollowers(IDENTITY_FOLLOWERS);
+}
