@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { vietnamToday } from '@openhssk/core';
+import { addDays, vietnamToday } from '@openhssk/core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS, assertAccessible, type Call, ensureWebBuilt, launchBrowser, outbox, pendingIs, type RunningServer, staffLogin, staffSession, startServer, unaccented } from './harness.ts';
 
@@ -17,7 +17,7 @@ const NURSE_PASSWORD = 'Tiem-chung-Nghia-Son-2026';
 const STATION = '51245'; // Trạm Y tế xã Nghĩa Sơn, the demo parent's commune
 const BABY = 'Vũ Minh Khôi';
 
-const daysFrom = (n: number) => new Date(Date.parse(`${vietnamToday()}T00:00:00Z`) + n * 86400_000).toISOString().slice(0, 10);
+const daysFrom = (n: number) => addDays(vietnamToday(), n);
 const dmy = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 const BORN = daysFrom(-75);
 

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { vietnamToday } from '@openhssk/core';
+import { addDays, vietnamToday } from '@openhssk/core';
 import { percentText } from '@openhssk/core/api';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS, assertAccessible, assertNoSidewaysScroll, type Call, DEMO_STAFF_PASSWORD, ensureWebBuilt, launchBrowser, outbox, pendingIs, ROOT, type RunningServer, seedDemoDataDir, staffLogin, staffSession, startServer, unaccented } from './harness.ts';
@@ -14,7 +14,7 @@ const NURSE = 'dieuduong.xa';
 const HEAD = 'tram.truong';
 const OFFICER = 'canbo.huyen';
 
-const daysAgo = (n: number) => new Date(Date.parse(`${vietnamToday()}T00:00:00Z`) - n * 86400_000).toISOString().slice(0, 10);
+const daysAgo = (n: number) => addDays(vietnamToday(), -n);
 
 interface Resident {
   id: string;

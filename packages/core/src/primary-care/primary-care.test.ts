@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { addDays } from '../time/days.ts';
 import {
-  addDays,
   bmi,
   bmiClass,
   CODE_LISTS,

@@ -1,7 +1,8 @@
 import { diagnosisCodes, normalizeIcd10 } from '../codes/icd10.ts';
 import { isCodeOf } from './codesets.ts';
 import { bloodPressurePair, checkMeasure, type MeasureKey } from './checkup.ts';
-import { addDays, checkDate, daysBetween, type FieldIssue, isIsoDate } from './validate.ts';
+import { addDays, daysBetween } from '../time/days.ts';
+import { checkDate, type FieldIssue, isIsoDate } from './validate.ts';
 
 /**
  * Chronic-disease registers of the commune station (quản lý bệnh không lây nhiễm): which ICD-10

@@ -35,16 +35,6 @@ export function isIsoDate(s: string): boolean {
   return d.toISOString().slice(0, 10) === s;
 }
 
-/** 'YYYY-MM-DD' plus n days. */
-export function addDays(iso: string, n: number): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
-
-/** Whole days from a to b ('YYYY-MM-DD'). */
-export const daysBetween = (a: string, b: string): number => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86400_000);
-
 const EARLIEST = '1900-01-01';
 
 /** A date field: a real day (or year / year-month where partial), not before 1900 and not after today. */

@@ -1,10 +1,11 @@
-import { searchKey, vietnamToday } from '@openhssk/core';
+import { isoDay, searchKey, vietnamToday } from '@openhssk/core';
 import { type CareGroup, type EpisodeSummary, groupServiceLines } from '@openhssk/core/api';
 import { diagnosisCodes, icd10Name, isChronic, labFlag, referenceRange, sensitivityOf } from '@openhssk/core/codes';
 import { codeLabel } from '@openhssk/core/xml130';
 import { type Selectable, sql } from 'kysely';
 import { cardStatus } from '../bhyt/index.ts';
 import type { Db, Schema } from '../db/index.ts';
+import { anyVersionSensitive } from '../ingest/index.ts';
 import { realDoses } from '../immunization/index.ts';
 
 export type { CareGroup, EpisodeSummary };
@@ -40,16 +41,7 @@ export async function sensitiveEpisodeIds(db: Db, personId: string): Promise<Set
     .selectFrom('episode as e')
     .select('e.id')
     .where('e.person_id', '=', personId)
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('episode as s')
-          .select('s.id')
-          .whereRef('s.facility_code', '=', 'e.facility_code')
-          .whereRef('s.ma_lk', '=', 'e.ma_lk')
-          .where(sql<boolean>`cardinality(s.sensitivity) > 0`),
-      ),
-    )
+    .where(anyVersionSensitive('e'))
     .execute();
   return new Set(rows.map((r) => r.id));
 }
@@ -187,7 +179,7 @@ export const facilityLabel = (code: string | null, names: ReadonlyMap<string, st
   code ? (names.has(code) ? `${names.get(code)} (${code})` : code) : null;
 
 /** An XML 130 date or instant (yyyyMMdd…) as yyyy-mm-dd; null when it is not one. */
-export const xmlDay = (v: string | undefined) => (v && /^\d{8}/.test(v) ? `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}` : null);
+export const xmlDay = (v: string | undefined) => (v && /^\d{8}/.test(v) ? isoDay(v) : null);
 
 /**
  * The record summary (XML8, "tóm tắt hồ sơ bệnh án") in the doctor's own words, the part QĐ 2733

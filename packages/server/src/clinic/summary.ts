@@ -1,4 +1,4 @@
-import { DomainError, vietnamNow, vietnamToday } from '@openhssk/core';
+import { addDays, DomainError, daysBetween, vietnamNow, vietnamToday } from '@openhssk/core';
 import { diagnosisCodes, icd10Name, isChronic } from '@openhssk/core/codes';
 import { sql } from 'kysely';
 import {
@@ -150,7 +150,6 @@ export async function incomingReferrals(db: Db, personId: string, facilityCode: 
 
 const yyyymmdd = (iso: string) => iso.slice(0, 10).replace(/-/g, '');
 const dayOf = (t: string | Date | null) => (t === null ? null : wallClock(t).slice(0, 10));
-const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400_000);
 const numeric = (v: string) => {
   const n = Number(v.trim().replace(',', '.'));
   return v.trim() !== '' && Number.isFinite(n) ? n : null;
@@ -166,7 +165,7 @@ type Row = Record<string, string>;
 
 export async function patientSummary(db: Db, personId: string, facilityCode: string, access: Access) {
   const today = vietnamToday();
-  const daysAgo = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) - n * 86400_000).toISOString().slice(0, 10);
+  const daysAgo = (n: number) => addDays(today, -n);
   const since90 = daysAgo(90);
   const sinceResults = daysAgo(RESULTS_DAYS);
   // Sensitive episodes (HIV, TB, mental health) only ever from the treating facility itself.

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isoDay } from '@openhssk/core';
 import { createDistrict, generateEpisodes, generateResidents, type Resident, type SynthEpisode } from '@openhssk/core/synth';
 import { buildEnvelope } from '@openhssk/core/xml130';
 import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
@@ -31,7 +32,6 @@ const ENVELOPE_SIZE = 100;
 
 const isoBirth = (r: Resident) =>
   r.birthMonth === 0 ? String(r.birthYear) : `${r.birthYear}-${String(r.birthMonth).padStart(2, '0')}-${String(r.birthDay).padStart(2, '0')}`;
-const isoDate = (yyyymmdd: string) => `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}-${yyyymmdd.slice(6, 8)}`;
 
 /**
  * Builds the synthetic district once: facilities with credentials and signing certificates,
@@ -108,7 +108,7 @@ export async function ensureDemoData(db: Db, opts: DemoOptions): Promise<void> {
   const cards = residents.flatMap((r) => {
     const personId = personOf.get(r.id);
     return r.bhyt && personId
-      ? [{ id: personId, bhyt_valid_from: isoDate(r.bhyt.validFrom), bhyt_valid_to: isoDate(r.bhyt.validTo), bhyt_facility_code: r.bhyt.registeredFacility }]
+      ? [{ id: personId, bhyt_valid_from: isoDay(r.bhyt.validFrom), bhyt_valid_to: isoDay(r.bhyt.validTo), bhyt_facility_code: r.bhyt.registeredFacility }]
       : [];
   });
   await updatePersonCards(db, cards);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { vietnamToday } from '@openhssk/core';
+import { addDays, vietnamToday } from '@openhssk/core';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../test-support/index.ts';
@@ -14,7 +14,6 @@ import { dosesOf } from './store.ts';
 import { immDb } from './tables.ts';
 
 const TODAY = vietnamToday();
-const day = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const monthsAgo = (n: number) => {
   const d = new Date(`${TODAY}T00:00:00Z`);
   d.setUTCMonth(d.getUTCMonth() - n);
@@ -44,7 +43,7 @@ const k3 = (id: string, vaccine: string, dose: string, given: string) => `${id},
 
 const GOOD = [
   k1('D1', 'Viêm gan B sơ sinh', '1', K1_BORN),
-  k1('D2', 'BCG', '1', day(K1_BORN, 3)),
+  k1('D2', 'BCG', '1', addDays(K1_BORN, 3)),
   k1('D3', 'DPT-VGB-Hib', '1', plusMonths(K1_BORN, 2)),
   k1('D4', 'bOPV', '1', plusMonths(K1_BORN, 2)),
   k1('D5', 'DPT-VGB-Hib mũi 2', '2', plusMonths(K1_BORN, 3)),
@@ -57,13 +56,13 @@ const GOOD = [
 ];
 // Each refused for one reason; line numbers count the header as line 1.
 const BAD = [
-  k1('', 'BCG', '1', day(K1_BORN, 4)), // SOURCE_ID_MISSING
+  k1('', 'BCG', '1', addDays(K1_BORN, 4)), // SOURCE_ID_MISSING
   k1('E2', 'MR', '1', K1_BORN).replace(dmy(K1_BORN) + ',51242', '31/02/2025,51242'), // DOSE_DATE_INVALID
-  k1('E3', 'MR', '1', day(TODAY, 20)), // DOSE_DATE_IN_FUTURE
-  k1('E4', '', '1', day(K1_BORN, 5)), // VACCINE_MISSING
-  k1('E5', 'MR', '1', day(K1_BORN, 6)).replace('Nguyễn Minh Khang', ''), // NAME_MISSING
-  k1('D3', 'MR', '1', day(K1_BORN, 7)), // DUPLICATE_SOURCE_ID
-  k1('E7', 'BCG', '1', day(K1_BORN, -2)), // DOSE_BEFORE_BIRTH
+  k1('E3', 'MR', '1', addDays(TODAY, 20)), // DOSE_DATE_IN_FUTURE
+  k1('E4', '', '1', addDays(K1_BORN, 5)), // VACCINE_MISSING
+  k1('E5', 'MR', '1', addDays(K1_BORN, 6)).replace('Nguyễn Minh Khang', ''), // NAME_MISSING
+  k1('D3', 'MR', '1', addDays(K1_BORN, 7)), // DUPLICATE_SOURCE_ID
+  k1('E7', 'BCG', '1', addDays(K1_BORN, -2)), // DOSE_BEFORE_BIRTH
 ];
 
 describe(`immunization import (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
@@ -162,7 +161,7 @@ describe(`immunization import (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => 
     // The same rows in another file (another export run): row-level idempotency.
     const lines = [HEADER, ...GOOD];
     lines[3] = k1('D3', 'DPT-VGB-Hib', '1', plusMonths(K1_BORN, 2), 'L99'); // lot corrected at the source
-    lines.push(k3('D21', 'BCG', '1', day(K3_BORN, 2)));
+    lines.push(k3('D21', 'BCG', '1', addDays(K3_BORN, 2)));
     const r = await importImmunizationFile(db.db, write('export-2.csv', lines));
     assert.equal(r.alreadyImported, false);
     assert.deepEqual([r.inserted, r.updated, r.unchanged, r.rejected], [1, 1, GOOD.length - 1, 0]);
@@ -176,7 +175,7 @@ describe(`immunization import (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => 
     // A service clinic's export of the same child: 5-in-1 dose 1 a day later under a brand name, and a real new dose.
     const other = [
       'ma_mui_tiem,ho_ten,ngay_sinh,gioi_tinh,so_bhyt,ten_vac_xin,ngay_tiem,ma_co_so',
-      `X1,Nguyễn Minh Khang,${dmy(K1_BORN)},Nam,TE1510000000011,ComBE Five,${dmy(day(plusMonths(K1_BORN, 2), 1))},79999`,
+      `X1,Nguyễn Minh Khang,${dmy(K1_BORN)},Nam,TE1510000000011,ComBE Five,${dmy(addDays(plusMonths(K1_BORN, 2), 1))},79999`,
       `X2,Nguyễn Minh Khang,${dmy(K1_BORN)},Nam,TE1510000000011,Sởi,${dmy(plusMonths(K1_BORN, 9))},79999`,
     ];
     const r = await importImmunizationFile(db.db, write('clinic.csv', other), { sourceSystem: 'VNVC' });
@@ -214,7 +213,7 @@ describe(`immunization import (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => 
       'source_id;ma_doi_tuong;ho_ten;ngay_sinh;ten_vac_xin;ngay_tiem',
       `U1;T3;Phạm Gia Bảo;${dmy(K3_BORN)};bOPV;${dmy(plusMonths(K3_BORN, 2))}`,
       `U2;;Đỗ An Nhiên;${dmy(K3_BORN)};VGB;${dmy(K3_BORN)}`,
-      `U3;;ĐỖ AN NHIÊN;${dmy(K3_BORN)};BCG;${dmy(day(K3_BORN, 1))}`,
+      `U3;;ĐỖ AN NHIÊN;${dmy(K3_BORN)};BCG;${dmy(addDays(K3_BORN, 1))}`,
     ].join('\r\n');
     const utf16 = join(dir, 'export-utf16.csv');
     writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));

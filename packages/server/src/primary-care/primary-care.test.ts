@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { vietnamToday } from '@openhssk/core';
-import { addDays } from '@openhssk/core/primary-care';
+import { addDays, vietnamToday } from '@openhssk/core';
 import { sampleEpisode } from '@openhssk/core/testing';
 import { buildEnvelope } from '@openhssk/core/xml130';
 import type { FastifyInstance } from 'fastify';

@@ -1,7 +1,6 @@
-import { DomainError, notFound } from '@openhssk/core';
+import { addDays, DomainError, notFound } from '@openhssk/core';
 import { icd10Name } from '@openhssk/core/codes';
 import {
-  addDays,
   CLOSE_REASONS,
   checkDate,
   checkIcd10,

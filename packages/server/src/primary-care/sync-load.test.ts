@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { vietnamToday } from '@openhssk/core';
-import { addDays } from '@openhssk/core/primary-care';
+import { addDays, vietnamToday } from '@openhssk/core';
 import type { FastifyInstance } from 'fastify';
 import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
 import { staffSession } from '../../test-support/staff.ts';

@@ -1,4 +1,4 @@
-import { vietnamToday } from '@openhssk/core';
+import { addDays, vietnamToday } from '@openhssk/core';
 import type { Kpis, UnitRef } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import { correctionFigures, NO_CORRECTIONS } from '../correction/index.ts';
@@ -17,12 +17,6 @@ export interface Period {
 }
 
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
-
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
 
 export async function getUnit(db: Db, code: string): Promise<UnitRef | undefined> {
   return db.selectFrom('admin_unit').select(['code', 'name', 'level']).where('code', '=', code).executeTakeFirst();

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { lastEndedHalfYear, vietnamToday } from '@openhssk/core';
+import { addDays, lastEndedHalfYear, vietnamToday } from '@openhssk/core';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { startTestApp } from '../../test-support/app.ts';
@@ -12,7 +12,6 @@ import { staffSession } from '../../test-support/staff.ts';
 import { sheetRows } from '../../test-support/xlsx.ts';
 import type { Db } from '../db/index.ts';
 import { runReportsCli } from './cli.ts';
-import { addDays } from './kpis.ts';
 import { refreshReports } from './refresh.ts';
 import { lastDueWeek, takeWeeklySnapshot, weekOf } from './weekly.ts';
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { vietnamToday } from '@openhssk/core';
+import { addDays, vietnamToday } from '@openhssk/core';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { startTestApp } from '../../test-support/app.ts';
 import { staffSession } from '../../test-support/staff.ts';
 import type { Db } from '../db/index.ts';
-import { addDays, childUnits } from './kpis.ts';
+import { childUnits } from './kpis.ts';
 import { refreshReports } from './refresh.ts';
 
 // Rows below are back-dated, which a background refresh racing the setup could step over.

@@ -1,8 +1,8 @@
-import { DomainError, viDate, viDateTime, vietnamNow, vietnamToday, viNumber } from '@openhssk/core';
+import { addDays, DomainError, viDate, viDateTime, vietnamNow, vietnamToday, viNumber } from '@openhssk/core';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { addDays, childUnits, computeKpis, type Period, type UnitRef } from './kpis.ts';
+import { childUnits, computeKpis, type Period, type UnitRef } from './kpis.ts';
 
 /**
  * The weekly Đề án 06 progress table. The plans ask for it by Thursday 15:00, so a week runs

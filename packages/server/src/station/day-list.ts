@@ -1,4 +1,4 @@
-import { invalid } from '@openhssk/core';
+import { addDays, invalid, isoDay } from '@openhssk/core';
 import type { DayList, DayListPerson } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
@@ -9,10 +9,9 @@ import type { StationArea } from './scope.ts';
 /** Each section of the start page lists at most this many rows (the station works through them daily). */
 const SECTION_LIMIT = 200;
 
-const addDays = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const compact = (iso: string) => iso.replace(/-/g, '');
 /** XML 130 'yyyyMMdd[HHmm]' → 'YYYY-MM-DD'. */
-const isoOf = (v: string | null | undefined) => (v && /^\d{8}/.test(v) ? `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}` : null);
+const isoOf = (v: string | null | undefined) => (v && /^\d{8}/.test(v) ? isoDay(v) : null);
 
 // A resident: the golden record's commune, or a current member of one of its households (moved in,
 // not yet on the lists). Written once, used by every section.

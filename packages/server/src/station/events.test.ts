@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { vietnamToday } from '@openhssk/core';
+import { addDays, vietnamToday } from '@openhssk/core';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
@@ -12,7 +12,7 @@ import { importFile, relinkAll } from '../mpi/index.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions
 type Json = Record<string, any>;
-const addDays = (n: number) => new Date(Date.parse(`${vietnamToday()}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const fromToday = (n: number) => addDays(vietnamToday(), n);
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng'];
 const MIDDLE = ['Văn', 'Thị', 'Minh', 'Ngọc', 'Thanh', 'Hữu', 'Đức', 'Gia', 'Bảo', 'Khánh'];
 const GIVEN = ['An', 'Bình', 'Châu', 'Dũng', 'Giang', 'Hà', 'Khoa', 'Lâm', 'My', 'Nam', 'Oanh', 'Phúc', 'Quân', 'Sơn', 'Tâm', 'Uyên', 'Vy', 'Yến', 'Hải', 'Long'];
@@ -82,7 +82,7 @@ describe(`station register events: births through the MPI, idempotent replays, d
   const birth = (over: Record<string, unknown> = {}) => ({
     kind: 'birth',
     entry_id: crypto.randomUUID(),
-    occurred_on: addDays(-3),
+    occurred_on: fromToday(-3),
     household_id: household.HGD01,
     child: { ho_ten: 'Nguyễn Thị Mai', gioi_tinh: 2, mother_person_id: person.M2, birth_weight_grams: 3100 },
     ...over,
@@ -99,10 +99,10 @@ describe(`station register events: births through the MPI, idempotent replays, d
     const src = await db.db.selectFrom('source_record').select(['person_id', 'link_rule', 'ma_xa', 'ma_ho_gia_dinh', 'quan_he_chu_ho']).where('source_system', '=', 'TYT').executeTakeFirstOrThrow();
     assert.deepEqual(src, { person_id: res.person_id, link_rule: 'MPI_SINGLE', ma_xa: A, ma_ho_gia_dinh: 'HGD01', quan_he_chu_ho: 'Con' });
     const p = await db.db.selectFrom('person').select(['ho_ten', 'ngay_sinh', 'gioi_tinh', 'ma_xa']).where('id', '=', res.person_id).executeTakeFirstOrThrow();
-    assert.deepEqual(p, { ho_ten: 'Nguyễn Thị Mai', ngay_sinh: addDays(-3), gioi_tinh: 2, ma_xa: A });
+    assert.deepEqual(p, { ho_ten: 'Nguyễn Thị Mai', ngay_sinh: fromToday(-3), gioi_tinh: 2, ma_xa: A });
     const h = await view('nurseA', household.HGD01!);
     const child = h.members_current.find((m: { id: string }) => m.id === res.person_id);
-    assert.deepEqual([child.relation, child.relation_label, child.joined_reason, child.joined_on], ['child', 'Con', 'birth', addDays(-3)]);
+    assert.deepEqual([child.relation, child.relation_label, child.joined_reason, child.joined_on], ['child', 'Con', 'birth', fromToday(-3)]);
     assert.deepEqual(h.events.map((e: Record<string, unknown>) => [e.kind, e.person_name, e.recorded_by_name]), [['birth', 'Nguyễn Thị Mai', 'Nhân viên nurseA']]);
     const audit = await db.db.selectFrom('audit_event').select(['person_id', 'resource']).where('action', '=', 'station.event.birth').execute();
     assert.deepEqual(audit, [{ person_id: res.person_id, resource: `station_event/${res.event_id}` }]);
@@ -138,7 +138,7 @@ describe(`station register events: births through the MPI, idempotent replays, d
     const noName = await record('nurseA', birth({ child: { ho_ten: '...', gioi_tinh: 1 } }));
     assert.deepEqual([noName.status, noName.body.code], [400, 'NAME_MISSING']);
     assert.match(noName.body.message_vi, /Thiếu họ tên/);
-    const future = await record('nurseA', birth({ occurred_on: addDays(2) }));
+    const future = await record('nurseA', birth({ occurred_on: fromToday(2) }));
     assert.deepEqual([future.status, future.body.code], [400, 'DATE_IN_FUTURE']);
     const noChild = await record('nurseA', { ...birth(), child: undefined });
     assert.deepEqual([noChild.status, noChild.body.code], [400, 'VALIDATION_FAILED']);
@@ -149,31 +149,31 @@ describe(`station register events: births through the MPI, idempotent replays, d
 
   it('moves and deaths close memberships and keep history; the lists do not undo them', async () => {
     // Hòa moves out of the commune.
-    const out = await record('nurseA', { kind: 'move_out', entry_id: crypto.randomUUID(), occurred_on: addDays(-2), person_id: person.M2, destination: 'TP Quảng Ngãi' });
+    const out = await record('nurseA', { kind: 'move_out', entry_id: crypto.randomUUID(), occurred_on: fromToday(-2), person_id: person.M2, destination: 'TP Quảng Ngãi' });
     assert.equal(out.status, 201, JSON.stringify(out.body));
     // Phạm Văn Xa of commune B moves into HGD01: the MPI finds him by his CCCD, commune B's register keeps him as a former member.
     const moveIn = await record('collabA', {
-      kind: 'move_in', entry_id: crypto.randomUUID(), occurred_on: addDays(-1), household_id: household.HGD01, relation: 'other', from: 'xã Nghĩa Thuận',
+      kind: 'move_in', entry_id: crypto.randomUUID(), occurred_on: fromToday(-1), household_id: household.HGD01, relation: 'other', from: 'xã Nghĩa Thuận',
       person: { ho_ten: 'Phạm Văn Xa', ngay_sinh: '01/01/1970', gioi_tinh: 1, so_cccd: '051070009999' },
     });
     assert.equal(moveIn.status, 201, JSON.stringify(moveIn.body));
     assert.deepEqual([moveIn.body.result.person_id, moveIn.body.result.mpi_outcome], [person.M9, 'joined']);
     const b = await view('nurseB', household.HGD09!);
-    assert.deepEqual([b.members_current.length, b.members_past[0].ho_ten, b.members_past[0].left_reason, b.dissolved_on], [0, 'Phạm Văn Xa', 'moved_elsewhere', addDays(-1)]);
+    assert.deepEqual([b.members_current.length, b.members_past[0].ho_ten, b.members_past[0].left_reason, b.dissolved_on], [0, 'Phạm Văn Xa', 'moved_elsewhere', fromToday(-1)]);
     assert.equal((await call('nurseA', 'GET', `/api/v1/station/persons/${person.M9}`)).status, 200);
     // The head dies; the newcomer is named head.
-    const death = await record('nurseA', { kind: 'death', entry_id: crypto.randomUUID(), occurred_on: addDays(-1), person_id: person.M1, new_head_person_id: person.M9 });
+    const death = await record('nurseA', { kind: 'death', entry_id: crypto.randomUUID(), occurred_on: fromToday(-1), person_id: person.M1, new_head_person_id: person.M9 });
     assert.equal(death.status, 201, JSON.stringify(death.body));
-    const again = await record('nurseA', { kind: 'death', entry_id: crypto.randomUUID(), occurred_on: addDays(-1), person_id: person.M1 });
+    const again = await record('nurseA', { kind: 'death', entry_id: crypto.randomUUID(), occurred_on: fromToday(-1), person_id: person.M1 });
     assert.deepEqual([again.status, again.body.code], [409, 'ALREADY_DECEASED']);
-    const moveDead = await record('nurseA', { kind: 'move_out', entry_id: crypto.randomUUID(), occurred_on: addDays(0), person_id: person.M1 });
+    const moveDead = await record('nurseA', { kind: 'move_out', entry_id: crypto.randomUUID(), occurred_on: fromToday(0), person_id: person.M1 });
     assert.deepEqual([moveDead.status, moveDead.body.code], [409, 'PERSON_DECEASED']);
     // An within-commune move by person id: the child An goes to live with HGD02.
-    const within = await record('nurseA', { kind: 'move_in', entry_id: crypto.randomUUID(), occurred_on: addDays(0), person_id: person.M4, household_id: household.HGD02, relation: 'grandchild' });
+    const within = await record('nurseA', { kind: 'move_in', entry_id: crypto.randomUUID(), occurred_on: fromToday(0), person_id: person.M4, household_id: household.HGD02, relation: 'grandchild' });
     assert.equal(within.status, 201, JSON.stringify(within.body));
     // A stranger opens a new household.
     const fresh = await record('nurseA', {
-      kind: 'move_in', entry_id: crypto.randomUUID(), occurred_on: addDays(0), new_household: { address: 'Tổ 5, Thôn Trường Thọ, xã Nghĩa Kỳ' },
+      kind: 'move_in', entry_id: crypto.randomUUID(), occurred_on: fromToday(0), new_household: { address: 'Tổ 5, Thôn Trường Thọ, xã Nghĩa Kỳ' },
       person: { ho_ten: 'Đinh Thị Lụa', ngay_sinh: '1999', gioi_tinh: 2, so_dien_thoai: '0978 111 222' },
     });
     assert.equal(fresh.status, 201, JSON.stringify(fresh.body));
@@ -188,7 +188,7 @@ describe(`station register events: births through the MPI, idempotent replays, d
         [['Nguyễn Văn An', 'moved_elsewhere'], ['Nguyễn Văn Hùng', 'death'], ['Trần Thị Hòa', 'move_out']],
       );
       const hung = h1.members_past.find((m: { ho_ten: string }) => m.ho_ten === 'Nguyễn Văn Hùng');
-      assert.equal(hung.deceased_on, addDays(-1));
+      assert.equal(hung.deceased_on, fromToday(-1));
       assert.deepEqual(h1.events.map((e: { kind: string }) => e.kind).sort(), ['birth', 'birth', 'death', 'move_in', 'move_out']);
       const h2 = await view('nurseA', household.HGD02!);
       assert.deepEqual(h2.members_current.map((m: Record<string, unknown>) => [m.ho_ten, m.relation, m.joined_reason]).sort(), [
@@ -206,7 +206,7 @@ describe(`station register events: births through the MPI, idempotent replays, d
     assert.equal((await call('nurseA', 'POST', '/api/v1/station/register/refresh', {})).status, 403);
     // History: Hòa, moved out, is still a resident on the lists, in no household now.
     const hoa = (await call('nurseA', 'GET', `/api/v1/station/persons/${person.M2}`)).body;
-    assert.deepEqual(hoa.memberships.map((m: Record<string, unknown>) => [m.household_code, m.current, m.left_reason, m.left_on]), [['HGD01', false, 'move_out', addDays(-2)]]);
+    assert.deepEqual(hoa.memberships.map((m: Record<string, unknown>) => [m.household_code, m.current, m.left_reason, m.left_on]), [['HGD01', false, 'move_out', fromToday(-2)]]);
     assert.deepEqual(hoa.events.map((e: Record<string, unknown>) => [e.kind, e.details]), [['move_out', { destination: 'TP Quảng Ngãi' }]]);
     const all = await count('station_member');
     // 6 + 60 from the lists, 2 births, 3 moves in: closing one never deletes it.
@@ -217,7 +217,7 @@ describe(`station register events: births through the MPI, idempotent replays, d
     const entries = Array.from({ length: 500 }, (_, i) => ({
       kind: 'birth',
       entry_id: crypto.randomUUID(),
-      occurred_on: addDays(-1 - (i % 300)),
+      occurred_on: fromToday(-1 - (i % 300)),
       household_id: household[`HX${i % 60}`],
       child: { ho_ten: nameOf(i + 11), gioi_tinh: (i % 2) + 1 },
     }));
@@ -254,15 +254,15 @@ describe(`station register events: births through the MPI, idempotent replays, d
   });
 
   it('a batch answers each entry: applied, already applied, refused with the reason', async () => {
-    const ok = { kind: 'death', entry_id: crypto.randomUUID(), occurred_on: addDays(0), person_id: person.M5 };
+    const ok = { kind: 'death', entry_id: crypto.randomUUID(), occurred_on: fromToday(0), person_id: person.M5 };
     const r = await call('nurseA', 'POST', '/api/v1/station/events/batch', {
       entries: [
         ok,
         ok,
-        { kind: 'death', entry_id: crypto.randomUUID(), occurred_on: addDays(0), person_id: person.M5 },
-        { kind: 'birth', entry_id: crypto.randomUUID(), occurred_on: addDays(0), household_id: household.HGD02 },
+        { kind: 'death', entry_id: crypto.randomUUID(), occurred_on: fromToday(0), person_id: person.M5 },
+        { kind: 'birth', entry_id: crypto.randomUUID(), occurred_on: fromToday(0), household_id: household.HGD02 },
         { kind: 'wedding', entry_id: crypto.randomUUID() },
-        { kind: 'move_out', entry_id: crypto.randomUUID(), occurred_on: addDays(0), person_id: person.M9 },
+        { kind: 'move_out', entry_id: crypto.randomUUID(), occurred_on: fromToday(0), person_id: person.M9 },
       ],
     });
     assert.equal(r.status, 200, JSON.stringify(r.body));
