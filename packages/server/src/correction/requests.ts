@@ -2,9 +2,9 @@ import { DomainError, invalid, notFound, viDate, vietnamToday } from '@openhssk/
 import type {
   CitizenCorrection, CorrectionClinicalField, CorrectionEventView, CorrectionKind, CorrectionPersonalField, CorrectionStatus,
 } from '@openhssk/core/api';
-import { sql } from 'kysely';
 import type { Actor } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
+import { anyVersionSensitive } from '../ingest/index.ts';
 import { dueDate, eventsOf, insertRequest, recentByCreator, type RequestRow } from './store.ts';
 import { correctionDb } from './tables.ts';
 
@@ -58,7 +58,7 @@ async function visitOf(db: Db, personId: string, episodeId: number) {
     .leftJoin('facility as f', 'f.code', 'e.facility_code')
     .select([
       'e.id', 'e.facility_code', 'e.ma_lk', 'e.version', 'e.ngay_vao', 'f.name as facility_name', 'f.admin_unit_code',
-      sql<boolean>`exists (select 1 from episode s where s.facility_code = e.facility_code and s.ma_lk = e.ma_lk and cardinality(s.sensitivity) > 0)`.as('sensitive'),
+      anyVersionSensitive('e').as('sensitive'),
     ])
     .where('e.id', '=', episodeId)
     .where('e.person_id', '=', personId)

@@ -2,6 +2,15 @@ import { createHash } from 'node:crypto';
 import { parseBhyt, parseCccd } from '@openhssk/core';
 import { diagnosisCodes, sensitivityOf } from '@openhssk/core/codes';
 import type { EnvelopeFile, ParsedEpisode } from '@openhssk/core/xml130';
+import { type RawBuilder, sql } from 'kysely';
+
+/**
+ * True when any version of the visit of episode row `alias` (same facility and MA_LK) is sensitive:
+ * a version sent before a sensitive code was added, or after it was removed, is withheld with the
+ * others, so no version names what another hides. The one way every reader asks it.
+ */
+export const anyVersionSensitive = (alias: string): RawBuilder<boolean> =>
+  sql<boolean>`exists (select 1 from episode sv where sv.facility_code = ${sql.ref(`${alias}.facility_code`)} and sv.ma_lk = ${sql.ref(`${alias}.ma_lk`)} and cardinality(sv.sensitivity) > 0)`;
 
 /** 'yyyyMMddHHmm' (local time) → 'yyyy-MM-dd HH:mm:00', as stored in zone-less timestamp columns. */
 export function instantToSql(v: string | undefined): string | null {

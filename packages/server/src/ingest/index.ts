@@ -1,4 +1,4 @@
-export { birthDateToIso, episodeColumns, episodeContentHash, sensitivityOfEpisode } from './episode-record.ts';
+export { anyVersionSensitive, birthDateToIso, episodeColumns, episodeContentHash, sensitivityOfEpisode } from './episode-record.ts';
 export { checkDeclaredBody, registerIngestRateLimit, requestFacility, setRequestFacility } from './guard.ts';
 export { formatSummary, type ImportOptions, type ImportSummary, importExitCode, importXml130Files, JOURNAL_FILE } from './import-files.ts';
 export { closePreparePool, setPrepareWorkers, warmPreparePool } from './prepare-pool.ts';
