@@ -112,3 +112,22 @@ export async function insertEpisode(
   await closeVisits(db, e.facility, { maLks: [`LK${n}`], personIds: e.personId ? [e.personId] : [] });
   return ep.id;
 }
+
+/**
+ * Several staff accounts at once, each with its session: [username, role, scope] per account; the
+ * full name is "Nhân viên <username>". Returns cookie and id by username.
+ */
+export async function staffSessions(
+  app: FastifyInstance,
+  db: Db,
+  accounts: ReadonlyArray<readonly [username: string, role: NewStaff['role'], scope: Pick<NewStaff, 'facilityCode' | 'adminUnitCode'>]>,
+): Promise<{ cookie: Record<string, string>; id: Record<string, string> }> {
+  const cookie: Record<string, string> = {};
+  const id: Record<string, string> = {};
+  for (const [username, role, scope] of accounts) {
+    const s = await staffSession(app, db, { username, fullName: `Nhân viên ${username}`, role, ...scope });
+    cookie[username] = s.cookie;
+    id[username] = s.id;
+  }
+  return { cookie, id };
+}

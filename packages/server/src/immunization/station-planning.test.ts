@@ -10,7 +10,8 @@ import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
-import { staffSession } from '../../test-support/staff.ts';
+import { staffSessions } from '../../test-support/staff.ts';
+import { COMMUNE_A, COMMUNE_B, twoCommuneStations } from '../../test-support/stations.ts';
 import { addRelations, upsertPersons } from '../person/index.ts';
 import { planningBands } from './planning.ts';
 import { immDb } from './tables.ts';
@@ -27,8 +28,7 @@ const shift = (iso: string, months: number, days = 0) => {
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 };
-const A = '21556';
-const B = '21559';
+const [A, B] = [COMMUNE_A, COMMUNE_B];
 
 // Born so that on the first of this month the infant is 2 months and a few days old.
 const INFANT_BORN = shift(FIRST, -2, -5);
@@ -59,32 +59,25 @@ describe(`immunization: station entry and monthly planning (${process.env.HSSK_T
 
   before(async () => {
     ({ app, db, close } = await startTestApp());
-    await db.db.insertInto('admin_unit').values([
-      { code: '51', level: 'province', name: 'Quảng Ngãi', parent_code: null, valid_from: null, valid_to: null },
-      { code: '528', level: 'district', name: 'Tư Nghĩa', parent_code: '51', valid_from: null, valid_to: null },
-      { code: '529', level: 'district', name: 'Mộ Đức', parent_code: '51', valid_from: null, valid_to: null },
-      { code: A, level: 'commune', name: 'xã Nghĩa Kỳ', parent_code: '528', valid_from: null, valid_to: null },
-      { code: B, level: 'commune', name: 'xã Đức Nhuận', parent_code: '529', valid_from: null, valid_to: null },
-    ]).execute();
-    await db.db.insertInto('facility').values([
-      { code: '51242', name: 'Trạm Y tế xã Nghĩa Kỳ', level: 'xã', admin_unit_code: A },
-      { code: '51243', name: 'Trạm Y tế xã Đức Nhuận', level: 'xã', admin_unit_code: B },
-    ]).execute();
+    await twoCommuneStations(db.db, { name: 'xã Đức Nhuận', district: '529' });
     await upsertPersons(db.db, PEOPLE);
     await addRelations(db.db, [{ person_id: 'INFANT', related_person_id: 'MOTHER', relation: 'parent', source: 'population_relation' }]);
     // A death the station recorded: that child is never invited.
     await sql`insert into station_event (entry_id, kind, commune_code, facility_code, person_id, occurred_on, recorded_by, payload_sha256, payload, result)
       values (${crypto.randomUUID()}::uuid, 'death', ${A}, '51242', 'DECEASED', ${TODAY}::date, 'test', 'x', '{}'::jsonb, '{}'::jsonb)`.execute(db.db);
-    for (const [u, role, extra] of [
-      ['nurseA', 'station_nurse', { facilityCode: '51242' }],
-      ['headA', 'station_head', { facilityCode: '51242' }],
-      ['collabA', 'population_collaborator', { facilityCode: '51242' }],
-      ['nurseB', 'station_nurse', { facilityCode: '51243' }],
-      ['officer528', 'health_officer', { adminUnitCode: '528' }],
-      ['officer529', 'health_officer', { adminUnitCode: '529' }],
-    ] as const) {
-      cookie[u] = (await staffSession(app, db.db, { username: u, fullName: `Nhân viên ${u}`, role, ...extra })).cookie;
-    }
+    Object.assign(
+      cookie,
+      (
+        await staffSessions(app, db.db, [
+          ['nurseA', 'station_nurse', { facilityCode: '51242' }],
+          ['headA', 'station_head', { facilityCode: '51242' }],
+          ['collabA', 'population_collaborator', { facilityCode: '51242' }],
+          ['nurseB', 'station_nurse', { facilityCode: '51243' }],
+          ['officer528', 'health_officer', { adminUnitCode: '528' }],
+          ['officer529', 'health_officer', { adminUnitCode: '529' }],
+        ])
+      ).cookie,
+    );
   });
   after(async () => close());
 

@@ -4,7 +4,8 @@ import { vietnamToday } from '@openhssk/core';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
-import { staffSession } from '../../test-support/staff.ts';
+import { staffSessions } from '../../test-support/staff.ts';
+import { COMMUNE_A, twoCommuneStations } from '../../test-support/stations.ts';
 import { upsertPersons } from '../person/index.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions
@@ -17,8 +18,7 @@ const shift = (iso: string, months: number, days = 0) => {
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 };
-const A = '21556';
-const B = '21559';
+const A = COMMUNE_A;
 const CHILDREN = Array.from({ length: 6 }, (_, i) => ({
   id: `CHILD${i}`, ho_ten: `Trẻ ${i}`, ngay_sinh: shift(TODAY, -20), birth_year: Number(shift(TODAY, -20).slice(0, 4)), gioi_tinh: 1 + (i % 2), ma_xa: A,
 }));
@@ -42,27 +42,20 @@ describe(`immunization: vaccine stock at a station (${process.env.HSSK_TEST_DB ?
 
   before(async () => {
     ({ app, db, close } = await startTestApp());
-    await db.db.insertInto('admin_unit').values([
-      { code: '51', level: 'province', name: 'Quảng Ngãi', parent_code: null, valid_from: null, valid_to: null },
-      { code: '528', level: 'district', name: 'Tư Nghĩa', parent_code: '51', valid_from: null, valid_to: null },
-      { code: '529', level: 'district', name: 'Mộ Đức', parent_code: '51', valid_from: null, valid_to: null },
-      { code: A, level: 'commune', name: 'xã Nghĩa Kỳ', parent_code: '528', valid_from: null, valid_to: null },
-      { code: B, level: 'commune', name: 'xã Đức Nhuận', parent_code: '529', valid_from: null, valid_to: null },
-    ]).execute();
-    await db.db.insertInto('facility').values([
-      { code: '51242', name: 'Trạm Y tế xã Nghĩa Kỳ', level: 'xã', admin_unit_code: A },
-      { code: '51243', name: 'Trạm Y tế xã Đức Nhuận', level: 'xã', admin_unit_code: B },
-    ]).execute();
+    await twoCommuneStations(db.db, { name: 'xã Đức Nhuận', district: '529' });
     await upsertPersons(db.db, [...CHILDREN, ...INFANTS]);
-    for (const [u, role, extra] of [
-      ['nurseA', 'station_nurse', { facilityCode: '51242' }],
-      ['collabA', 'population_collaborator', { facilityCode: '51242' }],
-      ['nurseB', 'station_nurse', { facilityCode: '51243' }],
-      ['officer528', 'health_officer', { adminUnitCode: '528' }],
-      ['officer529', 'health_officer', { adminUnitCode: '529' }],
-    ] as const) {
-      cookie[u] = (await staffSession(app, db.db, { username: u, fullName: `Nhân viên ${u}`, role, ...extra })).cookie;
-    }
+    Object.assign(
+      cookie,
+      (
+        await staffSessions(app, db.db, [
+          ['nurseA', 'station_nurse', { facilityCode: '51242' }],
+          ['collabA', 'population_collaborator', { facilityCode: '51242' }],
+          ['nurseB', 'station_nurse', { facilityCode: '51243' }],
+          ['officer528', 'health_officer', { adminUnitCode: '528' }],
+          ['officer529', 'health_officer', { adminUnitCode: '529' }],
+        ])
+      ).cookie,
+    );
   });
   after(async () => close());
 

@@ -4,21 +4,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { vietnamToday } from '@openhssk/core';
+import { addDays, vietnamToday } from '@openhssk/core';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
 import { citizenCookie } from '../../test-support/book-fixture.ts';
-import { insertEpisode, staffSession } from '../../test-support/staff.ts';
+import { insertEpisode, staffSessions } from '../../test-support/staff.ts';
+import { COMMUNE_A, COMMUNE_B, twoCommuneStations } from '../../test-support/stations.ts';
 import { importFile, relinkAll } from '../mpi/index.ts';
 
 // Commune A (Nghĩa Kỳ, station 51242) and commune B (Nghĩa Thuận, station 51243) of district 528;
 // district 529 is elsewhere. Population list with the relation-to-head column, as MIS2022 exports it.
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions
 type Json = Record<string, any>;
-const A = '21556';
-const B = '21559';
+const [A, B] = [COMMUNE_A, COMMUNE_B];
 const POPULATION = [
   'source_system,source_id,ho_ten,ngay_sinh,gioi_tinh,so_cccd,so_bhyt,so_dien_thoai,dia_chi,ma_xa,ma_ho_gia_dinh,quan_he_chu_ho',
   `MIS2022,M1,Nguyễn Văn Hùng,12/05/1980,Nam,051080001234,,0905111222,"Thôn An Hội Bắc, xã Nghĩa Kỳ, huyện Tư Nghĩa",${A},HGD01,Chủ hộ`,
@@ -30,7 +30,7 @@ const POPULATION = [
   `MIS2022,M9,Phạm Văn Xa,01/01/1970,Nam,051070009999,,,"Thôn 3, xã Nghĩa Thuận, huyện Tư Nghĩa",${B},HGD09,Chủ hộ`,
 ].join('\n');
 
-const addDays = (n: number) => new Date(Date.parse(`${vietnamToday()}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const fromToday = (n: number) => addDays(vietnamToday(), n);
 const compact = (iso: string) => iso.replace(/-/g, '');
 
 describe(`station household register: scope, search, sheets, day list (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
@@ -53,18 +53,7 @@ describe(`station household register: scope, search, sheets, day list (${process
 
   before(async () => {
     ({ app, db, close } = await startTestApp());
-    await db.db.insertInto('admin_unit').values([
-      { code: '51', level: 'province', name: 'Quảng Ngãi', parent_code: null, valid_from: null, valid_to: null },
-      { code: '528', level: 'district', name: 'Tư Nghĩa', parent_code: '51', valid_from: null, valid_to: null },
-      { code: '529', level: 'district', name: 'Mộ Đức', parent_code: '51', valid_from: null, valid_to: null },
-      { code: A, level: 'commune', name: 'xã Nghĩa Kỳ', parent_code: '528', valid_from: null, valid_to: null },
-      { code: B, level: 'commune', name: 'xã Nghĩa Thuận', parent_code: '528', valid_from: null, valid_to: null },
-    ]).execute();
-    await db.db.insertInto('facility').values([
-      { code: '51242', name: 'Trạm Y tế xã Nghĩa Kỳ', level: 'xã', admin_unit_code: A },
-      { code: '51243', name: 'Trạm Y tế xã Nghĩa Thuận', level: 'xã', admin_unit_code: B },
-      { code: '51001', name: 'Bệnh viện Đa khoa tỉnh Quảng Ngãi', admin_unit_code: null },
-    ]).execute();
+    await twoCommuneStations(db.db, { name: 'xã Nghĩa Thuận', district: '528' }, [{ code: '51001', name: 'Bệnh viện Đa khoa tỉnh Quảng Ngãi', admin_unit_code: null }]);
     const dir = mkdtempSync(join(tmpdir(), 'station-'));
     writeFileSync(join(dir, 'hk.csv'), POPULATION);
     await importFile(db.db, join(dir, 'hk.csv'));
@@ -72,7 +61,7 @@ describe(`station household register: scope, search, sheets, day list (${process
     await relinkAll(db.db);
     for (const r of await db.db.selectFrom('source_record').select(['source_id', 'person_id']).execute()) person[r.source_id] = r.person_id!;
 
-    const accounts: Array<[string, string, Record<string, string>]> = [
+    const sessions = await staffSessions(app, db.db, [
       ['nurseA', 'station_nurse', { facilityCode: '51242' }],
       ['headA', 'station_head', { facilityCode: '51242' }],
       ['collabA', 'population_collaborator', { facilityCode: '51242' }],
@@ -81,12 +70,9 @@ describe(`station household register: scope, search, sheets, day list (${process
       ['officer529', 'health_officer', { adminUnitCode: '529' }],
       ['admin', 'system_admin', {}],
       ['reception', 'receptionist', { facilityCode: '51001' }],
-    ];
-    for (const [username, role, scope] of accounts) {
-      const s = await staffSession(app, db.db, { username, fullName: `Nhân viên ${username}`, role: role as never, ...scope });
-      cookie[username] = s.cookie;
-      staffId[username] = s.id;
-    }
+    ]);
+    Object.assign(cookie, sessions.cookie);
+    Object.assign(staffId, sessions.id);
   });
   after(async () => close());
 
@@ -219,43 +205,43 @@ describe(`station household register: scope, search, sheets, day list (${process
 
   it('day list: appointments, discharges, referrals back, follow-ups due, births; no sensitive episode; collaborators get no clinical content', async () => {
     await insertEpisode(db.db, {
-      facility: '51001', personId: person.M1!, ngayVao: `${addDays(-10)} 08:00:00`, ngayRa: `${addDays(-3)} 10:00:00`, benh: 'I10',
-      rows: { XML14: [{ NGAY_HEN_KL: compact(addDays(2)), CHAN_DOAN_RV: 'Tăng huyết áp vô căn', MA_BENH_CHINH: 'I10', SO_GIAYHEN_KL: 'H1' }], XML7: [{ CHAN_DOAN_RV: 'Tăng huyết áp vô căn' }] },
+      facility: '51001', personId: person.M1!, ngayVao: `${fromToday(-10)} 08:00:00`, ngayRa: `${fromToday(-3)} 10:00:00`, benh: 'I10',
+      rows: { XML14: [{ NGAY_HEN_KL: compact(fromToday(2)), CHAN_DOAN_RV: 'Tăng huyết áp vô căn', MA_BENH_CHINH: 'I10', SO_GIAYHEN_KL: 'H1' }], XML7: [{ CHAN_DOAN_RV: 'Tăng huyết áp vô căn' }] },
     });
     await sql`update episode set ma_loai_kcb = '03' where person_id = ${person.M1!}`.execute(db.db);
     await insertEpisode(db.db, {
-      facility: '51001', personId: person.M6!, ngayVao: `${addDays(-2)} 08:00:00`, ngayRa: `${addDays(-1)} 09:00:00`,
+      facility: '51001', personId: person.M6!, ngayVao: `${fromToday(-2)} 08:00:00`, ngayRa: `${fromToday(-1)} 09:00:00`,
       rows: { XML13: [{ MA_CSKCB_DEN: '51242', SO_CHUYENTUYEN: 'CT-7', CHAN_DOAN_RV: 'Đái tháo đường type 2', HUONG_DIEU_TRI: 'Tiếp tục điều trị tại trạm' }] },
     });
     await insertEpisode(db.db, {
-      facility: '51001', personId: person.M4!, ngayVao: `${addDays(-5)} 08:00:00`, ngayRa: `${addDays(-4)} 10:00:00`,
-      rows: { XML13: [{ MA_CSKCB_DEN: '51242', SO_CHUYENTUYEN: 'CT-9', NGAY_RA: `${compact(addDays(-4))}1000`, HUONG_DIEU_TRI: 'Theo dõi tại trạm' }] },
+      facility: '51001', personId: person.M4!, ngayVao: `${fromToday(-5)} 08:00:00`, ngayRa: `${fromToday(-4)} 10:00:00`,
+      rows: { XML13: [{ MA_CSKCB_DEN: '51242', SO_CHUYENTUYEN: 'CT-9', NGAY_RA: `${compact(fromToday(-4))}1000`, HUONG_DIEU_TRI: 'Theo dõi tại trạm' }] },
     });
     // Sensitive: never on the list, not even its appointment.
     await insertEpisode(db.db, {
-      facility: '51001', personId: person.M2!, ngayVao: `${addDays(-5)} 08:00:00`, sensitivity: ['hiv'], benh: 'B20',
-      rows: { XML14: [{ NGAY_HEN_KL: compact(addDays(1)), CHAN_DOAN_RV: 'HIV' }] },
+      facility: '51001', personId: person.M2!, ngayVao: `${fromToday(-5)} 08:00:00`, sensitivity: ['hiv'], benh: 'B20',
+      rows: { XML14: [{ NGAY_HEN_KL: compact(fromToday(1)), CHAN_DOAN_RV: 'HIV' }] },
     });
     // Commune B's resident: not on commune A's list.
-    await insertEpisode(db.db, { facility: '51001', personId: person.M9!, ngayVao: `${addDays(-5)} 08:00:00`, rows: { XML14: [{ NGAY_HEN_KL: compact(addDays(1)) }] } });
+    await insertEpisode(db.db, { facility: '51001', personId: person.M9!, ngayVao: `${fromToday(-5)} 08:00:00`, rows: { XML14: [{ NGAY_HEN_KL: compact(fromToday(1)) }] } });
 
     const born = await post('nurseA', '/api/v1/station/events', {
-      kind: 'birth', entry_id: crypto.randomUUID(), occurred_on: addDays(-2), household_id: await householdId('HGD01'),
+      kind: 'birth', entry_id: crypto.randomUUID(), occurred_on: fromToday(-2), household_id: await householdId('HGD01'),
       child: { ho_ten: 'Nguyễn Thị Bé', gioi_tinh: 2, mother_person_id: person.M2, birth_weight_grams: 2900 },
     });
     assert.equal(born.status, 201, JSON.stringify(born.body));
     // A hypertension enrolment (primary-care register) whose first monthly follow-up is due by now.
     const enrol = await post('headA', '/api/v1/primary-care/sync', {
-      entries: [{ entryId: crypto.randomUUID(), kind: 'enrolment', personId: person.M5, recordedAt: new Date().toISOString(), enrolment: { register: 'hypertension', icd10: 'I10', enrolledOn: addDays(-60) } }],
+      entries: [{ entryId: crypto.randomUUID(), kind: 'enrolment', personId: person.M5, recordedAt: new Date().toISOString(), enrolment: { register: 'hypertension', icd10: 'I10', enrolledOn: fromToday(-60) } }],
     });
     assert.equal(enrol.body.results?.[0]?.status, 'applied', JSON.stringify(enrol.body));
 
     const r = await get('nurseA', '/api/v1/station/day-list');
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.deepEqual(r.body.births.map((b: Record<string, unknown>) => [b.ho_ten, b.date, b.household_code, b.birth_weight_grams]), [['Nguyễn Thị Bé', addDays(-2), 'HGD01', 2900]]);
+    assert.deepEqual(r.body.births.map((b: Record<string, unknown>) => [b.ho_ten, b.date, b.household_code, b.birth_weight_grams]), [['Nguyễn Thị Bé', fromToday(-2), 'HGD01', 2900]]);
     assert.deepEqual(r.body.follow_ups.map((f: Record<string, unknown>) => [f.ho_ten, f.register]), [['Lê Văn Bình', 'hypertension']]);
     assert.deepEqual(r.body.appointments.map((a: Record<string, unknown>) => [a.ho_ten, a.date, a.diagnosis, a.facility_name]), [
-      ['Nguyễn Văn Hùng', addDays(2), 'Tăng huyết áp vô căn', 'Bệnh viện Đa khoa tỉnh Quảng Ngãi'],
+      ['Nguyễn Văn Hùng', fromToday(2), 'Tăng huyết áp vô căn', 'Bệnh viện Đa khoa tỉnh Quảng Ngãi'],
     ]);
     assert.deepEqual(r.body.discharges.map((a: Record<string, unknown>) => [a.ho_ten, a.diagnosis]), [['Nguyễn Văn Hùng', 'Tăng huyết áp vô căn']]);
     assert.deepEqual(r.body.referrals.map((a: Record<string, unknown>) => [a.ho_ten, a.referral_no, a.plan]), [
@@ -273,7 +259,7 @@ describe(`station household register: scope, search, sheets, day list (${process
   });
 
   it('a collaborator sees the register (names, relations, hamlet, contact) but no clinical detail of events', async () => {
-    const entry = { kind: 'death', entry_id: crypto.randomUUID(), occurred_on: addDays(-1), person_id: person.M5, cause: 'Nhồi máu cơ tim cấp', place: 'home', new_head_person_id: person.M6 };
+    const entry = { kind: 'death', entry_id: crypto.randomUUID(), occurred_on: fromToday(-1), person_id: person.M5, cause: 'Nhồi máu cơ tim cấp', place: 'home', new_head_person_id: person.M6 };
     const w = await post('nurseA', '/api/v1/station/events', entry);
     assert.equal(w.status, 201, JSON.stringify(w.body));
     const id = await householdId('HGD02');
@@ -287,7 +273,7 @@ describe(`station household register: scope, search, sheets, day list (${process
     assert.deepEqual(collab.body.members_current.map((m: Record<string, unknown>) => [m.ho_ten, m.relation, m.so_dien_thoai]), [['Lê Thị Hóa', 'head', '0912000333']]);
     assert.ok(!JSON.stringify(collab.body).includes('Nhồi máu'));
     const p = await get('collabA', `/api/v1/station/persons/${person.M5}`);
-    assert.equal(p.body.person.deceased_on, addDays(-1));
+    assert.equal(p.body.person.deceased_on, fromToday(-1));
     assert.ok(!JSON.stringify(p.body).includes('Nhồi máu'));
   });
 
