@@ -1,4 +1,5 @@
 import type { Db } from '../src/db/index.ts';
+import type { NewStaff } from '../src/staff/index.ts';
 
 /** Commune A (xã Nghĩa Kỳ, district 528 Tư Nghĩa) and its station. */
 export const COMMUNE_A = '21556';
@@ -30,3 +31,13 @@ export async function twoCommuneStations(
     ...facilities,
   ]).execute();
 }
+
+/** The stations' staff, for staffSessions: each station's vaccinator, A's head and collaborator, and an officer per district. */
+export const STATION_STAFF: ReadonlyArray<readonly [string, NewStaff['role'], Pick<NewStaff, 'facilityCode' | 'adminUnitCode'>]> = [
+  ['nurseA', 'station_nurse', { facilityCode: STATION_A }],
+  ['headA', 'station_head', { facilityCode: STATION_A }],
+  ['collabA', 'population_collaborator', { facilityCode: STATION_A }],
+  ['nurseB', 'station_nurse', { facilityCode: STATION_B }],
+  ['officer528', 'health_officer', { adminUnitCode: '528' }],
+  ['officer529', 'health_officer', { adminUnitCode: '529' }],
+];

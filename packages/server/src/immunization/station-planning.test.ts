@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
 import { staffSessions } from '../../test-support/staff.ts';
-import { COMMUNE_A, COMMUNE_B, twoCommuneStations } from '../../test-support/stations.ts';
+import { COMMUNE_A, COMMUNE_B, STATION_STAFF, twoCommuneStations } from '../../test-support/stations.ts';
 import { addRelations, upsertPersons } from '../person/index.ts';
 import { planningBands } from './planning.ts';
 import { immDb } from './tables.ts';
@@ -65,19 +65,7 @@ describe(`immunization: station entry and monthly planning (${process.env.HSSK_T
     // A death the station recorded: that child is never invited.
     await sql`insert into station_event (entry_id, kind, commune_code, facility_code, person_id, occurred_on, recorded_by, payload_sha256, payload, result)
       values (${crypto.randomUUID()}::uuid, 'death', ${A}, '51242', 'DECEASED', ${TODAY}::date, 'test', 'x', '{}'::jsonb, '{}'::jsonb)`.execute(db.db);
-    Object.assign(
-      cookie,
-      (
-        await staffSessions(app, db.db, [
-          ['nurseA', 'station_nurse', { facilityCode: '51242' }],
-          ['headA', 'station_head', { facilityCode: '51242' }],
-          ['collabA', 'population_collaborator', { facilityCode: '51242' }],
-          ['nurseB', 'station_nurse', { facilityCode: '51243' }],
-          ['officer528', 'health_officer', { adminUnitCode: '528' }],
-          ['officer529', 'health_officer', { adminUnitCode: '529' }],
-        ])
-      ).cookie,
-    );
+    Object.assign(cookie, (await staffSessions(app, db.db, STATION_STAFF)).cookie);
   });
   after(async () => close());
 

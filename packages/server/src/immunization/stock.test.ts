@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
 import { staffSessions } from '../../test-support/staff.ts';
-import { COMMUNE_A, twoCommuneStations } from '../../test-support/stations.ts';
+import { COMMUNE_A, STATION_STAFF, twoCommuneStations } from '../../test-support/stations.ts';
 import { upsertPersons } from '../person/index.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions
@@ -44,18 +44,7 @@ describe(`immunization: vaccine stock at a station (${process.env.HSSK_TEST_DB ?
     ({ app, db, close } = await startTestApp());
     await twoCommuneStations(db.db, { name: 'xã Đức Nhuận', district: '529' });
     await upsertPersons(db.db, [...CHILDREN, ...INFANTS]);
-    Object.assign(
-      cookie,
-      (
-        await staffSessions(app, db.db, [
-          ['nurseA', 'station_nurse', { facilityCode: '51242' }],
-          ['collabA', 'population_collaborator', { facilityCode: '51242' }],
-          ['nurseB', 'station_nurse', { facilityCode: '51243' }],
-          ['officer528', 'health_officer', { adminUnitCode: '528' }],
-          ['officer529', 'health_officer', { adminUnitCode: '529' }],
-        ])
-      ).cookie,
-    );
+    Object.assign(cookie, (await staffSessions(app, db.db, STATION_STAFF)).cookie);
   });
   after(async () => close());
 

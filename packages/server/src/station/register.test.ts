@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
 import { citizenCookie } from '../../test-support/book-fixture.ts';
 import { insertEpisode, staffSessions } from '../../test-support/staff.ts';
-import { COMMUNE_A, COMMUNE_B, twoCommuneStations } from '../../test-support/stations.ts';
+import { COMMUNE_A, COMMUNE_B, STATION_STAFF, twoCommuneStations } from '../../test-support/stations.ts';
 import { importFile, relinkAll } from '../mpi/index.ts';
 
 // Commune A (Nghĩa Kỳ, station 51242) and commune B (Nghĩa Thuận, station 51243) of district 528;
@@ -62,12 +62,7 @@ describe(`station household register: scope, search, sheets, day list (${process
     for (const r of await db.db.selectFrom('source_record').select(['source_id', 'person_id']).execute()) person[r.source_id] = r.person_id!;
 
     const sessions = await staffSessions(app, db.db, [
-      ['nurseA', 'station_nurse', { facilityCode: '51242' }],
-      ['headA', 'station_head', { facilityCode: '51242' }],
-      ['collabA', 'population_collaborator', { facilityCode: '51242' }],
-      ['nurseB', 'station_nurse', { facilityCode: '51243' }],
-      ['officer528', 'health_officer', { adminUnitCode: '528' }],
-      ['officer529', 'health_officer', { adminUnitCode: '529' }],
+      ...STATION_STAFF,
       ['admin', 'system_admin', {}],
       ['reception', 'receptionist', { facilityCode: '51001' }],
     ]);
