@@ -6,41 +6,19 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, assertAccessible, launchBrowser, type RunningServer, startServer } from './harness.ts';
-
-async function login(page: Page, url: string) {
-  await page.goto(url);
-  await page.getByRole('link', { name: 'Đăng nhập bằng VNeID' }).click();
-  await page.waitForURL(/\/idp\/interaction\//);
-  const code = page.locator('li', { hasText: '(mức 2)' }).first().locator('code');
-  const personalId = (await code.getAttribute('data-personal-id')) ?? '';
-  await page.getByLabel('Số định danh cá nhân').fill(personalId);
-  await page.getByLabel('Mật khẩu').fill('demo');
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.getByRole('button', { name: 'Tôi đồng ý sử dụng Sổ sức khỏe' }).click();
-  await page.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
-}
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, assertAccessible, loginCitizenAndConsent, useDemoServer } from './harness.ts';
 
 const pageHeight = (page: Page) => page.evaluate(() => document.documentElement.scrollHeight);
 
 describe('the book on a phone: record summary, folded lists, contact details (360 px)', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const demo = useDemoServer();
 
   it('shows the doctor’s summary first, folds the long lists, prints the same, and takes a new phone and address', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 360, height: 800 }, acceptDownloads: true });
+    const ctx = await demo.browser.newContext({ viewport: { width: 360, height: 800 }, acceptDownloads: true });
     const page = await ctx.newPage();
-    await login(page, server.url);
+    await loginCitizenAndConsent(page, demo.server.url);
 
     // The citizen's visit with the longest daily log and a record summary: the page the issue measured.
     type Ep = { id: number; care_group: string };
@@ -59,7 +37,7 @@ describe('the book on a phone: record summary, folded lists, contact details (36
     });
     assert.ok(chosen, 'the demo citizen has a visit with a record summary');
 
-    await page.goto(`${server.url}/luot-kham/${chosen.id}`);
+    await page.goto(`${demo.server.url}/luot-kham/${chosen.id}`);
     const summary = page.locator('section[data-section="record-summary"]');
     await summary.getByText('Tóm tắt do bác sĩ ghi').waitFor();
     assert.ok((await summary.locator('dt').allTextContents()).includes('Quá trình bệnh lý, diễn biến'), 'course of illness shown');
@@ -96,7 +74,7 @@ describe('the book on a phone: record summary, folded lists, contact details (36
     assert.ok(p('Thuốc') < p('Tóm tắt hồ sơ bệnh án') && p('Tóm tắt hồ sơ bệnh án') < p('Tất cả kết quả cận lâm sàng') && p('Tất cả kết quả cận lâm sàng') < p('Dịch vụ kỹ thuật, ngày giường, vật tư'), 'PDF order');
 
     // Contact details: a wrong phone is refused in Vietnamese, a good one is kept beside the registry's.
-    await page.goto(server.url);
+    await page.goto(demo.server.url);
     const contact = page.locator('section[data-section="contact"]');
     await contact.getByRole('button', { name: 'Cập nhật số điện thoại, địa chỉ' }).click();
     await page.getByRole('textbox', { name: /^Số điện thoại/ }).fill('12345');

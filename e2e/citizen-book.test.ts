@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, assertAccessible, assertNoSidewaysScroll, citizenLogin, launchBrowser, nav, type RunningServer, startServer } from './harness.ts';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, assertAccessible, assertNoSidewaysScroll, citizenLogin, nav, useDemoServer } from './harness.ts';
 
 /** Collects the page's Content-Security-Policy violations (the console reports each one). */
 function watchCsp(page: Page): string[] {
@@ -17,22 +17,13 @@ function watchCsp(page: Page): string[] {
 }
 
 describe('citizen health book in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const demo = useDemoServer();
 
   it('log in, consent, episode + PDF, share opened by a doctor, access log, accessible and mobile-first', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const ctx = await demo.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const page = await ctx.newPage();
     const cspViolations = watchCsp(page);
-    await citizenLogin(page, server.url, '(mức 2)');
+    await citizenLogin(page, demo.server.url, '(mức 2)');
     await page.getByRole('heading', { name: 'Đồng ý sử dụng' }).waitFor();
     await assertAccessible(page, 'consent');
     // Cross-facility viewing is a separate choice, offered unticked.
@@ -122,7 +113,7 @@ describe('citizen health book in Chromium', () => {
     await assertNoSidewaysScroll(page, 'shares at 360 px');
     await page.screenshot({ path: join(ARTIFACTS, 'book-share-360.png'), fullPage: true });
 
-    const doctorCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const doctorCtx = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const doctor = await doctorCtx.newPage();
     const doctorCspViolations = watchCsp(doctor);
     await doctor.goto(shareUrl);
@@ -193,8 +184,8 @@ describe('citizen health book in Chromium', () => {
   });
 
   it('refuses an identity-level-1 account with an explanation', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/auth/login`);
+    const page = await demo.browser.newPage();
+    await page.goto(`${demo.server.url}/auth/login`);
     const level1 = page.locator('li', { hasText: '(mức 1)' }).first().locator('code');
     const personalId = (await level1.getAttribute('data-personal-id')) ?? '';
     await page.getByLabel('Số định danh cá nhân').fill(personalId);

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, assertAccessible, assertNoSidewaysScroll, citizenLogin, launchBrowser, type RunningServer, startServer } from './harness.ts';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, assertAccessible, assertNoSidewaysScroll, citizenLogin, useDemoServer } from './harness.ts';
 
 // Issue 20, items 6–8: finding a visit on a phone, numbers and words on the visit, PDFs that carry
 // what the screen shows. The first demo account is a regular: monthly check-ups and one hospital stay.
@@ -32,21 +32,12 @@ interface VisitFacts {
 }
 
 describe('citizen visits: paging by year, Vietnamese numbers, PDFs as on screen', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const demo = useDemoServer();
 
   it('a phone pages the visits under their years; the visit and its PDFs read in Vietnamese', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 360, height: 800 }, acceptDownloads: true });
+    const ctx = await demo.browser.newContext({ viewport: { width: 360, height: 800 }, acceptDownloads: true });
     const page = await ctx.newPage();
-    await citizenLogin(page, server.url);
+    await citizenLogin(page, demo.server.url);
     await page.getByRole('button', { name: 'Tôi đồng ý sử dụng Sổ sức khỏe' }).click();
     await page.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
     const nav = (name: string) => page.getByRole('navigation', { name: 'Mục chính' }).getByRole('link', { name, exact: true }).click();
@@ -120,7 +111,7 @@ describe('citizen visits: paging by year, Vietnamese numbers, PDFs as on screen'
     assert.ok(stay && outpatient && flagged, JSON.stringify(visits));
 
     const open = async (id: number) => {
-      await page.goto(`${server.url}/luot-kham/${id}`);
+      await page.goto(`${demo.server.url}/luot-kham/${id}`);
       await page.getByRole('heading', { name: 'Chẩn đoán', exact: true }).waitFor();
       return (await page.locator('main').textContent()) ?? '';
     };
@@ -169,7 +160,7 @@ describe('citizen visits: paging by year, Vietnamese numbers, PDFs as on screen'
     }
 
     // The whole book: each visit's diagnoses, medicines and results, not only the list of visits.
-    await page.goto(server.url);
+    await page.goto(demo.server.url);
     await page.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
     const [bookDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Tải PDF toàn bộ sổ' }).click()]);
     const bookPdf = join(ARTIFACTS, 'book.pdf');

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { stripDiacritics } from '@openhssk/core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
@@ -57,6 +58,38 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** The demo server and a browser of one describe block: started before its tests, stopped after them. */
+export interface DemoRun {
+  readonly server: RunningServer;
+  readonly browser: Browser;
+}
+
+/** Registers the block's before/after hooks; `server` and `browser` are there once the tests run. */
+export function useDemoServer(env: Record<string, string> = {}): DemoRun {
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    server = await startServer(env);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  const ready = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`the demo ${what} is not started: use it inside a test`);
+    return v;
+  };
+  return {
+    get server() {
+      return ready(server, 'server');
+    },
+    get browser() {
+      return ready(browser, 'browser');
     },
   };
 }
