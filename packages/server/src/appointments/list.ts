@@ -2,6 +2,7 @@ import { vietnamToday } from '@openhssk/core';
 import type { AppointmentItem, AppointmentKind, NoShowFigure } from '@openhssk/core/api';
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { anyVersionSensitive } from '../ingest/index.ts';
 
 export type { AppointmentKind, NoShowFigure } from '@openhssk/core/api';
 
@@ -63,7 +64,7 @@ async function appointments(db: Db, where: { person?: string; target?: string; c
   if (where.person) conds.push(sql`e.person_id = ${where.person}`);
   if (where.commune) conds.push(sql`p.ma_xa = ${where.commune}`);
   if (!where.sensitive)
-    conds.push(sql`not exists (select 1 from episode s where s.facility_code = e.facility_code and s.ma_lk = e.ma_lk and cardinality(s.sensitivity) > 0)`);
+    conds.push(sql`not ${anyVersionSensitive('e')}`);
   const from = compactDay(where.from);
   const to = compactDay(where.to);
   const rows = await sql<Row>`
@@ -101,7 +102,7 @@ export async function facilityAppointments(db: Db, facility: string, from: strin
   // A sensitive visit's appointment stays visible to the facility that treats it, never to a receiving one.
   const sensitive = new Set(
     (await sql<{ id: number }>`select e.id from episode e where e.id = any(${all.map((a) => a.episode_id)}::bigint[])
-        and exists (select 1 from episode s where s.facility_code = e.facility_code and s.ma_lk = e.ma_lk and cardinality(s.sensitivity) > 0)`.execute(db)).rows.map((r) => Number(r.id)),
+        and ${anyVersionSensitive('e')}`.execute(db)).rows.map((r) => Number(r.id)),
   );
   return all.filter((a) => !sensitive.has(a.episode_id) || a.issued_by_code === facility);
 }

@@ -2,6 +2,7 @@ import { viDate, vietnamNow, vietnamToday } from '@openhssk/core';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { guardiansOf } from '../book/index.ts';
 import type { Db, Schema } from '../db/index.ts';
+import { anyVersionSensitive } from '../ingest/index.ts';
 import { defineQueue, enqueue, type JobInfo } from '../jobs/index.ts';
 import type { ReminderChannels } from './channels.ts';
 import { notifyCitizen } from './notify.ts';
@@ -201,7 +202,7 @@ export function reminderHandler(channels: ReminderChannels, clock: () => Date = 
     const now = clock();
     if (r.appointment_date < vietnamToday(now)) return setStatus(tx, r.id, 'cancelled', 'appointment_passed');
     const ep = (await sql<{ person_id: string | null; sensitive: boolean; phone: string | null; facility_name: string | null }>`
-        select e.person_id, exists (select 1 from episode s where s.facility_code = e.facility_code and s.ma_lk = e.ma_lk and cardinality(s.sensitivity) > 0) as sensitive,
+        select e.person_id, ${anyVersionSensitive('e')} as sensitive,
                p.so_dien_thoai as phone, f.name as facility_name
           from episode e left join person p on p.id = e.person_id left join facility f on f.code = ${r.target_facility}
          where e.facility_code = ${r.facility_code} and e.ma_lk = ${r.ma_lk} and e.is_current`.execute(tx)).rows[0];

@@ -236,8 +236,8 @@ describe(`station register events: births through the MPI, idempotent replays, d
 
   it('a batch places its new persons together; a birth refused once placed leaves nothing behind and the entries after it apply', async () => {
     const child = { ho_ten: 'Trần Văn Tèo', gioi_tinh: 1 };
-    const twice = [crypto.randomUUID(), crypto.randomUUID()].map((entry_id) => ({ kind: 'birth', entry_id, occurred_on: addDays(-4), household_id: household.HX5, child }));
-    const other = { kind: 'birth', entry_id: crypto.randomUUID(), occurred_on: addDays(-5), household_id: household.HX6, child: { ho_ten: 'Lê Thị Na', gioi_tinh: 2 } };
+    const twice = [crypto.randomUUID(), crypto.randomUUID()].map((entry_id) => ({ kind: 'birth', entry_id, occurred_on: fromToday(-4), household_id: household.HX5, child }));
+    const other = { kind: 'birth', entry_id: crypto.randomUUID(), occurred_on: fromToday(-5), household_id: household.HX6, child: { ho_ten: 'Lê Thị Na', gioi_tinh: 2 } };
     const counts = async () => [await count('person'), await count('source_record'), await count('station_event'), await count('station_member')];
     const before = await counts();
     // Two devices recorded one birth: in one chunk the MPI places the second record on the first one's child.
