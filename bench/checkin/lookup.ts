@@ -17,6 +17,7 @@ import { createFacility } from '@openhssk/server/facility';
 import { createStaff } from '@openhssk/server/staff';
 import { startTestApp } from '@openhssk/server/test-support';
 import { sql } from 'kysely';
+import { insertClinicalEpisodes, percentile, ROWS_PER_EPISODE } from '../shared/clinical.ts';
 
 const { values } = parseArgs({ options: { persons: { type: 'string', default: '1000000' }, requests: { type: 'string', default: '2000' }, summaries: { type: 'string', default: '1000' } } });
 const persons = Number(values.persons);
@@ -49,10 +50,6 @@ try {
   const cccdOf = (i: number) => `051${i % 2}${String(50 + (i % 50)).padStart(2, '0')}${String(i - 1).padStart(6, '0')}`;
   const cardOf = (i: number) => `DN45151${String(i).padStart(8, '0')}`;
 
-  const pct = (xs: number[], p: number) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-  };
   async function run(label: string, fn: (k: number) => Promise<void>, n = requests, warm = 200) {
     for (let k = 0; k < warm; k++) await fn(n + k); // warm-up
     const times: number[] = [];
@@ -61,7 +58,7 @@ try {
       await fn(k);
       times.push(performance.now() - s);
     }
-    return { label, p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99) };
+    return { label, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
   }
   const http = (method: string, value: string) => async () => {
     const r = await fetch(`${url}/api/v1/clinic/checkin`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ method, value }) });
@@ -88,38 +85,14 @@ try {
   await createFacility(db.db, { code: '51003', name: 'Bệnh viện thử C' });
   await sql`insert into submission (id, facility_code, channel, sha256, size_bytes, status, episode_count, accepted_count, warning_count, rejected_count, receipt)
             values ('BENCH-SUMMARY', '51001', 'rest', 'bench-summary', 1, 'accepted', 0, 0, 0, 0, '{}')`.execute(db.db);
-  await sql`
-    insert into episode (facility_code, ma_lk, version, is_current, submission_id, person_id, patient_source_id, status, ma_bn, ho_ten, gioi_tinh, ma_loai_kcb,
-                         ngay_vao, ngay_ra, ma_benh_chinh, sensitivity, content_sha256, xml1, issues)
-    select (array['51001','51002','51003'])[1 + k % 3], 'BLK-' || i || '-' || k, 1, true, 'BENCH-SUMMARY', 'B' || i, 'BN' || i, 'accepted', 'BN' || i, 'Người thử ' || i, 1 + i % 2,
-           case when k % 4 = 0 then '03' else '01' end, localtimestamp - make_interval(days => k * 40 + 5), localtimestamp - make_interval(days => k * 40 + 2),
-           (array['E11.9','I10','J18.9','N18.3'])[1 + k % 4], case when k = 7 then array['mental'] else array[]::text[] end, 'x', '{"fields":{}}', '[]'
-      from unnest(${ids}::int[]) as i, generate_series(0, 7) as k`.execute(db.db);
-  await sql`
-    insert into episode_row (episode_id, person_id, tbl, row_no, fields)
-    select e.id, e.person_id, r.tbl, r.row_no, r.fields
-      from episode e, to_char(e.ngay_vao, 'YYYYMMDDHH24MI') as d,
-      lateral (values
-        ('XML2', 1, jsonb_build_object('TEN_THUOC', 'Metformin 500mg', 'LIEU_DUNG', '1 viên * 2 lần/ngày * 30 ngày', 'NGAY_YL', d, 'SO_LUONG', '60', 'DON_VI_TINH', 'Viên')),
-        ('XML2', 2, jsonb_build_object('TEN_THUOC', 'Amlodipin 5mg', 'LIEU_DUNG', '1 viên * 1 lần/ngày * 30 ngày', 'NGAY_YL', d, 'SO_LUONG', '30', 'DON_VI_TINH', 'Viên')),
-        ('XML3', 1, jsonb_build_object('TEN_DICH_VU', 'Ngày giường bệnh Nội khoa', 'SO_LUONG', '1')),
-        ('XML3', 2, jsonb_build_object('TEN_DICH_VU', 'Nội soi dạ dày', 'MA_PTTT_QT', '44.13', 'NGAY_TH_YL', d)),
-        ('XML4', 1, jsonb_build_object('MA_CHI_SO', 'HBA1C', 'TEN_CHI_SO', 'HbA1c', 'GIA_TRI', (6 + e.id % 30 / 10.0)::text, 'DON_VI_DO', '%', 'NGAY_KQ', d)),
-        ('XML4', 2, jsonb_build_object('MA_CHI_SO', 'CREA', 'TEN_CHI_SO', 'Creatinin', 'GIA_TRI', (80 + e.id % 60)::text, 'DON_VI_DO', 'µmol/L', 'NGAY_KQ', d)),
-        ('XML4', 3, jsonb_build_object('MA_CHI_SO', 'CHOL', 'TEN_CHI_SO', 'Cholesterol toàn phần', 'GIA_TRI', (4 + e.id % 20 / 10.0)::text, 'DON_VI_DO', 'mmol/L', 'NGAY_KQ', d)),
-        ('XML4', 4, jsonb_build_object('MA_CHI_SO', 'LDL', 'TEN_CHI_SO', 'LDL-Cholesterol', 'GIA_TRI', (2 + e.id % 20 / 10.0)::text, 'DON_VI_DO', 'mmol/L', 'NGAY_KQ', d)),
-        ('XML4', 5, jsonb_build_object('TEN_CHI_SO', 'Siêu âm ổ bụng', 'MO_TA', 'Gan nhiễm mỡ độ I', 'KET_LUAN', 'Gan nhiễm mỡ', 'NGAY_KQ', d)),
-        ('XML8', 1, jsonb_build_object('QT_BENHLY', 'Diễn biến ổn định.', 'TOMTAT_KQ', 'HbA1c giảm dần.', 'PP_DIEUTRI', 'Nội khoa', 'KET_QUA_DTRI', '2', 'NGAY_CT', left(d, 8))),
-        ('XML14', 1, jsonb_build_object('NGAY_HEN_KL', to_char(localtimestamp + interval '20 days', 'YYYYMMDD')))
-      ) as r(tbl, row_no, fields)
-     where e.submission_id = 'BENCH-SUMMARY'`.execute(db.db);
+  await insertClinicalEpisodes(db.db, { ids, personPrefix: 'B', perPerson: 8, sensitiveAt: 7, facilities: ['51001', '51002', '51003'], submissionId: 'BENCH-SUMMARY', spacingDays: 40 });
   // Arrived at the clinician's facility today, with the citizen's cross-facility choice: every section is read.
   await sql`insert into visit (facility_code, ma_lk, person_id, patient_source_id, ho_ten, ngay_vao, id_method, status, checkin)
             select '51001', 'BV-' || i, 'B' || i, 'BN' || i, 'Người thử ' || i, localtimestamp, 'typed', 'open', '{}' from unnest(${ids}::int[]) as i`.execute(db.db);
   await sql`insert into citizen_account (subject, person_id, consent_at, cross_facility_consent_at)
             select 'S' || i, 'B' || i, now(), now() from unnest(${ids}::int[]) as i`.execute(db.db);
   await sql`analyze episode; analyze episode_row; analyze visit; analyze citizen_account`.execute(db.db);
-  console.log(`\ngave ${ids.length} persons 8 episodes each (${ids.length * 8 * 11} episode rows) in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  console.log(`\ngave ${ids.length} persons 8 episodes each (${ids.length * 8 * ROWS_PER_EPISODE} episode rows) in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
   await createStaff(db.db, { username: 'bench.bacsi', fullName: 'Bác sĩ', role: 'clinician', facilityCode: '51001', password: 'bench-Passw0rd' });
   const dlogin = await fetch(`${url}/api/v1/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench.bacsi', password: 'bench-Passw0rd' }) });
   const doctor = (dlogin.headers.get('set-cookie') ?? '').split(';')[0]!;
