@@ -86,6 +86,17 @@ export const noticeFollower: IdentityFollower<MovedNotices> = {
     if (real.length === 0) return { notifications: [], droppedNotifications: [], preferences: [], droppedPreferences: [] };
     return { ...(await moveNotifications(tx, real)), ...(await movePreferences(tx, real)) };
   },
+  // When logins change person (an undo, a separation, a relink), an address set on the persons they
+  // left or joined since `since` has no known author: a preference row does not say which citizen
+  // typed it, and after a wrong merge is taken apart one person's reminders must not go to the
+  // other's phone. Such addresses are cleared (the opt-out choice stays); reminders keep arriving in
+  // the book until the citizen gives an address again. Rows older than `since` are the person's own.
+  async followLogins(tx, logins, since) {
+    const persons = [...new Set(logins.flatMap((l) => [l.from, l.to]))];
+    if (persons.length === 0) return;
+    await sql`update notification_preference set address = null
+      where person_id = any(${persons}::text[]) and address is not null and updated_at >= ${since}`.execute(tx);
+  },
   async giveBack(tx, moved, from, to) {
     await returnRowsOfPersons(tx, 'citizen_notification', moved.notifications, from, to);
     for (const p of moved.preferences ?? []) {

@@ -83,7 +83,7 @@ export async function verifyFacilityToken(key: string, authorization: string | u
       const { payload } = await jwtVerify(m[1], Buffer.from(k.key, 'base64url'), { audience: AUDIENCE, algorithms: ['HS256'] });
       if (typeof payload.fac !== 'string' || typeof payload.sub !== 'string') break;
       const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : undefined;
-      return { facilityCode: payload.fac, clientId: payload.sub, scopes };
+      return { facilityCode: payload.fac, clientId: payload.sub, ...(scopes ? { scopes } : {}) };
     } catch {
       // the next candidate, if any
     }

@@ -45,6 +45,14 @@ function checkScopes(caller: FhirCaller, need: FhirNeed | undefined): FhirCaller
   return caller;
 }
 
+/**
+ * A resource type a request returns beside its primary type (`_include`, `_revinclude`): a scoped
+ * token must hold read on it too, or an app would read what the citizen did not agree to.
+ */
+export function requireScopeFor(caller: FhirCaller, type: string): void {
+  if (caller.scopes && !scopeAllows(caller.scopes, type, 'read')) throw insufficientScope();
+}
+
 const tokenRevoked = () => new DomainError('unauthenticated', 'TOKEN_INVALID', 'Mã truy cập không hợp lệ hoặc đã hết hạn.', 'The access token is invalid or expired.');
 
 export async function fhirCaller(db: Db, req: FastifyRequest, tokenKey: string, need?: FhirNeed): Promise<FhirCaller> {

@@ -207,8 +207,23 @@ describe(`FHIR writes: POST Immunization and Observation over HTTP (${DB})`, () 
   });
 
   it('a dose another source already reported (same person, antigen, ±1 day) is recognised and answered as the counted dose', async () => {
-    const r = await post('Immunization', dose('OTHER-9', { occurrenceDateTime: daysAfter(bornC, 21), identifier: [{ system: 'https://his2.example.vn/mui', value: '9' }] }), { token: tokens[FAC2] });
-    assert.equal(r.status, 200);
+    // FAC2 never treated PC: a CCCD alone names nobody to it (no lookup by id); its dose comes with the
+    // child's details, which the MPI places on PC.
+    const c = await f.db.db.selectFrom('person').select(['ho_ten', 'ngay_sinh']).where('id', '=', 'PC').executeTakeFirstOrThrow();
+    const byIdOnly = await post('Immunization', dose('OTHER-8', { occurrenceDateTime: daysAfter(bornC, 21), identifier: [{ system: 'https://his2.example.vn/mui', value: '8' }] }), { token: tokens[FAC2] });
+    assert.equal(byIdOnly.status, 422);
+    assert.match(await byIdOnly.text(), /patient-unknown/);
+    const r = await post(
+      'Immunization',
+      dose('OTHER-9', {
+        occurrenceDateTime: daysAfter(bornC, 21),
+        identifier: [{ system: 'https://his2.example.vn/mui', value: '9' }],
+        contained: [{ resourceType: 'Patient', id: 'c', name: [{ text: c.ho_ten }], birthDate: c.ngay_sinh!, identifier: [{ system: SID.cccd, value: '051090000003' }] }],
+        patient: { reference: '#c' },
+      }),
+      { token: tokens[FAC2] },
+    );
+    assert.equal(r.status, 200, await r.clone().text());
     const counted = (await r.json()) as Immunization;
     assert.equal(counted.id, first.id);
     const second = await registry().selectFrom('vaccination').select(['duplicate_of']).where('source', '=', `FHIR-${FAC2}`).executeTakeFirstOrThrow();
@@ -316,8 +331,10 @@ describe(`FHIR writes: POST Immunization and Observation over HTTP (${DB})`, () 
     const prov = (await (await get(`Provenance/${obs.id}`)).json()) as Provenance;
     valid(prov);
     assert.equal(prov.agent[1]!.who!.identifier!.value, clients[FAC]);
-    // FAC2 has an episode of PA: what follows the patient is visible to it too (docs/fhir.md).
-    assert.equal((await get(`Observation/${obs.id}`, tokens[FAC2])).status, 200);
+    // FAC2 has an episode of PA but did not post this: another facility's vital signs stay with it, as
+    // its episodes do (docs/fhir.md).
+    assert.equal((await get(`Observation/${obs.id}`, tokens[FAC2])).status, 404);
+    assert.equal((await get(`Provenance/${obs.id}`, tokens[FAC2])).status, 404);
   });
 
   it('vital signs follow MPI decisions: moved to the surviving person, returned by an undo', async () => {

@@ -9,7 +9,7 @@ import type { Db } from '../db/index.ts';
 import { doseOwners, dosesOf } from '../immunization/index.ts';
 import { vitalSigns } from '../vitals/index.ts';
 import { decodeCursor, parseDate, parseReferences, parseTokens } from './params.ts';
-import { realDosesAmong, recordNo, searchRegistry, visiblePersons } from './registry.ts';
+import { realDosesAmong, recordNo, searchRegistry, visiblePersons, vitalSenders } from './registry.ts';
 import type { Facilities } from './sql.ts';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -117,7 +117,7 @@ export async function searchReceivedProvenance(db: Db, facilities: Facilities, q
     }
   }
   if (vitalIds.length) {
-    const rows = await vitalSigns(db, { ids: vitalIds });
+    const rows = await vitalSigns(db, { ids: vitalIds, ...vitalSenders(facilities) });
     const visible = new Set((await visiblePersons(db, facilities, [...new Set(rows.map((r) => r.person_id))])).map((p) => p.id));
     for (const v of rows.filter((r) => visible.has(r.person_id))) {
       matches.push({

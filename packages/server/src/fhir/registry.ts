@@ -49,9 +49,15 @@ export async function allergiesOf(db: Db, personIds: readonly string[]): Promise
 }
 
 /** Vital signs other systems posted (vitals/), as Observation of the vital-signs profile, by person then id. */
-export async function vitalObservationsOf(db: Db, personIds: readonly string[]): Promise<Observation[]> {
-  return (await vitalSigns(db, { personIds })).map((v) => vitalSignResource(v));
+export async function vitalObservationsOf(db: Db, personIds: readonly string[], facilities: Facilities): Promise<Observation[]> {
+  return (await vitalSigns(db, { personIds, ...vitalSenders(facilities) })).map((v) => vitalSignResource(v));
 }
+
+/**
+ * A facility system reads the vital signs it posted itself, not what other facilities posted about its
+ * patients (as with episodes); administrators and health officers ('all') and the patient's own app read all.
+ */
+export const vitalSenders = (facilities: Facilities): { senders?: readonly string[] } => (Array.isArray(facilities) ? { senders: facilities } : {});
 
 /** 'VitalSign': the posted vital signs, served as Observation (search.ts runs them after the XML 4 results). */
 export type RegistryType = 'Immunization' | 'AllergyIntolerance' | 'VitalSign';
@@ -124,7 +130,7 @@ export async function searchRegistry(db: Db, facilities: Facilities, type: Regis
     return true;
   };
   const load = async (personIds: string[]) => {
-    const list: RegistryResource[] = type === 'Immunization' ? await immunizationsOf(db, personIds) : type === 'VitalSign' ? await vitalObservationsOf(db, personIds) : await allergiesOf(db, personIds);
+    const list: RegistryResource[] = type === 'Immunization' ? await immunizationsOf(db, personIds) : type === 'VitalSign' ? await vitalObservationsOf(db, personIds, facilities) : await allergiesOf(db, personIds);
     for (const r of list) {
       const person = (r.resourceType === 'Observation' ? r.subject : r.patient)?.reference?.split('/')[1] ?? '';
       if (keep(r, person)) out.push({ resource: r, personId: person });
@@ -138,7 +144,7 @@ export async function searchRegistry(db: Db, facilities: Facilities, type: Regis
       type === 'Immunization'
         ? [...new Set((await doseOwners(db, numeric)).values())]
         : type === 'VitalSign'
-          ? [...new Set((await vitalSigns(db, { ids: numeric })).map((v) => v.person_id))]
+          ? [...new Set((await vitalSigns(db, { ids: numeric, ...vitalSenders(facilities) })).map((v) => v.person_id))]
           : [...new Set((await allergyDeclarations(db, { ids: numeric })).map((a) => a.person_id))];
     await load((await visiblePersons(db, facilities, owners)).map((p) => p.id));
     return out;

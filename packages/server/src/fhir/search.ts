@@ -25,7 +25,7 @@ import {
 import { sql } from 'kysely';
 import { auditMany } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
-import type { FhirCaller } from './access.ts';
+import { type FhirCaller, requireScopeFor } from './access.ts';
 import { searchAuditEvents } from './audit-event.ts';
 import { searchConsents } from './consent.ts';
 import { DIAGNOSTIC_REPORT } from './diagnostic-report.ts';
@@ -280,10 +280,13 @@ function includeKindsOf(ctx: Ctx, def: EpisodeTypeDef | 'Provenance'): Set<Inclu
     const key = v.endsWith(':Patient') && v.split(':').length === 3 ? v.slice(0, -':Patient'.length) : v;
     const kind = def === 'Provenance' ? undefined : def.includes[key];
     if (!kind) throw invalidParam('_include', v, `${ctx.type} hỗ trợ: ${def === 'Provenance' ? 'không có' : Object.keys(def.includes).join(', ')}.`, `${ctx.type} supports: ${def === 'Provenance' ? 'none' : Object.keys(def.includes).join(', ')}.`);
+    requireScopeFor(ctx.caller, INCLUDED_TYPE[kind]);
     out.add(kind);
   }
   return out;
 }
+
+const INCLUDED_TYPE: Readonly<Record<IncludeKind, string>> = { patient: 'Patient', encounter: 'Encounter', organization: 'Organization', diagnosis: 'Condition' };
 
 function revincludes(ctx: Ctx, def: EpisodeTypeDef | 'Provenance'): boolean {
   const values = listOf(ctx.q, '_revinclude').flatMap((x) => x.split(','));
@@ -291,6 +294,7 @@ function revincludes(ctx: Ctx, def: EpisodeTypeDef | 'Provenance'): boolean {
     if (v !== 'Provenance:target' || def === 'Provenance' || !def.revincludeProvenance) {
       throw invalidParam('_revinclude', v, 'chỉ hỗ trợ Provenance:target (trừ khi tìm Provenance).', 'only Provenance:target is supported (not on Provenance itself).');
     }
+    requireScopeFor(ctx.caller, 'Provenance');
   }
   return values.length > 0;
 }
@@ -323,6 +327,7 @@ async function searchPersons(ctx: Ctx, coverage: boolean): Promise<Result> {
     if (!coverage || !['Coverage:beneficiary', 'Coverage:patient', 'Coverage:beneficiary:Patient', 'Coverage:patient:Patient'].includes(v)) {
       throw invalidParam('_include', v, coverage ? 'Coverage hỗ trợ: Coverage:beneficiary, Coverage:patient.' : `${ctx.type} không hỗ trợ _include.`, coverage ? 'Coverage supports: Coverage:beneficiary, Coverage:patient.' : `${ctx.type} supports no _include.`);
     }
+    requireScopeFor(ctx.caller, 'Patient');
   }
   const rows = await queryPersons(ctx.db, ctx.caller.facilities, direct.length ? direct : undefined, coverage, after, ctx.count + 1);
   const more = rows.length > ctx.count;

@@ -19,6 +19,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import type { ReceivedSubject } from '../mpi/index.ts';
+import { linkDeterministic } from '../person/index.ts';
 import { type FhirCaller, fhirCaller } from './access.ts';
 import { visiblePersons } from './registry.ts';
 import { readResource } from './search.ts';
@@ -177,7 +178,16 @@ export async function subjectOf(db: Db, writer: Writer, resource: { contained?: 
   }
   const ids = nationalIds(ref.identifier ? [ref.identifier] : undefined);
   if (!ids.cccd && !ids.bhxh) throw missing();
-  return { kind: 'identity', cccd: ids.cccd, bhxh: ids.bhxh };
+  // A national id alone names someone the sender already treats, like a Patient/<id>: otherwise a
+  // facility could look anyone up by CCCD (and, once it wrote about them, read them). A person it
+  // has not seen comes with a contained Patient, which the MPI checks against name and birth date.
+  // Unknown and not-yours answer alike, so the answer says nothing about who exists.
+  const [found] = await linkDeterministic(db, [{ cccd: ids.cccd, bhxh: ids.bhxh }]);
+  const personId = found?.personId;
+  if (!personId || (await visiblePersons(db, writer.caller.facilities, [personId])).length === 0) {
+    throw unprocessable('PATIENT_UNKNOWN', 'Không tìm thấy người bệnh của cơ sở với số định danh này; gửi kèm Patient (contained).', "The identifier names none of the facility's patients; send a contained Patient.");
+  }
+  return { kind: 'person', personId };
 }
 
 /** Vietnam date ('yyyy-mm-dd') and wall-clock time of a FHIR dateTime; undefined when it is not one. */

@@ -13,7 +13,7 @@ export interface LogDestination {
  * Query parameters that carry a credential: facility tokens from portal clients (`token`, `id_token`),
  * OAuth/OIDC codes and state on the login callback, client secrets some clients put in the URL.
  */
-const SECRET_QUERY_KEYS = new Set(['token', 'id_token', 'id_token_hint', 'logout_hint', 'access_token', 'refresh_token', 'code', 'state', 'client_secret', 'password', 'client_assertion']);
+const SECRET_QUERY_KEYS = new Set(['token', 'id_token', 'id_token_hint', 'logout_hint', 'access_token', 'refresh_token', 'code', 'state', 'client_secret', 'password', 'client_assertion', 'code_verifier', 'req']);
 
 // A share token is the only credential of a share link: in the API path and in the citizen web route.
 const SECRET_PATH = /(\/api\/v1\/shared\/|\/chia-se\/)[^/?#\s"']+/gi;

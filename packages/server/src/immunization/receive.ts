@@ -158,7 +158,7 @@ export async function receiveDose(db: Db, d: ReceivedDose, who: { actor: Actor; 
         ${row.dose_no}, ${row.given_on}::date, ${row.facility_code}, ${row.facility_ref}, ${row.lot_no}, ${row.route}, ${row.body_site}, ${row.reaction},
         ${contentHash}, ${row.source_identifier_system}, ${row.sender_facility_code}, ${row.sender_client_id})
       on conflict (source, source_record_id) where source_record_id is not null do update set
-        person_id = excluded.person_id, vaccine_code = excluded.vaccine_code, vaccine_name = excluded.vaccine_name, product_id = excluded.product_id,
+        person_id = excluded.person_id, person_source_system = excluded.person_source_system, person_source_id = excluded.person_source_id, vaccine_code = excluded.vaccine_code, vaccine_name = excluded.vaccine_name, product_id = excluded.product_id,
         antigens = excluded.antigens, dose_no = excluded.dose_no, given_on = excluded.given_on, facility_code = excluded.facility_code,
         facility_ref = excluded.facility_ref, lot_no = excluded.lot_no, route = excluded.route, body_site = excluded.body_site, reaction = excluded.reaction,
         content_hash = excluded.content_hash, sender_client_id = excluded.sender_client_id, updated_at = now()

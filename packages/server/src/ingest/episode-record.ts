@@ -44,6 +44,11 @@ export function sensitivityOfEpisode(p: ParsedEpisode): string[] {
   if ((p.tables.XML6?.length ?? 0) > 0) out.add('hiv');
   if ((p.tables.XML15?.length ?? 0) > 0) out.add('tb');
   const x1 = p.tables.XML1?.[0]?.fields ?? {};
+  // The visit category names a TB (1.8) or HIV (1.9) patient as plainly as the diagnosis does; every
+  // reader then withholds the visit through this one stored field (migration 073 for earlier rows).
+  const category = x1.MA_DOITUONG_KCB?.trim();
+  if (category === '1.8') out.add('tb');
+  if (category === '1.9') out.add('hiv');
   const codes = diagnosisCodes(x1.MA_BENH_CHINH, x1.MA_BENH_KT);
   for (const c of codes) {
     const s = sensitivityOf(c);

@@ -223,5 +223,12 @@ describe(`SMART on FHIR standalone launch with fhirclient (${DB})`, () => {
     const get = (path: string) => fetch(`${fhirBase}/${path}`, { headers: { authorization: `Bearer ${t.access_token}` } });
     assert.equal((await get('Patient/PA')).status, 200);
     assert.equal((await get('Encounter')).status, 403, 'a type outside the scopes is refused');
+    // What _include and _revinclude add is read too: each added type needs its own scope.
+    const enc = (await (await ask('system/Encounter.rs')).json()) as { access_token: string };
+    const getEnc = (path: string) => fetch(`${fhirBase}/${path}`, { headers: { authorization: `Bearer ${enc.access_token}` } });
+    assert.equal((await getEnc('Encounter?patient=PA')).status, 200);
+    for (const extra of ['_include=Encounter:patient', '_include=Encounter:diagnosis', '_revinclude=Provenance:target']) {
+      assert.equal((await getEnc(`Encounter?patient=PA&${extra}`)).status, 403, extra);
+    }
   });
 });

@@ -104,11 +104,12 @@ export async function receiveVital(db: Db, v: ReceivedVital, who: { actor: Actor
 }
 
 /** Vital signs by id or by person (each list ordered by person, then id). */
-export async function vitalSigns(db: Db, q: { ids?: readonly number[]; personIds?: readonly string[] }): Promise<VitalRow[]> {
+export async function vitalSigns(db: Db, q: { ids?: readonly number[]; personIds?: readonly string[]; senders?: readonly string[] }): Promise<VitalRow[]> {
   const conds = [];
   if (q.ids) conds.push(sql`v.id = any(${q.ids.map(String)}::bigint[])`);
   if (q.personIds) conds.push(sql`v.person_id = any(${[...q.personIds]}::text[])`);
   if (conds.length === 0) return [];
+  if (q.senders) conds.push(sql`v.sender_facility_code = any(${[...q.senders, '-----']}::text[])`);
   const r = await sql<VitalRow>`select ${ROW_COLUMNS} from vital_sign v left join facility f on f.code = v.sender_facility_code
     where ${sql.join(conds, sql` and `)} order by v.person_id, v.id`.execute(db);
   return r.rows.map(num);

@@ -1,4 +1,4 @@
-import { viDateTime } from '@openhssk/core';
+import { viDateTime, viNumber } from '@openhssk/core';
 import type { CitizenNotifications } from '@openhssk/core/api';
 import { useState } from 'react';
 import { api } from '../api.ts';
@@ -36,7 +36,7 @@ export function NotificationsPage({ personId, navigate }: { personId: string | n
           {data && data.notifications.length === 0 && <p>Chưa có thông báo nào.</p>}
           {data && data.unread > 0 && (
             <p className="row">
-              <span data-testid="notifications-unread-count">{data.unread} thông báo chưa đọc.</span>
+              <span data-testid="notifications-unread-count">{viNumber(data.unread, 0)} thông báo chưa đọc.</span>
               <button type="button" className="button secondary" onClick={() => read('all')}>
                 Đánh dấu tất cả đã đọc
               </button>
