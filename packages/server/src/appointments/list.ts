@@ -1,4 +1,4 @@
-import { vietnamToday } from '@openhssk/core';
+import { addDays, isoDay, vietnamToday } from '@openhssk/core';
 import type { AppointmentItem, AppointmentKind, NoShowFigure } from '@openhssk/core/api';
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
@@ -24,7 +24,6 @@ interface Row {
 }
 
 /** 'yyyyMMdd…' → 'YYYY-MM-DD' (both the 12- and 8-character forms of 4750 and 3176). */
-const isoDay = (compact: string) => `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}`;
 const compactDay = (iso: string) => iso.replaceAll('-', '');
 
 function whatToBring(r: Row): string[] {
@@ -90,7 +89,6 @@ async function appointments(db: Db, where: { person?: string; target?: string; c
   return rows.rows.map(toAppointment);
 }
 
-const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** The citizen's own upcoming appointments (today on); a sensitive visit's only when they chose to show those, as elsewhere in the book. */
 export const citizenAppointments = (db: Db, personId: string, includeSensitive: boolean, today = vietnamToday()) =>
@@ -132,4 +130,3 @@ export async function noShowFigure(db: Db, facility: string, from: string, to: s
   return { facility_code: facility, from, to: until, due: due.length, kept, no_show: due.length - kept, rate: due.length ? (due.length - kept) / due.length : null };
 }
 
-export { addDays, isoDay };

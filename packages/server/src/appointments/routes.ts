@@ -1,4 +1,4 @@
-import { vietnamToday } from '@openhssk/core';
+import { addDays, vietnamToday } from '@openhssk/core';
 import type { CitizenAppointments } from '@openhssk/core/api';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -9,7 +9,7 @@ import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
 import { requireStaff, staffActor } from '../staff/index.ts';
 import { REGISTER_READ_ROLES, stationArea } from '../station/index.ts';
-import { type Appointment, addDays, citizenAppointments, communeAppointments, facilityAppointments, noShowFigure } from './list.ts';
+import { type Appointment, citizenAppointments, communeAppointments, facilityAppointments, noShowFigure } from './list.ts';
 import { listNotifications, markNotificationsRead } from './notify.ts';
 import { citizenReminders, preferencesOf, setPreference } from './preferences.ts';
 

@@ -1,4 +1,4 @@
-import { vietnamToday, viNumber } from '@openhssk/core';
+import { addDays, vietnamToday, viNumber } from '@openhssk/core';
 import type { FacilityAppointmentItem, FacilityAppointments } from '@openhssk/core/api';
 import { type FormEvent, useEffect, useState } from 'react';
 import { APPOINTMENT_KIND } from '../labels.ts';
@@ -6,7 +6,6 @@ import { Alert, Pager } from '../ui.tsx';
 import { get, viDate } from './http.ts';
 
 const PER_PAGE = 20;
-const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** The page's people under their day, in list order (by day). */
 function byDay(rows: FacilityAppointmentItem[]): Array<[string, FacilityAppointmentItem[]]> {
