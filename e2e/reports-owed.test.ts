@@ -133,6 +133,10 @@ describe('reports owed by others in Chromium: province officer and facility admi
     const child = k.children[0]!;
     await page.getByRole('table').getByRole('button', { name: child.unit.name }).first().click();
     await page.getByTestId('report-unit').filter({ hasText: child.unit.name }).waitFor();
+    // The unit below inherits the province's 2025 value, named by the province's name, not its code.
+    await page.getByLabel('Năm', { exact: true }).last().fill('2025');
+    await page.locator('#target-withRecord-src').filter({ hasText: /^Theo mục tiêu của .*Quảng Ngãi$/ }).waitFor();
+    assert.equal(await page.getByLabel('Người dân thường trú có hồ sơ sức khỏe điện tử').inputValue(), '90');
     await page.locator('.crumbs').getByRole('button', { name: /Quảng Ngãi/ }).click();
     await page.getByTestId('report-unit').filter({ hasText: 'Quảng Ngãi' }).waitFor();
 

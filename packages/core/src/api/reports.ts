@@ -87,8 +87,8 @@ export interface Target {
   value: number;
   /** true: the figure must exceed the value ("> 80 %"); false: reach it ("≥ 95 %"). */
   strict: boolean;
-  /** Where the value comes from: the unit that set it, or null for the plans' default. */
-  setBy: { unitCode: string; year: number; half: 0 | 1 | 2 } | null;
+  /** Where the value comes from: the unit that set it (its name for the screens), or null for the plans' default. */
+  setBy: { unitCode: string; unitName: string; year: number; half: 0 | 1 | 2 } | null;
 }
 
 /** met / not met against the target; no_data when the figure has no denominator. */

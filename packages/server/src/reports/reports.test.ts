@@ -438,7 +438,7 @@ describe('report targets', () => {
     assert.equal(r.statusCode, 200, r.body);
     const after1 = await kpis('528');
     assert.equal(after1.targets.withRecord.value, 0.5);
-    assert.deepEqual(after1.targets.withRecord.setBy, { unitCode: '528', year, half: 0 });
+    assert.deepEqual(after1.targets.withRecord.setBy, { unitCode: '528', unitName: 'Huyện Tư Nghĩa', year, half: 0 });
     assert.equal(after1.statuses.withRecord, 'met');
     assert.equal((await c1()).statuses.withRecord, 'met');
     assert.equal(after1.children.find((c: { unit: { code: string } }) => c.unit.code === '21002').statuses.withRecord, 'not_met');

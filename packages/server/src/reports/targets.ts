@@ -71,14 +71,15 @@ export async function resolveTargets(db: Db, units: string[], year: number, half
   const rows = units.length === 0
     ? []
     : (
-        await sql<{ code: string; indicator: TargetIndicator; value: string; unit_code: string; half: number; depth: number }>`
+        await sql<{ code: string; indicator: TargetIndicator; value: string; unit_code: string; unit_name: string; half: number; depth: number }>`
           with recursive up as (
             select code, code as anc, 0 as depth from admin_unit where code = any(${units})
             union all
             select up.code, a.parent_code, up.depth + 1 from up join admin_unit a on a.code = up.anc where a.parent_code is not null
           )
-          select up.code, t.indicator, t.value, t.unit_code, t.half, up.depth
+          select up.code, t.indicator, t.value, t.unit_code, setter.name as unit_name, t.half, up.depth
             from up join report_target t on t.unit_code = up.anc
+            join admin_unit setter on setter.code = t.unit_code
            where t.year = ${year} and t.half in (0, ${half})
            order by up.code, t.indicator, up.depth, t.half desc`.execute(db)
       ).rows;
@@ -96,7 +97,7 @@ export async function resolveTargets(db: Db, units: string[], year: number, half
     if (seen.has(key)) continue;
     seen.add(key);
     const t = out.get(r.code);
-    if (t) t[r.indicator] = { value: Number(r.value), strict: STRICT[r.indicator], setBy: { unitCode: r.unit_code, year, half: r.half as 0 | 1 | 2 } };
+    if (t) t[r.indicator] = { value: Number(r.value), strict: STRICT[r.indicator], setBy: { unitCode: r.unit_code, unitName: r.unit_name, year, half: r.half as 0 | 1 | 2 } };
   }
   return out;
 }

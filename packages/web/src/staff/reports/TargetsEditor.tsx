@@ -1,3 +1,4 @@
+import { viNumber } from '@openhssk/core';
 import type { Target, TargetIndicator } from '@openhssk/core/api';
 import { useEffect, useState } from 'react';
 import { ApiProblem, get, put } from '../http.ts';
@@ -17,12 +18,13 @@ interface TargetsResponse {
 
 const HALF_VI = { 0: 'Cả năm', 1: '6 tháng đầu năm', 2: '6 tháng cuối năm' } as const;
 
-const pctValue = (v: number) => String(Math.round(v * 1000) / 10);
+/** The share as the percentage a person types: "92,5" (a comma, as everywhere else; both are read back). */
+const pctValue = (v: number) => viNumber(v * 100, 1);
 
 function source(t: TargetRow, unitCode: string): string {
   if (!t.setBy) return 'Mặc định theo kế hoạch';
   const period = t.setBy.half === 0 ? '' : ` (${HALF_VI[t.setBy.half].toLocaleLowerCase('vi')})`;
-  return t.setBy.unitCode === unitCode ? `Đơn vị đặt${period}` : `Theo đơn vị cấp trên ${t.setBy.unitCode}${period}`;
+  return t.setBy.unitCode === unitCode ? `Đơn vị đặt${period}` : `Theo mục tiêu của ${t.setBy.unitName}${period}`;
 }
 
 /**
@@ -57,7 +59,7 @@ export function TargetsEditor({ unitCode, unitName, defaultYear, onSaved }: { un
     }
     try {
       await put('/api/v1/reports/targets', value === null ? { unit: unitCode, indicator: t.indicator, year, half, clear: true } : { unit: unitCode, indicator: t.indicator, year, half, value });
-      setMessage({ ok: true, text: clear ? `Đã bỏ mục tiêu riêng: “${t.title}”.` : `Đã lưu mục tiêu “${t.title}”: ${value} %.` });
+      setMessage({ ok: true, text: clear ? `Đã bỏ mục tiêu riêng: “${t.title}”.` : `Đã lưu mục tiêu “${t.title}”: ${viNumber(value)} %.` });
       setReload((n) => n + 1);
       onSaved();
     } catch (e) {
