@@ -1,4 +1,4 @@
-import { viDateTime, viDelay } from '@openhssk/core';
+import { viDate, viDateTime, viDelay, viNumber } from '@openhssk/core';
 import type { OnboardingRequest } from '@openhssk/core/api';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Alert, ReasonDialog } from '../ui.tsx';
@@ -472,7 +472,7 @@ function SubmissionMonitor({ code }: { code: string }) {
       {m.revoked_certificate_episodes && m.revoked_certificate_episodes.count > 0 && (
         <div className="alert" data-testid="revoked-cert-episodes">
           <h3>
-            {m.revoked_certificate_episodes.label_vi} ({m.revoked_certificate_episodes.count} lượt KCB)
+            {m.revoked_certificate_episodes.label_vi} ({viNumber(m.revoked_certificate_episodes.count)} lượt KCB)
           </h3>
           <ul className="plain">
             {m.revoked_certificate_episodes.episodes.slice(0, 50).map((e) => (
@@ -499,11 +499,11 @@ function SubmissionMonitor({ code }: { code: string }) {
           <tbody>
             {m.daily.map((d) => (
               <tr key={d.day}>
-                <td>{d.day.split('-').reverse().join('/')}</td>
-                <td>{d.submissions}</td>
-                <td>{d.episodes}</td>
-                <td>{d.accepted}</td>
-                <td className={d.rejected ? 'bad' : ''}>{d.rejected}</td>
+                <td>{viDate(d.day)}</td>
+                <td>{viNumber(d.submissions)}</td>
+                <td>{viNumber(d.episodes)}</td>
+                <td>{viNumber(d.accepted)}</td>
+                <td className={d.rejected ? 'bad' : ''}>{viNumber(d.rejected)}</td>
               </tr>
             ))}
           </tbody>
@@ -528,7 +528,7 @@ function SubmissionMonitor({ code }: { code: string }) {
                 </td>
                 <td>{viDateTime(r.received_at)}</td>
                 <td>
-                  {r.accepted_count}/{r.episode_count} tiếp nhận{r.rejected_count ? `, ${r.rejected_count} từ chối` : ''}
+                  {viNumber(r.accepted_count)}/{viNumber(r.episode_count)} tiếp nhận{r.rejected_count ? `, ${viNumber(r.rejected_count)} từ chối` : ''}
                   {r.certificate_revoked && <div className="bad">Ký bằng chứng thư số đã bị thu hồi</div>}
                 </td>
                 <td>

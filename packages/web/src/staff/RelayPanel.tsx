@@ -1,3 +1,4 @@
+import { viNumber } from '@openhssk/core';
 import type { RelayEpisodeStatus, RelayOverview } from '@openhssk/core/api';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Alert } from '../ui.tsx';
@@ -17,7 +18,6 @@ const FILTERS: ReadonlyArray<{ value: RelayEpisodeStatus | ''; label: string }> 
   { value: 'error', label: STATUS_VI.error },
   { value: 'resent', label: STATUS_VI.resent },
 ];
-const NUMBER = new Intl.NumberFormat('vi-VN');
 
 /**
  * "Gửi một lần": the facility's relay to the insurance assessment portal. The admin turns it on with
@@ -64,8 +64,8 @@ export function RelayPanel({ code, canManage }: { code: string; canManage: boole
       {data && (
         <>
           <p data-testid="relay-counts">
-            Chờ gửi: <strong>{NUMBER.format(data.counts.pending)}</strong> · Đã gửi: <strong>{NUMBER.format(data.counts.sent)}</strong> · Lỗi:{' '}
-            <strong>{NUMBER.format(data.counts.error)}</strong>
+            Chờ gửi: <strong>{viNumber(data.counts.pending)}</strong> · Đã gửi: <strong>{viNumber(data.counts.sent)}</strong> · Lỗi:{' '}
+            <strong>{viNumber(data.counts.error)}</strong>
           </p>
           {data.errors.length > 0 && (
             <>
@@ -74,7 +74,7 @@ export function RelayPanel({ code, canManage }: { code: string; canManage: boole
                 {data.errors.map((m) => (
                   <li key={m.id} className="alert-item" data-testid="relay-error">
                     <strong>{m.kind === 'envelope' ? 'Hồ sơ' : 'Check-in'}</strong> {m.ma_lks.join(', ')} — {m.portal_message ?? m.last_error ?? 'Lỗi không rõ'}{' '}
-                    <span className="muted">({viDateTime(m.updated_at)}, {NUMBER.format(m.attempts)} lần thử)</span>
+                    <span className="muted">({viDateTime(m.updated_at)}, {viNumber(m.attempts)} lần thử)</span>
                     {canManage && (
                       <button type="button" className="button secondary" onClick={() => resend(m.id)}>
                         Gửi lại
@@ -117,7 +117,7 @@ export function RelayPanel({ code, canManage }: { code: string; canManage: boole
                     <td>{viDateTime(e.received_at)}</td>
                     <td>
                       <span className={`badge ${STATUS_BADGE[e.status]}`}>{STATUS_VI[e.status]}</span>
-                      {e.queued && <span className="muted"> · đang chờ gửi{e.attempts > 0 ? `, đã thử ${NUMBER.format(e.attempts)} lần` : ''}</span>}
+                      {e.queued && <span className="muted"> · đang chờ gửi{e.attempts > 0 ? `, đã thử ${viNumber(e.attempts)} lần` : ''}</span>}
                     </td>
                     <td>
                       {e.ma_giao_dich && (

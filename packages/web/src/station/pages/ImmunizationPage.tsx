@@ -37,7 +37,7 @@ function useLoad<T>(path: string | null) {
 }
 
 const thisMonth = () => vietnamToday().slice(0, 7);
-const monthText = (m: string) => `${m.slice(5, 7)}/${m.slice(0, 4)}`;
+const monthText = (m: string) => viDate(m);
 
 export function ImmunizationPage() {
   const { online } = useStation();
@@ -89,8 +89,8 @@ function Plan({ month, setMonth, plan, error, online }: { month: string; setMont
       {plan && (
         <>
           <p>
-            {plan.total} người cần tiêm trong tháng (đã xét {plan.population.evaluated} người trong độ tuổi
-            {plan.population.birth_date_incomplete > 0 ? `; ${plan.population.birth_date_incomplete} người chưa có ngày sinh đầy đủ nên chưa tính được` : ''}).
+            {viNumber(plan.total)} người cần tiêm trong tháng (đã xét {viNumber(plan.population.evaluated)} người trong độ tuổi
+            {plan.population.birth_date_incomplete > 0 ? `; ${viNumber(plan.population.birth_date_incomplete)} người chưa có ngày sinh đầy đủ nên chưa tính được` : ''}).
           </p>
           {plan.stock_shortfalls && plan.stock_shortfalls.length > 0 && (
             <div className="st-stale" role="note" data-testid="plan-stock-short">
@@ -156,7 +156,7 @@ function Plan({ month, setMonth, plan, error, online }: { month: string; setMont
               </ul>
             </>
           )}
-          <h3>Danh sách cần mời tiêm ({plan.total})</h3>
+          <h3>Danh sách cần mời tiêm ({viNumber(plan.total)})</h3>
           <ul className="st-cards" data-testid="plan-persons">
             {plan.persons.map((p) => (
               <li key={p.person_id} className="card">
@@ -177,7 +177,7 @@ function Plan({ month, setMonth, plan, error, online }: { month: string; setMont
               </li>
             ))}
           </ul>
-          {plan.total > plan.persons.length && <p className="muted">Danh sách trên màn hình có {plan.persons.length} người đầu; tải tệp Excel để có đủ {plan.total} người.</p>}
+          {plan.total > plan.persons.length && <p className="muted">Danh sách trên màn hình có {viNumber(plan.persons.length)} người đầu; tải tệp Excel để có đủ {viNumber(plan.total)} người.</p>}
         </>
       )}
     </section>

@@ -1,4 +1,4 @@
-import { viDate } from '@openhssk/core';
+import { viDate, viNumber } from '@openhssk/core';
 import { useState } from 'react';
 import { Alert, ReasonDialog } from '../../ui.tsx';
 import { CLINICIAN_ROLES, get, post, type RegisterListKind, type RegisterRow } from '../api.ts';
@@ -70,7 +70,7 @@ export function RegistersPage() {
       {cached && (
         <section aria-labelledby="list-title">
           <h2 id="list-title">
-            {LIST_VI[list]}: {cached.rows.length} người
+            {LIST_VI[list]}: {viNumber(cached.rows.length)} người
           </h2>
           <ul className="st-cards">
             {cached.rows.map((r) => (

@@ -1,4 +1,4 @@
-import { viDateTime } from '@openhssk/core';
+import { viDateTime, viNumber } from '@openhssk/core';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Alert } from '../../ui.tsx';
 import { ApiProblem, get, isNetworkError, type SearchResult } from '../api.ts';
@@ -151,8 +151,8 @@ export function SearchPage() {
       {results && (
         <section aria-labelledby="results-title" aria-live="polite">
           <h2 id="results-title">
-            {results.total === 0 ? 'Không tìm thấy ai' : `${results.total} người`}
-            {results.total > results.hits.length ? ` (hiện ${results.hits.length})` : ''}
+            {results.total === 0 ? 'Không tìm thấy ai' : `${viNumber(results.total)} người`}
+            {results.total > results.hits.length ? ` (hiện ${viNumber(results.hits.length)})` : ''}
           </h2>
           {results.source === 'device' && (
             <p className="st-stale">Đang mất mạng: tìm trong sổ hộ gia đình lưu trên máy{snap ? ` (tải lúc ${viDateTime(snap.at)})` : ' (chưa tải về máy)'}.</p>

@@ -1,4 +1,4 @@
-import { viDateTime } from '@openhssk/core';
+import { viDateTime, viNumber } from '@openhssk/core';
 import { Alert } from '../../ui.tsx';
 import { EntryLine } from '../components.tsx';
 import { useStation } from '../context.ts';
@@ -30,8 +30,8 @@ export function SyncPage() {
         <p>{online ? 'Đang có mạng.' : 'Đang mất mạng: các mục được lưu trên máy và tự gửi khi có mạng trở lại.'}</p>
         {last && (
           <p data-testid="last-sync">
-            Lần đồng bộ gần nhất: {viDateTime(last.at)} · gửi {last.sent} mục trong {last.ms} ms
-            {last.sent > 0 ? ` (ghi nhận ${last.applied}, đã có ${last.already}, xung đột ${last.conflicts}, từ chối ${last.refused})` : ''}.
+            Lần đồng bộ gần nhất: {viDateTime(last.at)} · gửi {viNumber(last.sent)} mục trong {viNumber(last.ms)} ms
+            {last.sent > 0 ? ` (ghi nhận ${viNumber(last.applied)}, đã có ${viNumber(last.already)}, xung đột ${viNumber(last.conflicts)}, từ chối ${viNumber(last.refused)})` : ''}.
           </p>
         )}
         <Alert>{sync.error}</Alert>
