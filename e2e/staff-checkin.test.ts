@@ -9,7 +9,7 @@ import { buildEnvelope } from '@openhssk/core/xml130';
 import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
 import type { Browser, } from 'playwright-core';
 import QRCode from 'qrcode';
-import { ARTIFACTS, launchBrowser, pageCall, ROOT, type RunningServer, seedDemoDataDir, staffLogin, startServer } from './harness.ts';
+import { launchBrowser, pageCall, ROOT, type RunningServer, screenshotBoth, seedDemoDataDir, staffLogin, startServer } from './harness.ts';
 
 const NEW_FACILITY = '51999';
 
@@ -51,7 +51,7 @@ describe('staff portal in Chromium', () => {
     await reception.getByText(/Đã tiếp nhận lúc/).waitFor();
     // A typed number with the chip box ticked is recorded, and shown, as typed.
     await reception.getByText(/\(Nhập số\)\. Không có dữ liệu đọc từ mã QR\/chip/).waitFor();
-    await reception.screenshot({ path: join(ARTIFACTS, 'staff-checkin-390.png'), fullPage: true });
+    await screenshotBoth(reception, 'staff-checkin');
     // A photo of the chip-card QR (CCCD|CMND|name|birth|sex|address|issue date) is decoded in the browser.
     const qrDir = mkdtempSync(join(tmpdir(), 'hssk-qr-'));
     const qrPhoto = join(qrDir, 'qr.png');
@@ -79,7 +79,7 @@ describe('staff portal in Chromium', () => {
     await doctor.getByLabel('Lý do (ít nhất 10 ký tự)').fill('Người bệnh cấp cứu, cần tiền sử dùng thuốc');
     await doctor.getByRole('button', { name: 'Xác nhận truy cập' }).click();
     await doctor.getByText('Truy cập khẩn cấp (đã ghi nhận)').waitFor();
-    await doctor.screenshot({ path: join(ARTIFACTS, 'staff-break-glass.png'), fullPage: true });
+    await screenshotBoth(doctor, 'staff-break-glass');
 
     await citizen.getByRole('button', { name: 'Tôi đồng ý sử dụng Sổ sức khỏe' }).click();
     await citizen.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
@@ -95,7 +95,7 @@ describe('staff portal in Chromium', () => {
     const root = await (await browser.newContext()).newPage();
     await staffLogin(root, server.url, 'quantri');
     await root.getByRole('heading', { name: /Bệnh viện|Trung tâm|Trạm|Phòng khám/ }).first().waitFor();
-    assert.equal((await pageCall(root, 'POST', '/api/v1/facilities', { code: NEW_FACILITY, name: 'Phòng khám Đa khoa Thử nghiệm' })).status, 201);
+    assert.equal((await pageCall(root, 'POST', '/api/v1/facilities', { code: NEW_FACILITY, name: 'Phòng khám Đa khoa Thử nghiệm', test_mode: true })).status, 201);
     const cred = await pageCall(root, 'POST', `/api/v1/facilities/${NEW_FACILITY}/credentials/rotate`, {});
     const { client_id, client_secret } = cred.body as { client_id: string; client_secret: string };
     const acc = await pageCall(root, 'POST', '/api/v1/staff/accounts', { username: 'qt.moi', full_name: 'Quản trị phòng khám', role: 'facility_admin', facility_code: NEW_FACILITY });
@@ -126,17 +126,33 @@ describe('staff portal in Chromium', () => {
     assert.equal(sent.status, 201, await sent.clone().text());
     await page.reload();
     await page.getByRole('heading', { name: 'Danh mục kết nối' }).waitFor();
+    // Going live asks first and names the consequence: unsigned envelopes are refused from then on.
+    await page.locator('[data-key="configuration"][data-state="missing"]').waitFor();
+    const goLive = page.getByRole('button', { name: 'Tắt chế độ thử nghiệm…' });
+    await goLive.click();
+    const live = page.getByRole('dialog', { name: 'Tắt chế độ thử nghiệm?' });
+    await live.getByText(/không có chữ ký số hợp lệ của cơ sở bị từ chối/).waitFor();
+    await screenshotBoth(page, 'staff-facility-go-live-confirm');
+    await live.getByRole('button', { name: 'Hủy' }).click();
+    await live.waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('[data-key="configuration"]').getAttribute('data-state'), 'missing', 'still in test mode after cancelling');
+    await goLive.click();
+    await live.getByRole('button', { name: 'Tắt chế độ thử nghiệm', exact: true }).click();
+    await page.locator('[data-key="configuration"][data-state="ok"]').waitFor();
     assert.equal(await page.getByTestId('badge').textContent(), 'đã kết nối');
     assert.equal(await page.locator('.checklist li.ok').count(), 5);
     await page.getByRole('heading', { name: 'Theo dõi gửi dữ liệu (30 ngày)' }).waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, 'staff-facility.png'), fullPage: true });
+    await screenshotBoth(page, 'staff-facility');
 
     // A new API password cuts the HIS off once the grace period ends: the dialog says so, and cancelling changes nothing.
     assert.equal(await page.getByLabel('Giữ mật khẩu cũ thêm (giờ) để kịp cấu hình HIS').inputValue(), '24', 'a day of grace by default');
-    await page.getByRole('button', { name: 'Cấp mật khẩu ứng dụng mới…' }).click();
+    const rotate = page.getByRole('button', { name: 'Cấp mật khẩu ứng dụng mới…' });
+    assert.match((await rotate.getAttribute('class')) ?? '', /\bsecondary\b/, 'not styled as the default action');
+    await rotate.click();
     const dialog = page.getByRole('dialog', { name: 'Cấp mật khẩu ứng dụng mới?' });
     await dialog.getByText(/hết hiệu lực sau 24 giờ/).waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, 'staff-facility-rotate-confirm.png') });
+    assert.match((await dialog.textContent()) ?? '', /HIS không gửi được hồ sơ XML/, 'the dialog names the consequence');
+    await screenshotBoth(page, 'staff-facility-rotate-confirm');
     await dialog.getByRole('button', { name: 'Hủy' }).click();
     await dialog.waitFor({ state: 'hidden' });
     assert.equal(await page.locator('.secret').count(), 0, 'nothing rotated on cancel');

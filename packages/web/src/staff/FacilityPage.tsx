@@ -118,6 +118,7 @@ function FacilityDetail({ code, canManage, totpEnabled }: { code: string; canMan
   const [error, setError] = useState<string | null>(null);
   // Bumped when a certificate changes, so the monitor re-reads what a revocation flagged.
   const [certVersion, setCertVersion] = useState(0);
+  const [goingLive, setGoingLive] = useState(false);
   const reload = useCallback(() => {
     get<Onboarding>(`/api/v1/facilities/${code}`).then(setOb, (e: Error) => setError(e.message));
   }, [code]);
@@ -155,9 +156,25 @@ function FacilityDetail({ code, canManage, totpEnabled }: { code: string; canMan
           ))}
         </ol>
         {canManage && ob.facility.test_mode && (
-          <button type="button" className="button secondary" onClick={() => void patch(`/api/v1/facilities/${code}`, { test_mode: false }).then(reload)}>
-            Tắt chế độ thử nghiệm
+          <button type="button" className="button secondary" onClick={() => setGoingLive(true)}>
+            Tắt chế độ thử nghiệm…
           </button>
+        )}
+        {goingLive && (
+          <ReasonDialog
+            id="go-live"
+            title="Tắt chế độ thử nghiệm?"
+            confirmLabel="Tắt chế độ thử nghiệm"
+            failMessage="Không tắt được chế độ thử nghiệm."
+            onConfirm={async () => {
+              await patch(`/api/v1/facilities/${code}`, { test_mode: false });
+              setGoingLive(false);
+              reload();
+            }}
+            onClose={() => setGoingLive(false)}
+          >
+            Từ lúc này, hồ sơ XML <strong>không có chữ ký số hợp lệ của cơ sở bị từ chối</strong>: chỉ tắt khi phần mềm HIS đã ký hồ sơ bằng chứng thư số đã được duyệt.
+          </ReasonDialog>
         )}
       </section>
       <Certificates code={code} canManage={canManage} totpEnabled={totpEnabled} onChange={certificatesChanged} />
