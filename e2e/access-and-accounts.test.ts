@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { vietnamToday } from '@openhssk/core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '../packages/server/src/staff/index.ts';
 import { assertAccessible, citizenLogin, DEMO_STAFF_PASSWORD, idpLogin, launchBrowser, nav, type RunningServer, screenshotBoth, staffLogin, startServer } from './harness.ts';
@@ -163,6 +164,12 @@ describe('access log, session expiry and staff accounts in Chromium', () => {
     const shareUrl = (await citizen.getByTestId('share-url').textContent()) ?? '';
     const doctor = await (await browser.newContext({ viewport: { width: 360, height: 800 } })).newPage();
     await doctor.goto(shareUrl);
+    // The card says whether it is valid today, as the citizen's own summary does (expired: "không còn hiệu lực").
+    const card = ((await doctor.locator('dt', { hasText: 'Thẻ BHYT' }).locator('xpath=following-sibling::dd[1]').textContent()) ?? '').trim();
+    const validity = /\((còn hiệu lực|không còn hiệu lực|chưa rõ)\)$/.exec(card);
+    assert.ok(validity || card === '—', `BHYT card line "${card}"`);
+    const until = /– (\d{2})\/(\d{2})\/(\d{4})\)/.exec(card);
+    if (validity && until && `${until[3]}-${until[2]}-${until[1]}` < vietnamToday()) assert.equal(validity[1], 'không còn hiệu lực', card);
     const visits = doctor.getByTestId('shared-episodes').locator('button');
     await visits.last().scrollIntoViewIfNeeded();
     await visits.last().click();

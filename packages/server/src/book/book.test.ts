@@ -191,6 +191,16 @@ describe(`health book (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
     assert.equal((await json(f.app, 'GET', `/api/v1/shared/${token}/episodes/${v.json().episodes[0]!.ref}`, undefined)).status, 200);
     assert.equal((await json(f.app, 'GET', `/api/v1/shared/${token}/episodes/${f.episodes.A[0]}`, undefined)).status, 404, 'a share names episodes by reference, not id');
     assert.equal((await json(f.app, 'GET', `/api/v1/shared/${token}/episodes/${f.episodes.B[0]}`, undefined)).status, 404);
+    assert.equal(v.json().summary.bhyt?.valid_now, true);
+    // An expired card reads "không còn hiệu lực" to the doctor too (issue 20 item 10), never "valid" by default.
+    await f.db.db.updateTable('person').set({ bhyt_valid_to: '2025-12-31' }).where('id', '=', 'PA').execute();
+    try {
+      const expired = (await json<{ summary: Summary }>(f.app, 'GET', `/api/v1/shared/${token}`, undefined)).json().summary.bhyt;
+      assert.equal(expired?.valid_to, '2025-12-31');
+      assert.equal(expired?.valid_now, false);
+    } finally {
+      await f.db.db.updateTable('person').set({ bhyt_valid_to: '2099-12-31' }).where('id', '=', 'PA').execute();
+    }
     const log = (await json<{ events: Array<{ actor_type: string; action: string }> }>(f.app, 'GET', '/api/v1/book/access-log?filter=all', f.cookies.A)).json();
     assert.ok(log.events.some((e) => e.actor_type === 'share' && e.action === 'share.view'));
     assert.ok(log.events.some((e) => e.actor_type === 'citizen'));
