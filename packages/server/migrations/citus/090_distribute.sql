@@ -83,7 +83,8 @@ insert into citus_plan values
   (50, 'submission_raw', 'distributed', 'submission_id', 'none'),
   (51, 'bhyt_card_observation', 'distributed', 'bhxh', 'none'),
   (52, 'relay_message', 'distributed', 'facility_code', 'none'),
-  (53, 'appointment_reminder', 'distributed', 'facility_code', 'relay_message');
+  (53, 'appointment_reminder', 'distributed', 'facility_code', 'relay_message'),
+  (54, 'appointment_plan_queue', 'distributed', 'episode_id', 'none');
 
 do $$
 declare

@@ -144,9 +144,9 @@ describe(`appointments and reminders (${process.env.HSSK_TEST_DB ?? 'pglite'})`,
     const bad = await t.app.inject({ method: 'PUT', url: '/api/v1/book/notification-settings', headers: { cookie, origin: t.url }, payload: { channel: 'email', opted_out: false, address: 'không phải email' } });
     assert.equal(bad.statusCode, 400);
 
-    const first = await planReminders(t.db.db, { holdbackSeconds: 0 });
+    const first = await planReminders(t.db.db);
     assert.equal(first.planned, 9, '3 upcoming appointments × 3 channels (past ones get none)');
-    assert.equal((await planReminders(t.db.db, { holdbackSeconds: 0 })).planned, 0, 'planned once');
+    assert.equal((await planReminders(t.db.db)).planned, 0, 'planned once');
 
     // Delivery at 22:00 Vietnam time: in-app goes, e-mail waits for 07:00.
     const night = new Date(Date.parse(`${today}T15:00:00Z`));
@@ -223,12 +223,12 @@ describe(`appointments and reminders (${process.env.HSSK_TEST_DB ?? 'pglite'})`,
   it('a re-sent visit that moves the re-exam date: the stale date is never sent, the reminder follows the new date', async () => {
     const db = t.db.db;
     const old = new Date(Date.now() - 60_000);
-    await planReminders(db, { holdbackSeconds: 0 });
+    await planReminders(db);
     const d1 = addDays(today, 3);
     const d2 = addDays(today, 5);
     const first = await insertEpisode(db, { facility: '51001', personId: 'P3', ngayVao: `${addDays(today, -1)} 08:00:00`, receivedAt: old, rows: { XML14: [{ NGAY_HEN_KL: compact(d1), SO_GIAYHEN_KL: 'GH-MOVE' }] } });
     const maLk = (await db.selectFrom('episode').select('ma_lk').where('id', '=', first).executeTakeFirstOrThrow()).ma_lk;
-    assert.equal((await planReminders(db, { holdbackSeconds: 0 })).planned, 3);
+    assert.equal((await planReminders(db)).planned, 3);
     // The hospital re-sends the visit with another date; the reminder job runs before the planner has seen that version.
     let version = 1;
     const resend = async (day: string) => {
@@ -254,7 +254,7 @@ describe(`appointments and reminders (${process.env.HSSK_TEST_DB ?? 'pglite'})`,
     assert.equal(stale.rows[0]!.n, 0, 'no reminder names the date the hospital moved away from');
     assert.deepEqual(await inApp(), { status: 'pending', appointment_date: d1 });
 
-    assert.equal((await planReminders(db, { holdbackSeconds: 0 })).planned, 3, 'the planner moves the reminders to the new date');
+    assert.equal((await planReminders(db)).planned, 3, 'the planner moves the reminders to the new date');
     await runDue();
     assert.deepEqual(await inApp(), { status: 'sent', appointment_date: d2 });
     const sent = await sql<{ title: string }>`select title from citizen_notification where person_id = 'P3'`.execute(db);
@@ -262,7 +262,57 @@ describe(`appointments and reminders (${process.env.HSSK_TEST_DB ?? 'pglite'})`,
 
     // Moved again after the reminder went out: the new date gets its own reminder.
     await resend(addDays(today, 6));
-    assert.equal((await planReminders(db, { holdbackSeconds: 0 })).planned, 3);
+    assert.equal((await planReminders(db)).planned, 3);
     assert.deepEqual(await inApp(), { status: 'pending', appointment_date: addDays(today, 6) });
+  });
+  const inAppOf = async (id: number) =>
+    (await sql<{ n: number }>`select count(*)::int as n from appointment_reminder r join episode e on e.facility_code = r.facility_code and e.ma_lk = r.ma_lk
+        where e.id = ${id} and r.channel = 'in_app'`.execute(t.db.db)).rows[0]!.n;
+
+  it('an episode stored with a lower id after a higher one was planned is still planned (no id order)', async () => {
+    const db = t.db.db;
+    await planReminders(db);
+    // The ids are handed out as to an ingest that took its id early and commits late: a later
+    // episode with a higher id is stored and planned first.
+    const start = Number((await sql<{ id: string }>`select nextval('episode_id_seq') as id`.execute(db)).rows[0]!.id);
+    await sql`select setval('episode_id_seq', ${start + 100})`.execute(db);
+    const later = await insertEpisode(db, { facility: '51001', personId: 'P2', ngayVao: `${addDays(today, -1)} 08:00:00`, rows: { XML14: [{ NGAY_HEN_KL: compact(addDays(today, 4)) }] } });
+    assert.equal((await planReminders(db)).planned, 3);
+    await sql`select setval('episode_id_seq', ${start})`.execute(db);
+    const early = await insertEpisode(db, { facility: '51001', personId: 'P2', ngayVao: `${addDays(today, -1)} 09:00:00`, receivedAt: new Date(Date.now() - 60_000), rows: { XML14: [{ NGAY_HEN_KL: compact(addDays(today, 5)) }] } });
+    assert.ok(early < later);
+    await sql`select setval('episode_id_seq', ${start + 200})`.execute(db);
+    assert.equal((await planReminders(db)).planned, 3, 'the late episode is planned');
+    assert.equal(await inAppOf(early), 1);
+  });
+
+  it('an ingest transaction held open past the old holdback is planned once it commits (PostgreSQL, two connections)', { skip: process.env.HSSK_TEST_DB === 'postgres' ? false : 'PGlite has one connection: no transaction is open beside another' }, async () => {
+    const db = t.db.db;
+    await planReminders(db);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let heldId = 0;
+    let stored!: () => void;
+    const inserted = new Promise<void>((r) => {
+      stored = r;
+    });
+    // The held transaction takes its episode id first and received_at a minute ago (past any holdback).
+    const held = db.transaction().execute(async (tx) => {
+      heldId = await insertEpisode(tx, { facility: '51001', personId: 'P2', ngayVao: `${addDays(today, -1)} 10:00:00`, receivedAt: new Date(Date.now() - 60_000), rows: { XML14: [{ NGAY_HEN_KL: compact(addDays(today, 6)) }] } });
+      stored();
+      await gate;
+    });
+    await inserted;
+    const later = await insertEpisode(db, { facility: '51001', personId: 'P2', ngayVao: `${addDays(today, -1)} 11:00:00`, rows: { XML14: [{ NGAY_HEN_KL: compact(addDays(today, 7)) }] } });
+    assert.ok(later > heldId, 'the committed episode has the higher id');
+    assert.equal((await planReminders(db)).planned, 3, 'only the committed episode is planned while the other is open');
+    assert.equal(await inAppOf(later), 1);
+    release();
+    await held;
+    assert.equal(await inAppOf(heldId), 0);
+    assert.equal((await planReminders(db)).planned, 3, 'the late commit is planned');
+    assert.equal(await inAppOf(heldId), 1);
   });
 });

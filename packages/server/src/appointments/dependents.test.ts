@@ -86,7 +86,7 @@ describe(`a child's appointments and reminders reach the parent (${process.env.H
   it('a child’s reminders land in the parent’s notifications and on the parent’s chosen phone; a 15-year-old’s stay the child’s', async () => {
     const put = await t.app.inject({ method: 'PUT', url: '/api/v1/book/notification-settings', headers: { cookie: parent, origin: t.url }, payload: { channel: 'sms', opted_out: false, address: '0987654321' } });
     assert.equal(put.statusCode, 200, put.body);
-    await planReminders(t.db.db, { holdbackSeconds: 0 });
+    await planReminders(t.db.db);
     await sql`update pgboss.job set start_after = now() where name = ${REMINDER_QUEUE.name} and state = 'created'`.execute(t.db.db);
     const morning = new Date(Date.parse(`${today}T03:00:00Z`));
     const run = new JobRunner(t.db.db).work(REMINDER_QUEUE, reminderHandler({ text: new FileTextSender(smsFile) }, () => morning), { pollSeconds: 0.5 });

@@ -19,7 +19,6 @@ const REMIND_HOUR = 8;
 export const QUIET_FROM = 21;
 export const QUIET_UNTIL = 7;
 
-const HOLDBACK_SECONDS = 10;
 const PLAN_BATCH = 2000;
 
 /** The instant of a Vietnam wall-clock time 'YYYY-MM-DD' + hour. */
@@ -57,23 +56,25 @@ function appointmentOfRow(r: AppointmentRow): { kind: 're_exam' | 'referral'; da
 }
 
 /**
- * Finds appointments in episodes stored since the last run (held back a few seconds so an ingest
- * transaction that took an id earlier and committed later is not passed over) and plans a reminder per
- * channel, enqueued in the same transaction. A re-sent episode version with another date or place moves
- * its reminders (the old job, whose due time no longer matches, does nothing).
+ * Plans a reminder per channel for the appointments of the episodes queued since the last run, enqueued
+ * in the same transaction. Episodes are queued by the transaction that stores their XML14/XML13 rows
+ * (migration 082), so an ingest that commits late is planned when it commits, not passed over. A
+ * re-sent episode version with another date or place moves its reminders (the old job, whose due time
+ * no longer matches, does nothing).
  */
-export async function planReminders(db: Db, opts: { now?: Date; holdbackSeconds?: number } = {}): Promise<{ planned: number; scanned: number }> {
+export async function planReminders(db: Db, opts: { now?: Date } = {}): Promise<{ planned: number; scanned: number }> {
   const now = opts.now ?? new Date();
-  const holdback = opts.holdbackSeconds ?? HOLDBACK_SECONDS;
   let planned = 0;
   let scanned = 0;
   for (;;) {
     const batch = await db.transaction().execute(async (tx) => {
-      const state = await sql<{ last: number }>`select last_episode_id as last from appointment_planner_state where id = 1 for update`.execute(tx);
-      const last = Number(state.rows[0]?.last ?? 0);
-      const eps = await sql<{ id: number }>`select id from episode where id > ${last} and received_at <= now() - ${`${holdback} seconds`}::interval order by id limit ${PLAN_BATCH}`.execute(tx);
-      if (eps.rows.length === 0) return 0;
-      const ids = eps.rows.map((r) => Number(r.id));
+      // One planner at a time: two runs taking versions of one visit could otherwise write an older
+      // version's date last.
+      await sql`select id from appointment_planner_state where id = 1 for update`.execute(tx);
+      const queued = await sql<{ episode_id: number }>`select episode_id from appointment_plan_queue order by episode_id limit ${PLAN_BATCH}`.execute(tx);
+      if (queued.rows.length === 0) return 0;
+      const ids = queued.rows.map((r) => Number(r.episode_id));
+      await sql`delete from appointment_plan_queue where episode_id = any(${ids}::bigint[])`.execute(tx);
       const rows = await sql<AppointmentRow & { ma_lk: string }>`
         select e.facility_code, e.ma_lk, r.tbl, r.fields, e.ngay_ra from episode_row r join episode e on e.id = r.episode_id
          where r.episode_id = any(${ids}::bigint[]) and r.tbl in ('XML14', 'XML13') and e.is_current`.execute(tx);
@@ -99,7 +100,6 @@ export async function planReminders(db: Db, opts: { now?: Date; holdbackSeconds?
           planned++;
         }
       }
-      await sql`update appointment_planner_state set last_episode_id = ${ids[ids.length - 1]!} where id = 1`.execute(tx);
       return ids.length;
     });
     scanned += batch;
