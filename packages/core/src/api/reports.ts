@@ -143,6 +143,7 @@ export interface RegisterFigures {
 /** The dashboard's chronic-care block for one unit (server reports/chronic-care.ts). */
 export interface ChronicCareFigures {
   unit: string;
+  /** The unit's residents as the KPI block counts them: persons on the population list (MIS2022), as of the last refresh. */
   residents: number;
   /** Residents with a station's 831 entry, and those whose 831 record is complete ("đủ"). */
   with_831: number;

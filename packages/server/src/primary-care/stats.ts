@@ -24,19 +24,29 @@ const emptyRegister = (): RegisterFigures => ({ active: 0, proposed: 0, due: 0, 
  * (controlled at a last visit within the window / enrolled for at least the cohort period, the WHO
  * HEARTS form of the indicator). No personal data leaves this function.
  */
-export async function communeFigures(db: Db, communes: readonly string[], onDate: string): Promise<CommuneFigures[]> {
+export async function communeFigures(
+  db: Db,
+  communes: readonly string[],
+  onDate: string,
+  /** Resident counts per commune the caller already holds (the reports' summaries); counted from `person` when absent. */
+  residentCounts?: ReadonlyMap<string, number>,
+): Promise<CommuneFigures[]> {
   if (communes.length === 0) return [];
   const out = new Map<string, CommuneFigures>(
     communes.map((c) => [c, { commune: c, residents: 0, with_record: 0, complete: 0, registers: Object.fromEntries(REGISTERS.map((r) => [r.key, emptyRegister()])) as Record<RegisterKey, RegisterFigures> }]),
   );
   const list = [...communes];
-  const residents = await db
-    .selectFrom('person')
-    .select(['ma_xa', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('ma_xa', 'in', list)
-    .groupBy('ma_xa')
-    .execute();
-  for (const r of residents) out.get(r.ma_xa!)!.residents = Number(r.n);
+  if (residentCounts) {
+    for (const c of list) out.get(c)!.residents = residentCounts.get(c) ?? 0;
+  } else {
+    const residents = await db
+      .selectFrom('person')
+      .select(['ma_xa', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('ma_xa', 'in', list)
+      .groupBy('ma_xa')
+      .execute();
+    for (const r of residents) out.get(r.ma_xa!)!.residents = Number(r.n);
+  }
   const records = await pcDb(db)
     .selectFrom('pc_person_summary as s')
     .innerJoin('person as p', 'p.id', 's.person_id')

@@ -251,6 +251,11 @@ describe('reports', () => {
     assert.equal(body.kpis.quality.pendingReviews, 2);
     const c1 = body.children.find((c: { unit: { code: string } }) => c.unit.code === '21001');
     assert.equal(c1.kpis.residents, persons.filter((p) => p.resident && p.ma_xa === '21001').length);
+    // The chronic-care block reads the same precomputed residents (the population list, not every person placed in the commune).
+    const chronic = new Map((body.chronic_care.units as Array<{ unit: string; residents: number }>).map((u) => [u.unit, u.residents]));
+    assert.equal(chronic.get('528'), sel.length);
+    assert.equal(chronic.get('21001'), c1.kpis.residents);
+    assert.ok(persons.some((p) => !p.resident && p.ma_xa === '21001'), 'the fixture has persons in 21001 off the population list');
   });
 
   it('episode, visit and integration figures equal a direct count', async () => {

@@ -201,7 +201,7 @@ export function registerReportRoutes(fastify: FastifyInstance, db: Db) {
       kpiTable(db, unit, period, kids),
       unitPath(db, s, unit.code),
       monthlyEpisodes(db, unit.code, period),
-      // Control of hypertension and diabetes in the commune registers (primary care), live.
+      // Control of hypertension and diabetes in the commune registers (primary care), live; residents as of the last refresh.
       chronicCare(db, [unit, ...kids], vietnamToday()),
     ]);
     return { unit, period, path, targets: own.targets, statuses: own.statuses, delayBuckets: DELAY_BUCKETS, kpis: own.kpis, children, monthly, chronic_care };
