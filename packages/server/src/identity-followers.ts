@@ -1,6 +1,7 @@
 import { noticeFollower } from './appointments/index.ts';
 import { bookFollower } from './book/index.ts';
 import { correctionFollower } from './correction/index.ts';
+import { dueFollower } from './immunization/index.ts';
 import { type IdentityFollower, wireFollowers } from './person/index.ts';
 import { careFollower } from './primary-care/index.ts';
 import { stationFollower } from './station/index.ts';
@@ -12,7 +13,7 @@ import { vitalFollower } from './vitals/index.ts';
  * cannot (those modules use it: an import cycle), and a module registering itself at load would be
  * followed only in processes that happened to load it. See person/followers.ts.
  */
-export const IDENTITY_FOLLOWERS: readonly IdentityFollower[] = [bookFollower, stationFollower, careFollower, correctionFollower, noticeFollower, vitalFollower];
+export const IDENTITY_FOLLOWERS: readonly IdentityFollower[] = [bookFollower, stationFollower, careFollower, correctionFollower, noticeFollower, vitalFollower, dueFollower];
 
 /**
  * Tables with a person_id column that no follower moves, and why; db tests fail on a table in

@@ -373,3 +373,34 @@ export interface ImmCoverage {
   oldest_refresh: string | null;
   stale_communes: number;
 }
+
+/** GET /api/v1/immunization/due: who is due or overdue on a day in a province, district or commune (cached engine output, migration 079). */
+export interface ImmDueList {
+  unit: { code: string; name: string; level: string };
+  on: string;
+  schedule_id: string;
+  status: 'all' | 'due' | 'overdue';
+  group: 'all' | 'children' | 'women';
+  /** Persons with at least one dose open, and open doses per series/dose and per antigen, in the whole unit. */
+  total: { persons: number; due: number; overdue: number };
+  by_series: Array<{ series: string; name_vi: string; name_en: string; dose: number; due: number; overdue: number }>;
+  by_antigen: Array<{ antigen: string; name_vi: string; name_en: string; due: number; overdue: number }>;
+  /** One row per unit directly under the unit (drill-down); a commune's own row when the unit is a commune. */
+  rows: Array<{ code: string; name: string; level: string; persons: number; due: number; overdue: number; by_series: Array<{ series: string; dose: number; due: number; overdue: number }> }>;
+  /** Oldest computation date among the rows counted (the scheduled refresh rebuilds each commune at least daily). */
+  computed_from: string | null;
+  persons: Array<{
+    person_id: string;
+    ho_ten: string;
+    ngay_sinh: string;
+    gioi_tinh: number | null;
+    commune_code: string;
+    dia_chi: string | null;
+    so_dien_thoai: string | null;
+    group: 'child' | 'woman';
+    guardian: { person_id: string; ho_ten: string; so_dien_thoai: string | null; relation: string } | null;
+    doses: Array<ImmPlannedDose & { due_on: string; overdue_on: string | null; last_on: string | null }>;
+  }>;
+  /** Keyset cursor of the next page; null on the last page. */
+  next: string | null;
+}

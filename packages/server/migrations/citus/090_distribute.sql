@@ -79,6 +79,7 @@ insert into citus_plan values
   (46, 'citizen_notification', 'distributed', 'person_id', 'person'),
   (47, 'notification_preference', 'distributed', 'person_id', 'person'),
   (48, 'vital_sign', 'distributed', 'person_id', 'person'),
+  (49, 'imm_due', 'distributed', 'person_id', 'person'),
   -- personal data keyed otherwise: their own co-location groups
   (50, 'submission_raw', 'distributed', 'submission_id', 'none'),
   (51, 'bhyt_card_observation', 'distributed', 'bhxh', 'none'),

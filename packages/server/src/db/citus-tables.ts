@@ -51,6 +51,7 @@ export const CITUS_TABLES: Readonly<Record<string, CitusPlacement>> = {
   vaccination: person(),
   imm_reaction_report: person(),
   imm_slot_request: person(),
+  imm_due: person(),
   break_glass_grant: person(),
   mpi_correction: person(),
   pc_entry: person(),

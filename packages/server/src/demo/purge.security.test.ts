@@ -102,6 +102,8 @@ describe('demo purge: every demo object goes, or nothing when real data referenc
       values (${doses.rows[0]!.id}, ${p.id}, ${facility}, '2026-01-11', 'mild', '001200000001')`.execute(db.db);
     const session = await sql<{ id: string }>`insert into imm_session (commune_code, session_on, created_by) values (${p.ma_xa}, '2026-02-05', 'tram.truong') returning id`.execute(db.db);
     await sql`insert into imm_slot_request (person_id, commune_code, session_id, requested_by) values (${p.id}, ${p.ma_xa}, ${session.rows[0]!.id}, '001200000001')`.execute(db.db);
+    // The cached due state the dose left (migration 079).
+    await sql`insert into imm_due (person_id, series, dose, commune_code, born, due_on, computed_on) values (${p.id}, 'dpt_vgb_hib', 1, ${p.ma_xa}, '2025-11-10', '2026-01-10', '2026-01-11')`.execute(db.db);
     // A vital sign a demo facility's system posted through FHIR.
     await sql`insert into vital_sign (person_id, loinc, value, unit, effective_at, status, sender_facility_code, sender_client_id, identifier_system, identifier_value, content_hash)
       values (${p.id}, '8867-4', 72, '/min', '2026-01-10 08:00', 'final', ${facility}, 'demo-client', 'urn:demo', '1', 'h')`.execute(db.db);
@@ -116,6 +118,7 @@ describe('demo purge: every demo object goes, or nothing when real data referenc
     assert.equal(r.deleted.imm_reaction_report, 1);
     assert.equal(r.deleted.imm_slot_request, 1);
     assert.equal(r.deleted.imm_session, 1);
+    assert.equal(r.deleted.imm_due, 1);
     assert.equal(r.deleted.vital_sign, 1);
     assert.equal(r.purged, true);
     assert.ok((r.deleted.episode ?? 0) > 0 && (r.deleted.person ?? 0) > 0 && (r.deleted.facility ?? 0) > 0);

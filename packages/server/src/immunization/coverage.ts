@@ -4,6 +4,7 @@ import { addMonthsClamped, childCoverage, formatDay, monthRange } from '@openhss
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { communeDueRows, writeCommuneDue } from './due.ts';
 import { sexOf } from './history.ts';
 import { doseRecord, engineDosesOf } from './store.ts';
 
@@ -34,7 +35,7 @@ export async function markCoverageDirty(db: Db, communes: readonly (string | nul
   await sql`insert into imm_coverage_dirty (commune_code) select unnest(${codes}::text[]) on conflict (commune_code) do nothing`.execute(db);
 }
 
-/** Rebuilds one commune's rows from its children and their doses, as of `asOf`. */
+/** Rebuilds one commune's rows from its children and their doses, as of `asOf`, and its due state (imm_due). */
 export async function rebuildCommuneCoverage(db: Db, commune: string, asOf: string): Promise<number> {
   const oldest = `${monthsBack(asOf.slice(0, 7), COHORT_MONTHS - 1)}-01`;
   const children = (
@@ -61,9 +62,12 @@ export async function rebuildCommuneCoverage(db: Db, commune: string, asOf: stri
       rows.set(month, r);
     }
   }
+  // The cached due state (due.ts) is rebuilt by the same runs, under the same lock.
+  const due = await communeDueRows(db, commune, asOf);
   await db.transaction().execute(async (tx) => {
     // Two refreshes of one commune (the scheduled job and a request, two servers): one after the other.
     await sql`select pg_advisory_xact_lock(${COVERAGE_LOCK_SPACE}, hashtext(${commune}))`.execute(tx);
+    await writeCommuneDue(tx, commune, due, asOf);
     await sql`delete from imm_coverage_cohort where commune_code = ${commune}`.execute(tx);
     const list = [...rows.entries()];
     if (list.length > 0) {

@@ -10,6 +10,7 @@ import { holdAgainstRelink, type PersonRow, placeSourcePersons, type SourceKey, 
 import type { IdentityKeys } from '../person/index.ts';
 import { priorImport, sha256File, tableRows } from '../tabular/index.ts';
 import { markCoverageDirty } from './coverage.ts';
+import { refreshDue } from './due.ts';
 import { refreshDuplicates } from './store.ts';
 import { immDb } from './tables.ts';
 
@@ -291,6 +292,7 @@ export async function writeBatch(db: Db, importId: number | null, b: Batch, tota
     if (touched.size > 0) {
       const communes = await tx.selectFrom('person').select('ma_xa').distinct().where('id', 'in', [...touched]).execute();
       await markCoverageDirty(tx, communes.map((c) => c.ma_xa));
+      await refreshDue(tx, [...touched]);
     }
     if (b.issues.length > 0) await bulkInsert(tx, 'imm_import_issue', ISSUE_COLUMNS, b.issues);
     await then?.(tx);

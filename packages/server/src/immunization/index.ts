@@ -8,6 +8,8 @@ export { type BookAccess, type BookSubjectRef, registerBookImmunizationRoutes } 
 export { type CertificatePayload, signCertificate, type VerifyResult, verifyCertificate } from './certificate.ts';
 export { runImmunization } from './cli.ts';
 export { coverageReport, markCoverageDirty, rebuildCommuneCoverage, refreshCoverage } from './coverage.ts';
+export { checkDueDay, type DueQuery, type DueRow, dueList, duePersons, dueRowsOf, refreshDue } from './due.ts';
+export { dueFollower } from './due-follower.ts';
 export { evaluatePerson, nextDueOf, realDoses, vaccinationBook } from './history.ts';
 export {
   DEFAULT_SOURCE, ImmImportError, type ImmImportOptions, type ImmImportResult, importImmunizationFile, parseImmMapping,

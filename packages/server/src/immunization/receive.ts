@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { type Actor, audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { markCoverageDirty } from './coverage.ts';
+import { refreshDue } from './due.ts';
 import { placeSubject, type ReceivedSubject, sourcePerson } from '../mpi/index.ts';
 import { type Batch, type DoseRow as ImportDoseRow, doseContentHash, type Totals, writeBatch } from './import.ts';
 import { refreshDuplicates } from './store.ts';
@@ -169,6 +170,7 @@ export async function receiveDose(db: Db, d: ReceivedDose, who: { actor: Actor; 
       await refreshDuplicates(tx, [personId]);
       const person = await tx.selectFrom('person').select('ma_xa').where('id', '=', personId).executeTakeFirstOrThrow();
       await markCoverageDirty(tx, [person.ma_xa]);
+      await refreshDue(tx, [personId]);
     }
     await finish(created)(tx);
   });

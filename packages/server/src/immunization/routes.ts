@@ -1,9 +1,9 @@
 import { DomainError, forbidden, invalid, notFound, vietnamToday } from '@openhssk/core';
-import type { ImmCatalog, ImmPlan, ImmReactionList, ImmSlotRequestList, ImmStationPerson, ImmStock, ImmVerification } from '@openhssk/core/api';
-import { PRODUCTS } from '@openhssk/core/immunization';
+import type { ImmCatalog, ImmDueList, ImmPlan, ImmReactionList, ImmSlotRequestList, ImmStationPerson, ImmStock, ImmVerification } from '@openhssk/core/api';
+import { ANTIGENS, PRODUCTS } from '@openhssk/core/immunization';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Actor, audit } from '../audit/index.ts';
+import { type Actor, audit, auditMany } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { typedRoutes } from '../http/index.ts';
@@ -11,6 +11,7 @@ import { coversFacility, requireStaff, type StaffContext, type StaffRole, staffA
 import { applyEach, batchAnswer, checkEntryAgainst, OFFLINE_BATCH_BODY_LIMIT, offlineBatchBody, personInArea, stationArea } from '../station/index.ts';
 import { certificatePayload, certificatePdf, signCertificate, verifyCertificate } from './certificate.ts';
 import { coverageReport, coverageXlsx } from './coverage.ts';
+import { checkDueDay, dueList, duePersons } from './due.ts';
 import { vaccinationBook } from './history.ts';
 import { type CertificateKeys, loadCertificateKeys } from './keys.ts';
 import { inGroup, type ListGroup, planCommune, planSummary, sessionListCsv, sessionListPdf, sessionListXlsx, sessionsIn, withDetails } from './planning.ts';
@@ -212,6 +213,53 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
         return reply.type(XLSX).header('content-disposition', `attachment; filename="ty-le-tiem-chung-${unit}-${report.month}.xlsx"`).send(await coverageXlsx(report));
       }
       return report;
+    },
+  );
+
+  // ---- due list (a province, district or commune in one request) ------------------------------------
+
+  app.get(
+    '/api/v1/immunization/due',
+    {
+      schema: {
+        summary: 'Who is due or overdue on a day in a province, district or commune: counts per series, antigen and unit under it, and the persons paged by keyset',
+        tags,
+        querystring: Type.Object({
+          unit: Type.Optional(Type.String({ pattern: '^\\d{2,5}$', description: 'administrative unit code (default: the officer’s unit, the station’s commune)' })),
+          on: Type.Optional(Type.String({ pattern: DATE, description: 'yyyy-mm-dd, from today to the end of next month (default today, Vietnam date)' })),
+          status: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('due'), Type.Literal('overdue')], { default: 'all' })),
+          group: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('children'), Type.Literal('women')], { default: 'children', description: 'children under 15 (default), women (tetanus), or all' })),
+          antigen: Type.Optional(Type.Union(ANTIGENS.map((a) => Type.Literal(a)))),
+          after: Type.Optional(Type.String({ maxLength: 400, description: 'the `next` cursor of the previous page' })),
+          limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 500, default: 50 })),
+        }),
+      },
+    },
+    async (req): Promise<ImmDueList> => {
+      const s = await requireStaff(db, req, { roles: AREA_READ_ROLES });
+      let unit: string;
+      if (s.role === 'system_admin' || s.role === 'health_officer') {
+        const wanted = req.query.unit ?? s.adminUnitCode;
+        if (!wanted) throw invalid('UNIT_REQUIRED', 'Chọn đơn vị hành chính (tỉnh, huyện hoặc xã).', 'Choose an administrative unit (province, district or commune).');
+        if (s.role === 'health_officer' && !(await unitDescendants(db, s.adminUnitCode ?? '')).includes(wanted)) throw forbidden();
+        unit = wanted;
+      } else {
+        // Station staff: their own commune only (stationArea refuses another).
+        unit = (await stationArea(db, s, req.query.unit)).commune;
+      }
+      const on = req.query.on ?? vietnamToday();
+      checkDueDay(on);
+      const { page, ...list } = await dueList(db, {
+        unit, on, status: req.query.status ?? 'all', group: req.query.group ?? 'children', antigen: req.query.antigen, after: req.query.after, limit: req.query.limit ?? 50,
+      });
+      const persons = await duePersons(db, page, on);
+      const actor = staffActor(s);
+      // The counts name no one; each person listed is a read of their immunization data.
+      await auditMany(db, [
+        { actor, action: 'immunization.due.read', resource: `admin_unit/${unit}/immunization-due`, requestId: req.id, detail: { on, status: list.status, group: list.group, persons: persons.length } },
+        ...persons.map((p) => ({ actor, action: 'immunization.due.read', personId: p.person_id, resource: `person/${p.person_id}/immunization`, requestId: req.id, detail: { unit, on } })),
+      ]);
+      return { ...list, persons };
     },
   );
 

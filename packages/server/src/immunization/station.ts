@@ -8,6 +8,7 @@ import type { Db } from '../db/index.ts';
 import { requireStaff, type StaffContext, type StaffRole, staffActor, stationCommune } from '../staff/index.ts';
 import { applyEach, applyOnce, checkEntryAgainst, entryHash, entryReused, OFFLINE_MAX_BATCH, type OfflineOutcome, personInArea, ReplayRace } from '../station/index.ts';
 import { markCoverageDirty } from './coverage.ts';
+import { refreshDue } from './due.ts';
 import { refreshDuplicates } from './store.ts';
 import { immDb } from './tables.ts';
 
@@ -151,6 +152,7 @@ export async function recordDose(db: Db, ctx: StationContext, entry: DoseEntry):
       if (!inserted) throw new ReplayRace();
       await refreshDuplicates(tx, [entry.person_id]);
       await markCoverageDirty(tx, [person.ma_xa]);
+      await refreshDue(tx, [entry.person_id]);
       const row = (await stored(tx, entry.entry_id))!;
       await audit(tx, {
         actor: ctx.actor,

@@ -173,6 +173,10 @@ export async function purgeImmunizationRows(tx: Db, scope: PurgeScope): Promise<
   );
   out.imm_session = count(await sql`delete from imm_session where commune_code = any(${scope.communes as string[]}::text[])`.execute(tx));
   out.vaccination = count(await sql`delete from vaccination where id in (${gone})`.execute(tx));
+  // The cached due state of demo persons, and any row still filed under a removed commune.
+  out.imm_due = count(
+    await sql`delete from imm_due where person_id in (${scope.persons}) or commune_code = any(${scope.communes as string[]}::text[])`.execute(tx),
+  );
   out.imm_stock_receipt = count(await sql`delete from imm_stock_receipt where facility_code in (${scope.facilities})`.execute(tx));
   // Coverage summaries of the removed communes: counts of demo children, rebuilt from nothing if the commune returns.
   for (const table of ['imm_coverage_cohort', 'imm_coverage_refresh', 'imm_coverage_dirty'] as const) {

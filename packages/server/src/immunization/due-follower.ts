@@ -1,0 +1,36 @@
+import { sql } from 'kysely';
+import type { IdentityFollower } from '../person/index.ts';
+import { markCoverageDirty } from './coverage.ts';
+import { refreshDue } from './due.ts';
+
+/** The persons whose rows the follower rewrote (rewritten again on an undo). */
+export interface RecomputedDue {
+  persons: string[];
+}
+
+/**
+ * The due state as an MPI follower (wired in src/identity-followers.ts after the book's, which moves
+ * the doses). The rows are derived: the merged-in person's are dropped (it keeps a golden record
+ * but is nobody to invite) and the surviving person's recomputed from the doses it now holds. The
+ * golden record is rebuilt after the followers run; if that changes the commune or the birth date,
+ * readers hide the rows until the commune is rebuilt (both communes are marked).
+ */
+export const dueFollower: IdentityFollower<RecomputedDue> = {
+  name: 'immunization_due',
+  tables: ['imm_due'],
+  async move(tx, moves) {
+    const real = moves.filter((m) => m.from !== m.to);
+    if (real.length === 0) return { persons: [] };
+    const persons = [...new Set(real.flatMap((m) => [m.from, m.to]))];
+    const communes = await tx.selectFrom('person').select('ma_xa').distinct().where('id', 'in', persons).execute();
+    await sql`delete from imm_due where person_id = any(${real.map((m) => m.from)}::text[])`.execute(tx);
+    await refreshDue(tx, real.map((m) => m.to));
+    await markCoverageDirty(tx, communes.map((c) => c.ma_xa));
+    return { persons };
+  },
+  async giveBack(tx, _moved, from, to) {
+    const communes = await tx.selectFrom('person').select('ma_xa').distinct().where('id', 'in', [from, to]).execute();
+    await refreshDue(tx, [from, to]);
+    await markCoverageDirty(tx, communes.map((c) => c.ma_xa));
+  },
+};
