@@ -250,8 +250,13 @@ export async function dueList(db: Db, q: DueQuery): Promise<Omit<ImmDueList, 'pe
     ${q.status === 'due' ? sql`and (d.overdue_on is null or d.overdue_on > ${q.on}::date)` : q.status === 'overdue' ? sql`and d.overdue_on <= ${q.on}::date` : sql``}
     ${q.group === 'children' ? sql`and d.born >= ${childCut}` : q.group === 'women' ? sql`and d.born < ${childCut}` : sql``}
     ${series ? sql`and d.series = any(${series}::text[])` : sql``}
-    and exists (select 1 from person p where p.id = d.person_id and p.ma_xa = d.commune_code and p.ngay_sinh = d.born)
-    and ${alive('d.person_id')}`;
+    and d.person_id not in (select e.person_id from station_event e where e.kind = 'death' and e.person_id is not null)`;
+  // The list shows only rows that still match the golden record (a move or a corrected birth date
+  // waits for its commune's rebuild): one primary-key read per row listed, written as a scalar
+  // sub-query so the planner cannot turn it into a scan of the commune's persons. The counts skip it
+  // (a province's tens of thousands of rows): like the coverage summaries they may count such a
+  // person in the old commune until the rebuild, within a day.
+  const current = sql`(select p.ma_xa = d.commune_code and p.ngay_sinh = d.born from person p where p.id = d.person_id)`;
 
   const counts = (
     await sql<{ commune_code: string; series: string | null; dose: number | null; persons: number; due: number; overdue: number; computed_from: string | null }>`
@@ -309,7 +314,7 @@ export async function dueList(db: Db, q: DueQuery): Promise<Omit<ImmDueList, 'pe
     }
   }
 
-  const page = await duePage(db, communes, filter, q);
+  const page = await duePage(db, communes, sql`${filter} and ${current}`, q);
   return {
     unit: { code: unit.code, name: unit.name, level: unit.level },
     on: q.on,
