@@ -153,6 +153,12 @@ describe('access log, session expiry and staff accounts in Chromium', () => {
     await screenshotBoth(citizen, 'ux-not-found');
     await citizen.getByRole('link', { name: 'Về trang tổng quan' }).click();
     await citizen.getByRole('heading', { name: 'Sổ sức khỏe của tôi' }).waitFor();
+    // A visit that is not there (an old or mistyped link) still has its page heading and says so.
+    await citizen.goto(`${server.url}/luot-kham/999999999`);
+    await citizen.getByRole('heading', { level: 1, name: 'Không mở được lượt khám' }).waitFor();
+    await citizen.getByRole('alert').first().waitFor();
+    await assertAccessible(citizen, 'unknown visit', { moderate: true });
+    await screenshotBoth(citizen, 'ux-unknown-visit');
     for (const known of ['/ai-da-xem', '/luot-kham', '/tram-y-te/tim-kiem', '/nhan-vien/bao-cao']) assert.equal((await fetch(`${server.url}${known}`)).status, 200, known);
     for (const unknown of ['/luot-kham/abc', '/tram-y-te/khong-co', '/nhan-vien/khong-co']) assert.equal((await fetch(`${server.url}${unknown}`)).status, 404, unknown);
   });

@@ -21,6 +21,8 @@ export function EpisodeDetailPage({ id, personId, navigate }: { id: number; pers
           </a>
         )}
       </p>
+      {/* The visit's own h1 comes with it; until then the page still has one (an unknown visit, a lost link). */}
+      {!data && <h1 id="ep-title">{error ? 'Không mở được lượt khám' : 'Lượt khám'}</h1>}
       {error && <p role="alert">{error}</p>}
       {!data && !error && <p aria-live="polite">Đang tải…</p>}
       {data && reporting && (
