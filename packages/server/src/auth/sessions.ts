@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { randomToken } from './password.ts';
 
@@ -78,7 +79,12 @@ export async function purgeExpiredSessions(db: Db): Promise<number> {
   return Number(r.numDeletedRows);
 }
 
-/** Ends every session of one subject (a staff account reset or disabled must log out everywhere). */
-export async function deleteSessionsOf(db: Db, kind: string, subject: string): Promise<void> {
-  await db.deleteFrom('session').where('kind', '=', kind).where('subject', '=', subject).execute();
+/**
+ * Ends every session of one subject (a staff account reset or disabled must log out everywhere), or
+ * only those whose data holds the given values (the tokens of one grant).
+ */
+export async function deleteSessionsOf(db: Db, kind: string, subject: string, having?: Readonly<Record<string, string>>): Promise<void> {
+  let q = db.deleteFrom('session').where('kind', '=', kind).where('subject', '=', subject);
+  if (having) q = q.where(sql<boolean>`data @> ${JSON.stringify(having)}::jsonb`);
+  await q.execute();
 }

@@ -312,6 +312,17 @@ describe(`abuse limits: body sizes, parsers, throttles (${process.env.HSSK_TEST_
     assert.deepEqual(perAddress, [401, 401, 401, 401, 401, 429, 429]);
   });
 
+  it('the SMART authorization endpoint is throttled per address like the token endpoints', async () => {
+    const authorize = (remoteAddress: string) => app.inject({ method: 'GET', url: '/smart/authorize?response_type=code&client_id=no-such-app', remoteAddress });
+    const statuses = [];
+    for (let i = 0; i < 7; i++) statuses.push((await authorize('198.51.100.150')).statusCode);
+    assert.deepEqual(statuses, [400, 400, 400, 400, 400, 429, 429]);
+    const r = await authorize('198.51.100.150');
+    assert.equal(codeOf(r), 'RATE_LIMITED');
+    assert.ok(Number(r.headers['retry-after']) > 0);
+    assert.equal((await authorize('198.51.100.151')).statusCode, 400, 'another address keeps its budget');
+  });
+
   it('front-desk check-in is throttled per staff account', async () => {
     await createFacility(db.db, { code: '79502', name: 'Bệnh viện tiếp nhận' });
     const a = await staffSession(app, db.db, { username: 'letan.a', fullName: 'Lễ tân A', role: 'receptionist', facilityCode: '79502' });

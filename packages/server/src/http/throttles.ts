@@ -7,6 +7,8 @@ const MINUTE = 60;
 // the SMART token endpoint checks the same facility secrets (client_credentials) and app secrets.
 const TOKEN_URLS = new Set(['/api/v1/auth/token', '/api/token/take', '/smart/token']);
 const CHECKIN_URL = '/api/v1/clinic/checkin';
+// Every call writes a pending request row (session table) and needs no login: bounded like the token endpoints.
+const SMART_AUTHORIZE_URL = '/smart/authorize';
 
 /** client_id of a token request, from HTTP Basic or the form/JSON body (read the way the route reads it). */
 function tokenClientId(req: FastifyRequest): string | undefined {
@@ -65,6 +67,18 @@ export function abuseThrottles(config: Config, deps: ThrottleDeps): Throttle[] {
       message: (max, s) => ({
         vi: `Quá ${max} yêu cầu cấp token mỗi phút cho client_id này; ${retry(s).vi}.`,
         en: `More than ${max} token requests per minute for this client_id; ${retry(s).en}.`,
+      }),
+    },
+    {
+      name: 'SMART authorization per IP',
+      applies: (m, url) => (m === 'GET' || m === 'HEAD') && url === SMART_AUTHORIZE_URL,
+      stage: 'onRequest',
+      max: config.throttleTokenPerIp,
+      windowSeconds: MINUTE,
+      key: clientAddress,
+      message: (max, s) => ({
+        vi: `Quá ${max} yêu cầu kết nối ứng dụng mỗi phút từ địa chỉ này; ${retry(s).vi}.`,
+        en: `More than ${max} app authorization requests per minute from this address; ${retry(s).en}.`,
       }),
     },
     {

@@ -111,6 +111,8 @@ const withParams = (uri: string, params: Record<string, string | null>) => {
   return u.toString();
 };
 
+/** Names the code a token came from without storing the code (a replay looks its tokens up by it). */
+const grantOf = (code: string) => createHash('sha256').update(`smart-grant:${code}`).digest('base64url');
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
@@ -271,6 +273,15 @@ export function registerSmartAuthorization(fastify: FastifyInstance, db: Db, con
     const s = body.code ? await takeSession(db, 'smart_code', body.code) : undefined;
     const code = s && pendingOf(s.data as Record<string, unknown>);
     const subject = s && typeof (s.data as Record<string, unknown>).subject === 'string' ? String((s.data as Record<string, unknown>).subject) : undefined;
+    if (!s && body.code) {
+      // A code used twice was seen by someone else (OAuth 2.0 security BCP, RFC 9700 §4.5): the
+      // tokens its first use got are ended.
+      const spent = await readSession(db, 'smart_code_spent', body.code);
+      if (spent?.subject.startsWith(`${client.clientId} `)) {
+        await deleteSessionsOf(db, 'smart_token', spent.subject, { grant: grantOf(body.code) });
+        await audit(db, { actor: { type: 'app', id: client.clientId, name: client.name }, action: 'smart.code.replay', resource: `smart-app/${client.clientId}`, requestId: req.id, detail: { ip: req.ip } });
+      }
+    }
     if (!code || !subject || code.client_id !== client.clientId) return oauthError(400, 'invalid_grant', 'unknown, expired or already used code');
     if (body.redirect_uri !== code.redirect_uri) return oauthError(400, 'invalid_grant', 'redirect_uri differs from the authorization request');
     if (code.code_challenge !== null) {
@@ -281,7 +292,9 @@ export function registerSmartAuthorization(fastify: FastifyInstance, db: Db, con
     const account = await liveAuthorization(db, subject, client.clientId);
     if (!account?.person_id) return oauthError(400, 'invalid_grant', 'the authorization was revoked');
     await smartDb(db).updateTable('smart_authorization').set({ last_used_at: new Date() }).where('subject', '=', subject).where('client_id', '=', client.clientId).execute();
-    const token = await createSession(db, 'smart_token', tokenSubject(client.clientId, subject), { client_id: client.clientId, subject, scopes: code.scopes }, SMART_TOKEN_TTL_SECONDS);
+    // Remembered (by hash, as long as a token from it can live) so that a replay can end its tokens.
+    await createSession(db, 'smart_code_spent', tokenSubject(client.clientId, subject), {}, SMART_TOKEN_TTL_SECONDS, body.code!);
+    const token = await createSession(db, 'smart_token', tokenSubject(client.clientId, subject), { client_id: client.clientId, subject, scopes: code.scopes, grant: grantOf(body.code!) }, SMART_TOKEN_TTL_SECONDS);
     return reply.header('cache-control', 'no-store').send({
       access_token: token,
       token_type: 'Bearer',

@@ -167,6 +167,39 @@ describe(`SMART on FHIR standalone launch with fhirclient (${DB})`, () => {
     assert.equal(denied.searchParams.get('error'), 'access_denied');
   });
 
+  it('a replayed code ends the tokens its first use got, and is refused', async () => {
+    const jar = new CookieJar();
+    const consent = await launchToConsent(jar);
+    const back = await answerConsent(jar, await consent.res.text(), 'allow');
+    // The code the app redeems, as a thief who saw the redirect would present it.
+    const code = new URL(back).searchParams.get('code') ?? '';
+    await follow(jar, back);
+    const issued = (await app.client()).state.tokenResponse?.access_token ?? '';
+    const read = (t: string) => fetch(`${fhirBase}/Patient/PA`, { headers: { authorization: `Bearer ${t}` } });
+    assert.equal((await read(issued)).status, 200);
+    const replay = await fetch(`${f.url}/smart/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `${app.base}/callback`, client_id: clientId, code_verifier: 'x'.repeat(43) }),
+    });
+    assert.equal(replay.status, 400);
+    assert.equal(((await replay.json()) as { error: string }).error, 'invalid_grant');
+    assert.equal((await read(issued)).status, 401, 'the token from the first use no longer works');
+    const logged = await f.db.db.selectFrom('audit_event').select(['actor_type', 'actor_id']).where('action', '=', 'smart.code.replay').execute();
+    assert.deepEqual(logged.map((l) => [l.actor_type, l.actor_id]), [['app', clientId]]);
+    // An unknown code changes nothing for anyone.
+    const jar2 = new CookieJar();
+    await follow(jar2, await answerConsent(jar2, await (await launchToConsent(jar2)).res.text(), 'allow'));
+    const other = (await app.client()).state.tokenResponse?.access_token ?? '';
+    const unknown = await fetch(`${f.url}/smart/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: 'khong-co-ma-nay-0123456789', redirect_uri: `${app.base}/callback`, client_id: clientId }),
+    });
+    assert.equal(unknown.status, 400);
+    assert.equal((await read(other)).status, 200);
+  });
+
   it('refuses an expired token and a revoked authorization', async () => {
     const read = (t: string) => fetch(`${fhirBase}/Patient/PA`, { headers: { authorization: `Bearer ${t}` } });
     assert.equal((await read(token)).status, 200);
