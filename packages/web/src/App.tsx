@@ -1,6 +1,6 @@
 import { CITIZEN_PATHS } from '@openhssk/core/api';
 import { type JSX, useCallback, useEffect, useState } from 'react';
-import { ApiProblem, api, type Me, onSessionExpired } from './api.ts';
+import { ApiProblem, api, type Dependent, type Me, onSessionExpired } from './api.ts';
 import { type Child, loadChild, stillDependent, storeChild } from './child.ts';
 import { AccessLogPage } from './pages/AccessLogPage.tsx';
 import { AppointmentsPage } from './pages/AppointmentsPage.tsx';
@@ -109,6 +109,29 @@ export function App() {
       live = false;
     };
   }, [ready, child, setChild]);
+  // A guardian's reminder link names the child: open that child's book at its appointments when the
+  // server lists the child among the caller's dependents, else the caller's own appointments.
+  const childLink = CITIZEN_PATHS.childAppointments.exec(path);
+  const childLinkId = childLink ? decodeURIComponent(childLink[1]!) : null;
+  useEffect(() => {
+    if (!ready || childLinkId === null) return;
+    let live = true;
+    api<{ dependents: Dependent[] }>('/api/v1/book/dependents').then(
+      (r) => {
+        if (!live) return;
+        const d = r.dependents.find((x) => x.id === childLinkId);
+        storeChild(d ? { id: d.id, name: d.ho_ten } : null);
+        setChildState(d ? { id: d.id, name: d.ho_ten } : null);
+        navigate('/lich-hen', { replace: true });
+      },
+      () => {
+        if (live) navigate('/lich-hen', { replace: true });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [ready, childLinkId, navigate]);
   if (shared) content = <SharedViewPage token={shared[1]!} />;
   else if (verify) content = <VerifyPage />;
   else if (state.status === 'loading') content = <p aria-live="polite">Đang tải…</p>;
@@ -119,7 +142,8 @@ export function App() {
   else {
     const personId = child?.id ?? null;
     const m = CITIZEN_PATHS.episode.exec(path);
-    if (m) content = <EpisodeDetailPage id={Number(m[1])} personId={personId} navigate={navigate} />;
+    if (childLink) content = <p aria-live="polite">Đang mở sổ của con…</p>;
+    else if (m) content = <EpisodeDetailPage id={Number(m[1])} personId={personId} navigate={navigate} />;
     else if (CITIZEN_PATHS.episodes.test(path)) content = <EpisodeListPage personId={personId} navigate={navigate} />;
     else if (CITIZEN_PATHS.declarations.test(path)) content = <DeclarationsPage personId={personId} />;
     else if (CITIZEN_PATHS.vaccinations.test(path)) content = <VaccinationsPage personId={personId} />;

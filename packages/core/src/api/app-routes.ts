@@ -5,6 +5,8 @@
  */
 
 /** The citizen's health book (index.html). */
+export const childAppointmentsPath = (childId: string) => `/con/${encodeURIComponent(childId)}/lich-hen`;
+
 export const CITIZEN_PATHS = {
   summary: /^\/$/,
   episodes: /^\/luot-kham$/,
@@ -13,6 +15,8 @@ export const CITIZEN_PATHS = {
   vaccinations: /^\/tiem-chung$/,
   corrections: /^\/yeu-cau-sua$/,
   appointments: /^\/lich-hen$/,
+  /** A dependent's appointments (a guardian's reminder links here): opens the child's book, if the server still lists the child. */
+  childAppointments: /^\/con\/([A-Za-z0-9_-]+)\/lich-hen$/,
   notifications: /^\/thong-bao$/,
   shares: /^\/chia-se$/,
   /** A doctor's view of a share link, open without a session. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { viDate, vietnamToday } from '@openhssk/core';
+import { CITIZEN_PATHS } from '@openhssk/core/api';
 import { sql } from 'kysely';
 import { citizenCookie } from '../../test-support/book-fixture.ts';
 import { startTestApp } from '../../test-support/index.ts';
@@ -15,6 +16,8 @@ import { FileTextSender, planReminders, REMINDER_QUEUE, reminderHandler } from '
 const compact = (iso: string) => iso.replaceAll('-', '');
 const addDays = (iso: string, d: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10);
 const yearsAgo = (iso: string, y: number) => `${Number(iso.slice(0, 4)) - y}${iso.slice(4)}`;
+
+const hiddenLink = (n: { notifications: Array<{ title: string; link: string }> }) => n.notifications.find((x) => x.title.startsWith('Nhắc lịch hẹn của con'))?.link;
 
 describe(`a child's appointments and reminders reach the parent (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
   let t: Awaited<ReturnType<typeof startTestApp>>;
@@ -103,6 +106,10 @@ describe(`a child's appointments and reminders reach the parent (${process.env.H
     assert.deepEqual(titles, [`Nhắc lịch hẹn của con Phạm Minh Khang ngày ${viDate(day)}`, `Nhắc lịch tái khám của con Phạm Minh Khang ngày ${viDate(day)}`]);
     const plain = n.notifications.find((x: { title: string }) => x.title.startsWith('Nhắc lịch tái khám'));
     assert.match(plain.body, /^Lịch tái khám của con Phạm Minh Khang: lịch hẹn khám lại Bệnh viện Nhi Thử ngày /);
+    // The link opens the child's book at its appointments: an address the book's router has a screen for.
+    assert.equal(plain.link, '/con/PK/lich-hen');
+    assert.equal(CITIZEN_PATHS.childAppointments.exec(plain.link)?.[1], 'PK');
+    assert.equal(hiddenLink(n), '/con/PK/lich-hen', 'the sensitive one links the same way');
     const hidden = n.notifications.find((x: { title: string }) => x.title.startsWith('Nhắc lịch hẹn của con'));
     assert.doesNotMatch(hidden.body, /Bệnh viện|khám lại|tâm thần/, 'a sensitive visit’s reminder names neither place nor kind');
     assert.doesNotMatch(JSON.stringify(n), /Trang/, 'a child of 15 leaves the parent’s view, reminders included');

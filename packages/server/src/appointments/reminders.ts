@@ -1,4 +1,5 @@
 import { viDate, vietnamNow, vietnamToday } from '@openhssk/core';
+import { childAppointmentsPath } from '@openhssk/core/api';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { guardiansOf } from '../book/index.ts';
 import type { Db, Schema } from '../db/index.ts';
@@ -181,12 +182,12 @@ function messages(r: ReminderRow, sensitive: boolean, place: string): { own: Mes
  * until the 14th birthday at the earliest), the parents and guardians the book lets open the child's
  * book, told whose appointment it is. Nobody else: a relation guessed from a household is not enough.
  */
-async function recipientsOf(tx: Kysely<Schema>, personId: string, now: Date): Promise<{ personId: string; child: string | null }[]> {
+async function recipientsOf(tx: Kysely<Schema>, personId: string, now: Date): Promise<{ personId: string; child: { id: string; name: string } | null }[]> {
   const own = [{ personId, child: null }];
   const account = await tx.selectFrom('citizen_account').select('subject').where('person_id', '=', personId).executeTakeFirst();
   if (account) return own;
   const family = await guardiansOf(tx, personId, now);
-  return family && family.guardians.length > 0 ? family.guardians.map((g) => ({ personId: g, child: family.child.ho_ten })) : own;
+  return family && family.guardians.length > 0 ? family.guardians.map((g) => ({ personId: g, child: { id: family.child.id, name: family.child.ho_ten } })) : own;
 }
 
 /**
@@ -219,8 +220,9 @@ export function reminderHandler(channels: ReminderChannels, clock: () => Date = 
       // A sensitive visit's reminder names neither the place nor the kind: the notification list is
       // shown whether or not the citizen chose to show sensitive visits.
       for (const to of recipients) {
-        const text = to.child === null ? m.own : m.child(to.child);
-        await notifyCitizen(tx, to.personId, { kind: 'appointment.reminder', title: text.title, body: text.body, link: to.child === null ? '/lich-hen' : '/', key: `appointment-reminder:${r.id}` });
+        const text = to.child === null ? m.own : m.child(to.child.name);
+        // A guardian's link opens the child's book at its appointments (the book checks the child is still theirs).
+        await notifyCitizen(tx, to.personId, { kind: 'appointment.reminder', title: text.title, body: text.body, link: to.child === null ? '/lich-hen' : childAppointmentsPath(to.child.id), key: `appointment-reminder:${r.id}` });
       }
       return setStatus(tx, r.id, 'sent', null);
     }
@@ -244,7 +246,7 @@ export function reminderHandler(channels: ReminderChannels, clock: () => Date = 
       return { retryAt: quiet };
     }
     for (const to of targets) {
-      const text = to.child === null ? m.own : m.child(to.child);
+      const text = to.child === null ? m.own : m.child(to.child.name);
       if (r.channel === 'email' && channels.mail) await channels.mail.send(to.address, text.subject, text.message);
       else if (channels.text) await channels.text.send(to.address, text.message);
     }
