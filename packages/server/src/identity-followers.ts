@@ -27,6 +27,7 @@ export const NOT_FOLLOWED: Readonly<Record<string, string>> = {
   visit: 'follows its source record, in the same decision',
   person_relation: 'derived relations are re-derived from households after every relink; a staff-confirmed relation names the two persons the proof named, and staff confirm it again on the merged person',
   mpi_correction: "the history of one golden record's fields; a merge rebuilds the survivor's record, an undo revives the retired one with its history",
+  person_identifier: "derived from person's so_cccd and bhxh by every writer of person rows, in its transaction (person/identifiers.ts): merges and relinks rewrite golden records through those writers",
   report_person_state: "derived: the report refresher rebuilds each changed person's state",
   audit_event: 'history of who read whom at the time; one hash chain, never rewritten',
   break_glass_grant: 'an emergency grant opened one record to one clinician for hours; moving it would widen it to the merged-in record',

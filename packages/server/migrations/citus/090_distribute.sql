@@ -4,9 +4,10 @@
 -- Code sets, facilities, administrative units and staff become reference tables (a copy on every
 -- node, so joins to them stay on the shard). Personal data is hash-distributed by person_id and
 -- co-located with person, so everything about one person lives on one shard and the book, check-in,
--- clinician summary and FHIR $everything route to it. Two personal tables without person_id are
+-- clinician summary and FHIR $everything route to it. Three personal tables without person_id are
 -- distributed by their own key (submission_raw by submission, bhyt_card_observation by the card's
--- social-insurance number). What stays on the coordinator is listed with its reason in
+-- social-insurance number, person_identifier by the CCCD/BHXH number the check-in looks up). What
+-- stays on the coordinator is listed with its reason in
 -- packages/server/src/db/citus-tables.ts, which the cluster test compares with pg_dist_partition.
 --
 -- Citus enforces a unique key or a foreign key between distributed tables only when it includes the
@@ -85,7 +86,8 @@ insert into citus_plan values
   (51, 'bhyt_card_observation', 'distributed', 'bhxh', 'none'),
   (52, 'relay_message', 'distributed', 'facility_code', 'none'),
   (53, 'appointment_reminder', 'distributed', 'facility_code', 'relay_message'),
-  (54, 'appointment_plan_queue', 'distributed', 'episode_id', 'none');
+  (54, 'appointment_plan_queue', 'distributed', 'episode_id', 'none'),
+  (55, 'person_identifier', 'distributed', 'identifier', 'none');
 
 do $$
 declare

@@ -73,6 +73,8 @@ export const CITUS_TABLES: Readonly<Record<string, CitusPlacement>> = {
   // Personal data without person_id: distributed by its own key, in its own co-location group.
   submission_raw: { kind: 'distributed', column: 'submission_id', colocate: 'submission_raw', personal: true },
   bhyt_card_observation: { kind: 'distributed', column: 'bhxh', colocate: 'bhyt_card_observation', personal: true },
+  // The check-in's identifier → person directory (migration 081): one shard per number looked up.
+  person_identifier: { kind: 'distributed', column: 'identifier', colocate: 'person_identifier', personal: true },
   // The raw envelope or check-in as the facility sent it: personal, keyed by the sending facility.
   relay_message: { kind: 'distributed', column: 'facility_code', colocate: 'relay_message', personal: true },
   // A reminder is keyed by the episode (facility, MA_LK) and holds the address it went to.

@@ -316,6 +316,8 @@ export async function purgeDemo(db: Db, opts: PurgeOptions = {}): Promise<PurgeR
     await run('submission', sql`delete from submission where ${inF('facility_code')}`);
     await run('source_record', sql`delete from source_record o using purge_source s where s.source_system = o.source_system and s.source_id = o.source_id`);
     await run('person_relation', sql`delete from person_relation where ${inP('person_id')} or ${inP('related_person_id')}`);
+    // The foreign key cascades on one node; a cluster drops it (citus/090), so the directory goes first.
+    await run('person_identifier', sql`delete from person_identifier where ${inP('person_id')}`);
     await run('person', sql`delete from person where ${inP('id')}`);
     await run('mpi_import', sql`delete from mpi_import where id in (select key::bigint from demo_object where kind = 'mpi_import')`);
     // The match model was estimated on the records just removed; with real records left, the next

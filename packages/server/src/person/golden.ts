@@ -4,6 +4,7 @@ import type { GoldenRecord, MpiRecord } from '@openhssk/core/mpi';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { bulkInsert } from '../db/index.ts';
+import { syncPersonIdentifiers } from './identifiers.ts';
 
 /** `P` + 12 hex digits: short enough to read out on the phone, 2^48 values make collisions moot. */
 export function newPersonId(): string {
@@ -65,6 +66,7 @@ export function personRow(id: string, g: GoldenRecord, members: readonly MpiReco
 /** Inserts or refreshes golden records built by personRow. */
 export async function writeGoldenRecords(tx: Db, rows: readonly GoldenRow[]): Promise<void> {
   await bulkInsert(tx, 'person', PERSON_COLUMNS, rows, PERSON_UPSERT);
+  await syncPersonIdentifiers(tx, rows.map((r) => String(r.id)));
 }
 
 /** A person known only by a name and perhaps an identifier, until records fill in the golden record. */
@@ -90,6 +92,7 @@ export async function createPersons(tx: Db, persons: readonly MinimalPerson[]): 
     quality_flags: p.quality_flags ?? [],
   }));
   await bulkInsert(tx, 'person', MINIMAL_COLUMNS, rows, 'on conflict (id) do nothing');
+  await syncPersonIdentifiers(tx, rows.map((r) => r.id));
 }
 
 export interface FlagOptions {

@@ -1,6 +1,7 @@
 import { searchKey } from '@openhssk/core';
 import { type Insertable, sql } from 'kysely';
 import type { Db, Schema } from '../db/index.ts';
+import { syncPersonIdentifiers } from './identifiers.ts';
 
 export type NewPerson = Omit<Insertable<Schema['person']>, 'name_key'>;
 
@@ -8,6 +9,8 @@ const CHUNK = 500;
 
 /** Inserts or refreshes golden records; the diacritic-free name key is derived here, once. */
 export async function upsertPersons(db: Db, persons: readonly NewPerson[]): Promise<void> {
+  // The identifier directory is derived in the same transaction (identifiers.ts).
+  if (!db.isTransaction) return db.transaction().execute((tx) => upsertPersons(tx, persons));
   for (let i = 0; i < persons.length; i += CHUNK) {
     const values = persons.slice(i, i + CHUNK).map((p) => ({ ...p, name_key: searchKey(p.ho_ten) }));
     await db
@@ -34,6 +37,7 @@ export async function upsertPersons(db: Db, persons: readonly NewPerson[]): Prom
         })),
       )
       .execute();
+    await syncPersonIdentifiers(db, values.map((p) => p.id));
   }
 }
 
