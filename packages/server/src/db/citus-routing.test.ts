@@ -102,10 +102,7 @@ describe(`queries that route to one shard on Citus (${process.env.HSSK_TEST_DB ?
     assert.deepEqual(wide, [], 'statements that ran on more than one shard');
   };
 
-  // Known blockers (docs/operations.md, Scaling out): a test marked todo still runs and prints the
-  // statements that left one shard, but does not fail the run until its blocker is removed.
-  const IMPORTED_DOSES = 'immunization dosesOf joins vaccination to source_record on the source key, not person_id (imported doses follow the MPI link)';
-  it('citizen book summary and episode list', { todo: IMPORTED_DOSES }, async (t) => {
+  it('citizen book summary and episode list', async (t) => {
     if (!citus) return t.skip('not a Citus database');
     const summary = await routed(() => app.inject({ method: 'GET', url: '/api/v1/book/summary', headers: { cookie: citizen } }));
     assertOneShard(summary.plans);
@@ -115,7 +112,7 @@ describe(`queries that route to one shard on Citus (${process.env.HSSK_TEST_DB ?
     assert.equal(list.response.statusCode, 200, list.response.body);
   });
 
-  it('front-desk check-in lookup', { todo: 'a CCCD/BHXH lookup has no person_id: needs an identifier → person_id directory distributed by the identifier' }, async (t) => {
+  it('front-desk check-in lookup', async (t) => {
     if (!citus) return t.skip('not a Citus database');
     const r = await routed(() =>
       app.inject({ method: 'POST', url: '/api/v1/clinic/checkin', headers: { cookie: reception }, payload: { method: 'typed', value: '051090000001' } }),
@@ -131,7 +128,9 @@ describe(`queries that route to one shard on Citus (${process.env.HSSK_TEST_DB ?
     assert.equal(r.response.statusCode, 200, r.response.body);
   });
 
-  it('FHIR Patient/$everything', { todo: `visiblePersons filters p.id = any($1::text[]), which Citus does not prune; ${IMPORTED_DOSES}` }, async (t) => {
+  // Known blocker (docs/operations.md, Scaling out): a test marked todo still runs and prints the
+  // statements that left one shard, but does not fail the run until its blocker is removed.
+  it('FHIR Patient/$everything', { todo: 'auditEventsOf reads audit_event (on the coordinator: one hash chain) joined to episode on the episode key, not person_id' }, async (t) => {
     if (!citus) return t.skip('not a Citus database');
     const r = await routed(() => app.inject({ method: 'GET', url: '/fhir/R4/Patient/PA/$everything', headers: { cookie: admin } }));
     assertOneShard(r.plans);

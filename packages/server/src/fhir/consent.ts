@@ -23,7 +23,12 @@ const GIVEN = sql`c.given_at`;
 const CHANGED = sql`coalesce(c.withdrawn_at, c.given_at)`;
 const ID_KEYS: SortKey[] = [textKey(sql`c.person_id`), textKey(sql`c.kind`)];
 
-async function queryConsents(db: Db, facilities: Facilities, filters: ReturnType<typeof sql>[], page: Page): Promise<Array<ConsentRow & Record<string, unknown>>> {
+/**
+ * `onePerson`: only this person's consents. Named inside, the visibility check is not correlated with
+ * citizen_account (a reference table on a Citus cluster, where such a correlation is refused) and the
+ * statement reads the person's shard only (issue 21).
+ */
+async function queryConsents(db: Db, facilities: Facilities, filters: ReturnType<typeof sql>[], page: Page, onePerson?: string): Promise<Array<ConsentRow & Record<string, unknown>>> {
   const k = keyset(page);
   const conds = [...filters, ...(k.where ? [k.where] : [])];
   const r = await sql<ConsentRow & Record<string, unknown>>`select c.*, ${k.values} from (
@@ -33,7 +38,8 @@ async function queryConsents(db: Db, facilities: Facilities, filters: ReturnType
       cross join lateral (values ('book', a.consent_at, a.consent_withdrawn_at),
                                  ('cross-facility', a.cross_facility_consent_at, coalesce(a.cross_facility_withdrawn_at, a.consent_withdrawn_at))) as k(kind, given_at, withdrawn_at)
       where a.person_id is not null and k.given_at is not null
-        and exists (select 1 from episode e where e.person_id = a.person_id and ${visibleEpisode(facilities)})) as c
+        ${onePerson === undefined ? sql`` : sql`and a.person_id = ${onePerson}`}
+        and exists (select 1 from episode e where e.person_id = ${onePerson === undefined ? sql`a.person_id` : onePerson} and ${visibleEpisode(facilities)})) as c
     where c.latest = 1${conds.length ? sql` and ${sql.join(conds, sql` and `)}` : sql``}
     order by ${k.order} limit ${page.limit}`.execute(db);
   return r.rows;
@@ -66,6 +72,7 @@ export async function searchConsents(ctx: Ctx): Promise<Result> {
 /** Every choice of these persons the caller may see (for $everything and $export), by person then kind. */
 export async function consentsOf(db: Db, facilities: Facilities, personIds: readonly string[]) {
   if (personIds.length === 0) return [];
-  const rows = await queryConsents(db, facilities, [sql`c.person_id = any(${[...personIds]}::text[])`], { keys: ID_KEYS, desc: false, after: undefined, limit: personIds.length * 2 });
+  const one = personIds.length === 1 ? personIds[0] : undefined;
+  const rows = await queryConsents(db, facilities, [sql`c.person_id = any(${[...personIds]}::text[])`], { keys: ID_KEYS, desc: false, after: undefined, limit: personIds.length * 2 }, one);
   return rows.map((c) => consentResource(c));
 }

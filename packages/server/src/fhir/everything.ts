@@ -45,9 +45,9 @@ import { decodeCursor, encodeCursor, invalidParam, parseCount } from './params.t
 import { auditEventsOf } from './audit-event.ts';
 import { consentsOf } from './consent.ts';
 import { practitionersOf } from './practitioner.ts';
-import { allergiesOf, immunizationsOf, visiblePersons } from './registry.ts';
+import { allergiesOf, immunizationsOf } from './registry.ts';
 import { episodeRecord, type FhirQuery, MAX_COUNT, notFound } from './search.ts';
-import { type EpisodeSqlRow, projectedRows, queryEpisodes, queryFacilities } from './sql.ts';
+import { type EpisodeSqlRow, projectedRows, queryEpisodes, queryFacilities, queryPersons } from './sql.ts';
 import { EPISODE_ID_KEY } from './types.ts';
 
 const EVERYTHING_PARAMS = new Set(['_count', '_cursor', '_format', '_pretty']);
@@ -79,16 +79,18 @@ const one = (q: FhirQuery, name: string) => {
 
 async function visiblePatient(o: OperationOptions) {
   if (!/^[A-Za-z0-9\-.]{1,64}$/.test(o.id)) throw notFound('Patient', o.id);
-  const person = (await visiblePersons(o.db, o.caller.facilities, [o.id]))[0];
+  // One id compared by equality: the read routes to the person's shard on a Citus cluster (issue 21).
+  const person = (await queryPersons(o.db, o.caller.facilities, [sql`p.id = ${o.id}`], false, undefined, 1, o.id))[0];
   if (!person) throw notFound('Patient', o.id);
   return person;
 }
 
 /** The resources derived from each episode (current version), Provenance last, one list per episode. */
-export async function episodeResourceGroups(db: Db, rows: readonly EpisodeSqlRow[]): Promise<Resource[][]> {
+export async function episodeResourceGroups(db: Db, rows: readonly EpisodeSqlRow[], personId?: string): Promise<Resource[][]> {
   const children = await projectedRows(
     db,
     rows.map((r) => r.id),
+    personId,
   );
   const byEpisode = new Map<number, typeof children>();
   for (const c of children) {
@@ -177,7 +179,7 @@ export async function everythingBundle(o: OperationOptions): Promise<Bundle> {
   fill: for (;;) {
     const batch = await personEpisodes(o.db, o.caller, person.id, last, batchSize + 1);
     const take = batch.slice(0, batchSize);
-    const groups = await episodeResourceGroups(o.db, take);
+    const groups = await episodeResourceGroups(o.db, take, person.id);
     for (const [i, row] of take.entries()) {
       // At least one episode per page, so a page always moves on.
       if (resources.length >= count && last !== after) {
@@ -229,6 +231,7 @@ export async function summaryBundle(o: OperationOptions): Promise<Bundle> {
   const rows = await projectedRows(
     o.db,
     episodes.map((e) => e.id),
+    person.id,
   );
   const byEpisode = new Map(episodes.map((e) => [e.id, episodeRecord(e)]));
   const conditions: Condition[] = [];

@@ -217,11 +217,15 @@ export async function queryEpisodes<Extra extends object>(
 }
 
 /** Rows that become resources, of the given episodes (for Provenance targets). */
-export async function projectedRows(db: Db, episodeIds: readonly number[]) {
+/**
+ * `personId`, when all the episodes are that person's: their rows carry it too (episode_row follows its
+ * episode), and naming it keeps the read on one shard on a Citus cluster (issue 21).
+ */
+export async function projectedRows(db: Db, episodeIds: readonly number[], personId?: string) {
   if (episodeIds.length === 0) return [];
   const r = await sql<{ episode_id: number; tbl: string; row_no: number; fields: Record<string, string> }>`
     select r.episode_id, r.tbl, r.row_no, r.fields from episode_row r
-    where r.episode_id = any(${episodeIds.map(String)}::bigint[]) and r.tbl in ('XML2', 'XML3', 'XML4', 'XML7', 'XML8', 'XML13', 'XML14')
+    where ${personId === undefined ? sql`` : sql`r.person_id = ${personId} and `}r.episode_id = any(${episodeIds.map(String)}::bigint[]) and r.tbl in ('XML2', 'XML3', 'XML4', 'XML7', 'XML8', 'XML13', 'XML14')
     order by r.episode_id, r.tbl, r.row_no`.execute(db);
   return r.rows;
 }
@@ -261,23 +265,34 @@ const senderIn = (facilities: Facilities): Cond =>
       ? sql`w.sender_facility_code = any(${facilities.length ? facilities : none}::text[])`
       : sql`w.sender_facility_code is not null and w.person_id = ${facilities.person}`;
 
-function sentAbout(facilities: Facilities): Cond {
+function sentAbout(facilities: Facilities, onePerson?: string): Cond {
   const scope = senderIn(facilities);
-  return sql`(exists (select 1 from vaccination w where w.person_id = p.id and ${scope})
-    or exists (select 1 from vital_sign w where w.person_id = p.id and ${scope}))`;
+  return sql`(exists (select 1 from vaccination w where ${samePerson('w', onePerson)} and ${scope})
+    or exists (select 1 from vital_sign w where ${samePerson('w', onePerson)} and ${scope}))`;
 }
+
+/**
+ * A subquery's rows of person p. With the one person's id named inside the subquery as well, a Citus
+ * cluster plans the whole statement on that person's shard (issue 21); the meaning is the same.
+ */
+const samePerson = (alias: string, onePerson: string | undefined): Cond =>
+  onePerson === undefined ? sql`${sql.ref(`${alias}.person_id`)} = p.id` : sql`${sql.ref(`${alias}.person_id`)} = p.id and ${sql.ref(`${alias}.person_id`)} = ${onePerson}`;
 
 /**
  * Persons in id order after `after`. With `direct` conditions (ids, identifiers) the persons are looked
  * up and checked; otherwise the walk goes through the caller's episodes (index on person or on
  * facility + person), so a facility's listing never visits other facilities' patients.
  */
-export async function queryPersons(db: Db, facilities: Facilities, direct: Cond[] | undefined, onlyWithCard: boolean, after: string | undefined, limit: number): Promise<PersonSqlRow[]> {
+export async function queryPersons(
+  db: Db, facilities: Facilities, direct: Cond[] | undefined, onlyWithCard: boolean, after: string | undefined, limit: number,
+  /** Set when `direct` selects exactly this person by id (samePerson). */
+  onePerson?: string,
+): Promise<PersonSqlRow[]> {
   const card = onlyWithCard ? sql` and p.so_bhyt is not null` : sql``;
   const start = after !== undefined ? sql` and p.id > ${after}` : sql``;
   if (direct) {
     const r = await sql<PersonSqlRow>`select ${PERSON_COLUMNS} from person p
-      where ${and(direct)}${card}${start} and (exists (select 1 from episode e where e.person_id = p.id and ${visibleEpisode(facilities)}) or ${sentAbout(facilities)})
+      where ${and(direct)}${card}${start} and (exists (select 1 from episode e where ${samePerson('e', onePerson)} and ${visibleEpisode(facilities)}) or ${sentAbout(facilities, onePerson)})
       order by p.id limit ${limit}`.execute(db);
     return r.rows;
   }

@@ -13,7 +13,7 @@ import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
 import { citizenCookie } from '../../test-support/book-fixture.ts';
 import { staffSession } from '../../test-support/staff.ts';
 import { importFile, relinkAll } from '../mpi/index.ts';
-import { upsertPersons } from '../person/index.ts';
+import { setSourceLinks, upsertPersons } from '../person/index.ts';
 import { verifyCertificate } from './certificate.ts';
 import { runImmunization } from './cli.ts';
 import { importImmunizationFile } from './import.ts';
@@ -292,11 +292,18 @@ describe(`immunization in the book, certificates (${process.env.HSSK_TEST_DB ?? 
     const before = (await dosesOf(db.db, [P.CHILD!])).length;
     const moved = await moveVaccinationRows(db.db, [{ from: P.CHILD!, to: 'CHILD2' }]);
     assert.equal(moved.length, 7, 'every row whose person is the merged one (imported rows keep their cache truthful)');
-    // The station's five doses now belong to the other person; the imported ones follow their source
-    // record, which the MPI moves itself in a real merge.
+    // The station's five doses now belong to the other person; the imported ones belong to whoever
+    // their source record names, which the MPI moves itself in a real merge (with their person_id).
+    const sources = await sql<{ s: string; i: string }>`select distinct person_source_system as s, person_source_id as i from vaccination
+      where person_id = 'CHILD2' and person_source_id is not null`.execute(db.db);
+    const relink = (p: string) => db.db.transaction().execute((tx) => setSourceLinks(tx, sources.rows.map((k) => ({ ...k, p, r: 'MPI_MANUAL_MERGE' }))));
     assert.equal((await dosesOf(db.db, ['CHILD2'])).length, 5);
-    assert.equal((await dosesOf(db.db, [P.CHILD!])).length, 2);
-    assert.equal((await returnVaccinationRows(db.db, moved, 'CHILD2', P.CHILD!)).length, 7);
+    await relink('CHILD2');
+    assert.equal((await dosesOf(db.db, ['CHILD2'])).length, 7);
+    assert.equal((await dosesOf(db.db, [P.CHILD!])).length, 0);
+    // The undo: the MPI moves the source records back (their doses with them), the follower the rest.
+    await relink(P.CHILD!);
+    assert.equal((await returnVaccinationRows(db.db, moved, 'CHILD2', P.CHILD!)).length, 5);
     assert.equal((await dosesOf(db.db, [P.CHILD!])).length, before);
   });
 });

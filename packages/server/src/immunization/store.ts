@@ -20,7 +20,7 @@ export interface DoseRow extends FhirDoseRecord {
  * Which doses belong to which person, now: an imported dose belongs to whoever the MPI links its
  * source record to (so it follows every relink, merge and separation without this module being
  * told; every link also moves its person_id, person/source-records.ts, and the join requires both to
- * agree so a Citus cluster reads one shard), a station dose to the person it was recorded for (merges
+ * agree, the person named on both sides, so a Citus cluster reads one shard), a station dose to the person it was recorded for (merges
  * move it, book/follow.ts). The two
  * halves select their columns directly: joining the ids back to the table made PostgreSQL choose a
  * parallel plan whose start-up cost ten times the work on a busy machine.
@@ -31,7 +31,7 @@ const dosesOfPersons = (ids: readonly string[], columns: string) => sql`
   union all
   select ${sql.raw(columns.replaceAll('$person', 'sr.person_id'))} from source_record sr
     join vaccination v on v.person_source_system = sr.source_system and v.person_source_id = sr.source_id and v.person_id = sr.person_id
-   where sr.person_id = any(${ids as string[]}::text[])`;
+   where sr.person_id = any(${ids as string[]}::text[]) and v.person_id = any(${ids as string[]}::text[])`;
 
 const ROW_COLUMNS = `v.id, $person as person_id, v.vaccine_code, v.vaccine_name, v.product_id, v.antigens, v.dose_no, v.given_on, v.facility_code,
   v.facility_ref, v.lot_no, v.route, v.body_site, v.reaction, v.source, v.source_record_id, v.entry_id::text as entry_id, v.duplicate_of, v.recorded_by_name,
