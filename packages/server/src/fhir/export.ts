@@ -29,10 +29,10 @@ import type { FhirCaller } from './access.ts';
 import { episodeResourceGroups } from './everything.ts';
 import { invalidParam } from './params.ts';
 import { consentsOf } from './consent.ts';
+import { practitionersAfter } from './practitioner.ts';
 import { allergiesOf, immunizationsOf } from './registry.ts';
 import type { FhirQuery } from './search.ts';
-import { type Facilities, queryEpisodes, queryFacilities, queryPersons, visibleEpisode } from './sql.ts';
-import { EPISODE_ID_KEY } from './types.ts';
+import { episodeWindow, type Facilities, personWindow, queryFacilities, queryPersons, visibleEpisode } from './sql.ts';
 
 /** How long a runner's claim on a job holds without a checkpoint. */
 const LEASE_SECONDS = 120;
@@ -40,10 +40,17 @@ const LEASE_SECONDS = 120;
 /** Types written while walking persons, while walking episodes, and the facility registry. */
 export const PERSON_TYPES = ['Patient', 'Coverage', 'AllergyIntolerance', 'Immunization', 'Consent'] as const;
 export const EPISODE_EXPORT_TYPES = ['Encounter', 'Condition', 'MedicationRequest', 'MedicationDispense', 'Observation', 'DiagnosticReport', 'Procedure', 'ServiceRequest', 'Appointment', 'DocumentReference', 'Provenance'] as const;
-const ALL_TYPES: readonly string[] = [...PERSON_TYPES, ...EPISODE_EXPORT_TYPES, 'Organization'];
+/**
+ * Written at system level only, after the walks: the facility registry and the practitioners the
+ * visible episodes name. AuditEvent is never exported: the access log is read by system
+ * administrators one question at a time (fhir/audit-event.ts), not shipped to a warehouse, and an
+ * export of it would itself add an access-log row per person it names.
+ */
+const REGISTRY_TYPES = ['Organization', 'Practitioner'] as const;
+const ALL_TYPES: readonly string[] = [...PERSON_TYPES, ...EPISODE_EXPORT_TYPES, ...REGISTRY_TYPES];
 
 export type ExportLevel = 'system' | 'patient' | 'group';
-type Phase = 'persons' | 'episodes' | 'organizations' | 'done';
+type Phase = 'persons' | 'episodes' | 'organizations' | 'practitioners' | 'done';
 
 interface Checkpoint {
   phase: Phase;
@@ -123,7 +130,7 @@ export async function kickOffExport(k: KickOff): Promise<string> {
   };
   const format = one('_outputFormat');
   if (format !== undefined && !OUTPUT_FORMATS.has(format)) throw invalidParam('_outputFormat', format, 'chỉ hỗ trợ application/fhir+ndjson.', 'only application/fhir+ndjson is supported.');
-  const offered = k.level === 'system' ? ALL_TYPES : ALL_TYPES.filter((t) => t !== 'Organization');
+  const offered = k.level === 'system' ? ALL_TYPES : ALL_TYPES.filter((t) => !(REGISTRY_TYPES as readonly string[]).includes(t));
   const typeParam = one('_type');
   const types = typeParam ? [...new Set(typeParam.split(',').map((t) => t.trim()))] : [...offered];
   for (const t of types) if (!offered.includes(t)) throw invalidParam('_type', t, `dùng một trong: ${offered.join(', ')}.`, `use some of: ${offered.join(', ')}.`);
@@ -248,7 +255,7 @@ class NdjsonFiles {
 export interface ExportRunnerOptions {
   /** Persons read per chunk. */
   personChunk?: number;
-  /** Episodes read per chunk. */
+  /** Episode ids looked at per chunk (visible or not). */
   episodeChunk?: number;
   /** Stop after this many checkpoints, as a server stopped mid-export would (tests of resuming). */
   stopAfterChunks?: number;
@@ -265,7 +272,7 @@ export interface ExportRunner {
 
 export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOptions = {}): ExportRunner {
   const personChunk = opts.personChunk ?? 1000;
-  const episodeChunk = opts.episodeChunk ?? 500;
+  const episodeChunk = opts.episodeChunk ?? 2000;
   let stopped = false;
   let chunks = 0;
 
@@ -310,15 +317,29 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
     const personsLoggedFirst = wanted.has('Patient') && !windowed;
 
     /** Checkpoint and access-log rows of the chunk in one transaction; false when the job was cancelled meanwhile. */
-    const checkpoint = async (persons: ReadonlyArray<string | null>) => {
-      await files.flush();
+    const commit = async (state: string, flushed: Promise<void>, persons: ReadonlyArray<string | null>) => {
+      await flushed;
       if (!(await stillWanted(job.id))) return false;
       chunks++;
       if (opts.stopAfterChunks !== undefined && chunks >= opts.stopAfterChunks) stopped = true;
       await db.transaction().execute(async (tx) => {
         await auditMany(tx, persons.map((personId) => ({ actor: job.actor, action: 'fhir.export', personId, resource, detail: { types: job.types } })));
-        await sql`update fhir_export_job set checkpoint = ${JSON.stringify(cp)}::jsonb, updated_at = now() where id = ${job.id}`.execute(tx);
+        await sql`update fhir_export_job set checkpoint = ${state}::jsonb, updated_at = now() where id = ${job.id}`.execute(tx);
       });
+      return true;
+    };
+    // The checkpoint of a chunk is committed while the next chunk is read and written (the walk waits
+    // on the database most of the time): at most one is pending, and they commit in order. The state
+    // and the flush are taken when the chunk ends, so a checkpoint names exactly the lines of the
+    // chunks before it; lines of the chunk after it are cut off on resume like any unrecorded line.
+    let pending: Promise<boolean> = Promise.resolve(true);
+    /** Waits for the pending checkpoint; false when the walk must stop (cancelled, taken over or stopped). */
+    const settled = async () => (await pending) && !stopped;
+    const checkpoint = async (persons: ReadonlyArray<string | null>) => {
+      if (!(await settled())) return false;
+      pending = commit(JSON.stringify(cp), files.flush(), persons);
+      // Keeps an unobserved rejection from surfacing before the next settled() awaits it.
+      pending.catch(() => undefined);
       return true;
     };
 
@@ -328,8 +349,12 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
         if (personTypes.length) {
           for (;;) {
             if (stopped) return;
-            const batch = await queryPersons(db, facilities, undefined, false, (cp.after as string | null) ?? undefined, personChunk);
-            if (batch.length === 0) break;
+            const after = (cp.after as string | null) ?? undefined;
+            // Every facility: the walk goes by person id, each probed through its own episodes; a list
+            // of facilities goes through their episodes, so it never visits other facilities' patients.
+            const { rows: batch, walked } =
+              facilities === 'all' ? await personWindow(db, after, personChunk) : await queryPersons(db, facilities, undefined, false, after, personChunk).then((rows) => ({ rows, walked: rows[rows.length - 1]?.id }));
+            if (walked === undefined) break;
             const ids = batch.map((p) => p.id);
             const shown = new Set<string>();
             for (const p of batch) {
@@ -344,14 +369,14 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
                 shown.add(p.id);
               }
             }
-            if (wanted.has('AllergyIntolerance')) {
+            if (wanted.has('AllergyIntolerance') && ids.length > 0) {
               for (const a of await allergiesOf(db, ids)) {
                 if (windowed && a.meta?.lastUpdated && !changed(a.meta.lastUpdated)) continue;
                 await files.write(a);
                 shown.add(a.patient.reference?.split('/')[1] ?? '');
               }
             }
-            if (wanted.has('Immunization')) {
+            if (wanted.has('Immunization') && ids.length > 0) {
               const doses = await immunizationsOf(db, ids);
               // A dose's change time is vaccination.updated_at (import corrections, duplicate links and
               // MPI moves set it): with a window only the doses changed inside it are written.
@@ -362,14 +387,14 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
                 shown.add(i.patient.reference?.split('/')[1] ?? '');
               }
             }
-            if (wanted.has('Consent')) {
+            if (wanted.has('Consent') && ids.length > 0) {
               for (const c of await consentsOf(db, facilities, ids)) {
                 if (windowed && c.meta?.lastUpdated && !changed(c.meta.lastUpdated)) continue;
                 await files.write(c);
                 shown.add(c.patient?.reference?.split('/')[1] ?? '');
               }
             }
-            cp.after = batch[batch.length - 1]!.id;
+            cp.after = walked;
             if (!(await checkpoint([...shown]))) return;
           }
         }
@@ -381,15 +406,10 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
           const filters = [...(since ? [sql`e.received_at >= ${since}`] : []), ...(until ? [sql`e.received_at < ${until}`] : [])];
           for (;;) {
             if (stopped) return;
-            const rows = await queryEpisodes<object>(db, { kind: 'episode' }, facilities, filters, {
-              keys: [EPISODE_ID_KEY],
-              desc: false,
-              after: cp.after === null ? undefined : [cp.after],
-              limit: episodeChunk,
-            });
-            if (rows.length === 0) break;
+            const { rows, walked } = await episodeWindow(db, facilities, filters, cp.after === null ? undefined : Number(cp.after), episodeChunk);
+            if (walked === undefined) break;
             for (const group of await episodeResourceGroups(db, rows)) for (const r of group) if (wanted.has(r.resourceType)) await files.write(r);
-            cp.after = rows[rows.length - 1]!.id;
+            cp.after = walked;
             const persons = personsLoggedFirst ? [] : [...new Set(rows.map((r) => r.person_id))];
             if (!(await checkpoint(persons))) return;
           }
@@ -408,6 +428,24 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
           if (!(await checkpoint([]))) return;
         }
       }
+      if (cp.phase === 'organizations') {
+        cp.phase = 'practitioners';
+        cp.after = null;
+      }
+      if (cp.phase === 'practitioners' && wanted.has('Practitioner')) {
+        for (;;) {
+          if (stopped) return;
+          // A practitioner has no change time of its own: with a window, those named by the episodes
+          // that arrived in it (the only way its resource, name included, can change).
+          const arrived = windowed ? [sql`${windowConds('e.received_at', since, until)}`] : [];
+          const page = await practitionersAfter(db, facilities, arrived, (cp.after as string | null) ?? undefined, personChunk);
+          if (page.length === 0) break;
+          for (const p of page) if (p.resource) await files.write(p.resource);
+          cp.after = page[page.length - 1]!.code;
+          if (!(await checkpoint([]))) return;
+        }
+      }
+      if (!(await settled())) return;
       cp.phase = 'done';
       await files.flush();
       await sql`update fhir_export_job set status = 'completed', checkpoint = ${JSON.stringify(cp)}::jsonb, completed_at = now(), updated_at = now(), lease_until = null
@@ -418,6 +456,8 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
       await sql`update fhir_export_job set status = 'failed', error = ${String(err instanceof Error ? err.message : err).slice(0, 500)}, updated_at = now() where id = ${job.id}`.execute(db);
       throw err;
     } finally {
+      // A checkpoint still committing is let finish, so the next run resumes from it.
+      await pending.catch(() => false);
       await files.close();
       // Stopped before the end: the claim is given up at once so the next run (here or on another
       // instance) resumes from the checkpoint.

@@ -91,6 +91,14 @@ describe(`FHIR bulk export (${DB})`, () => {
       }
     }
     assert.ok(![...out.values()].flat().some((l) => l.includes('F32')), 'the mental-health visit is not exported');
+    // Practitioners: exactly those a search lists (licences named in visible episodes), the AuditEvent never.
+    const listed = await f.app.inject({ method: 'GET', url: '/fhir/R4/Practitioner?_count=100', headers: { cookie: admin } });
+    assert.equal(listed.statusCode, 200, listed.body);
+    const searched = (listed.json() as { entry?: Array<{ resource: Resource }> }).entry?.map((e) => e.resource.id).sort() ?? [];
+    assert.ok(searched.length > 0, 'the fixture names practitioners');
+    assert.deepEqual(out.get('Practitioner')!.map((l) => (JSON.parse(l) as Resource).id).sort(), searched);
+    assert.ok(out.get('Practitioner')!.some((l) => l.includes('Lê Văn Bác')), 'named from the discharge paper');
+    assert.ok(!out.has('AuditEvent'));
     const logged = await sql<{ person_id: string }>`select distinct person_id from audit_event where action = 'fhir.export' order by person_id`.execute(f.db.db);
     assert.deepEqual(logged.rows.map((r) => r.person_id), ['PA', 'PB', 'PC', 'PD', 'PE']);
     // Someone else's job reads like an unknown one.
@@ -133,6 +141,16 @@ describe(`FHIR bulk export (${DB})`, () => {
     await createExportRunner(f.db.db, exportDir(dataDir)).run();
     const bad = await f.app.inject({ method: 'GET', url: '/fhir/R4/$export?_type=Encounter&_since=yesterday', headers: asyncHeaders(admin) });
     assert.equal(bad.statusCode, 400);
+    // The access log is not a bulk type; registry types only at system level.
+    for (const url of ['/fhir/R4/$export?_type=AuditEvent', '/fhir/R4/Patient/$export?_type=Practitioner', `/fhir/R4/Group/facility-${FAC2}/$export?_type=Organization`]) {
+      assert.equal((await f.app.inject({ method: 'GET', url, headers: asyncHeaders(admin) })).statusCode, 400, url);
+    }
+    // A practitioner changes only when an episode naming them arrives: nothing arrived after _since.
+    const noPractitioners = await kickOff(`/fhir/R4/$export?_type=Practitioner&_since=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`);
+    const allPractitioners = await kickOff('/fhir/R4/$export?_type=Practitioner&_since=2000-01-01T00:00:00Z');
+    await createExportRunner(f.db.db, exportDir(dataDir)).run();
+    assert.equal((await files(noPractitioners)).size, 0);
+    assert.ok((await files(allPractitioners)).get('Practitioner')!.length > 0);
     const sync = await f.app.inject({ method: 'GET', url: '/fhir/R4/$export', headers: { cookie: admin } });
     assert.equal(sync.statusCode, 400, 'Prefer: respond-async is required');
     assert.equal((await f.app.inject({ method: 'GET', url: '/fhir/R4/Group/nhom-la/$export', headers: asyncHeaders(admin) })).statusCode, 404);

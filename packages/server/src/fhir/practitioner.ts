@@ -10,7 +10,7 @@
  * for a national store.
  */
 import { licenceOfPractitionerId, practitionerResource, SID } from '@openhssk/core/fhir';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { decodeCursor, parseTokens } from './params.ts';
 import { type Ctx, checkParams, listOf, type Result, single, sortChoice } from './search.ts';
@@ -22,7 +22,7 @@ const nameOf = (facilities: Facilities) => sql`(select n.fields->>'TEN_BS' from 
   where n.tbl = 'XML7' and trim(n.fields->>'MA_BS') = c.code and coalesce(n.fields->>'TEN_BS', '') <> '' and ${visibleEpisode(facilities)}
   order by e.id desc limit 1)`;
 
-async function queryPractitioners(db: Db, facilities: Facilities, licences: string[] | undefined, after: string | undefined, limit: number) {
+async function queryPractitioners(db: Db, facilities: Facilities, licences: string[] | undefined, after: string | undefined, limit: number, episodeFilters: RawBuilder<unknown>[] = []) {
   const start = after === undefined ? sql`true` : sql`c.code > ${after}`;
   const r = licences
     ? await sql<{ code: string; name: string | null }>`select c.code, ${nameOf(facilities)} as name from unnest(${licences}::text[]) as c(code)
@@ -32,7 +32,10 @@ async function queryPractitioners(db: Db, facilities: Facilities, licences: stri
     : await sql<{ code: string; name: string | null }>`select c.code, ${nameOf(facilities)} as name from (
           select distinct x.code from episode e join episode_row r on r.episode_id = e.id and ${NAMING_ROW}
           cross join lateral unnest(fhir_practitioner_codes(r.tbl, r.fields)) as x(code)
-          where ${visibleEpisode(facilities)}) as c
+          where ${visibleEpisode(facilities)}${sql.join(
+            episodeFilters.map((f) => sql` and ${f}`),
+            sql``,
+          )}) as c
         where ${start} order by c.code limit ${limit}`.execute(db);
   return r.rows;
 }
@@ -72,4 +75,12 @@ export async function searchPractitioners(ctx: Ctx): Promise<Result> {
 export async function practitionersOf(db: Db, facilities: Facilities, licences: readonly string[]) {
   if (licences.length === 0) return [];
   return (await queryPractitioners(db, facilities, [...new Set(licences)], undefined, licences.length)).flatMap((p) => practitionerResource(p.code, p.name ?? undefined) ?? []);
+}
+
+/**
+ * Practitioners in licence order after `after` (the bulk export's walk), named by visible episodes
+ * that also meet `episodeFilters` (an arrival window); the name as a read shows it.
+ */
+export async function practitionersAfter(db: Db, facilities: Facilities, episodeFilters: RawBuilder<unknown>[], after: string | undefined, limit: number) {
+  return (await queryPractitioners(db, facilities, undefined, after, limit, episodeFilters)).map((p) => ({ code: p.code, resource: practitionerResource(p.code, p.name ?? undefined) }));
 }

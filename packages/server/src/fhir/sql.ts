@@ -216,6 +216,36 @@ export async function queryEpisodes<Extra extends object>(
   return r.rows;
 }
 
+/**
+ * The bulk export's walk over episodes: the next `window` episode ids after `after` (every version,
+ * visible or not, in the caller's facilities), then those of them FHIR may show, in id order, with
+ * `walked` the last id looked at (the next cursor; undefined at the end). The window is picked by
+ * the primary key alone because, in one query with the visibility rule, the planner misjudges how
+ * many rows the rule keeps and sorts every remaining episode to return the first few hundred, which
+ * makes a whole walk quadratic; this way each step reads at most `window` episodes.
+ */
+export async function episodeWindow(
+  db: Db,
+  facilities: Facilities,
+  filters: Cond[],
+  after: number | undefined,
+  window: number,
+): Promise<{ rows: EpisodeSqlRow[]; walked: number | undefined }> {
+  const scope = Array.isArray(facilities)
+    ? [sql`e.facility_code = any(${facilities.length ? facilities : none}::text[])`]
+    : typeof facilities === 'object'
+      ? [sql`e.person_id = ${facilities.person}`]
+      : [];
+  const start = after === undefined ? [] : [sql`e.id > ${String(after)}::bigint`];
+  const ids = (await sql<{ id: string }>`select e.id::text as id from episode e where ${and([...scope, ...start])} order by e.id limit ${window}`.execute(db)).rows.map((r) => r.id);
+  if (ids.length === 0) return { rows: [], walked: undefined };
+  const r = await sql<EpisodeSqlRow>`select ${EPISODE_COLUMNS}
+    from episode e join facility f on f.code = e.facility_code join submission s on s.id = e.submission_id
+    where e.id = any(${ids}::bigint[]) and ${and([visibleEpisode(facilities), ...filters])}
+    order by e.id`.execute(db);
+  return { rows: r.rows, walked: Number(ids[ids.length - 1]) };
+}
+
 /** Rows that become resources, of the given episodes (for Provenance targets). */
 /**
  * `personId`, when all the episodes are that person's: their rows carry it too (episode_row follows its
@@ -308,6 +338,27 @@ export async function queryPersons(
       union ${sent('vaccination')} union ${sent('vital_sign')}) x order by x.person_id limit ${limit})
     order by p.id`.execute(db);
   return r.rows;
+}
+
+/**
+ * The bulk export's walk over every person (all facilities): the next `window` person ids after
+ * `after`, then those of them with a visible episode or data sent by a facility system, with `walked`
+ * the last id looked at (undefined at the end). Each person is probed through its own episodes
+ * (LATERAL … LIMIT 1): the planner, misjudging how many episodes the visibility rule keeps, would
+ * otherwise hash every visible episode of the store for each window.
+ */
+export async function personWindow(db: Db, after: string | undefined, window: number): Promise<{ rows: PersonSqlRow[]; walked: string | undefined }> {
+  const start = after === undefined ? sql`true` : sql`p.id > ${after}`;
+  const ids = (await sql<{ id: string }>`select p.id from person p where ${start} order by p.id limit ${window}`.execute(db)).rows.map((r) => r.id);
+  if (ids.length === 0) return { rows: [], walked: undefined };
+  const scope = senderIn('all');
+  const r = await sql<PersonSqlRow>`select ${PERSON_COLUMNS} from person p
+    left join lateral (select true as yes from episode e where e.person_id = p.id and ${visibleEpisode('all')} limit 1) ve on true
+    left join lateral (select true as yes from vaccination w where w.person_id = p.id and ${scope} limit 1) vv on true
+    left join lateral (select true as yes from vital_sign w where w.person_id = p.id and ${scope} limit 1) vs on true
+    where p.id = any(${ids}::text[]) and (ve.yes or vv.yes or vs.yes)
+    order by p.id`.execute(db);
+  return { rows: r.rows, walked: ids[ids.length - 1] };
 }
 
 /** Persons by id, for `_include` (each already known to be visible through a visible episode). */
