@@ -210,6 +210,17 @@ const CASES: LinkCase[] = [
     sourceRow({ ho_ten: 'Đỗ Minh An', ngay_sinh: '27/02/1996', gioi_tinh: 'Nam', so_dien_thoai: '0332233766', ma_xa: '10444' }),
     sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Do An', ngay_sinh: '1996', gioi_tinh: 'Nữ', so_dien_thoai: '0332233766', ma_xa: '10444' }),
   ], false],
+  ['same-name neighbours born the same day in two households of the commune: a record without a dwelling joins neither → not linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyen Van Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', so_bhyt: 'CN1404018943137', so_dien_thoai: '84881778371', ma_xa: '10259' }),
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', dia_chi: 'Số 189 ngõ 8, xã Phú Thịnh 8', ma_xa: '10259' }),
+    sourceRow({ ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', so_dien_thoai: '0736288152', dia_chi: 'Số 189 ngõ 8, xã Phú Thịnh 8', ma_xa: '10259', ma_ho_gia_dinh: '10259003629' }),
+    sourceRow({ ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', dia_chi: 'Thôn 6, xã Phú Thịnh 8', ma_xa: '10259', ma_ho_gia_dinh: '10259000833' }),
+  ], false],
+  ['the same name and birth date in the commune, one household known there: a record without a dwelling joins it → linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyen Van Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', so_bhyt: 'CN1404018943137', so_dien_thoai: '84881778371', ma_xa: '10259' }),
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', dia_chi: 'Số 189 ngõ 8, xã Phú Thịnh 8', ma_xa: '10259' }),
+    sourceRow({ ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', so_dien_thoai: '0736288152', dia_chi: 'Số 189 ngõ 8, xã Phú Thịnh 8', ma_xa: '10259', ma_ho_gia_dinh: '10259003629' }),
+  ], true],
   ['father/son namesakes without any id, one house → not linked', [
     sourceRow({ ...home, ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1960', gioi_tinh: 'Nam' }),
     sourceRow({ ...home, source_system: 'KCB', ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1988', gioi_tinh: 'Nam' }),

@@ -148,6 +148,11 @@ interface Columns {
   wordWellFormed: Uint8Array;
   /** 1 when no other full birth date is known for this name and year under this record's roof. */
   unambiguousRoof: Uint8Array;
+  /**
+   * 1 when the records of this family and given name and full birth date in the commune name at
+   * most one household: two household ids there are two same-name persons born the same day.
+   */
+  unambiguousNameDate: Uint8Array;
 }
 
 function toColumns(records: MpiRecord[]): Columns {
@@ -159,6 +164,7 @@ function toColumns(records: MpiRecord[]): Columns {
     commune: I(), household: I(), address: I(), names: [], idValues: [], givens: [], middles: [], addresses: [], givenMarks: I(), nameCount: new Int32Array(0), avgNameTf: 0,
     unambiguousNameYear: new Uint8Array(n), givenCount: new Int32Array(0), middleCount: new Int32Array(0),
     givenWellFormed: new Uint8Array(n), middleWellFormed: new Uint8Array(n), wordWellFormed: new Uint8Array(n), unambiguousRoof: new Uint8Array(n),
+    unambiguousNameDate: new Uint8Array(n),
   };
   const names = new Interner(), fam = new Interner(), mid = new Interner(), giv = new Interner(), pho = new Interner();
   const ids = new Interner(), phones = new Interner(), communes = new Interner(), hh = new Interner(), addr = new Interner();
@@ -256,6 +262,23 @@ function toColumns(records: MpiRecord[]): Columns {
     const seen = c.commune[i]! >= 0 ? seenLocal.get(`${nyKey(i)}|${c.commune[i]}`) : seenDate.get(nyKey(i));
     c.unambiguousNameYear[i] = (seen ?? 0) >= 0 ? 1 : 0;
     c.unambiguousRoof[i] = roofKeys(i).every((k) => (seenRoof.get(k) ?? 0) >= 0) ? 1 : 0;
+  }
+  // The middle name is left out of the key: a record that drops it must see the same namesakes.
+  // Day and month are taken in either order, as a swapped date must see them too.
+  const nameDateKey = (i: number) => {
+    const md = c.month[i]! * 32 + c.day[i]!;
+    const sw = c.day[i]! <= 12 ? c.day[i]! * 32 + c.month[i]! : md;
+    return `${c.family[i]}|${c.given[i]}|${c.year[i]}|${Math.min(md, sw)}|${c.commune[i]}`;
+  };
+  // The household number alone: a row without a commune code of its own (inferred) is keyed apart in c.household.
+  const households = new Interner();
+  const seenHousehold = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const h = records[i]!.householdId;
+    if (c.day[i] !== 0 && c.commune[i]! >= 0 && h !== undefined && h !== '') note(seenHousehold, nameDateKey(i), households.id(h));
+  }
+  for (let i = 0; i < n; i++) {
+    c.unambiguousNameDate[i] = c.day[i] === 0 || c.commune[i]! < 0 || (seenHousehold.get(nameDateKey(i)) ?? 0) >= 0 ? 1 : 0;
   }
   return c;
 }
@@ -647,7 +670,7 @@ const GIVEN_TYPO = 32768;
  */
 function rules(
   g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false, middleOnly = false, middleDiffers = false, typo = false,
-  unambiguousRoof = false, slip = false,
+  unambiguousRoof = false, slip = false, unambiguousNameDate = true,
 ): number {
   let flags = typo ? GIVEN_TYPO : 0;
   // MISSING (255) must never read as agreement in the comparisons below.
@@ -690,7 +713,9 @@ function rules(
   // Namesakes of one commune born the same day exist at district scale, so a commune alone is
   // not enough when their addresses are known and differ; a swapped day/month needs the dwelling.
   // Two household numbers that differ are two households unless the dwelling says otherwise.
-  const placeOk = home || (addressOk && g[F_HOUSEHOLD] !== 0 && (g[F_COMMUNE] === 1 || ad >= 2));
+  // Two households of the commune holding that name and birth date are two persons: a record
+  // that names no dwelling cannot tell which of them it is.
+  const placeOk = home || (addressOk && g[F_HOUSEHOLD] !== 0 && (g[F_COMMUNE] === 1 || ad >= 2) && unambiguousNameDate);
   // The full name exactly, or with the middle name left out: compound given names make near
   // spellings of twins' names ("Lan Anh"/"Mai Anh", "Thu Hà"/"Thanh Hà") as close as any typo.
   if ((g[F_NAME] === 3 || middleOnly) && g[F_GIVEN] === 2 && (g[F_DATE] === DateLevel.exact || (fullDate && home)) &&
@@ -714,7 +739,9 @@ function rules(
   // Name and birth date with nothing placing the two records together, or a birth year with only
   // the commune in common: namesakes look exactly like that, whatever the score.
   const yearWithCommuneOnly = g[F_DATE] === DateLevel.yearOnly && g[F_COMMUNE] === 1 && g[F_ADDRESS] === MISSING && !home;
-  if (!strongId && g[F_CMND] !== 1 && !(flags & (DEMOGRAPHIC | YEAR_ONLY_OK)) && (!place || yearWithCommuneOnly)) flags |= VETO_EVIDENCE;
+  if (!strongId && g[F_CMND] !== 1 && !(flags & (DEMOGRAPHIC | YEAR_ONLY_OK)) && (!place || yearWithCommuneOnly || (!unambiguousNameDate && !home && g[F_DATE] === DateLevel.exact))) {
+    flags |= VETO_EVIDENCE;
+  }
   // Day and month swapped is also how two namesakes of one commune born on 4 October and 10 April
   // look: without an id or the dwelling it is for a person to decide.
   if (g[F_DATE] === DateLevel.swapped && !strongId && !home) flags |= VETO_SWAP;
@@ -923,7 +950,7 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
     const y = c.day[a] === 0 ? a : b;
     const fl = rules(
       g, c.unambiguousNameYear[y] === 1, bhxhOneDigit, g[F_NAME] === 2 && middleDropped(c, a, b), middleDiffers, typo, c.unambiguousRoof[y] === 1,
-      slip,
+      slip, c.unambiguousNameDate[a] === 1 && c.unambiguousNameDate[b] === 1,
     );
     flags[k] = fl;
     if (isAutoLink(fl, s, upperW)) nAuto++;
