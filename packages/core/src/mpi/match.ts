@@ -113,8 +113,6 @@ interface Columns {
   year: Int16Array;
   month: Uint8Array;
   day: Uint8Array;
-  /** 1 when the full date was written year first (MpiRecord.birthDateYearFirst). */
-  yearFirst: Uint8Array;
   sex: Int8Array;
   name: Int32Array;
   family: Int32Array;
@@ -161,7 +159,7 @@ function toColumns(records: MpiRecord[]): Columns {
   const n = records.length;
   const I = () => new Int32Array(n);
   const c: Columns = {
-    n, year: new Int16Array(n), month: new Uint8Array(n), day: new Uint8Array(n), yearFirst: new Uint8Array(n), sex: new Int8Array(n),
+    n, year: new Int16Array(n), month: new Uint8Array(n), day: new Uint8Array(n), sex: new Int8Array(n),
     name: I(), family: I(), middle: I(), given: I(), phonetic: I(), cccd: I(), bhxh: I(), cmnd: I(), phone: I(),
     commune: I(), household: I(), address: I(), names: [], idValues: [], givens: [], middles: [], addresses: [], givenMarks: I(), nameCount: new Int32Array(0), avgNameTf: 0,
     unambiguousNameYear: new Uint8Array(n), givenCount: new Int32Array(0), middleCount: new Int32Array(0),
@@ -180,7 +178,6 @@ function toColumns(records: MpiRecord[]): Columns {
     c.year[i] = r.birthYear;
     c.month[i] = r.birthMonth ?? 0;
     c.day[i] = r.birthDay ?? 0;
-    c.yearFirst[i] = r.birthDateYearFirst === true ? 1 : 0;
     // When only the CCCD's sex digit contradicts the row (its birth year agrees), the typed sex is
     // the likelier slip: keep the CCCD and treat the row's sex as unknown rather than as a veto.
     const sexOnly = r.cccdMismatch === true && r.cccdSexOnlyMismatch === true;
@@ -673,7 +670,7 @@ const GIVEN_TYPO = 32768;
  */
 function rules(
   g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false, middleOnly = false, middleDiffers = false, typo = false,
-  unambiguousRoof = false, slip = false, unambiguousNameDate = true, formatSwap = false,
+  unambiguousRoof = false, slip = false, unambiguousNameDate = true,
 ): number {
   let flags = typo ? GIVEN_TYPO : 0;
   // MISSING (255) must never read as agreement in the comparisons below.
@@ -689,10 +686,6 @@ function rules(
   // "Lan Anh" and "Mai Anh": in compound given names the first word is what tells siblings apart.
   if ((g[F_GIVEN] === 0 || middleDiffers) && !strongId) flags |= VETO_GIVEN;
   const fullDate = g[F_DATE] === DateLevel.exact || g[F_DATE] === DateLevel.swapped;
-  // Day and month swapped between a date written year first and one written day first is the
-  // export's yyyy-dd-mm read as yyyy-mm-dd: as good as the same date. Namesakes' birthdays do
-  // not know how each registry writes dates.
-  const sameDate = g[F_DATE] === DateLevel.exact || (g[F_DATE] === DateLevel.swapped && formatSwap);
   // Where the person lives or is reached, independently of the name: relatives share it, so it
   // only corroborates, never decides.
   const place = g[F_COMMUNE] === 1 || ad >= 1 || g[F_HOUSEHOLD] === 1 || g[F_PHONE] === 1;
@@ -725,7 +718,7 @@ function rules(
   const placeOk = home || (addressOk && g[F_HOUSEHOLD] !== 0 && (g[F_COMMUNE] === 1 || ad >= 2) && unambiguousNameDate);
   // The full name exactly, or with the middle name left out: compound given names make near
   // spellings of twins' names ("Lan Anh"/"Mai Anh", "Thu Hà"/"Thanh Hà") as close as any typo.
-  if ((g[F_NAME] === 3 || middleOnly) && g[F_GIVEN] === 2 && (sameDate || (fullDate && home)) &&
+  if ((g[F_NAME] === 3 || middleOnly) && g[F_GIVEN] === 2 && (g[F_DATE] === DateLevel.exact || (fullDate && home)) &&
       (g[F_SEX] !== 0 || sexSlip) && idsAgreeable && placeOk) flags |= DEMOGRAPHIC;
   // A typo in the name (family, middle, or a rare misspelling of a common given name) with the
   // exact birth date under one roof: twins there differ in given name, not by one keystroke.
@@ -746,12 +739,12 @@ function rules(
   // Name and birth date with nothing placing the two records together, or a birth year with only
   // the commune in common: namesakes look exactly like that, whatever the score.
   const yearWithCommuneOnly = g[F_DATE] === DateLevel.yearOnly && g[F_COMMUNE] === 1 && g[F_ADDRESS] === MISSING && !home;
-  if (!strongId && g[F_CMND] !== 1 && !(flags & (DEMOGRAPHIC | YEAR_ONLY_OK)) && (!place || yearWithCommuneOnly || (!unambiguousNameDate && !home && sameDate))) {
+  if (!strongId && g[F_CMND] !== 1 && !(flags & (DEMOGRAPHIC | YEAR_ONLY_OK)) && (!place || yearWithCommuneOnly || (!unambiguousNameDate && !home && g[F_DATE] === DateLevel.exact))) {
     flags |= VETO_EVIDENCE;
   }
   // Day and month swapped is also how two namesakes of one commune born on 4 October and 10 April
   // look: without an id or the dwelling it is for a person to decide.
-  if (g[F_DATE] === DateLevel.swapped && !strongId && !home && !(formatSwap && flags & DEMOGRAPHIC)) flags |= VETO_SWAP;
+  if (g[F_DATE] === DateLevel.swapped && !strongId && !home) flags |= VETO_SWAP;
   if (home || ad >= 2) flags |= SAME_PLACE;
   if (g[F_NAME]! >= 2) flags |= NAME_NEAR;
   if (strongId) {
@@ -957,7 +950,7 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
     const y = c.day[a] === 0 ? a : b;
     const fl = rules(
       g, c.unambiguousNameYear[y] === 1, bhxhOneDigit, g[F_NAME] === 2 && middleDropped(c, a, b), middleDiffers, typo, c.unambiguousRoof[y] === 1,
-      slip, c.unambiguousNameDate[a] === 1 && c.unambiguousNameDate[b] === 1, c.yearFirst[a] !== c.yearFirst[b],
+      slip, c.unambiguousNameDate[a] === 1 && c.unambiguousNameDate[b] === 1,
     );
     flags[k] = fl;
     if (isAutoLink(fl, s, upperW)) nAuto++;

@@ -29,11 +29,6 @@ export interface MpiRecord {
   birthYear: number;
   birthMonth?: number | undefined;
   birthDay?: number | undefined;
-  /**
-   * The full date was written year first (yyyy-mm-dd, yyyyMMdd): a day and month swapped against
-   * a date written day first is then how an export mislabels yyyy-dd-mm, not a namesake's birthday.
-   */
-  birthDateYearFirst?: boolean | undefined;
   sex?: Sex | undefined;
   /** Structurally valid 12-digit personal ID. */
   cccd?: string | undefined;
@@ -267,7 +262,6 @@ export function normalizeSourceRecord(raw: Record<string, string>): { record?: M
   };
   if (month !== undefined) record.birthMonth = month;
   if (day !== undefined) record.birthDay = day;
-  if (day !== undefined && /^\s*\d{4}/.test(get('ngay_sinh'))) record.birthDateYearFirst = true;
   if (sex !== undefined) record.sex = sex;
   if (cccd !== undefined) record.cccd = cccd;
   if (cmnd !== undefined) record.cmnd = cmnd;
