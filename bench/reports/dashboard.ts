@@ -90,6 +90,14 @@ async function generate() {
       select 'MIS2022', 'P' || g, 'x', 'h', 'P' || g, '2' || lpad((g % ${COMMUNES}::int)::text, 4, '0') from generate_series(1, ${PERSONS}::int) g`.execute(db);
     await sql`insert into citizen_account (subject, person_id, consent_at) select 'S' || g, 'P' || g, now() from generate_series(1, ${PERSONS}::int, 3) g`.execute(db);
   });
+  // Bulk load without the episode table's secondary indexes, then build them once: maintaining 14
+  // indexes row by row made each million episodes slower than the last (6 → 21 min under load). The
+  // schema the measurements see is the same, index for index.
+  const { rows: indexDefs } = await sql<{ name: string; def: string }>`
+    select i.indexname as name, i.indexdef as def from pg_indexes i
+     where i.schemaname = current_schema() and i.tablename = 'episode'
+       and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`.execute(db);
+  for (const ix of indexDefs) await sql`drop index ${sql.id(ix.name)}`.execute(db);
   const CHUNK = 1_000_000;
   for (let a = 1; a <= EPISODES; a += CHUNK) {
     const b = Math.min(EPISODES, a + CHUNK - 1);
@@ -109,6 +117,12 @@ async function generate() {
       });
     });
   }
+  await timed(`episode indexes rebuilt (${indexDefs.length})`, () =>
+    db.connection().execute(async (c) => {
+      await sql`set maintenance_work_mem = '1GB'`.execute(c);
+      for (const ix of indexDefs) await sql.raw(ix.def).execute(c);
+    }),
+  );
   await timed('visits (1 per 10 episodes)', async () => {
     await sql`insert into visit (facility_code, ma_lk, patient_source_id, ho_ten, ngay_vao, id_method, status, checkin)
       select '1' || lpad((g % ${FACILITIES}::int)::text, 4, '0'), 'V' || g, 'X', 'A', timestamp '2024-07-01' + (g % 730) * interval '1 day',
