@@ -23,3 +23,7 @@ create table imm_due (
 create index imm_due_commune_day on imm_due (commune_code, due_on) include (series, dose, overdue_on, last_on, born, person_id);
 -- The list, paged by keyset in (commune, birth date, person) order.
 create index imm_due_commune_born on imm_due (commune_code, born, person_id) include (series, dose, due_on, overdue_on, last_on);
+-- A database upgraded with doses already recorded starts with an empty cache: forget when each commune's
+-- coverage was last rebuilt, so the scheduled refresh rebuilds them all (and fills imm_due) first,
+-- instead of answering "nobody due" for communes rebuilt earlier today.
+delete from imm_coverage_refresh;

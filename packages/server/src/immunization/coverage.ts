@@ -4,7 +4,7 @@ import { addMonthsClamped, childCoverage, formatDay, monthRange } from '@openhss
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { communeDueRows, writeCommuneDue } from './due.ts';
+import { communeDueRows, lockCommunesForDue, writeCommuneDue } from './due.ts';
 import { sexOf } from './history.ts';
 import { doseRecord, engineDosesOf } from './store.ts';
 
@@ -18,7 +18,6 @@ import { doseRecord, engineDosesOf } from './store.ts';
  */
 
 const COHORT_MONTHS = 36;
-const COVERAGE_LOCK_SPACE = 7346161;
 /** The scheduled refresh rebuilds a commune at least this often even when nothing marked it. */
 export const COVERAGE_MAX_AGE_HOURS = 24;
 
@@ -62,11 +61,12 @@ export async function rebuildCommuneCoverage(db: Db, commune: string, asOf: stri
       rows.set(month, r);
     }
   }
-  // The cached due state (due.ts) is rebuilt by the same runs, under the same lock.
-  const due = await communeDueRows(db, commune, asOf);
   await db.transaction().execute(async (tx) => {
-    // Two refreshes of one commune (the scheduled job and a request, two servers): one after the other.
-    await sql`select pg_advisory_xact_lock(${COVERAGE_LOCK_SPACE}, hashtext(${commune}))`.execute(tx);
+    // Two refreshes of one commune (the scheduled job and a request, two servers) run one after the
+    // other, and a dose recorded for a resident meanwhile waits (due.ts): the cached due state is
+    // computed and written under the lock, so it cannot be older than a dose committed before it.
+    await lockCommunesForDue(tx, [commune]);
+    const due = await communeDueRows(tx, commune, asOf);
     await writeCommuneDue(tx, commune, due, asOf);
     await sql`delete from imm_coverage_cohort where commune_code = ${commune}`.execute(tx);
     const list = [...rows.entries()];

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { IdentityFollower } from '../person/index.ts';
 import { markCoverageDirty } from './coverage.ts';
-import { refreshDue } from './due.ts';
+import { lockDueOf, refreshDue } from './due.ts';
 
 /** The persons whose rows the follower rewrote (rewritten again on an undo). */
 export interface RecomputedDue {
@@ -23,6 +23,8 @@ export const dueFollower: IdentityFollower<RecomputedDue> = {
     if (real.length === 0) return { persons: [] };
     const persons = [...new Set(real.flatMap((m) => [m.from, m.to]))];
     const communes = await tx.selectFrom('person').select('ma_xa').distinct().where('id', 'in', persons).execute();
+    // Locks before the delete: a commune rebuild waiting on rows this transaction deleted while it waits on the rebuild's lock is a deadlock.
+    await lockDueOf(tx, persons);
     await sql`delete from imm_due where person_id = any(${real.map((m) => m.from)}::text[])`.execute(tx);
     await refreshDue(tx, real.map((m) => m.to));
     await markCoverageDirty(tx, communes.map((c) => c.ma_xa));

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
 import { staffSession } from '../../test-support/staff.ts';
 import { upsertPersons } from '../person/index.ts';
-import { markCoverageDirty, refreshCoverage } from './coverage.ts';
+import { markCoverageDirty, rebuildCommuneCoverage, refreshCoverage } from './coverage.ts';
 import { dueHorizon, dueList, refreshDue } from './due.ts';
 import { dueFollower } from './due-follower.ts';
 import { evaluatePerson } from './history.ts';
@@ -254,5 +254,32 @@ describe(`immunization due state (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () 
     const rows = await tableRows();
     assert.ok(!rows.some((r) => r.person_id === from.id), 'no rows stay on the merged-in person');
     assert.deepEqual([...(await cached(TODAY, '21557')).set].sort(), [...(await live(TODAY, ['21557']))].filter((k) => !k.startsWith(`${from.id}|`)).sort());
+  });
+
+  it('a commune rebuild started while a dose refresh is open waits for it and writes rows no older than that dose', { skip: process.env.HSSK_TEST_DB !== 'postgres' && 'two connections: PostgreSQL only' }, async () => {
+    const child = data.persons.find((p) => p.ma_xa === '21556' && p.ngay_sinh > addDays(TODAY, -2 * 365) && p.ngay_sinh < addDays(TODAY, -200))!;
+    const before = (await tableRows()).filter((r) => r.person_id === child.id);
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => { entered = r; });
+    // A correction that removes the child's doses and refreshes its rows, held open on one connection.
+    const dose = db.db.transaction().execute(async (tx) => {
+      await sql`delete from vaccination where person_id = ${child.id}`.execute(tx);
+      await refreshDue(tx, [child.id]);
+      entered();
+      await held;
+    });
+    await inside;
+    // The rebuild on another connection: without the commune lock it computed the child from the
+    // committed doses, then collided with (or overwrote) the open transaction's rows.
+    const rebuild = rebuildCommuneCoverage(db.db, '21556', TODAY);
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await dose;
+    await rebuild;
+    const after = (await tableRows()).filter((r) => r.person_id === child.id);
+    assert.notDeepEqual(after, before, 'the rows are the ones computed without the doses');
+    assert.deepEqual([...(await cached(TODAY, '21556')).set].sort(), [...(await live(TODAY, ['21556']))].sort());
   });
 });

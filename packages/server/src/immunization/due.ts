@@ -103,6 +103,27 @@ async function computeRows(db: Db, persons: readonly Subject[], asOf: string): P
   return rows;
 }
 
+/**
+ * The lock a commune's due rows are written under, by a commune rebuild and by a dose's own refresh.
+ * Without it the two interleave on PostgreSQL: both delete a person's rows, the later insert hits the
+ * primary key (the dose's transaction fails), or a rebuild computed before the dose overwrites the
+ * fresh rows with stale ones. Taken in commune order so two writers never wait on each other in a cycle.
+ */
+const DUE_LOCK_SPACE = 7346161;
+export async function lockCommunesForDue(tx: Db, communes: readonly string[]): Promise<void> {
+  for (const c of [...new Set(communes)].sort()) await sql`select pg_advisory_xact_lock(${DUE_LOCK_SPACE}, hashtext(${c}))`.execute(tx);
+}
+
+/** Takes the due locks of the communes these persons live in or have rows filed under, before any write to their rows. */
+export async function lockDueOf(tx: Db, personIds: readonly string[]): Promise<void> {
+  if (personIds.length === 0) return;
+  const communes = (
+    await sql<{ c: string }>`select ma_xa as c from person where id = any(${personIds}::text[]) and ma_xa is not null
+                             union select commune_code from imm_due where person_id = any(${personIds}::text[])`.execute(tx)
+  ).rows.map((r) => r.c);
+  await lockCommunesForDue(tx, communes);
+}
+
 async function insertRows(tx: Db, rows: readonly DueRow[], asOf: string): Promise<void> {
   for (let i = 0; i < rows.length; i += 20_000) {
     const c = rows.slice(i, i + 20_000);
@@ -110,7 +131,9 @@ async function insertRows(tx: Db, rows: readonly DueRow[], asOf: string): Promis
       select x.p, x.s, x.d, x.c, x.b, x.due, x.od, x.lst, ${asOf}::date
         from unnest(${c.map((r) => r.person_id)}::text[], ${c.map((r) => r.series)}::text[], ${c.map((r) => r.dose)}::int2[], ${c.map((r) => r.commune_code)}::text[],
                     ${c.map((r) => r.born)}::text[], ${c.map((r) => r.due_on)}::date[], ${c.map((r) => r.overdue_on)}::date[], ${c.map((r) => r.last_on)}::date[])
-             as x(p, s, d, c, b, due, od, lst)`.execute(tx);
+             as x(p, s, d, c, b, due, od, lst)
+      on conflict (person_id, series) do update set dose = excluded.dose, commune_code = excluded.commune_code, born = excluded.born,
+        due_on = excluded.due_on, overdue_on = excluded.overdue_on, last_on = excluded.last_on, computed_on = excluded.computed_on`.execute(tx);
   }
 }
 
@@ -127,6 +150,7 @@ const retired = (flags: string) => sql<boolean>`'NO_SOURCE_RECORDS' = any(coales
 export async function refreshDue(tx: Db, personIds: readonly (string | null | undefined)[], asOf: string = vietnamToday()): Promise<number> {
   const ids = [...new Set(personIds.filter((p): p is string => !!p))];
   if (ids.length === 0) return 0;
+  await lockDueOf(tx, ids);
   const persons = (
     await sql<Subject>`select p.id, p.ngay_sinh, p.gioi_tinh, p.ma_xa from person p where p.id = any(${ids}::text[]) and ${alive('p.id')} and not ${retired('p.quality_flags')}`.execute(tx)
   ).rows;
@@ -150,7 +174,7 @@ function bandsThrough(schedule: ScheduleVersion, asOf: string): AgeBand[] {
   return [...out.values()];
 }
 
-/** A commune's rows computed from its residents now (read outside any transaction: the evaluation is the long part). */
+/** A commune's rows computed from its residents now (under the commune's due lock, so no dose refresh of its residents is in flight). */
 export async function communeDueRows(db: Db, commune: string, asOf: string): Promise<{ persons: string[]; rows: DueRow[] }> {
   const bands = bandsThrough(scheduleInForce(asOf), asOf);
   const persons = await db
@@ -167,8 +191,9 @@ export async function communeDueRows(db: Db, commune: string, asOf: string): Pro
 }
 
 /**
- * Replaces a commune's rows (inside the coverage rebuild's transaction and commune lock): those filed
- * under the commune, and those of its residents filed elsewhere (moved in).
+ * Replaces a commune's rows (inside the coverage rebuild's transaction, after lockCommunesForDue and a
+ * computation made under it): those filed under the commune, and those of its residents filed
+ * elsewhere (moved in).
  */
 export async function writeCommuneDue(tx: Db, commune: string, computed: { persons: string[]; rows: DueRow[] }, asOf: string): Promise<void> {
   await sql`delete from imm_due where commune_code = ${commune}`.execute(tx);
