@@ -273,28 +273,38 @@ export function registerSmartAuthorization(fastify: FastifyInstance, db: Db, con
     const s = body.code ? await takeSession(db, 'smart_code', body.code) : undefined;
     const code = s && pendingOf(s.data as Record<string, unknown>);
     const subject = s && typeof (s.data as Record<string, unknown>).subject === 'string' ? String((s.data as Record<string, unknown>).subject) : undefined;
+    // Remembered (by hash, as long as a token from it can live) the moment it is spent, before the
+    // checks below, so that a replay racing this request finds it and ends whatever token it gets.
+    if (code && subject) await createSession(db, 'smart_code_spent', tokenSubject(code.client_id, subject), {}, SMART_TOKEN_TTL_SECONDS, body.code!);
     if (!s && body.code) {
       // A code used twice was seen by someone else (OAuth 2.0 security BCP, RFC 9700 §4.5): the
       // tokens its first use got are ended.
       const spent = await readSession(db, 'smart_code_spent', body.code);
-      if (spent?.subject.startsWith(`${client.clientId} `)) {
+      if (spent) {
+        // Presented by another app, the code still tells of a leak: audited, and the owner's tokens ended too.
         await deleteSessionsOf(db, 'smart_token', spent.subject, { grant: grantOf(body.code) });
-        await audit(db, { actor: { type: 'app', id: client.clientId, name: client.name }, action: 'smart.code.replay', resource: `smart-app/${client.clientId}`, requestId: req.id, detail: { ip: req.ip } });
+        await audit(db, { actor: { type: 'app', id: client.clientId, name: client.name }, action: 'smart.code.replay', resource: `smart-app/${client.clientId}`, requestId: req.id, detail: { ip: req.ip, same_app: spent.subject.startsWith(`${client.clientId} `) } });
       }
     }
     if (!code || !subject || code.client_id !== client.clientId) return oauthError(400, 'invalid_grant', 'unknown, expired or already used code');
-    if (body.redirect_uri !== code.redirect_uri) return oauthError(400, 'invalid_grant', 'redirect_uri differs from the authorization request');
+    const token = await createSession(db, 'smart_token', tokenSubject(client.clientId, subject), { client_id: client.clientId, subject, scopes: code.scopes, grant: grantOf(body.code!) }, SMART_TOKEN_TTL_SECONDS);
+    // Every check below ends the token it fails: a replay racing this request (it finds the spent
+    // mark written above) then has a token to end, instead of one issued after it looked.
+    const refuse = async (description: string) => {
+      await deleteSessionsOf(db, 'smart_token', tokenSubject(client.clientId, subject), { grant: grantOf(body.code!) });
+      return oauthError(400, 'invalid_grant', description);
+    };
+    if (body.redirect_uri !== code.redirect_uri) return refuse('redirect_uri differs from the authorization request');
     if (code.code_challenge !== null) {
-      if (!body.code_verifier || !sameText(s256(body.code_verifier), code.code_challenge)) return oauthError(400, 'invalid_grant', 'PKCE verification failed');
+      if (!body.code_verifier || !sameText(s256(body.code_verifier), code.code_challenge)) return refuse('PKCE verification failed');
     } else if (!client.confidential) {
-      return oauthError(400, 'invalid_grant', 'PKCE is required');
+      return refuse('PKCE is required');
     }
     const account = await liveAuthorization(db, subject, client.clientId);
-    if (!account?.person_id) return oauthError(400, 'invalid_grant', 'the authorization was revoked');
+    if (!account?.person_id) return refuse('the authorization was revoked');
     await smartDb(db).updateTable('smart_authorization').set({ last_used_at: new Date() }).where('subject', '=', subject).where('client_id', '=', client.clientId).execute();
-    // Remembered (by hash, as long as a token from it can live) so that a replay can end its tokens.
-    await createSession(db, 'smart_code_spent', tokenSubject(client.clientId, subject), {}, SMART_TOKEN_TTL_SECONDS, body.code!);
-    const token = await createSession(db, 'smart_token', tokenSubject(client.clientId, subject), { client_id: client.clientId, subject, scopes: code.scopes, grant: grantOf(body.code!) }, SMART_TOKEN_TTL_SECONDS);
+    // A replay that ran meanwhile ended the token: the first use gets nothing either.
+    if (!(await readSession(db, 'smart_token', token))) return oauthError(400, 'invalid_grant', 'the code was used twice');
     return reply.header('cache-control', 'no-store').send({
       access_token: token,
       token_type: 'Bearer',
