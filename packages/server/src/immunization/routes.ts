@@ -189,6 +189,14 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
 
   // ---- coverage (health-department dashboard) --------------------------------------------------------
 
+  /** The unit an officer or system admin asked for (default: the officer's own), refused outside the officer's area. */
+  const officerUnit = async (s: { role: string; adminUnitCode?: string | null }, requested: string | undefined): Promise<string> => {
+    const unit = requested ?? s.adminUnitCode;
+    if (!unit) throw invalid('UNIT_REQUIRED', 'Chọn đơn vị hành chính (tỉnh, huyện hoặc xã).', 'Choose an administrative unit (province, district or commune).');
+    if (s.role === 'health_officer' && !(await unitDescendants(db, s.adminUnitCode ?? '')).includes(unit)) throw forbidden();
+    return unit;
+  };
+
   app.get(
     '/api/v1/immunization/coverage',
     {
@@ -204,9 +212,7 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
     },
     async (req, reply) => {
       const s = await requireStaff(db, req, { roles: ['system_admin', 'health_officer'] });
-      const unit = req.query.unit ?? s.adminUnitCode;
-      if (!unit) throw invalid('UNIT_REQUIRED', 'Chọn đơn vị hành chính (tỉnh, huyện hoặc xã).', 'Choose an administrative unit (province, district or commune).');
-      if (s.role === 'health_officer' && !(await unitDescendants(db, s.adminUnitCode ?? '')).includes(unit)) throw forbidden();
+      const unit = await officerUnit(s, req.query.unit);
       const report = await coverageReport(db, unit, req.query.month ?? vietnamToday().slice(0, 7));
       await audit(db, { actor: staffActor(s), action: 'immunization.coverage.read', resource: `admin_unit/${unit}/immunization-coverage`, requestId: req.id, detail: { month: report.month, format: req.query.format ?? 'json' } });
       if (req.query.format === 'xlsx') {
@@ -239,10 +245,7 @@ export function registerImmunizationRoutes(fastify: FastifyInstance, db: Db, con
       const s = await requireStaff(db, req, { roles: AREA_READ_ROLES });
       let unit: string;
       if (s.role === 'system_admin' || s.role === 'health_officer') {
-        const wanted = req.query.unit ?? s.adminUnitCode;
-        if (!wanted) throw invalid('UNIT_REQUIRED', 'Chọn đơn vị hành chính (tỉnh, huyện hoặc xã).', 'Choose an administrative unit (province, district or commune).');
-        if (s.role === 'health_officer' && !(await unitDescendants(db, s.adminUnitCode ?? '')).includes(wanted)) throw forbidden();
-        unit = wanted;
+        unit = await officerUnit(s, req.query.unit);
       } else {
         // Station staff: their own commune only (stationArea refuses another).
         unit = (await stationArea(db, s, req.query.unit)).commune;
