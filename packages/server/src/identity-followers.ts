@@ -24,6 +24,7 @@ export const NOT_FOLLOWED: Readonly<Record<string, string>> = {
   source_record: 'the MPI decision itself: it moves the source records',
   episode: 'follows its source record (person/source-records.ts episodesFollowSourceRecords), in the same decision',
   episode_row: 'follows its episode, in the same decision',
+  appointment_plan_queue: "follows its episode's rows: a trigger on episode_row re-points the queued entry when the row's person changes (migration 096), in the same decision",
   visit: 'follows its source record, in the same decision',
   person_relation: 'derived relations are re-derived from households after every relink; a staff-confirmed relation names the two persons the proof named, and staff confirm it again on the merged person',
   mpi_correction: "the history of one golden record's fields; a merge rebuilds the survivor's record, an undo revives the retired one with its history",

@@ -86,7 +86,7 @@ insert into citus_plan values
   (51, 'bhyt_card_observation', 'distributed', 'bhxh', 'none'),
   (52, 'relay_message', 'distributed', 'facility_code', 'none'),
   (53, 'appointment_reminder', 'distributed', 'facility_code', 'relay_message'),
-  (54, 'appointment_plan_queue', 'distributed', 'episode_id', 'none'),
+  (54, 'appointment_plan_queue', 'distributed', 'person_id', 'person'),
   (55, 'person_identifier', 'distributed', 'identifier', 'none');
 
 do $$

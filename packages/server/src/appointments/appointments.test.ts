@@ -10,7 +10,7 @@ import { citizenCookie } from '../../test-support/book-fixture.ts';
 import { startTestApp } from '../../test-support/index.ts';
 import { insertEpisode, staffSession } from '../../test-support/staff.ts';
 import { JobRunner, jobCounts } from '../jobs/index.ts';
-import { upsertPersons } from '../person/index.ts';
+import { episodesFollowSourceRecords, upsertPersons } from '../person/index.ts';
 import { FileTextSender, planReminders, quietUntil, REMINDER_QUEUE, reminderAttemptFailed, reminderHandler, smtpMailSender } from './index.ts';
 
 const compact = (iso: string) => iso.replaceAll('-', '');
@@ -314,5 +314,27 @@ describe(`appointments and reminders (${process.env.HSSK_TEST_DB ?? 'pglite'})`,
     assert.equal(await inAppOf(heldId), 0);
     assert.equal((await planReminders(db)).planned, 3, 'the late commit is planned');
     assert.equal(await inAppOf(heldId), 1);
+  });
+
+  it("a queued episode carries its row's person and follows it when the MPI moves the episode; the planner finds it there", async () => {
+    const db = t.db.db;
+    await planReminders(db);
+    await sql`insert into source_record (source_system, source_id, ho_ten, content_hash, person_id) values ('KCB', 'KCB-QUEUE', 'Trần Thị Vắng', 'q', 'P2')`.execute(db);
+    const moved = await insertEpisode(db, { facility: '51001', personId: 'P2', ngayVao: `${addDays(today, -1)} 12:00:00`, rows: { XML14: [{ NGAY_HEN_KL: compact(addDays(today, 8)) }] } });
+    await db.updateTable('episode').set({ patient_source_id: 'KCB-QUEUE' }).where('id', '=', moved).execute();
+    const unlinked = await insertEpisode(db, { facility: '51001', personId: null, ngayVao: `${addDays(today, -1)} 13:00:00`, rows: { XML13: [{ MA_CSKCB_DEN: '51002', NGAY_RA: `${compact(addDays(today, 9))}0900` }] } });
+    const queue = async () =>
+      (await sql<{ person_id: string | null; episode_id: string }>`select person_id, episode_id::text as episode_id from appointment_plan_queue order by episode_id`.execute(db)).rows;
+    assert.deepEqual(await queue(), [{ person_id: 'P2', episode_id: String(moved) }, { person_id: null, episode_id: String(unlinked) }]);
+
+    // The MPI re-points the patient record (a merge or relink) and the episode follows it.
+    await sql`update source_record set person_id = 'P3' where source_system = 'KCB' and source_id = 'KCB-QUEUE'`.execute(db);
+    await episodesFollowSourceRecords(db, ['KCB-QUEUE']);
+    assert.deepEqual((await queue())[0], { person_id: 'P3', episode_id: String(moved) }, 'the entry moved with its episode rows');
+
+    assert.equal((await planReminders(db)).planned, 6, 'both episodes planned, the moved one found on its new person');
+    assert.equal(await inAppOf(moved), 1);
+    assert.equal(await inAppOf(unlinked), 1);
+    assert.deepEqual(await queue(), []);
   });
 });

@@ -16,8 +16,8 @@ export async function purgeAppointmentDemo(tx: Db, demo: { personIds: readonly s
         or exists (select 1 from episode e where e.facility_code = r.facility_code and e.ma_lk = r.ma_lk and e.person_id = any(${persons}::text[]))`.execute(tx),
     ),
     appointment_plan_queue: n(
-      await sql`delete from appointment_plan_queue q using episode e
-                 where e.id = q.episode_id and (e.facility_code = any(${facilities}::text[]) or e.person_id = any(${persons}::text[]))`.execute(tx),
+      await sql`delete from appointment_plan_queue q where q.person_id = any(${persons}::text[])
+                 or exists (select 1 from episode e where e.id = q.episode_id and e.facility_code = any(${facilities}::text[]))`.execute(tx),
     ),
     citizen_notification: n(await sql`delete from citizen_notification where person_id = any(${persons}::text[])`.execute(tx)),
     notification_preference: n(await sql`delete from notification_preference where person_id = any(${persons}::text[])`.execute(tx)),

@@ -72,15 +72,36 @@ export async function planReminders(db: Db, opts: { now?: Date } = {}): Promise<
       // One planner at a time: two runs taking versions of one visit could otherwise write an older
       // version's date last.
       await sql`select id from appointment_planner_state where id = 1 for update`.execute(tx);
-      const queued = await sql<{ episode_id: number }>`select episode_id from appointment_plan_queue order by episode_id limit ${PLAN_BATCH}`.execute(tx);
-      if (queued.rows.length === 0) return 0;
-      const ids = queued.rows.map((r) => Number(r.episode_id));
-      await sql`delete from appointment_plan_queue where episode_id = any(${ids}::bigint[])`.execute(tx);
-      const rows = await sql<AppointmentRow & { ma_lk: string }>`
-        select e.facility_code, e.ma_lk, r.tbl, r.fields, e.ngay_ra from episode_row r join episode e on e.id = r.episode_id
-         where r.episode_id = any(${ids}::bigint[]) and r.tbl in ('XML14', 'XML13') and e.is_current`.execute(tx);
+      const queued = (
+        await sql<{ person_id: string | null; episode_id: string }>`select person_id, episode_id::text as episode_id from appointment_plan_queue
+          order by episode_id limit ${PLAN_BATCH}`.execute(tx)
+      ).rows;
+      if (queued.length === 0) return 0;
+      // Read by person: on a cluster the queue, the episode and its rows are distributed by person_id
+      // (citus/090), so naming the persons keeps each read on their shards and the join co-located.
+      // An entry whose episode moved to a person outside the batch after it was read is neither
+      // removed nor found here; the next run plans it. Unlinked episodes (no person yet) exist only
+      // on a single node: a cluster refuses a null distribution column.
+      const persons = [...new Set(queued.flatMap((q) => (q.person_id === null ? [] : [q.person_id])))];
+      const linked = queued.flatMap((q) => (q.person_id === null ? [] : [q.episode_id]));
+      const unlinked = queued.flatMap((q) => (q.person_id === null ? [q.episode_id] : []));
+      const rows: Array<AppointmentRow & { ma_lk: string }> = [];
+      if (linked.length > 0) {
+        await sql`delete from appointment_plan_queue where person_id = any(${persons}::text[]) and episode_id = any(${linked}::bigint[])`.execute(tx);
+        const found = await sql<AppointmentRow & { ma_lk: string }>`
+          select e.facility_code, e.ma_lk, r.tbl, r.fields, e.ngay_ra from episode_row r join episode e on e.person_id = r.person_id and e.id = r.episode_id
+           where r.person_id = any(${persons}::text[]) and r.episode_id = any(${linked}::bigint[]) and r.tbl in ('XML14', 'XML13') and e.is_current`.execute(tx);
+        rows.push(...found.rows);
+      }
+      if (unlinked.length > 0) {
+        await sql`delete from appointment_plan_queue where person_id is null and episode_id = any(${unlinked}::bigint[])`.execute(tx);
+        const found = await sql<AppointmentRow & { ma_lk: string }>`
+          select e.facility_code, e.ma_lk, r.tbl, r.fields, e.ngay_ra from episode_row r join episode e on e.id = r.episode_id
+           where r.person_id is null and r.episode_id = any(${unlinked}::bigint[]) and r.tbl in ('XML14', 'XML13') and e.is_current`.execute(tx);
+        rows.push(...found.rows);
+      }
       const today = vietnamToday(now);
-      for (const r of rows.rows) {
+      for (const r of rows) {
         const a = appointmentOfRow(r);
         if (!a || a.day < today) continue;
         const due = reminderDue(a.day, now);
@@ -101,7 +122,7 @@ export async function planReminders(db: Db, opts: { now?: Date } = {}): Promise<
           planned++;
         }
       }
-      return ids.length;
+      return queued.length;
     });
     scanned += batch;
     if (batch < PLAN_BATCH) return { planned, scanned };

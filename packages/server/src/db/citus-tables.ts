@@ -80,7 +80,7 @@ export const CITUS_TABLES: Readonly<Record<string, CitusPlacement>> = {
   // A reminder is keyed by the episode (facility, MA_LK) and holds the address it went to.
   appointment_reminder: { kind: 'distributed', column: 'facility_code', colocate: 'relay_message', personal: true },
   // Episode ids waiting for the reminder planner, queued by the trigger on the episode_row shards.
-  appointment_plan_queue: { kind: 'distributed', column: 'episode_id', colocate: 'appointment_plan_queue', personal: true },
+  appointment_plan_queue: person(),
 
   // Personal data not yet distributed.
   audit_event: {

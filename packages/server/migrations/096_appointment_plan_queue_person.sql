@@ -1,0 +1,29 @@
+-- The reminder planner's queue names the person (migration 096).
+--
+-- On a Citus cluster episode_row is distributed by person_id: the trigger that queues an episode runs
+-- on the row's shard, and its insert stays there only when the queue is distributed the same way
+-- (citus/090). So a queue entry carries the person of the row that queued it, and follows that row
+-- when the MPI moves the episode (a relink, a merge, an undo, a separation all re-point episode_row),
+-- from a trigger in the moving transaction: the planner reads the episode's rows by person and
+-- episode, and a stale person would hide them. person_id is null while the episode is not yet linked,
+-- like episode_row's.
+alter table appointment_plan_queue add column person_id text;
+
+update appointment_plan_queue q set person_id = r.person_id
+  from episode_row r where r.episode_id = q.episode_id and r.tbl in ('XML14', 'XML13') and r.person_id is not null;
+
+create or replace function appointment_plan_enqueue() returns trigger language plpgsql as $$
+begin
+  insert into appointment_plan_queue (person_id, episode_id) values (new.person_id, new.episode_id) on conflict do nothing;
+  return null;
+end $$;
+
+create function appointment_plan_follow() returns trigger language plpgsql as $$
+begin
+  update appointment_plan_queue set person_id = new.person_id
+   where episode_id = new.episode_id and person_id is distinct from new.person_id;
+  return null;
+end $$;
+create trigger episode_row_moves_appointment_plan after update of person_id on episode_row
+  for each row when (new.tbl in ('XML14', 'XML13') and old.person_id is distinct from new.person_id)
+  execute function appointment_plan_follow();
