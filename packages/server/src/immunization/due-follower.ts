@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { IdentityFollower } from '../person/index.ts';
 import { markCoverageDirty } from './coverage.ts';
 import { lockDueOf, refreshDue } from './due.ts';
+import { dosesFollowSourceLinks } from './store.ts';
 
 /** The persons whose rows the follower rewrote (rewritten again on an undo). */
 export interface RecomputedDue {
@@ -9,8 +10,9 @@ export interface RecomputedDue {
 }
 
 /**
- * The due state as an MPI follower (wired in src/identity-followers.ts after the book's, which moves
- * the doses). The rows are derived: the merged-in person's are dropped (it keeps a golden record
+ * The immunization registry as an MPI follower (wired in src/identity-followers.ts after the book's,
+ * which moves the doses on a merge); doses imported for a source record follow its link here.
+ * Its due-state rows are derived: the merged-in person's are dropped (it keeps a golden record
  * but is nobody to invite) and the surviving person's recomputed from the doses it now holds. The
  * golden record is rebuilt after the followers run; if that changes the commune or the birth date,
  * readers hide the rows until the commune is rebuilt (both communes are marked).
@@ -30,6 +32,9 @@ export const dueFollower: IdentityFollower<RecomputedDue> = {
     await markCoverageDirty(tx, communes.map((c) => c.ma_xa));
     return { persons };
   },
+  // The registry's own rows keyed by a source record: doses follow the record's link (the due state
+  // is recomputed as before, by the next refresh of the persons involved).
+  followSourceLinks: dosesFollowSourceLinks,
   async giveBack(tx, _moved, from, to) {
     const communes = await tx.selectFrom('person').select('ma_xa').distinct().where('id', 'in', [from, to]).execute();
     await refreshDue(tx, [from, to]);

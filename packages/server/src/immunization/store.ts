@@ -135,6 +135,19 @@ export async function moveVaccinationRows(tx: Db, moves: ReadonlyArray<{ from: s
   return ids(moved.rows);
 }
 
+/**
+ * A dose imported or received for a source record is that record's person's (dosesOf). Its person_id
+ * moves with the record's link, in the linking transaction, so the dose read joins on person_id too
+ * and stays on one shard on a cluster (issue 21); a stale person_id would hide the dose. The
+ * immunization follower's `followSourceLinks` (due-follower.ts), called by the person module's setSourceLinks.
+ */
+export async function dosesFollowSourceLinks(tx: Db, links: ReadonlyArray<{ s: string; i: string; p: string | null }>): Promise<void> {
+  if (links.length === 0) return;
+  await sql`update vaccination v set person_id = x.p, updated_at = now()
+    from jsonb_to_recordset(${JSON.stringify(links.map(({ s, i, p }) => ({ s, i, p })))}::jsonb) as x(s text, i text, p text)
+    where v.person_source_system = x.s and v.person_source_id = x.i and x.p is not null and v.person_id is distinct from x.p`.execute(tx);
+}
+
 /** An undone merge: the listed doses that still sit on `from` go back to `to`, with their reaction reports. */
 export async function returnVaccinationRows(tx: Db, doseIds: readonly number[], from: string, to: string): Promise<number[]> {
   if (doseIds.length === 0) return [];

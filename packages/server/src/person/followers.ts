@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import type { SourceLink } from './source-records.ts';
 
 /** One person id replaced by another: a merge (`from` into `to`), or an id a relink retired. */
 export interface PersonMove {
@@ -34,6 +35,12 @@ export interface IdentityFollower<Moved = unknown> {
   giveBack(tx: Db, moved: Moved, from: string, to: string): Promise<void>;
   /** Rows a citizen made about themselves through a login since `since` go with that login when it moves. */
   followLogins?(tx: Db, logins: readonly LoginMove[], since: Date): Promise<void>;
+  /**
+   * Source records were (re-)linked to persons (setSourceLinks: every MPI link, relink, merge, undo,
+   * separation): rows this follower keys by a source record move to the record's new person, in the
+   * same transaction. Called for links to no person too (`p` null): leave those rows where they are.
+   */
+  followSourceLinks?(tx: Db, links: readonly SourceLink[]): Promise<void>;
 }
 
 /**

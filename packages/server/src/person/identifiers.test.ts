@@ -47,7 +47,7 @@ describe(`identifier directory and dose owners follow the person rows (${process
     assert.deepEqual(await personIdsByIdentifier(db, 'cccd', '051090000012'), ['P1'], 'a deleted person leaves the directory');
   });
 
-  it("an imported dose's person_id follows its source record's link", async () => {
+  it("an imported dose's person_id follows its source record's link (the immunization follower's hook, not the person module)", async () => {
     await upsertPersons(db, [{ id: 'P4', ho_ten: 'Phạm Thị Dung', birth_year: 2020 }, { id: 'P5', ho_ten: 'Phạm Thị Dung', birth_year: 2020 }]);
     await sql`insert into source_record (source_system, source_id, ho_ten, content_hash, person_id) values ('TCMQG', 'D1', 'Phạm Thị Dung', 'h', 'P4')`.execute(db);
     await sql`insert into vaccination (person_id, vaccine_name, antigens, dose_no, given_on, source, source_record_id, person_source_system, person_source_id)

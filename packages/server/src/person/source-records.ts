@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { bulkInsert } from '../db/index.ts';
+import { identityFollowers } from './followers.ts';
 
 /** Both writers share the map; each leaves null what it does not know (no column has another default). */
 const SOURCE_RECORD_COLUMNS = {
@@ -107,12 +108,9 @@ export async function setSourceLinks(tx: Db, links: readonly SourceLink[]): Prom
       match_keys = coalesce(x.k, sr.match_keys)
     from jsonb_to_recordset(${JSON.stringify(links)}::jsonb) as x(s text, i text, p text, r text, k text[])
     where sr.source_system = x.s and sr.source_id = x.i`.execute(tx);
-  // A dose imported or received for a source record is that record's person's (immunization dosesOf).
-  // Its person_id moves with the link, in the same transaction, so the dose read joins on person_id
-  // too and stays on one shard on a cluster (issue 21); a stale person_id would hide the dose.
-  await sql`update vaccination v set person_id = x.p, updated_at = now()
-    from jsonb_to_recordset(${JSON.stringify(links)}::jsonb) as x(s text, i text, p text)
-    where v.person_source_system = x.s and v.person_source_id = x.i and x.p is not null and v.person_id is distinct from x.p`.execute(tx);
+  // Rows other modules key by a source record (an imported dose) follow its link through their
+  // owner's hook, in this transaction (person/followers.ts).
+  for (const f of identityFollowers()) await f.followSourceLinks?.(tx, links);
 }
 
 /**
