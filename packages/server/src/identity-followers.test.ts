@@ -24,11 +24,20 @@ describe(`identity followers (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
   });
   after(async () => close());
 
-  it('lists every table with a person_id column as followed by exactly one follower or not followed with a reason', async () => {
-    const tables = (
-      await sql<{ table_name: string }>`select distinct table_name from information_schema.columns
-        where table_schema = current_schema() and column_name = 'person_id' order by 1`.execute(db.db)
-    ).rows.map((r) => r.table_name);
+  it('lists every table with a person column (person_id, related_person_id, head_person_id, …) as followed by exactly one follower or not followed with a reason', async () => {
+    // The columns db/citus.test.ts calls person columns, whatever their prefix: a table holding a
+    // person id only as related_person_id is as stale after a merge as one holding person_id.
+    const personColumn = /(^|_)person(_id)?$|^from_person$|^to_person$/;
+    const tables = [
+      ...new Set(
+        (
+          await sql<{ table_name: string; column_name: string }>`select c.table_name, c.column_name from information_schema.columns c
+            join information_schema.tables t using (table_schema, table_name)
+            where c.table_schema = current_schema() and t.table_type = 'BASE TABLE' order by 1`.execute(db.db)
+        ).rows.filter((r) => personColumn.test(r.column_name)).map((r) => r.table_name),
+      ),
+    ];
+    assert.ok(tables.includes('person_relation') && tables.includes('vaccination'));
     const followedBy = new Map<string, string[]>();
     for (const f of IDENTITY_FOLLOWERS) for (const t of f.tables) followedBy.set(t, [...(followedBy.get(t) ?? []), f.name]);
     const neither = tables.filter((t) => !followedBy.has(t) && NOT_FOLLOWED[t] === undefined);
@@ -163,5 +172,30 @@ describe(`identity followers (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
     assert.deepEqual(await correctionOwners(filed), [pa, pa], 'without a record nothing is known to have moved');
     assert.deepEqual(await notificationsOf(pa), ['B5']);
     assert.deepEqual(await notificationsOf(pb), []);
+  });
+
+  it("a child's parent and guardian relations follow a merge of either side (a staff decision wins a clash, a self-relation goes) and come back with the undo", async () => {
+    const { reviewId, pa, pb } = await pair(6);
+    await db.db.insertInto('person').values([
+      { id: 'FC6', ho_ten: 'Trần Văn Con', name_key: 'TRAN VAN CON' },
+      { id: 'FG6', ho_ten: 'Lê Thị Giám', name_key: 'LE THI GIAM' },
+    ]).execute();
+    await sql`insert into person_relation (person_id, related_person_id, relation, source, proof_type, proof_number, decided_by, decided_at) values
+      ('FC6', ${pb}, 'parent', 'staff_confirmed', 'birth_certificate', 'KS-6', 'staff-6', '2026-03-01T00:00:00Z')`.execute(db.db);
+    await sql`insert into person_relation (person_id, related_person_id, relation, source) values
+      ('FC6', ${pa}, 'parent', 'household_age'), (${pb}, 'FG6', 'guardian', 'demo'), (${pa}, ${pb}, 'parent', 'household_age')`.execute(db.db);
+    const relations = async () =>
+      (await sql<{ k: string }>`select person_id || '>' || related_person_id || ':' || relation || ':' || source as k from person_relation
+        where 'FC6' in (person_id, related_person_id) or 'FG6' in (person_id, related_person_id) or ${pa} in (person_id, related_person_id) or ${pb} in (person_id, related_person_id)
+        order by 1`.execute(db.db)).rows.map((r) => r.k);
+    const before = await relations();
+
+    const mergeId = await merge(reviewId);
+    assert.deepEqual(await relations(), [`${pa}>FG6:guardian:demo`, `FC6>${pa}:parent:staff_confirmed`].sort(), 'one parent row, the staff-confirmed one; the guardian follows the child side; no self-relation');
+    const proof = await sql<{ proof_number: string }>`select proof_number from person_relation where person_id = 'FC6' and related_person_id = ${pa}`.execute(db.db);
+    assert.equal(proof.rows[0]!.proof_number, 'KS-6', 'the decision moves whole');
+
+    await undo(mergeId);
+    assert.deepEqual(await relations(), before);
   });
 });

@@ -2,7 +2,7 @@ import { noticeFollower } from './appointments/index.ts';
 import { bookFollower } from './book/index.ts';
 import { correctionFollower } from './correction/index.ts';
 import { dueFollower } from './immunization/index.ts';
-import { type IdentityFollower, wireFollowers } from './person/index.ts';
+import { type IdentityFollower, relationFollower, wireFollowers } from './person/index.ts';
 import { careFollower } from './primary-care/index.ts';
 import { stationFollower } from './station/index.ts';
 import { vitalFollower } from './vitals/index.ts';
@@ -13,20 +13,20 @@ import { vitalFollower } from './vitals/index.ts';
  * cannot (those modules use it: an import cycle), and a module registering itself at load would be
  * followed only in processes that happened to load it. See person/followers.ts.
  */
-export const IDENTITY_FOLLOWERS: readonly IdentityFollower[] = [bookFollower, stationFollower, careFollower, correctionFollower, noticeFollower, vitalFollower, dueFollower];
+export const IDENTITY_FOLLOWERS: readonly IdentityFollower[] = [bookFollower, relationFollower, stationFollower, careFollower, correctionFollower, noticeFollower, vitalFollower, dueFollower];
 
 /**
- * Tables with a person_id column that no follower moves, and why; db tests fail on a table in
+ * Tables with a person column (person_id, related_person_id, from_person, …) that no follower moves, and why; db tests fail on a table in
  * neither list. Login accounts are moved by the MPI itself, first (mpi/follow.ts).
  */
 export const NOT_FOLLOWED: Readonly<Record<string, string>> = {
   citizen_account: 'the login is the identity itself: the MPI re-points it first, before any follower (mpi/follow.ts)',
   source_record: 'the MPI decision itself: it moves the source records',
+  mpi_merge: 'the merge log itself (from_person, to_person): which person went into which, as decided; the undo reads it',
   episode: 'follows its source record (person/source-records.ts episodesFollowSourceRecords), in the same decision',
   episode_row: 'follows its episode, in the same decision',
   appointment_plan_queue: "follows its episode's rows: a trigger on episode_row re-points the queued entry when the row's person changes (migration 096), in the same decision",
   visit: 'follows its source record, in the same decision',
-  person_relation: 'derived relations are re-derived from households after every relink; a staff-confirmed relation names the two persons the proof named, and staff confirm it again on the merged person',
   mpi_correction: "the history of one golden record's fields; a merge rebuilds the survivor's record, an undo revives the retired one with its history",
   person_identifier: "derived from person's so_cccd and bhxh by every writer of person rows, in its transaction (person/identifiers.ts): merges and relinks rewrite golden records through those writers",
   report_person_state: "derived: the report refresher rebuilds each changed person's state",
