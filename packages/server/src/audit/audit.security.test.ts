@@ -96,6 +96,109 @@ describe(`auditMany: a list read in one multi-row insert, chained like single ro
   });
 });
 
+describe(`the chain head moves once per insert statement (migration 085) (${KIND})`, () => {
+  let h: Awaited<ReturnType<typeof createTestDatabase>>;
+  before(async () => {
+    h = await createTestDatabase();
+  });
+  after(async () => h.drop());
+
+  const many = (tag: string, n: number) => Array.from({ length: n }, (_, i) => ({ actor: staff, action: `${tag}.list`, personId: `${tag}${i}`, detail: { i } }));
+  /** Updates of audit_chain_head made by the current transaction (backend-local statistics, no delay). */
+  const headUpdates = async (tx: Db) => Number((await sql<{ n: string }>`select pg_stat_get_xact_tuples_updated('audit_chain_head'::regclass)::text as n`.execute(tx)).rows[0]!.n);
+
+  it('a 2,500-row auditMany updates the head once per statement (3 chunks), single audits once each', async () => {
+    await h.db.transaction().execute(async (tx) => {
+      const before = await headUpdates(tx);
+      await auditMany(tx, many('H', 2500));
+      assert.equal((await headUpdates(tx)) - before, 3);
+      await audit(tx, { actor: staff, action: 'one.read', personId: 'H-1' });
+      assert.equal((await headUpdates(tx)) - before, 4);
+    });
+    const r = await verifyAuditChain(h.db, { pageSize: 700 });
+    assert.equal(r.broken, undefined, JSON.stringify(r.broken));
+    assert.equal(r.verified, 2501);
+    const head = (await sql<{ last_id: string }>`select last_id::text as last_id from audit_chain_head`.execute(h.db)).rows[0]!;
+    assert.equal(head.last_id, r.lastId);
+  });
+
+  it('refuses a statement whose running hash was changed mid-statement, and keeps none of its rows', async () => {
+    const before = await idsInOrder(h.db);
+    // The second row's own values overwrite the transaction-local running hash before its trigger reads it.
+    const forged = sql`insert into audit_event (actor_type, actor_id, action, person_id, request_id)
+      select 'staff', 'st-x', 'forge.read', 'F' || g,
+             case when g = 2 then set_config('hssk.audit_chain_hash', repeat('a', 64), true) else 'r' end
+      from generate_series(1, 3) g`;
+    await assert.rejects(forged.execute(h.db), (e: { code?: string; message?: string }) => e.code === '42501' && /does not follow the chain head/.test(e.message ?? ''));
+    assert.deepEqual(await idsInOrder(h.db), before);
+    // A value set before the statement is overwritten by the statement trigger: no effect.
+    await h.db.connection().execute(async (c) => {
+      await sql`select set_config('hssk.audit_chain_hash', repeat('b', 64), false)`.execute(c);
+      await auditMany(c, many('AfterSet', 3));
+      await sql`reset hssk.audit_chain_hash`.execute(c);
+    });
+    const r = await verifyAuditChain(h.db);
+    assert.equal(r.broken, undefined, JSON.stringify(r.broken));
+    assert.equal(r.verified, before.length + 3);
+  });
+
+  it('two connections interleaving multi-row inserts in open transactions: ids follow the chain, verify passes (PostgreSQL)', { skip: KIND !== 'postgres' && 'embedded PGlite has one connection' }, async () => {
+    const scratch = await createScratchPostgres('hssk_test_chain', ADMIN_URL);
+    const owner = await openDatabase({ url: scratch.url, poolSize: 1 });
+    const a = new pg.Client({ connectionString: scratch.url });
+    const b = new pg.Client({ connectionString: scratch.url });
+    try {
+      await migrate(owner);
+      await Promise.all([a.connect(), b.connect()]);
+      const insert = (c: pg.Client, tag: string, n: number) =>
+        c.query(
+          `insert into audit_event (actor_type, actor_id, action, person_id, detail)
+           select 'staff', 'st-1', $1, $1 || g, jsonb_build_object('g', g) from generate_series(1, $2::int) g`,
+          [tag, n],
+        );
+      const lockWaits = async () =>
+        Number((await sql<{ n: string }>`select count(*)::text as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(owner.db)).rows[0]!.n);
+      for (let round = 0; round < 3; round++) {
+        await a.query('begin');
+        await b.query('begin');
+        await insert(a, `a${round}.1`, 400);
+        // B's statement waits on the head row A holds; it must not draw ids meanwhile.
+        const bFirst = insert(b, `b${round}.1`, 300);
+        for (let i = 0; i < 100 && (await lockWaits()) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(await lockWaits(), 1, 'B waits for the head lock');
+        await insert(a, `a${round}.2`, 250);
+        await a.query(round === 1 ? 'rollback' : 'commit');
+        await bFirst;
+        await insert(b, `b${round}.2`, 150);
+        await b.query('commit');
+      }
+      // And small and large statements racing in autocommit, one after another on each connection.
+      const race = async (c: pg.Client, tag: string, size: (i: number) => number) => {
+        for (let i = 0; i < 20; i++) await insert(c, `${tag}${i}`, size(i));
+      };
+      await Promise.all([race(a, 'ra', (i) => 1 + (i % 7) * 90), race(b, 'rb', (i) => 1 + (i % 5) * 130)]);
+      const r = await verifyAuditChain(owner.db, { pageSize: 999 });
+      assert.equal(r.broken, undefined, JSON.stringify(r.broken));
+      const rows = (await sql<{ action: string; g: number }>`select action, (detail->>'g')::int as g from audit_event order by id`.execute(owner.db)).rows;
+      assert.equal(r.verified, rows.length);
+      // Per round: A's committed statements, then B's (B drew no id before A ended); A's second round rolled back.
+      const expected = [0, 1, 2].flatMap((k) => [...(k === 1 ? [] : [`a${k}.1`, `a${k}.2`]), `b${k}.1`, `b${k}.2`]);
+      const seen = rows.slice(0, 2 * 650 + 3 * 450).reduce<string[]>((acc, x) => (acc.at(-1) === x.action ? acc : [...acc, x.action]), []);
+      assert.deepEqual(seen, expected);
+      // Within each statement the rows keep their order; statements never interleave.
+      const byAction = new Map<string, number[]>();
+      for (const x of rows) byAction.set(x.action, [...(byAction.get(x.action) ?? []), x.g]);
+      for (const [action, gs] of byAction) assert.deepEqual(gs, gs.map((_, i) => i + 1), action);
+      const runs = rows.reduce((n, x, i) => (i > 0 && rows[i - 1]!.action === x.action ? n : n + 1), 0);
+      assert.equal(runs, byAction.size, 'each statement is one contiguous run of ids');
+    } finally {
+      await Promise.all([a.end().catch(() => undefined), b.end().catch(() => undefined)]);
+      await owner.close();
+      await scratch.drop();
+    }
+  });
+});
+
 describe(`tamper-evident audit log (${KIND})`, () => {
   let h: Awaited<ReturnType<typeof createTestDatabase>>;
   before(async () => {

@@ -43,9 +43,9 @@ const MANY_CHUNK = 1000;
 
 /**
  * Records many accesses at once (a list read shows each person): one multi-row INSERT per 1,000
- * entries instead of a round trip per row. The chain trigger (migration 010) still runs per row in
- * the given order under the head lock, so ids, prev_hash and hash follow exactly the rules of single
- * inserts and `hssk audit verify` reads them alike. Each chunk is one statement; outside a
+ * entries instead of a round trip per row. The chain triggers chain the rows in the given order under
+ * the head lock, so ids, prev_hash and hash follow exactly the rules of single inserts and `hssk audit
+ * verify` reads them alike; the head row is written once per statement (migration 085), not per row. Each chunk is one statement; outside a
  * transaction the chunks commit one by one, so a commune-wide export does not hold the chain's head
  * lock (every other audited request waits on it) for all its rows. Callers await it before answering.
  */

@@ -99,7 +99,8 @@ async function protectionWarnings(db: Db): Promise<string[]> {
   const triggers = await sql<{ tgname: string; tgenabled: string }>`
     select tgname, tgenabled from pg_trigger
     where tgrelid = 'audit_event'::regclass and not tgisinternal`.execute(db);
-  for (const name of ['audit_event_chain', 'audit_event_no_change', 'audit_event_no_truncate']) {
+  // The chain needs all three of its triggers (migration 085: head locked per statement, rows chained, head written back).
+  for (const name of ['audit_event_chain_begin', 'audit_event_chain', 'audit_event_chain_end', 'audit_event_no_change', 'audit_event_no_truncate']) {
     const t = triggers.rows.find((r) => r.tgname === name);
     if (!t) warnings.push(`Thiếu trigger ${name} trên audit_event. / Trigger ${name} on audit_event is missing.`);
     else if (t.tgenabled === 'D') warnings.push(`Trigger ${name} trên audit_event đang bị tắt. / Trigger ${name} on audit_event is disabled.`);
