@@ -9,9 +9,9 @@ import { sql } from 'kysely';
 import { citizenCookie } from '../../test-support/book-fixture.ts';
 import { startTestApp } from '../../test-support/index.ts';
 import { insertEpisode } from '../../test-support/staff.ts';
-import { JobRunner } from '../jobs/index.ts';
+import { JobRunner, jobCounts } from '../jobs/index.ts';
 import { upsertPersons } from '../person/index.ts';
-import { FileTextSender, planReminders, REMINDER_QUEUE, reminderHandler } from './index.ts';
+import { FileTextSender, planReminders, REMINDER_QUEUE, reminderAttemptFailed, reminderHandler } from './index.ts';
 
 const compact = (iso: string) => iso.replaceAll('-', '');
 const addDays = (iso: string, d: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10);
@@ -122,5 +122,49 @@ describe(`a child's appointments and reminders reach the parent (${process.env.H
     assert.ok(sms.some((m) => m.text.includes('Lịch tái khám của con Phạm Minh Khang')));
     const own = await sql<{ person_id: string }>`select person_id from citizen_notification where person_id <> 'PM' and body like '%Nhi Thử%'`.execute(t.db.db);
     assert.deepEqual(own.rows.map((r) => r.person_id), ['PT'], 'the 15-year-old’s reminder is kept in her own book');
+  });
+
+  it('a retry after one parent’s SMS failed sends only to the parent not yet reached', async () => {
+    const db = t.db.db;
+    await upsertPersons(db, [{ id: 'PF', ho_ten: 'Phạm Văn Bố', so_cccd: '052090000023', ngay_sinh: '1986-04-05', birth_year: 1986, gioi_tinh: 1 }] as never);
+    await db.insertInto('person_relation').values({ person_id: 'PK', related_person_id: 'PF', relation: 'parent', source: 'population_relation' }).execute();
+    await sql`insert into notification_preference (person_id, channel, address) values ('PF', 'sms', '0911000222')`.execute(db);
+    const later = addDays(today, 2);
+    await insertEpisode(db, { facility: '52001', personId: 'PK', ngayVao: `${addDays(today, -1)} 08:00:00`, receivedAt: new Date(Date.now() - 60_000), rows: { XML14: [{ NGAY_HEN_KL: compact(later), SO_GIAYHEN_KL: 'GH-K3' }] } });
+    assert.equal((await planReminders(db)).planned, 3);
+    await sql`update pgboss.job set start_after = now() where name = ${REMINDER_QUEUE.name} and state = 'created'`.execute(db);
+
+    // The provider refuses the second message of the first attempt: the first parent was reached.
+    const file = join(mkdtempSync(join(tmpdir(), 'hssk-sms-')), 'sms.jsonl');
+    const sink = new FileTextSender(file);
+    let calls = 0;
+    const flaky = { name: 'flaky', send: async (to: string, text: string) => (++calls === 2 ? Promise.reject(new Error('provider refused')) : sink.send(to, text)) };
+    const sms = async () => (await sql<{ status: string; attempts: number; last_error: string | null; n: number }>`select status, attempts, last_error, cardinality(delivered_keys) as n
+      from appointment_reminder where channel = 'sms' and appointment_date = ${later}::date`.execute(db)).rows[0]!;
+    const until = async (what: string, check: () => Promise<boolean>) => {
+      const end = Date.now() + 30_000;
+      while (!(await check())) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    };
+    const morning = new Date(Date.parse(`${today}T03:00:00Z`));
+    const run = new JobRunner(db).work(REMINDER_QUEUE, reminderHandler({ text: flaky }, () => morning), { pollSeconds: 0.5, onAttemptFailed: reminderAttemptFailed });
+    await run.start();
+    try {
+      await until('the failed attempt', async () => (await sms()).attempts === 1);
+      assert.deepEqual(await sms(), { status: 'pending', attempts: 1, last_error: 'provider refused', n: 1 }, 'the parent reached is recorded although the attempt rolled back');
+      await sql`update pgboss.job set start_after = now() where name = ${REMINDER_QUEUE.name} and state = 'retry'`.execute(db);
+      await until('the retry', async () => (await sms()).status === 'sent');
+      await until('the queue', async () => {
+        const c = await jobCounts(db, REMINDER_QUEUE);
+        return c.created + c.retry + c.active === 0;
+      });
+    } finally {
+      await run.stop();
+    }
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { to: string; text: string });
+    assert.deepEqual(lines.map((l) => l.to).sort(), ['0911000222', '0987654321'], 'each parent once: the one reached first is not sent to again');
+    assert.equal((await sms()).n, 2);
   });
 });

@@ -5,5 +5,5 @@ export { type Appointment, citizenAppointments, communeAppointments, facilityApp
 export { type CitizenNotice, listNotifications, markNotificationsRead, type NotificationRow, notifyCitizen } from './notify.ts';
 export { citizenReminders, preferencesOf, setPreference } from './preferences.ts';
 export { purgeAppointmentDemo } from './purge.ts';
-export { planReminders, QUIET_FROM, QUIET_UNTIL, quietUntil, REMINDER_QUEUE, reminderAttemptFailed, reminderDue, reminderHandler } from './reminders.ts';
+export { PartialDeliveryError, planReminders, QUIET_FROM, QUIET_UNTIL, quietUntil, REMINDER_QUEUE, reminderAttemptFailed, reminderDue, reminderHandler } from './reminders.ts';
 export { registerAppointmentRoutes } from './routes.ts';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { viDate, vietnamNow, vietnamToday } from '@openhssk/core';
 import { childAppointmentsPath } from '@openhssk/core/api';
 import { type Kysely, sql, type Transaction } from 'kysely';
@@ -113,7 +114,7 @@ export async function planReminders(db: Db, opts: { now?: Date } = {}): Promise<
             values (${r.facility_code}, ${r.ma_lk}, ${a.kind}, ${channel}, ${a.day}, ${a.target}, ${due})
             on conflict (facility_code, ma_lk, kind, channel) do update
                set appointment_date = excluded.appointment_date, target_facility = excluded.target_facility, due_at = excluded.due_at,
-                   status = 'pending', status_reason = null, updated_at = now()
+                   status = 'pending', status_reason = null, delivered_keys = '{}', updated_at = now()
              where appointment_reminder.appointment_date <> excluded.appointment_date or appointment_reminder.target_facility <> excluded.target_facility
             returning id`.execute(tx);
           const id = up.rows[0]?.id;
@@ -139,6 +140,25 @@ interface ReminderRow {
   target_facility: string;
   due_at: Date;
   status: string;
+  delivered_keys: string[];
+}
+
+/** How the reminder row recognises an address it already reached (migration 097). */
+const deliveredKey = (address: string) => createHash('sha256').update(address).digest('hex');
+
+/**
+ * Thrown when a multi-recipient delivery failed part-way: the attempt fails (and is retried) as any
+ * other, but the addresses reached before the failure are carried to reminderAttemptFailed, which
+ * records them after the rollback so the retry skips them.
+ */
+export class PartialDeliveryError extends Error {
+  constructor(
+    cause: Error,
+    readonly deliveredKeys: readonly string[],
+  ) {
+    super(cause.message, { cause });
+    this.name = 'PartialDeliveryError';
+  }
 }
 
 const maskAddress = (channel: ReminderChannel, to: string) => (channel === 'email' ? to.replace(/^(.).*(@.*)$/, '$1***$2') : `***${to.slice(-3)}`);
@@ -218,7 +238,7 @@ async function recipientsOf(tx: Kysely<Schema>, personId: string, now: Date): Pr
  */
 export function reminderHandler(channels: ReminderChannels, clock: () => Date = () => new Date()) {
   return async (data: { reminderId: number; dueAt: string }, tx: Transaction<Schema>, _job: JobInfo) => {
-    const r = (await sql<ReminderRow>`select id, facility_code, ma_lk, kind, channel, appointment_date::text as appointment_date, target_facility, due_at, status
+    const r = (await sql<ReminderRow>`select id, facility_code, ma_lk, kind, channel, appointment_date::text as appointment_date, target_facility, due_at, status, delivered_keys
         from appointment_reminder where id = ${data.reminderId} for update`.execute(tx)).rows[0];
     if (!r || !['pending', 'deferred'].includes(r.status) || r.due_at.toISOString() !== data.dueAt) return;
     const now = clock();
@@ -266,17 +286,35 @@ export function reminderHandler(channels: ReminderChannels, clock: () => Date = 
       await setStatus(tx, r.id, 'deferred', 'quiet_hours');
       return { retryAt: quiet };
     }
+    // A retry after a part-way failure skips the addresses already reached (recorded by reminderAttemptFailed).
+    const reached = new Set(r.delivered_keys);
+    const reachedNow: string[] = [];
     for (const to of targets) {
+      const key = deliveredKey(to.address);
+      if (reached.has(key)) continue;
       const text = to.child === null ? m.own : m.child(to.child.name);
-      if (r.channel === 'email' && channels.mail) await channels.mail.send(to.address, text.subject, text.message);
-      else if (channels.text) await channels.text.send(to.address, text.message);
+      try {
+        if (r.channel === 'email' && channels.mail) await channels.mail.send(to.address, text.subject, text.message);
+        else if (channels.text) await channels.text.send(to.address, text.message);
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        throw reachedNow.length > 0 ? new PartialDeliveryError(error, reachedNow) : error;
+      }
+      reached.add(key);
+      reachedNow.push(key);
     }
+    await sql`update appointment_reminder set delivered_keys = ${[...reached]}::text[] where id = ${r.id}`.execute(tx);
     await setStatus(tx, r.id, 'sent', null, { sentTo: targets.map((x) => maskAddress(r.channel, x.address)).join(', ') });
   };
 }
 
-/** Records a failed attempt (the handler's transaction was rolled back): attempts, last error, failed when no retry is left. */
+/**
+ * Records a failed attempt (the handler's transaction was rolled back): attempts, last error, failed when
+ * no retry is left, and the addresses a part-way delivery reached, so the retry does not send to them again.
+ */
 export async function reminderAttemptFailed(data: { reminderId: number }, error: Error, job: JobInfo & { final: boolean }, tx: Transaction<Schema>): Promise<void> {
+  const reached = error instanceof PartialDeliveryError ? [...error.deliveredKeys] : [];
   await sql`update appointment_reminder set attempts = attempts + 1, last_error = ${error.message.slice(0, 500)}, updated_at = now(),
+      delivered_keys = array(select distinct k from unnest(delivered_keys || ${reached}::text[]) as k),
       status = case when ${job.final} then 'failed' else status end where id = ${data.reminderId}`.execute(tx);
 }
