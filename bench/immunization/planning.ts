@@ -23,6 +23,7 @@ import { dosesOf, engineDosesOf, planCommune, planningBands } from '@openhssk/se
 import { createStaff } from '@openhssk/server/staff';
 import { createScratchPostgres } from '@openhssk/server/test-support';
 import { sql } from 'kysely';
+import { insertProgrammeDoses } from '../shared/scratch.ts';
 
 const { values } = parseArgs({ options: { persons: { type: 'string', default: '1000000' }, requests: { type: 'string', default: '60' }, keep: { type: 'boolean', default: false } } });
 const persons = Number(values.persons);
@@ -47,22 +48,7 @@ try {
            (20000 + g % ${COMMUNES})::text, 'Thôn ' || (1 + g % 12), '09' || lpad((g % 100000000)::text, 8, '0')
       from generate_series(1, ${persons}::int) g, lateral (select current_date - ((g::bigint * 7919) % (90 * 365))::int as d) x`.execute(db);
   const t1 = performance.now();
-  await sql`insert into vaccination (person_id, source, vaccine_name, vaccine_code, product_id, antigens, dose_no, given_on, facility_code)
-    select p.id, 'TYT', d.name, d.product, d.product, d.antigens, d.dose,
-           (p.ngay_sinh::date + make_interval(months => d.m, days => d.dd + abs(hashtext(p.id)) % 8))::date, (70000 + right(p.ma_xa, 2)::int)::text
-      from person p
-      cross join (values
-        (0, 0, 'VGB sơ sinh', 'VGB', array['hepb'], 1), (0, 1, 'BCG', 'BCG', array['bcg'], 1),
-        (2, 0, 'DPT-VGB-Hib', 'DPT-VGB-Hib', array['diphtheria','tetanus','pertussis','hepb','hib'], 1), (2, 0, 'bOPV', 'bOPV', array['polio_oral'], 1),
-        (3, 0, 'DPT-VGB-Hib', 'DPT-VGB-Hib', array['diphtheria','tetanus','pertussis','hepb','hib'], 2), (3, 0, 'bOPV', 'bOPV', array['polio_oral'], 2),
-        (4, 0, 'DPT-VGB-Hib', 'DPT-VGB-Hib', array['diphtheria','tetanus','pertussis','hepb','hib'], 3), (4, 0, 'bOPV', 'bOPV', array['polio_oral'], 3),
-        (5, 0, 'IPV', 'IPV', array['polio_inactivated'], 1), (9, 0, 'IPV', 'IPV', array['polio_inactivated'], 2), (9, 0, 'Sởi', 'Measles', array['measles'], 1),
-        (12, 0, 'VNNB', 'JE', array['je'], 1), (12, 14, 'VNNB', 'JE', array['je'], 2), (18, 0, 'MR', 'MR', array['measles','rubella'], 1),
-        (18, 0, 'DPT', 'DPT', array['diphtheria','tetanus','pertussis'], 4), (24, 14, 'VNNB', 'JE', array['je'], 3)
-      ) as d(m, dd, name, product, antigens, dose)
-     where p.ngay_sinh > to_char(current_date - interval '8 years', 'YYYY-MM-DD')
-       and p.ngay_sinh::date + make_interval(months => d.m, days => d.dd + 8) < current_date
-       and abs(hashtext(p.id || d.name || d.dose)) % 16 <> 0`.execute(db);
+  await insertProgrammeDoses(db, sql<string>`(70000 + right(p.ma_xa, 2)::int)::text`);
   // As autovacuum leaves a table that has settled: statistics and the visibility map (index-only scans).
   await sql`vacuum analyze person`.execute(db);
   await sql`vacuum analyze vaccination`.execute(db);

@@ -13,16 +13,15 @@
  *   npx tsx bench/immunization/province.ts [--persons 1000000] [--requests 40]
  *   --keep leaves the database (its name is printed); --reuse NAME measures part 2 on it.
  */
-import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { vietnamToday } from '@openhssk/core';
 import { buildApp, loadConfig } from '@openhssk/server';
-import { migrate, openDatabase } from '@openhssk/server/db';
+import { migrate } from '@openhssk/server/db';
 import { planCommune, refreshCoverage } from '@openhssk/server/immunization';
 import { createStaff } from '@openhssk/server/staff';
 import { sql } from 'kysely';
-import pg from 'pg';
+import { benchDatabase, insertProgrammeDoses, log, timed } from '../shared/scratch.ts';
 
 const { values } = parseArgs({
   options: { persons: { type: 'string', default: '1000000' }, requests: { type: 'string', default: '40' }, keep: { type: 'boolean', default: false }, reuse: { type: 'string' } },
@@ -35,24 +34,9 @@ const TODAY = vietnamToday();
 const MONTH = TODAY.slice(0, 7);
 process.env.HSSK_REPORT_REFRESH_SECONDS = '0';
 
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const reuse = values.reuse;
-if (reuse !== undefined && !/^hssk_bench_immdue_[0-9a-f]{8}$/.test(reuse)) throw new Error('--reuse takes the name of a database kept by --keep');
-const dbName = reuse ?? `hssk_bench_immdue_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-if (!reuse) await admin.query(`create database ${dbName}`);
-const url = new URL(adminUrl);
-url.pathname = `/${dbName}`;
-const handle = await openDatabase({ url: url.toString(), poolSize: 4 });
-const db = handle.db;
-const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
-const timed = async <T>(label: string, f: () => Promise<T>): Promise<T> => {
-  const t0 = performance.now();
-  const r = await f();
-  log(`${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return r;
-};
+const bench = await benchDatabase('immdue', { reuse: values.reuse, poolSize: 4 });
+const { handle, db } = bench;
+const reuse = bench.reused;
 const commune = (i: number) => `2${String(i % COMMUNES).padStart(4, '0')}`;
 
 async function generate() {
@@ -75,22 +59,7 @@ async function generate() {
         lateral (select current_date - (a.age * 365.25)::int as d) x`.execute(db),
   );
   await timed('doses of the children under 8', () =>
-    sql`insert into vaccination (person_id, source, vaccine_name, vaccine_code, product_id, antigens, dose_no, given_on, facility_code)
-      select p.id, 'TYT', d.name, d.product, d.product, d.antigens, d.dose,
-             (p.ngay_sinh::date + make_interval(months => d.m, days => d.dd + abs(hashtext(p.id)) % 8))::date, '7' || right(p.ma_xa, 4)
-        from person p
-        cross join (values
-          (0, 0, 'VGB sơ sinh', 'VGB', array['hepb'], 1), (0, 1, 'BCG', 'BCG', array['bcg'], 1),
-          (2, 0, 'DPT-VGB-Hib', 'DPT-VGB-Hib', array['diphtheria','tetanus','pertussis','hepb','hib'], 1), (2, 0, 'bOPV', 'bOPV', array['polio_oral'], 1),
-          (3, 0, 'DPT-VGB-Hib', 'DPT-VGB-Hib', array['diphtheria','tetanus','pertussis','hepb','hib'], 2), (3, 0, 'bOPV', 'bOPV', array['polio_oral'], 2),
-          (4, 0, 'DPT-VGB-Hib', 'DPT-VGB-Hib', array['diphtheria','tetanus','pertussis','hepb','hib'], 3), (4, 0, 'bOPV', 'bOPV', array['polio_oral'], 3),
-          (5, 0, 'IPV', 'IPV', array['polio_inactivated'], 1), (9, 0, 'IPV', 'IPV', array['polio_inactivated'], 2), (9, 0, 'Sởi', 'Measles', array['measles'], 1),
-          (12, 0, 'VNNB', 'JE', array['je'], 1), (12, 14, 'VNNB', 'JE', array['je'], 2), (18, 0, 'MR', 'MR', array['measles','rubella'], 1),
-          (18, 0, 'DPT', 'DPT', array['diphtheria','tetanus','pertussis'], 4), (24, 14, 'VNNB', 'JE', array['je'], 3)
-        ) as d(m, dd, name, product, antigens, dose)
-       where p.ngay_sinh > to_char(current_date - interval '8 years', 'YYYY-MM-DD')
-         and p.ngay_sinh::date + make_interval(months => d.m, days => d.dd + 8) < current_date
-         and abs(hashtext(p.id || d.name || d.dose)) % 16 <> 0`.execute(db),
+    insertProgrammeDoses(db, sql<string>`'7' || right(p.ma_xa, 4)`),
   );
   // As autovacuum leaves a table that has settled: statistics and the visibility map (index-only scans).
   await sql`vacuum analyze person`.execute(db);
@@ -159,9 +128,5 @@ try {
   console.log(`\ntarget: province p95 < 1 s ${pct(r.province, 95) < 1000 ? 'met' : 'NOT met'}; load average ${loadavg()[0]!.toFixed(1)}`);
   await app.close();
 } finally {
-  await handle.close();
-  if (!values.keep && !reuse) {
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-  } else log(`database kept: ${dbName} (re-run with --reuse ${dbName})`);
-  await admin.end();
+  await bench.close(values.keep);
 }

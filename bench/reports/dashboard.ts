@@ -17,13 +17,13 @@ import { sampleEpisode } from '@openhssk/core/testing';
 import { buildEnvelope } from '@openhssk/core/xml130';
 import { createTestCertificate, signEnvelope } from '@openhssk/core/xmldsig';
 import { buildApp, loadConfig } from '@openhssk/server';
-import { migrate, openDatabase } from '@openhssk/server/db';
+import { migrate } from '@openhssk/server/db';
 import { addCertificate } from '@openhssk/server/facility';
 import { ingestEnvelope } from '@openhssk/server/ingest';
 import { refreshReports } from '@openhssk/server/reports';
 import { createStaff } from '@openhssk/server/staff';
 import { sql } from 'kysely';
-import pg from 'pg';
+import { benchDatabase, log, timed } from '../shared/scratch.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,25 +45,10 @@ const DISTRICTS = 10;
 const FACILITIES = 1000;
 process.env.HSSK_REPORT_REFRESH_SECONDS = '0';
 
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const reuse = values.reuse;
-if (reuse !== undefined && !/^hssk_bench_reports_[0-9a-f]{8}$/.test(reuse)) throw new Error('--reuse takes the name of a database kept by --keep');
-const dbName = reuse ?? `hssk_bench_reports_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-if (!reuse) await admin.query(`create database ${dbName}`);
-const url = new URL(adminUrl);
-url.pathname = `/${dbName}`;
-const handle = await openDatabase({ url: url.toString(), poolSize: 8 });
+const bench = await benchDatabase('reports', { reuse: values.reuse, poolSize: 8 });
+const { handle, db } = bench;
+const reuse = bench.reused;
 await migrate(handle);
-const db = handle.db;
-const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
-const timed = async <T>(label: string, f: () => Promise<T>): Promise<T> => {
-  const t0 = performance.now();
-  const r = await f();
-  log(`${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return r;
-};
 
 /** Part 1: the data, then the refresher's first full build (timed). */
 async function generate() {
@@ -138,7 +123,7 @@ async function generate() {
 try {
   // --- 1. data -------------------------------------------------------------------------------
   const first = reuse ? undefined : await generate();
-  log(reuse ? `reusing ${reuse}: data and summaries as an earlier --keep run left them` : `database ${dbName}${values.keep ? ' (kept)' : ''}`);
+  log(reuse ? `reusing ${bench.name}: data and summaries as an earlier --keep run left them` : `database ${bench.name}${values.keep ? ' (kept)' : ''}`);
   await handle.execScript('analyze');
 
   // --- 2. dashboard latency --------------------------------------------------------------------
@@ -233,7 +218,5 @@ try {
   console.log(`Scale: ${EPISODES} episodes, ${PERSONS} persons, ${COMMUNES} communes, ${FACILITIES} facilities; first full build ${first ? `${(first.ms / 1000).toFixed(1)} s` : 'not in this run (--reuse)'}`);
   await app.close();
 } finally {
-  await handle.close();
-  if (!values.keep && !reuse) await admin.query(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await bench.close(values.keep);
 }
