@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { vietnamToday } from '@openhssk/core';
-import { matchProduct } from '@openhssk/core/immunization';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { startTestApp, type TestDatabase } from '../../test-support/app.ts';
-import { staffSession } from '../../test-support/staff.ts';
-import { upsertPersons } from '../person/index.ts';
+import { IMM_COMMUNES, seededRandom, seedImmunizationProvince } from '../../test-support/immunization.ts';
 import { markCoverageDirty, rebuildCommuneCoverage, refreshCoverage } from './coverage.ts';
 import { dueHorizon, dueList, refreshDue } from './due.ts';
 import { dueFollower } from './due-follower.ts';
 import { evaluatePerson } from './history.ts';
 import { engineDosesOf, moveVaccinationRows } from './store.ts';
-import { immDb } from './tables.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions
 type Json = Record<string, any>;
@@ -20,16 +17,8 @@ type Json = Record<string, any>;
 const TODAY = vietnamToday();
 const HORIZON = dueHorizon(TODAY);
 const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-const COMMUNES = { '21556': '528', '21557': '528', '21559': '529' } as const;
+const COMMUNES = IMM_COMMUNES;
 
-/** A deterministic generator: the same persons and doses on every run and both databases. */
-function* rng(seed: number) {
-  let s = seed;
-  for (;;) {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    yield s / 0x7fffffff;
-  }
-}
 
 interface Person {
   id: string;
@@ -46,8 +35,7 @@ interface Person {
  * a few men and older persons who are never due.
  */
 function generate(): { persons: Person[]; doses: Array<{ person_id: string; given_on: string; vaccine: string }> } {
-  const r = rng(79);
-  const next = () => r.next().value as number;
+  const next = seededRandom(79);
   const persons: Person[] = [];
   const doses: Array<{ person_id: string; given_on: string; vaccine: string }> = [];
   let n = 0;
@@ -117,31 +105,7 @@ describe(`immunization due state (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () 
 
   before(async () => {
     ({ app, db, close } = await startTestApp({ config: { reportRefreshSeconds: 0 } }));
-    await db.db.insertInto('admin_unit').values([
-      { code: '51', level: 'province', name: 'Quảng Ngãi', parent_code: null, valid_from: null, valid_to: null },
-      { code: '528', level: 'district', name: 'Tư Nghĩa', parent_code: '51', valid_from: null, valid_to: null },
-      { code: '529', level: 'district', name: 'Mộ Đức', parent_code: '51', valid_from: null, valid_to: null },
-      ...Object.entries(COMMUNES).map(([code, parent]) => ({ code, level: 'commune' as const, name: `xã ${code}`, parent_code: parent, valid_from: null, valid_to: null })),
-    ]).execute();
-    await db.db.insertInto('facility').values([{ code: '51242', name: 'Trạm Y tế xã 21556', level: 'xã', admin_unit_code: '21556' }]).execute();
-    await upsertPersons(db.db, data.persons);
-    await immDb(db.db)
-      .insertInto('vaccination')
-      .values(
-        data.doses.map((d, i) => ({
-          person_id: d.person_id, vaccine_name: d.vaccine, vaccine_code: d.vaccine, product_id: d.vaccine, antigens: [...matchProduct(d.vaccine)!.antigens],
-          given_on: d.given_on, source: 'TEST', source_record_id: `T${i}`, dose_no: null, facility_code: null, lot_no: null, reaction: null, person_source_system: null, person_source_id: null,
-          facility_ref: null, route: null, body_site: null, recorded_by: null, recorded_by_name: null, entry_id: null, duplicate_of: null, import_id: null, content_hash: null,
-        })),
-      )
-      .execute();
-    for (const [u, role, extra] of [
-      ['officer51', 'health_officer', { adminUnitCode: '51' }],
-      ['officer529', 'health_officer', { adminUnitCode: '529' }],
-      ['nurse', 'station_nurse', { facilityCode: '51242' }],
-    ] as const) {
-      cookie[u] = (await staffSession(app, db.db, { username: u, fullName: `Nhân viên ${u}`, role, ...extra })).cookie;
-    }
+    Object.assign(cookie, await seedImmunizationProvince(app, db.db, data.persons, data.doses));
   });
   after(async () => close());
 
