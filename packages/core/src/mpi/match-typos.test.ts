@@ -147,6 +147,29 @@ const CASES: LinkCase[] = [
     sourceRow({ ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '04/10/1975', gioi_tinh: 'Nam', dia_chi: 'Thôn 4, xã Thủy Xuân 9', ma_xa: '10296', ma_ho_gia_dinh: 'H1' }),
     sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '10/04/1975', gioi_tinh: 'Nam', dia_chi: 'Thôn 4, xã Thủy Xuân 9', ma_xa: '10296' }),
   ], false],
+  ['day and month swapped on a lone record, same name and village as a person whose date two records give → linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Phạm Thu Mai', ngay_sinh: '1978-05-08', gioi_tinh: 'Nữ', dia_chi: 'Thôn 8, X. Phú Thịnh 12, H. Quỳnh Lưu', ma_xa: '10407' }),
+    sourceRow({ ho_ten: 'Phạm Thu Mai', ngay_sinh: '05/08/1978', gioi_tinh: 'Nữ', so_cccd: '092178232163', dia_chi: 'Thôn 8, xã Phú Thịnh 12, huyện Quỳnh Lưu', ma_xa: '10407', ma_ho_gia_dinh: '10407004350' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'PHẠM THU MAI', ngay_sinh: '05/08/1978', gioi_tinh: '2', so_cccd: '092178232163', so_bhyt: 'HN2929258738789', ma_xa: '10407' }),
+  ], true],
+  ['day and month swapped on a lone record carrying another phone than the person\'s records → not linked (a namesake of the village)', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Phạm Thu Mai', ngay_sinh: '1978-05-08', gioi_tinh: 'Nữ', so_dien_thoai: '0912345678', dia_chi: 'Thôn 8, X. Phú Thịnh 12, H. Quỳnh Lưu', ma_xa: '10407' }),
+    sourceRow({ ho_ten: 'Phạm Thu Mai', ngay_sinh: '05/08/1978', gioi_tinh: 'Nữ', so_cccd: '092178232163', dia_chi: 'Thôn 8, xã Phú Thịnh 12, huyện Quỳnh Lưu', ma_xa: '10407', ma_ho_gia_dinh: '10407004350' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'PHẠM THU MAI', ngay_sinh: '05/08/1978', gioi_tinh: '2', so_cccd: '092178232163', so_dien_thoai: '0987654321', ma_xa: '10407' }),
+  ], false],
+  ['same-name neighbours of one village born on 5 August and 8 May, each with two records → not linked', [
+    sourceRow({ ho_ten: 'Phạm Thu Mai', ngay_sinh: '05/08/1978', gioi_tinh: 'Nữ', so_cccd: '092178232163', dia_chi: 'Thôn 8, xã Phú Thịnh 12, huyện Quỳnh Lưu', ma_xa: '10407' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Phạm Thu Mai', ngay_sinh: '1978-05-08', gioi_tinh: 'Nữ', so_bhyt: 'HN2929258738000', dia_chi: 'Thôn 8, X. Phú Thịnh 12, H. Quỳnh Lưu', ma_xa: '10407' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'PHẠM THU MAI', ngay_sinh: '05/08/1978', gioi_tinh: '2', so_cccd: '092178232163', ma_xa: '10407' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'PHẠM THU MAI', ngay_sinh: '08/05/1978', gioi_tinh: '2', so_bhyt: 'HN2929258738000', ma_xa: '10407' }),
+  ], false],
+  ['day and month swapped on a lone record that could be either of two same-name persons of the village → not linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Phạm Thu Mai', ngay_sinh: '1978-05-08', gioi_tinh: 'Nữ', dia_chi: 'Thôn 8, X. Phú Thịnh 12, H. Quỳnh Lưu', ma_xa: '10407' }),
+    sourceRow({ ho_ten: 'Phạm Thu Mai', ngay_sinh: '05/08/1978', gioi_tinh: 'Nữ', so_cccd: '092178232163', dia_chi: 'Thôn 8, xã Phú Thịnh 12, huyện Quỳnh Lưu', ma_xa: '10407' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'PHẠM THU MAI', ngay_sinh: '05/08/1978', gioi_tinh: '2', so_cccd: '092178232163', ma_xa: '10407' }),
+    sourceRow({ ho_ten: 'Phạm Thu Mai', ngay_sinh: '05/08/1978', gioi_tinh: 'Nữ', so_cccd: '092178232999', dia_chi: 'Thôn 8, xã Phú Thịnh 12, huyện Quỳnh Lưu', ma_xa: '10407' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'PHẠM THU MAI', ngay_sinh: '05/08/1978', gioi_tinh: '2', so_cccd: '092178232999', ma_xa: '10407' }),
+  ], false],
   ['birth year only under a roof where two namesakes of that year are recorded → not linked to either', [
     sourceRow({ ho_ten: 'Nguyễn Văn Dũng', ngay_sinh: '1979', gioi_tinh: 'Nam', dia_chi: 'Số 170 ngõ 5, xã Thủy Xuân 9', ma_xa: '10296' }),
     sourceRow({ source_system: 'BHXH', ho_ten: 'Nguyễn Văn Dũng', ngay_sinh: '05/06/1979', gioi_tinh: 'Nam', dia_chi: 'Số 170 ngõ 5, xã Thủy Xuân 9', ma_xa: '10296' }),

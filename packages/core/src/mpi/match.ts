@@ -661,6 +661,11 @@ const NAME_NEAR = 8192;
 const VETO_SWAP = 16384;
 /** The given name differs by a typo of a common name (typoOfCommon), not as another name. */
 const GIVEN_TYPO = 32768;
+/**
+ * Day/month swapped, and otherwise everything the exact-name demographic link asks plus the same
+ * village: linked after the main pass only when one side is a lone record (swapLinks).
+ */
+const SWAP_LONE = 65536;
 
 /**
  * Rules that override the probabilistic score. Fellegi–Sunter assumes fields are independent,
@@ -744,7 +749,14 @@ function rules(
   }
   // Day and month swapped is also how two namesakes of one commune born on 4 October and 10 April
   // look: without an id or the dwelling it is for a person to decide.
-  if (g[F_DATE] === DateLevel.swapped && !strongId && !home) flags |= VETO_SWAP;
+  if (g[F_DATE] === DateLevel.swapped && !strongId && !home) {
+    flags |= VETO_SWAP;
+    // A typed date is one record's slip; two namesakes of one village born on 4 October and
+    // 10 April each have their own records. So the village may confirm a swap only for a lone
+    // record (checked against the clusters in swapLinks), never to bridge two persons.
+    if (g[F_NAME] === 3 && g[F_GIVEN] === 2 && !middleDiffers && g[F_SEX] !== 0 && idsAgreeable && ad === 2 &&
+        g[F_HOUSEHOLD] !== 0 && unambiguousNameDate) flags |= SWAP_LONE;
+  }
   if (home || ad >= 2) flags |= SAME_PLACE;
   if (g[F_NAME]! >= 2) flags |= NAME_NEAR;
   if (strongId) {
@@ -810,9 +822,12 @@ class Clusters {
   marks: Int32Array;
   /** House-level address key id (isHouseAddressKey), first known in the cluster. */
   house: Int32Array;
+  /** Records in the cluster (at its root). */
+  size: Int32Array;
   constructor(c: Columns) {
     const n = c.n;
     this.parent = Int32Array.from({ length: n }, (_, i) => i);
+    this.size = new Int32Array(n).fill(1);
     this.cccd = c.cccd.slice();
     this.bhxh = c.bhxh.slice();
     this.yMin = c.year.slice();
@@ -873,6 +888,7 @@ class Clusters {
     // Deterministic root choice (smaller index) keeps results independent of merge order ties.
     const [r, s] = a < b ? [a, b] : [b, a];
     this.parent[s] = r;
+    this.size[r] = this.size[r]! + this.size[s]!;
     if (this.cccd[r]! < 0) this.cccd[r] = this.cccd[s]!;
     if (this.bhxh[r]! < 0) this.bhxh[r] = this.bhxh[s]!;
     this.yMin[r] = Math.min(this.yMin[r]!, this.yMin[s]!);
@@ -883,6 +899,85 @@ class Clusters {
     if (this.marks[r]! < 0) this.marks[r] = this.marks[s]!;
     if (this.house[r]! < 0) this.house[r] = this.house[s]!;
   }
+}
+
+/** Two records disagree on an identifier, the phone, the household, the commune, the sex or the address. */
+function disagreesBeyondName(c: Columns, i: number, j: number): boolean {
+  const differ = (a: Int32Array) => a[i]! >= 0 && a[j]! >= 0 && a[i] !== a[j];
+  if (differ(c.cccd) || differ(c.bhxh) || differ(c.cmnd) || differ(c.phone) || differ(c.household) || differ(c.commune)) return true;
+  if (c.sex[i] !== 0 && c.sex[j] !== 0 && c.sex[i] !== c.sex[j]) return true;
+  const ai = c.address[i]!, aj = c.address[j]!;
+  return ai >= 0 && aj >= 0 && compareAddressKeys(c.addresses[ai]!, c.addresses[aj]!, addressSimilarity) < 2;
+}
+
+/**
+ * Day and month swapped between a lone record and a person of the same full name, given name, sex
+ * and village (SWAP_LONE), with nothing else telling them apart: the lone record's date is the
+ * slip. Run after the main pass, when clusters show which side stands alone. Not linked when the
+ * lone record would fit two persons, when both sides hold several records (two namesakes, each
+ * with their own records), when the other side is a lone record too, when the lone record
+ * disagrees with any record of the person on an identifier, phone, household, commune, sex or
+ * address, or when a cluster check refuses it.
+ */
+function swapLinks(
+  c: Columns, cl: Clusters, pairs: Float64Array, flags: Uint32Array, score: Float32Array, lowerW: number, refused: Map<number, string>,
+): number {
+  const n = c.n;
+  const byLone = new Map<number, number[]>();
+  for (let k = 0; k < pairs.length; k++) {
+    const fl = flags[k]!;
+    if (!(fl & SWAP_LONE) || (fl & VETOES) !== VETO_SWAP || score[k]! < lowerW) continue;
+    const key = pairs[k]!;
+    const a = Math.floor(key / n);
+    const ra = cl.find(a), rb = cl.find(key - a * n);
+    if (ra === rb) continue;
+    for (const r of [ra, rb]) {
+      if (cl.size[r] !== 1) continue;
+      const list = byLone.get(r) ?? [];
+      list.push(k);
+      byLone.set(r, list);
+    }
+  }
+  // Records of each person a lone record may join, to hold the lone record against all of them.
+  const members = new Map<number, number[]>();
+  if (byLone.size > 0) {
+    for (let i = 0; i < n; i++) {
+      const r = cl.find(i);
+      if (cl.size[r]! < 2) continue;
+      const list = members.get(r);
+      if (list) list.push(i);
+      else members.set(r, [i]);
+    }
+  }
+  let linked = 0;
+  for (const [lone, ks] of [...byLone].sort((x, y) => x[0] - y[0])) {
+    if (cl.find(lone) !== lone || cl.size[lone] !== 1) continue;
+    const others = new Set<number>();
+    for (const k of ks) {
+      const key = pairs[k]!;
+      const a = Math.floor(key / n);
+      const ra = cl.find(a), rb = cl.find(key - a * n);
+      others.add(ra === lone ? rb : ra);
+    }
+    others.delete(lone);
+    if (others.size !== 1) continue;
+    const other = [...others][0]!;
+    // The other date must stand on two records at least: two lone namesakes are two guesses.
+    if (cl.size[other]! < 2) continue;
+    // A namesake's lone record carries that namesake's own phone, card, household or house: any
+    // of them differing from any record of the person says it is someone else.
+    const list = members.get(other)!;
+    if (list.some((j) => disagreesBeyondName(c, lone, j))) continue;
+    const k = ks[0]!;
+    const why = cl.conflict(lone, other, c, flags[k]!);
+    if (why) continue;
+    cl.union(lone, other);
+    list.push(lone);
+    members.set(cl.find(other), list);
+    refused.delete(k);
+    linked++;
+  }
+  return linked;
 }
 
 /**
@@ -989,6 +1084,7 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
     autoLinks++;
     if (flags[k]! & DETERMINISTIC) deterministicLinks++;
   }
+  autoLinks += swapLinks(c, cl, pairs, flags, score, lowerW, refused);
 
   // One pair per two would-be persons: the best-scoring one stands for the others, and deciding
   // it decides them all.
