@@ -170,6 +170,16 @@ const CASES: LinkCase[] = [
     sourceRow({ ho_ten: 'Phạm Thu Mai', ngay_sinh: '05/08/1978', gioi_tinh: 'Nữ', so_cccd: '092178232999', dia_chi: 'Thôn 8, xã Phú Thịnh 12, huyện Quỳnh Lưu', ma_xa: '10407' }),
     sourceRow({ source_system: 'BHXH', ho_ten: 'PHẠM THU MAI', ngay_sinh: '05/08/1978', gioi_tinh: '2', so_cccd: '092178232999', ma_xa: '10407' }),
   ], false],
+  ['a person holding two birth dates one day apart (tied by CCCD); a record with one of them, the same name and phone → linked', [
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Đặng Hữu Phúc', ngay_sinh: '16/04/2006', gioi_tinh: 'Nam', so_dien_thoai: '+84848474660', dia_chi: 'Thon 5, xa Tan Lap 6' }),
+    sourceRow({ ho_ten: 'Đặng Hữu Phúc', ngay_sinh: '17/04/2006', gioi_tinh: 'Nam', so_cccd: '048206712959', ma_xa: '10185', ma_ho_gia_dinh: '10185005679' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'ĐẶNG HỮU PHÚC', ngay_sinh: '16/04/2006', gioi_tinh: 'Nam', so_cccd: '048206712959', so_dien_thoai: '0848474660', dia_chi: 'Thôn 5, X. Tân Lập 6', ma_xa: '10185' }),
+  ], true],
+  ['a person holding two birth dates one day apart; a same-name record with one of them and only the commune → not linked (a namesake born that day)', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Đặng Hữu Phúc', ngay_sinh: '16/04/2006', gioi_tinh: 'Nam', ma_xa: '10185' }),
+    sourceRow({ ho_ten: 'Đặng Hữu Phúc', ngay_sinh: '17/04/2006', gioi_tinh: 'Nam', so_cccd: '048206712959', ma_xa: '10185', ma_ho_gia_dinh: '10185005679' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'ĐẶNG HỮU PHÚC', ngay_sinh: '16/04/2006', gioi_tinh: 'Nam', so_cccd: '048206712959', so_dien_thoai: '0848474660', ma_xa: '10185' }),
+  ], false],
   ['birth year only under a roof where two namesakes of that year are recorded → not linked to either', [
     sourceRow({ ho_ten: 'Nguyễn Văn Dũng', ngay_sinh: '1979', gioi_tinh: 'Nam', dia_chi: 'Số 170 ngõ 5, xã Thủy Xuân 9', ma_xa: '10296' }),
     sourceRow({ source_system: 'BHXH', ho_ten: 'Nguyễn Văn Dũng', ngay_sinh: '05/06/1979', gioi_tinh: 'Nam', dia_chi: 'Số 170 ngõ 5, xã Thủy Xuân 9', ma_xa: '10296' }),

@@ -666,6 +666,8 @@ const GIVEN_TYPO = 32768;
  * village: linked after the main pass only when one side is a lone record (swapLinks).
  */
 const SWAP_LONE = 65536;
+/** The two records name one dwelling: the same house, household, or phone within the commune. */
+const HOME = 131072;
 
 /**
  * Rules that override the probabilistic score. Fellegi–Sunter assumes fields are independent,
@@ -758,6 +760,7 @@ function rules(
         g[F_HOUSEHOLD] !== 0 && unambiguousNameDate) flags |= SWAP_LONE;
   }
   if (home || ad >= 2) flags |= SAME_PLACE;
+  if (home) flags |= HOME;
   if (g[F_NAME]! >= 2) flags |= NAME_NEAR;
   if (strongId) {
     const nameOk = (g[F_NAME] !== MISSING && g[F_NAME]! >= 1) || g[F_GIVEN] === 1 || g[F_GIVEN] === 2;
@@ -815,6 +818,11 @@ class Clusters {
   yMin: Int16Array;
   yMax: Int16Array;
   md: Int16Array;
+  /**
+   * A second day and month the cluster already holds (a one-day slip or a swap let in by an id or
+   * the dwelling): a record giving exactly that date is no conflict.
+   */
+  mdAlt: Int16Array;
   /** Male minus female records in the cluster: a lone mistyped sex is outvoted, not a veto. */
   sexVote: Int32Array;
   given: Int32Array;
@@ -834,6 +842,7 @@ class Clusters {
     this.yMax = c.year.slice();
     this.md = new Int16Array(n);
     for (let i = 0; i < n; i++) this.md[i] = c.day[i]! > 0 ? c.month[i]! * 32 + c.day[i]! : -1;
+    this.mdAlt = new Int16Array(n).fill(-1);
     this.sexVote = Int32Array.from(c.sex, (x) => (x === 1 ? 1 : x === 2 ? -1 : 0));
     this.given = c.given.slice();
     this.marks = c.givenMarks.slice();
@@ -857,7 +866,12 @@ class Clusters {
     }
     if (Math.max(this.yMax[a]!, this.yMax[b]!) - Math.min(this.yMin[a]!, this.yMin[b]!) > 1) return 'cluster-birth-year-conflict';
     const ma = this.md[a]!, mb = this.md[b]!;
-    if (ma >= 0 && mb >= 0 && ma !== mb) {
+    const altA = this.mdAlt[a]!, altB = this.mdAlt[b]!;
+    // Only an id or the dwelling may lean on the second date: a namesake of the commune born that
+    // day must not join a person through one of that person's slips.
+    const sharedDate = (pairFlags & (DETERMINISTIC | HOME)) !== 0 &&
+      ((altA >= 0 && (altA === mb || altA === altB)) || (altB >= 0 && altB === ma));
+    if (ma >= 0 && mb >= 0 && ma !== mb && !sharedDate) {
       const swapped = (ma & 31) * 32 + (ma >> 5) === mb;
       const y = this.yMin[a]!;
       const idDay = (pairFlags & (DETERMINISTIC | NAME_NEAR)) === (DETERMINISTIC | NAME_NEAR);
@@ -894,6 +908,10 @@ class Clusters {
     this.yMin[r] = Math.min(this.yMin[r]!, this.yMin[s]!);
     this.yMax[r] = Math.max(this.yMax[r]!, this.yMax[s]!);
     if (this.md[r]! < 0) this.md[r] = this.md[s]!;
+    else if (this.mdAlt[r]! < 0) {
+      const other = this.md[s]! >= 0 && this.md[s] !== this.md[r] ? this.md[s]! : this.mdAlt[s]!;
+      if (other !== this.md[r]) this.mdAlt[r] = other;
+    }
     this.sexVote[r] = this.sexVote[r]! + this.sexVote[s]!;
     if (this.given[r]! < 0) this.given[r] = this.given[s]!;
     if (this.marks[r]! < 0) this.marks[r] = this.marks[s]!;
