@@ -303,8 +303,13 @@ export function reminderHandler(channels: ReminderChannels, clock: () => Date = 
       reached.add(key);
       reachedNow.push(key);
     }
-    await sql`update appointment_reminder set delivered_keys = ${[...reached]}::text[] where id = ${r.id}`.execute(tx);
-    await setStatus(tx, r.id, 'sent', null, { sentTo: targets.map((x) => maskAddress(r.channel, x.address)).join(', ') });
+    try {
+      await sql`update appointment_reminder set delivered_keys = ${[...reached]}::text[] where id = ${r.id}`.execute(tx);
+      await setStatus(tx, r.id, 'sent', null, { sentTo: targets.map((x) => maskAddress(r.channel, x.address)).join(', ') });
+    } catch (err) {
+      // The messages went out but the record of it did not: the retry must not send them again.
+      throw new PartialDeliveryError(err instanceof Error ? err : new Error(String(err)), reachedNow);
+    }
   };
 }
 
