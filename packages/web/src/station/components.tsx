@@ -114,3 +114,51 @@ export function Flash() {
     </p>
   );
 }
+
+/**
+ * Rows of a few text fields each, added and removed by the user (a check-up's paraclinical results, a
+ * follow-up's medicines): the rows have no identity but their position, and a row's error, when the
+ * page found one, is `errors[`${idPrefix}-${i}`]`.
+ */
+export function RowsFieldset<K extends string>(p: {
+  legend: string;
+  rows: ReadonlyArray<Record<K, string>>;
+  fields: readonly K[];
+  labels: Record<K, string>;
+  idPrefix: string;
+  errors: Record<string, string | undefined>;
+  numeric?: readonly K[];
+  blank: Record<K, string>;
+  removeLabel: string;
+  addLabel: string;
+  onChange: (rows: Array<Record<K, string>>) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>{p.legend}</legend>
+      {p.rows.map((row, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their position
+        <div key={i} className="st-grid st-row-block">
+          {p.fields.map((k) => (
+            <div className="field" key={k}>
+              <label htmlFor={`${p.idPrefix}-${i}-${k}`}>{p.labels[k]}</label>
+              <input
+                id={`${p.idPrefix}-${i}-${k}`}
+                inputMode={p.numeric?.includes(k) ? 'numeric' : undefined}
+                value={row[k]}
+                onChange={(e) => p.onChange(p.rows.map((x, j) => (j === i ? { ...x, [k]: e.target.value } : x)))}
+              />
+            </div>
+          ))}
+          {p.errors[`${p.idPrefix}-${i}`] && <span className="st-error">{p.errors[`${p.idPrefix}-${i}`]}</span>}
+          <button type="button" className="button secondary" onClick={() => p.onChange(p.rows.filter((_, j) => j !== i))}>
+            {p.removeLabel}
+          </button>
+        </div>
+      ))}
+      <button type="button" className="button secondary" onClick={() => p.onChange([...p.rows, { ...p.blank }])}>
+        {p.addLabel}
+      </button>
+    </fieldset>
+  );
+}

@@ -2,7 +2,7 @@ import { viDate, vietnamToday, viNumber } from '@openhssk/core';
 import { type FormEvent, useState } from 'react';
 import { Alert } from '../../ui.tsx';
 import { CLINICIAN_ROLES } from '../api.ts';
-import { Back, setFlash } from '../components.tsx';
+import { Back, RowsFieldset, setFlash } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { db } from '../db.ts';
 import { useDraft, useLive } from '../hooks.ts';
@@ -204,31 +204,18 @@ export function CheckupPage({ personId }: { personId: string }) {
             </div>
           ))}
         </details>
-        <fieldset>
-          <legend>Cận lâm sàng</legend>
-          {d.paraclinical.map((p, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their position
-            <div key={i} className="st-grid st-row-block">
-              {(['test', 'result', 'unit', 'conclusion'] as const).map((k) => (
-                <div className="field" key={k}>
-                  <label htmlFor={`para-${i}-${k}`}>{{ test: 'Xét nghiệm', result: 'Kết quả', unit: 'Đơn vị', conclusion: 'Kết luận' }[k]}</label>
-                  <input
-                    id={`para-${i}-${k}`}
-                    value={p[k]}
-                    onChange={(e) => set({ paraclinical: d.paraclinical.map((x, j) => (j === i ? { ...x, [k]: e.target.value } : x)) })}
-                  />
-                </div>
-              ))}
-              {errors[`para-${i}`] && <span className="st-error">{errors[`para-${i}`]}</span>}
-              <button type="button" className="button secondary" onClick={() => set({ paraclinical: d.paraclinical.filter((_, j) => j !== i) })}>
-                Bỏ dòng này
-              </button>
-            </div>
-          ))}
-          <button type="button" className="button secondary" onClick={() => set({ paraclinical: [...d.paraclinical, { test: '', result: '', unit: '', conclusion: '' }] })}>
-            Thêm kết quả cận lâm sàng
-          </button>
-        </fieldset>
+        <RowsFieldset
+          legend="Cận lâm sàng"
+          rows={d.paraclinical}
+          fields={['test', 'result', 'unit', 'conclusion'] as const}
+          labels={{ test: 'Xét nghiệm', result: 'Kết quả', unit: 'Đơn vị', conclusion: 'Kết luận' }}
+          idPrefix="para"
+          errors={errors}
+          blank={{ test: '', result: '', unit: '', conclusion: '' }}
+          removeLabel="Bỏ dòng này"
+          addLabel="Thêm kết quả cận lâm sàng"
+          onChange={(paraclinical) => set({ paraclinical })}
+        />
         {clinician && (
           <div className="field">
             <label htmlFor="diagnoses">Chẩn đoán (mã ICD-10, cách nhau bằng dấu phẩy)</label>

@@ -2,7 +2,7 @@ import { viDate, vietnamToday, viNumber } from '@openhssk/core';
 import { type FormEvent, useState } from 'react';
 import { Alert } from '../../ui.tsx';
 import type { ControlRule, FollowUpMeasure, RegisterDef } from '../api.ts';
-import { Back, setFlash } from '../components.tsx';
+import { Back, RowsFieldset, setFlash } from '../components.tsx';
 import { ROUTES, useStation } from '../context.ts';
 import { db } from '../db.ts';
 import { CONTROL_VI } from '../format.ts';
@@ -259,32 +259,19 @@ export function FollowUpPage({ personId, register }: { personId: string; registe
             Đánh giá: <strong>{CONTROL_VI[preview.status]}</strong> <span className="muted small">(mục tiêu: {preview.rule})</span>
           </p>
         </fieldset>
-        <fieldset>
-          <legend>Thuốc cấp</legend>
-          {d.medicines.map((m, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their position
-            <div key={i} className="st-grid st-row-block">
-              {(['name', 'quantity', 'unit', 'days'] as const).map((k) => (
-                <div className="field" key={k}>
-                  <label htmlFor={`med-${i}-${k}`}>{{ name: 'Tên thuốc', quantity: 'Số lượng', unit: 'Đơn vị', days: 'Số ngày' }[k]}</label>
-                  <input
-                    id={`med-${i}-${k}`}
-                    inputMode={k === 'quantity' || k === 'days' ? 'numeric' : undefined}
-                    value={m[k]}
-                    onChange={(e) => set({ medicines: d.medicines.map((x, j) => (j === i ? { ...x, [k]: e.target.value } : x)) })}
-                  />
-                </div>
-              ))}
-              {errors[`med-${i}`] && <span className="st-error">{errors[`med-${i}`]}</span>}
-              <button type="button" className="button secondary" onClick={() => set({ medicines: d.medicines.filter((_, j) => j !== i) })}>
-                Bỏ thuốc này
-              </button>
-            </div>
-          ))}
-          <button type="button" className="button secondary" onClick={() => set({ medicines: [...d.medicines, { name: '', quantity: '', unit: 'viên', days: '30' }] })}>
-            Thêm thuốc
-          </button>
-        </fieldset>
+        <RowsFieldset
+          legend="Thuốc cấp"
+          rows={d.medicines}
+          fields={['name', 'quantity', 'unit', 'days'] as const}
+          labels={{ name: 'Tên thuốc', quantity: 'Số lượng', unit: 'Đơn vị', days: 'Số ngày' }}
+          idPrefix="med"
+          errors={errors}
+          numeric={['quantity', 'days']}
+          blank={{ name: '', quantity: '', unit: 'viên', days: '30' }}
+          removeLabel="Bỏ thuốc này"
+          addLabel="Thêm thuốc"
+          onChange={(medicines) => set({ medicines })}
+        />
         <div className="field">
           <label htmlFor="adherence">Tuân thủ điều trị</label>
           <select id="adherence" value={d.adherence} onChange={(e) => set({ adherence: e.target.value })}>
