@@ -75,6 +75,8 @@ export const CITUS_TABLES: Readonly<Record<string, CitusPlacement>> = {
   bhyt_card_observation: { kind: 'distributed', column: 'bhxh', colocate: 'bhyt_card_observation', personal: true },
   // The check-in's identifier → person directory (migration 081): one shard per number looked up.
   person_identifier: { kind: 'distributed', column: 'identifier', colocate: 'person_identifier', personal: true },
+  // Ingest's (facility, MA_LK) → person directory (migration 087): an envelope's keys are one shard.
+  episode_key: { kind: 'distributed', column: 'facility_code', colocate: 'relay_message', personal: true },
   // The raw envelope or check-in as the facility sent it: personal, keyed by the sending facility.
   relay_message: { kind: 'distributed', column: 'facility_code', colocate: 'relay_message', personal: true },
   // A reminder is keyed by the episode (facility, MA_LK) and holds the address it went to.

@@ -176,6 +176,13 @@ export interface EpisodeRowTable {
   extra: Json<Record<string, string>> | null;
 }
 
+/** Ingest's (facility, MA_LK) directory: the person of the current episode (migration 087). */
+export interface EpisodeKeyTable {
+  facility_code: string;
+  ma_lk: string;
+  person_id: string | null;
+}
+
 export interface AuditEventTable {
   id: Generated<number>;
   at: Generated<Date>;
@@ -259,6 +266,7 @@ export interface Schema {
   submission_raw: SubmissionRawTable;
   episode: EpisodeTable;
   episode_row: EpisodeRowTable;
+  episode_key: EpisodeKeyTable;
   audit_event: AuditEventTable;
   citizen_account: CitizenAccountTable;
   session: SessionTable;

@@ -312,6 +312,7 @@ export async function purgeDemo(db: Db, opts: PurgeOptions = {}): Promise<PurgeR
     log('Demo purge: removing episodes…');
     await run('episode_row', sql`delete from episode_row er using episode e where e.id = er.episode_id and ${inF('e.facility_code')}`);
     await run('episode', sql`delete from episode where ${inF('facility_code')}`);
+    await run('episode_key', sql`delete from episode_key where ${inF('facility_code')}`);
     await run('submission_raw', sql`delete from submission_raw r using submission s where s.id = r.submission_id and ${inF('s.facility_code')}`);
     await run('submission', sql`delete from submission where ${inF('facility_code')}`);
     await run('source_record', sql`delete from source_record o using purge_source s where s.source_system = o.source_system and s.source_id = o.source_id`);

@@ -78,7 +78,10 @@ export async function closeVisits(db: Db, facilityCode: string, by: VisitEvidenc
   if (by.maLks.length === 0 && by.personIds.length === 0) return;
   const maLks = sql`${JSON.stringify(by.maLks)}::jsonb`;
   const persons = sql`${JSON.stringify(by.personIds)}::jsonb`;
-  const answers = sql`(e.ma_lk = v.ma_lk or (v.id_method <> 'xml0' and e.person_id = v.person_id
+  // A visit and the episode that answers it are one person's by construction (both follow the
+  // patient's source record), so the match names the person: on a cluster the visit's shard joins
+  // only its own episodes (issue 21).
+  const answers = sql`e.person_id = v.person_id and (e.ma_lk = v.ma_lk or (v.id_method <> 'xml0'
     and e.ngay_vao::date = v.ngay_vao::date and e.received_at >= v.received_at))`;
   await sql`
     update visit v set status = 'closed', closed_at = now(),

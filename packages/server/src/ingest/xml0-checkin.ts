@@ -55,7 +55,16 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, a
   if (valid.length === 0) return { rows: outcomes };
 
   await db.transaction().execute(async (tx) => {
-    const links = await linkDeterministic(tx, valid.map((v) => patientIdentity(v.fields)));
+    const found = await linkDeterministic(tx, valid.map((v) => patientIdentity(v.fields)));
+    // A patient the facility already sent episodes for is on the person the MPI placed their record
+    // on; the visit starts there (episodes and visits follow that record, episodesFollowSourceRecords),
+    // so closeVisits matches it to its episode on one person (one shard on a cluster, issue 21).
+    const patients = [...new Set(valid.map((v) => `${facilityCode}:${v.fields.MA_BN ?? ''}`))];
+    const placed = new Map(
+      (await tx.selectFrom('source_record').select(['source_id', 'person_id']).where('source_system', '=', 'KCB').where('source_id', 'in', patients).execute())
+        .map((r) => [r.source_id, r.person_id]),
+    );
+    const links = valid.map((v, i) => ({ personId: placed.get(`${facilityCode}:${v.fields.MA_BN ?? ''}`) ?? found[i]?.personId ?? null }));
     for (const [i, v] of valid.entries()) {
       const f = v.fields;
       const existing = await tx.selectFrom('visit').select(['status']).where('facility_code', '=', facilityCode).where('ma_lk', '=', f.MA_LK!).executeTakeFirst();
@@ -102,7 +111,7 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, a
     await recordCardObservations(tx, valid.flatMap((v) => (v.outcome.status === 'already_closed' ? [] : (cardFromXml(v.fields, 'xml0', `${facilityCode}:${v.fields.MA_LK}`) ?? []))));
     await closeVisits(tx, facilityCode, {
       maLks: valid.map((v) => v.fields.MA_LK!),
-      personIds: links.flatMap((l) => (l.personId ? [l.personId] : [])),
+      personIds: [...new Set(links.flatMap((l) => (l.personId ? [l.personId] : [])))],
     });
     // "Send once": the check-in goes on to the insurance portal as received, queued in this transaction.
     await relayCheckin(tx, { facilityCode, raw, maLks: valid.map((v) => v.fields.MA_LK!) });

@@ -8,7 +8,7 @@ export { type IdentifierKind, personIdsByIdentifier, syncPersonIdentifiers } fro
 export { type IdentityKeys, type LinkResult, linkDeterministic } from './link.ts';
 export { addRelations, type CardValidity, type NewPerson, updatePersonCards, upsertPersons } from './registry.ts';
 export {
-  episodesFollowSourceRecords, moveSourceRecords, type RegisteredLinkedSourceRecord, type RegisteredSourceRecord, registerSourceRecord, registerSourceRecords,
+  episodesFollowSourceRecords, moveSourceRecords, setEpisodeKeys, type RegisteredLinkedSourceRecord, type RegisteredSourceRecord, registerSourceRecord, registerSourceRecords,
   type SourceLink, setSourceLinks,
   upsertImportedSourceRecords, upsertPatientSourceRecords,
 } from './source-records.ts';

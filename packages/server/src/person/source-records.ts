@@ -117,20 +117,53 @@ export async function setSourceLinks(tx: Db, links: readonly SourceLink[]): Prom
  * Episodes (with their rows) and visits belong to the person of their KCB patient record.
  * Restricted to the given patient source ids, or set-based over everything, which also repairs
  * patients linked earlier by ingest whose episode arrived without a usable id.
+ *
+ * A row changes person by leaving and coming back (movePersonRows), never by an update of its
+ * person_id: on a Citus cluster person_id places the row on its shard and cannot change in place
+ * (issue 21). The rows to move are found first, so the common call, where nothing moves, writes nothing.
  */
 export async function episodesFollowSourceRecords(tx: Db, patientSourceIds?: readonly string[]): Promise<void> {
   if (patientSourceIds?.length === 0) return;
-  const only = (column: string) => (patientSourceIds ? sql`and ${sql.ref(column)} = any(${patientSourceIds}::text[])` : sql``);
+  const moved: Array<{ id: string; to: string }> = [];
   for (const table of ['episode', 'visit'] as const) {
-    await sql`update ${sql.table(table)} t set person_id = sr.person_id
-      from source_record sr
-      where sr.source_system = 'KCB' and sr.source_id = t.patient_source_id and sr.person_id is not null
-        and t.person_id is distinct from sr.person_id ${only('t.patient_source_id')}`.execute(tx);
+    const moves = await sql<{ id: string; to: string }>`select t.id::text as id, sr.person_id as to
+        from ${sql.table(table)} t join source_record sr on sr.source_system = 'KCB' and sr.source_id = t.patient_source_id
+       where sr.person_id is not null and t.person_id is distinct from sr.person_id
+         ${patientSourceIds ? sql`and t.patient_source_id = any(${patientSourceIds}::text[]) and sr.source_id = any(${patientSourceIds}::text[])` : sql``}`
+      .execute(tx);
+    await movePersonRows(tx, table, 'id', moves.rows);
+    if (table === 'episode') moved.push(...moves.rows);
   }
-  await sql`update episode_row er set person_id = e.person_id
-    from episode e
-    where er.episode_id = e.id and e.person_id is not null and er.person_id is distinct from e.person_id
-      ${only('e.patient_source_id')}`.execute(tx);
+  if (moved.length === 0) return;
+  await movePersonRows(tx, 'episode_row', 'episode_id', moved);
+  // The key directory names the person of each current episode (migration 087).
+  // Read, then written by key: on a cluster the directory's shards are by facility, not by person.
+  const current = await sql<{ f: string; m: string; p: string }>`select facility_code as f, ma_lk as m, person_id as p
+    from episode where id = any(${moved.map((m) => m.id)}::int8[]) and is_current`.execute(tx);
+  await setEpisodeKeys(tx, current.rows);
+}
+
+/** The directory rows of current episodes (facility `f`, MA_LK `m`) now name person `p` (migration 087). */
+export async function setEpisodeKeys(tx: Db, keys: ReadonlyArray<{ f: string; m: string; p: string | null }>): Promise<void> {
+  if (keys.length === 0) return;
+  await sql`insert into episode_key (facility_code, ma_lk, person_id)
+    select f, m, p from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as x(f text, m text, p text)
+    on conflict (facility_code, ma_lk) do update set person_id = excluded.person_id
+     where episode_key.person_id is distinct from excluded.person_id`.execute(tx);
+}
+
+/**
+ * Re-homes rows to other persons: the rows whose `key` column has each `id` leave and come back
+ * with person_id `to`, in one statement, so foreign keys to them (checked at the statement's end)
+ * and their unique keys see the same rows afterwards. Triggers on insert fire again.
+ */
+async function movePersonRows(tx: Db, table: string, key: string, moves: ReadonlyArray<{ id: string; to: string }>): Promise<void> {
+  if (moves.length === 0) return;
+  const t = sql.table(table);
+  await sql`with m as (select * from jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) as m(id int8, "to" text)),
+    gone as (delete from ${t} x where ${sql.ref(`x.${key}`)} in (select id from m) returning x.*)
+    insert into ${t} select (jsonb_populate_record(null::${t}, to_jsonb(g) || jsonb_build_object('person_id', m."to"))).*
+      from gone g join m on m.id = ${sql.ref(`g.${key}`)}`.execute(tx);
 }
 
 /** Moves source records to one person by a manual decision; the KCB patients' episodes and visits go with them. */
