@@ -74,8 +74,10 @@ export async function recordCardObservations(db: Db, obs: readonly CardObservati
                                                      observed_on date, source text, source_ref text)
       -- The same check-in, episode or list row again: a corrected validity replaces the old one,
       -- an identical one changes nothing.
-      on conflict (source, source_ref, card_no, observed_on) do update
-        set valid_from = excluded.valid_from, valid_to = excluded.valid_to, facility_code = excluded.facility_code, received_at = now()
+      -- The key names bhxh, the distribution column on a cluster (migration 088); received_at is the
+      -- new row's default (now()): a cluster refuses non-immutable functions in DO UPDATE.
+      on conflict (bhxh, source, source_ref, card_no, observed_on) do update
+        set valid_from = excluded.valid_from, valid_to = excluded.valid_to, facility_code = excluded.facility_code, received_at = excluded.received_at
         where (bhyt_card_observation.valid_from, bhyt_card_observation.valid_to, bhyt_card_observation.facility_code)
               is distinct from (excluded.valid_from, excluded.valid_to, excluded.facility_code)`.execute(db);
     stored += Number(r.numAffectedRows ?? 0);

@@ -42,7 +42,6 @@ export const CITUS_TABLES: Readonly<Record<string, CitusPlacement>> = {
   // One person's data, co-located with person.
   person: person('id'),
   person_relation: person(),
-  source_record: person(),
   episode: person(),
   episode_row: person(),
   visit: person(),
@@ -71,6 +70,8 @@ export const CITUS_TABLES: Readonly<Record<string, CitusPlacement>> = {
   notification_preference: person(),
   vital_sign: person(),
   // Personal data without person_id: distributed by its own key, in its own co-location group.
+  // The MPI's input: its person is what linking decides and changes (citus/092).
+  source_record: { kind: 'distributed', column: 'source_id', colocate: 'source_record', personal: true },
   submission_raw: { kind: 'distributed', column: 'submission_id', colocate: 'submission_raw', personal: true },
   bhyt_card_observation: { kind: 'distributed', column: 'bhxh', colocate: 'bhyt_card_observation', personal: true },
   // The check-in's identifier → person directory (migration 081): one shard per number looked up.

@@ -67,7 +67,8 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, a
     const links = valid.map((v, i) => ({ personId: placed.get(`${facilityCode}:${v.fields.MA_BN ?? ''}`) ?? found[i]?.personId ?? null }));
     for (const [i, v] of valid.entries()) {
       const f = v.fields;
-      const existing = await tx.selectFrom('visit').select(['status']).where('facility_code', '=', facilityCode).where('ma_lk', '=', f.MA_LK!).executeTakeFirst();
+      const existing = await tx.selectFrom('visit').select(['id', 'status', 'person_id']).where('facility_code', '=', facilityCode).where('ma_lk', '=', f.MA_LK!)
+        .executeTakeFirst();
       if (existing?.status === 'closed') {
         v.outcome.status = 'already_closed';
         continue;
@@ -88,11 +89,16 @@ export async function ingestCheckin(db: Db, facilityCode: string, raw: Buffer, a
         checkin: JSON.stringify(f),
         signature_verified: parsed.hasSignature,
       };
-      await tx
-        .insertInto('visit')
-        .values(values)
-        .onConflict((oc) => oc.columns(['facility_code', 'ma_lk']).doUpdateSet({ ...values, received_at: new Date() }))
-        .execute();
+      if (existing && existing.person_id === values.person_id) {
+        let q = tx.updateTable('visit').set({ ...values, received_at: new Date() }).where('id', '=', existing.id);
+        if (values.person_id !== null) q = q.where('person_id', '=', values.person_id);
+        await q.execute();
+      } else {
+        // A visit that changes person leaves and comes back under the same id: on a cluster its
+        // person places it on a shard and cannot change in place (issue 21).
+        if (existing) await tx.deleteFrom('visit').where('id', '=', existing.id).execute();
+        await tx.insertInto('visit').values(existing ? { ...values, id: existing.id } : values).execute();
+      }
       v.outcome.status = existing ? 'updated' : 'opened';
       // A check-in tells the platform a person is at this facility: it is personal data the citizen's
       // access log must show, like a front-desk check-in.

@@ -17,7 +17,7 @@ const REFRESH_IMPORTED = `on conflict (source_system, source_id) do update set
   so_bhyt = excluded.so_bhyt, so_dien_thoai = excluded.so_dien_thoai, dia_chi = excluded.dia_chi, ma_xa = excluded.ma_xa,
   ma_ho_gia_dinh = excluded.ma_ho_gia_dinh, quan_he_chu_ho = excluded.quan_he_chu_ho, content_hash = excluded.content_hash,
   import_id = excluded.import_id, match_keys = excluded.match_keys,
-  updated_at = now()
+  updated_at = excluded.updated_at
   where source_record.content_hash is distinct from excluded.content_hash`;
 
 // The latest message wins, but a link made earlier (e.g. by MPI review) is kept when it carries no usable id.
@@ -28,7 +28,7 @@ const REFRESH_PATIENT = `on conflict (source_system, source_id) do update set
   match_keys = case when source_record.content_hash is distinct from excluded.content_hash then null else source_record.match_keys end,
   person_id = coalesce(excluded.person_id, source_record.person_id),
   link_rule = coalesce(excluded.link_rule, source_record.link_rule),
-  updated_at = now()`;
+  updated_at = excluded.updated_at`;
 
 type SourceRecordRow = Readonly<Partial<Record<keyof typeof SOURCE_RECORD_COLUMNS, unknown>>>;
 
@@ -125,14 +125,28 @@ export async function setSourceLinks(tx: Db, links: readonly SourceLink[]): Prom
 export async function episodesFollowSourceRecords(tx: Db, patientSourceIds?: readonly string[]): Promise<void> {
   if (patientSourceIds?.length === 0) return;
   const moved: Array<{ id: string; to: string }> = [];
+  // For given patients, the records' persons are read by key and the rows by patient: on a cluster
+  // source records are distributed by their key and rows by person, so the two are not joined.
+  const personOf = new Map<string, string>();
+  if (patientSourceIds) {
+    const placed = await tx.selectFrom('source_record').select(['source_id', 'person_id']).where('source_system', '=', 'KCB')
+      .where('source_id', 'in', patientSourceIds).where('person_id', 'is not', null).execute();
+    for (const r of placed) personOf.set(r.source_id, r.person_id!);
+    if (personOf.size === 0) return;
+  }
   for (const table of ['episode', 'visit'] as const) {
-    const moves = await sql<{ id: string; to: string }>`select t.id::text as id, sr.person_id as to
-        from ${sql.table(table)} t join source_record sr on sr.source_system = 'KCB' and sr.source_id = t.patient_source_id
-       where sr.person_id is not null and t.person_id is distinct from sr.person_id
-         ${patientSourceIds ? sql`and t.patient_source_id = any(${patientSourceIds}::text[]) and sr.source_id = any(${patientSourceIds}::text[])` : sql``}`
-      .execute(tx);
-    await movePersonRows(tx, table, 'id', moves.rows);
-    if (table === 'episode') moved.push(...moves.rows);
+    let moves: Array<{ id: string; to: string }>;
+    if (patientSourceIds) {
+      const rows = await sql<{ id: string; s: string; p: string | null }>`select id::text as id, patient_source_id as s, person_id as p
+        from ${sql.table(table)} where patient_source_id = any(${[...personOf.keys()]}::text[])`.execute(tx);
+      moves = rows.rows.filter((r) => r.p !== personOf.get(r.s)).map((r) => ({ id: r.id, to: personOf.get(r.s)! }));
+    } else {
+      moves = (await sql<{ id: string; to: string }>`select t.id::text as id, sr.person_id as to
+          from ${sql.table(table)} t join source_record sr on sr.source_system = 'KCB' and sr.source_id = t.patient_source_id
+         where sr.person_id is not null and t.person_id is distinct from sr.person_id`.execute(tx)).rows;
+    }
+    await movePersonRows(tx, table, 'id', moves);
+    if (table === 'episode') moved.push(...moves);
   }
   if (moved.length === 0) return;
   await movePersonRows(tx, 'episode_row', 'episode_id', moved);
