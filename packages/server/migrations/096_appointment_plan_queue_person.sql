@@ -3,9 +3,11 @@
 -- On a Citus cluster episode_row is distributed by person_id: the trigger that queues an episode runs
 -- on the row's shard, and its insert stays there only when the queue is distributed the same way
 -- (citus/090). So a queue entry carries the person of the row that queued it, and follows that row
--- when the MPI moves the episode (a relink, a merge, an undo, a separation all re-point episode_row),
--- from a trigger in the moving transaction: the planner reads the episode's rows by person and
--- episode, and a stale person would hide them. person_id is null while the episode is not yet linked,
+-- when the MPI moves the episode (a relink, a merge, an undo, a separation), from triggers in the
+-- moving transaction: the planner reads the episode's rows by person and episode, and a stale person
+-- would hide them. The MPI moves rows by deleting and re-inserting them (person/source-records.ts
+-- movePersonRows: a distribution column cannot change in place), so the entry of a deleted row is
+-- dropped and the re-inserted row queues its new person; the update trigger covers a move in place. person_id is null while the episode is not yet linked,
 -- like episode_row's.
 alter table appointment_plan_queue add column person_id text;
 
@@ -27,3 +29,14 @@ end $$;
 create trigger episode_row_moves_appointment_plan after update of person_id on episode_row
   for each row when (new.tbl in ('XML14', 'XML13') and old.person_id is distinct from new.person_id)
   execute function appointment_plan_follow();
+
+-- Row events of one statement fire in the order the rows changed: a moved row's delete (entry of the
+-- old person dropped) comes before its re-insert (entry of the new person queued).
+create function appointment_plan_forget() returns trigger language plpgsql as $$
+begin
+  delete from appointment_plan_queue where episode_id = old.episode_id and person_id is not distinct from old.person_id;
+  return null;
+end $$;
+create trigger episode_row_leaves_appointment_plan after delete on episode_row
+  for each row when (old.tbl in ('XML14', 'XML13'))
+  execute function appointment_plan_forget();

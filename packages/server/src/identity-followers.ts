@@ -25,7 +25,7 @@ export const NOT_FOLLOWED: Readonly<Record<string, string>> = {
   mpi_merge: 'the merge log itself (from_person, to_person): which person went into which, as decided; the undo reads it',
   episode: 'follows its source record (person/source-records.ts episodesFollowSourceRecords), in the same decision',
   episode_row: 'follows its episode, in the same decision',
-  appointment_plan_queue: "follows its episode's rows: a trigger on episode_row re-points the queued entry when the row's person changes (migration 096), in the same decision",
+  appointment_plan_queue: "follows its episode's rows: triggers on episode_row drop a moved row's entry and queue its new person (migration 096), in the same decision",
   episode_key: 'the person of the current episode of a (facility, MA_LK): rewritten with the episode (ingest store, episodesFollowSourceRecords)',
   visit: 'follows its source record, in the same decision',
   mpi_correction: "the history of one golden record's fields; a merge rebuilds the survivor's record, an undo revives the retired one with its history",
