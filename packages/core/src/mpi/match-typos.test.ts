@@ -180,6 +180,16 @@ const CASES: LinkCase[] = [
     sourceRow({ ho_ten: 'Đặng Hữu Phúc', ngay_sinh: '17/04/2006', gioi_tinh: 'Nam', so_cccd: '048206712959', ma_xa: '10185', ma_ho_gia_dinh: '10185005679' }),
     sourceRow({ source_system: 'BHXH', ho_ten: 'ĐẶNG HỮU PHÚC', ngay_sinh: '16/04/2006', gioi_tinh: 'Nam', so_cccd: '048206712959', so_dien_thoai: '0848474660', ma_xa: '10185' }),
   ], false],
+  ['birth year only and the sex mistyped, same full name, household and phone → linked', [
+    sourceRow({ source_system: 'BHXH', ho_ten: 'HỒ THỊ MAI', ngay_sinh: '1942', gioi_tinh: '1', so_bhyt: 'TE4484807132353', so_dien_thoai: '0757.634.555',
+      dia_chi: 'Số 138 ngõ 11, X. Tân Lập 6, H. Quỳnh Lưu', ma_xa: '10185', ma_ho_gia_dinh: '10185001161' }),
+    sourceRow({ ho_ten: 'Hồ Thị Mai', ngay_sinh: '20/05/1942', gioi_tinh: '2', so_cccd: '048142924394', so_dien_thoai: '84757634555',
+      dia_chi: 'Số 138 ngõ 11, xã Tân Lập 6, huyện Quỳnh Lưu', ma_xa: '10185', ma_ho_gia_dinh: '10185001161' }),
+  ], true],
+  ['birth year only and another sex, same full name, only the village in common → not linked', [
+    sourceRow({ source_system: 'BHXH', ho_ten: 'HỒ THỊ MAI', ngay_sinh: '1942', gioi_tinh: '1', dia_chi: 'Thôn 11, X. Tân Lập 6, H. Quỳnh Lưu', ma_xa: '10185' }),
+    sourceRow({ ho_ten: 'Hồ Thị Mai', ngay_sinh: '20/05/1942', gioi_tinh: '2', so_cccd: '048142924394', dia_chi: 'Thôn 11, xã Tân Lập 6, huyện Quỳnh Lưu', ma_xa: '10185' }),
+  ], false],
   ['birth year only under a roof where two namesakes of that year are recorded → not linked to either', [
     sourceRow({ ho_ten: 'Nguyễn Văn Dũng', ngay_sinh: '1979', gioi_tinh: 'Nam', dia_chi: 'Số 170 ngõ 5, xã Thủy Xuân 9', ma_xa: '10296' }),
     sourceRow({ source_system: 'BHXH', ho_ten: 'Nguyễn Văn Dũng', ngay_sinh: '05/06/1979', gioi_tinh: 'Nam', dia_chi: 'Số 170 ngõ 5, xã Thủy Xuân 9', ma_xa: '10296' }),

@@ -698,7 +698,11 @@ function rules(
   const place = g[F_COMMUNE] === 1 || ad >= 1 || g[F_HOUSEHOLD] === 1 || g[F_PHONE] === 1;
   // Opposite-sex twins have different given names; a same-name, same-day, same-place pair with
   // different sex is one person whose sex was mistyped (Vietnamese middle names mostly carry sex).
-  const sexSlip = g[F_SEX] === 0 && g[F_NAME] === 3 && fullDate && place && g[F_CCCD] !== 0 && g[F_BHXH] !== 0;
+  // With only the birth year, the same full name under one roof (house, household, or the phone in
+  // the commune) will do too: a namesake there is a father or son, born decades apart.
+  const dwelling = g[F_ADDRESS] === 3 || g[F_HOUSEHOLD] === 1 || (g[F_PHONE] === 1 && (g[F_COMMUNE] === 1 || ad >= 2));
+  const sexSlip = g[F_SEX] === 0 && g[F_NAME] === 3 && (fullDate ? place : g[F_DATE] === DateLevel.yearOnly && dwelling) &&
+    g[F_CCCD] !== 0 && g[F_BHXH] !== 0;
   if (sexSlip) flags |= SEX_SLIP_OK;
   if (g[F_SEX] === 0 && !strongId && !sexSlip) flags |= VETO_SEX;
   const evidence =
@@ -741,7 +745,7 @@ function rules(
   // With the middle name left out as well, only the dwelling (never the village) and no other
   // date known for that name and year, in the commune or under the roof, will do.
   const yearOnlyPlace = g[F_NAME] === 3 ? (unambiguousYearOnly ? home || ad === 2 : sameRoof) : middleOnly && home && unambiguousYearOnly && unambiguousRoof;
-  if (yearOnlyPlace && g[F_GIVEN] === 2 && g[F_DATE] === DateLevel.yearOnly && g[F_SEX] !== 0 && idsAgreeable) flags |= YEAR_ONLY_OK;
+  if (yearOnlyPlace && g[F_GIVEN] === 2 && g[F_DATE] === DateLevel.yearOnly && (g[F_SEX] !== 0 || sexSlip) && idsAgreeable) flags |= YEAR_ONLY_OK;
   if (flags & (DAY_OFF_OK | YEAR_ONLY_OK)) flags &= ~VETO_EVIDENCE;
   // Name and birth date with nothing placing the two records together, or a birth year with only
   // the commune in common: namesakes look exactly like that, whatever the score.
