@@ -183,7 +183,8 @@ describe(`the chain head moves once per insert statement (migration 085) (${KIND
       assert.equal(r.verified, rows.length);
       // Per round: A's committed statements, then B's (B drew no id before A ended); A's second round rolled back.
       const expected = [0, 1, 2].flatMap((k) => [...(k === 1 ? [] : [`a${k}.1`, `a${k}.2`]), `b${k}.1`, `b${k}.2`]);
-      const seen = rows.slice(0, 2 * 650 + 3 * 450).reduce<string[]>((acc, x) => (acc.at(-1) === x.action ? acc : [...acc, x.action]), []);
+      const seen: string[] = [];
+      for (const x of rows.slice(0, 2 * 650 + 3 * 450)) if (seen.at(-1) !== x.action) seen.push(x.action);
       assert.deepEqual(seen, expected);
       // Within each statement the rows keep their order; statements never interleave.
       const byAction = new Map<string, number[]>();

@@ -85,53 +85,63 @@ async function visiblePatient(o: OperationOptions) {
   return person;
 }
 
-/** The resources derived from each episode (current version), Provenance last, one list per episode. */
-export async function episodeResourceGroups(db: Db, rows: readonly EpisodeSqlRow[], personId?: string): Promise<Resource[][]> {
+type ProjectedRow = Awaited<ReturnType<typeof projectedRows>>[number];
+
+/** The rows that become resources, of the given episodes, by episode id (one query). */
+export async function episodeChildren(db: Db, rows: readonly EpisodeSqlRow[], personId?: string): Promise<Map<number, ProjectedRow[]>> {
   const children = await projectedRows(
     db,
     rows.map((r) => r.id),
     personId,
   );
-  const byEpisode = new Map<number, typeof children>();
+  const byEpisode = new Map<number, ProjectedRow[]>();
   for (const c of children) {
     const list = byEpisode.get(c.episode_id);
     if (list) list.push(c);
     else byEpisode.set(c.episode_id, [c]);
   }
-  return rows.map((r) => {
-    const ep = episodeRecord(r);
-    const mine = byEpisode.get(r.id) ?? [];
-    const out: Resource[] = [encounterResource(ep)];
-    for (const [n, code] of episodeDiagnoses(ep).entries()) out.push(conditionResource(ep, code, n + 1));
-    for (const row of mine) {
-      switch (rowResourceType(row)) {
-        case 'MedicationRequest':
-          out.push(medicationRequestResource(ep, row));
-          break;
-        case 'Observation':
-          out.push(observationResource(ep, row));
-          break;
-        case 'Procedure':
-          out.push(procedureResource(ep, row));
-          break;
-        case 'ServiceRequest':
-          out.push(serviceRequestResource(ep, row));
-          break;
-        case 'Appointment':
-          out.push(appointmentResource(ep, row));
-          break;
-        case 'DocumentReference':
-          out.push(documentResource(ep, row));
-          break;
-        default:
-          break;
-      }
-      if (isDispensedRow(ep, row)) out.push(medicationDispenseResource(ep, row));
+  return byEpisode;
+}
+
+/** The resources derived from one episode (current version) and its rows, Provenance last. */
+export function episodeResources(r: EpisodeSqlRow, mine: readonly ProjectedRow[]): Resource[] {
+  const ep = episodeRecord(r);
+  const out: Resource[] = [encounterResource(ep)];
+  for (const [n, code] of episodeDiagnoses(ep).entries()) out.push(conditionResource(ep, code, n + 1));
+  for (const row of mine) {
+    switch (rowResourceType(row)) {
+      case 'MedicationRequest':
+        out.push(medicationRequestResource(ep, row));
+        break;
+      case 'Observation':
+        out.push(observationResource(ep, row));
+        break;
+      case 'Procedure':
+        out.push(procedureResource(ep, row));
+        break;
+      case 'ServiceRequest':
+        out.push(serviceRequestResource(ep, row));
+        break;
+      case 'Appointment':
+        out.push(appointmentResource(ep, row));
+        break;
+      case 'DocumentReference':
+        out.push(documentResource(ep, row));
+        break;
+      default:
+        break;
     }
-    for (const group of reportGroups(mine)) out.push(diagnosticReportResource(ep, group, orderRowOf(group, mine)));
-    out.push(provenanceResource(ep, episodeTargets(ep, mine, rowResourceType)));
-    return out;
-  });
+    if (isDispensedRow(ep, row)) out.push(medicationDispenseResource(ep, row));
+  }
+  for (const group of reportGroups(mine)) out.push(diagnosticReportResource(ep, group, orderRowOf(group, mine)));
+  out.push(provenanceResource(ep, episodeTargets(ep, mine, rowResourceType)));
+  return out;
+}
+
+/** The resources derived from each episode (current version), Provenance last, one list per episode. */
+export async function episodeResourceGroups(db: Db, rows: readonly EpisodeSqlRow[], personId?: string): Promise<Resource[][]> {
+  const byEpisode = await episodeChildren(db, rows, personId);
+  return rows.map((r) => episodeResources(r, byEpisode.get(r.id) ?? []));
 }
 
 /** Licence numbers of the practitioners the resources reference (by identifier, see core practitionerByLicence). */

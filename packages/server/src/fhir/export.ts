@@ -26,13 +26,32 @@ import { type Actor, auditMany } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { unitDescendants } from '../staff/index.ts';
 import type { FhirCaller } from './access.ts';
-import { episodeResourceGroups } from './everything.ts';
+import { episodeChildren, episodeResources } from './everything.ts';
 import { invalidParam } from './params.ts';
 import { consentsOf } from './consent.ts';
 import { practitionersAfter } from './practitioner.ts';
 import { allergiesOf, immunizationsOf } from './registry.ts';
 import type { FhirQuery } from './search.ts';
 import { episodeWindow, type Facilities, personWindow, queryFacilities, queryPersons, visibleEpisode } from './sql.ts';
+
+// PROFILE (temporary): wall time per await.
+export const TIMERS: Record<string, number> = {};
+async function tm<X>(k: string, p: Promise<X> | X): Promise<X> {
+  const t = performance.now();
+  try {
+    return await p;
+  } finally {
+    TIMERS[k] = (TIMERS[k] ?? 0) + performance.now() - t;
+  }
+}
+function tms<X>(k: string, f: () => X): X {
+  const t = performance.now();
+  try {
+    return f();
+  } finally {
+    TIMERS[k] = (TIMERS[k] ?? 0) + performance.now() - t;
+  }
+}
 
 /** How long a runner's claim on a job holds without a checkpoint. */
 const LEASE_SECONDS = 120;
@@ -237,10 +256,10 @@ class NdjsonFiles {
       s = createWriteStream(join(this.dir, `${type}.ndjson`), { flags: 'a' });
       this.streams.set(type, s);
     }
-    const line = `${JSON.stringify(r)}\n`;
+    const line = tms('stringify', () => `${JSON.stringify(r)}\n`);
     this.bytes[type] = (this.bytes[type] ?? 0) + Buffer.byteLength(line);
     this.counts[type] = (this.counts[type] ?? 0) + 1;
-    if (!s.write(line)) await new Promise<void>((resolve) => s.once('drain', () => resolve()));
+    if (!tms('stream.write', () => s.write(line))) await tm('drain', new Promise<void>((resolve) => s.once('drain', () => resolve())));
   }
   /** Every line written so far is in the files (before a checkpoint names their sizes). */
   async flush() {
@@ -318,13 +337,13 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
 
     /** Checkpoint and access-log rows of the chunk in one transaction; false when the job was cancelled meanwhile. */
     const commit = async (state: string, flushed: Promise<void>, persons: ReadonlyArray<string | null>) => {
-      await flushed;
-      if (!(await stillWanted(job.id))) return false;
+      await tm('c.flush', flushed);
+      if (!(await tm('c.stillWanted', stillWanted(job.id)))) return false;
       chunks++;
       if (opts.stopAfterChunks !== undefined && chunks >= opts.stopAfterChunks) stopped = true;
       await db.transaction().execute(async (tx) => {
-        await auditMany(tx, persons.map((personId) => ({ actor: job.actor, action: 'fhir.export', personId, resource, detail: { types: job.types } })));
-        await sql`update fhir_export_job set checkpoint = ${state}::jsonb, updated_at = now() where id = ${job.id}`.execute(tx);
+        await tm('c.auditMany', auditMany(tx, persons.map((personId) => ({ actor: job.actor, action: 'fhir.export', personId, resource, detail: { types: job.types } }))));
+        await tm('c.jobUpdate', sql`update fhir_export_job set checkpoint = ${state}::jsonb, updated_at = now() where id = ${job.id}`.execute(tx));
       });
       return true;
     };
@@ -336,7 +355,7 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
     /** Waits for the pending checkpoint; false when the walk must stop (cancelled, taken over or stopped). */
     const settled = async () => (await pending) && !stopped;
     const checkpoint = async (persons: ReadonlyArray<string | null>) => {
-      if (!(await settled())) return false;
+      if (!(await tm('wait.checkpoint', settled()))) return false;
       pending = commit(JSON.stringify(cp), files.flush(), persons);
       // Keeps an unobserved rejection from surfacing before the next settled() awaits it.
       pending.catch(() => undefined);
@@ -353,14 +372,14 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
             // Every facility: the walk goes by person id, each probed through its own episodes; a list
             // of facilities goes through their episodes, so it never visits other facilities' patients.
             const { rows: batch, walked } =
-              facilities === 'all' ? await personWindow(db, after, personChunk) : await queryPersons(db, facilities, undefined, false, after, personChunk).then((rows) => ({ rows, walked: rows[rows.length - 1]?.id }));
+              facilities === 'all' ? await tm('q.personWindow', personWindow(db, after, personChunk)) : await queryPersons(db, facilities, undefined, false, after, personChunk).then((rows) => ({ rows, walked: rows[rows.length - 1]?.id }));
             if (walked === undefined) break;
             const ids = batch.map((p) => p.id);
             const shown = new Set<string>();
             for (const p of batch) {
               if (!changed(p.updated_at)) continue;
               if (wanted.has('Patient')) {
-                await files.write(patientResource({ ...p }));
+                await tm('w.person', files.write(tms('map.patient', () => patientResource({ ...p }))));
                 shown.add(p.id);
               }
               const card = wanted.has('Coverage') ? coverageResource({ ...p }) : undefined;
@@ -370,14 +389,14 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
               }
             }
             if (wanted.has('AllergyIntolerance') && ids.length > 0) {
-              for (const a of await allergiesOf(db, ids)) {
+              for (const a of await tm('q.allergies', allergiesOf(db, ids))) {
                 if (windowed && a.meta?.lastUpdated && !changed(a.meta.lastUpdated)) continue;
                 await files.write(a);
                 shown.add(a.patient.reference?.split('/')[1] ?? '');
               }
             }
             if (wanted.has('Immunization') && ids.length > 0) {
-              const doses = await immunizationsOf(db, ids);
+              const doses = await tm('q.immunizations', immunizationsOf(db, ids));
               // A dose's change time is vaccination.updated_at (import corrections, duplicate links and
               // MPI moves set it): with a window only the doses changed inside it are written.
               const inWindow = windowed ? await changedDoses(db, doses.map((d) => d.id ?? ''), since, until) : undefined;
@@ -388,7 +407,7 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
               }
             }
             if (wanted.has('Consent') && ids.length > 0) {
-              for (const c of await consentsOf(db, facilities, ids)) {
+              for (const c of await tm('q.consents', consentsOf(db, facilities, ids))) {
                 if (windowed && c.meta?.lastUpdated && !changed(c.meta.lastUpdated)) continue;
                 await files.write(c);
                 shown.add(c.patient?.reference?.split('/')[1] ?? '');
@@ -406,9 +425,14 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
           const filters = [...(since ? [sql`e.received_at >= ${since}`] : []), ...(until ? [sql`e.received_at < ${until}`] : [])];
           for (;;) {
             if (stopped) return;
-            const { rows, walked } = await episodeWindow(db, facilities, filters, cp.after === null ? undefined : Number(cp.after), episodeChunk);
+            const { rows, walked } = await tm('q.episodeWindow', episodeWindow(db, facilities, filters, cp.after === null ? undefined : Number(cp.after), episodeChunk));
             if (walked === undefined) break;
-            for (const group of await episodeResourceGroups(db, rows)) for (const r of group) if (wanted.has(r.resourceType)) await files.write(r);
+            // Each episode's resources are mapped and written before the next episode's are made, so
+            // they die young instead of a whole window's resources outliving the writes (memory).
+            const children = await tm('q.episodeChildren', episodeChildren(db, rows));
+            for (const row of rows) {
+              for (const r of tms('map.episode', () => episodeResources(row, children.get(row.id) ?? []))) if (wanted.has(r.resourceType)) await tm('w.episode', files.write(r));
+            }
             cp.after = walked;
             const persons = personsLoggedFirst ? [] : [...new Set(rows.map((r) => r.person_id))];
             if (!(await checkpoint(persons))) return;
@@ -446,6 +470,7 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
         }
       }
       if (!(await settled())) return;
+      if (process.env.HSSK_EXPORT_TIMERS) console.log('TIMERS', JSON.stringify(Object.fromEntries(Object.entries(TIMERS).map(([k, v]) => [k, Math.round(v)]))));
       cp.phase = 'done';
       await files.flush();
       await sql`update fhir_export_job set status = 'completed', checkpoint = ${JSON.stringify(cp)}::jsonb, completed_at = now(), updated_at = now(), lease_until = null
