@@ -34,25 +34,6 @@ import { allergiesOf, immunizationsOf } from './registry.ts';
 import type { FhirQuery } from './search.ts';
 import { episodeWindow, type Facilities, personWindow, queryFacilities, queryPersons, visibleEpisode } from './sql.ts';
 
-// PROFILE (temporary): wall time per await.
-export const TIMERS: Record<string, number> = {};
-async function tm<X>(k: string, p: Promise<X> | X): Promise<X> {
-  const t = performance.now();
-  try {
-    return await p;
-  } finally {
-    TIMERS[k] = (TIMERS[k] ?? 0) + performance.now() - t;
-  }
-}
-function tms<X>(k: string, f: () => X): X {
-  const t = performance.now();
-  try {
-    return f();
-  } finally {
-    TIMERS[k] = (TIMERS[k] ?? 0) + performance.now() - t;
-  }
-}
-
 /** How long a runner's claim on a job holds without a checkpoint. */
 const LEASE_SECONDS = 120;
 
@@ -239,6 +220,8 @@ export async function exportFile(db: Db, caller: FhirCaller, id: string, file: s
 // ---------------------------------------------------------------------------------------------
 // The runner.
 
+const FILE_BUFFER = 1 << 20;
+
 /** One append-only NDJSON file per type; writes wait when the OS buffer is full (backpressure). */
 class NdjsonFiles {
   private streams = new Map<string, WriteStream>();
@@ -253,13 +236,15 @@ class NdjsonFiles {
     const type = r.resourceType;
     let s = this.streams.get(type);
     if (!s) {
-      s = createWriteStream(join(this.dir, `${type}.ndjson`), { flags: 'a' });
+      // 1 MiB before a write waits for the disk (the default 16 KiB made the walk wait on a drain every
+      // ten lines or so); memory stays bounded: at most that much pending per file.
+      s = createWriteStream(join(this.dir, `${type}.ndjson`), { flags: 'a', highWaterMark: FILE_BUFFER });
       this.streams.set(type, s);
     }
-    const line = tms('stringify', () => `${JSON.stringify(r)}\n`);
+    const line = `${JSON.stringify(r)}\n`;
     this.bytes[type] = (this.bytes[type] ?? 0) + Buffer.byteLength(line);
     this.counts[type] = (this.counts[type] ?? 0) + 1;
-    if (!tms('stream.write', () => s.write(line))) await tm('drain', new Promise<void>((resolve) => s.once('drain', () => resolve())));
+    if (!s.write(line)) await new Promise<void>((resolve) => s.once('drain', () => resolve()));
   }
   /** Every line written so far is in the files (before a checkpoint names their sizes). */
   async flush() {
@@ -337,13 +322,13 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
 
     /** Checkpoint and access-log rows of the chunk in one transaction; false when the job was cancelled meanwhile. */
     const commit = async (state: string, flushed: Promise<void>, persons: ReadonlyArray<string | null>) => {
-      await tm('c.flush', flushed);
-      if (!(await tm('c.stillWanted', stillWanted(job.id)))) return false;
+      await flushed;
+      if (!(await stillWanted(job.id))) return false;
       chunks++;
       if (opts.stopAfterChunks !== undefined && chunks >= opts.stopAfterChunks) stopped = true;
       await db.transaction().execute(async (tx) => {
-        await tm('c.auditMany', auditMany(tx, persons.map((personId) => ({ actor: job.actor, action: 'fhir.export', personId, resource, detail: { types: job.types } }))));
-        await tm('c.jobUpdate', sql`update fhir_export_job set checkpoint = ${state}::jsonb, updated_at = now() where id = ${job.id}`.execute(tx));
+        await auditMany(tx, persons.map((personId) => ({ actor: job.actor, action: 'fhir.export', personId, resource, detail: { types: job.types } })));
+        await sql`update fhir_export_job set checkpoint = ${state}::jsonb, updated_at = now() where id = ${job.id}`.execute(tx);
       });
       return true;
     };
@@ -355,7 +340,7 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
     /** Waits for the pending checkpoint; false when the walk must stop (cancelled, taken over or stopped). */
     const settled = async () => (await pending) && !stopped;
     const checkpoint = async (persons: ReadonlyArray<string | null>) => {
-      if (!(await tm('wait.checkpoint', settled()))) return false;
+      if (!(await settled())) return false;
       pending = commit(JSON.stringify(cp), files.flush(), persons);
       // Keeps an unobserved rejection from surfacing before the next settled() awaits it.
       pending.catch(() => undefined);
@@ -372,14 +357,14 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
             // Every facility: the walk goes by person id, each probed through its own episodes; a list
             // of facilities goes through their episodes, so it never visits other facilities' patients.
             const { rows: batch, walked } =
-              facilities === 'all' ? await tm('q.personWindow', personWindow(db, after, personChunk)) : await queryPersons(db, facilities, undefined, false, after, personChunk).then((rows) => ({ rows, walked: rows[rows.length - 1]?.id }));
+              facilities === 'all' ? await personWindow(db, after, personChunk) : await queryPersons(db, facilities, undefined, false, after, personChunk).then((rows) => ({ rows, walked: rows[rows.length - 1]?.id }));
             if (walked === undefined) break;
             const ids = batch.map((p) => p.id);
             const shown = new Set<string>();
             for (const p of batch) {
               if (!changed(p.updated_at)) continue;
               if (wanted.has('Patient')) {
-                await tm('w.person', files.write(tms('map.patient', () => patientResource({ ...p }))));
+                await files.write(patientResource({ ...p }));
                 shown.add(p.id);
               }
               const card = wanted.has('Coverage') ? coverageResource({ ...p }) : undefined;
@@ -389,14 +374,14 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
               }
             }
             if (wanted.has('AllergyIntolerance') && ids.length > 0) {
-              for (const a of await tm('q.allergies', allergiesOf(db, ids))) {
+              for (const a of await allergiesOf(db, ids)) {
                 if (windowed && a.meta?.lastUpdated && !changed(a.meta.lastUpdated)) continue;
                 await files.write(a);
                 shown.add(a.patient.reference?.split('/')[1] ?? '');
               }
             }
             if (wanted.has('Immunization') && ids.length > 0) {
-              const doses = await tm('q.immunizations', immunizationsOf(db, ids));
+              const doses = await immunizationsOf(db, ids);
               // A dose's change time is vaccination.updated_at (import corrections, duplicate links and
               // MPI moves set it): with a window only the doses changed inside it are written.
               const inWindow = windowed ? await changedDoses(db, doses.map((d) => d.id ?? ''), since, until) : undefined;
@@ -407,7 +392,7 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
               }
             }
             if (wanted.has('Consent') && ids.length > 0) {
-              for (const c of await tm('q.consents', consentsOf(db, facilities, ids))) {
+              for (const c of await consentsOf(db, facilities, ids)) {
                 if (windowed && c.meta?.lastUpdated && !changed(c.meta.lastUpdated)) continue;
                 await files.write(c);
                 shown.add(c.patient?.reference?.split('/')[1] ?? '');
@@ -425,13 +410,13 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
           const filters = [...(since ? [sql`e.received_at >= ${since}`] : []), ...(until ? [sql`e.received_at < ${until}`] : [])];
           for (;;) {
             if (stopped) return;
-            const { rows, walked } = await tm('q.episodeWindow', episodeWindow(db, facilities, filters, cp.after === null ? undefined : Number(cp.after), episodeChunk));
+            const { rows, walked } = await episodeWindow(db, facilities, filters, cp.after === null ? undefined : Number(cp.after), episodeChunk);
             if (walked === undefined) break;
             // Each episode's resources are mapped and written before the next episode's are made, so
             // they die young instead of a whole window's resources outliving the writes (memory).
-            const children = await tm('q.episodeChildren', episodeChildren(db, rows));
+            const children = await episodeChildren(db, rows);
             for (const row of rows) {
-              for (const r of tms('map.episode', () => episodeResources(row, children.get(row.id) ?? []))) if (wanted.has(r.resourceType)) await tm('w.episode', files.write(r));
+              for (const r of episodeResources(row, children.get(row.id) ?? [])) if (wanted.has(r.resourceType)) await files.write(r);
             }
             cp.after = walked;
             const persons = personsLoggedFirst ? [] : [...new Set(rows.map((r) => r.person_id))];
@@ -470,7 +455,6 @@ export function createExportRunner(db: Db, dir: string, opts: ExportRunnerOption
         }
       }
       if (!(await settled())) return;
-      if (process.env.HSSK_EXPORT_TIMERS) console.log('TIMERS', JSON.stringify(Object.fromEntries(Object.entries(TIMERS).map(([k, v]) => [k, Math.round(v)]))));
       cp.phase = 'done';
       await files.flush();
       await sql`update fhir_export_job set status = 'completed', checkpoint = ${JSON.stringify(cp)}::jsonb, completed_at = now(), updated_at = now(), lease_until = null
