@@ -8,7 +8,8 @@
  *   --keep leaves the generated database (its name is printed); --build-only builds it and stops;
  *   --reuse NAME measures on a database an earlier --keep run left (data built once, measured again
  *   after a code change or on a quieter machine; its jobs and access-log rows of earlier runs stay,
- *   each run counts only its own).
+ *   each run counts only its own); --out DIR writes the NDJSON files under DIR and keeps them (to compare
+ *   the output of two versions of the code, sorted, byte for byte).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     'build-only': { type: 'boolean', default: false },
     reuse: { type: 'string' },
+    out: { type: 'string' },
   },
 });
 const persons = Number(values.persons);
@@ -123,7 +125,7 @@ await client.end();
 log(`baseline: ${copied.toLocaleString('en')} rows by COPY in ${copySeconds.toFixed(1)} s (${Math.round(copied / copySeconds).toLocaleString('en')} rows/s)`);
 
 // The export: kicked off as a system administrator would, run by the same runner the server starts.
-const dir = mkdtempSync(`${tmpdir()}/hssk-bench-export-`);
+const dir = values.out ?? mkdtempSync(`${tmpdir()}/hssk-bench-export-`);
 const jobId = await kickOffExport({
   db,
   caller: { actor: { type: 'staff', id: 'bench', role: 'system_admin' }, facilities: 'all' },
@@ -135,10 +137,17 @@ const jobId = await kickOffExport({
 const mb = (b: number) => (b / 1048576).toFixed(0);
 const rssBefore = process.memoryUsage().rss;
 let rssPeak = rssBefore;
+/** Heap figures at the moment of the RSS peak: whether the peak is live objects, garbage not yet collected, or buffers. */
+let atPeak = process.memoryUsage();
 const sampler = setInterval(() => {
-  rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+  const m = process.memoryUsage();
+  if (m.rss > rssPeak) {
+    rssPeak = m.rss;
+    atPeak = m;
+  }
 }, 50);
 const te = performance.now();
+const cpuBefore = process.cpuUsage();
 // Progress once a minute from the job's checkpoint, so a long run tells its rate before it ends.
 const progress = setInterval(() => {
   void sql<{ checkpoint: { phase?: string; counts?: Record<string, number> } }>`select checkpoint from fhir_export_job where id = ${jobId}`.execute(db).then((r) => {
@@ -150,6 +159,7 @@ const progress = setInterval(() => {
 }, 60_000);
 await createExportRunner(db, exportDir(dir)).run();
 const exportSeconds = (performance.now() - te) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 clearInterval(sampler);
 clearInterval(progress);
 const job = (await sql<{ status: string; checkpoint: { counts: Record<string, number> } }>`select status, checkpoint from fhir_export_job where id = ${jobId}`.execute(db)).rows[0]!;
@@ -163,7 +173,11 @@ console.log(`| baseline: plain COPY of the same rows as JSON | ${copied.toLocale
 console.log(`\nper type: ${JSON.stringify(job.checkpoint.counts)}`);
 console.log(`RSS before ${mb(rssBefore)} MB, peak during the export ${mb(rssPeak)} MB (target < 512 MB: ${rssPeak < 512 * 1048576 ? 'met' : 'NOT met'}); target ≥ 5,000 resources/s: ${resources / exportSeconds >= 5000 ? 'met' : 'NOT met'}`);
 
-rmSync(dir, { recursive: true, force: true });
+// Node CPU beside wall time: how much of the export is mapping and writing in this process, how much waiting.
+console.log(`at the peak: heap used ${mb(atPeak.heapUsed)} MB of ${mb(atPeak.heapTotal)} MB, external ${mb(atPeak.external)} MB (array buffers ${mb(atPeak.arrayBuffers)} MB)`);
+console.log(`node CPU during the export ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of ${exportSeconds.toFixed(1)} s wall (job ${jobId})`);
+
+if (values.out === undefined) rmSync(dir, { recursive: true, force: true });
 await handle.close();
 if (!keep && !reuse) await admin.query(`drop database if exists ${dbName} with (force)`);
 await admin.end();
