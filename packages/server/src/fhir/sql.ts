@@ -185,10 +185,13 @@ export interface EpisodeSqlRow {
 
 export type EpisodeJoin = { kind: 'episode' } | { kind: 'diagnosis' } | { kind: 'row'; tbls: readonly string[]; predicate?: Cond; columns?: Cond };
 
+// key: the id of the episode's first version (its FHIR id). A first version is its own (the unique
+// (facility_code, ma_lk, version) makes the sub-select find the row itself), so the index probe runs
+// only for corrected episodes: most rows skip it (CASE evaluates the sub-select only in its branch).
 const EPISODE_COLUMNS = sql`e.id, e.version, e.facility_code, f.name as facility_name, e.ma_lk, e.person_id, e.ma_bn, e.ho_ten, e.ma_loai_kcb,
   e.ngay_vao, e.ngay_vao_noi_tru, e.ngay_ra, e.ma_benh_chinh, e.ma_benh_kt, e.chan_doan_rv, e.ket_qua_dtri, e.ma_loai_rv, e.xml1,
   e.submission_id, s.sha256 as submission_sha256, s.receipt->'signature' as signature, e.received_at,
-  coalesce((select v.id from episode v where v.facility_code = e.facility_code and v.ma_lk = e.ma_lk and v.version = 1), e.id) as key`;
+  case when e.version = 1 then e.id else coalesce((select v.id from episode v where v.facility_code = e.facility_code and v.ma_lk = e.ma_lk and v.version = 1), e.id) end as key`;
 
 export async function queryEpisodes<Extra extends object>(
   db: Db,
