@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -60,8 +60,15 @@ try {
   t = performance.now();
   const imported = await importFile(handle.db, csv, {});
   const importSeconds = (performance.now() - t) / 1000;
+  // Per-phase seconds of the link: each log line is stamped with the time since the last one.
   t = performance.now();
-  const linked = await relinkAll(handle.db, {});
+  let lap = t;
+  const log = (message: string) => {
+    const now = performance.now();
+    console.log(`  link +${((now - lap) / 1000).toFixed(1)} s: ${message}`);
+    lap = now;
+  };
+  const linked = await relinkAll(handle.db, { log });
   const linkSeconds = (performance.now() - t) / 1000;
   // Peak before scoring: reading the truth file for the metrics is not part of the pipeline.
   const pipelinePeak = peakMb();
@@ -81,6 +88,7 @@ try {
   }
   const m = clusterMetrics(predicted, actual);
   const total = importSeconds + linkSeconds;
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log('| persons | records | COPY s | import s | link s | import+link s | ratio to COPY | peak RSS MB | pairwise P | R | F1 | B³ F1 | reviews |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   console.log(

@@ -4,10 +4,9 @@ import { basename } from 'node:path';
 import { type BilingualMessage, cleanText } from '@openhssk/core';
 import type { RecordIssue } from '@openhssk/core/mpi';
 import { householdRelation, matchKeys, normalizeSourceRecord, SOURCE_COLUMNS } from '@openhssk/core/mpi';
-import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { bulkInsert, writeBehind } from '../db/index.ts';
-import { upsertImportedSourceRecords } from '../person/index.ts';
+import { importSourceRecords } from '../person/index.ts';
 import { priorImport, sha256File, tableRows } from '../tabular/index.ts';
 import { mpiDb } from './tables.ts';
 
@@ -140,22 +139,6 @@ function columnIndex(header: string[], mapping: ColumnMapping, sourceGiven: bool
 }
 
 /**
- * A record no person holds yet is nobody's candidate, so its blocking keys wait for the link that
- * places it (relinkAll writes them with the person): every write of a row enters it in the GIN key
- * index again, and writing keys at import and the link afterwards cost a million-row list two of
- * them. Rows already linked to a person keep their keys with the new content, so incremental
- * linking still finds that person before the next relink.
- */
-async function withoutKeysUntilLinked(db: Db, rows: Array<Record<string, unknown>>): Promise<void> {
-  const wanted = JSON.stringify(rows.map((r) => ({ s: r.source_system, i: r.source_id })));
-  const linked = await sql<{ source_system: string; source_id: string }>`select sr.source_system, sr.source_id from source_record sr
-    join jsonb_to_recordset(${wanted}::jsonb) as x(s text, i text) on sr.source_system = x.s and sr.source_id = x.i
-    where sr.person_id is not null`.execute(db);
-  const keep = new Set(linked.rows.map((r) => `${r.source_system}\u0000${r.source_id}`));
-  for (const r of rows) if (!keep.has(`${r.source_system}\u0000${r.source_id}`)) r.match_keys = null;
-}
-
-/**
  * Streams a CSV or XLSX population list into source_record. Rows failing normalization are
  * recorded in mpi_import_issue with their line and not written (so never linked); the memory
  * held is one batch plus the set of keys seen (to reject duplicate ids within the file).
@@ -204,8 +187,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     batch = [];
     issues = [];
     await writer.push(async () => {
-      if (records.length > 0) await withoutKeysUntilLinked(db, records);
-      if (records.length > 0) await upsertImportedSourceRecords(db, records);
+      if (records.length > 0) await importSourceRecords(db, records);
       if (found.length > 0) await bulkInsert(db, 'mpi_import_issue', ISSUE_COLUMNS, found);
       options.onProgress?.(progress);
     });
@@ -265,7 +247,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
           // Raw text is stored (trimmed) so the record can be re-normalized when the rules improve.
           for (const c of CONTENT_FIELDS) row[c] = (raw[c] ?? '').trim() || null;
           row.content_hash = contentHash(row as Record<string, string | null>);
-          // Kept with the row for a record that already belongs to a person (see withoutKeysUntilLinked).
+          // Stored only for a record that already belongs to a person (see importSourceRecords).
           row.match_keys = record ? matchKeys(record) : null;
           batch.push(row);
         }

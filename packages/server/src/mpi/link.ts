@@ -123,6 +123,7 @@ export async function relinkAll(db: Db, options: RelinkOptions = {}): Promise<Re
 
   const clustering = await applyReviewDecisions(db, records, result.clusterOf);
   const placement = place(clustering, assignStableIds(clustering.clusterOf, prevIds, newId));
+  log('applied review decisions, assigned stable ids');
 
   const written = await db.transaction().execute(async (tx) => {
     // Two relinks interleaving their writes would mix two different clusterings.
@@ -143,16 +144,19 @@ export async function relinkAll(db: Db, options: RelinkOptions = {}): Promise<Re
     await sql`select gin_clean_pending_list('source_record_match_keys'::regclass)`.execute(tx);
     await saveModel(tx, result.model, records.length);
     await episodesFollowSourceRecords(tx);
+    log('episodes followed their records');
     const orphanedPersons = await flagOrphans(tx, prevIds, placement.ids, chunk);
     const { reviews, withdrawn } = await queueReviews(tx, result.reviewPairs, records, placement.ids, chunk);
     const sharedIdPersons = await flagSharedIds(tx, result.sharedIdPairs, placement.ids);
     const moves = identityMoves(prevIds, placement.ids);
     await identityFollowsRelink(tx, moves.retired, moves.changed);
+    log(`queued ${reviews} reviews, flagged orphans and shared ids, identities followed`);
     // Parent/child relations from the households of the population lists, on today's persons.
     const families = await deriveHouseholdRelations(tx, { log });
     log(`families: ${families.added} relations added, ${families.removed} removed`);
     return { persons, changedRecords, orphanedPersons, reviews, withdrawn, sharedIdPersons, families };
   });
+  log('committed');
 
   return {
     records: records.length, unlinkable: held.length, persons: written.persons, autoLinks: result.stats.autoLinks, reviews: written.reviews,

@@ -295,3 +295,39 @@ describe('hssk mpi CLI', () => {
     }
   });
 });
+
+describe('MPI import writer', () => {
+  it('stores text with tabs, backslashes, quotes and line breaks exactly, and keys only for linked records', async () => {
+    const h = await createTestDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'hssk-mpi-odd-'));
+    try {
+      const odd: Row = {
+        source_system: 'ODD', source_id: 'A\\1', ho_ten: 'Nguyễn "Văn"\tAn', ngay_sinh: '01/02/1990', gioi_tinh: 'Nam',
+        so_cccd: '', so_bhyt: '', so_dien_thoai: '', dia_chi: 'Thôn 1\\2\r\nxã Đông', ma_xa: '00001', ma_ho_gia_dinh: '\\N',
+      };
+      const plain: Row = { ...odd, source_id: 'B', ho_ten: 'Trần Thị Bình', dia_chi: 'Thôn 3' };
+      const path = join(dir, 'odd.csv');
+      writeFileSync(path, `${csv([odd, plain], SOURCE_COLUMNS, SOURCE_COLUMNS, ',')}\n`, 'utf8');
+      const r = await importFile(h.db, path);
+      assert.deepEqual([r.accepted, r.rejected], [2, 0]);
+      const stored = await sql<Row & { match_keys: string[] | null }>`select * from source_record where source_system = 'ODD' order by source_id`.execute(h.db);
+      assert.equal(stored.rows.length, 2);
+      const a = stored.rows[0]!;
+      assert.deepEqual([a.source_id, a.ho_ten, a.dia_chi, a.ma_ho_gia_dinh], [odd.source_id, odd.ho_ten, odd.dia_chi, odd.ma_ho_gia_dinh]);
+      // Nobody's candidate before the link: no keys yet.
+      assert.ok(stored.rows.every((x) => x.match_keys === null));
+
+      await relinkAll(h.db);
+      // A changed record of a linked person keeps keys with its new content.
+      writeFileSync(path, `${csv([{ ...odd, so_dien_thoai: '0912345678' }, plain], SOURCE_COLUMNS, SOURCE_COLUMNS, ',')}\n`, 'utf8');
+      await importFile(h.db, path);
+      const again = await sql<{ so_dien_thoai: string | null; n: number }>`
+        select so_dien_thoai, coalesce(cardinality(match_keys), 0) as n from source_record where source_system = 'ODD' and source_id = ${odd.source_id}`.execute(h.db);
+      assert.equal(again.rows[0]!.so_dien_thoai, '0912345678');
+      assert.ok(again.rows[0]!.n > 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await h.drop();
+    }
+  });
+});

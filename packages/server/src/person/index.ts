@@ -10,7 +10,7 @@ export { addRelations, type CardValidity, type NewPerson, updatePersonCards, ups
 export {
   episodesFollowSourceRecords, moveSourceRecords, setEpisodeKeys, type RegisteredLinkedSourceRecord, type RegisteredSourceRecord, registerSourceRecord, registerSourceRecords,
   type SourceLink, setSourceLinks,
-  upsertImportedSourceRecords, upsertPatientSourceRecords,
+  importSourceRecords, upsertImportedSourceRecords, upsertPatientSourceRecords,
 } from './source-records.ts';
 export {
   type IdentityFollower, identityFollowers, type LoginMove, moveRowsOfPersons, type PersonMove, returnRowsOfPersons, wireFollowers,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { bulkInsert } from '../db/index.ts';
+import { bulkInsert, recordColumns } from '../db/index.ts';
 import { identityFollowers } from './followers.ts';
 
 /** Both writers share the map; each leaves null what it does not know (no column has another default). */
@@ -35,6 +35,29 @@ type SourceRecordRow = Readonly<Partial<Record<keyof typeof SOURCE_RECORD_COLUMN
 /** Rows of a population list (MPI import); links are left to the MPI. */
 export async function upsertImportedSourceRecords(db: Db, rows: readonly SourceRecordRow[]): Promise<void> {
   await bulkInsert(db, 'source_record', SOURCE_RECORD_COLUMNS, rows, REFRESH_IMPORTED);
+}
+
+const IMPORT_COLUMNS = Object.keys(SOURCE_RECORD_COLUMNS).filter((c) => c !== 'person_id' && c !== 'link_rule');
+
+/**
+ * Rows of one batch of a population list (MPI import), links left to the MPI. A record no person
+ * holds yet is nobody's candidate, so its blocking keys wait for the link that places it
+ * (relinkAll writes them with the person): every write of a row enters it in the GIN key index
+ * again, and keys written at import and rewritten by the link cost a million-row list two of them.
+ * A record already linked keeps its keys with its new content, so incremental linking still finds
+ * that person before the next relink. Decided in the insert itself, not by a lookup per batch.
+ */
+export async function importSourceRecords(db: Db, rows: readonly SourceRecordRow[]): Promise<void> {
+  const { def } = recordColumns(SOURCE_RECORD_COLUMNS);
+  const columns = sql.raw(IMPORT_COLUMNS.map((c) => `"${c}"`).join(', '));
+  const values = sql.raw(IMPORT_COLUMNS.map((c) => (c === 'match_keys' ? 'case when l.person_id is not null then x.match_keys end' : `x."${c}"`)).join(', '));
+  for (let i = 0; i < rows.length; i += 2000) {
+    const json = JSON.stringify(rows.slice(i, i + 2000));
+    await sql`insert into source_record (${columns})
+      select ${values} from jsonb_to_recordset(${json}::jsonb) as x(${def})
+        left join source_record l on l.source_system = x.source_system and l.source_id = x.source_id
+      ${sql.raw(REFRESH_IMPORTED)}`.execute(db);
+  }
 }
 
 /** KCB patients of ingested episodes, with the deterministic link ingest found (if any). */
