@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { generatePopulation, generateSourceRows, linkRecords, matchKeys, type MpiRecord, normalizeSourceRecord } from '@openhssk/core/mpi';
+import { wireIdentityFollowers } from '@openhssk/server';
 import { migrate, openDatabase } from '@openhssk/server/db';
 import { linkIncoming } from '@openhssk/server/mpi';
 import { createScratchPostgres } from '@openhssk/server/test-support';
@@ -28,6 +29,8 @@ const arrivals = Number(values.arrivals);
 const seed = Number(values.seed);
 const CONTENT = ['ho_ten', 'ngay_sinh', 'gioi_tinh', 'so_cccd', 'so_bhyt', 'so_dien_thoai', 'dia_chi', 'ma_xa', 'ma_ho_gia_dinh'] as const;
 
+// linkIncoming moves linked records' rows through the modules' followers, as the server wires them at start.
+wireIdentityFollowers();
 const t0 = performance.now();
 const people = generatePopulation({ seed, persons });
 const { rows, truth } = generateSourceRows({ seed, persons: people, profile: 'hard' });
