@@ -199,8 +199,11 @@ async function movePersonRows(tx: Db, table: string, key: string, moves: Readonl
   const t = sql.table(table);
   await sql`with m as (select * from jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) as m(id int8, "to" text)),
     gone as (delete from ${t} x where ${sql.ref(`x.${key}`)} in (select id from m) returning x.*)
-    insert into ${t} select (jsonb_populate_record(null::${t}, to_jsonb(g) || jsonb_build_object('person_id', m."to"))).*
-      from gone g join m on m.id = ${sql.ref(`g.${key}`)}`.execute(tx);
+    insert into ${t} select r.*
+      from gone g join m on m.id = ${sql.ref(`g.${key}`)}
+      -- In FROM, not as (f(...)).* in the select list: PostgreSQL expands that form into one call per
+      -- column, each serialising the whole row (episode: 36 columns, its XML1 jsonb among them).
+      cross join lateral jsonb_populate_record(null::${t}, to_jsonb(g) || jsonb_build_object('person_id', m."to")) as r`.execute(tx);
 }
 
 /** Moves source records to one person by a manual decision; the KCB patients' episodes and visits go with them. */
