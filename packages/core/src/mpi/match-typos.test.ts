@@ -152,6 +152,11 @@ const CASES: LinkCase[] = [
     sourceRow({ ho_ten: 'Phạm Thu Mai', ngay_sinh: '05/08/1978', gioi_tinh: 'Nữ', so_cccd: '092178232163', dia_chi: 'Thôn 8, xã Phú Thịnh 12, huyện Quỳnh Lưu', ma_xa: '10407', ma_ho_gia_dinh: '10407004350' }),
     sourceRow({ source_system: 'BHXH', ho_ten: 'PHẠM THU MAI', ngay_sinh: '05/08/1978', gioi_tinh: '2', so_cccd: '092178232163', so_bhyt: 'HN2929258738789', ma_xa: '10407' }),
   ], true],
+  ['day and month swapped on a lone record; the person\'s date stands on one record, the other gives only the year → not linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Phạm Thu Mai', ngay_sinh: '1978-05-08', gioi_tinh: 'Nữ', dia_chi: 'Thôn 8, X. Phú Thịnh 12, H. Quỳnh Lưu', ma_xa: '10407' }),
+    sourceRow({ ho_ten: 'Phạm Thu Mai', ngay_sinh: '05/08/1978', gioi_tinh: 'Nữ', so_cccd: '092178232163', dia_chi: 'Thôn 8, xã Phú Thịnh 12, huyện Quỳnh Lưu', ma_xa: '10407', ma_ho_gia_dinh: '10407004350' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'PHẠM THU MAI', ngay_sinh: '1978', gioi_tinh: '2', so_cccd: '092178232163', ma_xa: '10407' }),
+  ], false],
   ['day and month swapped on a lone record carrying another phone than the person\'s records → not linked (a namesake of the village)', [
     sourceRow({ source_system: 'KCB', ho_ten: 'Phạm Thu Mai', ngay_sinh: '1978-05-08', gioi_tinh: 'Nữ', so_dien_thoai: '0912345678', dia_chi: 'Thôn 8, X. Phú Thịnh 12, H. Quỳnh Lưu', ma_xa: '10407' }),
     sourceRow({ ho_ten: 'Phạm Thu Mai', ngay_sinh: '05/08/1978', gioi_tinh: 'Nữ', so_cccd: '092178232163', dia_chi: 'Thôn 8, xã Phú Thịnh 12, huyện Quỳnh Lưu', ma_xa: '10407', ma_ho_gia_dinh: '10407004350' }),

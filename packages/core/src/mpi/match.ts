@@ -984,11 +984,15 @@ function swapLinks(
     others.delete(lone);
     if (others.size !== 1) continue;
     const other = [...others][0]!;
-    // The other date must stand on two records at least: two lone namesakes are two guesses.
+    // The other date must stand on two records at least: two lone namesakes are two guesses. Two
+    // records giving the date, not two records in the cluster: a second record with only the year
+    // (or no date) leaves the date on one record, a guess like the lone one.
     if (cl.size[other]! < 2) continue;
+    const list = members.get(other)!;
+    const date = cl.md[other]!;
+    if (list.filter((j) => c.day[j]! > 0 && c.month[j]! * 32 + c.day[j]! === date).length < 2) continue;
     // A namesake's lone record carries that namesake's own phone, card, household or house: any
     // of them differing from any record of the person says it is someone else.
-    const list = members.get(other)!;
     if (list.some((j) => disagreesBeyondName(c, lone, j))) continue;
     const k = ks[0]!;
     const why = cl.conflict(lone, other, c, flags[k]!);
