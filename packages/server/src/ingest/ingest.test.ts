@@ -163,3 +163,38 @@ describe(`XML0 check-in (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
     assert.ok(body.rows[0]?.issues.some((i) => i.field === 'HO_TEN'));
   });
 });
+
+describe(`one MA_LK in two envelopes at the same time (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
+  let app: FastifyInstance;
+  let db: TestDatabase;
+  let close: () => Promise<void>;
+  let token: string;
+  before(async () => {
+    ({ app, db, close } = await startTestApp());
+    ({ token } = await facilityWithToken(app, db, '51003', { testMode: true }));
+  });
+  after(async () => close());
+  const send = (ep: ReturnType<typeof sampleEpisode>) =>
+    app.inject({ method: 'POST', url: '/api/v1/xml130/submissions', headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` },
+      payload: buildEnvelope({ facilityCode: '51003', createdDate: '20240305', episodes: [ep] }) });
+  const variant = (n: number, diagnosis: string) => {
+    const ep = sampleEpisode(n, '51003');
+    ep.XML1![0]!.CHAN_DOAN_RV = diagnosis;
+    return ep;
+  };
+  const versions = async (n: number) =>
+    db.db.selectFrom('episode').select(['version', 'is_current']).where('ma_lk', '=', sampleEpisode(n, '51003').XML1![0]!.MA_LK!).orderBy('version').execute();
+
+  it('a MA_LK never seen: both are stored, as versions 1 and 2', async () => {
+    const rs = await Promise.all([send(variant(61, 'Lần gửi thứ nhất')), send(variant(61, 'Lần gửi thứ hai'))]);
+    assert.deepEqual(rs.map((r) => r.statusCode), [201, 201], rs.map((r) => r.body).join('\n'));
+    assert.deepEqual(await versions(61), [{ version: 1, is_current: false }, { version: 2, is_current: true }]);
+  });
+
+  it('a MA_LK with a current version: both corrections are stored, the later one current', async () => {
+    assert.equal((await send(variant(62, 'Bản đầu'))).statusCode, 201);
+    const rs = await Promise.all([send(variant(62, 'Bản sửa một')), send(variant(62, 'Bản sửa hai'))]);
+    assert.deepEqual(rs.map((r) => r.statusCode), [201, 201], rs.map((r) => r.body).join('\n'));
+    assert.deepEqual(await versions(62), [{ version: 1, is_current: false }, { version: 2, is_current: false }, { version: 3, is_current: true }]);
+  });
+});

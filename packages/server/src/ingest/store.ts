@@ -42,14 +42,18 @@ export async function storeSubmission(db: Db, s: SubmissionToStore): Promise<Rec
     if (accepted.length > 0) {
       // Two routed steps (issue 21): the facility's key directory, locked, names the person of each
       // MA_LK's current version; that version is then read on its person. The lock serialises two
-      // envelopes carrying the same MA_LK, as the episode rows' lock did.
-      const keys = await tx
-        .selectFrom('episode_key')
-        .select(['ma_lk', 'person_id'])
-        .where('facility_code', '=', s.facilityCode)
-        .where('ma_lk', 'in', [...new Set(accepted.map((a) => a.maLk))])
-        .forUpdate()
-        .execute();
+      // envelopes carrying the same MA_LK, as the episode rows' lock did. A MA_LK never seen gets its
+      // directory row first, so a second envelope carrying it at the same time waits for this one and
+      // then stores the next version, instead of both writing version 1 and one failing on the unique
+      // key; sorted, so two envelopes sharing several new MA_LKs take them in one order.
+      const maLks = [...new Set(accepted.map((a) => a.maLk))].sort();
+      const created = await sql<{ ma_lk: string }>`insert into episode_key (facility_code, ma_lk)
+        select ${s.facilityCode}, m from unnest(${maLks}::text[]) with ordinality as x(m, n) order by n
+        on conflict do nothing returning ma_lk`.execute(tx);
+      const fresh = new Set(created.rows.map((r) => r.ma_lk));
+      const keys = (
+        await tx.selectFrom('episode_key').select(['ma_lk', 'person_id']).where('facility_code', '=', s.facilityCode).where('ma_lk', 'in', maLks).forUpdate().execute()
+      ).filter((k) => !fresh.has(k.ma_lk));
       if (keys.length > 0) {
         const persons = keys.map((k) => k.person_id);
         let q = tx
