@@ -41,7 +41,7 @@ declare
   head text := current_setting('hssk.audit_chain_hash', true);
 begin
   if head is null or head = '' then
-    raise exception 'audit_event insert outside the chain''s statement trigger'
+    raise exception 'audit_event insert outside its own statement''s chain triggers (triggers disabled, or an insert nested in another audit insert)'
       using errcode = 'insufficient_privilege', hint = 'The triggers of migration 085 must all be enabled.';
   end if;
   -- The id is drawn only now, after the statement took the head lock, so id order is chain order for

@@ -7,8 +7,8 @@
 -- moving transaction: the planner reads the episode's rows by person and episode, and a stale person
 -- would hide them. The MPI moves rows by deleting and re-inserting them (person/source-records.ts
 -- movePersonRows: a distribution column cannot change in place), so the entry of a deleted row is
--- dropped and the re-inserted row queues its new person; the update trigger covers a move in place. person_id is null while the episode is not yet linked,
--- like episode_row's.
+-- dropped and the re-inserted row queues its new person (no code updates episode_row.person_id in
+-- place). person_id is null while the episode is not yet linked, like episode_row's.
 alter table appointment_plan_queue add column person_id text;
 
 update appointment_plan_queue q set person_id = r.person_id
@@ -19,16 +19,6 @@ begin
   insert into appointment_plan_queue (person_id, episode_id) values (new.person_id, new.episode_id) on conflict do nothing;
   return null;
 end $$;
-
-create function appointment_plan_follow() returns trigger language plpgsql as $$
-begin
-  update appointment_plan_queue set person_id = new.person_id
-   where episode_id = new.episode_id and person_id is distinct from new.person_id;
-  return null;
-end $$;
-create trigger episode_row_moves_appointment_plan after update of person_id on episode_row
-  for each row when (new.tbl in ('XML14', 'XML13') and old.person_id is distinct from new.person_id)
-  execute function appointment_plan_follow();
 
 -- Row events of one statement fire in the order the rows changed: a moved row's delete (entry of the
 -- old person dropped) comes before its re-insert (entry of the new person queued).

@@ -102,6 +102,8 @@ export async function insertEpisode(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // Ingest finds a MA_LK's current version through the key directory (migration 087), as for real episodes.
+  await db.insertInto('episode_key').values({ facility_code: e.facility, ma_lk: `LK${n}`, person_id: e.personId }).execute();
   for (const [tbl, rows] of Object.entries(e.rows ?? {})) {
     await db
       .insertInto('episode_row')

@@ -872,9 +872,10 @@ class Clusters {
     const ma = this.md[a]!, mb = this.md[b]!;
     const altA = this.mdAlt[a]!, altB = this.mdAlt[b]!;
     // Only an id or the dwelling may lean on the second date: a namesake of the commune born that
-    // day must not join a person through one of that person's slips.
+    // day must not join a person through one of that person's slips. It must meet the other side's
+    // own date: two persons whose main dates differ do not join because each carries the same slip.
     const sharedDate = (pairFlags & (DETERMINISTIC | HOME)) !== 0 &&
-      ((altA >= 0 && (altA === mb || altA === altB)) || (altB >= 0 && altB === ma));
+      ((altA >= 0 && altA === mb) || (altB >= 0 && altB === ma));
     if (ma >= 0 && mb >= 0 && ma !== mb && !sharedDate) {
       const swapped = (ma & 31) * 32 + (ma >> 5) === mb;
       const y = this.yMin[a]!;

@@ -171,8 +171,17 @@ export async function episodesFollowSourceRecords(tx: Db, patientSourceIds?: rea
     await movePersonRows(tx, table, 'id', moves);
     if (table === 'episode') moved.push(...moves);
   }
+  // Set-based, rows whose person differs from their episode's are repaired too (rows written before
+  // their episode was linked), as the in-place update before issue 21 did.
+  const rowMoves = new Map(moved.map((m) => [m.id, m]));
+  if (!patientSourceIds) {
+    const stale = await sql<{ id: string; to: string }>`select distinct r.episode_id::text as id, e.person_id as to
+      from episode_row r join episode e on e.id = r.episode_id
+     where e.person_id is not null and r.person_id is distinct from e.person_id`.execute(tx);
+    for (const m of stale.rows) rowMoves.set(m.id, m);
+  }
+  await movePersonRows(tx, 'episode_row', 'episode_id', [...rowMoves.values()]);
   if (moved.length === 0) return;
-  await movePersonRows(tx, 'episode_row', 'episode_id', moved);
   // The key directory names the person of each current episode (migration 087).
   // Read, then written by key: on a cluster the directory's shards are by facility, not by person.
   const current = await sql<{ f: string; m: string; p: string }>`select facility_code as f, ma_lk as m, person_id as p
@@ -195,8 +204,16 @@ export async function setEpisodeKeys(tx: Db, keys: ReadonlyArray<{ f: string; m:
  * and their unique keys see the same rows afterwards. Triggers on insert fire again.
  */
 async function movePersonRows(tx: Db, table: string, key: string, moves: ReadonlyArray<{ id: string; to: string }>): Promise<void> {
-  if (moves.length === 0) return;
   const t = sql.table(table);
+  // Chunks bound what one statement holds: every re-inserted row and every deleted referenced row
+  // queues a foreign-key check until the statement ends. A chunk moves whole keys, so each check
+  // still finds its row re-inserted by the same statement.
+  for (let i = 0; i < moves.length; i += MOVE_CHUNK) await moveChunk(tx, t, key, moves.slice(i, i + MOVE_CHUNK));
+}
+
+const MOVE_CHUNK = 2000;
+
+async function moveChunk(tx: Db, t: ReturnType<typeof sql.table>, key: string, moves: ReadonlyArray<{ id: string; to: string }>): Promise<void> {
   await sql`with m as (select * from jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) as m(id int8, "to" text)),
     gone as (delete from ${t} x where ${sql.ref(`x.${key}`)} in (select id from m) returning x.*)
     insert into ${t} select r.*
