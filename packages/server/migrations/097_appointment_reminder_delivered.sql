@@ -4,6 +4,8 @@
 -- them, the attempt fails and is retried; the recipients reached before the failure must not get the
 -- message again. The handler's transaction is rolled back on failure, so the addresses reached are
 -- recorded by the failed-attempt hook (its own transaction) and skipped by the retry. Stored as
--- SHA-256 digests of the address: enough to recognise it, and the row already keeps the masked
--- addresses in sent_to. Emptied when the planner moves the reminder to another day or place.
+-- SHA-256 digests of the address, only to compare: a digest of a phone number is no secret (every
+-- number can be tried), and it adds nothing to what the database already holds (the contacts
+-- themselves, citizen_contact; the masked addresses in sent_to). Emptied when the planner moves the
+-- reminder to another day or place.
 alter table appointment_reminder add column delivered_keys text[] not null default '{}';
