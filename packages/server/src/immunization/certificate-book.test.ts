@@ -291,13 +291,15 @@ describe(`immunization in the book, certificates (${process.env.HSSK_TEST_DB ?? 
     await upsertPersons(db.db, [{ id: 'CHILD2', ho_ten: 'Nguyễn Minh Khang', ngay_sinh: CHILD_BORN, birth_year: Number(CHILD_BORN.slice(0, 4)), gioi_tinh: 1, ma_xa: A }]);
     const before = (await dosesOf(db.db, [P.CHILD!])).length;
     const moved = await moveVaccinationRows(db.db, [{ from: P.CHILD!, to: 'CHILD2' }]);
-    assert.equal(moved.length, 7, 'every row whose person is the merged one (imported rows keep their cache truthful)');
-    // The station's five doses now belong to the other person; the imported ones belong to whoever
-    // their source record names, which the MPI moves itself in a real merge (with their person_id).
+    assert.equal(moved.length, 5, "the station's doses; imported ones stay with their source record's person");
+    // The imported doses belong to whoever their source record names: the MPI moves the records in
+    // the same decision (setSourceLinks), and their doses with them.
     const sources = await sql<{ s: string; i: string }>`select distinct person_source_system as s, person_source_id as i from vaccination
-      where person_id = 'CHILD2' and person_source_id is not null`.execute(db.db);
+      where person_id = ${P.CHILD!} and person_source_id is not null`.execute(db.db);
+    assert.ok(sources.rows.length > 0);
     const relink = (p: string) => db.db.transaction().execute((tx) => setSourceLinks(tx, sources.rows.map((k) => ({ ...k, p, r: 'MPI_MANUAL_MERGE' }))));
     assert.equal((await dosesOf(db.db, ['CHILD2'])).length, 5);
+    assert.equal((await dosesOf(db.db, [P.CHILD!])).length, 2, 'until the MPI moves their records');
     await relink('CHILD2');
     assert.equal((await dosesOf(db.db, ['CHILD2'])).length, 7);
     assert.equal((await dosesOf(db.db, [P.CHILD!])).length, 0);
@@ -305,5 +307,8 @@ describe(`immunization in the book, certificates (${process.env.HSSK_TEST_DB ?? 
     await relink(P.CHILD!);
     assert.equal((await returnVaccinationRows(db.db, moved, 'CHILD2', P.CHILD!)).length, 5);
     assert.equal((await dosesOf(db.db, [P.CHILD!])).length, before);
+    // A merge logged when imported doses still moved by person lists them: an undo leaves them with their record.
+    const imported = await sql<{ id: string }>`select id::text from vaccination where person_id = ${P.CHILD!} and person_source_id is not null`.execute(db.db);
+    assert.deepEqual(await returnVaccinationRows(db.db, imported.rows.map((r) => Number(r.id)), P.CHILD!, 'CHILD2'), []);
   });
 });

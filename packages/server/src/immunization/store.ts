@@ -17,21 +17,17 @@ export interface DoseRow extends FhirDoseRecord {
 }
 
 /**
- * Which doses belong to which person, now: an imported dose belongs to whoever the MPI links its
- * source record to (so it follows every relink, merge and separation without this module being
- * told; every link also moves its person_id, person/source-records.ts, and the join requires both to
- * agree, the person named on both sides, so a Citus cluster reads one shard), a station dose to the person it was recorded for (merges
- * move it, book/follow.ts). The two
- * halves select their columns directly: joining the ids back to the table made PostgreSQL choose a
- * parallel plan whose start-up cost ten times the work on a busy machine.
+ * Which doses belong to which person, now: the dose's person_id. A station dose is the person's it
+ * was recorded for (a merge moves it, moveVaccinationRows); an imported or received dose is its
+ * source record's person's, and its person_id moves with every link of that record and only then
+ * (dosesFollowSourceLinks, called by the person module's setSourceLinks in the linking transaction:
+ * every MPI link, relink, merge, undo and separation), so the read needs no join to source_record
+ * and stays on the person's shard on a Citus cluster (issue 21), where source_record is distributed
+ * by its own key.
  */
 const dosesOfPersons = (ids: readonly string[], columns: string) => sql`
   select ${sql.raw(columns.replaceAll('$person', 'v.person_id'))} from vaccination v
-   where v.person_id = any(${ids as string[]}::text[]) and v.person_source_id is null
-  union all
-  select ${sql.raw(columns.replaceAll('$person', 'sr.person_id'))} from source_record sr
-    join vaccination v on v.person_source_system = sr.source_system and v.person_source_id = sr.source_id and v.person_id = sr.person_id
-   where sr.person_id = any(${ids as string[]}::text[]) and v.person_id = any(${ids as string[]}::text[])`;
+   where v.person_id = any(${ids as string[]}::text[])`;
 
 const ROW_COLUMNS = `v.id, $person as person_id, v.vaccine_code, v.vaccine_name, v.product_id, v.antigens, v.dose_no, v.given_on, v.facility_code,
   v.facility_ref, v.lot_no, v.route, v.body_site, v.reaction, v.source, v.source_record_id, v.entry_id::text as entry_id, v.duplicate_of, v.recorded_by_name,
@@ -67,7 +63,7 @@ export const doseRecord = (d: EngineDose): DoseRecord => ({
 /**
  * Only what the engine reads, for many persons at once (a commune's month plan): three columns, as
  * ONE JSON text — thousands of row objects cost both drivers more than the query. The covering
- * indexes of migration 023 answer both halves from the index.
+ * index of migration 023 (vaccination_person) answers it from the index.
  */
 export async function engineDosesOf(db: Db, personIds: readonly string[]): Promise<Map<string, EngineDose[]>> {
   const out = new Map<string, EngineDose[]>();
@@ -111,9 +107,11 @@ const ids = (rows: ReadonlyArray<{ id: string | number }>) => rows.map((r) => Nu
 
 /**
  * A merge (or ids a relink retired): doses recorded for `from` now belong to `to`, and the citizen's
- * reaction reports and slot requests with them. Imported doses follow their source records anyway;
- * their person_id is moved too so it stays a truthful cache. Returns the dose ids moved (an undo
- * returns exactly these).
+ * reaction reports and slot requests with them. Doses imported for a source record are not moved by
+ * person: they belong to the record's person and move with its link (dosesFollowSourceLinks), which
+ * the MPI changes in the same decision. Moving them here too would put a dose whose record went
+ * elsewhere (a relink that splits the retired person's records, a record the merge left out) on a
+ * person its record does not name. Returns the dose ids moved (an undo returns exactly these).
  */
 export async function moveVaccinationRows(tx: Db, moves: ReadonlyArray<{ from: string; to: string }>): Promise<number[]> {
   const real = moves.filter((m) => m.from !== m.to);
@@ -122,7 +120,7 @@ export async function moveVaccinationRows(tx: Db, moves: ReadonlyArray<{ from: s
   const moved = await sql<{ id: string | number }>`
     update vaccination x set person_id = m.t, updated_at = now()
       from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
-     where x.person_id = m.f
+     where x.person_id = m.f and x.person_source_id is null
     returning x.id`.execute(tx);
   await sql`update imm_reaction_report x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text) where x.person_id = m.f`.execute(tx);
   // One open slot request per person: when both had one, the target's stays and the other is
@@ -137,8 +135,8 @@ export async function moveVaccinationRows(tx: Db, moves: ReadonlyArray<{ from: s
 
 /**
  * A dose imported or received for a source record is that record's person's (dosesOf). Its person_id
- * moves with the record's link, in the linking transaction, so the dose read joins on person_id too
- * and stays on one shard on a cluster (issue 21); a stale person_id would hide the dose. The
+ * moves with the record's link, in the linking transaction, and with nothing else (moveVaccinationRows
+ * leaves it), so dosesOf reads person_id alone and stays on one shard on a cluster (issue 21). The
  * immunization follower's `followSourceLinks` (due-follower.ts), called by the person module's setSourceLinks.
  */
 export async function dosesFollowSourceLinks(tx: Db, links: ReadonlyArray<{ s: string; i: string; p: string | null }>): Promise<void> {
@@ -148,12 +146,16 @@ export async function dosesFollowSourceLinks(tx: Db, links: ReadonlyArray<{ s: s
     where v.person_source_system = x.s and v.person_source_id = x.i and x.p is not null and v.person_id is distinct from x.p`.execute(tx);
 }
 
-/** An undone merge: the listed doses that still sit on `from` go back to `to`, with their reaction reports. */
+/**
+ * An undone merge: the listed doses that still sit on `from` go back to `to`, with their reaction
+ * reports. Only doses without a source record: merges logged before imported doses stopped moving
+ * by person list those too, and they go back with their records' links (the undo moves the records).
+ */
 export async function returnVaccinationRows(tx: Db, doseIds: readonly number[], from: string, to: string): Promise<number[]> {
   if (doseIds.length === 0) return [];
   const r = await sql<{ id: string | number }>`
     update vaccination set person_id = ${to}, updated_at = now()
-     where person_id = ${from} and id = any(${doseIds.map(String)}::int8[])
+     where person_id = ${from} and id = any(${doseIds.map(String)}::int8[]) and person_source_id is null
     returning id`.execute(tx);
   const back = ids(r.rows);
   if (back.length > 0) {
@@ -201,17 +203,15 @@ export async function purgeImmunizationRows(tx: Db, scope: PurgeScope): Promise<
 }
 
 /**
- * Whose doses these are now (dose id → person id), by the same rule as dosesOf: an imported dose
- * belongs to whoever its source record is linked to. Lets a reader that knows only a dose id (a FHIR
- * read) find the person before reading their doses through dosesOf.
+ * Whose doses these are now (dose id → person id), by the same rule as dosesOf: the dose's person_id
+ * (an imported dose's follows its source record's link). Lets a reader that knows only a dose id (a
+ * FHIR read) find the person before reading their doses through dosesOf.
  */
 export async function doseOwners(db: Db, doseIds: readonly number[]): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   if (doseIds.length === 0) return out;
   const r = await sql<{ id: string | number; person_id: string | null }>`
-    select v.id, case when v.person_source_id is null then v.person_id else sr.person_id end as person_id
-      from vaccination v
-      left join source_record sr on sr.source_system = v.person_source_system and sr.source_id = v.person_source_id
+    select v.id, v.person_id from vaccination v
      where v.id = any(${doseIds.map(String)}::bigint[])`.execute(db);
   for (const row of r.rows) if (row.person_id) out.set(Number(row.id), row.person_id);
   return out;

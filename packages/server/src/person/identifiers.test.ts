@@ -8,7 +8,7 @@ import { createPersons, personIdsByIdentifier, setSourceLinks, upsertPersons } f
 /**
  * Issue 21: what a Citus cluster routes by must say what the person rows say, on every database.
  * The identifier directory is derived from person by its writers; an imported dose's person_id moves
- * with its source record's link (immunization dosesOf joins on both).
+ * with its source record's link (immunization dosesOf reads person_id alone).
  */
 describe(`identifier directory and dose owners follow the person rows (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
   let db: Db;
