@@ -1,7 +1,7 @@
 import {
   contradictsPerson, decideIncoming, initialModel, type LinkedCandidate, lookupKeys, type MatchModel, matchKeys, type MpiRecord,
 } from '@openhssk/core/mpi';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db, SourceRecordTable } from '../db/index.ts';
 import { bulkInsert } from '../db/index.ts';
 import {
@@ -234,14 +234,50 @@ function ordered(x: RecordKey, y: RecordKey): [RecordKey, RecordKey] {
   return x.sourceSystem < y.sourceSystem || (x.sourceSystem === y.sourceSystem && x.sourceId < y.sourceId) ? [x, y] : [y, x];
 }
 
+/** Key lookups in one candidate statement: a batch of newcomers is read in statements of at most this many. */
+const MAX_LOOKUPS_PER_STATEMENT = 400;
+
 /**
- * Every record of the persons that share a lookup key with each newcomer (itself excluded), in one
- * statement for all of them: the i-th list belongs to the i-th newcomer.
+ * Every record of the persons that share a lookup key with each newcomer (itself excluded): the i-th
+ * list belongs to the i-th newcomer. One statement per few dozen newcomers (one for an arrival).
+ *
+ * Each (newcomer, key) lookup is its own bounded sub-select, written out in a UNION ALL, not a
+ * LATERAL over the keys unnested from a parameter: Citus refuses a LIMIT in a lateral subquery that
+ * references a table function's column (issue 21), and source_record is distributed by its own key
+ * there, so each lookup is a bounded scan of every shard and the scoring below runs on the
+ * coordinator over their results. On one node the plan is the same index lookups as before.
  */
 async function candidatesOf(tx: Db, newcomers: ReadonlyArray<{ record: MpiRecord; self: Row }>): Promise<LinkedCandidate[][]> {
-  const wanted = JSON.stringify(newcomers.map(({ record, self }, n) => ({ n, s: self.source_system, i: self.source_id, k: lookupKeys(record) })));
-  const rows = await sql<Row & { n: number }>`
-    with w as (select * from jsonb_to_recordset(${wanted}::jsonb) as w(n int, s text, i text, k text[]))
+  const out: LinkedCandidate[][] = newcomers.map(() => []);
+  let lookups: RawBuilder<unknown>[] = [];
+  const flush = async () => {
+    if (lookups.length === 0) return;
+    const rows = await candidateRows(tx, lookups);
+    lookups = [];
+    for (const r of rows) {
+      const c = normalizeStored(r);
+      if (c) out[r.n]!.push({ record: c, personId: r.person_id! });
+    }
+  };
+  for (let n = 0; n < newcomers.length; n++) {
+    const { record, self } = newcomers[n]!;
+    const keys = [...new Set(lookupKeys(record))];
+    if (lookups.length + keys.length > MAX_LOOKUPS_PER_STATEMENT) await flush();
+    for (const key of keys) {
+      lookups.push(sql`(select ${n}::int as n, ${self.source_system}::text as s, ${self.source_id}::text as i, ${key}::text as key, person_id
+        from source_record
+       where match_keys @> array[${key}::text] and person_id is not null
+         and not (source_system = ${self.source_system} and source_id = ${self.source_id})
+       limit ${MAX_KEY_HITS})`);
+    }
+  }
+  await flush();
+  return out;
+}
+
+async function candidateRows(tx: Db, lookups: readonly RawBuilder<unknown>[]): Promise<Array<Row & { n: number }>> {
+  const r = await sql<Row & { n: number }>`
+    with kh as (${sql.join(lookups, sql` union all `)})
     , hits as (
       -- Each key is looked up on its own and bounded on its own, so a crowded key (a common name
       -- and year, a birth date in a million people, a clinic's phone) cannot crowd out what a rare
@@ -250,30 +286,19 @@ async function candidatesOf(tx: Db, newcomers: ReadonlyArray<{ record: MpiRecord
       select n, s, i, person_id from (
         select n, s, i, person_id, row_number() over (partition by n order by sum(weight) desc, person_id) as rank
           from (
-            select kh.n, kh.s, kh.i, kh.person_id, 1.0 / count(*) over (partition by kh.n, kh.key) as weight
-              from (
-                select distinct w.n, w.s, w.i, k.key, x.person_id
-                  from w cross join lateral unnest(w.k) as k(key)
-                  cross join lateral (
-                    select person_id from source_record
-                     where match_keys @> array[k.key] and person_id is not null
-                       and not (source_system = w.s and source_id = w.i)
-                     limit ${MAX_KEY_HITS}) x) kh) scored
+            select d.n, d.s, d.i, d.person_id, 1.0 / count(*) over (partition by d.n, d.key) as weight
+              from (select distinct n, s, i, key, person_id from kh) d) scored
          group by n, s, i, person_id) ranked
        where rank <= ${MAX_CANDIDATE_PERSONS})
     -- A person's latest records are enough to judge a newcomer; a person with hundreds (one id
-    -- typed into many rows) must not make every arrival compare against all of them. Per person
-    -- through its index: a join over all hits let the planner scan the whole table.
-    select h.n, sr.* from hits h cross join lateral (
-      select ${ROW_COLUMNS}, sr.updated_at from source_record sr
-       where sr.person_id = h.person_id and not (sr.source_system = h.s and sr.source_id = h.i)
-       order by sr.updated_at desc, sr.source_system, sr.source_id
-       limit ${MAX_RECORDS_PER_PERSON}) sr
-     order by h.n, sr.person_id, sr.updated_at desc, sr.source_system, sr.source_id`.execute(tx);
-  const out: LinkedCandidate[][] = newcomers.map(() => []);
-  for (const r of rows.rows) {
-    const c = normalizeStored(r);
-    if (c) out[r.n]!.push({ record: c, personId: r.person_id! });
-  }
-  return out;
+    -- typed into many rows) must not make every arrival compare against all of them. The records
+    -- are found by person (its index) and numbered per newcomer and person, not by a LATERAL with a
+    -- LIMIT (refused by Citus, as above).
+    select sr.n, ${ROW_COLUMNS}, sr.updated_at from (
+      select h.n, r.*, row_number() over (partition by h.n, r.person_id order by r.updated_at desc, r.source_system, r.source_id) as nth
+        from hits h join source_record r on r.person_id = h.person_id and not (r.source_system = h.s and r.source_id = h.i)) sr
+     where sr.nth <= ${MAX_RECORDS_PER_PERSON}
+     order by sr.n, sr.person_id, sr.updated_at desc, sr.source_system, sr.source_id`.execute(tx);
+  return r.rows;
 }
+
