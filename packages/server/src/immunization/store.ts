@@ -141,9 +141,20 @@ export async function moveVaccinationRows(tx: Db, moves: ReadonlyArray<{ from: s
  */
 export async function dosesFollowSourceLinks(tx: Db, links: ReadonlyArray<{ s: string; i: string; p: string | null }>): Promise<void> {
   if (links.length === 0) return;
-  await sql`update vaccination v set person_id = x.p, updated_at = now()
-    from jsonb_to_recordset(${JSON.stringify(links.map(({ s, i, p }) => ({ s, i, p })))}::jsonb) as x(s text, i text, p text)
-    where v.person_source_system = x.s and v.person_source_id = x.i and x.p is not null and v.person_id is distinct from x.p`.execute(tx);
+  // Find first, then move only the doses whose person differs: the common link moves nothing and
+  // writes nothing. A dose changes person by leaving and coming back in one statement (person_id is
+  // the distribution column on a cluster, which no update may change); the foreign keys to it
+  // (reaction reports, duplicate_of: NO ACTION) are checked at the statement's end and see the same id.
+  const moving = await sql<{ id: string; to: string }>`
+    select v.id::text as id, x.p as "to" from vaccination v
+      join jsonb_to_recordset(${JSON.stringify(links.map(({ s, i, p }) => ({ s, i, p })))}::jsonb) as x(s text, i text, p text)
+        on v.person_source_system = x.s and v.person_source_id = x.i
+     where x.p is not null and v.person_id is distinct from x.p`.execute(tx);
+  if (moving.rows.length === 0) return;
+  await sql`with m as (select * from jsonb_to_recordset(${JSON.stringify(moving.rows)}::jsonb) as m(id int8, "to" text)),
+    gone as (delete from vaccination v where v.id in (select id from m) returning v.*)
+    insert into vaccination select (jsonb_populate_record(null::vaccination, to_jsonb(g) || jsonb_build_object('person_id', m."to", 'updated_at', now()))).*
+      from gone g join m on m.id = g.id`.execute(tx);
 }
 
 /**

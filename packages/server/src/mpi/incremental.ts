@@ -58,10 +58,13 @@ export async function currentModel(db: Db): Promise<MatchModel> {
   return r.rows[0]?.model ?? initialModel();
 }
 
-/** Kept by relinkAll: the model its EM estimated on the whole population. */
+/**
+ * Kept by relinkAll: the model its EM estimated on the whole population. estimated_at takes the new
+ * row's default: Citus refuses a function call in DO UPDATE SET (mpi_model is a reference table there).
+ */
 export async function saveModel(db: Db, model: MatchModel, records: number): Promise<void> {
   await sql`insert into mpi_model (id, model, records) values (1, ${JSON.stringify(model)}::jsonb, ${records})
-    on conflict (id) do update set model = excluded.model, records = excluded.records, estimated_at = now()`.execute(db);
+    on conflict (id) do update set model = excluded.model, records = excluded.records, estimated_at = excluded.estimated_at`.execute(db);
 }
 
 

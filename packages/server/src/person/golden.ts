@@ -28,8 +28,9 @@ const PERSON_COLUMNS = {
 
 const PERSON_FIELDS = Object.keys(PERSON_COLUMNS).filter((c) => c !== 'id');
 // Rewriting an unchanged person would only create dead tuples and bump updated_at.
+// updated_at takes the new row's default (now()): Citus refuses a function call in DO UPDATE SET on a distributed table.
 const PERSON_UPSERT = `on conflict (id) do update set
-  ${PERSON_FIELDS.map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = now()
+  ${PERSON_FIELDS.map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = excluded.updated_at
   where (${PERSON_FIELDS.map((c) => `person.${c}`).join(', ')}) is distinct from (${PERSON_FIELDS.map((c) => `excluded.${c}`).join(', ')})`;
 
 export type GoldenRow = Record<keyof typeof PERSON_COLUMNS, unknown>;
