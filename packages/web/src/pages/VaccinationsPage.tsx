@@ -39,6 +39,9 @@ export function VaccinationsPage({ personId }: { personId: string | null }) {
 function NextDue({ data, personId, onChanged }: { data: BookVaccinations; personId: string | null; onChanged: () => void }) {
   const s = data.schedule;
   const open = data.slot_requests.find((r) => r.status === 'requested' || r.status === 'scheduled');
+  // Kept here, not in the form: the reload that follows a request replaces the form with the open
+  // request's status, and the confirmation must not vanish with it.
+  const [sent, setSent] = useState<ImmSlotRequested | null>(null);
   return (
     <section className="card" aria-labelledby="due-title">
       <h2 id="due-title">Mũi tiêm cần tiêm tiếp theo</h2>
@@ -61,44 +64,48 @@ function NextDue({ data, personId, onChanged }: { data: BookVaccinations; person
         </ul>
       )}
       {s.evaluable && <p className="muted">Tính theo lịch tiêm chủng mở rộng ({s.schedule_title_vi}) đến ngày {viDate(s.as_of)}. Lịch chỉ để tham khảo; cán bộ y tế sẽ khám sàng lọc trước khi tiêm.</p>}
+      {sent && (
+        <p role="status" className="ok">
+          Đã gửi đăng ký tiêm đến trạm y tế xã
+          {sent.request.session_on ? `, buổi tiêm gần nhất ngày ${viDate(sent.request.session_on)}` : '; trạm sẽ báo lịch khi xếp được buổi tiêm'}.
+        </p>
+      )}
       {open ? (
         <p className="status" data-testid="slot-request">
           Đăng ký tiêm: {SLOT_STATUS_VI[open.status] ?? open.status}
           {open.session_on ? ` – buổi tiêm ngày ${viDate(open.session_on)}${open.place ? ` tại ${open.place}` : ''}` : ''}.
         </p>
       ) : (
-        <SlotRequestForm personId={personId} onDone={onChanged} />
+        !sent && (
+          <SlotRequestForm
+            personId={personId}
+            onDone={(r) => {
+              setSent(r);
+              onChanged();
+            }}
+          />
+        )
       )}
     </section>
   );
 }
 
-function SlotRequestForm({ personId, onDone }: { personId: string | null; onDone: () => void }) {
+function SlotRequestForm({ personId, onDone }: { personId: string | null; onDone: (r: ImmSlotRequested) => void }) {
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<ImmSlotRequested | null>(null);
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
       const r = await api<ImmSlotRequested>(withPerson('/api/v1/book/immunization/slot-requests', personId), { method: 'POST', body: JSON.stringify(note.trim() ? { note: note.trim() } : {}) });
-      setDone(r);
-      onDone();
+      onDone(r);
     } catch (err) {
       setError(err instanceof Error ? err.message : 'Không gửi được đăng ký.');
     } finally {
       setBusy(false);
     }
-  }
-  if (done) {
-    return (
-      <p role="status" className="ok">
-        Đã gửi đăng ký tiêm đến trạm y tế xã
-        {done.request.session_on ? `, buổi tiêm gần nhất ngày ${viDate(done.request.session_on)}` : '; trạm sẽ báo lịch khi xếp được buổi tiêm'}.
-      </p>
-    );
   }
   return (
     <form onSubmit={submit} aria-labelledby="slot-title">
