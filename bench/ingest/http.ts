@@ -7,6 +7,9 @@
  * --patients one (the default, the worst case): every episode's patient is the same person under a new patient id.
  * --patients mix: patients drawn from a generated population, about two episodes each, with the population's
  * share of CCCD/BHYT numbers, names, birth dates and addresses — what a facility really sends.
+ * After the run the growth of the database's size is printed per stored episode and per person (every table,
+ * indexes and TOAST included, the empty schema's size subtracted; on a Citus coordinator the distributed tables' shards on every worker, reference tables once
+ * per node), and with --json FILE the figures are also written as JSON (bench/citus/ingest.ts reads them).
  */
 import { parseArgs } from 'node:util';
 import { generatePopulation } from '@openhssk/core/mpi';
@@ -17,6 +20,7 @@ import { buildApp, loadConfig } from '@openhssk/server';
 import { bulkInsert, migrate, openDatabase } from '@openhssk/server/db';
 import { addCertificate, createFacility, issueCredential } from '@openhssk/server/facility';
 import { createScratchPostgres } from '@openhssk/server/test-support';
+import { writeFileSync } from 'node:fs';
 import { sql } from 'kysely';
 
 const { values } = parseArgs({
@@ -26,6 +30,7 @@ const { values } = parseArgs({
     tables: { type: 'string', default: 'xml1' },
     concurrency: { type: 'string', default: '2' },
     patients: { type: 'string', default: 'one' },
+    json: { type: 'string' },
   },
 });
 if (values.patients !== 'one' && values.patients !== 'mix') throw new Error(`--patients must be one or mix, not ${values.patients}`);
@@ -87,6 +92,7 @@ try {
   }
   const baselineMs = performance.now() - b0;
 
+  const empty = await storageOf(handle.db);
   const config = loadConfig({ port: 0, host: '127.0.0.1', demo: false, webDistDir: '/nonexistent', logLevel: 'error' });
   const app = await buildApp({ config, database: handle, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -115,6 +121,7 @@ try {
   );
   const httpMs = performance.now() - t0;
   await app.close();
+  const storage = await storageOf(handle.db);
   latencies.sort((a, b) => a - b);
   const eps = (total / httpMs) * 1000;
   const baseEps = (total / baselineMs) * 1000;
@@ -124,7 +131,41 @@ try {
   console.log(
     `| ${full ? 'XML1–XML5' : 'XML1 only'} | ${total} (${accepted} accepted) | ${envelopes.length} | ${(bytes / 1e6).toFixed(1)} | ${eps.toFixed(0)} | ${baseEps.toFixed(0)} | ${(eps / baseEps).toFixed(2)} | ${latencies[Math.floor(latencies.length * 0.5)]!.toFixed(0)} | ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(0)} | ${(process.memoryUsage().rss / 1e6).toFixed(0)} |`,
   );
+  // What the ingest added: the empty schema's pages (every table and index has some) are not per episode.
+  const added = storage.bytes - empty.bytes;
+  const perEpisode = added / Math.max(1, storage.episodes);
+  const perPerson = added / Math.max(1, storage.persons);
+  console.log(`storage${storage.citus ? ' (Citus: shards on every node)' : ''}: ${(empty.bytes / 1e6).toFixed(1)} MB empty, ${(storage.bytes / 1e6).toFixed(1)} MB after ${storage.episodes} episodes (${storage.rows} rows) of ${storage.persons} persons: ${perEpisode.toFixed(0)} B added per episode, ${perPerson.toFixed(0)} B per person`);
+  console.log(`largest: ${storage.tables.slice(0, 6).map((t) => `${t.name} ${(t.bytes / 1e6).toFixed(1)} MB`).join(', ')}`);
+  if (values.json) {
+    const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))]!;
+    writeFileSync(values.json, JSON.stringify({ episodes: total, accepted, envelopes: envelopes.length, bytes_sent: bytes, http_eps: eps, baseline_eps: baseEps, p50_ms: p(0.5), p99_ms: p(0.99), empty_bytes: empty.bytes, storage }, null, 2));
+  }
 } finally {
   await handle.close();
   await scratch.drop();
+}
+
+/**
+ * Bytes the stored data takes, every table of the schema with its indexes and TOAST. On a Citus
+ * coordinator a distributed or reference table's own relation is an empty shell; its shards are
+ * summed by citus_total_relation_size (a reference table counts once per node holding it).
+ */
+async function storageOf(db: typeof handle.db) {
+  const citus = (await sql<{ n: number }>`select count(*)::int as n from pg_extension where extname = 'citus'`.execute(db)).rows[0]!.n > 0;
+  const tables = citus
+    ? (await sql<{ name: string; bytes: string }>`
+        select c.relname as name,
+               case when exists (select 1 from pg_dist_partition d where d.logicalrelid = c.oid)
+                    then citus_total_relation_size(c.oid) else pg_total_relation_size(c.oid) end as bytes
+          from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         where n.nspname = 'public' and c.relkind in ('r', 'p')`.execute(db)).rows
+    : (await sql<{ name: string; bytes: string }>`
+        select c.relname as name, pg_total_relation_size(c.oid) as bytes
+          from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         where n.nspname = 'public' and c.relkind in ('r', 'p')`.execute(db)).rows;
+  const counts = (await sql<{ episodes: number; rows: number; persons: number }>`
+    select (select count(*)::int from episode) as episodes, (select count(*)::int from episode_row) as rows, (select count(*)::int from person) as persons`.execute(db)).rows[0]!;
+  const list = tables.map((t) => ({ name: t.name, bytes: Number(t.bytes) })).filter((t) => t.name !== 'bench_baseline').sort((a, b) => b.bytes - a.bytes);
+  return { citus, bytes: list.reduce((s, t) => s + t.bytes, 0), tables: list, ...counts };
 }
