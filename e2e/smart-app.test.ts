@@ -2,6 +2,7 @@
  * A SMART on FHIR app (fhirclient, the SMART JS client, in a small app server of its own) launched from
  * Chromium: the citizen already logged in to the book sees the consent screen (360 px, axe), allows the
  * app, the app reads the citizen's own record, and the citizen revokes it from the book's settings.
+ * The choice on sensitive episodes is on the screen for everyone, unticked; ticked, the settings say so.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -38,6 +39,10 @@ describe('SMART app launch in Chromium', () => {
     await page.goto(`${app.base}/launch`);
     await page.getByRole('heading', { name: 'Cho phép ứng dụng đọc hồ sơ?' }).waitFor();
     assert.match((await page.locator('main').textContent()) ?? '', new RegExp(`Ứng dụng ${APP_NAME} muốn đọc toàn bộ hồ sơ sức khỏe`));
+    const sensitive = page.getByRole('checkbox', { name: 'Cho phép ứng dụng xem cả các lượt khám thuộc nhóm nhạy cảm (HIV, lao, sức khỏe tâm thần)' });
+    assert.ok(await sensitive.isVisible(), 'the choice on sensitive episodes is shown');
+    assert.equal(await sensitive.isChecked(), false, 'and starts unticked');
+    await assertAccessible(page, 'SMART consent screen');
     await screenshotBoth(page, 'smart-consent');
     await page.getByRole('button', { name: 'Đồng ý' }).click();
     await page.waitForURL(`${app.base}/callback**`);
@@ -50,6 +55,7 @@ describe('SMART app launch in Chromium', () => {
     await page.goto(`${server.url}/cai-dat`);
     const apps = page.getByTestId('connected-apps');
     await apps.getByText(APP_NAME, { exact: false }).first().waitFor();
+    assert.match((await apps.getByTestId('app-scope').textContent()) ?? '', /trừ các lượt khám nhạy cảm/);
     await assertAccessible(page, 'settings with a connected app');
     await apps.getByRole('button', { name: `Thu hồi quyền của ${APP_NAME}` }).click();
     await apps.getByText('Chưa có ứng dụng nào.').waitFor();
@@ -58,6 +64,19 @@ describe('SMART app launch in Chromium', () => {
 
     await page.goto(`${server.url}/ai-da-xem`);
     await page.getByText(`Ứng dụng ${APP_NAME} đọc hồ sơ qua giao diện kết nối FHIR`, { exact: false }).first().waitFor();
+
+    // Granted again with the box ticked (by its label, as a thumb would): the settings name the choice.
+    await page.goto(`${app.base}/launch`);
+    await page.getByRole('heading', { name: 'Cho phép ứng dụng đọc hồ sơ?' }).waitFor();
+    await page.getByText('Cho phép ứng dụng xem cả các lượt khám thuộc nhóm nhạy cảm', { exact: false }).click();
+    assert.equal(await sensitive.isChecked(), true);
+    await page.getByRole('button', { name: 'Đồng ý' }).click();
+    await page.waitForURL(`${app.base}/callback**`);
+    await page.goto(`${server.url}/cai-dat`);
+    await apps.getByText(APP_NAME, { exact: false }).first().waitFor();
+    assert.match((await apps.getByTestId('app-scope').textContent()) ?? '', /gồm cả lượt khám nhạy cảm/);
+    await apps.getByRole('button', { name: `Thu hồi quyền của ${APP_NAME}` }).click();
+    await apps.getByText('Chưa có ứng dụng nào.').waitFor();
     await ctx.close();
   });
 });

@@ -62,6 +62,12 @@ export interface EpisodeRecord {
   /** What the receipt says about the envelope's signature. */
   signature: { verified: boolean; method?: string | undefined; certificate_id?: string | undefined } | null;
   received_at: Date | string;
+  /**
+   * The episode is sensitive (HIV, TB, mental health). Such an episode reaches the mapping only when
+   * the reader may see it (the citizen's own app on their explicit choice), so its rows keep their
+   * sensitive reason codes; absent means not sensitive.
+   */
+  sensitive?: boolean;
 }
 
 /** One row of XML2…XML15 of an episode version (episode_row table). */

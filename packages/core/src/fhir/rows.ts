@@ -56,10 +56,13 @@ export function rowResourceType(r: RowRecord): 'MedicationRequest' | 'Procedure'
   }
 }
 
-/** ICD-10 codes of a row as reasons (each field may hold a ';' list); sensitive ones (HIV, TB, mental health) never included. */
-function reasonConcepts(main: string, secondary = ''): CodeableConcept[] {
+/**
+ * ICD-10 codes of a row as reasons (each field may hold a ';' list); sensitive ones (HIV, TB, mental
+ * health) only on a sensitive episode, which is mapped only for a reader who may see it.
+ */
+function reasonConcepts(ep: EpisodeRecord, main: string, secondary = ''): CodeableConcept[] {
   return diagnosisCodes(null, `${main};${secondary}`)
-    .filter((c) => !sensitivityOf(c))
+    .filter((c) => ep.sensitive === true || !sensitivityOf(c))
     .map(icd10Concept);
 }
 
@@ -174,7 +177,7 @@ export function procedureResource(ep: EpisodeRecord, row: RowRecord): Procedure 
   const performed = xmlTimeToFhir(field(f, 'NGAY_TH_YL')) ?? xmlTimeToFhir(field(f, 'NGAY_YL'));
   const performers = parts(field(f, 'NGUOI_THUC_HIEN'));
   const anaesthesia = field(f, 'PP_VO_CAM');
-  const reasons = reasonConcepts(field(f, 'MA_BENH'));
+  const reasons = reasonConcepts(ep, field(f, 'MA_BENH'));
   const coding: Coding[] = [
     ...icd9.map((code) => ({ system: EXT.icd9cm, code })),
     ...(service ? [{ system: codeSystemUrl('ma-dich-vu'), code: service, ...(name ? { display: name } : {}) }] : []),
@@ -232,7 +235,7 @@ export function serviceRequestResource(ep: EpisodeRecord, row: RowRecord): Servi
     ...(authored ? { authoredOn: authored } : {}),
     ...(requester ? { requester: practitionerByLicence(requester) } : {}),
     ...(destination ? { performer: [facilityByCode(destination)] } : {}),
-    reasonCode: [...(reason ? [{ coding: [vnCoding('MA_LYDO_CT', reason)], text: vnCoding('MA_LYDO_CT', reason).display ?? reason }] : []), ...reasonConcepts(field(f, 'MA_BENH_CHINH'), field(f, 'MA_BENH_KT'))],
+    reasonCode: [...(reason ? [{ coding: [vnCoding('MA_LYDO_CT', reason)], text: vnCoding('MA_LYDO_CT', reason).display ?? reason }] : []), ...reasonConcepts(ep, field(f, 'MA_BENH_CHINH'), field(f, 'MA_BENH_KT'))],
     ...(uniqueNotes.length ? { note: uniqueNotes } : {}),
   };
 }
@@ -265,7 +268,7 @@ export function appointmentResource(ep: EpisodeRecord, row: RowRecord): Appointm
     ...(number ? { identifier: [{ system: SID.giayHenKhamLai(facility), value: number }] } : {}),
     status: start ? 'booked' : 'proposed',
     appointmentType: { text: 'Khám lại' },
-    reasonCode: reasonConcepts(field(f, 'MA_BENH_CHINH'), field(f, 'MA_BENH_KT')),
+    reasonCode: reasonConcepts(ep, field(f, 'MA_BENH_CHINH'), field(f, 'MA_BENH_KT')),
     description: `Hẹn khám lại tại cơ sở ${facility}${ep.facility_name && facility === ep.facility_code ? ` (${ep.facility_name})` : ''}`,
     ...(start && day ? { start, end: `${nextDay(day)}T00:00:00+07:00` } : {}),
     ...(day ? { requestedPeriod: [{ start: day, end: day }] } : {}),

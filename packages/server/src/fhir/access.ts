@@ -62,7 +62,9 @@ export async function fhirCaller(db: Db, req: FastifyRequest, tokenKey: string, 
     if (bearer !== undefined && !bearer.includes('.')) {
       const app = await smartAccess(db, bearer);
       if (!app) throw tokenRevoked();
-      return checkScopes({ actor: app.actor, facilities: { person: app.personId }, scopes: app.scopes }, need);
+      // Sensitive episodes only on the citizen's explicit choice for this app (smart module), and for no other caller.
+      const facilities = app.includeSensitive ? { person: app.personId, includeSensitive: true } : { person: app.personId };
+      return checkScopes({ actor: app.actor, facilities, scopes: app.scopes }, need);
     }
     const { facilityCode, clientId, scopes } = await verifyFacilityToken(tokenKey, req.headers.authorization);
     // A token outlives its credential by up to its lifetime; personal data is read only while the

@@ -76,7 +76,7 @@ export function capabilityStatement(base: string, startedAt: string): Capability
     rest: [
       {
         mode: 'server',
-        documentation: `Read, search, the Patient operations $everything and $summary, and create of Immunization and vital-sign Observation by facility systems. Pages of ${DEFAULT_COUNT} (at most ${MAX_COUNT}) follow Bundle.link next; Bundle.total is not given. Sensitive episodes (HIV, TB, mental health) are never shown.`,
+        documentation: `Read, search, the Patient operations $everything and $summary, and create of Immunization and vital-sign Observation by facility systems. Pages of ${DEFAULT_COUNT} (at most ${MAX_COUNT}) follow Bundle.link next; Bundle.total is not given. Sensitive episodes (HIV, TB, mental health) are shown only to an app the patient authorized with the explicit choice to include them (SMART consent screen), never to any other caller.`,
         security: {
           cors: false,
           // SMART App Launch: where apps authorize (also in .well-known/smart-configuration).
@@ -132,7 +132,7 @@ export function capabilityStatement(base: string, startedAt: string): Capability
                 {
                   name: 'summary',
                   definition: 'http://hl7.org/fhir/uv/ips/OperationDefinition/summary',
-                  documentation: 'GET only, no parameters: an IPS document Bundle (problems, allergies, medications, immunizations, results) with Vietnamese narrative. Sensitive episodes are never included.',
+                  documentation: 'GET only, no parameters: an IPS document Bundle (problems, allergies, medications, immunizations, results) with Vietnamese narrative. Sensitive episodes are included only for an app the patient authorized with that explicit choice.',
                 },
               ],
             },

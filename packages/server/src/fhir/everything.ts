@@ -2,7 +2,8 @@
  * Patient/$everything (a paged searchset of everything about one patient the caller may see) and
  * Patient/$summary (the IPS document, built by core's patientSummaryBundle). Both start from the same
  * visibility as a read of the Patient: an unknown person, a person without a visible episode for the
- * caller and a person whose episodes are all sensitive answer the same 404.
+ * caller and a person whose episodes are all sensitive answer the same 404 (sensitive episodes are
+ * visible only to the citizen's own app on their explicit choice; the log then says they were shown).
  *
  * $everything pages by whole episodes in id order: the first page carries the Patient, the Coverage,
  * the declared allergies and the registry's doses; every page then carries episodes with all their
@@ -26,6 +27,7 @@ import {
   encounterResource,
   episodeDiagnoses,
   episodeTargets,
+  type EpisodeRecord,
   medicationRequestResource,
   observationResource,
   organizationResource,
@@ -47,7 +49,7 @@ import { consentsOf } from './consent.ts';
 import { practitionersOf } from './practitioner.ts';
 import { allergiesOf, immunizationsOf } from './registry.ts';
 import { episodeRecord, type FhirQuery, MAX_COUNT, notFound } from './search.ts';
-import { type EpisodeSqlRow, projectedRows, queryEpisodes, queryFacilities, queryPersons } from './sql.ts';
+import { type EpisodeSqlRow, includesSensitive, projectedRows, queryEpisodes, queryFacilities, queryPersons } from './sql.ts';
 import { EPISODE_ID_KEY } from './types.ts';
 
 const EVERYTHING_PARAMS = new Set(['_count', '_cursor', '_format', '_pretty']);
@@ -183,6 +185,7 @@ export async function everythingBundle(o: OperationOptions): Promise<Bundle> {
   }
   let last = after;
   let more = false;
+  let sensitive = false;
   const facilities = new Set<string>();
   // Episodes are read a few at a time: enough to fill the page, not a person's whole history.
   const batchSize = Math.max(1, Math.min(EPISODE_BATCH, Math.ceil(count / 5)));
@@ -197,6 +200,7 @@ export async function everythingBundle(o: OperationOptions): Promise<Bundle> {
         break fill;
       }
       resources.push(...groups[i]!);
+      if (row.sensitive) sensitive = true;
       facilities.add(row.facility_code);
       last = row.id;
     }
@@ -220,7 +224,7 @@ export async function everythingBundle(o: OperationOptions): Promise<Bundle> {
     personId: person.id,
     resource: `Patient/${person.id}/$everything${rawCursor ? `?_cursor=${rawCursor}` : ''}`.slice(0, 500),
     requestId: o.requestId,
-    detail: { resources: resources.slice(0, 50).map((r) => `${r.resourceType}/${r.id}`), count: resources.length },
+    detail: { resources: resources.slice(0, 50).map((r) => `${r.resourceType}/${r.id}`), count: resources.length, ...(sensitive ? { sensitive_included: true } : {}) },
   });
   return {
     resourceType: 'Bundle',
@@ -244,15 +248,21 @@ export async function summaryBundle(o: OperationOptions): Promise<Bundle> {
     person.id,
   );
   const byEpisode = new Map(episodes.map((e) => [e.id, episodeRecord(e)]));
+  // What came from sensitive episodes (present only when the caller may see them), for the access log.
+  const fromSensitive = new Set<string>();
+  const note = <T extends Resource>(ep: EpisodeRecord, r: T): T => {
+    if (ep.sensitive) fromSensitive.add(`${r.resourceType}/${r.id}`);
+    return r;
+  };
   const conditions: Condition[] = [];
-  for (const ep of byEpisode.values()) for (const [n, code] of episodeDiagnoses(ep).entries()) conditions.push(conditionResource(ep, code, n + 1));
+  for (const ep of byEpisode.values()) for (const [n, code] of episodeDiagnoses(ep).entries()) conditions.push(note(ep, conditionResource(ep, code, n + 1)));
   const medications: MedicationRequest[] = [];
   const results: Observation[] = [];
   for (const r of rows) {
     const ep = byEpisode.get(r.episode_id);
     if (!ep) continue;
-    if (r.tbl === 'XML2') medications.push(medicationRequestResource(ep, r));
-    else if (r.tbl === 'XML4') results.push(observationResource(ep, r));
+    if (r.tbl === 'XML2') medications.push(note(ep, medicationRequestResource(ep, r)));
+    else if (r.tbl === 'XML4') results.push(note(ep, observationResource(ep, r)));
   }
   const bundle = patientSummaryBundle({
     base: o.base,
@@ -265,6 +275,7 @@ export async function summaryBundle(o: OperationOptions): Promise<Bundle> {
     results,
     allergies: await allergiesOf(o.db, [person.id]),
     immunizations: await immunizationsOf(o.db, [person.id]),
+    includeSensitive: includesSensitive(o.caller.facilities),
   });
   const shown = (bundle.entry ?? []).map((e) => `${e.resource?.resourceType}/${e.resource?.id}`);
   await audit(o.db, {
@@ -273,7 +284,7 @@ export async function summaryBundle(o: OperationOptions): Promise<Bundle> {
     personId: person.id,
     resource: `Patient/${person.id}/$summary`,
     requestId: o.requestId,
-    detail: { resources: shown.slice(0, 50), count: shown.length },
+    detail: { resources: shown.slice(0, 50), count: shown.length, ...(shown.some((s) => fromSensitive.has(s)) ? { sensitive_included: true } : {}) },
   });
   return bundle;
 }

@@ -86,6 +86,8 @@ export interface Result {
   includes: Resource[];
   next: Array<string | number> | undefined;
   sortName: string;
+  /** The answer holds resources of a sensitive episode (only ever for the citizen's own app on their choice). */
+  sensitive?: boolean;
 }
 
 export interface Ctx {
@@ -150,6 +152,7 @@ export function episodeRecord(r: EpisodeRowData): EpisodeRecord {
     submission_sha256: r.submission_sha256,
     signature: r.signature ? { verified: r.signature.verified === true, method: r.signature.method, certificate_id: r.signature.certificate_id } : null,
     received_at: r.received_at,
+    ...(r.sensitive ? { sensitive: true } : {}),
   };
 }
 
@@ -271,6 +274,7 @@ async function searchEpisodes(ctx: Ctx, def: EpisodeTypeDef | 'Provenance'): Pro
     includes,
     next: more && last ? rowKeys(last, keys.length) : undefined,
     sortName: sort.name + (sort.desc ? '-' : ''),
+    ...(pageRows.some((r) => r.sensitive) ? { sensitive: true } : {}),
   };
 }
 
@@ -466,7 +470,13 @@ export async function auditResult(db: Db, caller: FhirCaller | undefined, r: Res
   await auditMany(
     db,
     [...byPerson].map(([personId, refs]) => ({
-      actor: caller.actor, action, personId, resource: resource.slice(0, 500), requestId, detail: { resources: refs.slice(0, 50), count: refs.length },
+      actor: caller.actor,
+      action,
+      personId,
+      resource: resource.slice(0, 500),
+      requestId,
+      // The citizen's log says when an app read sensitive episodes on their choice (absent otherwise).
+      detail: { resources: refs.slice(0, 50), count: refs.length, ...(r.sensitive ? { sensitive_included: true } : {}) },
     })),
   );
 }
@@ -506,7 +516,7 @@ export async function searchBundle(o: SearchOptions): Promise<Bundle> {
   return { resourceType: 'Bundle', type: 'searchset', timestamp: new Date().toISOString(), link, entry };
 }
 
-/** One resource by id; not found, not visible and sensitive answer alike. */
+/** One resource by id; not found, not visible and sensitive (unless the citizen chose to show it to their app) answer alike. */
 export async function readResource(o: Omit<SearchOptions, 'query' | 'base'> & { id: string }): Promise<Resource> {
   if (!/^[A-Za-z0-9\-.]{1,64}$/.test(o.id)) throw notFound(o.type, o.id);
   const ctx: Ctx = { db: o.db, caller: o.caller ?? { actor: { type: 'system', id: 'public' }, facilities: [] }, type: o.type, q: { _id: o.id }, count: 1 };

@@ -15,22 +15,33 @@ import { type DateBound, toInstant, toSqlLocal, toXmlText } from './params.ts';
 
 /**
  * Whose episodes a caller reads: every facility, some facilities, or (a SMART app token) one
- * person's compartment at every facility, `{ person }`.
+ * person's compartment at every facility, `{ person }`. `includeSensitive` is set only for the token
+ * of an app the citizen explicitly let read their sensitive episodes (smart module); no other caller
+ * ever has it.
  */
-export type Facilities = 'all' | string[] | { person: string };
+export type Facilities = 'all' | string[] | { person: string; includeSensitive?: boolean };
 type Cond = RawBuilder<unknown>;
 
 const none = ['-----'];
 
+/** The rule that hides an episode from every caller but the citizen's own app on their choice. */
+const NOT_SENSITIVE = sql`cardinality(e.sensitivity) = 0 and coalesce(e.xml1->'fields'->>'MA_DOITUONG_KCB', '') <> all(${[...SENSITIVE_VISIT_CATEGORIES]}::text[])`;
+
+/** True when the caller reads the sensitive episodes of its one person too. */
+export const includesSensitive = (facilities: Facilities): boolean => typeof facilities === 'object' && !Array.isArray(facilities) && facilities.includeSensitive === true;
+
 /** What FHIR may show of an episode row aliased `e` (the partial indexes of migration 024 repeat the first two terms). */
 export function visibleEpisode(facilities: Facilities): Cond {
+  // The citizen's own app on their choice: the person's current episodes, sensitive or not (served by
+  // the episode_person index, not the partial ones).
+  if (includesSensitive(facilities) && typeof facilities === 'object' && !Array.isArray(facilities)) return sql`e.is_current and e.person_id = ${facilities.person}`;
   const scope =
     facilities === 'all'
       ? sql``
       : Array.isArray(facilities)
         ? sql` and e.facility_code = any(${facilities.length ? facilities : none}::text[])`
         : sql` and e.person_id = ${facilities.person}`;
-  return sql`e.is_current and cardinality(e.sensitivity) = 0 and coalesce(e.xml1->'fields'->>'MA_DOITUONG_KCB', '') <> all(${[...SENSITIVE_VISIT_CATEGORIES]}::text[])${scope}`;
+  return sql`e.is_current and ${NOT_SENSITIVE}${scope}`;
 }
 
 /** The rule of core's isProcedureRow, on a row aliased `r` (same text as the partial indexes of migration 024). */
@@ -180,6 +191,8 @@ export interface EpisodeSqlRow {
   submission_sha256: string | null;
   signature: { verified?: boolean; method?: string; certificate_id?: string } | null;
   received_at: Date;
+  /** The episode is one FHIR hides unless the citizen chose otherwise (only such a caller ever gets one). */
+  sensitive: boolean;
   [k: `k${number}`]: unknown;
 }
 
@@ -190,7 +203,7 @@ export type EpisodeJoin = { kind: 'episode' } | { kind: 'diagnosis' } | { kind: 
 // only for corrected episodes: most rows skip it (CASE evaluates the sub-select only in its branch).
 const EPISODE_COLUMNS = sql`e.id, e.version, e.facility_code, f.name as facility_name, e.ma_lk, e.person_id, e.ma_bn, e.ho_ten, e.ma_loai_kcb,
   e.ngay_vao, e.ngay_vao_noi_tru, e.ngay_ra, e.ma_benh_chinh, e.ma_benh_kt, e.chan_doan_rv, e.ket_qua_dtri, e.ma_loai_rv, e.xml1,
-  e.submission_id, s.sha256 as submission_sha256, s.receipt->'signature' as signature, e.received_at,
+  e.submission_id, s.sha256 as submission_sha256, s.receipt->'signature' as signature, e.received_at, coalesce(not (${NOT_SENSITIVE}), true) as sensitive,
   case when e.version = 1 then e.id else coalesce((select v.id from episode v where v.facility_code = e.facility_code and v.ma_lk = e.ma_lk and v.version = 1), e.id) end as key`;
 
 export async function queryEpisodes<Extra extends object>(

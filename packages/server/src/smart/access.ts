@@ -9,6 +9,12 @@ export interface SmartAccess {
   /** The citizen's person (golden record) now: followed through MPI merges at every request. */
   personId: string;
   scopes: string[];
+  /**
+   * The citizen let this app read their sensitive episodes too (HIV, TB, mental health): true only
+   * when both the grant the token came from and the authorization standing now say so, so a later
+   * grant without the choice narrows tokens already issued.
+   */
+  includeSensitive: boolean;
 }
 
 const OPAQUE = /^[A-Za-z0-9_-]{20,100}$/;
@@ -20,12 +26,16 @@ export const isSmartToken = (token: string) => OPAQUE.test(token);
  * The app's name and the citizen's person while the authorization stands: not revoked, the app not
  * disabled, the book consent not withdrawn. Checked at token issue and at every FHIR request.
  */
-export async function liveAuthorization(db: Db, subject: string, clientId: string): Promise<{ name: string; person_id: string | null } | undefined> {
+export async function liveAuthorization(
+  db: Db,
+  subject: string,
+  clientId: string,
+): Promise<{ name: string; person_id: string | null; include_sensitive: boolean } | undefined> {
   return smartDb(db)
     .selectFrom('smart_authorization as a')
     .innerJoin('smart_app as p', 'p.client_id', 'a.client_id')
     .innerJoin('citizen_account as c', 'c.subject', 'a.subject')
-    .select(['p.name', 'c.person_id'])
+    .select(['p.name', 'c.person_id', 'a.include_sensitive'])
     .where('a.subject', '=', subject)
     .where('a.client_id', '=', clientId)
     .where('a.revoked_at', 'is', null)
@@ -50,5 +60,10 @@ export async function smartAccess(db: Db, token: string): Promise<SmartAccess | 
   if (typeof clientId !== 'string' || typeof subject !== 'string' || !Array.isArray(scopes)) return undefined;
   const row = await liveAuthorization(db, subject, clientId);
   if (!row?.person_id) return undefined;
-  return { actor: { type: 'app', id: clientId, name: row.name }, personId: row.person_id, scopes: scopes.filter((x): x is string => typeof x === 'string') };
+  return {
+    actor: { type: 'app', id: clientId, name: row.name },
+    personId: row.person_id,
+    scopes: scopes.filter((x): x is string => typeof x === 'string'),
+    includeSensitive: data?.include_sensitive === true && row.include_sensitive,
+  };
 }

@@ -6,7 +6,7 @@ import { isRegistrableScope } from './scopes.ts';
 
 type Timestamp = Date | string;
 
-/** Tables of migration 075, owned by this module. */
+/** Tables of migrations 075 and 098, owned by this module. */
 export type SmartTables = {
   smart_app: {
     client_id: string;
@@ -23,6 +23,8 @@ export type SmartTables = {
     subject: string;
     client_id: string;
     scopes: string[];
+    /** Migration 098: the citizen also let the app read their sensitive episodes. */
+    include_sensitive: Generated<boolean>;
     granted_at: Generated<Date>;
     revoked_at: Timestamp | null;
     last_used_at: Timestamp | null;

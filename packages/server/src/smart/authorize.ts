@@ -42,7 +42,12 @@ const authorizeQuery = Type.Object({
   launch: str(1024),
 });
 const consentQuery = Type.Object({ req: Type.String({ minLength: 10, maxLength: 100 }) });
-const consentForm = Type.Object({ req: Type.String({ minLength: 10, maxLength: 100 }), decision: Type.Union([Type.Literal('allow'), Type.Literal('deny')]) });
+const consentForm = Type.Object({
+  req: Type.String({ minLength: 10, maxLength: 100 }),
+  decision: Type.Union([Type.Literal('allow'), Type.Literal('deny')]),
+  // A checkbox: sent only when ticked.
+  include_sensitive: Type.Optional(Type.Literal('yes')),
+});
 const tokenForm = Type.Union([
   Type.Object({
     grant_type: str(64),
@@ -66,6 +71,7 @@ interface Pending {
 }
 interface CodeData extends Pending {
   subject: string;
+  include_sensitive: boolean;
 }
 
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
@@ -80,7 +86,7 @@ export const tokenSubject = (clientId: string, subject: string) => `${clientId} 
 
 /** What each resource type is, as the consent screen says it. */
 const TYPE_WORDS: Record<string, string> = {
-  '*': 'toàn bộ hồ sơ sức khỏe (trừ các lượt khám nhạy cảm)',
+  '*': 'toàn bộ hồ sơ sức khỏe',
   Patient: 'thông tin cá nhân',
   Encounter: 'các lượt khám',
   Condition: 'chẩn đoán',
@@ -99,10 +105,11 @@ const TYPE_WORDS: Record<string, string> = {
   Organization: 'cơ sở y tế đã khám',
 };
 
-export function describeScopes(scopes: readonly string[]): string {
+/** The scopes in words; `includeSensitive` is the citizen's choice on sensitive episodes, once made. */
+export function describeScopes(scopes: readonly string[], includeSensitive = false): string {
   const types = scopes.map(parseScope).filter((s) => s !== null).map((s) => s.type);
-  if (types.includes('*')) return TYPE_WORDS['*']!;
-  return [...new Set(types)].map((t) => TYPE_WORDS[t] ?? t).join(', ');
+  const what = types.includes('*') ? TYPE_WORDS['*']! : [...new Set(types)].map((t) => TYPE_WORDS[t] ?? t).join(', ');
+  return `${what}${includeSensitive ? ', gồm cả lượt khám nhạy cảm' : ' (trừ các lượt khám nhạy cảm)'}`;
 }
 
 const withParams = (uri: string, params: Record<string, string | null>) => {
@@ -188,13 +195,15 @@ export function registerSmartAuthorization(fastify: FastifyInstance, db: Db, con
        <p class="ask">Ứng dụng <strong>${name}</strong> muốn đọc ${escapeHtml(describeScopes(pending.scopes))} của bạn.</p>
        <ul>
          <li>Ứng dụng chỉ được đọc, không được sửa hồ sơ.</li>
-         <li>Các lượt khám nhạy cảm (HIV, lao, sức khỏe tâm thần) không được chia sẻ với ứng dụng.</li>
+         <li>Các lượt khám nhạy cảm (HIV, lao, sức khỏe tâm thần) chỉ được chia sẻ với ứng dụng khi bạn đánh dấu ô bên dưới.</li>
          <li>Mỗi lần ứng dụng đọc hồ sơ đều được ghi vào nhật ký truy cập của bạn.</li>
          <li>Bạn có thể thu hồi quyền này bất cứ lúc nào trong phần Cài đặt của Sổ sức khỏe.</li>
        </ul>
-       <form method="post" action="${SMART_PATH}/consent" class="actions">${reqField}
-         <button type="submit" name="decision" value="allow" class="primary">Đồng ý</button>
-         <button type="submit" name="decision" value="deny">Từ chối</button>
+       <form method="post" action="${SMART_PATH}/consent">${reqField}${SENSITIVE_CHOICE}
+         <div class="actions">
+           <button type="submit" name="decision" value="allow" class="primary">Đồng ý</button>
+           <button type="submit" name="decision" value="deny">Từ chối</button>
+         </div>
        </form>`,
       pending.redirect_uri,
     );
@@ -210,10 +219,12 @@ export function registerSmartAuthorization(fastify: FastifyInstance, db: Db, con
     if (req.body.decision === 'deny') return reply.redirect(withParams(pending.redirect_uri, { error: 'access_denied', state: pending.state }), 302);
     const c = await requireConsentedCitizen(db, req);
     const now = new Date();
+    const includeSensitive = req.body.include_sensitive === 'yes';
+    // A new grant replaces the old one whole: the choice on sensitive episodes is asked again each time.
     await smartDb(db)
       .insertInto('smart_authorization')
-      .values({ subject: citizen.subject, client_id: client.clientId, scopes: pending.scopes, granted_at: now, revoked_at: null })
-      .onConflict((oc) => oc.columns(['subject', 'client_id']).doUpdateSet({ scopes: pending.scopes, granted_at: now, revoked_at: null }))
+      .values({ subject: citizen.subject, client_id: client.clientId, scopes: pending.scopes, include_sensitive: includeSensitive, granted_at: now, revoked_at: null })
+      .onConflict((oc) => oc.columns(['subject', 'client_id']).doUpdateSet({ scopes: pending.scopes, include_sensitive: includeSensitive, granted_at: now, revoked_at: null }))
       .execute();
     await audit(db, {
       actor: { type: 'citizen', id: c.subject, name: c.name },
@@ -221,9 +232,9 @@ export function registerSmartAuthorization(fastify: FastifyInstance, db: Db, con
       personId: c.personId,
       resource: `smart-app/${client.clientId}`,
       requestId: req.id,
-      detail: { app: client.name, scopes: pending.scopes },
+      detail: { app: client.name, scopes: pending.scopes, include_sensitive: includeSensitive },
     });
-    const code: CodeData = { ...pending, subject: c.subject };
+    const code: CodeData = { ...pending, subject: c.subject, include_sensitive: includeSensitive };
     const id = await createSession(db, 'smart_code', client.clientId, { ...code }, CODE_TTL_SECONDS);
     return reply.redirect(withParams(pending.redirect_uri, { code: id, state: pending.state }), 302);
   });
@@ -273,6 +284,7 @@ export function registerSmartAuthorization(fastify: FastifyInstance, db: Db, con
     const s = body.code ? await takeSession(db, 'smart_code', body.code) : undefined;
     const code = s && pendingOf(s.data as Record<string, unknown>);
     const subject = s && typeof (s.data as Record<string, unknown>).subject === 'string' ? String((s.data as Record<string, unknown>).subject) : undefined;
+    const includeSensitive = s !== undefined && (s.data as Record<string, unknown>).include_sensitive === true;
     // Remembered (by hash, as long as a token from it can live) the moment it is spent, before the
     // checks below, so that a replay racing this request finds it and ends whatever token it gets.
     if (code && subject) await createSession(db, 'smart_code_spent', tokenSubject(code.client_id, subject), {}, SMART_TOKEN_TTL_SECONDS, body.code!);
@@ -287,7 +299,13 @@ export function registerSmartAuthorization(fastify: FastifyInstance, db: Db, con
       }
     }
     if (!code || !subject || code.client_id !== client.clientId) return oauthError(400, 'invalid_grant', 'unknown, expired or already used code');
-    const token = await createSession(db, 'smart_token', tokenSubject(client.clientId, subject), { client_id: client.clientId, subject, scopes: code.scopes, grant: grantOf(body.code!) }, SMART_TOKEN_TTL_SECONDS);
+    const token = await createSession(
+      db,
+      'smart_token',
+      tokenSubject(client.clientId, subject),
+      { client_id: client.clientId, subject, scopes: code.scopes, include_sensitive: includeSensitive, grant: grantOf(body.code!) },
+      SMART_TOKEN_TTL_SECONDS,
+    );
     // Every check below ends the token it fails: a replay racing this request (it finds the spent
     // mark written above) then has a token to end, instead of one issued after it looked.
     const refuse = async (description: string) => {
@@ -329,9 +347,22 @@ export async function revokeAuthorization(db: Db, subject: string, clientId: str
   return Number(r.numUpdatedRows) > 0;
 }
 
+/**
+ * The choice on sensitive episodes: the same words for every citizen, unticked, whether or not their
+ * record holds such an episode, so that the question itself tells nothing.
+ */
+const SENSITIVE_CHOICE = `
+         <div class="choice">
+           <input type="checkbox" id="include_sensitive" name="include_sensitive" value="yes" aria-describedby="include_sensitive_help">
+           <label for="include_sensitive">Cho phép ứng dụng xem cả các lượt khám thuộc nhóm nhạy cảm (HIV, lao, sức khỏe tâm thần)</label>
+         </div>
+         <p id="include_sensitive_help" class="help">Nếu không đánh dấu, ứng dụng không thấy các lượt khám này. Mọi người dùng đều được hỏi câu này, dù hồ sơ có hay không có lượt khám như vậy. Muốn đổi lựa chọn, bạn thu hồi quyền trong phần Cài đặt rồi cho phép lại.</p>`;
+
 const PAGE_CSS = `body{font-family:system-ui,sans-serif;max-width:30rem;margin:1.5rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.5}
 h1{font-size:1.35rem;color:#a50e0e}.ask{font-size:1.1rem}ul{padding-left:1.2rem}
 .actions{display:flex;flex-direction:column;gap:.75rem;margin-top:1.5rem}
+.choice{display:flex;gap:.75rem;align-items:flex-start;margin-top:1rem;padding:.75rem;border:1px solid #767676;border-radius:6px}
+.choice input{width:1.5rem;height:1.5rem;margin:.1rem 0 0;flex:none}.choice label{cursor:pointer}.help{color:#444;font-size:.95rem}
 button{width:100%;padding:.8rem;font-size:1rem;border-radius:6px;border:1px solid #555;background:#fff;color:#1a1a1a;cursor:pointer}
 button.primary{background:#a50e0e;color:#fff;border-color:#a50e0e}:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
 a{color:#1d4ed8}.who{color:#444}

@@ -84,11 +84,11 @@ export function registerSmartRoutes(fastify: FastifyInstance, db: Db, config: Pi
     const rows = await smartDb(db)
       .selectFrom('smart_authorization as a')
       .innerJoin('smart_app as p', 'p.client_id', 'a.client_id')
-      .select(['a.client_id', 'p.name', 'a.scopes', 'a.granted_at', 'a.last_used_at', 'a.revoked_at'])
+      .select(['a.client_id', 'p.name', 'a.scopes', 'a.include_sensitive', 'a.granted_at', 'a.last_used_at', 'a.revoked_at'])
       .where('a.subject', '=', c.subject)
       .orderBy('a.granted_at', 'desc')
       .execute();
-    return { apps: rows.map((r) => ({ ...r, what: describeScopes(r.scopes), active: r.revoked_at === null })) };
+    return { apps: rows.map((r) => ({ ...r, what: describeScopes(r.scopes, r.include_sensitive), active: r.revoked_at === null })) };
   });
 
   app.delete('/api/v1/smart/authorizations/:client_id', { schema: { summary: 'Revoke an app’s access: its tokens stop working at once', tags, params: clientIdParam } }, async (req) => {

@@ -8,7 +8,9 @@ import { useApi } from './useApi.ts';
 interface ConnectedApp {
   client_id: string;
   name: string;
+  /** The scopes in words; ends with ", gồm cả lượt khám nhạy cảm" when the citizen chose to include them. */
   what: string;
+  include_sensitive: boolean;
   granted_at: string;
   last_used_at: string | null;
   active: boolean;
@@ -43,7 +45,7 @@ export function ConnectedApps() {
           {active.map((a) => (
             <li key={a.client_id}>
               <p>
-                <strong>{a.name}</strong> được đọc {a.what}. Cho phép lúc {viDateTime(a.granted_at)}
+                <strong>{a.name}</strong> được đọc <span data-testid="app-scope">{a.what}</span>. Cho phép lúc {viDateTime(a.granted_at)}
                 {a.last_used_at ? `, dùng gần nhất lúc ${viDateTime(a.last_used_at)}` : ''}.
               </p>
               <button type="button" className="button secondary" onClick={() => revoke(a.client_id)} disabled={busy === a.client_id}>
