@@ -6,7 +6,7 @@ import { conditionResource } from './episode.ts';
 import type { EpisodeRecord } from './model.ts';
 import { patientResource } from './person.ts';
 import { allergyIntoleranceResource, immunizationResource } from './registry.ts';
-import { medicationRequestResource, observationResource } from './rows.ts';
+import { medicationRequestResource, observationResource, procedureResource } from './rows.ts';
 import { IPS_SECTIONS, patientSummaryBundle, selectMedications, selectProblems, selectResults, viDate } from './summary.ts';
 
 const TODAY = '2025-06-30';
@@ -53,6 +53,18 @@ describe('IPS patient summary (pure)', () => {
     const codes = p.map((c) => c.code?.coding?.[0]?.code);
     assert.deepEqual(codes.sort(), ['I10', 'J18.9']);
     assert.equal(p.find((c) => c.code?.coding?.[0]?.code === 'I10')!.id, '2-2', 'the most recent I10');
+  });
+
+  it('problems: a sensitive code only when the reader may see sensitive episodes (the citizen’s choice for their app)', () => {
+    const codes = selectProblems(conditions, TODAY, true).map((c) => c.code?.coding?.[0]?.code);
+    assert.deepEqual(codes.sort(), ['F32.9', 'I10', 'J18.9']);
+  });
+
+  it('reason codes of a row keep a sensitive ICD-10 code only on an episode that is itself sensitive', () => {
+    const row = { tbl: 'XML3', row_no: 1, fields: { MA_DICH_VU: '10.0001.0001', TEN_DICH_VU: 'Thủ thuật', MA_NHOM: '8', MA_BENH: 'F32.9;I10', NGAY_YL: '202505200900' } };
+    const reasons = (ep: EpisodeRecord) => (procedureResource(ep, row).reasonCode ?? []).map((c) => c.coding?.[0]?.code);
+    assert.deepEqual(reasons(recent), ['I10']);
+    assert.deepEqual(reasons({ ...recent, sensitive: true }), ['F32.9', 'I10']);
   });
 
   it('medications within 90 days, results latest per test within a year', () => {
