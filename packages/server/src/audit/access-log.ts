@@ -261,6 +261,15 @@ function whoOf(r: Row, self: boolean): string {
   }
 }
 
+/**
+ * The citizen's own choice when they let an app in (the consent screen), so their log says what they
+ * allowed. Only the grant is worded, never whether a read returned sensitive episodes: the log is also
+ * read by others (a guardian), and that would hint that such episodes exist.
+ */
+function grantedSensitive(r: Row): boolean {
+  return r.action === 'smart.authorize' && !!r.detail && typeof r.detail === 'object' && (r.detail as Record<string, unknown>).include_sensitive === true;
+}
+
 function reasonOf(detail: unknown): string | null {
   const v = detail && typeof detail === 'object' ? (detail as Record<string, unknown>).reason : undefined;
   return typeof v === 'string' && v.trim() ? v.trim() : null;
@@ -293,7 +302,8 @@ export async function personAccessLog(db: Db, q: AccessLogQuery): Promise<Access
     const wording = ACCESS_ACTIONS[r.action] ?? UNKNOWN_ACTION;
     const place = r.resource ? places.get(r.resource) : undefined;
     const kind = r.resource?.startsWith('visit/') ? (r.action === 'ingest.checkin.xml0' ? 'lượt đến khám' : 'lượt khám') : 'lượt khám';
-    const what = wording.text.replace('{what}', place ? `${kind} ngày ${viDate(place.date)} tại ${place.facility}` : (wording.what ?? ''));
+    const what = wording.text.replace('{what}', place ? `${kind} ngày ${viDate(place.date)} tại ${place.facility}` : (wording.what ?? ''))
+      + (grantedSensitive(r) ? ', gồm cả các lượt khám nhạy cảm' : '');
     const at = new Date(r.at);
     const when = viDateTime(at);
     const who = whoOf(r, self);

@@ -188,6 +188,13 @@ describe(`SMART: sensitive episodes only on the citizen's explicit choice (${DB}
     assert.match(a, /<label for="include_sensitive">/);
   });
 
+  /** The citizen's access-log sentence of their latest grant, without its time. */
+  const grantSentence = async () => {
+    const log = await f.app.inject({ method: 'GET', url: '/api/v1/book/access-log?filter=all', headers: { cookie: f.cookies.A } });
+    const events = (log.json() as { events: Array<{ action: string; sentence: string }> }).events;
+    return events.find((e) => e.action === 'smart.authorize')?.sentence.replace(/ lúc \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/, '');
+  };
+
   it('a default grant: no sensitive episode in search, read, $everything or $summary, and the log says none was shown', async () => {
     const token = await grant(false);
     const row = await sql<{ include_sensitive: boolean }>`select include_sensitive from smart_authorization where subject = ${CITIZEN_A} and client_id = ${clientId}`.execute(f.db.db);
@@ -197,12 +204,15 @@ describe(`SMART: sensitive episodes only on the citizen's explicit choice (${DB}
     assert.equal(flagged.rows.length, 0);
     const authorized = await sql<{ detail: { include_sensitive: boolean } }>`select detail from audit_event where action = 'smart.authorize' order by id desc limit 1`.execute(f.db.db);
     assert.equal(authorized.rows[0]!.detail.include_sensitive, false);
+    assert.equal(await grantSentence(), 'Bạn cho phép một ứng dụng đọc hồ sơ qua giao diện kết nối FHIR');
   });
 
   it('a grant with the box ticked: the sensitive episodes and what derives from them, everywhere, audited as such', async () => {
     const token = await grant(true);
     const authorized = await sql<{ detail: { include_sensitive: boolean } }>`select detail from audit_event where action = 'smart.authorize' order by id desc limit 1`.execute(f.db.db);
     assert.equal(authorized.rows[0]!.detail.include_sensitive, true, 'the consent event records the choice');
+    // The citizen's log words the choice they made; reads are worded as any other (no hint for a guardian).
+    assert.equal(await grantSentence(), 'Bạn cho phép một ứng dụng đọc hồ sơ qua giao diện kết nối FHIR, gồm cả các lượt khám nhạy cảm');
     const before = Number((await sql<{ m: string }>`select coalesce(max(id), 0)::text as m from audit_event`.execute(f.db.db)).rows[0]!.m);
 
     const encounters = matches((await get('Encounter?patient=PA', { token })).body);
