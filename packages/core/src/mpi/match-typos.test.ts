@@ -208,9 +208,36 @@ const CASES: LinkCase[] = [
     sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Le Cuong', ngay_sinh: '15/01/2024', so_dien_thoai: '0342921088', dia_chi: 'th 8 x.dong hoa 10 h.dan phuong' }),
     sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Lê Cường', ngay_sinh: '15/01/2024', gioi_tinh: '1', so_dien_thoai: '0905.263.649', ma_xa: '10259' }),
   ], false],
-  ['birth year only, same name, only the commune in common (no address on one) → not linked', [
+  ['birth year only, same name, only the commune in common, and the commune knows one person of that name and year → linked', [
     sourceRow({ source_system: 'KCB', ho_ten: 'Tran Minh Nam', ngay_sinh: '1950-01-11', gioi_tinh: '1', so_cccd: '038050340514', ma_xa: '10074' }),
     sourceRow({ ho_ten: 'Tran Minh Nam', ngay_sinh: '1950', gioi_tinh: '1', dia_chi: 'Số 129 ngõ 4, xã Đại Mỗ 3, huyện Thanh Trì', ma_xa: '10074' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'TRẦN MINH NAM', ngay_sinh: '11/01/1950', gioi_tinh: 'Nam', so_cccd: '038050340514', ma_xa: '10074', ma_ho_gia_dinh: 'H7' }),
+  ], true],
+  ['birth year only, same name and commune, while another date of that name and year is recorded in the commune → not linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Tran Minh Nam', ngay_sinh: '1950-01-11', gioi_tinh: '1', so_cccd: '038050340514', ma_xa: '10074' }),
+    sourceRow({ ho_ten: 'Tran Minh Nam', ngay_sinh: '1950', gioi_tinh: '1', dia_chi: 'Số 129 ngõ 4, xã Đại Mỗ 3, huyện Thanh Trì', ma_xa: '10074' }),
+    sourceRow({ ho_ten: 'Trần Minh Nam', ngay_sinh: '20/07/1950', gioi_tinh: 'Nam', ma_xa: '10074' }),
+  ], false],
+  ['birth year only, same name and commune, while the commune\'s records of that name and year name two households → not linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Tran Minh Nam', ngay_sinh: '1950-01-11', gioi_tinh: '1', so_cccd: '038050340514', ma_xa: '10074' }),
+    sourceRow({ ho_ten: 'Tran Minh Nam', ngay_sinh: '1950', gioi_tinh: '1', ma_xa: '10074', ma_ho_gia_dinh: 'H8' }),
+    sourceRow({ ho_ten: 'Trần Minh Nam', ngay_sinh: '11/01/1950', gioi_tinh: 'Nam', so_cccd: '038050340514', ma_xa: '10074', ma_ho_gia_dinh: 'H7' }),
+  ], false],
+  ['birth year only, same name and commune, the records give two phones (same-name neighbours of one year) → not linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '1975-04-10', gioi_tinh: '1', so_dien_thoai: '0912000111', ma_xa: '10074' }),
+    sourceRow({ ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '1975', gioi_tinh: 'Nam', so_dien_thoai: '0988000222', ma_xa: '10074' }),
+  ], false],
+  ['birth year only, same name and commune, another sex → not linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Trần Minh Thư', ngay_sinh: '1990-03-02', gioi_tinh: '2', ma_xa: '10074' }),
+    sourceRow({ ho_ten: 'Trần Minh Thư', ngay_sinh: '1990', gioi_tinh: 'Nam', ma_xa: '10074' }),
+  ], false],
+  ['birth year only, same name, two villages of the commune → not linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Trần Minh Thư', ngay_sinh: '1990-03-02', gioi_tinh: '2', dia_chi: 'Thôn 2, xã Đại Mỗ 3', ma_xa: '10074' }),
+    sourceRow({ ho_ten: 'Trần Minh Thư', ngay_sinh: '1990', gioi_tinh: 'Nữ', dia_chi: 'Thôn 9, xã Đại Mỗ 3', ma_xa: '10074' }),
+  ], false],
+  ['father/son namesakes, the son\'s record giving only his birth year, one commune → not linked', [
+    sourceRow({ ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1960', gioi_tinh: 'Nam', ma_xa: '10074' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Trần Văn Hùng', ngay_sinh: '1988', gioi_tinh: 'Nam', ma_xa: '10074' }),
   ], false],
   ['birth year only, same name and house number, while a namesake of that year lives elsewhere in the commune → linked', [
     sourceRow({ ho_ten: 'Nguyễn Văn Dũng', ngay_sinh: '1979', gioi_tinh: 'Nam', dia_chi: 'Số 170 ngõ 5, xã Thủy Xuân 9', ma_xa: '10296', ma_ho_gia_dinh: 'H79' }),

@@ -153,6 +153,11 @@ interface Columns {
    * most one household: two household ids there are two same-name persons born the same day.
    */
   unambiguousNameDate: Uint8Array;
+  /**
+   * 1 when the commune's records of this full name and birth year all tell of one person: at most
+   * one full date, household, CCCD, BHXH number, phone and sex.
+   */
+  onePersonNameYear: Uint8Array;
 }
 
 function toColumns(records: MpiRecord[]): Columns {
@@ -164,7 +169,7 @@ function toColumns(records: MpiRecord[]): Columns {
     commune: I(), household: I(), address: I(), names: [], idValues: [], givens: [], middles: [], addresses: [], givenMarks: I(), nameCount: new Int32Array(0), avgNameTf: 0,
     unambiguousNameYear: new Uint8Array(n), givenCount: new Int32Array(0), middleCount: new Int32Array(0),
     givenWellFormed: new Uint8Array(n), middleWellFormed: new Uint8Array(n), wordWellFormed: new Uint8Array(n), unambiguousRoof: new Uint8Array(n),
-    unambiguousNameDate: new Uint8Array(n),
+    unambiguousNameDate: new Uint8Array(n), onePersonNameYear: new Uint8Array(n),
   };
   const names = new Interner(), fam = new Interner(), mid = new Interner(), giv = new Interner(), pho = new Interner();
   const ids = new Interner(), phones = new Interner(), communes = new Interner(), hh = new Interner(), addr = new Interner();
@@ -279,6 +284,35 @@ function toColumns(records: MpiRecord[]): Columns {
   }
   for (let i = 0; i < n; i++) {
     c.unambiguousNameDate[i] = c.day[i] === 0 || c.commune[i]! < 0 || (seenHousehold.get(nameDateKey(i)) ?? 0) >= 0 ? 1 : 0;
+  }
+  // Everything the commune's records of one name and year carry, attribute by attribute: two
+  // values of any of them are two persons (or a slip nobody can tell from a namesake).
+  const ATTRS = 6;
+  const seenPerson = new Map<string, Int32Array>();
+  const nyc = (i: number) => `${nyKey(i)}|${c.commune[i]}`;
+  for (let i = 0; i < n; i++) {
+    if (c.commune[i]! < 0) continue;
+    const k = nyc(i);
+    let st = seenPerson.get(k);
+    if (!st) {
+      st = new Int32Array(ATTRS).fill(-2);
+      seenPerson.set(k, st);
+    }
+    // Day and month as written: a swap is a slip or a namesake born on the swapped day, and
+    // only a date or a dwelling may tell which (the swap rules), not a record giving the year.
+    const vals = [
+      c.day[i] === 0 ? -1 : c.month[i]! * 32 + c.day[i]!,
+      c.household[i]!, c.cccd[i]!, c.bhxh[i]!, c.phone[i]!, c.sex[i]! === 0 ? -1 : c.sex[i]!,
+    ];
+    for (let a = 0; a < ATTRS; a++) {
+      const v = vals[a]!;
+      if (v < 0 || st[a] === -1) continue;
+      st[a] = st[a] === -2 || st[a] === v ? v : -1;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const st = c.commune[i]! >= 0 ? seenPerson.get(nyc(i)) : undefined;
+    c.onePersonNameYear[i] = st?.every((v) => v !== -1) ? 1 : 0;
   }
   return c;
 }
@@ -677,7 +711,7 @@ const HOME = 131072;
  */
 function rules(
   g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false, middleOnly = false, middleDiffers = false, typo = false,
-  unambiguousRoof = false, slip = false, unambiguousNameDate = true,
+  unambiguousRoof = false, slip = false, unambiguousNameDate = true, onePersonYear = false,
 ): number {
   let flags = typo ? GIVEN_TYPO : 0;
   // MISSING (255) must never read as agreement in the comparisons below.
@@ -746,6 +780,11 @@ function rules(
   // date known for that name and year, in the commune or under the roof, will do.
   const yearOnlyPlace = g[F_NAME] === 3 ? (unambiguousYearOnly ? home || ad === 2 : sameRoof) : middleOnly && home && unambiguousYearOnly && unambiguousRoof;
   if (yearOnlyPlace && g[F_GIVEN] === 2 && g[F_DATE] === DateLevel.yearOnly && (g[F_SEX] !== 0 || sexSlip) && idsAgreeable) flags |= YEAR_ONLY_OK;
+  // The commune alone will do when every record of that full name and year in the commune tells of
+  // one person (onePersonYear: one date, household, card, phone and sex at most): a namesake of the
+  // same year there leaves a second value of one of them. Nothing of the pair may disagree.
+  if (onePersonYear && g[F_NAME] === 3 && g[F_GIVEN] === 2 && g[F_DATE] === DateLevel.yearOnly && g[F_COMMUNE] === 1 &&
+      (g[F_ADDRESS] === MISSING || ad >= 2) && g[F_HOUSEHOLD] !== 0 && g[F_PHONE] !== 0 && g[F_SEX] !== 0 && idsAgreeable) flags |= YEAR_ONLY_OK;
   if (flags & (DAY_OFF_OK | YEAR_ONLY_OK)) flags &= ~VETO_EVIDENCE;
   // Name and birth date with nothing placing the two records together, or a birth year with only
   // the commune in common: namesakes look exactly like that, whatever the score.
@@ -1072,7 +1111,7 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
     const y = c.day[a] === 0 ? a : b;
     const fl = rules(
       g, c.unambiguousNameYear[y] === 1, bhxhOneDigit, g[F_NAME] === 2 && middleDropped(c, a, b), middleDiffers, typo, c.unambiguousRoof[y] === 1,
-      slip, c.unambiguousNameDate[a] === 1 && c.unambiguousNameDate[b] === 1,
+      slip, c.unambiguousNameDate[a] === 1 && c.unambiguousNameDate[b] === 1, c.onePersonNameYear[y] === 1,
     );
     flags[k] = fl;
     if (isAutoLink(fl, s, upperW)) nAuto++;
