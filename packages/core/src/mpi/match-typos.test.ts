@@ -296,6 +296,41 @@ const CASES: LinkCase[] = [
     sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', dia_chi: 'Số 189 ngõ 8, xã Phú Thịnh 8', ma_xa: '10259' }),
     sourceRow({ ho_ten: 'Nguyễn Văn Trung', ngay_sinh: '28/09/1980', gioi_tinh: 'Nam', so_dien_thoai: '0736288152', dia_chi: 'Số 189 ngõ 8, xã Phú Thịnh 8', ma_xa: '10259', ma_ho_gia_dinh: '10259003629' }),
   ], true],
+  ['a clinic record with name, birth date and sex only, one person of that name and date in the data → linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Duy Thành', ngay_sinh: '1949-10-09', gioi_tinh: 'Nam' }),
+    sourceRow({ ho_ten: 'Nguyễn Duy Thành', ngay_sinh: '09/10/1949', gioi_tinh: 'Nam', so_cccd: '079049906929',
+      dia_chi: 'Số 6 ngõ 8, xã Quảng Phú 8, huyện Cẩm Lệ', ma_xa: '10259', ma_ho_gia_dinh: '10259000991' }),
+  ], true],
+  ['a clinic record with name, birth date and sex only, while that name and date are recorded in two communes → not linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Duy Thành', ngay_sinh: '1949-10-09', gioi_tinh: 'Nam' }),
+    sourceRow({ ho_ten: 'Nguyễn Duy Thành', ngay_sinh: '09/10/1949', gioi_tinh: 'Nam', so_cccd: '079049906929', ma_xa: '10259' }),
+    sourceRow({ ho_ten: 'Nguyễn Duy Thành', ngay_sinh: '09/10/1949', gioi_tinh: 'Nam', ma_xa: '10296' }),
+  ], false],
+  ['a clinic record with name, birth date and sex only, the other sex → not linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Ngọc Anh', ngay_sinh: '2022-05-09', gioi_tinh: 'Nam' }),
+    sourceRow({ ho_ten: 'Nguyễn Ngọc Anh', ngay_sinh: '09/05/2022', gioi_tinh: 'Nữ', ma_xa: '10222', ma_ho_gia_dinh: '10222000830' }),
+  ], false],
+  ['a clinic record with name, birth date, sex and a phone another record of that name and date does not carry → not linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Ngọc Anh', ngay_sinh: '2022-05-09', gioi_tinh: 'Nữ', so_dien_thoai: '0912000333' }),
+    sourceRow({ ho_ten: 'Nguyễn Ngọc Anh', ngay_sinh: '09/05/2022', gioi_tinh: 'Nữ', so_dien_thoai: '0926668404', ma_xa: '10222' }),
+  ], false],
+  ['twins of one house (different given names) and a clinic record naming one of them → it joins that twin only', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Lê Văn Tâm', ngay_sinh: '2012-02-02', gioi_tinh: 'Nam' }),
+    sourceRow({ ...home, ho_ten: 'Lê Văn Tâm', ngay_sinh: '02/02/2012', gioi_tinh: 'Nam' }),
+    sourceRow({ ...home, ho_ten: 'Lê Văn Tân', ngay_sinh: '02/02/2012', gioi_tinh: 'Nam' }),
+  ], true],
+  ['twins Tâm / Tân: the clinic record naming one twin does not join the other', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Lê Văn Tâm', ngay_sinh: '2012-02-02', gioi_tinh: 'Nam' }),
+    sourceRow({ ...home, ho_ten: 'Lê Văn Tân', ngay_sinh: '02/02/2012', gioi_tinh: 'Nam' }),
+    sourceRow({ ...home, ho_ten: 'Lê Văn Tâm', ngay_sinh: '02/02/2012', gioi_tinh: 'Nam' }),
+  ], false],
+  ['a clinic record with name and birth date only, a common name carried by hundreds of records → not linked', [
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '1975-04-10', gioi_tinh: 'Nam' }),
+    sourceRow({ ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '10/04/1975', gioi_tinh: 'Nam', ma_xa: '10074' }),
+    ...Array.from({ length: 240 }, (_, k) => sourceRow({
+      ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: `${1 + (k % 28)}/${1 + (k % 12)}/${1930 + (k % 90)}`, gioi_tinh: 'Nam', ma_xa: String(20000 + k),
+    })),
+  ], false],
   ['father/son namesakes without any id, one house → not linked', [
     sourceRow({ ...home, ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1960', gioi_tinh: 'Nam' }),
     sourceRow({ ...home, source_system: 'KCB', ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1988', gioi_tinh: 'Nam' }),

@@ -158,6 +158,11 @@ interface Columns {
    * one full date, household, CCCD, BHXH number, phone and sex.
    */
   onePersonNameYear: Uint8Array;
+  /**
+   * 1 when all records of this full name and full birth date (as written), wherever they are,
+   * tell of one person: at most one commune, household, CCCD, BHXH number, phone and sex.
+   */
+  onePersonNameDate: Uint8Array;
 }
 
 function toColumns(records: MpiRecord[]): Columns {
@@ -169,7 +174,7 @@ function toColumns(records: MpiRecord[]): Columns {
     commune: I(), household: I(), address: I(), names: [], idValues: [], givens: [], middles: [], addresses: [], givenMarks: I(), nameCount: new Int32Array(0), avgNameTf: 0,
     unambiguousNameYear: new Uint8Array(n), givenCount: new Int32Array(0), middleCount: new Int32Array(0),
     givenWellFormed: new Uint8Array(n), middleWellFormed: new Uint8Array(n), wordWellFormed: new Uint8Array(n), unambiguousRoof: new Uint8Array(n),
-    unambiguousNameDate: new Uint8Array(n), onePersonNameYear: new Uint8Array(n),
+    unambiguousNameDate: new Uint8Array(n), onePersonNameYear: new Uint8Array(n), onePersonNameDate: new Uint8Array(n),
   };
   const names = new Interner(), fam = new Interner(), mid = new Interner(), giv = new Interner(), pho = new Interner();
   const ids = new Interner(), phones = new Interner(), communes = new Interner(), hh = new Interner(), addr = new Interner();
@@ -289,30 +294,35 @@ function toColumns(records: MpiRecord[]): Columns {
   // values of any of them are two persons (or a slip nobody can tell from a namesake).
   const ATTRS = 6;
   const seenPerson = new Map<string, Int32Array>();
+  const seenNameDate = new Map<string, Int32Array>();
   const nyc = (i: number) => `${nyKey(i)}|${c.commune[i]}`;
-  for (let i = 0; i < n; i++) {
-    if (c.commune[i]! < 0) continue;
-    const k = nyc(i);
-    let st = seenPerson.get(k);
+  const nd = (i: number) => `${nyKey(i)}|${c.month[i]! * 32 + c.day[i]!}`;
+  const observe = (m: Map<string, Int32Array>, k: string, vals: number[]) => {
+    let st = m.get(k);
     if (!st) {
       st = new Int32Array(ATTRS).fill(-2);
-      seenPerson.set(k, st);
+      m.set(k, st);
     }
-    // Day and month as written: a swap is a slip or a namesake born on the swapped day, and
-    // only a date or a dwelling may tell which (the swap rules), not a record giving the year.
-    const vals = [
-      c.day[i] === 0 ? -1 : c.month[i]! * 32 + c.day[i]!,
-      c.household[i]!, c.cccd[i]!, c.bhxh[i]!, c.phone[i]!, c.sex[i]! === 0 ? -1 : c.sex[i]!,
-    ];
     for (let a = 0; a < ATTRS; a++) {
       const v = vals[a]!;
       if (v < 0 || st[a] === -1) continue;
       st[a] = st[a] === -2 || st[a] === v ? v : -1;
     }
+  };
+  for (let i = 0; i < n; i++) {
+    const sex = c.sex[i]! === 0 ? -1 : c.sex[i]!;
+    // Day and month as written: a swap is a slip or a namesake born on the swapped day, and
+    // only a date or a dwelling may tell which (the swap rules), not a record giving the year.
+    if (c.commune[i]! >= 0) {
+      observe(seenPerson, nyc(i), [c.day[i] === 0 ? -1 : c.month[i]! * 32 + c.day[i]!, c.household[i]!, c.cccd[i]!, c.bhxh[i]!, c.phone[i]!, sex]);
+    }
+    if (c.day[i]! > 0) observe(seenNameDate, nd(i), [c.commune[i]!, c.household[i]!, c.cccd[i]!, c.bhxh[i]!, c.phone[i]!, sex]);
   }
   for (let i = 0; i < n; i++) {
     const st = c.commune[i]! >= 0 ? seenPerson.get(nyc(i)) : undefined;
     c.onePersonNameYear[i] = st?.every((v) => v !== -1) ? 1 : 0;
+    const sd = c.day[i]! > 0 ? seenNameDate.get(nd(i)) : undefined;
+    c.onePersonNameDate[i] = sd?.every((v) => v !== -1) ? 1 : 0;
   }
   return c;
 }
@@ -654,6 +664,13 @@ function estimateModel(gammas: Uint8Array, count: number, iterations: number): M
 const MAX_WEIGHT = 14;
 
 /**
+ * A name carried by more records than this is common enough that a namesake born on the same day
+ * is to be expected somewhere in a province: about 60 birth years of 365 days, and a chance of at
+ * most 1 % that one of its records belongs to a same-day namesake (one record per person assumed).
+ */
+const SAME_DAY_NAME_MAX_RECORDS = Math.floor(0.01 * 365 * 60);
+
+/**
  * Phone numbers and household ids differ between registries for one person all the time (a
  * parent's phone on a child's immunization record, a new SIM, a registry's own household
  * numbering). EM learns their disagreement weight from the candidate pairs of one extract and
@@ -711,7 +728,7 @@ const HOME = 131072;
  */
 function rules(
   g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false, middleOnly = false, middleDiffers = false, typo = false,
-  unambiguousRoof = false, slip = false, unambiguousNameDate = true, onePersonYear = false,
+  unambiguousRoof = false, slip = false, unambiguousNameDate = true, onePersonYear = false, onePersonDate = false,
 ): number {
   let flags = typo ? GIVEN_TYPO : 0;
   // MISSING (255) must never read as agreement in the comparisons below.
@@ -765,6 +782,14 @@ function rules(
   // spellings of twins' names ("Lan Anh"/"Mai Anh", "Thu Hà"/"Thanh Hà") as close as any typo.
   if ((g[F_NAME] === 3 || middleOnly) && g[F_GIVEN] === 2 && (g[F_DATE] === DateLevel.exact || (fullDate && home)) &&
       (g[F_SEX] !== 0 || sexSlip) && idsAgreeable && placeOk) flags |= DEMOGRAPHIC;
+  // A record that places itself nowhere (a clinic's row with name, birth date and sex only) can
+  // only be joined by who it names: the same full name and full birth date, when every record of
+  // that name and date tells of one person (onePersonDate) and the name is rare enough that a
+  // namesake born that same day is unlikely (the caller's name-frequency and placeless tests).
+  // Nothing of the pair may disagree: a second commune, household, card or phone is a second
+  // person. Two records that each name a place the other cannot be compared with stay apart.
+  if (onePersonDate && g[F_NAME] === 3 && g[F_GIVEN] === 2 && g[F_DATE] === DateLevel.exact && g[F_SEX] === 1 && idsAgreeable &&
+      g[F_PHONE] !== 0 && g[F_HOUSEHOLD] !== 0 && g[F_COMMUNE] !== 0 && (g[F_ADDRESS] === MISSING || ad >= 2)) flags |= DEMOGRAPHIC;
   // A typo in the name (family, middle, or a rare misspelling of a common given name) with the
   // exact birth date under one roof: twins there differ in given name, not by one keystroke.
   // A slip that leaves no Vietnamese word at all is a typo wherever the two live, so the place
@@ -963,6 +988,11 @@ class Clusters {
   }
 }
 
+/** The record names no commune (given or read from its address), address or household. */
+function placeless(c: Columns, i: number): boolean {
+  return c.commune[i]! < 0 && c.address[i]! < 0 && c.household[i]! < 0;
+}
+
 /** Two records disagree on an identifier, the phone, the household, the commune, the sex or the address. */
 function disagreesBeyondName(c: Columns, i: number, j: number): boolean {
   const differ = (a: Int32Array) => a[i]! >= 0 && a[j]! >= 0 && a[i] !== a[j];
@@ -1112,6 +1142,8 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
     const fl = rules(
       g, c.unambiguousNameYear[y] === 1, bhxhOneDigit, g[F_NAME] === 2 && middleDropped(c, a, b), middleDiffers, typo, c.unambiguousRoof[y] === 1,
       slip, c.unambiguousNameDate[a] === 1 && c.unambiguousNameDate[b] === 1, c.onePersonNameYear[y] === 1,
+      c.onePersonNameDate[a] === 1 && c.onePersonNameDate[b] === 1 && c.nameCount[c.name[a]!]! <= SAME_DAY_NAME_MAX_RECORDS &&
+        (placeless(c, a) || placeless(c, b)),
     );
     flags[k] = fl;
     if (isAutoLink(fl, s, upperW)) nAuto++;
