@@ -143,20 +143,34 @@ const CASES: LinkCase[] = [
     sourceRow({ ...home, ho_ten: 'Lê Văn Tân', ngay_sinh: '02/02/2012', gioi_tinh: 'Nam' }),
     ...Array.from({ length: 8 }, () => sourceRow({ ...home, source_system: 'KCB', ho_ten: 'Lê Văn Tâm', ngay_sinh: '02/02/2012', gioi_tinh: 'Nam' })),
   ], false],
-  ['same-name neighbours with day and month swapped in one village, no house or id → not linked', [
+  ['day and month swapped, same name and village, nothing in the commune\'s records of that name and year telling of a second person → linked', [
     sourceRow({ ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '04/10/1975', gioi_tinh: 'Nam', dia_chi: 'Thôn 4, xã Thủy Xuân 9', ma_xa: '10296', ma_ho_gia_dinh: 'H1' }),
     sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '10/04/1975', gioi_tinh: 'Nam', dia_chi: 'Thôn 4, xã Thủy Xuân 9', ma_xa: '10296' }),
+  ], true],
+  ['same-name neighbours with day and month swapped in one village, the second record naming another household → not linked', [
+    sourceRow({ ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '04/10/1975', gioi_tinh: 'Nam', dia_chi: 'Thôn 4, xã Thủy Xuân 9', ma_xa: '10296', ma_ho_gia_dinh: 'H1' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '10/04/1975', gioi_tinh: 'Nam', dia_chi: 'Thôn 4, xã Thủy Xuân 9', ma_xa: '10296', ma_ho_gia_dinh: 'H2' }),
+  ], false],
+  ['same-name neighbours with day and month swapped in one commune, a third record of that name and year naming another household → not linked', [
+    sourceRow({ ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '04/10/1975', gioi_tinh: 'Nam', ma_xa: '10296', ma_ho_gia_dinh: 'H1' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '10/04/1975', gioi_tinh: 'Nam', ma_xa: '10296' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'NGUYỄN VĂN HÙNG', ngay_sinh: '1975', gioi_tinh: 'Nam', ma_xa: '10296', ma_ho_gia_dinh: 'H2' }),
+  ], false],
+  ['same-name neighbours with day and month swapped in one commune, each date with its own phone → not linked', [
+    sourceRow({ ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '04/10/1975', gioi_tinh: 'Nam', so_dien_thoai: '0912000111', ma_xa: '10296' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '10/04/1975', gioi_tinh: 'Nam', ma_xa: '10296' }),
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: '10/04/1975', gioi_tinh: 'Nam', so_dien_thoai: '0988000222', ma_xa: '10296' }),
   ], false],
   ['day and month swapped on a lone record, same name and village as a person whose date two records give → linked', [
     sourceRow({ source_system: 'KCB', ho_ten: 'Phạm Thu Mai', ngay_sinh: '1978-05-08', gioi_tinh: 'Nữ', dia_chi: 'Thôn 8, X. Phú Thịnh 12, H. Quỳnh Lưu', ma_xa: '10407' }),
     sourceRow({ ho_ten: 'Phạm Thu Mai', ngay_sinh: '05/08/1978', gioi_tinh: 'Nữ', so_cccd: '092178232163', dia_chi: 'Thôn 8, xã Phú Thịnh 12, huyện Quỳnh Lưu', ma_xa: '10407', ma_ho_gia_dinh: '10407004350' }),
     sourceRow({ source_system: 'BHXH', ho_ten: 'PHẠM THU MAI', ngay_sinh: '05/08/1978', gioi_tinh: '2', so_cccd: '092178232163', so_bhyt: 'HN2929258738789', ma_xa: '10407' }),
   ], true],
-  ['day and month swapped on a lone record; the person\'s date stands on one record, the other gives only the year → not linked', [
+  ['day and month swapped on a lone record; the person\'s date stands on one record, the other gives only the year, nothing tells of a second person → linked', [
     sourceRow({ source_system: 'KCB', ho_ten: 'Phạm Thu Mai', ngay_sinh: '1978-05-08', gioi_tinh: 'Nữ', dia_chi: 'Thôn 8, X. Phú Thịnh 12, H. Quỳnh Lưu', ma_xa: '10407' }),
     sourceRow({ ho_ten: 'Phạm Thu Mai', ngay_sinh: '05/08/1978', gioi_tinh: 'Nữ', so_cccd: '092178232163', dia_chi: 'Thôn 8, xã Phú Thịnh 12, huyện Quỳnh Lưu', ma_xa: '10407', ma_ho_gia_dinh: '10407004350' }),
     sourceRow({ source_system: 'BHXH', ho_ten: 'PHẠM THU MAI', ngay_sinh: '1978', gioi_tinh: '2', so_cccd: '092178232163', ma_xa: '10407' }),
-  ], false],
+  ], true],
   ['day and month swapped on a lone record carrying another phone than the person\'s records → not linked (a namesake of the village)', [
     sourceRow({ source_system: 'KCB', ho_ten: 'Phạm Thu Mai', ngay_sinh: '1978-05-08', gioi_tinh: 'Nữ', so_dien_thoai: '0912345678', dia_chi: 'Thôn 8, X. Phú Thịnh 12, H. Quỳnh Lưu', ma_xa: '10407' }),
     sourceRow({ ho_ten: 'Phạm Thu Mai', ngay_sinh: '05/08/1978', gioi_tinh: 'Nữ', so_cccd: '092178232163', dia_chi: 'Thôn 8, xã Phú Thịnh 12, huyện Quỳnh Lưu', ma_xa: '10407', ma_ho_gia_dinh: '10407004350' }),

@@ -163,6 +163,13 @@ interface Columns {
    * tell of one person: at most one commune, household, CCCD, BHXH number, phone and sex.
    */
   onePersonNameDate: Uint8Array;
+  /**
+   * 1 when the commune's records of this full name and birth year carry at most one household,
+   * CCCD, BHXH number, phone and sex, and one full date up to a swap of day and month.
+   */
+  onePersonSwap: Uint8Array;
+  /** Records of the commune giving this record's full name, birth year and day and month as written. */
+  sameDateCount: Int32Array;
 }
 
 function toColumns(records: MpiRecord[]): Columns {
@@ -174,7 +181,7 @@ function toColumns(records: MpiRecord[]): Columns {
     commune: I(), household: I(), address: I(), names: [], idValues: [], givens: [], middles: [], addresses: [], givenMarks: I(), nameCount: new Int32Array(0), avgNameTf: 0,
     unambiguousNameYear: new Uint8Array(n), givenCount: new Int32Array(0), middleCount: new Int32Array(0),
     givenWellFormed: new Uint8Array(n), middleWellFormed: new Uint8Array(n), wordWellFormed: new Uint8Array(n), unambiguousRoof: new Uint8Array(n),
-    unambiguousNameDate: new Uint8Array(n), onePersonNameYear: new Uint8Array(n), onePersonNameDate: new Uint8Array(n),
+    unambiguousNameDate: new Uint8Array(n), onePersonNameYear: new Uint8Array(n), onePersonNameDate: new Uint8Array(n), onePersonSwap: new Uint8Array(n), sameDateCount: I(),
   };
   const names = new Interner(), fam = new Interner(), mid = new Interner(), giv = new Interner(), pho = new Interner();
   const ids = new Interner(), phones = new Interner(), communes = new Interner(), hh = new Interner(), addr = new Interner();
@@ -318,9 +325,14 @@ function toColumns(records: MpiRecord[]): Columns {
     }
     if (c.day[i]! > 0) observe(seenNameDate, nd(i), [c.commune[i]!, c.household[i]!, c.cccd[i]!, c.bhxh[i]!, c.phone[i]!, sex]);
   }
+  const dateCount = new Map<string, number>();
+  const nycd = (i: number) => `${nyc(i)}|${c.month[i]! * 32 + c.day[i]!}`;
+  for (let i = 0; i < n; i++) if (c.commune[i]! >= 0 && c.day[i]! > 0) dateCount.set(nycd(i), (dateCount.get(nycd(i)) ?? 0) + 1);
   for (let i = 0; i < n; i++) {
+    c.sameDateCount[i] = c.commune[i]! >= 0 && c.day[i]! > 0 ? dateCount.get(nycd(i))! : 0;
     const st = c.commune[i]! >= 0 ? seenPerson.get(nyc(i)) : undefined;
     c.onePersonNameYear[i] = st?.every((v) => v !== -1) ? 1 : 0;
+    c.onePersonSwap[i] = c.unambiguousNameYear[i] === 1 && st !== undefined && st.every((v, a) => a === 0 || v !== -1) ? 1 : 0;
     const sd = c.day[i]! > 0 ? seenNameDate.get(nd(i)) : undefined;
     c.onePersonNameDate[i] = sd?.every((v) => v !== -1) ? 1 : 0;
   }
@@ -728,7 +740,7 @@ const HOME = 131072;
  */
 function rules(
   g: Uint8Array, unambiguousYearOnly: boolean, bhxhOneDigit = false, middleOnly = false, middleDiffers = false, typo = false,
-  unambiguousRoof = false, slip = false, unambiguousNameDate = true, onePersonYear = false, onePersonDate = false,
+  unambiguousRoof = false, slip = false, unambiguousNameDate = true, onePersonYear = false, onePersonDate = false, onePersonSwap = false,
 ): number {
   let flags = typo ? GIVEN_TYPO : 0;
   // MISSING (255) must never read as agreement in the comparisons below.
@@ -819,7 +831,15 @@ function rules(
   }
   // Day and month swapped is also how two namesakes of one commune born on 4 October and 10 April
   // look: without an id or the dwelling it is for a person to decide.
-  if (g[F_DATE] === DateLevel.swapped && !strongId && !home) {
+  // Unless the commune's records of that name and year tell of one person whatever the order of
+  // day and month (onePersonSwap: one date up to the swap, and one household, card, phone and
+  // sex): a namesake born on the swapped day there has records of his own carrying his own. The
+  // caller also asks that one of the two dates stand on a single record: a slip is one record's,
+  // and two dates each given by two records or more are two persons.
+  const swapOnePerson = onePersonSwap && g[F_NAME] === 3 && g[F_GIVEN] === 2 && !middleDiffers && g[F_SEX] === 1 && idsAgreeable &&
+    g[F_COMMUNE] === 1 && (g[F_ADDRESS] === MISSING || ad >= 2) && g[F_HOUSEHOLD] !== 0 && g[F_PHONE] !== 0;
+  if (g[F_DATE] === DateLevel.swapped && swapOnePerson) flags |= DEMOGRAPHIC;
+  else if (g[F_DATE] === DateLevel.swapped && !strongId && !home) {
     flags |= VETO_SWAP;
     // A typed date is one record's slip; two namesakes of one village born on 4 October and
     // 10 April each have their own records. So the village may confirm a swap only for a lone
@@ -1144,6 +1164,8 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
       slip, c.unambiguousNameDate[a] === 1 && c.unambiguousNameDate[b] === 1, c.onePersonNameYear[y] === 1,
       c.onePersonNameDate[a] === 1 && c.onePersonNameDate[b] === 1 && c.nameCount[c.name[a]!]! <= SAME_DAY_NAME_MAX_RECORDS &&
         (placeless(c, a) || placeless(c, b)),
+      c.onePersonSwap[a] === 1 && c.onePersonSwap[b] === 1 &&
+        Math.min(c.sameDateCount[a]!, c.sameDateCount[b]!) === 1,
     );
     flags[k] = fl;
     if (isAutoLink(fl, s, upperW)) nAuto++;
