@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { type IdentityFollower, moveRowsOfPersons, type PersonMove, returnRowsOfPersons } from '../person/index.ts';
+import { type IdentityFollower, moveRowsOfPersons, type PersonMove, rehomePersonRows, returnRowsOfPersons } from '../person/index.ts';
 
 /**
  * The book's notifications and the citizen's channel choices follow the MPI's decisions. Reminders
@@ -46,15 +46,28 @@ interface PreferenceCopy {
 const movesJson = (moves: readonly PersonMove[]) => JSON.stringify(moves.map((m) => ({ f: m.from, t: m.to })));
 
 async function moveNotifications(tx: Db, moves: readonly PersonMove[]): Promise<Pick<MovedNotices, 'notifications' | 'droppedNotifications'>> {
-  const json = movesJson(moves);
-  const dropped = await sql<NotificationCopy>`
-    with m as (select * from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)),
-    cand as (select n.id, n.source_key, m.t from citizen_notification n join m on n.person_id = m.f where n.source_key is not null),
-    dup as (
-      select c.id from cand c
-       where exists (select 1 from citizen_notification k where k.person_id = c.t and k.source_key = c.source_key)
-          or exists (select 1 from cand o where o.t = c.t and o.source_key = c.source_key and o.id < c.id))
-    delete from citizen_notification d using dup where d.id = dup.id
+  // Which moving notifications a target already has (same source_key), or another moving one with a
+  // lower id does: read first and decided here, as one statement with correlated sub-selects did (on
+  // a cluster the persons are on different shards, which such a statement may not join).
+  const to = new Map(moves.map((m) => [m.from, m.to]));
+  const rows = (
+    await sql<{ id: string; person_id: string; source_key: string }>`select id::text as id, person_id, source_key from citizen_notification
+      where person_id = any(${[...new Set([...to.keys(), ...to.values()])]}::text[]) and source_key is not null order by id`.execute(tx)
+  ).rows;
+  const held = new Set(rows.map((r) => JSON.stringify([r.person_id, r.source_key])));
+  const seen = new Set<string>();
+  const dup: string[] = [];
+  for (const r of rows) {
+    const t = to.get(r.person_id);
+    if (t === undefined) continue;
+    const k = JSON.stringify([t, r.source_key]);
+    if (held.has(k) || seen.has(k)) dup.push(r.id);
+    seen.add(k);
+  }
+  const dropped =
+    dup.length === 0
+      ? { rows: [] as NotificationCopy[] }
+      : await sql<NotificationCopy>`delete from citizen_notification d where d.person_id = any(${[...to.keys()]}::text[]) and d.id = any(${dup}::int8[])
     returning d.id::text as id, d.person_id, d.kind, d.title, d.body, d.link, d.source_key, d.created_at::text as created_at, d.read_at::text as read_at`.execute(tx);
   return { notifications: await moveRowsOfPersons(tx, 'citizen_notification', moves), droppedNotifications: dropped.rows };
 }
@@ -62,20 +75,23 @@ async function moveNotifications(tx: Db, moves: readonly PersonMove[]): Promise<
 async function movePreferences(tx: Db, moves: readonly PersonMove[]): Promise<Pick<MovedNotices, 'preferences' | 'droppedPreferences'>> {
   const json = movesJson(moves);
   // Every choice competing for one (surviving person, channel) place; all but the latest are removed.
+  // Read, then deleted by key: a cluster allows no stable function (the time as text) in a RETURNING.
   const dropped = await sql<PreferenceCopy>`
     with m as (select * from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)),
     cand as (
-      select p.person_id, p.channel, p.updated_at, coalesce(m.t, p.person_id) as survivor, m.t is null as own
+      select p.person_id, p.channel, p.opted_out, p.address, p.updated_at, coalesce(m.t, p.person_id) as survivor, m.t is null as own
         from notification_preference p left join m on m.f = p.person_id
-       where p.person_id in (select f from m union select t from m)),
+       where p.person_id = any(${[...new Set(moves.flatMap((m) => [m.from, m.to]))]}::text[])),
     ranked as (select *, row_number() over (partition by survivor, channel order by updated_at desc, own desc, person_id) as n from cand)
-    delete from notification_preference d using ranked r
-     where r.n > 1 and d.person_id = r.person_id and d.channel = r.channel
-    returning d.person_id, d.channel, d.opted_out, d.address, d.updated_at::text as updated_at`.execute(tx);
-  const moved = await sql<{ channel: string; updated_at: string }>`
-    update notification_preference x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
-     where x.person_id = m.f returning x.channel, x.updated_at::text as updated_at`.execute(tx);
-  return { preferences: moved.rows, droppedPreferences: dropped.rows };
+    select person_id, channel, opted_out, address, updated_at::text as updated_at from ranked where n > 1`.execute(tx);
+  if (dropped.rows.length > 0) {
+    await sql`delete from notification_preference d using jsonb_to_recordset(${JSON.stringify(dropped.rows.map((r) => ({ p: r.person_id, c: r.channel })))}::jsonb) as k(p text, c text)
+      where d.person_id = k.p and d.channel = k.c`.execute(tx);
+  }
+  const moved = await rehomePersonRows<{ channel: string; updated_at: string }>(tx, 'notification_preference', moves, {
+    returning: sql`x.channel, x.updated_at::text as updated_at`,
+  });
+  return { preferences: moved, droppedPreferences: dropped.rows };
 }
 
 export const noticeFollower: IdentityFollower<MovedNotices> = {
@@ -100,9 +116,10 @@ export const noticeFollower: IdentityFollower<MovedNotices> = {
   async giveBack(tx, moved, from, to) {
     await returnRowsOfPersons(tx, 'citizen_notification', moved.notifications, from, to);
     for (const p of moved.preferences ?? []) {
-      await sql`update notification_preference set person_id = ${to}
-        where person_id = ${from} and channel = ${p.channel} and updated_at = ${p.updated_at}::timestamptz
-          and not exists (select 1 from notification_preference o where o.person_id = ${to} and o.channel = ${p.channel})`.execute(tx);
+      // Only where the place is free: read first (on a cluster the two persons are two shards).
+      const taken = await sql`select 1 from notification_preference where person_id = ${to} and channel = ${p.channel}`.execute(tx);
+      if (taken.rows.length > 0) continue;
+      await rehomePersonRows(tx, 'notification_preference', [{ from, to }], { where: sql`x.channel = ${p.channel} and x.updated_at = ${p.updated_at}::timestamptz` });
     }
     for (const n of moved.droppedNotifications ?? []) {
       await sql`insert into citizen_notification (id, person_id, kind, title, body, link, source_key, created_at, read_at)

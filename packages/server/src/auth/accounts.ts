@@ -48,12 +48,17 @@ export async function repointCitizenAccounts(db: Db, moves: ReadonlyArray<{ from
  */
 export async function accountsFollowIdentity(db: Db, personIds: readonly string[]): Promise<AccountMove[]> {
   if (personIds.length === 0) return [];
-  const r = await sql<AccountMove>`
-    with owner as (
-      select p.so_cccd, min(p.id) as id from person p
+  // The owners are read first, then the logins updated by value: on a cluster person is distributed
+  // and citizen_account a reference table, which no statement may modify while reading the other.
+  const owners = (
+    await sql<{ so_cccd: string; id: string }>`select p.so_cccd, min(p.id) as id from person p
        where p.id = any(${[...personIds]}::text[]) and p.so_cccd is not null
-       group by p.so_cccd having count(*) = 1
-    ), moved as (
+       group by p.so_cccd having count(*) = 1`.execute(db)
+  ).rows;
+  if (owners.length === 0) return [];
+  const r = await sql<AccountMove>`
+    with owner as (select * from jsonb_to_recordset(${JSON.stringify(owners)}::jsonb) as o(so_cccd text, id text)),
+    moved as (
       select c.subject, c.person_id as "from", o.id as "to" from citizen_account c join owner o on o.so_cccd = c.subject
        where c.person_id = any(${[...personIds]}::text[]) and c.person_id <> o.id
     )

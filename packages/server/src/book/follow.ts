@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { moveVaccinationRows, returnVaccinationRows } from '../immunization/index.ts';
-import type { IdentityFollower } from '../person/index.ts';
+import { type IdentityFollower, rehomePersonRows } from '../person/index.ts';
 
 /**
  * Book rows keyed by person that must follow the person when the MPI changes who is who: the
@@ -30,16 +30,8 @@ const ids = (rows: ReadonlyArray<{ id: string | number }>) => rows.map((r) => Nu
 export async function moveBookRows(db: Db, moves: ReadonlyArray<{ from: string; to: string }>): Promise<MovedBookRows> {
   const real = moves.filter((m) => m.from !== m.to);
   if (real.length === 0) return NO_BOOK_ROWS;
-  const json = JSON.stringify(real.map((m) => ({ f: m.from, t: m.to })));
   const out: MovedBookRows = { ...NO_BOOK_ROWS };
-  for (const [key, table] of TABLES) {
-    const r = await sql<{ id: string | number }>`
-      update ${sql.table(table)} x set person_id = m.t
-        from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
-       where x.person_id = m.f
-      returning x.id`.execute(db);
-    out[key] = ids(r.rows);
-  }
+  for (const [key, table] of TABLES) out[key] = ids(await rehomePersonRows(db, table, real));
   out.vaccinations = await moveVaccinationRows(db, real);
   return out;
 }
@@ -51,11 +43,7 @@ export async function returnBookRows(db: Db, rows: MovedBookRows, from: string, 
     // Merges logged before a table joined the list have no ids for it.
     const wanted = rows[key] ?? [];
     if (wanted.length === 0) continue;
-    const r = await sql<{ id: string | number }>`
-      update ${sql.table(table)} set person_id = ${to}
-       where person_id = ${from} and id = any(${wanted.map(String)}::int8[])
-      returning id`.execute(db);
-    out[key] = ids(r.rows);
+    out[key] = ids(await rehomePersonRows(db, table, [{ from, to }], { where: sql`x.id = any(${wanted.map(String)}::int8[])` }));
   }
   out.vaccinations = await returnVaccinationRows(db, rows.vaccinations, from, to);
   return out;
@@ -67,27 +55,15 @@ export async function returnBookRows(db: Db, rows: MovedBookRows, from: string, 
  * they go along. Rows made for a child's book carry the child's person and are not touched.
  */
 export async function followCitizenRows(db: Db, moves: ReadonlyArray<{ subject: string; from: string; to: string }>, since: Date): Promise<MovedBookRows> {
-  const out: MovedBookRows = { ...NO_BOOK_ROWS };
+  const out: MovedBookRows = { shares: [], declarations: [], contacts: [], vaccinations: [] };
   if (moves.length === 0) return out;
-  const json = JSON.stringify(moves.map((m) => ({ s: m.subject, f: m.from, t: m.to })));
-  const shares = await sql<{ id: string | number }>`
-    update book_share x set person_id = m.t
-      from jsonb_to_recordset(${json}::jsonb) as m(s text, f text, t text)
-     where x.person_id = m.f and x.created_by = m.s and x.created_at >= ${since}
-    returning x.id`.execute(db);
-  const declarations = await sql<{ id: string | number }>`
-    update citizen_declaration x set person_id = m.t
-      from jsonb_to_recordset(${json}::jsonb) as m(s text, f text, t text)
-     where x.person_id = m.f and x.declared_by = m.s and x.created_at >= ${since}
-    returning x.id`.execute(db);
-  const contacts = await sql<{ id: string | number }>`
-    update citizen_contact x set person_id = m.t
-      from jsonb_to_recordset(${json}::jsonb) as m(s text, f text, t text)
-     where x.person_id = m.f and x.declared_by = m.s and x.declared_at >= ${since}
-    returning x.id`.execute(db);
-  out.shares = ids(shares.rows);
-  out.declarations = ids(declarations.rows);
-  out.contacts = ids(contacts.rows);
+  // One statement per login and table: a login's rows are those it made (created_by or declared_by).
+  for (const m of moves) {
+    const move = [{ from: m.from, to: m.to }];
+    out.shares.push(...ids(await rehomePersonRows(db, 'book_share', move, { where: sql`x.created_by = ${m.subject} and x.created_at >= ${since}` })));
+    out.declarations.push(...ids(await rehomePersonRows(db, 'citizen_declaration', move, { where: sql`x.declared_by = ${m.subject} and x.created_at >= ${since}` })));
+    out.contacts.push(...ids(await rehomePersonRows(db, 'citizen_contact', move, { where: sql`x.declared_by = ${m.subject} and x.declared_at >= ${since}` })));
+  }
   return out;
 }
 

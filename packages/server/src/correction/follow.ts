@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { type IdentityFollower, moveRowsOfPersons, returnRowsOfPersons } from '../person/index.ts';
+import { type IdentityFollower, moveRowsOfPersons, rehomePersonRows, returnRowsOfPersons } from '../person/index.ts';
 
 /**
  * Correction requests follow the MPI's decisions: a request is about the book it was filed from, so
@@ -25,13 +25,13 @@ export const correctionFollower: IdentityFollower<MovedCorrections> = {
   },
   /** A request a citizen filed about themselves on the person their login leaves goes with them, with its history. */
   async followLogins(tx: Db, logins, since) {
-    const json = JSON.stringify(logins.map((l) => ({ s: l.subject, f: l.from, t: l.to })));
-    const moved = await sql<{ id: string; person_id: string }>`
-      update correction_request x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(s text, f text, t text)
-       where x.person_id = m.f and x.created_by = m.s and not x.on_behalf_of_child and x.created_at >= ${since}
-      returning x.id::text as id, x.person_id`.execute(tx);
-    if (moved.rows.length === 0) return;
-    await sql`update correction_event e set person_id = r.person_id from correction_request r
-      where r.id = e.request_id and r.id = any(${moved.rows.map((r) => r.id)}::int8[])`.execute(tx);
+    for (const l of logins) {
+      const move = [{ from: l.from, to: l.to }];
+      const moved = await rehomePersonRows(tx, 'correction_request', move, {
+        where: sql`x.created_by = ${l.subject} and not x.on_behalf_of_child and x.created_at >= ${since}`,
+      });
+      if (moved.length === 0) continue;
+      await rehomePersonRows(tx, 'correction_event', move, { where: sql`x.request_id = any(${moved.map((r) => String(r.id))}::int8[])` });
+    }
   },
 };

@@ -109,5 +109,40 @@ export async function searchAuditEvents(ctx: Ctx): Promise<Result> {
 /** The newest access-log rows about one person, for $everything (system administrators only). */
 export async function auditEventsOf(db: Db, caller: FhirCaller, personId: string, limit: number) {
   if (!mayReadAuditEvents(caller)) return [];
-  return (await queryAudit(db, [sql`a.person_id = ${personId}`], { keys: [ID_KEY], desc: true, after: undefined, limit })).map(resourceOf);
+  // The person's episodes are read once, by person_id, and the log rows are then filtered by what
+  // they showed: one statement on one shard and one on the log, instead of the log joined to
+  // episode row by row (on a Citus cluster audit_event is on the coordinator and episode is
+  // distributed by person_id: the join left the shard, issue 21). Same rules as SHOWN_ROW and
+  // ENCOUNTER, over the person's own episodes: every version of a chain (facility, MA_LK) is on its
+  // patient's person, as ingest places them.
+  const episodes = (
+    await sql<{ id: string; f: string; m: string; version: number; visible: boolean; sensitive: boolean }>`
+      select e.id::text as id, e.facility_code as f, e.ma_lk as m, e.version, (${visibleEpisode('all')}) as visible, cardinality(e.sensitivity) > 0 as sensitive
+        from episode e where e.person_id = ${personId}`.execute(db)
+  ).rows;
+  if (!episodes.some((e) => e.visible)) return [];
+  const chains = new Map<string, { visible: boolean; sensitive: boolean; first?: string }>();
+  const chainOf = (e: (typeof episodes)[number]) => JSON.stringify([e.f, e.m]);
+  for (const e of episodes) {
+    const c = chains.get(chainOf(e)) ?? { visible: false, sensitive: false };
+    c.visible ||= e.visible;
+    c.sensitive ||= e.sensitive;
+    if (e.version === 1) c.first = e.id;
+    chains.set(chainOf(e), c);
+  }
+  const encounterOf: Record<string, string | null> = {};
+  for (const e of episodes) {
+    const c = chains.get(chainOf(e))!;
+    if (c.visible && !c.sensitive) encounterOf[e.id] = c.first ?? null;
+  }
+  const r = await sql<AuditRow>`select a.id, a.at, a.person_id, a.actor_type, a.actor_name, a.actor_role, a.facility_code,
+      f.name as facility_name, a.action, a.break_glass,
+      (case when a.resource ~ '^episode/[0-9]{1,18}$' then ${JSON.stringify(encounterOf)}::jsonb ->> substring(a.resource from 9) end) as encounter
+    from audit_event a left join facility f on f.code = a.facility_code
+    where a.person_id = ${personId} and (case
+      when a.resource ~ '^episode/[0-9]{1,18}$' then ${JSON.stringify(encounterOf)}::jsonb ? substring(a.resource from 9)
+      when a.resource ~ '^(episode|visit)/' then false
+      else true end)
+    order by a.id desc limit ${limit}`.execute(db);
+  return r.rows.map(resourceOf);
 }

@@ -167,7 +167,7 @@ const personEpisodes = (db: Db, caller: FhirCaller, personId: string, after: num
     desc: false,
     after: after === undefined ? undefined : [after],
     limit,
-  });
+  }, personId);
 
 export async function everythingBundle(o: OperationOptions): Promise<Bundle> {
   checkOperationParams(o.query, EVERYTHING_PARAMS, 'Patient/$everything');

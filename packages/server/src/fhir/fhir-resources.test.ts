@@ -210,8 +210,19 @@ describe(`FHIR MedicationDispense, DiagnosticReport, Practitioner, Consent, Audi
     await ok(`/fhir/R4/DiagnosticReport/${outpatient}-kq3`, { token: tokenFac });
     const afterN = Number((await sql<{ n: string }>`select count(*) as n from audit_event where action = 'fhir.read' and resource like 'DiagnosticReport/%'`.execute(f.db.db)).rows[0]!.n);
     assert.equal(afterN, before + 1);
-    const types = new Set<string>((await ok('/fhir/R4/Patient/PA/$everything?_count=500', { cookie: admin })).entry!.map((e) => e.resource!.resourceType));
+    const everything = (await ok('/fhir/R4/Patient/PA/$everything?_count=500', { cookie: admin })).entry!.map((e) => e.resource!);
+    const types = new Set<string>(everything.map((r) => r.resourceType));
     for (const t of ['MedicationDispense', 'DiagnosticReport', 'Practitioner', 'Consent', 'AuditEvent']) assert.ok(types.has(t), t);
+    // $everything reads the person's access log its own way (one shard on a cluster, issue 21): the
+    // same rows as the AuditEvent search over the same range of ids, resource for resource.
+    const logged = everything.filter((r): r is AuditEvent => r.resourceType === 'AuditEvent');
+    const range = logged.map((e) => Number(e.id));
+    const searched = matches<AuditEvent>(await ok('/fhir/R4/AuditEvent?patient=PA&_count=500', { cookie: admin })).filter(
+      (e) => Number(e.id) >= Math.min(...range) && Number(e.id) <= Math.max(...range),
+    );
+    const byId = (list: AuditEvent[]) => [...list].sort((x, y) => Number(x.id) - Number(y.id));
+    assert.deepEqual(byId(logged), byId(searched));
+    assert.ok(logged.some((e) => e.entity?.some((x) => x.what?.reference === `Encounter/${outpatient}`)), 'an episode read names its encounter');
     const facility = new Set<string>((await ok('/fhir/R4/Patient/PA/$everything?_count=500', { token: tokenFac })).entry!.map((e) => e.resource!.resourceType));
     assert.ok(!facility.has('AuditEvent'), 'the access log only for administrators');
     const metadata = (await ok('/fhir/R4/metadata', {})) as unknown as { rest: Array<{ resource: Array<{ type: string }> }> };

@@ -201,10 +201,13 @@ export type EpisodeJoin = { kind: 'episode' } | { kind: 'diagnosis' } | { kind: 
 // key: the id of the episode's first version (its FHIR id). A first version is its own (the unique
 // (facility_code, ma_lk, version) makes the sub-select find the row itself), so the index probe runs
 // only for corrected episodes: most rows skip it (CASE evaluates the sub-select only in its branch).
-const EPISODE_COLUMNS = sql`e.id, e.version, e.facility_code, f.name as facility_name, e.ma_lk, e.person_id, e.ma_bn, e.ho_ten, e.ma_loai_kcb,
+// The versions of an episode are its patient's, on one person: naming it keeps the probe on the
+// episode's shard on a Citus cluster (issue 21), by value when the query is about one person
+// (Citus routes a correlated probe only then).
+const episodeColumns = (person?: string) => sql`e.id, e.version, e.facility_code, f.name as facility_name, e.ma_lk, e.person_id, e.ma_bn, e.ho_ten, e.ma_loai_kcb,
   e.ngay_vao, e.ngay_vao_noi_tru, e.ngay_ra, e.ma_benh_chinh, e.ma_benh_kt, e.chan_doan_rv, e.ket_qua_dtri, e.ma_loai_rv, e.xml1,
   e.submission_id, s.sha256 as submission_sha256, s.receipt->'signature' as signature, e.received_at, coalesce(not (${NOT_SENSITIVE}), true) as sensitive,
-  case when e.version = 1 then e.id else coalesce((select v.id from episode v where v.facility_code = e.facility_code and v.ma_lk = e.ma_lk and v.version = 1), e.id) end as key`;
+  case when e.version = 1 then e.id else coalesce((select v.id from episode v where v.person_id = ${person ?? sql`e.person_id`} and v.facility_code = e.facility_code and v.ma_lk = e.ma_lk and v.version = 1), e.id) end as key`;
 
 export async function queryEpisodes<Extra extends object>(
   db: Db,
@@ -212,6 +215,8 @@ export async function queryEpisodes<Extra extends object>(
   facilities: Facilities,
   filters: Cond[],
   page: Page,
+  /** The one person all the episodes are of, when the filters name one. */
+  person?: string,
 ): Promise<Array<EpisodeSqlRow & Extra>> {
   const k = keyset(page);
   const extra =
@@ -224,7 +229,7 @@ export async function queryEpisodes<Extra extends object>(
           }
         : { columns: sql``, from: sql`` };
   const where = and([visibleEpisode(facilities), ...filters, ...(k.where ? [k.where] : [])]);
-  const r = await sql<EpisodeSqlRow & Extra>`select ${EPISODE_COLUMNS}${extra.columns}, ${k.values}
+  const r = await sql<EpisodeSqlRow & Extra>`select ${episodeColumns(person)}${extra.columns}, ${k.values}
     from episode e join facility f on f.code = e.facility_code join submission s on s.id = e.submission_id${extra.from}
     where ${where}
     order by ${k.order}
@@ -255,7 +260,7 @@ export async function episodeWindow(
   const start = after === undefined ? [] : [sql`e.id > ${String(after)}::bigint`];
   const ids = (await sql<{ id: string }>`select e.id::text as id from episode e where ${and([...scope, ...start])} order by e.id limit ${window}`.execute(db)).rows.map((r) => r.id);
   if (ids.length === 0) return { rows: [], walked: undefined };
-  const r = await sql<EpisodeSqlRow>`select ${EPISODE_COLUMNS}
+  const r = await sql<EpisodeSqlRow>`select ${episodeColumns()}
     from episode e join facility f on f.code = e.facility_code join submission s on s.id = e.submission_id
     where e.id = any(${ids}::bigint[]) and ${and([visibleEpisode(facilities), ...filters])}
     order by e.id`.execute(db);

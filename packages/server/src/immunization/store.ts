@@ -2,6 +2,7 @@ import { type Antigen, type DoseRecord, findDuplicateDoses } from '@openhssk/cor
 import type { DoseRecord as FhirDoseRecord } from '@openhssk/core/fhir';
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { rehomePersonRows } from '../person/index.ts';
 
 /** One stored dose with the person it belongs to now: the fields FHIR projects, and the registry's own. */
 export interface DoseRow extends FhirDoseRecord {
@@ -116,21 +117,25 @@ const ids = (rows: ReadonlyArray<{ id: string | number }>) => rows.map((r) => Nu
 export async function moveVaccinationRows(tx: Db, moves: ReadonlyArray<{ from: string; to: string }>): Promise<number[]> {
   const real = moves.filter((m) => m.from !== m.to);
   if (real.length === 0) return [];
-  const json = JSON.stringify(real.map((m) => ({ f: m.from, t: m.to })));
-  const moved = await sql<{ id: string | number }>`
-    update vaccination x set person_id = m.t, updated_at = now()
-      from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
-     where x.person_id = m.f and x.person_source_id is null
-    returning x.id`.execute(tx);
-  await sql`update imm_reaction_report x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text) where x.person_id = m.f`.execute(tx);
+  // Rows change person by leaving and coming back (person/rehome.ts: person_id places a row on its shard on a cluster).
+  const moved = await rehomePersonRows(tx, 'vaccination', real, { where: sql`x.person_source_id is null`, also: sql`jsonb_build_object('updated_at', now())` });
+  await rehomePersonRows(tx, 'imm_reaction_report', real);
   // One open slot request per person: when both had one, the target's stays and the other is
   // cancelled (with a note saying why) rather than breaking the merge on the unique index.
-  await sql`update imm_slot_request x set status = 'cancelled', handled_at = now(), staff_note = 'Gộp hồ sơ: người này đã có yêu cầu đang mở.'
-      from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
-     where x.person_id = m.f and x.status in ('requested', 'scheduled')
-       and exists (select 1 from imm_slot_request o where o.person_id = m.t and o.status in ('requested', 'scheduled'))`.execute(tx);
-  await sql`update imm_slot_request x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text) where x.person_id = m.f`.execute(tx);
-  return ids(moved.rows);
+  // The targets' open requests are read first: on a cluster the two persons are two shards.
+  const open = new Set(
+    (
+      await sql<{ person_id: string }>`select distinct person_id from imm_slot_request
+        where person_id = any(${real.map((m) => m.to)}::text[]) and status in ('requested', 'scheduled')`.execute(tx)
+    ).rows.map((r) => r.person_id),
+  );
+  const cancelled = real.filter((m) => open.has(m.to)).map((m) => m.from);
+  if (cancelled.length > 0) {
+    await sql`update imm_slot_request set status = 'cancelled', handled_at = now(), staff_note = 'Gộp hồ sơ: người này đã có yêu cầu đang mở.'
+       where person_id = any(${cancelled}::text[]) and status in ('requested', 'scheduled')`.execute(tx);
+  }
+  await rehomePersonRows(tx, 'imm_slot_request', real);
+  return ids(moved);
 }
 
 /**
@@ -164,14 +169,14 @@ export async function dosesFollowSourceLinks(tx: Db, links: ReadonlyArray<{ s: s
  */
 export async function returnVaccinationRows(tx: Db, doseIds: readonly number[], from: string, to: string): Promise<number[]> {
   if (doseIds.length === 0) return [];
-  const r = await sql<{ id: string | number }>`
-    update vaccination set person_id = ${to}, updated_at = now()
-     where person_id = ${from} and id = any(${doseIds.map(String)}::int8[]) and person_source_id is null
-    returning id`.execute(tx);
-  const back = ids(r.rows);
-  if (back.length > 0) {
-    await sql`update imm_reaction_report set person_id = ${to} where person_id = ${from} and vaccination_id = any(${back.map(String)}::int8[])`.execute(tx);
-  }
+  const move = [{ from, to }];
+  const back = ids(
+    await rehomePersonRows(tx, 'vaccination', move, {
+      where: sql`x.id = any(${doseIds.map(String)}::int8[]) and x.person_source_id is null`,
+      also: sql`jsonb_build_object('updated_at', now())`,
+    }),
+  );
+  if (back.length > 0) await rehomePersonRows(tx, 'imm_reaction_report', move, { where: sql`x.vaccination_id = any(${back.map(String)}::int8[])` });
   return back;
 }
 

@@ -2,7 +2,7 @@ import { DomainError, notFound } from '@openhssk/core';
 import { explainPair, PAIR_FIELDS, type PairExplanation } from '@openhssk/core/mpi';
 import { sql } from 'kysely';
 import { type Actor, audit } from '../audit/index.ts';
-import type { Db } from '../db/index.ts';
+import { type Db, oneConnectionPerWorker } from '../db/index.ts';
 import { createPersons, flagPersons, moveSourceRecords, newPersonId } from '../person/index.ts';
 import { identityFollowsMerge, identityFollowsSeparation, identityFollowsUndo } from './follow.ts';
 import { recomputePersons } from './persons.ts';
@@ -139,6 +139,7 @@ export async function getReview(db: Db, id: number): Promise<ReviewView | undefi
  */
 export async function decideReview(db: Db, reviewId: number, decision: 'merged' | 'separate', actor: Actor) {
   return db.transaction().execute(async (tx) => {
+    await oneConnectionPerWorker(tx);
     const m = mpiDb(tx as unknown as Db);
     const review = await m.selectFrom('mpi_review').selectAll().where('id', '=', reviewId).forUpdate().executeTakeFirst();
     if (!review) throw notFound('cặp hồ sơ cần xem xét', 'Review pair');
@@ -186,6 +187,7 @@ export async function decideReview(db: Db, reviewId: number, decision: 'merged' 
 /** Undoes a manual merge: the moved records go back to their person, the pair is marked separate. */
 export async function undoMerge(db: Db, mergeId: number, actor: Actor) {
   return db.transaction().execute(async (tx) => {
+    await oneConnectionPerWorker(tx);
     const m = mpiDb(tx as unknown as Db);
     const merge = await m.selectFrom('mpi_merge').selectAll().where('id', '=', mergeId).forUpdate().executeTakeFirst();
     if (!merge) throw notFound('lần gộp hồ sơ', 'Merge');

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { rehomePersonRows } from './rehome.ts';
 import type { SourceLink } from './source-records.ts';
 
 /** One person id replaced by another: a merge (`from` into `to`), or an id a relink retired. */
@@ -76,22 +77,15 @@ const ids = (rows: ReadonlyArray<{ id: string | number }>) => rows.map((r) => Nu
 
 /**
  * The plain case of `move`, for a table with a bigint `id` and no one-row-per-person rule: every row
- * of each `from` person now carries its `to` person, in one statement. Returns the moved ids.
+ * of each `from` person now carries its `to` person, in one statement (leaving and coming back:
+ * person/rehome.ts). Returns the moved ids.
  */
 export async function moveRowsOfPersons(tx: Db, table: string, moves: readonly PersonMove[]): Promise<number[]> {
-  const real = moves.filter((m) => m.from !== m.to);
-  if (real.length === 0) return [];
-  const json = JSON.stringify(real.map((m) => ({ f: m.from, t: m.to })));
-  const r = await sql<{ id: string | number }>`
-    update ${sql.table(table)} x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
-     where x.person_id = m.f returning x.id`.execute(tx);
-  return ids(r.rows);
+  return ids(await rehomePersonRows(tx, table, moves));
 }
 
 /** The plain case of `giveBack`: the listed rows that still sit on `from` go back to `to`. */
 export async function returnRowsOfPersons(tx: Db, table: string, wanted: readonly number[] | undefined, from: string, to: string): Promise<number[]> {
   if (!wanted || wanted.length === 0) return [];
-  const r = await sql<{ id: string | number }>`
-    update ${sql.table(table)} set person_id = ${to} where person_id = ${from} and id = any(${wanted.map(String)}::int8[]) returning id`.execute(tx);
-  return ids(r.rows);
+  return ids(await rehomePersonRows(tx, table, [{ from, to }], { where: sql`x.id = any(${wanted.map(String)}::int8[])` }));
 }

@@ -4,6 +4,7 @@ export {
 } from './families.ts';
 export { createPersons, type FlagOptions, flagPersons, type GoldenRow, isoPartialDate, type MinimalPerson, newPersonId, personRow, writeGoldenRecords } from './golden.ts';
 export { type MovedRelations, relationFollower } from './relation-follower.ts';
+export { type RehomeOptions, rehomePersonRows, rehomeRowsByKey } from './rehome.ts';
 export { type IdentifierKind, personIdsByIdentifier, syncPersonIdentifiers } from './identifiers.ts';
 export { type IdentityKeys, type LinkResult, linkDeterministic } from './link.ts';
 export { addRelations, type CardValidity, type NewPerson, updatePersonCards, upsertPersons } from './registry.ts';

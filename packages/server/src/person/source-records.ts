@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { bulkInsert, recordColumns } from '../db/index.ts';
 import { identityFollowers } from './followers.ts';
+import { rehomeRowsByKey } from './rehome.ts';
 
 /** Both writers share the map; each leaves null what it does not know (no column has another default). */
 const SOURCE_RECORD_COLUMNS = {
@@ -141,7 +142,7 @@ export async function setSourceLinks(tx: Db, links: readonly SourceLink[]): Prom
  * Restricted to the given patient source ids, or set-based over everything, which also repairs
  * patients linked earlier by ingest whose episode arrived without a usable id.
  *
- * A row changes person by leaving and coming back (movePersonRows), never by an update of its
+ * A row changes person by leaving and coming back (person/rehome.ts), never by an update of its
  * person_id: on a Citus cluster person_id places the row on its shard and cannot change in place
  * (issue 21). The rows to move are found first, so the common call, where nothing moves, writes nothing.
  */
@@ -168,7 +169,7 @@ export async function episodesFollowSourceRecords(tx: Db, patientSourceIds?: rea
           from ${sql.table(table)} t join source_record sr on sr.source_system = 'KCB' and sr.source_id = t.patient_source_id
          where sr.person_id is not null and t.person_id is distinct from sr.person_id`.execute(tx)).rows;
     }
-    await movePersonRows(tx, table, 'id', moves);
+    await rehomeRowsByKey(tx, table, 'id', moves);
     if (table === 'episode') moved.push(...moves);
   }
   // Set-based, rows whose person differs from their episode's are repaired too (rows written before
@@ -180,7 +181,7 @@ export async function episodesFollowSourceRecords(tx: Db, patientSourceIds?: rea
      where e.person_id is not null and r.person_id is distinct from e.person_id`.execute(tx);
     for (const m of stale.rows) rowMoves.set(m.id, m);
   }
-  await movePersonRows(tx, 'episode_row', 'episode_id', [...rowMoves.values()]);
+  await rehomeRowsByKey(tx, 'episode_row', 'episode_id', [...rowMoves.values()]);
   if (moved.length === 0) return;
   // The key directory names the person of each current episode (migration 087).
   // Read, then written by key: on a cluster the directory's shards are by facility, not by person.
@@ -196,31 +197,6 @@ export async function setEpisodeKeys(tx: Db, keys: ReadonlyArray<{ f: string; m:
     select f, m, p from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as x(f text, m text, p text)
     on conflict (facility_code, ma_lk) do update set person_id = excluded.person_id
      where episode_key.person_id is distinct from excluded.person_id`.execute(tx);
-}
-
-/**
- * Re-homes rows to other persons: the rows whose `key` column has each `id` leave and come back
- * with person_id `to`, in one statement, so foreign keys to them (checked at the statement's end)
- * and their unique keys see the same rows afterwards. Triggers on insert fire again.
- */
-async function movePersonRows(tx: Db, table: string, key: string, moves: ReadonlyArray<{ id: string; to: string }>): Promise<void> {
-  const t = sql.table(table);
-  // Chunks bound what one statement holds: every re-inserted row and every deleted referenced row
-  // queues a foreign-key check until the statement ends. A chunk moves whole keys, so each check
-  // still finds its row re-inserted by the same statement.
-  for (let i = 0; i < moves.length; i += MOVE_CHUNK) await moveChunk(tx, t, key, moves.slice(i, i + MOVE_CHUNK));
-}
-
-const MOVE_CHUNK = 2000;
-
-async function moveChunk(tx: Db, t: ReturnType<typeof sql.table>, key: string, moves: ReadonlyArray<{ id: string; to: string }>): Promise<void> {
-  await sql`with m as (select * from jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) as m(id int8, "to" text)),
-    gone as (delete from ${t} x where ${sql.ref(`x.${key}`)} in (select id from m) returning x.*)
-    insert into ${t} select r.*
-      from gone g join m on m.id = ${sql.ref(`g.${key}`)}
-      -- In FROM, not as (f(...)).* in the select list: PostgreSQL expands that form into one call per
-      -- column, each serialising the whole row (episode: 36 columns, its XML1 jsonb among them).
-      cross join lateral jsonb_populate_record(null::${t}, to_jsonb(g) || jsonb_build_object('person_id', m."to")) as r`.execute(tx);
 }
 
 /** Moves source records to one person by a manual decision; the KCB patients' episodes and visits go with them. */

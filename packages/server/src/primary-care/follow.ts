@@ -1,7 +1,7 @@
 import { vietnamToday } from '@openhssk/core';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { IdentityFollower } from '../person/index.ts';
+import { type IdentityFollower, rehomePersonRows } from '../person/index.ts';
 import { refreshSummaries } from './record.ts';
 
 /**
@@ -79,13 +79,10 @@ export async function moveCareRows(tx: Db, moves: readonly Move[]): Promise<Move
   const target = new Map(real.map((m) => [m.from, m.to]));
   const survivorOf = (p: string) => target.get(p) ?? p;
   const involved = [...new Set(real.flatMap((m) => [m.from, m.to]))];
-  const json = JSON.stringify(real.map((m) => ({ f: m.from, t: m.to })));
   const out: MovedCareRows = { ...NO_CARE_ROWS, closedEnrolments: [] };
 
-  const history = await sql<{ id: string | number }>`
-    update pc_record_field_history x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
-     where x.person_id = m.f returning x.id`.execute(tx);
-  out.history = ids(history.rows);
+  // Rows change person by leaving and coming back (person/rehome.ts: person_id places a row on its shard on a cluster).
+  out.history = ids(await rehomePersonRows(tx, 'pc_record_field_history', real));
 
   // Shared 831 fields: the later value stays, the other is archived on the surviving person.
   const fields = (
@@ -116,10 +113,10 @@ export async function moveCareRows(tx: Db, moves: readonly Move[]): Promise<Move
   }
   out.archivedFrom = archivedFrom;
   out.archivedTo = archivedTo;
-  const moved = await sql<{ section: string; item_id: string; field: string; entry_id: string }>`
-    update pc_record_field x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
-     where x.person_id = m.f returning x.section, x.item_id, x.field, x.entry_id::text as entry_id`.execute(tx);
-  out.fields = moved.rows.map((r) => [r.section, r.item_id, r.field, r.entry_id]);
+  const moved = await rehomePersonRows<{ section: string; item_id: string; field: string; entry_id: string }>(tx, 'pc_record_field', real, {
+    returning: sql`x.section, x.item_id, x.field, x.entry_id::text as entry_id`,
+  });
+  out.fields = moved.map((r) => [r.section, r.item_id, r.field, r.entry_id]);
 
   // One open enrolment per person and register (migration 022's partial unique index).
   const open = (
@@ -141,20 +138,12 @@ export async function moveCareRows(tx: Db, moves: readonly Move[]): Promise<Move
       where id = any(${out.closedEnrolments.map((e) => String(e.id))}::int8[])`.execute(tx);
   }
 
-  const move = async (table: 'pc_checkup' | 'pc_enrolment' | 'pc_followup') =>
-    ids(
-      (
-        await sql<{ id: string | number }>`update ${sql.table(table)} x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
-          where x.person_id = m.f returning x.id`.execute(tx)
-      ).rows,
-    );
+  const move = async (table: 'pc_checkup' | 'pc_enrolment' | 'pc_followup') => ids(await rehomePersonRows(tx, table, real));
   out.checkups = await move('pc_checkup');
   out.enrolments = await move('pc_enrolment');
   out.followups = await move('pc_followup');
-  const entries = await sql<{ entry_id: string }>`
-    update pc_entry x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
-     where x.person_id = m.f returning x.entry_id::text as entry_id`.execute(tx);
-  out.entries = entries.rows.map((r) => r.entry_id);
+  const entries = await rehomePersonRows<{ entry_id: string }>(tx, 'pc_entry', real, { returning: sql`x.entry_id::text as entry_id` });
+  out.entries = entries.map((r) => r.entry_id);
 
   // Completeness is derived: the retired persons' rows go, the survivors' are recomputed.
   await sql`delete from pc_person_summary where person_id = any(${real.map((m) => m.from)}::text[])`.execute(tx);
@@ -172,24 +161,27 @@ export async function returnCareRows(tx: Db, rows: MovedCareRows, from: string, 
   const back = async (table: 'pc_record_field_history' | 'pc_checkup' | 'pc_enrolment' | 'pc_followup', wanted: readonly number[]) =>
     wanted.length === 0
       ? []
-      : ids((await sql<{ id: string | number }>`update ${sql.table(table)} set person_id = ${to} where person_id = ${from} and id = any(${wanted.map(String)}::int8[]) returning id`.execute(tx)).rows);
+      : ids(await rehomePersonRows(tx, table, [{ from, to }], { where: sql`x.id = any(${wanted.map(String)}::int8[])` }));
   out.history = await back('pc_record_field_history', rows.history);
   out.checkups = await back('pc_checkup', rows.checkups);
   out.enrolments = await back('pc_enrolment', rows.enrolments);
   out.followups = await back('pc_followup', rows.followups);
   if (rows.entries.length > 0) {
     out.entries = (
-      await sql<{ entry_id: string }>`update pc_entry set person_id = ${to} where person_id = ${from} and entry_id = any(${rows.entries}::uuid[]) returning entry_id::text as entry_id`.execute(tx)
-    ).rows.map((r) => r.entry_id);
+      await rehomePersonRows<{ entry_id: string }>(tx, 'pc_entry', [{ from, to }], {
+        where: sql`x.entry_id = any(${rows.entries}::uuid[])`,
+        returning: sql`x.entry_id::text as entry_id`,
+      })
+    ).map((r) => r.entry_id);
   }
   if (rows.fields.length > 0) {
     // Only values still current and still the same entry: an edit made on the merged person since stays there.
     const keys = JSON.stringify(rows.fields.map(([s, i, f, e]) => ({ s, i, f, e })));
-    const moved = await sql<{ section: string; item_id: string; field: string; entry_id: string }>`
-      update pc_record_field x set person_id = ${to} from jsonb_to_recordset(${keys}::jsonb) as k(s text, i text, f text, e text)
-       where x.person_id = ${from} and x.section = k.s and x.item_id = k.i and x.field = k.f and x.entry_id = k.e::uuid
-      returning x.section, x.item_id, x.field, x.entry_id::text as entry_id`.execute(tx);
-    out.fields = moved.rows.map((r) => [r.section, r.item_id, r.field, r.entry_id]);
+    const moved = await rehomePersonRows<{ section: string; item_id: string; field: string; entry_id: string }>(tx, 'pc_record_field', [{ from, to }], {
+      where: sql`(x.section, x.item_id, x.field, x.entry_id) in (select k.s, k.i, k.f, k.e::uuid from jsonb_to_recordset(${keys}::jsonb) as k(s text, i text, f text, e text))`,
+      returning: sql`x.section, x.item_id, x.field, x.entry_id::text as entry_id`,
+    });
+    out.fields = moved.map((r) => [r.section, r.item_id, r.field, r.entry_id]);
   }
   // Values the merge archived: each back to its own person as the current value, if that place is free.
   const restore = async (historyIds: readonly number[], owner: string) => {

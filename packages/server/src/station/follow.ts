@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { IdentityFollower } from '../person/index.ts';
+import { type IdentityFollower, rehomePersonRows } from '../person/index.ts';
 
 /**
  * Household register rows keyed by person follow the MPI's decisions (mpi/follow.ts calls these in
@@ -91,16 +91,12 @@ export async function moveStationRows(tx: Db, moves: readonly Move[]): Promise<M
   }
   for (const d of duplicates) await sql`update station_event set duplicate_of = ${d.of} where id = ${d.id}`.execute(tx);
 
-  const members = await sql<{ id: string | number }>`
-    update station_member x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
-     where x.person_id = m.f returning x.id`.execute(tx);
-  const events = await sql<{ id: string | number }>`
-    update station_event x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
-     where x.person_id = m.f returning x.id`.execute(tx);
+  const members = await rehomePersonRows(tx, 'station_member', real);
+  const events = await rehomePersonRows(tx, 'station_event', real);
   const heads = await sql<{ id: string | number }>`
     update station_household x set head_person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
      where x.head_person_id = m.f returning x.id`.execute(tx);
-  return { members: ids(members.rows), events: ids(events.rows), heads: ids(heads.rows), closedMembers: closing, duplicateDeaths: duplicates.map((d) => d.id) };
+  return { members: ids(members), events: ids(events), heads: ids(heads.rows), closedMembers: closing, duplicateDeaths: duplicates.map((d) => d.id) };
 }
 
 /**
@@ -112,7 +108,7 @@ export async function returnStationRows(tx: Db, rows: MovedStationRows, from: st
   const back = async (table: 'station_member' | 'station_event', wanted: readonly number[]) =>
     wanted.length === 0
       ? []
-      : ids((await sql<{ id: string | number }>`update ${sql.table(table)} set person_id = ${to} where person_id = ${from} and id = any(${wanted.map(String)}::int8[]) returning id`.execute(tx)).rows);
+      : ids(await rehomePersonRows(tx, table, [{ from, to }], { where: sql`x.id = any(${wanted.map(String)}::int8[])` }));
   const members = await back('station_member', rows.members);
   const events = await back('station_event', rows.events);
   const heads =

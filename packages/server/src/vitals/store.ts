@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { type Actor, audit } from '../audit/index.ts';
 import type { Db } from '../db/index.ts';
 import { placeSubject, type ReceivedSubject } from '../mpi/index.ts';
-import type { IdentityFollower } from '../person/index.ts';
+import { type IdentityFollower, rehomePersonRows } from '../person/index.ts';
 
 /**
  * Vital signs other systems send (FHIR Observation of the vital-signs profile; fhir/write-observation.ts
@@ -117,19 +117,14 @@ export async function vitalSigns(db: Db, q: { ids?: readonly number[]; personIds
 
 /** A merge (or ids a relink retired): the vital signs of `from` belong to `to`. Returns the ids moved. */
 export async function moveVitalRows(tx: Db, moves: ReadonlyArray<{ from: string; to: string }>): Promise<number[]> {
-  const real = moves.filter((m) => m.from !== m.to);
-  if (real.length === 0) return [];
-  const json = JSON.stringify(real.map((m) => ({ f: m.from, t: m.to })));
-  const r = await sql<{ id: string }>`update vital_sign x set person_id = m.t from jsonb_to_recordset(${json}::jsonb) as m(f text, t text)
-    where x.person_id = m.f returning x.id`.execute(tx);
-  return r.rows.map((x) => Number(x.id));
+  return (await rehomePersonRows(tx, 'vital_sign', moves)).map((x) => Number(x.id));
 }
 
 /** An undone merge: the listed rows still on `from` go back to `to`. */
 export async function returnVitalRows(tx: Db, ids: readonly number[], from: string, to: string): Promise<number[]> {
   if (ids.length === 0) return [];
-  const r = await sql<{ id: string }>`update vital_sign set person_id = ${to} where person_id = ${from} and id = any(${ids.map(String)}::bigint[]) returning id`.execute(tx);
-  return r.rows.map((x) => Number(x.id));
+  const r = await rehomePersonRows(tx, 'vital_sign', [{ from, to }], { where: sql`x.id = any(${ids.map(String)}::bigint[])` });
+  return r.map((x) => Number(x.id));
 }
 
 /** What `hssk demo purge` removes: vital signs of demo persons or sent by demo facilities. */
