@@ -45,7 +45,8 @@ export function decideIncoming(
 ): IncomingDecision {
   if (candidates.length === 0) return { alsoMatched: [], reviews: [], sharedIdWith: [] };
   const { current: _current, ...linkOptions } = options;
-  const r = linkRecords([record, ...candidates.map((c) => c.record)], { ...linkOptions, model });
+  // The candidates are a neighbourhood, not every record of their names (LinkOptions.partialView).
+  const r = linkRecords([record, ...candidates.map((c) => c.record)], { ...linkOptions, model, partialView: true });
   const own = r.clusterOf[0];
   const votes = new Map<string, number>();
   candidates.forEach((c, j) => {

@@ -1,6 +1,9 @@
-import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decideIncoming } from './incremental.ts';
+import { linkRecords } from './match.ts';
 import { generatePopulation, generateSourceRows } from './synth.ts';
-import { type LinkCase, linkCaseTests, sourceRow } from './test-rows.ts';
+import { caseModel, type LinkCase, linkCaseTests, normalizeAll, sourceRow } from './test-rows.ts';
 
 
 const home = { dia_chi: 'Thôn 3, xã Tân Lập, huyện Đan Phượng, Hà Nội', ma_xa: '09619', ma_ho_gia_dinh: 'HGD9', so_dien_thoai: '0912000222' };
@@ -353,4 +356,42 @@ const CASES: LinkCase[] = [
 
 describe('linkRecords: typo versus conflict', () => {
   linkCaseTests(CASES);
+});
+
+/** The cases above whose link rests on "no second value among the records of this name" (session 9). */
+const ONE_PERSON_RULES = [
+  'a clinic record with name, birth date and sex only, one person of that name and date in the data → linked',
+  'day and month swapped, same name and village, nothing in the commune\'s records of that name and year telling of a second person → linked',
+];
+
+describe('a candidate neighbourhood is not every record of a name: the one-person rules wait for the relink', () => {
+  for (const name of ONE_PERSON_RULES) {
+    it(`${name.replace(/ → linked$/, '')}: linked by the relink, not by linkIncoming`, () => {
+      const rows = CASES.find(([n]) => n === name)![1];
+      const records = normalizeAll(rows);
+      const model = caseModel();
+      assert.equal(linkRecords(records, { model }).clusterOf[0], linkRecords(records, { model }).clusterOf[1], 'the whole view links them');
+      const partial = linkRecords(records, { model, partialView: true });
+      assert.notEqual(partial.clusterOf[0], partial.clusterOf[1], 'a partial view does not');
+      const [newcomer, ...rest] = records;
+      assert.equal(decideIncoming(newcomer!, rest.map((record, k) => ({ record, personId: `P${k}` })), model).personId, undefined);
+    });
+  }
+
+  it('a clinic row of a common name: the key lookups fetch only some of its bearers, so the arrival never joins one of them', () => {
+    const rows = CASES.find(([n]) => n.startsWith('a clinic record with name and birth date only, a common name'))![1];
+    const [newcomer, ...rest] = normalizeAll(rows);
+    // What candidatesOf returns for a crowded name: the namesakes of the birth date and a few dozen others.
+    const fetched = rest.slice(0, 40).map((record, k) => ({ record, personId: `P${k}` }));
+    assert.equal(decideIncoming(newcomer!, fetched, caseModel()).personId, undefined);
+  });
+
+  it('1 January (a registry\'s placeholder for an unknown day) is no evidence for the clinic-row rule', () => {
+    const records = normalizeAll([
+      sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Duy Thành', ngay_sinh: '1949-01-01', gioi_tinh: 'Nam' }),
+      sourceRow({ ho_ten: 'Nguyễn Duy Thành', ngay_sinh: '01/01/1949', gioi_tinh: 'Nam', so_cccd: '079049906929', ma_xa: '10259', ma_ho_gia_dinh: '10259000991' }),
+    ]);
+    const r = linkRecords(records, { model: caseModel() });
+    assert.notEqual(r.clusterOf[0], r.clusterOf[1]);
+  });
 });

@@ -54,6 +54,14 @@ export interface LinkOptions {
   emIterations?: number;
   /** Reuse a model (e.g. from a larger run) instead of estimating one. */
   model?: MatchModel;
+  /**
+   * The records are a neighbourhood of candidates (incremental linking: at most a few hundred records
+   * per key, 60 persons), not every record of their names. Rules that read "no second value among the
+   * records of this name" as "no second person" (one person per name and year, per name and date,
+   * up to a swap) and the name-frequency cap cannot be judged on such a view: a common name's second
+   * bearer may simply not have been fetched. They are left to the global relink.
+   */
+  partialView?: boolean;
 }
 
 export interface ReviewPair {
@@ -1008,6 +1016,14 @@ class Clusters {
   }
 }
 
+/**
+ * 1 January: what registries write when only the year of birth is known, so namesakes share it far
+ * more often than one day in 365; a same-name, same-date pair there says little.
+ */
+function placeholderDate(c: Columns, i: number): boolean {
+  return c.day[i] === 1 && c.month[i] === 1;
+}
+
 /** The record names no commune (given or read from its address), address or household. */
 function placeless(c: Columns, i: number): boolean {
   return c.commune[i]! < 0 && c.address[i]! < 0 && c.household[i]! < 0;
@@ -1104,6 +1120,7 @@ function swapLinks(
 export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): LinkResult {
   const upper = options.upper ?? 0.95;
   const lower = options.lower ?? 0.5;
+  const partial = options.partialView === true;
   const t0 = performance.now();
   const c = toColumns(records);
   const n = c.n;
@@ -1161,10 +1178,10 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
     const y = c.day[a] === 0 ? a : b;
     const fl = rules(
       g, c.unambiguousNameYear[y] === 1, bhxhOneDigit, g[F_NAME] === 2 && middleDropped(c, a, b), middleDiffers, typo, c.unambiguousRoof[y] === 1,
-      slip, c.unambiguousNameDate[a] === 1 && c.unambiguousNameDate[b] === 1, c.onePersonNameYear[y] === 1,
-      c.onePersonNameDate[a] === 1 && c.onePersonNameDate[b] === 1 && c.nameCount[c.name[a]!]! <= SAME_DAY_NAME_MAX_RECORDS &&
-        (placeless(c, a) || placeless(c, b)),
-      c.onePersonSwap[a] === 1 && c.onePersonSwap[b] === 1 &&
+      slip, c.unambiguousNameDate[a] === 1 && c.unambiguousNameDate[b] === 1, !partial && c.onePersonNameYear[y] === 1,
+      !partial && c.onePersonNameDate[a] === 1 && c.onePersonNameDate[b] === 1 && c.nameCount[c.name[a]!]! <= SAME_DAY_NAME_MAX_RECORDS &&
+        (placeless(c, a) || placeless(c, b)) && !placeholderDate(c, a),
+      !partial && c.onePersonSwap[a] === 1 && c.onePersonSwap[b] === 1 &&
         Math.min(c.sameDateCount[a]!, c.sameDateCount[b]!) === 1,
     );
     flags[k] = fl;

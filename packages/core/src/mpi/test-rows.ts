@@ -25,6 +25,18 @@ export function normalizeAll(rows: Array<Record<string, string>>): MpiRecord[] {
   });
 }
 
+let estimated: MatchModel | undefined;
+
+/** The model the table-driven cases are linked with: estimated once on a generated population (hard profile). */
+export function caseModel(): MatchModel {
+  if (!estimated) {
+    const persons = generatePopulation({ seed: 7, persons: 3000 });
+    const { rows } = generateSourceRows({ seed: 7, persons, profile: 'hard' });
+    estimated = linkRecords(normalizeAll(rows)).model;
+  }
+  return estimated;
+}
+
 /** A link-or-not case: its name, its rows, and whether the first two records are one person. */
 export type LinkCase = [name: string, rows: Array<Record<string, string>>, same: boolean];
 
@@ -35,9 +47,7 @@ export type LinkCase = [name: string, rows: Array<Record<string, string>>, same:
 export function linkCaseTests(cases: readonly LinkCase[]): void {
   let model: MatchModel;
   before(() => {
-    const persons = generatePopulation({ seed: 7, persons: 3000 });
-    const { rows } = generateSourceRows({ seed: 7, persons, profile: 'hard' });
-    model = linkRecords(normalizeAll(rows)).model;
+    model = caseModel();
   });
   for (const [name, rows, same] of cases) {
     it(name, () => {
