@@ -38,7 +38,8 @@ const SHOWN_ROW = sql`(case
   else true end)`;
 
 const ENCOUNTER = sql`(case when a.resource ~ '^episode/[0-9]{1,18}$' then
-  (select v.id::text from episode x join episode v on v.facility_code = x.facility_code and v.ma_lk = x.ma_lk and v.version = 1 where x.id = ${EPISODE_ID}) end)`;
+  (select min(v.id)::text from episode x join episode v on v.facility_code = x.facility_code and v.ma_lk = x.ma_lk and v.person_id is not distinct from x.person_id
+    where x.id = ${EPISODE_ID}) end)`;
 
 interface AuditRow {
   id: number;
@@ -113,8 +114,8 @@ export async function auditEventsOf(db: Db, caller: FhirCaller, personId: string
   // they showed: one statement on one shard and one on the log, instead of the log joined to
   // episode row by row (on a Citus cluster audit_event is on the coordinator and episode is
   // distributed by person_id: the join left the shard, issue 21). Same rules as SHOWN_ROW and
-  // ENCOUNTER, over the person's own episodes: every version of a chain (facility, MA_LK) is on its
-  // patient's person, as ingest places them.
+  // ENCOUNTER, over the person's own versions of each chain (facility, MA_LK): a resend that named
+  // another patient continues the chain under that person, and what it showed there is that person's.
   const episodes = (
     await sql<{ id: string; f: string; m: string; version: number; visible: boolean; sensitive: boolean }>`
       select e.id::text as id, e.facility_code as f, e.ma_lk as m, e.version, (${visibleEpisode('all')}) as visible, cardinality(e.sensitivity) > 0 as sensitive
@@ -127,7 +128,8 @@ export async function auditEventsOf(db: Db, caller: FhirCaller, personId: string
     const c = chains.get(chainOf(e)) ?? { visible: false, sensitive: false };
     c.visible ||= e.visible;
     c.sensitive ||= e.sensitive;
-    if (e.version === 1) c.first = e.id;
+    // The FHIR id: the chain's earliest version on this person (fhir/sql.ts `key`).
+    if (c.first === undefined || BigInt(e.id) < BigInt(c.first)) c.first = e.id;
     chains.set(chainOf(e), c);
   }
   const encounterOf: Record<string, string | null> = {};

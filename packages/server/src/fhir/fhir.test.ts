@@ -287,6 +287,35 @@ describe(`FHIR R4 read/search (${DB})`, () => {
     assert.deepEqual(ids(found), [`Encounter/${enc.id}`]);
   });
 
+  it('a resend naming another patient: the episode continues under that person with one id for search and read', async () => {
+    // PE's episode (sample 6) sent again under a new patient id with PD's identity: the new version is
+    // placed on PD, the first stays on PE (its own patient record is unchanged) and is no longer current.
+    const maLk = sampleEpisode(6, FAC).XML1![0]!.MA_LK!;
+    const pd = await f.db.db.selectFrom('person').select(['ho_ten', 'so_cccd', 'ngay_sinh']).where('id', '=', 'PD').executeTakeFirstOrThrow();
+    const ep = sampleEpisode(6, FAC);
+    Object.assign(ep.XML1![0]!, { MA_BN: 'BN-PD-MOVED', SO_CCCD: pd.so_cccd!, HO_TEN: pd.ho_ten, NGAY_SINH: `${pd.ngay_sinh!.replace(/-/g, '')}0000`, GIOI_TINH: '1', MA_THE_BHYT: '', MA_DKBD: '', GT_THE_TU: '', GT_THE_DEN: '' });
+    const r = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/xml130/submissions',
+      headers: { 'content-type': 'application/xml', authorization: `Bearer ${tokenFac}` },
+      payload: buildEnvelope({ facilityCode: FAC, createdDate: '20240307', episodes: [ep] }),
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    const versions = await f.db.db.selectFrom('episode').select(['id', 'version', 'person_id', 'is_current']).where('facility_code', '=', FAC).where('ma_lk', '=', maLk).orderBy('version').execute();
+    assert.deepEqual(versions.map((v) => [v.version, v.person_id, v.is_current]), [[1, 'PE', false], [2, 'PD', true]]);
+    const identifier = encodeURIComponent(`${SID.maLk(FAC)}|${maLk}`);
+    const found = await bundle(`/fhir/R4/Encounter?identifier=${identifier}`, { token: tokenFac });
+    assert.equal(ids(found).length, 1);
+    const enc = found.entry![0]!.resource as Encounter;
+    assert.equal(enc.subject?.reference, 'Patient/PD');
+    const read = await get(`/fhir/R4/Encounter/${enc.id}`, { token: tokenFac });
+    assert.equal(read.status, 200);
+    assert.equal(read.json<Encounter>().id, enc.id);
+    assert.equal((await get(`/fhir/R4/Condition/${enc.id}-1`, { token: tokenFac })).status, 200);
+    assert.ok(!ids(await bundle('/fhir/R4/Encounter?patient=PE', { token: tokenFac })).includes(`Encounter/${enc.id}`));
+    assert.ok(ids(await bundle('/fhir/R4/Encounter?patient=PD', { token: tokenFac })).includes(`Encounter/${enc.id}`));
+  });
+
   it('every read of a person’s data is in the access log', async () => {
     const before = await f.db.db.selectFrom('audit_event').select('id').where('action', 'like', 'fhir.%').execute();
     await get('/fhir/R4/Patient/PC', { token: tokenFac });

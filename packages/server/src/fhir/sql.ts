@@ -47,9 +47,15 @@ export function visibleEpisode(facilities: Facilities): Cond {
 /** The rule of core's isProcedureRow, on a row aliased `r` (same text as the partial indexes of migration 024). */
 export const PROCEDURE_ROW = sql`(r.fields->>'MA_NHOM' in ('8', '18') or coalesce(r.fields->>'MA_PTTT_QT', '') <> '') and coalesce(r.fields->>'MA_VAT_TU', '') = ''`;
 
-/** Episodes named by FHIR ids (the id of their first version), in whatever version is current. */
+/**
+ * Episodes named by FHIR ids, in whatever version is current. An episode's FHIR id is the id of its
+ * earliest version on the same person (the `key` column below): its first version, unless a resend
+ * named another patient and the chain went on under that person (then the first version there).
+ */
 export const episodeKeyIn = (keys: readonly number[]): Cond =>
-  sql`(e.facility_code, e.ma_lk) in (select v.facility_code, v.ma_lk from episode v where v.id = any(${keys.length ? keys.map(String) : ['0']}::bigint[]) and v.version = 1)`;
+  sql`(e.facility_code, e.ma_lk, coalesce(e.person_id, '')) in (select v.facility_code, v.ma_lk, coalesce(v.person_id, '') from episode v
+    where v.id = any(${keys.length ? keys.map(String) : ['0']}::bigint[])
+      and not exists (select 1 from episode w where w.facility_code = v.facility_code and w.ma_lk = v.ma_lk and w.person_id is not distinct from v.person_id and w.id < v.id))`;
 
 // ---------------------------------------------------------------------------------------------
 // Dates. A point value t matches [lo, hi) per prefix; a period [start, end] (Encounter) by overlap,
@@ -198,16 +204,17 @@ export interface EpisodeSqlRow {
 
 export type EpisodeJoin = { kind: 'episode' } | { kind: 'diagnosis' } | { kind: 'row'; tbls: readonly string[]; predicate?: Cond; columns?: Cond };
 
-// key: the id of the episode's first version (its FHIR id). A first version is its own (the unique
-// (facility_code, ma_lk, version) makes the sub-select find the row itself), so the index probe runs
-// only for corrected episodes: most rows skip it (CASE evaluates the sub-select only in its branch).
-// The versions of an episode are its patient's, on one person: naming it keeps the probe on the
-// episode's shard on a Citus cluster (issue 21), by value when the query is about one person
-// (Citus routes a correlated probe only then).
+// key: the id of the episode's earliest version on its person (its FHIR id, as episodeKeyIn reads it).
+// A first version is its own, so the index probe runs only for corrected episodes: most rows skip it
+// (CASE evaluates the sub-select only in its branch). Naming the person keeps the probe on the
+// episode's shard on a Citus cluster (issue 21), by value when the query is about one person (Citus
+// routes a correlated probe only then). A chain a resend moved to another patient keeps a stable id
+// on each person rather than pointing at a version the reader may not see.
 const episodeColumns = (person?: string) => sql`e.id, e.version, e.facility_code, f.name as facility_name, e.ma_lk, e.person_id, e.ma_bn, e.ho_ten, e.ma_loai_kcb,
   e.ngay_vao, e.ngay_vao_noi_tru, e.ngay_ra, e.ma_benh_chinh, e.ma_benh_kt, e.chan_doan_rv, e.ket_qua_dtri, e.ma_loai_rv, e.xml1,
   e.submission_id, s.sha256 as submission_sha256, s.receipt->'signature' as signature, e.received_at, coalesce(not (${NOT_SENSITIVE}), true) as sensitive,
-  case when e.version = 1 then e.id else coalesce((select v.id from episode v where v.person_id = ${person ?? sql`e.person_id`} and v.facility_code = e.facility_code and v.ma_lk = e.ma_lk and v.version = 1), e.id) end as key`;
+  case when e.version = 1 then e.id else coalesce((select min(v.id) from episode v where ${person ? sql`v.person_id = ${person}` : sql`v.person_id is not distinct from e.person_id`}
+    and v.facility_code = e.facility_code and v.ma_lk = e.ma_lk), e.id) end as key`;
 
 export async function queryEpisodes<Extra extends object>(
   db: Db,
