@@ -52,6 +52,27 @@ describe(`identity followers (${process.env.HSSK_TEST_DB ?? 'pglite'})`, () => {
     for (const [t, why] of Object.entries(NOT_FOLLOWED)) assert.ok(why.length > 20, `${t}: say why it does not follow`);
   });
 
+  it('nothing cascades from a table whose rows change person by leaving and coming back (person/rehome.ts)', async () => {
+    // A move deletes and re-inserts each row in one statement. A NO ACTION key sees the row back by
+    // the statement's end; a CASCADE or SET NULL key would take or blank the referencing rows with it,
+    // and a delete trigger would act on a row that is not going anywhere: silent loss on every merge.
+    const moved = [...new Set([...IDENTITY_FOLLOWERS.flatMap((f) => f.tables), 'episode', 'visit', 'episode_row'])];
+    const cascades = await sql<{ conname: string; referenced: string; referencing: string }>`
+      select c.conname, c.confrelid::regclass::text as referenced, c.conrelid::regclass::text as referencing
+        from pg_constraint c
+       where c.contype = 'f' and c.confdeltype in ('c', 'n', 'd') and c.confrelid::regclass::text = any(${moved}::text[])`.execute(db.db);
+    assert.deepEqual(cascades.rows, [], 'a foreign key that acts on delete points at a table the MPI moves rows of');
+    // Delete triggers written for a move: what each does when a row leaves and its re-insert comes back.
+    const moveAware: Record<string, string> = {
+      episode_row_leaves_appointment_plan: 'drops the old person’s reminder-planner entry; the re-insert queues the new person’s (migration 096)',
+    };
+    const deleteTriggers = await sql<{ tgname: string; table: string }>`
+      select t.tgname, t.tgrelid::regclass::text as table from pg_trigger t
+       where not t.tgisinternal and (t.tgtype & 8) <> 0 and t.tgrelid::regclass::text = any(${moved}::text[])`.execute(db.db);
+    assert.deepEqual(deleteTriggers.rows.filter((t) => moveAware[t.tgname] === undefined), [], 'a delete trigger on a table the MPI moves rows of, not written for moves');
+    assert.ok(moved.includes('vaccination') && moved.includes('book_share'), 'the followers list their tables');
+  });
+
   /** Two persons, one record each, and the pending pair between them. */
   async function pair(n: number) {
     const [pa, pb] = [`FA${n}`, `FB${n}`];

@@ -119,7 +119,11 @@ export const noticeFollower: IdentityFollower<MovedNotices> = {
       // Only where the place is free: read first (on a cluster the two persons are two shards).
       const taken = await sql`select 1 from notification_preference where person_id = ${to} and channel = ${p.channel}`.execute(tx);
       if (taken.rows.length > 0) continue;
-      await rehomePersonRows(tx, 'notification_preference', [{ from, to }], { where: sql`x.channel = ${p.channel} and x.updated_at = ${p.updated_at}::timestamptz` });
+      // The table's key is (person_id, channel): no id column to report.
+      await rehomePersonRows(tx, 'notification_preference', [{ from, to }], {
+        where: sql`x.channel = ${p.channel} and x.updated_at = ${p.updated_at}::timestamptz`,
+        returning: sql`x.channel`,
+      });
     }
     for (const n of moved.droppedNotifications ?? []) {
       await sql`insert into citizen_notification (id, person_id, kind, title, body, link, source_key, created_at, read_at)
