@@ -105,10 +105,14 @@ const TYPE_WORDS: Record<string, string> = {
   Organization: 'cơ sở y tế đã khám',
 };
 
-/** The scopes in words; `includeSensitive` is the citizen's choice on sensitive episodes, once made. */
-export function describeScopes(scopes: readonly string[], includeSensitive = false): string {
+/**
+ * The scopes in words; `includeSensitive` is the citizen's choice on sensitive episodes once made,
+ * 'ask' on the consent screen where the choice is still to be made below the sentence.
+ */
+export function describeScopes(scopes: readonly string[], includeSensitive: boolean | 'ask' = false): string {
   const types = scopes.map(parseScope).filter((s) => s !== null).map((s) => s.type);
   const what = types.includes('*') ? TYPE_WORDS['*']! : [...new Set(types)].map((t) => TYPE_WORDS[t] ?? t).join(', ');
+  if (includeSensitive === 'ask') return `${what} (các lượt khám nhạy cảm chỉ khi bạn chọn ở bên dưới)`;
   return `${what}${includeSensitive ? ', gồm cả lượt khám nhạy cảm' : ' (trừ các lượt khám nhạy cảm)'}`;
 }
 
@@ -192,7 +196,7 @@ export function registerSmartAuthorization(fastify: FastifyInstance, db: Db, con
       200,
       'Cho phép ứng dụng đọc hồ sơ?',
       `<p class="who">Bạn đang đăng nhập: <strong>${escapeHtml(citizen.name)}</strong></p>
-       <p class="ask">Ứng dụng <strong>${name}</strong> muốn đọc ${escapeHtml(describeScopes(pending.scopes))} của bạn.</p>
+       <p class="ask">Ứng dụng <strong>${name}</strong> muốn đọc ${escapeHtml(describeScopes(pending.scopes, 'ask'))} của bạn.</p>
        <ul>
          <li>Ứng dụng chỉ được đọc, không được sửa hồ sơ.</li>
          <li>Các lượt khám nhạy cảm (HIV, lao, sức khỏe tâm thần) chỉ được chia sẻ với ứng dụng khi bạn đánh dấu ô bên dưới.</li>

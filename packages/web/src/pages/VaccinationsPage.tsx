@@ -24,7 +24,7 @@ export function VaccinationsPage({ personId }: { personId: string | null }) {
       {!data && !error && <p aria-live="polite">Đang tải dữ liệu tiêm chủng…</p>}
       {data && (
         <>
-          <NextDue data={data} personId={personId} onChanged={reload} />
+          <NextDue key={personId ?? 'self'} data={data} personId={personId} onChanged={reload} />
           {family.data && family.data.persons.length > 1 && <Family family={family.data} />}
           <History data={data} />
           <Schedule data={data} />
