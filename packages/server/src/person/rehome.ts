@@ -8,7 +8,14 @@ import { type Db, oneConnectionPerWorker } from '../db/index.ts';
  *
  * Sound on one node as long as nothing cascades from the moved table: foreign keys to it must be NO
  * ACTION (checked at the statement's end, when the row is back with the same key; a CASCADE would
- * take the referencing rows with the leaving row), and no trigger may act on its delete or insert.
+ * take the referencing rows with the leaving row), and no trigger may act on its delete or insert
+ * unless written for moves (identity-followers.test.ts checks both).
+ *
+ * What differs from an update in place, on one node too: until the moving transaction commits, a
+ * concurrent writer that updates a moved row by id waits and then finds no row (the re-inserted row
+ * is not in its snapshot), and a concurrent insert whose foreign key names a moved row fails its
+ * check. MPI decisions are short and rare; such a writer answers "not found" or a conflict and the
+ * user retries. Writers that may meet a merge often would need a retry of their own.
  */
 
 /** One person id replaced by another (the shape of followers.ts's PersonMove). */
