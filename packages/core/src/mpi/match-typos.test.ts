@@ -348,6 +348,18 @@ const CASES: LinkCase[] = [
       ho_ten: 'Nguyễn Văn Hùng', ngay_sinh: `${1 + (k % 28)}/${1 + (k % 12)}/${1930 + (k % 90)}`, gioi_tinh: 'Nam', ma_xa: String(20000 + k),
     })),
   ], false],
+  ['twins Hưng / Hùng of one house, born the same day; an immunization record of one written without diacritics and without an id joins neither twin\'s records', [
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Nguyen Huu Hung', ngay_sinh: '22/04/2006', so_dien_thoai: '0939463592', dia_chi: 't.11 x.yen so 9 h.quynh luu' }),
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Nguyễn Hữu Hưng', ngay_sinh: '22/04/2006', gioi_tinh: 'Nam', so_bhyt: 'HS3313121139703', so_dien_thoai: '0314.694.227', dia_chi: 'Thôn 11, xã Yên Sở 9, huyện Quỳnh Lưu, Hải Phòng', ma_xa: '10296', ma_ho_gia_dinh: '10296005815' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'NGUYỄN HỮU HƯNG', ngay_sinh: '2006', gioi_tinh: '1', so_cccd: '031206588685', so_bhyt: 'HS2313121139703', dia_chi: 'Thon 11, X. Yen So 9, H. Quynh Luu, TP. Hai Phong', ma_xa: '10296' }),
+    sourceRow({ source_system: 'KCB', ho_ten: 'Nguyễn Hữu Hưng', ngay_sinh: '2006', gioi_tinh: '1', so_cccd: '031206588685', dia_chi: 'Thôn 11, X. Yên Sở 9, H. Quỳnh Lưu, T. Hải Phòng' }),
+    sourceRow({ ho_ten: 'Nguyen Huu Hung', ngay_sinh: '22/04/2006', gioi_tinh: 'Nam', so_cccd: '031206862162', so_bhyt: 'DN5313194922552', so_dien_thoai: '0314694227', dia_chi: 'Thôn 11, xã Yên Sở 9, huyện Quỳnh Lưu, Hải Phòng', ma_xa: '10296', ma_ho_gia_dinh: '10296005815' }),
+    sourceRow({ source_system: 'BHXH', ho_ten: 'NGUYỄN HỮU HÙNG', ngay_sinh: '22/04/2006', gioi_tinh: 'Nam', so_cccd: '031206862162', so_bhyt: 'GD2313194922552', so_dien_thoai: '0314694227', ma_xa: '10296' }),
+  ], false],
+  ['the same immunization record without diacritics and only one of the names in the data → linked', [
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Nguyen Huu Hung', ngay_sinh: '22/04/2006', so_dien_thoai: '0314694227', dia_chi: 't.11 x.yen so 9 h.quynh luu' }),
+    sourceRow({ source_system: 'TIEMCHUNG', ho_ten: 'Nguyễn Hữu Hưng', ngay_sinh: '22/04/2006', gioi_tinh: 'Nam', so_dien_thoai: '0314.694.227', dia_chi: 'Thôn 11, xã Yên Sở 9, huyện Quỳnh Lưu, Hải Phòng', ma_xa: '10296', ma_ho_gia_dinh: '10296005815' }),
+  ], true],
   ['father/son namesakes without any id, one house → not linked', [
     sourceRow({ ...home, ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1960', gioi_tinh: 'Nam' }),
     sourceRow({ ...home, source_system: 'KCB', ho_ten: 'Trần Văn Hùng', ngay_sinh: '12/08/1988', gioi_tinh: 'Nam' }),

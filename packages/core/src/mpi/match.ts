@@ -178,6 +178,12 @@ interface Columns {
   onePersonSwap: Uint8Array;
   /** Records of the commune giving this record's full name, birth year and day and month as written. */
   sameDateCount: Int32Array;
+  /**
+   * 1 when this record's name is written without diacritics and the records of that name and full
+   * birth date carry two given names that differ only in their marks ("Hùng" and "Hưng": twins are
+   * named so): the record may be either, and only an id can say which.
+   */
+  ambiguousUnaccented: Uint8Array;
 }
 
 function toColumns(records: MpiRecord[]): Columns {
@@ -190,6 +196,7 @@ function toColumns(records: MpiRecord[]): Columns {
     unambiguousNameYear: new Uint8Array(n), givenCount: new Int32Array(0), middleCount: new Int32Array(0),
     givenWellFormed: new Uint8Array(n), middleWellFormed: new Uint8Array(n), wordWellFormed: new Uint8Array(n), unambiguousRoof: new Uint8Array(n),
     unambiguousNameDate: new Uint8Array(n), onePersonNameYear: new Uint8Array(n), onePersonNameDate: new Uint8Array(n), onePersonSwap: new Uint8Array(n), sameDateCount: I(),
+    ambiguousUnaccented: new Uint8Array(n),
   };
   const names = new Interner(), fam = new Interner(), mid = new Interner(), giv = new Interner(), pho = new Interner();
   const ids = new Interner(), phones = new Interner(), communes = new Interner(), hh = new Interner(), addr = new Interner();
@@ -343,6 +350,18 @@ function toColumns(records: MpiRecord[]): Columns {
     c.onePersonSwap[i] = c.unambiguousNameYear[i] === 1 && st !== undefined && st.every((v, a) => a === 0 || v !== -1) ? 1 : 0;
     const sd = c.day[i]! > 0 ? seenNameDate.get(nd(i)) : undefined;
     c.onePersonNameDate[i] = sd?.every((v) => v !== -1) ? 1 : 0;
+  }
+  // The given names' marks seen per name (without diacritics) and full birth date: -2 none, -1 several.
+  const marksOf = new Map<string, number>();
+  const dateKey = (i: number) => `${c.name[i]}|${c.year[i]}|${c.month[i]}|${c.day[i]}`;
+  for (let i = 0; i < n; i++) {
+    const m = c.givenMarks[i]!;
+    if (m < 0 || c.name[i]! < 0 || c.day[i] === 0) continue;
+    const seen = marksOf.get(dateKey(i)) ?? -2;
+    marksOf.set(dateKey(i), seen === -2 || seen === m ? m : -1);
+  }
+  for (let i = 0; i < n; i++) {
+    if (c.givenMarks[i]! < 0 && c.name[i]! >= 0 && c.day[i]! > 0 && marksOf.get(dateKey(i)) === -1) c.ambiguousUnaccented[i] = 1;
   }
   return c;
 }
@@ -1183,7 +1202,7 @@ export function linkRecords(records: MpiRecord[], options: LinkOptions = {}): Li
         (placeless(c, a) || placeless(c, b)) && !placeholderDate(c, a),
       !partial && c.onePersonSwap[a] === 1 && c.onePersonSwap[b] === 1 &&
         Math.min(c.sameDateCount[a]!, c.sameDateCount[b]!) === 1,
-    );
+    ) | (c.ambiguousUnaccented[a] === 1 || c.ambiguousUnaccented[b] === 1 ? VETO_GIVEN : 0);
     flags[k] = fl;
     if (isAutoLink(fl, s, upperW)) nAuto++;
   }
