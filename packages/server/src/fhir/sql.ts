@@ -28,13 +28,14 @@ const none = ['-----'];
 const NOT_SENSITIVE = sql`cardinality(e.sensitivity) = 0 and coalesce(e.xml1->'fields'->>'MA_DOITUONG_KCB', '') <> all(${[...SENSITIVE_VISIT_CATEGORIES]}::text[])`;
 
 /** True when the caller reads the sensitive episodes of its one person too. */
-export const includesSensitive = (facilities: Facilities): boolean => typeof facilities === 'object' && !Array.isArray(facilities) && facilities.includeSensitive === true;
+export const includesSensitive = (facilities: Facilities): facilities is { person: string; includeSensitive: true } =>
+  typeof facilities === 'object' && !Array.isArray(facilities) && facilities.includeSensitive === true;
 
 /** What FHIR may show of an episode row aliased `e` (the partial indexes of migration 024 repeat the first two terms). */
 export function visibleEpisode(facilities: Facilities): Cond {
   // The citizen's own app on their choice: the person's current episodes, sensitive or not (served by
   // the episode_person index, not the partial ones).
-  if (includesSensitive(facilities) && typeof facilities === 'object' && !Array.isArray(facilities)) return sql`e.is_current and e.person_id = ${facilities.person}`;
+  if (includesSensitive(facilities)) return sql`e.is_current and e.person_id = ${facilities.person}`;
   const scope =
     facilities === 'all'
       ? sql``
